@@ -1,0 +1,26 @@
+import type { Config } from 'jest';
+
+const tsJest: Config['transform'] = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
+
+/** Unit tests run in-process against fakes; integration tests share one real network per run. */
+const config: Config = {
+  projects: [
+    {
+      displayName: 'unit',
+      testEnvironment: 'node',
+      transform: tsJest,
+      testMatch: ['<rootDir>/chaincode/test/**/*.test.ts', '<rootDir>/gateway/test/**/*.test.ts', '<rootDir>/network/test/**/*.test.ts'],
+    },
+    {
+      displayName: 'integration',
+      testEnvironment: 'node',
+      transform: tsJest,
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/global-setup.ts',
+      globalTeardown: '<rootDir>/test/global-teardown.ts',
+      testTimeout: 180_000,
+    },
+  ],
+};
+
+export default config;
