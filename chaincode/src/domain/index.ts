@@ -1,0 +1,12 @@
+/**
+ * Domain facts and validators shared by the chaincode and the gateway. Nothing here imports Fabric,
+ * so the gateway can import this module directly.
+ */
+export * from './codes';
+export * from './dates';
+export * from './errors';
+export * from './json-fields';
+export * from './resident-id';
+export * from './uscc';
+export * from './validators';
+export { canonicalJson, encodeJson, parseJson, type Json } from '../codec';

@@ -1,0 +1,177 @@
+import { createHash, createHmac } from 'node:crypto';
+
+import { isProvinceCode, isIdType, RESIDENT_ID_TYPE, type IdType, type ProvinceCode } from './codes';
+import { isCalendarDate, isYearMonth } from './dates';
+import { invalid } from './errors';
+import { normaliseResidentId } from './resident-id';
+
+const MONEY_PATTERN = /^(0|[1-9][0-9]{0,11})(?:\.([0-9]{1,2}))?$/;
+
+/**
+ * Parses a money argument (a decimal string with at most 2 places and 12 integer digits) into
+ * integer fen, without ever going through a float. Zero is refused unless `allowZero`.
+ */
+export function parseMoneyToFen(value: string, field: string, allowZero = false): number {
+  const match = MONEY_PATTERN.exec(value);
+  if (match === null) {
+    throw invalid(field, 'must be a decimal string with at most 2 decimal places, e.g. "1234.50"');
+  }
+  const yuan = match[1] ?? '0';
+  const fraction = (match[2] ?? '').padEnd(2, '0');
+  const fen = Number(yuan) * 100 + Number(fraction);
+  if (fen === 0 && !allowZero) {
+    throw invalid(field, 'must be greater than 0');
+  }
+  return fen;
+}
+
+/** Formats integer fen as a decimal string with exactly 2 places ("1234.50"). */
+export function formatFen(fen: number): string {
+  if (!Number.isSafeInteger(fen) || fen < 0) {
+    throw invalid('amountFen', 'must be a non-negative integer');
+  }
+  const yuan = Math.floor(fen / 100);
+  const cents = fen % 100;
+  return `${yuan}.${cents < 10 ? '0' : ''}${cents}`;
+}
+
+export function validateDate(value: string, field: string): string {
+  if (!isCalendarDate(value)) {
+    throw invalid(field, 'must be a calendar date YYYY-MM-DD');
+  }
+  return value;
+}
+
+export function validateYearMonth(value: string, field: string): string {
+  if (!isYearMonth(value)) {
+    throw invalid(field, 'must be a year-month YYYYMM');
+  }
+  return value;
+}
+
+/** A province-level centre code (6 digits of GB/T 2260, ending in 0000). */
+export function validateCentreCode(value: string, field: string): ProvinceCode {
+  if (!isProvinceCode(value)) {
+    throw invalid(field, 'must be a 6-digit province-level division code such as 110000');
+  }
+  return value;
+}
+
+/**
+ * A contact letter number (联系函编号): the destination centre's 6-character code, YYMMDD and a
+ * 4-digit sequence. Returns the destination centre code it starts with.
+ */
+export function validateContactLetterNumber(value: string, field = 'transferId'): ProvinceCode {
+  if (!/^[0-9]{16}$/.test(value)) {
+    throw invalid(field, 'a contact letter number has 16 digits');
+  }
+  const centre = value.slice(0, 6);
+  if (!isProvinceCode(centre)) {
+    throw invalid(field, 'must start with the destination centre code');
+  }
+  if (!isCalendarDate(`20${value.slice(6, 8)}-${value.slice(8, 10)}-${value.slice(10, 12)}`)) {
+    throw invalid(field, 'characters 7-12 must be a date YYMMDD');
+  }
+  return centre;
+}
+
+/** Characters whose 6 bits end in 00: the only legal last characters of 32 bytes in base64url. */
+const LAST_CHAR_OF_32_BYTES = /[AEIMQUYcgkosw048]$/;
+
+/** subjectRef = base64url(HMAC-SHA256(K, idType ":" idNumber)) without padding: 43 characters. */
+export function validateSubjectRef(value: string, field = 'subjectRef'): string {
+  if (!/^[A-Za-z0-9_-]{43}$/.test(value) || !LAST_CHAR_OF_32_BYTES.test(value)) {
+    throw invalid(field, 'must be 43 base64url characters (an HMAC-SHA256)');
+  }
+  return value;
+}
+
+export function validateSha256Hex(value: string, field: string): string {
+  if (!/^[0-9a-f]{64}$/.test(value)) {
+    throw invalid(field, 'must be 64 lowercase hex characters (SHA-256)');
+  }
+  return value;
+}
+
+export function validateWithdrawalId(value: string, field = 'withdrawalId'): string {
+  if (!/^[A-Za-z0-9-]{1,40}$/.test(value)) {
+    throw invalid(field, 'must be 1-40 characters of [A-Za-z0-9-]');
+  }
+  return value;
+}
+
+export function validateMspId(value: string, field: string): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9.-]{0,63}$/.test(value)) {
+    throw invalid(field, 'must be an MSP ID of 1-64 characters [A-Za-z0-9.-]');
+  }
+  return value;
+}
+
+/** Reference-like values (settlement references, account numbers): letters, digits and hyphens. */
+export function validateReference(value: string, field: string, maxLength: number): string {
+  if (value.length === 0 || value.length > maxLength || !/^[A-Za-z0-9-]+$/.test(value)) {
+    throw invalid(field, `must be 1-${maxLength} characters of [A-Za-z0-9-]`);
+  }
+  return value;
+}
+
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+
+/**
+ * Free text (names, messages, reasons). Texts that go to public state must not smuggle personal
+ * data in, so `publicText` also refuses anything that looks like an ID number (15+ digits in a row).
+ */
+export function validateText(value: string, field: string, maxLength: number, publicText = false): string {
+  if (value.trim().length === 0 || value.length > maxLength) {
+    throw invalid(field, `must be 1-${maxLength} characters`);
+  }
+  if (CONTROL_CHARS.test(value)) {
+    throw invalid(field, 'must not contain control characters');
+  }
+  if (publicText && /[0-9]{15}/.test(value)) {
+    throw invalid(field, 'must not contain an ID number; public texts are visible to every member');
+  }
+  return value;
+}
+
+export function validateIdType(value: string, field = 'idType'): IdType {
+  if (!isIdType(value)) {
+    throw invalid(field, 'must be one of 01, 02, 03, 04, 99');
+  }
+  return value;
+}
+
+/**
+ * Normalises an ID number for its type: resident IDs to 18 characters with a verified check
+ * character; other types upper-cased, 1-32 characters of [A-Z0-9-].
+ */
+export function normaliseIdNumber(idType: IdType, idNumber: string, field = 'idNumber'): string {
+  if (idType === RESIDENT_ID_TYPE) {
+    return normaliseResidentId(idNumber, field);
+  }
+  const normalised = idNumber.trim().toUpperCase();
+  if (!/^[A-Z0-9-]{1,32}$/.test(normalised)) {
+    throw invalid(field, 'must be 1-32 characters of [A-Z0-9-]');
+  }
+  return normalised;
+}
+
+/** The HMAC input of a subjectRef: `idType + ":" + normalised idNumber`. */
+export function subjectRefInput(idType: string, idNumber: string): string {
+  const type = validateIdType(idType);
+  return `${type}:${normaliseIdNumber(type, idNumber)}`;
+}
+
+/**
+ * Computes a subjectRef with the consortium pseudonymisation key. Only gateways hold the key; the
+ * chaincode never calls this and only checks the format of what it is given.
+ */
+export function computeSubjectRef(key: Uint8Array, idType: string, idNumber: string): string {
+  return createHmac('sha256', key).update(subjectRefInput(idType, idNumber), 'utf8').digest('base64url');
+}
+
+/** SHA-256 hex of UTF-8 text or bytes. */
+export function sha256Hex(data: string | Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}

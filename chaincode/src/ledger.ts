@@ -1,0 +1,96 @@
+import type { Context } from 'fabric-contract-api';
+
+import { decodeJson, encodeJson, type Json } from './codec';
+import { isoFromTimestamp } from './domain/dates';
+
+/** The stub type fabric-contract-api hands us; the unit tests' fake implements it. */
+export type Stub = Context['stub'];
+
+/** The name of the one chaincode event each transaction emits. */
+export const EVENT_NAME = 'hpf';
+
+/** Public-state keys of primary records (plain keys, as in API.md). */
+export const REGISTRY_KEY = 'registry';
+export const transferKey = (transferId: string): string => `transfer~${transferId}`;
+export const withdrawalKey = (withdrawalId: string): string => `withdrawal~${withdrawalId}`;
+
+/** Composite-key index types. Index entries hold small canonical JSON values, never personal data. */
+export const INDEX = {
+  /** [centre, direction, status, transferId]: a centre's transfer work queue. */
+  transferQueue: 'transfer-queue',
+  /** [sourceCentre, subjectRef, transferId]: open transfer-outs, for ACCOUNT_IN_TRANSFER. */
+  openTransferOut: 'transfer-open',
+  /** [evidenceHash, subjectRef, withdrawalId]: live (non-reversed) evidence use. */
+  evidence: 'evidence',
+  /** [subjectRef, kind, id]: every attestation about a subject, for the timeline. */
+  subject: 'subject',
+  /** [centre, subjectRef]: an account the ledger knows to be closed at that centre. */
+  account: 'account',
+} as const;
+
+/** The transaction time (from the proposal header, identical on every endorser) as ISO-8601 UTC. */
+export function txTime(ctx: Context): string {
+  const timestamp = ctx.stub.getTxTimestamp();
+  return isoFromTimestamp(timestamp.seconds.toNumber(), timestamp.nanos);
+}
+
+export async function readJson(ctx: Context, key: string, what: string): Promise<unknown> {
+  const bytes = await ctx.stub.getState(key);
+  return bytes.length === 0 ? undefined : decodeJson(bytes, what);
+}
+
+export async function writeJson(ctx: Context, key: string, value: Json): Promise<void> {
+  await ctx.stub.putState(key, encodeJson(value));
+}
+
+export interface IndexEntry {
+  readonly key: string;
+  readonly attributes: readonly string[];
+  readonly value: unknown;
+}
+
+/** Reads every entry under a partial composite key (one range query), closing the iterator. */
+export async function readIndex(ctx: Context, type: string, attributes: readonly string[]): Promise<IndexEntry[]> {
+  const iterator = await ctx.stub.getStateByPartialCompositeKey(type, [...attributes]);
+  const entries: IndexEntry[] = [];
+  try {
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+      const { key, value } = next.value;
+      entries.push({
+        key,
+        attributes: ctx.stub.splitCompositeKey(key).attributes,
+        value: decodeJson(value, type),
+      });
+    }
+  } finally {
+    await iterator.close();
+  }
+  return entries;
+}
+
+export function indexKey(ctx: Context, type: string, attributes: readonly string[]): string {
+  return ctx.stub.createCompositeKey(type, [...attributes]);
+}
+
+export type AlertJson = {
+  readonly code: string;
+  readonly message: string;
+  readonly evidenceHash?: string;
+  readonly count?: number;
+  readonly centres?: readonly string[];
+};
+
+/** The payload of the single `hpf` event. Centre codes, IDs and hashes only: no personal data. */
+export type HpfEvent = {
+  readonly type: string;
+  readonly id: string;
+  readonly centres: readonly string[];
+  readonly status?: string;
+  readonly alerts?: readonly AlertJson[];
+  readonly replay?: boolean;
+};
+
+/** Sets the transaction's one chaincode event. Call it once, last (Fabric keeps only the last). */
+export function emitEvent(ctx: Context, event: HpfEvent): void {
+  ctx.stub.setEvent(EVENT_NAME, encodeJson({ ...event, centres: [...event.centres].sort() }));
+}

@@ -1,0 +1,318 @@
+import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
+
+import { canonicalJson, parseJson } from './codec';
+import { HOME_EVIDENCE_KINDS, isEvidenceKind } from './domain/codes';
+import { monthsBefore } from './domain/dates';
+import { hpfError, invalid } from './domain/errors';
+import { readBoolean, readObject, readString } from './domain/json-fields';
+import { validateText, validateWithdrawalId } from './domain/validators';
+import {
+  emitEvent,
+  indexKey,
+  INDEX,
+  readIndex,
+  readJson,
+  txTime,
+  withdrawalKey,
+  writeJson,
+  type AlertJson,
+} from './ledger';
+import { loadRegistry, requireCallerCentre, type CentreEntry, type Rules } from './model/registry';
+import {
+  inputOf,
+  withdrawalFromJson,
+  withdrawalInputFromJson,
+  type WithdrawalInput,
+  type WithdrawalRecord,
+} from './model/withdrawal';
+
+/** The look-back of the multi-centre alert (DESIGN.md §6: within 12 months). */
+const MULTI_CENTRE_WINDOW_MONTHS = 12;
+/** Distinct subjects per evidence hash above which EVIDENCE_SHARED is raised (co-buyers are fine). */
+const SHARED_EVIDENCE_LIMIT = 2;
+
+type Violation = { readonly code: 'ACCOUNT_IN_TRANSFER' | 'DUPLICATE_EVIDENCE' | 'CONFLICT'; readonly message: string };
+type Assessment = { readonly violations: Violation[]; readonly alerts: AlertJson[] };
+
+type EvidenceUse = { readonly subjectRef: string; readonly at: string; readonly centre: string; readonly kind: string };
+
+function evidenceUses(entries: Awaited<ReturnType<typeof readIndex>>): EvidenceUse[] {
+  return entries.map((entry) => {
+    const value = readObject(entry.value, 'evidence index');
+    return {
+      subjectRef: entry.attributes[1] ?? '',
+      at: readString(value, 'at', 'evidence index'),
+      centre: readString(value, 'centre', 'evidence index'),
+      kind: readString(value, 'kind', 'evidence index'),
+    };
+  });
+}
+
+function isHomeKind(kind: string): boolean {
+  return isEvidenceKind(kind) && HOME_EVIDENCE_KINDS.includes(kind);
+}
+
+/** Checks one evidence hash: duplicate use by the same subject inside the window, and sharing. */
+async function assessEvidence(
+  ctx: Context,
+  input: WithdrawalInput,
+  hash: string,
+  windowStart: string,
+  windowMonths: number,
+): Promise<Assessment> {
+  const uses = evidenceUses(await readIndex(ctx, INDEX.evidence, [hash]));
+  const violations: Violation[] = [];
+  const duplicate = uses.find(
+    (use) => use.subjectRef === input.subjectRef && isHomeKind(use.kind) && use.at >= windowStart,
+  );
+  if (duplicate !== undefined) {
+    violations.push({
+      code: 'DUPLICATE_EVIDENCE',
+      message: `evidence: this subject already withdrew against this ${duplicate.kind} at centre ${duplicate.centre} within ${windowMonths} months`,
+    });
+  }
+  const subjects = new Set([...uses.map((use) => use.subjectRef), input.subjectRef]);
+  const alerts: AlertJson[] =
+    subjects.size > SHARED_EVIDENCE_LIMIT
+      ? [
+          {
+            code: 'EVIDENCE_SHARED',
+            message: `evidence: used by ${subjects.size} distinct subjects`,
+            evidenceHash: hash,
+            count: subjects.size,
+          },
+        ]
+      : [];
+  return { violations, alerts };
+}
+
+async function assessMultiCentre(ctx: Context, input: WithdrawalInput, rules: Rules, now: string): Promise<AlertJson[]> {
+  const since = monthsBefore(now, MULTI_CENTRE_WINDOW_MONTHS);
+  const recent = (await readIndex(ctx, INDEX.subject, [input.subjectRef, 'withdrawal']))
+    .filter((entry) => entry.attributes[2] !== input.withdrawalId)
+    .map((entry) => readObject(entry.value, 'subject index'))
+    .filter((value) => readBoolean(value, 'active', 'subject index') && readString(value, 'at', 'subject index') >= since)
+    .map((value) => readString(value, 'centre', 'subject index'));
+  const count = recent.length + 1;
+  const centres = [...new Set([...recent, input.centre])].sort();
+  if (count > rules.multiCentreAlertThreshold && centres.length >= 2) {
+    return [
+      {
+        code: 'MULTI_CENTRE',
+        message: `subject: ${count} withdrawals at ${centres.length} centres within ${MULTI_CENTRE_WINDOW_MONTHS} months`,
+        count,
+        centres,
+      },
+    ];
+  }
+  return [];
+}
+
+function accountKey(ctx: Context, centre: string, subjectRef: string): string {
+  return indexKey(ctx, INDEX.account, [centre, subjectRef]);
+}
+
+/**
+ * Every rule and alert of DESIGN.md §6 for one withdrawal. Reads: one range query for open
+ * transfer-outs, one per evidence hash, one for the subject's withdrawals, one get for the account.
+ */
+async function assess(ctx: Context, input: WithdrawalInput, rules: Rules, now: string): Promise<Assessment> {
+  const violations: Violation[] = [];
+  const alerts: AlertJson[] = [];
+  const open = await readIndex(ctx, INDEX.openTransferOut, [input.centre, input.subjectRef]);
+  if (open.length > 0) {
+    violations.push({
+      code: 'ACCOUNT_IN_TRANSFER',
+      message: `subjectRef: the account at centre ${input.centre} is in an open transfer-out`,
+    });
+  }
+  const windowStart = monthsBefore(now, rules.evidenceWindowMonths);
+  for (const evidence of input.evidence) {
+    const result = await assessEvidence(ctx, input, evidence.hash, windowStart, rules.evidenceWindowMonths);
+    violations.push(...result.violations);
+    alerts.push(...result.alerts);
+  }
+  alerts.push(...(await assessMultiCentre(ctx, input, rules, now)));
+  if ((await ctx.stub.getState(accountKey(ctx, input.centre, input.subjectRef))).length > 0) {
+    alerts.push({ code: 'ACCOUNT_CLOSED', message: `subjectRef: the ledger records the account at centre ${input.centre} as closed` });
+  }
+  return { violations, alerts };
+}
+
+/** Parses the input and checks that the caller is the paying centre. One registry read. */
+async function callerInput(ctx: Context, inputJson: string): Promise<{ input: WithdrawalInput; rules: Rules }> {
+  const input = withdrawalInputFromJson(parseJson(inputJson, 'withdrawal'));
+  const registry = await loadRegistry(ctx);
+  const caller: CentreEntry = requireCallerCentre(ctx, registry);
+  if (caller.code !== input.centre) {
+    throw hpfError('FORBIDDEN', 'centre: a centre may only record its own withdrawals');
+  }
+  return { input, rules: registry.rules };
+}
+
+function checkWithdrawnOn(input: WithdrawalInput, now: string): void {
+  // One day of slack: the paying centre's local date (UTC+8) may be ahead of the UTC date.
+  const latest = new Date(Date.parse(now) + 86_400_000).toISOString().slice(0, 10);
+  if (input.withdrawnOn > latest) {
+    throw invalid('withdrawnOn', 'must not be in the future');
+  }
+}
+
+async function loadExisting(ctx: Context, withdrawalId: string): Promise<WithdrawalRecord | undefined> {
+  const stored = await readJson(ctx, withdrawalKey(withdrawalId), 'withdrawal');
+  return stored === undefined ? undefined : withdrawalFromJson(stored);
+}
+
+function sameInput(record: WithdrawalRecord, input: WithdrawalInput): boolean {
+  return canonicalJson(inputOf(record)) === canonicalJson(input);
+}
+
+async function writeIndexes(ctx: Context, record: WithdrawalRecord): Promise<void> {
+  const active = record.status === 'RECORDED';
+  for (const evidence of record.evidence) {
+    const key = indexKey(ctx, INDEX.evidence, [evidence.hash, record.subjectRef, record.withdrawalId]);
+    if (active) {
+      await writeJson(ctx, key, { at: record.recordedAt, centre: record.centre, kind: evidence.kind });
+    } else {
+      await ctx.stub.deleteState(key); // a reversal frees the evidence
+    }
+  }
+  await writeJson(ctx, indexKey(ctx, INDEX.subject, [record.subjectRef, 'withdrawal', record.withdrawalId]), {
+    active,
+    at: record.recordedAt,
+    centre: record.centre,
+    centres: [record.centre],
+  });
+}
+
+function withdrawalEvent(ctx: Context, type: string, record: WithdrawalRecord, replay = false): void {
+  emitEvent(ctx, {
+    type,
+    id: record.withdrawalId,
+    centres: [record.centre],
+    status: record.status,
+    alerts: type === 'withdrawal.recorded' && record.alerts.length > 0 ? record.alerts : undefined,
+    replay: replay ? true : undefined,
+  });
+}
+
+async function loadWithdrawal(ctx: Context, withdrawalId: string): Promise<WithdrawalRecord> {
+  const record = await loadExisting(ctx, validateWithdrawalId(withdrawalId));
+  if (record === undefined) {
+    throw hpfError('NOT_FOUND', `withdrawalId: no withdrawal ${withdrawalId}`);
+  }
+  return record;
+}
+
+/** When a reversed withdrawal was the one that closed the account, the closure goes with it. */
+async function reopenIfClosedBy(ctx: Context, record: WithdrawalRecord): Promise<void> {
+  if (!record.closesAccount) {
+    return;
+  }
+  const key = accountKey(ctx, record.centre, record.subjectRef);
+  const stored = await readJson(ctx, key, 'account');
+  if (stored === undefined) {
+    return;
+  }
+  const closedBy = readObject(readObject(stored, 'account').closedBy, 'account.closedBy');
+  if (closedBy.kind === 'withdrawal' && closedBy.id === record.withdrawalId) {
+    await ctx.stub.deleteState(key);
+  }
+}
+
+/**
+ * Withdrawal attestations (提取). The paying centre records; the rules that must hold across
+ * provinces (no duplicate evidence, no withdrawal during a transfer-out) are checked atomically in
+ * the same transaction; alerts never block but are stored in the record and sent in the event.
+ */
+@Info({ title: 'withdrawal', description: 'Withdrawal attestations with cross-province rules' })
+export class WithdrawalContract extends Contract {
+  constructor() {
+    super('withdrawal');
+  }
+
+  @Transaction()
+  @Returns('string')
+  public async Record(ctx: Context, inputJson: string): Promise<string> {
+    const { input, rules } = await callerInput(ctx, inputJson);
+    const now = txTime(ctx);
+    checkWithdrawnOn(input, now);
+    const existing = await loadExisting(ctx, input.withdrawalId);
+    if (existing !== undefined) {
+      if (!sameInput(existing, input)) {
+        throw hpfError('CONFLICT', `withdrawalId: ${input.withdrawalId} exists with different content`);
+      }
+      withdrawalEvent(ctx, 'withdrawal.recorded', existing, true);
+      return canonicalJson(existing);
+    }
+    const { violations, alerts } = await assess(ctx, input, rules, now);
+    const first = violations[0];
+    if (first !== undefined) {
+      throw hpfError(first.code, first.message);
+    }
+    const record: WithdrawalRecord = { ...input, status: 'RECORDED', alerts, recordedAt: now, txId: ctx.stub.getTxID() };
+    await writeJson(ctx, withdrawalKey(record.withdrawalId), record);
+    await writeIndexes(ctx, record);
+    if (record.closesAccount) {
+      await writeJson(ctx, accountKey(ctx, record.centre, record.subjectRef), {
+        at: now,
+        closedBy: { id: record.withdrawalId, kind: 'withdrawal' },
+        status: 'CLOSED',
+        txId: record.txId,
+      });
+    }
+    withdrawalEvent(ctx, 'withdrawal.recorded', record);
+    return canonicalJson(record);
+  }
+
+  /** Would Record succeed now, and why not; the same checks, nothing written. */
+  @Transaction(false)
+  @Returns('string')
+  public async Precheck(ctx: Context, inputJson: string): Promise<string> {
+    const { input, rules } = await callerInput(ctx, inputJson);
+    const now = txTime(ctx);
+    checkWithdrawnOn(input, now);
+    const existing = await loadExisting(ctx, input.withdrawalId);
+    if (existing !== undefined) {
+      const same = sameInput(existing, input);
+      const violations: Violation[] = same
+        ? []
+        : [{ code: 'CONFLICT', message: `withdrawalId: ${input.withdrawalId} exists with different content` }];
+      return canonicalJson({ allowed: same, violations, alerts: existing.alerts });
+    }
+    const { violations, alerts } = await assess(ctx, input, rules, now);
+    return canonicalJson({ allowed: violations.length === 0, violations, alerts });
+  }
+
+  /** 红冲: the same centre reverses with a reason. The record stays; its evidence is freed. */
+  @Transaction()
+  @Returns('string')
+  public async Reverse(ctx: Context, withdrawalId: string, reversalJson: string): Promise<string> {
+    const object = readObject(parseJson(reversalJson, 'reversal'), 'reversal', ['reason']);
+    const reason = validateText(readString(object, 'reason', 'reversal'), 'reversal.reason', 500, true);
+    const record = await loadWithdrawal(ctx, withdrawalId);
+    const caller = requireCallerCentre(ctx, await loadRegistry(ctx));
+    if (caller.code !== record.centre) {
+      throw hpfError('FORBIDDEN', 'withdrawalId: only the centre that recorded a withdrawal may reverse it');
+    }
+    if (record.status === 'REVERSED') {
+      throw hpfError('INVALID_STATE', `withdrawalId: ${record.withdrawalId} is already reversed`);
+    }
+    const reversed: WithdrawalRecord = {
+      ...record,
+      status: 'REVERSED',
+      reversal: { reason, at: txTime(ctx), txId: ctx.stub.getTxID() },
+    };
+    await writeJson(ctx, withdrawalKey(record.withdrawalId), reversed);
+    await writeIndexes(ctx, reversed);
+    await reopenIfClosedBy(ctx, reversed);
+    withdrawalEvent(ctx, 'withdrawal.reversed', reversed);
+    return canonicalJson(reversed);
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  public async Get(ctx: Context, withdrawalId: string): Promise<string> {
+    return canonicalJson(await loadWithdrawal(ctx, withdrawalId));
+  }
+}

@@ -1,0 +1,311 @@
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+
+/** A start-up configuration error; the message always begins with the variable's name. */
+export class ConfigError extends Error {
+  readonly variable: string;
+
+  constructor(variable: string, problem: string) {
+    super(`${variable}: ${problem}`);
+    this.name = 'ConfigError';
+    this.variable = variable;
+  }
+}
+
+export type Role = 'operator' | 'auditor';
+
+export interface ApiKeyEntry {
+  readonly id: string;
+  readonly role: Role;
+  /** Lowercase hex SHA-256 of the key; the key itself is never stored. */
+  readonly sha256: string;
+}
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface Deadlines {
+  readonly evaluateMs: number;
+  readonly endorseMs: number;
+  readonly submitMs: number;
+  readonly commitStatusMs: number;
+}
+
+/** Everything the gateway process needs, validated once at start-up. */
+export interface GatewayConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly peerEndpoint: string;
+  readonly peerHostAlias: string;
+  readonly tlsRootCertPath: string;
+  readonly mspId: string;
+  readonly certPath: string;
+  /** Resolved to the one private key file, even when the variable names a keystore directory. */
+  readonly keyPath: string;
+  readonly channel: string;
+  readonly chaincode: string;
+  readonly apiKeys: readonly ApiKeyEntry[];
+  readonly pseudonymKey: Buffer;
+  /** This gateway's centre code, or null for the regulator's gateway. */
+  readonly centreCode: string | null;
+  readonly endorsingFallbackMsps: readonly string[];
+  readonly regulatorMspId: string;
+  readonly dataDir: string;
+  readonly logLevel: LogLevel;
+  readonly rateLimitPerMinute: number;
+  readonly deadlines: Deadlines;
+}
+
+const PREFIX = 'HPF_GW_';
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const MSP_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const CENTRE_CODE = /^[1-8]\d0000$/;
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+class Reader {
+  readonly #env: Env;
+
+  constructor(env: Env) {
+    this.#env = env;
+  }
+
+  optional(name: string): string | undefined {
+    const value = this.#env[PREFIX + name];
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  }
+
+  required(name: string): string {
+    const value = this.optional(name);
+    if (value === undefined) {
+      throw new ConfigError(PREFIX + name, 'is required');
+    }
+    return value;
+  }
+
+  /** Must be set, but may be empty. */
+  defined(name: string): string {
+    const value = this.#env[PREFIX + name];
+    if (value === undefined) {
+      throw new ConfigError(PREFIX + name, 'must be set (it may be empty)');
+    }
+    return value.trim();
+  }
+
+  integer(name: string, min: number, max: number, fallback?: number): number {
+    const raw = fallback === undefined ? this.required(name) : this.optional(name);
+    if (raw === undefined) {
+      return fallback ?? min;
+    }
+    if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+      throw new ConfigError(PREFIX + name, `must be an integer from ${min} to ${max}`);
+    }
+    return Number(raw);
+  }
+
+  file(name: string): string {
+    const file = path.resolve(this.required(name));
+    if (!isFile(file)) {
+      throw new ConfigError(PREFIX + name, `${file} is not a readable file`);
+    }
+    return file;
+  }
+
+  mspId(name: string): string {
+    const value = this.required(name);
+    if (!MSP_ID.test(value)) {
+      throw new ConfigError(PREFIX + name, 'is not a valid MSP ID');
+    }
+    return value;
+  }
+}
+
+function isFile(file: string): boolean {
+  try {
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function isDirectory(dir: string): boolean {
+  try {
+    return statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function resolveKeyPath(reader: Reader): string {
+  const variable = `${PREFIX}KEY_PATH`;
+  const given = path.resolve(reader.required('KEY_PATH'));
+  if (isFile(given)) {
+    return given;
+  }
+  if (!isDirectory(given)) {
+    throw new ConfigError(variable, `${given} is neither a file nor a directory`);
+  }
+  const keys = readdirSync(given).filter((name) => name.endsWith('_sk'));
+  if (keys.length !== 1 || keys[0] === undefined) {
+    throw new ConfigError(variable, `${given} must hold exactly one *_sk file (found ${keys.length})`);
+  }
+  return path.join(given, keys[0]);
+}
+
+function parseApiKeyEntry(entry: unknown, index: number): ApiKeyEntry {
+  const variable = `${PREFIX}API_KEYS_FILE`;
+  if (entry === null || typeof entry !== 'object') {
+    throw new ConfigError(variable, `entry ${index} must be an object`);
+  }
+  const { id, role, sha256 } = entry as Record<string, unknown>;
+  if (typeof id !== 'string' || !/^[A-Za-z0-9._-]{1,64}$/.test(id)) {
+    throw new ConfigError(variable, `entry ${index}: id must be 1-64 characters [A-Za-z0-9._-]`);
+  }
+  if (role !== 'operator' && role !== 'auditor') {
+    throw new ConfigError(variable, `entry ${index}: role must be "operator" or "auditor"`);
+  }
+  if (typeof sha256 !== 'string' || !/^[0-9a-fA-F]{64}$/.test(sha256)) {
+    throw new ConfigError(variable, `entry ${index}: sha256 must be 64 hex characters`);
+  }
+  return { id, role, sha256: sha256.toLowerCase() };
+}
+
+function readApiKeys(reader: Reader, centreCode: string | null): ApiKeyEntry[] {
+  const variable = `${PREFIX}API_KEYS_FILE`;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(reader.file('API_KEYS_FILE'), 'utf8'));
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      throw err;
+    }
+    throw new ConfigError(variable, 'is not valid JSON');
+  }
+  if (!Array.isArray(parsed) || parsed.length === 0) {
+    throw new ConfigError(variable, 'must be a non-empty JSON array of {id, role, sha256}');
+  }
+  const entries = parsed.map(parseApiKeyEntry);
+  const ids = new Set(entries.map((e) => e.id));
+  const hashes = new Set(entries.map((e) => e.sha256));
+  if (ids.size !== entries.length || hashes.size !== entries.length) {
+    throw new ConfigError(variable, 'ids and key hashes must be unique');
+  }
+  if (centreCode === null && entries.some((e) => e.role === 'operator')) {
+    throw new ConfigError(variable, 'the regulator gateway (empty HPF_GW_CENTRE_CODE) has auditor keys only');
+  }
+  return entries;
+}
+
+/** Accepts 64 hex characters, base64/base64url text, or raw bytes; at least 32 bytes of key. */
+function readPseudonymKey(reader: Reader): Buffer {
+  const raw = readFileSync(reader.file('PSEUDONYM_KEY_FILE'));
+  const text = raw.toString('utf8').trim();
+  let key: Buffer;
+  if (/^[0-9a-fA-F]{64,}$/.test(text)) {
+    key = Buffer.from(text, 'hex');
+  } else if (/^[A-Za-z0-9+/_-]{43,}={0,2}$/.test(text)) {
+    key = Buffer.from(text, 'base64');
+  } else {
+    key = raw;
+  }
+  if (key.length < 32) {
+    throw new ConfigError(`${PREFIX}PSEUDONYM_KEY_FILE`, 'must hold a key of at least 32 bytes');
+  }
+  return key;
+}
+
+function readCentreCode(reader: Reader): string | null {
+  const value = reader.defined('CENTRE_CODE');
+  if (value === '') {
+    return null;
+  }
+  if (!CENTRE_CODE.test(value)) {
+    throw new ConfigError(`${PREFIX}CENTRE_CODE`, 'must be a 6-digit province code ending in 0000, or empty');
+  }
+  return value;
+}
+
+function readPeerEndpoint(reader: Reader): string {
+  const value = reader.required('PEER_ENDPOINT');
+  if (!/^[A-Za-z0-9.-]+:\d{1,5}$/.test(value)) {
+    throw new ConfigError(`${PREFIX}PEER_ENDPOINT`, 'must be host:port');
+  }
+  return value;
+}
+
+function readFallbackMsps(reader: Reader): string[] {
+  const raw = reader.optional('ENDORSING_FALLBACK_MSPS');
+  const msps = raw === undefined ? [] : raw.split(',').map((s) => s.trim());
+  const bad = msps.find((m) => !MSP_ID.test(m));
+  if (bad !== undefined) {
+    throw new ConfigError(`${PREFIX}ENDORSING_FALLBACK_MSPS`, `"${bad}" is not a valid MSP ID`);
+  }
+  return msps;
+}
+
+function readLogLevel(reader: Reader): LogLevel {
+  const value = reader.optional('LOG_LEVEL') ?? 'info';
+  const level = LOG_LEVELS.find((l) => l === value);
+  if (level === undefined) {
+    throw new ConfigError(`${PREFIX}LOG_LEVEL`, `must be one of ${LOG_LEVELS.join(', ')}`);
+  }
+  return level;
+}
+
+function readDataDir(reader: Reader): string {
+  const dir = path.resolve(reader.required('DATA_DIR'));
+  if (!isDirectory(dir)) {
+    throw new ConfigError(`${PREFIX}DATA_DIR`, `${dir} is not a directory`);
+  }
+  return dir;
+}
+
+function readDeadlines(reader: Reader): Deadlines {
+  return {
+    evaluateMs: reader.integer('EVALUATE_TIMEOUT_MS', 100, 300_000, 5_000),
+    endorseMs: reader.integer('ENDORSE_TIMEOUT_MS', 100, 300_000, 15_000),
+    submitMs: reader.integer('SUBMIT_TIMEOUT_MS', 100, 300_000, 5_000),
+    commitStatusMs: reader.integer('COMMIT_TIMEOUT_MS', 100, 600_000, 60_000),
+  };
+}
+
+function checkRoles(mspId: string, regulatorMspId: string, centreCode: string | null): void {
+  if (centreCode === null && mspId !== regulatorMspId) {
+    throw new ConfigError(`${PREFIX}CENTRE_CODE`, `is empty, so HPF_GW_MSP_ID must be the regulator's (${regulatorMspId})`);
+  }
+  if (centreCode !== null && mspId === regulatorMspId) {
+    throw new ConfigError(`${PREFIX}CENTRE_CODE`, 'must be empty for the regulator gateway');
+  }
+}
+
+/**
+ * Parses and validates the HPF_GW_* environment once, at start-up. Throws {@link ConfigError} naming
+ * the variable at fault; nothing else in the gateway reads `process.env`.
+ */
+export function loadConfig(env: Env): GatewayConfig {
+  const reader = new Reader(env);
+  const centreCode = readCentreCode(reader);
+  const mspId = reader.mspId('MSP_ID');
+  const regulatorMspId = reader.mspId('REGULATOR_MSP_ID');
+  checkRoles(mspId, regulatorMspId, centreCode);
+  return {
+    port: reader.integer('PORT', 1, 65_535),
+    host: reader.optional('HOST') ?? '127.0.0.1',
+    peerEndpoint: readPeerEndpoint(reader),
+    peerHostAlias: reader.required('PEER_HOST_ALIAS'),
+    tlsRootCertPath: reader.file('TLS_ROOT_CERT'),
+    mspId,
+    certPath: reader.file('CERT_PATH'),
+    keyPath: resolveKeyPath(reader),
+    channel: reader.required('CHANNEL'),
+    chaincode: reader.required('CHAINCODE'),
+    apiKeys: readApiKeys(reader, centreCode),
+    pseudonymKey: readPseudonymKey(reader),
+    centreCode,
+    endorsingFallbackMsps: readFallbackMsps(reader),
+    regulatorMspId,
+    dataDir: readDataDir(reader),
+    logLevel: readLogLevel(reader),
+    rateLimitPerMinute: reader.integer('RATE_LIMIT_PER_MINUTE', 1, 1_000_000, 600),
+    deadlines: readDeadlines(reader),
+  };
+}

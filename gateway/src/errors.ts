@@ -1,0 +1,82 @@
+/**
+ * The gateway's one error model. Every failure that reaches the HTTP layer is an {@link ApiError}; the
+ * one Express error handler turns it into application/problem+json.
+ */
+export const ERROR_STATUS = {
+  VALIDATION_FAILED: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  INVALID_STATE: 409,
+  DUPLICATE_EVIDENCE: 409,
+  ACCOUNT_IN_TRANSFER: 409,
+  RATE_LIMITED: 429,
+  INTERNAL: 500,
+  ENDORSEMENT_FAILED: 502,
+  UNAVAILABLE: 503,
+  COMMIT_UNKNOWN: 504,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export const ERROR_TITLES: Readonly<Record<ErrorCode, string>> = {
+  VALIDATION_FAILED: 'The request is not valid',
+  UNAUTHENTICATED: 'Authentication is required',
+  FORBIDDEN: 'The caller may not do this',
+  NOT_FOUND: 'No such resource',
+  CONFLICT: 'The ID exists with different content',
+  INVALID_STATE: 'The record is not in a state that allows this step',
+  DUPLICATE_EVIDENCE: 'The evidence was already used by this person',
+  ACCOUNT_IN_TRANSFER: 'The account is being transferred out',
+  RATE_LIMITED: 'Too many requests',
+  INTERNAL: 'Internal error',
+  ENDORSEMENT_FAILED: 'The transaction was not endorsed',
+  UNAVAILABLE: 'The ledger is not available',
+  COMMIT_UNKNOWN: 'The commit outcome is unknown',
+};
+
+/**
+ * Why a failed ledger call may succeed if repeated: a read conflict at commit (retry the same
+ * endorsement set) or an endorser that could not be reached (try the next endorsement set).
+ */
+export type RetryHint = 'read-conflict' | 'endorser-unavailable';
+
+export interface ApiErrorOptions {
+  readonly txId?: string;
+  readonly retry?: RetryHint;
+  readonly errors?: readonly ValidationIssue[];
+  readonly cause?: unknown;
+}
+
+export interface ValidationIssue {
+  readonly path: string;
+  readonly message: string;
+}
+
+export class ApiError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly txId: string | undefined;
+  readonly retry: RetryHint | undefined;
+  readonly errors: readonly ValidationIssue[] | undefined;
+
+  constructor(code: ErrorCode, detail: string, options: ApiErrorOptions = {}) {
+    super(detail, { cause: options.cause });
+    this.name = 'ApiError';
+    this.code = code;
+    this.status = ERROR_STATUS[code];
+    this.txId = options.txId;
+    this.retry = options.retry;
+    this.errors = options.errors;
+  }
+}
+
+/** A bad request field, named by its path in the body (`person.idNumber`). */
+export function invalidField(path: string, problem: string): ApiError {
+  return new ApiError('VALIDATION_FAILED', `${path}: ${problem}`, { errors: [{ path, message: problem }] });
+}
+
+export function isApiError(err: unknown): err is ApiError {
+  return err instanceof ApiError;
+}

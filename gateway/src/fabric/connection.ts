@@ -1,0 +1,57 @@
+import { readFile } from 'node:fs/promises';
+import { createPrivateKey } from 'node:crypto';
+import * as grpc from '@grpc/grpc-js';
+import { connect, hash, signers, type Gateway } from '@hyperledger/fabric-gateway';
+import type { Deadlines } from '../config';
+
+export interface ConnectionOptions {
+  readonly peerEndpoint: string;
+  readonly peerHostAlias: string;
+  readonly tlsRootCertPath: string;
+  readonly mspId: string;
+  readonly certPath: string;
+  readonly keyPath: string;
+  readonly deadlines: Deadlines;
+}
+
+export interface FabricConnection {
+  readonly client: grpc.Client;
+  readonly gateway: Gateway;
+}
+
+function deadline(ms: number): () => grpc.CallOptions {
+  return () => ({ deadline: Date.now() + ms });
+}
+
+/**
+ * Opens the one gRPC client this process shares and a Gateway on it, with a deadline on every unary
+ * call. Event streams have no deadline: they live as long as their subscriber.
+ */
+export async function openConnection(options: Readonly<ConnectionOptions>): Promise<FabricConnection> {
+  const [tlsRoot, cert, key] = await Promise.all([
+    readFile(options.tlsRootCertPath),
+    readFile(options.certPath),
+    readFile(options.keyPath),
+  ]);
+  const client = new grpc.Client(options.peerEndpoint, grpc.credentials.createSsl(tlsRoot), {
+    'grpc.ssl_target_name_override': options.peerHostAlias,
+    'grpc.keepalive_time_ms': 120_000,
+  });
+  const gateway = connect({
+    client,
+    identity: { mspId: options.mspId, credentials: cert },
+    signer: signers.newPrivateKeySigner(createPrivateKey(key)),
+    hash: hash.sha256,
+    evaluateOptions: deadline(options.deadlines.evaluateMs),
+    endorseOptions: deadline(options.deadlines.endorseMs),
+    submitOptions: deadline(options.deadlines.submitMs),
+    commitStatusOptions: deadline(options.deadlines.commitStatusMs),
+  });
+  return { client, gateway };
+}
+
+/** Closes the gateway first, then the gRPC client it runs on. */
+export function closeConnection(connection: FabricConnection): void {
+  connection.gateway.close();
+  connection.client.close();
+}

@@ -1,0 +1,136 @@
+import { CommitError, type ChaincodeEvent, type Checkpoint, type Network } from '@hyperledger/fabric-gateway';
+import type { Metrics } from '../metrics';
+import type {
+  BlockInfo,
+  ContractName,
+  EventPosition,
+  EventStream,
+  LedgerClient,
+  LedgerEvent,
+  SubmitOptions,
+  SubmitResult,
+  TransactionInfo,
+} from './ledger-client';
+import { blockNumberOf, decodeBlock, decodeProcessedTransaction } from './qscc-decoder';
+import { toApiError } from './translate-error';
+
+export interface FabricLedgerClientOptions {
+  readonly network: Network;
+  readonly chaincode: string;
+  readonly metrics: Metrics;
+}
+
+const utf8 = new TextDecoder();
+
+function positionCheckpoint(from: EventPosition): Checkpoint {
+  return { getBlockNumber: () => from.blockNumber, getTransactionId: () => from.txId };
+}
+
+function toLedgerEvent(event: ChaincodeEvent): LedgerEvent {
+  return {
+    blockNumber: event.blockNumber,
+    txId: event.transactionId,
+    name: event.eventName,
+    payload: utf8.decode(event.payload),
+  };
+}
+
+class FabricLedgerClientImpl implements LedgerClient {
+  readonly #network: Network;
+  readonly #chaincode: string;
+  readonly #metrics: Metrics;
+
+  constructor(options: Readonly<FabricLedgerClientOptions>) {
+    this.#network = options.network;
+    this.#chaincode = options.chaincode;
+    this.#metrics = options.metrics;
+  }
+
+  async #timed<T>(labels: { contract: string; transaction: string; kind: string }, call: () => Promise<T>): Promise<T> {
+    const end = this.#metrics.fabricDuration.startTimer(labels);
+    try {
+      const value = await call();
+      end({ outcome: 'ok' });
+      return value;
+    } catch (err) {
+      const apiError = toApiError(err);
+      end({ outcome: apiError.code });
+      throw apiError;
+    }
+  }
+
+  async evaluate(contract: ContractName, transaction: string, args: readonly string[] = []): Promise<string> {
+    const bytes = await this.#timed({ contract, transaction, kind: 'evaluate' }, () =>
+      this.#network.getContract(this.#chaincode, contract).evaluate(transaction, { arguments: [...args] }),
+    );
+    return utf8.decode(bytes);
+  }
+
+  async submit(
+    contract: ContractName,
+    transaction: string,
+    args: readonly string[],
+    options: SubmitOptions = {},
+  ): Promise<SubmitResult> {
+    return this.#timed({ contract, transaction, kind: 'submit' }, async () => {
+      const submitted = await this.#network.getContract(this.#chaincode, contract).submitAsync(transaction, {
+        arguments: [...args],
+        transientData: options.transient ? { ...options.transient } : undefined,
+        endorsingOrganizations: options.endorsingOrganizations ? [...options.endorsingOrganizations] : undefined,
+      });
+      const status = await submitted.getStatus();
+      if (!status.successful) {
+        throw new CommitError({
+          code: status.code,
+          transactionId: status.transactionId,
+          message: `transaction ${status.transactionId} failed to commit with status code ${status.code}`,
+        });
+      }
+      return { result: utf8.decode(submitted.getResult()), txId: status.transactionId, blockNumber: status.blockNumber };
+    });
+  }
+
+  async #qscc(transaction: string, args: string[]): Promise<Uint8Array> {
+    return this.#timed({ contract: 'qscc', transaction, kind: 'evaluate' }, () =>
+      this.#network.getContract('qscc').evaluate(transaction, { arguments: [this.#network.getName(), ...args] }),
+    );
+  }
+
+  async getTransaction(txId: string): Promise<TransactionInfo> {
+    const [processed, block] = await Promise.all([
+      this.#qscc('GetTransactionByID', [txId]),
+      this.#qscc('GetBlockByTxID', [txId]),
+    ]);
+    return decodeProcessedTransaction(processed, blockNumberOf(block));
+  }
+
+  async getBlock(blockNumber: bigint): Promise<BlockInfo> {
+    return decodeBlock(await this.#qscc('GetBlockByNumber', [blockNumber.toString()]));
+  }
+
+  async events(from?: EventPosition): Promise<EventStream> {
+    try {
+      const source = await this.#network.getChaincodeEvents(
+        this.#chaincode,
+        from ? { checkpoint: positionCheckpoint(from) } : {},
+      );
+      return {
+        close: () => {
+          source.close();
+        },
+        async *[Symbol.asyncIterator]() {
+          for await (const event of source) {
+            yield toLedgerEvent(event);
+          }
+        },
+      };
+    } catch (err) {
+      throw toApiError(err);
+    }
+  }
+}
+
+/** A {@link LedgerClient} over a fabric-gateway Network. Every failure leaves it as an ApiError. */
+export function newFabricLedgerClient(options: Readonly<FabricLedgerClientOptions>): LedgerClient {
+  return new FabricLedgerClientImpl(options);
+}

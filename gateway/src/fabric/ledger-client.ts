@@ -1,0 +1,76 @@
+/**
+ * What the services need from the ledger. Routes and services depend on this interface only; the
+ * Fabric implementation is in fabric-ledger-client.ts and tests use a typed fake.
+ */
+export type ContractName = 'meta' | 'registry' | 'transfer' | 'withdrawal' | 'audit';
+
+export interface SubmitOptions {
+  /** Private inputs; they reach the endorsing peers but are not written into the transaction. */
+  readonly transient?: Readonly<Record<string, string>>;
+  /** The organisations whose peers must endorse. */
+  readonly endorsingOrganizations?: readonly string[];
+}
+
+export interface SubmitResult {
+  /** The chaincode's result (UTF-8 JSON). */
+  readonly result: string;
+  readonly txId: string;
+  /** The block the transaction was committed in, once known. */
+  readonly blockNumber?: bigint;
+}
+
+/** A transaction as qscc reports it, decoded. */
+export interface TransactionInfo {
+  readonly txId: string;
+  readonly blockNumber: string;
+  readonly validationCode: string;
+  readonly valid: boolean;
+  readonly timestamp: string;
+  readonly creatorMspId: string;
+  readonly endorsingOrgs: readonly string[];
+  readonly chaincode: string;
+}
+
+export interface BlockInfo {
+  readonly number: string;
+  readonly dataHash: string;
+  readonly previousHash: string;
+  readonly transactions: readonly Omit<TransactionInfo, 'blockNumber'>[];
+}
+
+/** One chaincode event (Fabric keeps one per transaction). */
+export interface LedgerEvent {
+  readonly blockNumber: bigint;
+  readonly txId: string;
+  readonly name: string;
+  /** UTF-8 payload (canonical JSON). */
+  readonly payload: string;
+}
+
+/** Where to resume: at the start of `blockNumber`, or just after transaction `txId` in it. */
+export interface EventPosition {
+  readonly blockNumber: bigint;
+  readonly txId?: string;
+}
+
+export interface EventStream extends AsyncIterable<LedgerEvent> {
+  close(): void;
+}
+
+export interface LedgerClient {
+  /** Runs a query on this organisation's peer. Throws ApiError. */
+  evaluate(contract: ContractName, transaction: string, args?: readonly string[]): Promise<string>;
+  /** Endorses, submits and waits for the commit; resolves only when the commit is valid. Throws ApiError. */
+  submit(
+    contract: ContractName,
+    transaction: string,
+    args: readonly string[],
+    options?: SubmitOptions,
+  ): Promise<SubmitResult>;
+  /** qscc GetTransactionByID + GetBlockByTxID, decoded. */
+  getTransaction(txId: string): Promise<TransactionInfo>;
+  /** qscc GetBlockByNumber, decoded. */
+  getBlock(blockNumber: bigint): Promise<BlockInfo>;
+  /** The chaincode's events from `from` (or from the next block when omitted). */
+  events(from?: EventPosition): Promise<EventStream>;
+}

@@ -1,0 +1,112 @@
+import { status as GrpcStatus } from '@grpc/grpc-js';
+import { CommitError, CommitStatusError, EndorseError, GatewayError, StatusCode } from '@hyperledger/fabric-gateway';
+import { ApiError, type ErrorCode } from '../errors';
+
+/** Codes the chaincode may put in `HPF:<CODE>: text` (chaincode/API.md). */
+const CHAINCODE_CODES: readonly ErrorCode[] = [
+  'VALIDATION_FAILED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'CONFLICT',
+  'INVALID_STATE',
+  'DUPLICATE_EVIDENCE',
+  'ACCOUNT_IN_TRANSFER',
+];
+
+const HPF_MESSAGE = /HPF:([A-Z_]+): ([^\n]*)/;
+
+/** qscc's words for a missing transaction or block; qscc is Fabric's, so it has no HPF code. */
+const QSCC_NOT_FOUND = /not found|no such transaction|entry not found/i;
+
+interface ChaincodeFailure {
+  readonly code: ErrorCode;
+  readonly text: string;
+}
+
+function chaincodeFailure(messages: readonly string[]): ChaincodeFailure | undefined {
+  for (const message of messages) {
+    const match = HPF_MESSAGE.exec(message);
+    const code = CHAINCODE_CODES.find((c) => c === match?.[1]);
+    if (code !== undefined) {
+      return { code, text: match?.[2] ?? '' };
+    }
+  }
+  return undefined;
+}
+
+function messagesOf(err: GatewayError): string[] {
+  return [...err.details.map((d) => d.message), err.message];
+}
+
+function fromCommitError(err: CommitError): ApiError {
+  const options = { txId: err.transactionId, cause: err };
+  if (err.code === StatusCode.MVCC_READ_CONFLICT || err.code === StatusCode.PHANTOM_READ_CONFLICT) {
+    return new ApiError('UNAVAILABLE', 'the ledger was busy with a concurrent update; try again', {
+      ...options,
+      retry: 'read-conflict',
+    });
+  }
+  return new ApiError('ENDORSEMENT_FAILED', 'the transaction was committed as invalid', options);
+}
+
+function fromGatewayError(err: GatewayError, txId: string | undefined): ApiError {
+  const failure = chaincodeFailure(messagesOf(err));
+  if (failure) {
+    return new ApiError(failure.code, failure.text, { txId, cause: err });
+  }
+  if (err instanceof CommitStatusError || (txId !== undefined && !(err instanceof EndorseError))) {
+    // Submitted (or possibly submitted) but the outcome was not observed.
+    return new ApiError('COMMIT_UNKNOWN', 'the commit outcome is not known yet; look up the transaction', {
+      txId,
+      cause: err,
+    });
+  }
+  if (err.code === GrpcStatus.UNAVAILABLE || err.code === GrpcStatus.DEADLINE_EXCEEDED) {
+    return new ApiError('UNAVAILABLE', 'the peer did not answer in time', {
+      cause: err,
+      retry: 'endorser-unavailable',
+    });
+  }
+  if (err instanceof EndorseError) {
+    // The chaincode did not refuse: the endorsement set failed, so another set may succeed.
+    return new ApiError('ENDORSEMENT_FAILED', 'the endorsing peers did not endorse the transaction', {
+      cause: err,
+      retry: 'endorser-unavailable',
+    });
+  }
+  if (messagesOf(err).some((m) => QSCC_NOT_FOUND.test(m))) {
+    return new ApiError('NOT_FOUND', 'no such transaction or block', { cause: err });
+  }
+  return new ApiError('ENDORSEMENT_FAILED', 'the peer refused the request', { cause: err });
+}
+
+function grpcCodeOf(err: unknown): number | undefined {
+  if (err instanceof Error && 'code' in err && typeof err.code === 'number') {
+    return err.code;
+  }
+  return undefined;
+}
+
+/**
+ * The one place that turns a raw error from a Fabric call (fabric-gateway's EndorseError, SubmitError,
+ * CommitStatusError, CommitError, GatewayError with `HPF:<CODE>: text` details, or a bare gRPC error)
+ * into the gateway's {@link ApiError}. Chaincode codes keep their own status; anything else is mapped
+ * by stage: not endorsed → 502, peer unreachable → 503, submitted but not seen committed → 504.
+ */
+export function toApiError(err: unknown): ApiError {
+  if (err instanceof ApiError) {
+    return err;
+  }
+  if (err instanceof CommitError) {
+    return fromCommitError(err);
+  }
+  if (err instanceof GatewayError) {
+    const txId = 'transactionId' in err && typeof err.transactionId === 'string' ? err.transactionId : undefined;
+    return fromGatewayError(err, err instanceof EndorseError ? undefined : txId);
+  }
+  const code = grpcCodeOf(err);
+  if (code === GrpcStatus.UNAVAILABLE || code === GrpcStatus.DEADLINE_EXCEEDED) {
+    return new ApiError('UNAVAILABLE', 'the peer is not reachable', { cause: err });
+  }
+  return new ApiError('INTERNAL', 'unexpected error', { cause: err });
+}

@@ -1,0 +1,44 @@
+import { createHash } from 'node:crypto';
+import type { Request, RequestHandler } from 'express';
+import type { ApiKeyEntry } from '../config';
+import { ApiError } from '../errors';
+import type { Caller } from '../services/caller';
+
+const callers = new WeakMap<Request, Caller>();
+
+/** The authenticated caller of a request that passed {@link authenticate}. */
+export function callerOf(req: Request): Caller {
+  const caller = callers.get(req);
+  if (!caller) {
+    throw new ApiError('UNAUTHENTICATED', 'no authenticated caller');
+  }
+  return caller;
+}
+
+/**
+ * Bearer authentication against SHA-256 hashes of the keys: the gateway never holds a key in clear.
+ * Lookup by hash, so comparison time does not depend on how much of a guessed key is right.
+ */
+export function authenticate(keys: readonly ApiKeyEntry[], centreCode: string | null): RequestHandler {
+  const byHash = new Map(keys.map((k) => [k.sha256, k]));
+  return (req, _res, next) => {
+    const match = /^Bearer ([\x21-\x7e]{16,256})$/.exec(req.get('authorization') ?? '');
+    const token = match?.[1];
+    const entry = token === undefined ? undefined : byHash.get(createHash('sha256').update(token, 'utf8').digest('hex'));
+    if (!entry) {
+      next(new ApiError('UNAUTHENTICATED', 'a valid "Authorization: Bearer <key>" header is required'));
+      return;
+    }
+    callers.set(req, { keyId: entry.id, role: entry.role, centreCode });
+    next();
+  };
+}
+
+/** Writes are for operators; auditors are read-only. */
+export const requireOperator: RequestHandler = (req, _res, next) => {
+  if (callerOf(req).role !== 'operator') {
+    next(new ApiError('FORBIDDEN', 'auditor keys are read-only'));
+    return;
+  }
+  next();
+};

@@ -1,0 +1,122 @@
+import { canonicalJson } from '../domain';
+import { ApiError } from '../errors';
+import type { BlockInfo, LedgerClient, TransactionInfo } from '../fabric/ledger-client';
+import { arrayField, isJsonObject, optionalObject, parseJsonObject, stringField, type JsonObject } from './json-record';
+import { normalisePerson, subjectRefFor, type PersonInput } from './person';
+import type { ServiceSettings } from './settings';
+
+export interface Proof {
+  readonly attestationId: string;
+  readonly kind: string;
+  readonly record: JsonObject;
+  readonly txId: string;
+  readonly blockNumber: string;
+  readonly validationCode: string;
+  readonly timestamp: string;
+  readonly endorsingOrgs: readonly string[];
+}
+
+export interface VerifyBody {
+  readonly attestationId: string;
+  readonly documentHash?: string;
+}
+
+export interface AuditServiceOptions {
+  readonly ledger: LedgerClient;
+  readonly settings: ServiceSettings;
+}
+
+export interface AuditService {
+  lookup(person: PersonInput): { subjectRef: string };
+  timeline(subjectRef: string): Promise<JsonObject>;
+  proof(attestationId: string): Promise<Proof>;
+  verify(body: VerifyBody): Promise<JsonObject>;
+  transaction(txId: string): Promise<TransactionInfo>;
+  block(blockNumber: bigint): Promise<BlockInfo>;
+}
+
+/** The transaction that wrote the record's current state (API.md: history[].txId, txId, reversal.txId). */
+function latestTxId(kind: string, record: JsonObject): string {
+  if (kind === 'transfer') {
+    const last = arrayField(record, 'history').filter(isJsonObject).at(-1);
+    if (last) {
+      return stringField(last, 'txId');
+    }
+  }
+  const reversal = optionalObject(record, 'reversal');
+  return reversal ? stringField(reversal, 'txId') : stringField(record, 'txId');
+}
+
+class AuditServiceImpl implements AuditService {
+  readonly #options: Readonly<AuditServiceOptions>;
+
+  constructor(options: Readonly<AuditServiceOptions>) {
+    this.#options = options;
+  }
+
+  lookup(person: PersonInput): { subjectRef: string } {
+    return { subjectRef: subjectRefFor(this.#options.settings.pseudonymKey, normalisePerson(person, 'person')) };
+  }
+
+  async timeline(subjectRef: string): Promise<JsonObject> {
+    return parseJsonObject(await this.#options.ledger.evaluate('audit', 'Timeline', [subjectRef]), 'timeline');
+  }
+
+  async #verify(body: VerifyBody): Promise<JsonObject> {
+    return parseJsonObject(
+      await this.#options.ledger.evaluate('audit', 'Verify', [canonicalJson(body)]),
+      'verification',
+    );
+  }
+
+  async #proofOf(attestationId: string, verification: JsonObject): Promise<Proof> {
+    const record = optionalObject(verification, 'record');
+    if (verification.found !== true || !record) {
+      throw new ApiError('NOT_FOUND', 'no attestation with this ID');
+    }
+    const kind = stringField(verification, 'kind');
+    const tx = await this.#options.ledger.getTransaction(latestTxId(kind, record));
+    return {
+      attestationId,
+      kind,
+      record,
+      txId: tx.txId,
+      blockNumber: tx.blockNumber,
+      validationCode: tx.validationCode,
+      timestamp: tx.timestamp,
+      endorsingOrgs: tx.endorsingOrgs,
+    };
+  }
+
+  async proof(attestationId: string): Promise<Proof> {
+    return this.#proofOf(attestationId, await this.#verify({ attestationId }));
+  }
+
+  async verify(body: VerifyBody): Promise<JsonObject> {
+    const verification = await this.#verify(body);
+    if (verification.found !== true) {
+      return { valid: false, found: false, attestationId: body.attestationId };
+    }
+    const proof = await this.#proofOf(body.attestationId, verification);
+    const documentMatches = typeof verification.documentMatches === 'boolean' ? verification.documentMatches : undefined;
+    return {
+      valid: proof.validationCode === 'VALID' && documentMatches !== false,
+      found: true,
+      ...(documentMatches === undefined ? {} : { documentMatches }),
+      ...proof,
+    };
+  }
+
+  async transaction(txId: string): Promise<TransactionInfo> {
+    return this.#options.ledger.getTransaction(txId);
+  }
+
+  async block(blockNumber: bigint): Promise<BlockInfo> {
+    return this.#options.ledger.getBlock(blockNumber);
+  }
+}
+
+/** Reads for auditors: pseudonyms, timelines, and proofs from qscc. */
+export function newAuditService(options: Readonly<AuditServiceOptions>): AuditService {
+  return new AuditServiceImpl(options);
+}

@@ -1,0 +1,18 @@
+import type { Role } from '../config';
+import { ApiError } from '../errors';
+
+/** Who is calling, as established by the API key. */
+export interface Caller {
+  readonly keyId: string;
+  readonly role: Role;
+  /** The centre this gateway acts for; null on the regulator's gateway. */
+  readonly centreCode: string | null;
+}
+
+/** The centre an operator writes for. Auditors (and the regulator's gateway) never write. */
+export function actingCentre(caller: Caller): string {
+  if (caller.role !== 'operator' || caller.centreCode === null) {
+    throw new ApiError('FORBIDDEN', 'only an operator of a centre may write');
+  }
+  return caller.centreCode;
+}

@@ -1,0 +1,78 @@
+import { ApiError } from '../errors';
+import type { ContractName, LedgerClient, SubmitResult } from '../fabric/ledger-client';
+
+export interface WriteRequest {
+  readonly contract: ContractName;
+  readonly transaction: string;
+  readonly args: readonly string[];
+  readonly transient?: Readonly<Record<string, string>>;
+  /** Endorsement sets to try in order; the next is tried only when endorsers were unavailable. */
+  readonly endorsementSets: readonly (readonly string[])[];
+}
+
+export interface LedgerWriterOptions {
+  readonly ledger: LedgerClient;
+  /** Retries after an MVCC / phantom read conflict, per endorsement set. */
+  readonly maxConflictRetries: number;
+  readonly baseBackoffMs: number;
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+export interface LedgerWriter {
+  write(request: WriteRequest): Promise<SubmitResult>;
+}
+
+const defaultSleep = (ms: number): Promise<void> =>
+  new Promise((resolve) => {
+    setTimeout(resolve, ms);
+  });
+
+class LedgerWriterImpl implements LedgerWriter {
+  readonly #options: Readonly<LedgerWriterOptions>;
+  readonly #sleep: (ms: number) => Promise<void>;
+
+  constructor(options: Readonly<LedgerWriterOptions>) {
+    this.#options = options;
+    this.#sleep = options.sleep ?? defaultSleep;
+  }
+
+  async #withConflictRetries(request: WriteRequest, orgs: readonly string[]): Promise<SubmitResult> {
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return await this.#options.ledger.submit(request.contract, request.transaction, request.args, {
+          transient: request.transient,
+          endorsingOrganizations: orgs,
+        });
+      } catch (err) {
+        if (!(err instanceof ApiError) || err.retry !== 'read-conflict' || attempt >= this.#options.maxConflictRetries) {
+          throw err;
+        }
+        const backoff = this.#options.baseBackoffMs * 2 ** attempt;
+        await this.#sleep(backoff + Math.floor(Math.random() * backoff));
+      }
+    }
+  }
+
+  async write(request: WriteRequest): Promise<SubmitResult> {
+    let lastError: unknown = new ApiError('ENDORSEMENT_FAILED', 'no endorsement set was configured');
+    for (const orgs of request.endorsementSets) {
+      try {
+        return await this.#withConflictRetries(request, orgs);
+      } catch (err) {
+        if (!(err instanceof ApiError) || err.retry !== 'endorser-unavailable') {
+          throw err;
+        }
+        lastError = err;
+      }
+    }
+    throw lastError;
+  }
+}
+
+/**
+ * Submits writes with the two recoveries Fabric needs: bounded, jittered backoff after a read
+ * conflict at commit, and falling back to the next endorsement set when an endorser is unavailable.
+ */
+export function newLedgerWriter(options: Readonly<LedgerWriterOptions>): LedgerWriter {
+  return new LedgerWriterImpl(options);
+}

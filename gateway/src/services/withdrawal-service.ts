@@ -1,0 +1,175 @@
+import { ACCOUNT_CLOSING_REASONS, canonicalJson, evidenceHashOf, toFen } from '../domain';
+import { ApiError, invalidField } from '../errors';
+import type { LedgerClient } from '../fabric/ledger-client';
+import { actingCentre, type Caller } from './caller';
+import { arrayField, isJsonObject, optionalObject, parseJsonObject, stringField, type JsonObject } from './json-record';
+import type { LedgerWriter } from './ledger-writer';
+import { normalisePerson, subjectRefFor, type PersonInput } from './person';
+import type { ServiceSettings, WriteOutcome } from './settings';
+
+export interface WithdrawalBody {
+  readonly withdrawalId: string;
+  readonly person: PersonInput;
+  readonly reasonCode: string;
+  readonly amount: string;
+  readonly closesAccount: boolean;
+  readonly evidence: readonly { readonly kind: string; readonly reference: string }[];
+  readonly withdrawnOn: string;
+}
+
+export interface WithdrawalServiceOptions {
+  readonly ledger: LedgerClient;
+  readonly writer: LedgerWriter;
+  readonly settings: ServiceSettings;
+}
+
+export interface WithdrawalService {
+  record(caller: Caller, body: WithdrawalBody): Promise<WriteOutcome>;
+  precheck(caller: Caller, body: WithdrawalBody): Promise<JsonObject>;
+  reverse(caller: Caller, withdrawalId: string, reason: string): Promise<WriteOutcome>;
+  get(withdrawalId: string): Promise<JsonObject>;
+}
+
+interface WithdrawalInput {
+  readonly withdrawalId: string;
+  readonly centre: string;
+  readonly subjectRef: string;
+  readonly reasonCode: string;
+  readonly amount: string;
+  readonly closesAccount: boolean;
+  readonly evidence: readonly { readonly kind: string; readonly hash: string }[];
+  readonly withdrawnOn: string;
+}
+
+function evidenceKeys(evidence: readonly unknown[]): string[] {
+  return evidence
+    .filter(isJsonObject)
+    .map((e) => `${String(e.kind)}:${String(e.hash)}`)
+    .sort();
+}
+
+function sameWithdrawal(record: JsonObject, input: WithdrawalInput): boolean {
+  const scalarKeys = ['centre', 'subjectRef', 'reasonCode', 'closesAccount', 'withdrawnOn'] as const;
+  return (
+    scalarKeys.every((k) => record[k] === input[k]) &&
+    record.amountFen === toFen(input.amount) &&
+    canonicalJson(evidenceKeys(arrayField(record, 'evidence'))) === canonicalJson(evidenceKeys(input.evidence))
+  );
+}
+
+class WithdrawalServiceImpl implements WithdrawalService {
+  readonly #options: Readonly<WithdrawalServiceOptions>;
+
+  constructor(options: Readonly<WithdrawalServiceOptions>) {
+    this.#options = options;
+  }
+
+  /** Own peer + regulator; then own peer + each fallback centre when an endorser is unavailable. */
+  #endorsementSets(): string[][] {
+    const { mspId, regulatorMspId, endorsingFallbackMsps } = this.#options.settings;
+    const fallbacks = endorsingFallbackMsps.filter((m) => m !== mspId && m !== regulatorMspId);
+    return [[mspId, regulatorMspId], ...fallbacks.map((m) => [mspId, m])];
+  }
+
+  #input(caller: Caller, body: WithdrawalBody): WithdrawalInput {
+    const centre = actingCentre(caller);
+    const fen = toFen(body.amount);
+    if (fen === undefined || fen <= 0) {
+      throw invalidField('amount', 'must be greater than 0 with at most 2 decimal places');
+    }
+    if (ACCOUNT_CLOSING_REASONS.includes(body.reasonCode) && !body.closesAccount) {
+      throw invalidField('closesAccount', `must be true for reason ${body.reasonCode}`);
+    }
+    const person = normalisePerson(body.person, 'person');
+    return {
+      withdrawalId: body.withdrawalId,
+      centre,
+      subjectRef: subjectRefFor(this.#options.settings.pseudonymKey, person),
+      reasonCode: body.reasonCode,
+      amount: body.amount,
+      closesAccount: body.closesAccount,
+      evidence: body.evidence.map((e, i) => {
+        if (e.reference.trim() === '') {
+          throw invalidField(`evidence[${i}].reference`, 'must not be blank');
+        }
+        return { kind: e.kind, hash: evidenceHashOf(e.reference) };
+      }),
+      withdrawnOn: body.withdrawnOn,
+    };
+  }
+
+  async get(withdrawalId: string): Promise<JsonObject> {
+    return parseJsonObject(await this.#options.ledger.evaluate('withdrawal', 'Get', [withdrawalId]), 'withdrawal');
+  }
+
+  async #find(withdrawalId: string): Promise<JsonObject | undefined> {
+    try {
+      return await this.get(withdrawalId);
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'NOT_FOUND') {
+        return undefined;
+      }
+      throw err;
+    }
+  }
+
+  async #repeatOutcome(input: WithdrawalInput): Promise<WriteOutcome | undefined> {
+    const existing = await this.#find(input.withdrawalId);
+    if (!existing) {
+      return undefined;
+    }
+    if (!sameWithdrawal(existing, input)) {
+      throw new ApiError('CONFLICT', 'withdrawalId exists with different content');
+    }
+    return { status: 200, record: existing };
+  }
+
+  async record(caller: Caller, body: WithdrawalBody): Promise<WriteOutcome> {
+    const input = this.#input(caller, body);
+    const repeated = await this.#repeatOutcome(input);
+    if (repeated) {
+      return repeated;
+    }
+    const result = await this.#options.writer.write({
+      contract: 'withdrawal',
+      transaction: 'Record',
+      args: [canonicalJson(input)],
+      endorsementSets: this.#endorsementSets(),
+    });
+    return { status: 201, record: parseJsonObject(result.result, 'withdrawal'), txId: result.txId };
+  }
+
+  async precheck(caller: Caller, body: WithdrawalBody): Promise<JsonObject> {
+    const input = this.#input(caller, body);
+    return parseJsonObject(
+      await this.#options.ledger.evaluate('withdrawal', 'Precheck', [canonicalJson(input)]),
+      'precheck result',
+    );
+  }
+
+  async reverse(caller: Caller, withdrawalId: string, reason: string): Promise<WriteOutcome> {
+    const centre = actingCentre(caller);
+    const record = await this.get(withdrawalId);
+    if (stringField(record, 'centre') !== centre) {
+      throw new ApiError('FORBIDDEN', 'only the centre that recorded the withdrawal may reverse it');
+    }
+    if (record.status === 'REVERSED') {
+      if (optionalObject(record, 'reversal')?.reason !== reason) {
+        throw new ApiError('CONFLICT', 'the withdrawal was already reversed with a different reason');
+      }
+      return { status: 200, record };
+    }
+    const result = await this.#options.writer.write({
+      contract: 'withdrawal',
+      transaction: 'Reverse',
+      args: [withdrawalId, canonicalJson({ reason })],
+      endorsementSets: this.#endorsementSets(),
+    });
+    return { status: 201, record: parseJsonObject(result.result, 'withdrawal'), txId: result.txId };
+  }
+}
+
+/** Withdrawals: recorded by the paying centre, endorsed by it and the regulator (or a fallback centre). */
+export function newWithdrawalService(options: Readonly<WithdrawalServiceOptions>): WithdrawalService {
+  return new WithdrawalServiceImpl(options);
+}

@@ -1,0 +1,196 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Consortium, OrgDefinition } from './definition';
+import type { FabricCli } from './fabric-cli';
+import { REPO_ROOT, type Layout } from './layout';
+import { startProcess, type ProcessSpec } from './processes';
+
+/**
+ * Chaincode-as-a-service deployment of the real chaincode/ package: one ccaas package for every org
+ * (its connection.json holds templates our builder fills per peer), installed on every peer, approved by
+ * every org, committed, and served by one `fabric-chaincode-node server` process per org.
+ */
+
+export const CHAINCODE_DIR = path.join(REPO_ROOT, 'chaincode');
+
+/**
+ * Endorsement policy of the chaincode definition: any 2 distinct organisations' peers. A centre's client
+ * asks its own peer plus the regulator's and can fall back to another centre when one is down; the
+ * chaincode itself checks who the caller is. Transfers and the registry tighten this per key.
+ */
+export function endorsementPolicy(consortium: Consortium): string {
+  return `OutOf(2, ${consortium.orgs.map((org) => `'${org.mspId}.peer'`).join(', ')})`;
+}
+
+/**
+ * Builds the package once (metadata.json + code.tar.gz holding connection.json, nothing else) and
+ * returns its package ID, `label:sha256(tgz bytes)`. Rebuilding would change nothing but the bytes'
+ * timestamps, so an existing package is always reused.
+ */
+export function ensurePackage(consortium: Consortium, layout: Layout): string {
+  const file = layout.chaincodePackage;
+  if (!existsSync(file)) {
+    const work = mkdtempSync(path.join(os.tmpdir(), 'hpf-ccaas-'));
+    try {
+      const connection = { address: '{{.address}}', dial_timeout: '10s', tls_required: true, client_auth_required: false, root_cert: '{{.root_cert}}' };
+      writeFileSync(path.join(work, 'connection.json'), JSON.stringify(connection));
+      writeFileSync(path.join(work, 'metadata.json'), JSON.stringify({ type: 'ccaas', label: consortium.chaincode.label }));
+      const tarFlags = ['--sort=name', '--owner=0', '--group=0', '--numeric-owner', '--mtime=@0', '--format=gnu'];
+      execFileSync('tar', [...tarFlags, '-C', work, '-cf', path.join(work, 'code.tar'), 'connection.json']);
+      execFileSync('gzip', ['-n', '-9', path.join(work, 'code.tar')]);
+      execFileSync('tar', [...tarFlags, '-C', work, '-cf', path.join(work, 'pkg.tar'), 'metadata.json', 'code.tar.gz']);
+      execFileSync('gzip', ['-n', '-9', path.join(work, 'pkg.tar')]);
+      mkdirSync(path.dirname(file), { recursive: true });
+      writeFileSync(file, readFileSync(path.join(work, 'pkg.tar.gz')));
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  }
+  return `${consortium.chaincode.label}:${createHash('sha256').update(readFileSync(file)).digest('hex')}`;
+}
+
+export async function ensureInstalled(cli: FabricCli, layout: Layout, org: OrgDefinition, packageId: string): Promise<boolean> {
+  const installed = await cli.peer(org, ['lifecycle', 'chaincode', 'queryinstalled', '--output', 'json']);
+  if (installed.stdout.includes(packageId)) {
+    return false;
+  }
+  await cli.peer(org, ['lifecycle', 'chaincode', 'install', layout.chaincodePackage], 300_000);
+  return true;
+}
+
+interface Committed {
+  readonly sequence: number;
+  readonly version: string;
+}
+
+/** The committed definition of the chaincode, or null when none is committed yet. */
+export async function queryCommitted(consortium: Consortium, cli: FabricCli, org: OrgDefinition): Promise<Committed | null> {
+  try {
+    const out = await cli.peer(org, ['lifecycle', 'chaincode', 'querycommitted', '-C', consortium.channel, '-n', consortium.chaincode.name, '--output', 'json']);
+    const parsed = JSON.parse(out.stdout) as { sequence?: number; version?: string };
+    return { sequence: parsed.sequence ?? 0, version: parsed.version ?? '' };
+  } catch (error) {
+    if (error instanceof Error && /not found|does not exist|404/i.test(error.message)) {
+      return null;
+    }
+    throw error;
+  }
+}
+
+function ordererArgs(consortium: Consortium, layout: Layout): string[] {
+  const node = consortium.ordererOrg.nodes[0];
+  if (node === undefined) throw new Error('the consortium has no orderer');
+  return ['-o', `127.0.0.1:${node.ports.listen}`, '--tls', '--cafile', layout.ordererTlsCa(consortium.ordererOrg.domain)];
+}
+
+function definitionArgs(consortium: Consortium, sequence: number): string[] {
+  return [
+    '--channelID', consortium.channel,
+    '--name', consortium.chaincode.name,
+    '--version', consortium.chaincode.version,
+    '--sequence', String(sequence),
+    '--signature-policy', endorsementPolicy(consortium),
+  ]; // prettier-ignore
+}
+
+/** Which orgs have approved the definition at `sequence` (checkcommitreadiness). */
+async function approvals(consortium: Consortium, layout: Layout, cli: FabricCli, org: OrgDefinition, sequence: number): Promise<Record<string, boolean>> {
+  const out = await cli.peer(org, ['lifecycle', 'chaincode', 'checkcommitreadiness', ...definitionArgs(consortium, sequence), ...ordererArgs(consortium, layout), '--output', 'json']);
+  return (JSON.parse(out.stdout) as { approvals?: Record<string, boolean> }).approvals ?? {};
+}
+
+export async function approve(consortium: Consortium, layout: Layout, cli: FabricCli, org: OrgDefinition, packageId: string, sequence: number): Promise<boolean> {
+  const current = await approvals(consortium, layout, cli, org, sequence);
+  if (current[org.mspId] === true) {
+    return false;
+  }
+  await cli.peer(org, ['lifecycle', 'chaincode', 'approveformyorg', ...definitionArgs(consortium, sequence), '--package-id', packageId, ...ordererArgs(consortium, layout)], 120_000);
+  return true;
+}
+
+export async function commit(consortium: Consortium, layout: Layout, cli: FabricCli, sequence: number): Promise<void> {
+  const first = consortium.centres[0];
+  if (first === undefined) throw new Error('the consortium has no centre');
+  const peers = consortium.orgs.flatMap((org) => ['--peerAddresses', `127.0.0.1:${org.ports.peer}`, '--tlsRootCertFiles', layout.peer(org).tls.ca]);
+  await cli.peer(first, ['lifecycle', 'chaincode', 'commit', ...definitionArgs(consortium, sequence), ...ordererArgs(consortium, layout), ...peers], 120_000);
+}
+
+/** What we last committed, so a re-run can tell whether the committed definition is still the wanted one. */
+interface CommittedRecord {
+  readonly sequence: number;
+  readonly version: string;
+  readonly policy: string;
+}
+
+function committedRecordFile(layout: Layout): string {
+  return path.join(layout.root, 'chaincode', 'committed.json');
+}
+
+function readCommittedRecord(layout: Layout): CommittedRecord | null {
+  try {
+    const parsed = JSON.parse(readFileSync(committedRecordFile(layout), 'utf8')) as Partial<CommittedRecord>;
+    return typeof parsed.sequence === 'number' && typeof parsed.version === 'string' && typeof parsed.policy === 'string'
+      ? { sequence: parsed.sequence, version: parsed.version, policy: parsed.policy }
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Approves and commits the definition for the current consortium, unless the committed one already has
+ * this version and endorsement policy. A changed policy (a centre joined) commits the next sequence.
+ * Returns the committed sequence.
+ */
+export async function ensureDefinition(consortium: Consortium, layout: Layout, cli: FabricCli, packageId: string, log: (line: string) => void): Promise<number> {
+  const first = consortium.centres[0];
+  if (first === undefined) throw new Error('the consortium has no centre');
+  const committed = await queryCommitted(consortium, cli, first);
+  const record = readCommittedRecord(layout);
+  const policy = endorsementPolicy(consortium);
+  if (committed !== null && record?.sequence === committed.sequence && record.version === consortium.chaincode.version && record.policy === policy) {
+    log(`  definition sequence ${committed.sequence} already committed`);
+    return committed.sequence;
+  }
+  const sequence = (committed?.sequence ?? 0) + 1;
+  for (const org of consortium.orgs) {
+    const done = await approve(consortium, layout, cli, org, packageId, sequence);
+    log(`  ${org.mspId} ${done ? 'approved' : 'had approved'} sequence ${sequence}`);
+  }
+  await commit(consortium, layout, cli, sequence);
+  const written: CommittedRecord = { sequence, version: consortium.chaincode.version, policy };
+  writeFileSync(committedRecordFile(layout), JSON.stringify(written) + '\n');
+  log(`  committed sequence ${sequence} with policy ${policy}`);
+  return sequence;
+}
+
+export function chaincodeServerName(org: OrgDefinition): string {
+  return `chaincode-${org.key}`;
+}
+
+export function chaincodeServerSpec(layout: Layout, org: OrgDefinition, packageId: string): ProcessSpec {
+  const tls = layout.chaincodeServerTls(org);
+  const cli = path.join(REPO_ROOT, 'node_modules', 'fabric-shim', 'cli.js');
+  return {
+    name: chaincodeServerName(org),
+    command: process.execPath,
+    args: [cli, 'server', '--chaincode-address', `127.0.0.1:${org.ports.chaincodeServer}`, '--chaincode-id', packageId, '--chaincode-tls-cert-file', tls.cert, '--chaincode-tls-key-file', tls.key],
+    cwd: CHAINCODE_DIR,
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: process.env.HOME ?? '/tmp',
+      CORE_CHAINCODE_LOGGING_LEVEL: 'info',
+      CORE_PEER_LOCALMSPID: org.mspId,
+    },
+  };
+}
+
+export function startChaincodeServer(layout: Layout, org: OrgDefinition, packageId: string): { pid: number; reused: boolean } {
+  if (!existsSync(path.join(CHAINCODE_DIR, 'dist', 'index.js'))) {
+    throw new Error('chaincode/dist/index.js is missing: run `npm run build -w chaincode` first');
+  }
+  return startProcess(layout.root, chaincodeServerSpec(layout, org, packageId));
+}

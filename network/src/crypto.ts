@@ -1,0 +1,79 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { stringify } from 'yaml';
+import type { Consortium, OrgDefinition } from './definition';
+import type { FabricCli } from './fabric-cli';
+import type { Layout } from './layout';
+
+/**
+ * Crypto material comes from Fabric's cryptogen, one organisation at a time, so that a centre joining
+ * later gets its own material without touching anyone else's. Every TLS certificate carries
+ * 127.0.0.1 and localhost in its SANs because every process binds to loopback.
+ */
+
+const LOOPBACK_SANS = ['127.0.0.1', 'localhost'];
+
+function peerOrgConfig(org: OrgDefinition): unknown {
+  return {
+    PeerOrgs: [
+      {
+        Name: org.mspId.replace(/MSP$/, ''),
+        Domain: org.domain,
+        EnableNodeOUs: true,
+        Specs: [
+          { Hostname: 'peer0', SANS: LOOPBACK_SANS },
+          // TLS identity of this org's chaincode server (chaincode-as-a-service speaks TLS too).
+          { Hostname: 'ccserver', SANS: LOOPBACK_SANS },
+        ],
+        Users: { Count: 1 },
+      },
+    ],
+  };
+}
+
+function ordererOrgConfig(consortium: Consortium): unknown {
+  return {
+    OrdererOrgs: [
+      {
+        Name: consortium.ordererOrg.mspId.replace(/MSP$/, ''),
+        Domain: consortium.ordererOrg.domain,
+        EnableNodeOUs: true,
+        Specs: consortium.ordererOrg.nodes.map((node) => ({ Hostname: node.name, SANS: LOOPBACK_SANS })),
+      },
+    ],
+  };
+}
+
+async function generate(cli: FabricCli, layout: Layout, name: string, config: unknown): Promise<void> {
+  const file = path.join(layout.root, 'crypto-config', `${name}.yaml`);
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, stringify(config));
+  await cli.run('cryptogen', ['generate', `--config=${file}`, `--output=${layout.cryptoDir}`]);
+}
+
+/** Generates material for every organisation that has none yet; returns the names generated. */
+export async function ensureCrypto(consortium: Consortium, layout: Layout, cli: FabricCli): Promise<string[]> {
+  const generated: string[] = [];
+  if (!existsSync(layout.ordererOrgDir(consortium.ordererOrg.domain))) {
+    await generate(cli, layout, 'orderer', ordererOrgConfig(consortium));
+    generated.push(consortium.ordererOrg.mspId);
+  }
+  for (const org of consortium.orgs) {
+    if (!existsSync(layout.orgDir(org))) {
+      await generate(cli, layout, org.key, peerOrgConfig(org));
+      generated.push(org.mspId);
+    }
+  }
+  return generated;
+}
+
+/** The consortium pseudonymisation key K (32 random bytes, base64). Generated once, never on the ledger. */
+export function ensurePseudonymKey(layout: Layout): boolean {
+  if (existsSync(layout.pseudonymKey)) {
+    return false;
+  }
+  mkdirSync(layout.secretsDir, { recursive: true, mode: 0o700 });
+  writeFileSync(layout.pseudonymKey, randomBytes(32).toString('base64') + '\n', { mode: 0o600 });
+  return true;
+}

@@ -1,0 +1,277 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+/**
+ * The consortium definition: one YAML file describes the local consortium. Everything the network
+ * scripts generate (crypto, channel config, ports, process layout) is derived from it, so every field
+ * is validated here once, and every error names the field it is about.
+ */
+
+/** Highest port we allocate: above it lies Linux's default ephemeral range. */
+export const MAX_PORT = 32767;
+/** Ports reserved per node (see {@link OrgPorts} / {@link OrdererPorts}). */
+export const PORTS_PER_NODE = 10;
+/** Orderer nodes occupy basePort .. basePort + 10 * MAX_ORDERERS - 1; organisations start after. */
+export const MAX_ORDERERS = 5;
+export const ORG_PORT_OFFSET = PORTS_PER_NODE * MAX_ORDERERS + 50;
+
+/** GB/T 2260 province-level division codes (first two digits) that may run a provincial centre. */
+const PROVINCE_PREFIXES = new Set([
+  '11', '12', '13', '14', '15', '21', '22', '23', '31', '32', '33', '34', '35', '36', '37', '41', '42', '43',
+  '44', '45', '46', '50', '51', '52', '53', '54', '61', '62', '63', '64', '65', '71', '81', '82',
+]); // prettier-ignore
+
+const mspIdSchema = z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,38}MSP$/, 'must look like NameMSP (letters and digits, ending in MSP)');
+const nameSchema = z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters');
+const portSchema = z.number().int().min(1024, 'must be at least 1024').max(MAX_PORT, `must be at most ${MAX_PORT}`);
+const fabricName = z.string().regex(/^[a-z][a-z0-9_-]{0,48}$/, 'must be lower-case letters, digits, _ or -, starting with a letter');
+
+const centreSchema = z.strictObject({
+  code: z
+    .string()
+    .regex(/^\d{6}$/, 'must be a 6-digit GB/T 2260 division code')
+    .refine((code) => code.endsWith('0000') && PROVINCE_PREFIXES.has(code.slice(0, 2)), 'must be a province-level GB/T 2260 code such as 110000'),
+  mspId: mspIdSchema,
+  name: nameSchema,
+  basePort: portSchema.optional(),
+});
+
+const definitionSchema = z.strictObject({
+  channel: fabricName,
+  chaincode: z.strictObject({
+    name: fabricName,
+    label: z.string().regex(/^[A-Za-z0-9_.+-]{1,64}$/, 'must be 1-64 characters of letters, digits, _ . + -'),
+    version: z.string().regex(/^[A-Za-z0-9_.+-]{1,32}$/, 'must be 1-32 characters of letters, digits, _ . + -').default('1.0'),
+  }),
+  orderers: z.strictObject({
+    mspId: mspIdSchema,
+    nodes: z.union([z.literal(1), z.literal(3), z.literal(5)], { error: 'must be 1, 3 or 5 Raft nodes' }),
+  }),
+  regulator: z.strictObject({ mspId: mspIdSchema, name: nameSchema, basePort: portSchema.optional() }),
+  centres: z.array(centreSchema).min(2, 'a consortium needs at least 2 centres'),
+  host: z.literal('127.0.0.1', { error: 'must be 127.0.0.1: every process binds to loopback' }),
+  basePort: portSchema,
+  dataDir: z.string().min(1, 'must not be empty'),
+  rules: z
+    .strictObject({
+      evidenceWindowMonths: z.number().int().min(1).max(120),
+      multiCentreAlertThreshold: z.number().int().min(1).max(100),
+    })
+    .default({ evidenceWindowMonths: 12, multiCentreAlertThreshold: 2 }),
+});
+
+type RawDefinition = z.infer<typeof definitionSchema>;
+
+/** Ports of one organisation's peer and the processes that run beside it. */
+export interface OrgPorts {
+  readonly peer: number;
+  readonly chaincodeListen: number;
+  readonly operations: number;
+  readonly chaincodeServer: number;
+  readonly gateway: number;
+}
+
+export interface OrdererPorts {
+  readonly listen: number;
+  readonly admin: number;
+  readonly operations: number;
+}
+
+export interface OrgDefinition {
+  /** Short lower-case key used for directories and host names: `c110000`, `regulator`. */
+  readonly key: string;
+  readonly mspId: string;
+  readonly name: string;
+  /** Centre code; null for the regulator. */
+  readonly code: string | null;
+  readonly domain: string;
+  readonly peerHost: string;
+  readonly ports: OrgPorts;
+}
+
+export interface OrdererNode {
+  readonly name: string;
+  readonly host: string;
+  readonly ports: OrdererPorts;
+}
+
+export interface Consortium {
+  readonly channel: string;
+  readonly chaincode: { readonly name: string; readonly label: string; readonly version: string };
+  readonly ordererOrg: { readonly mspId: string; readonly domain: string; readonly nodes: readonly OrdererNode[] };
+  readonly regulator: OrgDefinition;
+  readonly centres: readonly OrgDefinition[];
+  /** Regulator first, then centres in definition order. */
+  readonly orgs: readonly OrgDefinition[];
+  readonly host: string;
+  readonly basePort: number;
+  /** Absolute path. */
+  readonly dataDir: string;
+  readonly rules: { readonly evidenceWindowMonths: number; readonly multiCentreAlertThreshold: number };
+}
+
+/** A definition that failed validation; `issues` holds one `field: problem` line per finding. */
+export class DefinitionError extends Error {
+  readonly issues: readonly string[];
+
+  constructor(source: string, issues: readonly string[]) {
+    super(`invalid consortium definition ${source}:\n  - ${issues.join('\n  - ')}`);
+    this.name = 'DefinitionError';
+    this.issues = issues;
+  }
+}
+
+function fieldPath(parts: readonly PropertyKey[]): string {
+  return parts.reduce<string>((acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${String(part)}` : String(part)), '');
+}
+
+function zodIssues(error: z.ZodError): string[] {
+  return error.issues.map((issue) => {
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => `${fieldPath([...issue.path, key])}: unknown key`).join('; ');
+    }
+    const field = fieldPath(issue.path) || '(root)';
+    const missing = issue.code === 'invalid_type' && issue.message.includes('received undefined');
+    return `${field}: ${missing ? 'is required' : issue.message}`;
+  });
+}
+
+function duplicateIssues(raw: RawDefinition): string[] {
+  const issues: string[] = [];
+  const codes = new Map<string, number>();
+  const msps = new Map<string, string>([
+    [raw.orderers.mspId, 'orderers.mspId'],
+    [raw.regulator.mspId, 'regulator.mspId'],
+  ]);
+  if (raw.orderers.mspId === raw.regulator.mspId) {
+    issues.push(`regulator.mspId: duplicate MSP ID ${raw.regulator.mspId} (also orderers.mspId)`);
+  }
+  raw.centres.forEach((centre, i) => {
+    const previousCode = codes.get(centre.code);
+    if (previousCode !== undefined) {
+      issues.push(`centres[${i}].code: duplicate centre code ${centre.code} (also centres[${previousCode}].code)`);
+    }
+    codes.set(centre.code, i);
+    const previousMsp = msps.get(centre.mspId);
+    if (previousMsp !== undefined) {
+      issues.push(`centres[${i}].mspId: duplicate MSP ID ${centre.mspId} (also ${previousMsp})`);
+    }
+    msps.set(centre.mspId, `centres[${i}].mspId`);
+    if (centre.mspId !== `C${centre.code}MSP`) {
+      issues.push(`centres[${i}].mspId: must be C${centre.code}MSP for centre code ${centre.code}`);
+    }
+  });
+  return issues;
+}
+
+interface PortBlock {
+  readonly field: string;
+  readonly start: number;
+  readonly size: number;
+}
+
+function portBlocks(raw: RawDefinition): PortBlock[] {
+  const blocks: PortBlock[] = [{ field: 'orderers', start: raw.basePort, size: PORTS_PER_NODE * raw.orderers.nodes }];
+  const orgs = [{ field: 'regulator', basePort: raw.regulator.basePort }, ...raw.centres.map((c, i) => ({ field: `centres[${i}]`, basePort: c.basePort }))];
+  orgs.forEach((org, j) => {
+    const explicit = org.basePort !== undefined;
+    blocks.push({
+      field: explicit ? `${org.field}.basePort` : `${org.field} (from basePort)`,
+      start: org.basePort ?? raw.basePort + ORG_PORT_OFFSET + PORTS_PER_NODE * j,
+      size: PORTS_PER_NODE,
+    });
+  });
+  return blocks;
+}
+
+function portIssues(raw: RawDefinition): string[] {
+  const issues: string[] = [];
+  const blocks = portBlocks(raw);
+  blocks.forEach((block, i) => {
+    const end = block.start + block.size - 1;
+    if (end > MAX_PORT) {
+      issues.push(`${block.field}: ports ${block.start}-${end} go above ${MAX_PORT}`);
+    }
+    blocks.slice(0, i).forEach((other) => {
+      const otherEnd = other.start + other.size - 1;
+      if (block.start <= otherEnd && other.start <= end) {
+        issues.push(`${block.field}: duplicate ports ${block.start}-${end} overlap ${other.field} (${other.start}-${otherEnd})`);
+      }
+    });
+  });
+  return issues;
+}
+
+function orgPorts(start: number): OrgPorts {
+  return { peer: start, chaincodeListen: start + 1, operations: start + 2, chaincodeServer: start + 3, gateway: start + 4 };
+}
+
+function buildConsortium(raw: RawDefinition, baseDir: string): Consortium {
+  const blocks = portBlocks(raw);
+  const orgStart = (j: number): number => blocks[j + 1]?.start ?? raw.basePort + ORG_PORT_OFFSET + PORTS_PER_NODE * j;
+  const regulatorKey = 'regulator';
+  const regulator: OrgDefinition = {
+    key: regulatorKey,
+    mspId: raw.regulator.mspId,
+    name: raw.regulator.name,
+    code: null,
+    domain: `${regulatorKey}.hpf.local`,
+    peerHost: `peer0.${regulatorKey}.hpf.local`,
+    ports: orgPorts(orgStart(0)),
+  };
+  const centres = raw.centres.map((c, i): OrgDefinition => {
+    const key = `c${c.code}`;
+    return { key, mspId: c.mspId, name: c.name, code: c.code, domain: `${key}.hpf.local`, peerHost: `peer0.${key}.hpf.local`, ports: orgPorts(orgStart(i + 1)) };
+  });
+  const nodes = Array.from({ length: raw.orderers.nodes }, (_, i): OrdererNode => {
+    const start = raw.basePort + PORTS_PER_NODE * i;
+    return { name: `orderer${i}`, host: `orderer${i}.orderer.hpf.local`, ports: { listen: start, admin: start + 1, operations: start + 2 } };
+  });
+  return {
+    channel: raw.channel,
+    chaincode: raw.chaincode,
+    ordererOrg: { mspId: raw.orderers.mspId, domain: 'orderer.hpf.local', nodes },
+    regulator,
+    centres,
+    orgs: [regulator, ...centres],
+    host: raw.host,
+    basePort: raw.basePort,
+    dataDir: path.resolve(baseDir, raw.dataDir),
+    rules: raw.rules,
+  };
+}
+
+/**
+ * Validates parsed definition content. `baseDir` resolves a relative dataDir; `source` names the input in errors.
+ * @throws DefinitionError listing every problem found, each naming its field.
+ */
+export function validateDefinition(content: unknown, baseDir: string, source = '(inline)'): Consortium {
+  const parsed = definitionSchema.safeParse(content);
+  if (!parsed.success) {
+    throw new DefinitionError(source, zodIssues(parsed.error));
+  }
+  const issues = [...duplicateIssues(parsed.data), ...portIssues(parsed.data)];
+  if (issues.length > 0) {
+    throw new DefinitionError(source, issues);
+  }
+  return buildConsortium(parsed.data, baseDir);
+}
+
+/** Reads and validates a definition file. A relative dataDir resolves against `baseDir` (the project root). */
+export function loadDefinition(file: string, baseDir = process.cwd()): Consortium {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new DefinitionError(file, [`(file): cannot be read: ${(error as Error).message}`]);
+  }
+  let content: unknown;
+  try {
+    content = parseYaml(text, { uniqueKeys: true });
+  } catch (error) {
+    throw new DefinitionError(file, [`(yaml): ${(error as Error).message.split('\n')[0] ?? 'cannot be parsed'}`]);
+  }
+  return validateDefinition(content, baseDir, file);
+}

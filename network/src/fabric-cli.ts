@@ -1,0 +1,65 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import type { OrgDefinition } from './definition';
+import type { FabricInstall, FabricTool } from './fabric-bin';
+import type { Layout } from './layout';
+
+/** Runs Fabric's own command-line tools and turns a failure into an error carrying their output. */
+
+export class FabricToolError extends Error {
+  readonly tool: string;
+  readonly output: string;
+
+  constructor(tool: string, args: readonly string[], output: string, cause?: unknown) {
+    const tail = output.trim().split('\n').slice(-12).join('\n');
+    super(`${tool} ${args.slice(0, 3).join(' ')} failed:\n${tail}`, { cause });
+    this.name = 'FabricToolError';
+    this.tool = tool;
+    this.output = output;
+  }
+}
+
+export interface ToolResult {
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export class FabricCli {
+  readonly #fabric: FabricInstall;
+  readonly #layout: Layout;
+
+  constructor(fabric: FabricInstall, layout: Layout) {
+    this.#fabric = fabric;
+    this.#layout = layout;
+  }
+
+  run(tool: FabricTool, args: readonly string[], env: Readonly<Record<string, string>> = {}, timeoutMs = 120_000): Promise<ToolResult> {
+    const file = path.join(this.#fabric.binDir, tool);
+    const fullEnv = { ...process.env, FABRIC_CFG_PATH: this.#layout.configDir, FABRIC_LOGGING_SPEC: 'warning', ...env };
+    return new Promise((resolve, reject) => {
+      execFile(file, [...args], { env: fullEnv, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' }, (error, stdout, stderr) => {
+        if (error) {
+          reject(new FabricToolError(tool, args, `${stdout}\n${stderr}`, error));
+        } else {
+          resolve({ stdout, stderr });
+        }
+      });
+    });
+  }
+
+  /** Environment for `peer` CLI calls made as an organisation's admin against its own peer. */
+  peerAdminEnv(org: OrgDefinition): Record<string, string> {
+    const admin = this.#layout.admin(org);
+    return {
+      CORE_PEER_TLS_ENABLED: 'true',
+      CORE_PEER_LOCALMSPID: org.mspId,
+      CORE_PEER_MSPCONFIGPATH: admin.mspDir,
+      CORE_PEER_ADDRESS: `127.0.0.1:${org.ports.peer}`,
+      CORE_PEER_TLS_ROOTCERT_FILE: this.#layout.peer(org).tls.ca,
+    };
+  }
+
+  peer(org: OrgDefinition, args: readonly string[], timeoutMs?: number): Promise<ToolResult> {
+    return this.run('peer', args, this.peerAdminEnv(org), timeoutMs);
+  }
+}

@@ -1,0 +1,242 @@
+import { existsSync, rmSync } from 'node:fs';
+import { TextDecoder } from 'node:util';
+import { ensureDefinition, ensureInstalled, ensurePackage, queryCommitted, startChaincodeServer, chaincodeServerName } from './chaincode-deploy';
+import { ensureGenesisBlock } from './channel-config';
+import { ensureCrypto, ensurePseudonymKey } from './crypto';
+import type { Consortium } from './definition';
+import { ensureFabric, type FabricInstall } from './fabric-bin';
+import { FabricCli } from './fabric-cli';
+import { Layout } from './layout';
+import {
+  ensureBaseConfig,
+  joinOrderer,
+  joinPeer,
+  ordererHeight,
+  ordererProcessName,
+  ordererSpec,
+  peerHeight,
+  peerProcessName,
+  peerSpec,
+  startNode,
+  waitHealthy,
+} from './nodes';
+import { withOrg } from './org-client';
+import { recordedNames, runningProcess, runningProcesses, stopAll } from './processes';
+
+/** network:up / network:down / network:status for one consortium definition. */
+
+export type Log = (line: string) => void;
+
+export const UP_STEPS = [
+  'Generate crypto',
+  'Build the channel genesis block',
+  'Start the orderers and join them to the channel',
+  'Start the peers and join them to the channel',
+  'Package, install, approve and commit the chaincode',
+  'Start the chaincode servers',
+  'Wait until every peer answers for the chaincode, and register the centres',
+] as const;
+
+async function step<T>(index: number, log: Log, fn: () => Promise<T>): Promise<T> {
+  const started = Date.now();
+  log(`[${index + 1}/${UP_STEPS.length}] ${UP_STEPS[index] ?? ''}`);
+  const result = await fn();
+  log(`      done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return result;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+const utf8 = new TextDecoder();
+
+/** Polls `meta:Version` through one org's peer until it answers (the peer has launched the chaincode). */
+async function waitChaincode(consortium: Consortium, layout: Layout, org: Consortium['orgs'][number], timeoutMs = 90_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  return withOrg(layout, org, async ({ gateway }) => {
+    const contract = gateway.getNetwork(consortium.channel).getContract(consortium.chaincode.name, 'meta');
+    for (;;) {
+      try {
+        return utf8.decode(await contract.evaluateTransaction('Version'));
+      } catch (error) {
+        if (Date.now() > deadline) throw new Error(`${org.mspId}'s peer does not answer for chaincode ${consortium.chaincode.name}: ${String(error)}`);
+        await sleep(500);
+      }
+    }
+  });
+}
+
+/** Registers the definition's centres and regulator in the chaincode registry; the chaincode makes this idempotent. */
+async function initRegistry(consortium: Consortium, layout: Layout): Promise<void> {
+  const first = consortium.centres[0];
+  if (first === undefined) throw new Error('the consortium has no centre');
+  const registry = {
+    regulator: { mspId: consortium.regulator.mspId, name: consortium.regulator.name },
+    centres: consortium.centres.map((c) => ({ code: c.code, mspId: c.mspId, name: c.name })),
+    rules: consortium.rules,
+  };
+  await withOrg(layout, first, async ({ gateway }) => {
+    const contract = gateway.getNetwork(consortium.channel).getContract(consortium.chaincode.name, 'registry');
+    const existing = await contract.evaluateTransaction('Get').then(
+      (bytes) => utf8.decode(bytes),
+      () => null,
+    );
+    if (existing === null) {
+      await contract.submitTransaction('Init', JSON.stringify(registry));
+    }
+  });
+}
+
+export interface UpResult {
+  readonly fabric: FabricInstall;
+  readonly packageId: string;
+  readonly sequence: number;
+  readonly seconds: number;
+}
+
+/** Brings the consortium up, idempotently: every step checks what exists and does only what is missing. */
+export async function up(consortium: Consortium, log: Log = console.log): Promise<UpResult> {
+  const started = Date.now();
+  const fabric = await ensureFabric(log);
+  const layout = new Layout(consortium);
+  const cli = new FabricCli(fabric, layout);
+  log(`Consortium: channel ${consortium.channel}, ${consortium.centres.length} centres, ${consortium.ordererOrg.nodes.length} orderer(s), data dir ${layout.root}`);
+  ensureBaseConfig(fabric, layout);
+
+  await step(0, log, async () => {
+    const generated = await ensureCrypto(consortium, layout, cli);
+    if (ensurePseudonymKey(layout)) generated.push('pseudonymisation key');
+    log(generated.length > 0 ? `      generated: ${generated.join(', ')}` : '      all present');
+  });
+  await step(1, log, async () => {
+    log((await ensureGenesisBlock(consortium, layout, cli)) ? '      built' : '      present (the channel exists)');
+  });
+  await step(2, log, async () => {
+    const nodes = consortium.ordererOrg.nodes;
+    for (const node of nodes) {
+      const { pid, reused } = startNode(layout, ordererSpec(consortium, layout, fabric, node));
+      log(`      ${node.name} ${reused ? 'already running' : 'started'} (pid ${pid}) on 127.0.0.1:${node.ports.listen}`);
+    }
+    for (const node of nodes) {
+      await waitHealthy(ordererProcessName(node), node.ports.operations, layout);
+      log(`      ${node.name} ${(await joinOrderer(consortium, layout, cli, node)) ? 'joined' : 'already joined'} ${consortium.channel}`);
+    }
+  });
+  await step(3, log, async () => {
+    for (const org of consortium.orgs) {
+      const { pid, reused } = startNode(layout, peerSpec(layout, fabric, org));
+      log(`      ${peerProcessName(org)} ${reused ? 'already running' : 'started'} (pid ${pid}) on 127.0.0.1:${org.ports.peer}`);
+    }
+    for (const org of consortium.orgs) {
+      await waitHealthy(peerProcessName(org), org.ports.operations, layout);
+      log(`      ${org.mspId} ${(await joinPeer(consortium, layout, cli, org)) ? 'joined' : 'already joined'} ${consortium.channel}`);
+    }
+  });
+  const { packageId, sequence } = await step(4, log, async () => {
+    const id = ensurePackage(consortium, layout);
+    log(`      package ${id}`);
+    await Promise.all(
+      consortium.orgs.map(async (org) => {
+        log(`      ${org.mspId} ${(await ensureInstalled(cli, layout, org, id)) ? 'installed' : 'had installed'} the package`);
+      }),
+    );
+    return { packageId: id, sequence: await ensureDefinition(consortium, layout, cli, id, (line) => log(`    ${line}`)) };
+  });
+  await step(5, log, () => {
+    for (const org of consortium.orgs) {
+      const { pid, reused } = startChaincodeServer(layout, org, packageId);
+      log(`      ${chaincodeServerName(org)} ${reused ? 'already running' : 'started'} (pid ${pid}) on 127.0.0.1:${org.ports.chaincodeServer}`);
+    }
+    return Promise.resolve();
+  });
+  await step(6, log, async () => {
+    await Promise.all(consortium.orgs.map(async (org) => log(`      ${org.mspId}: ${await waitChaincode(consortium, layout, org)}`)));
+    await initRegistry(consortium, layout);
+    log(`      registry holds ${consortium.centres.length} centres and ${consortium.regulator.mspId}`);
+  });
+  const seconds = (Date.now() - started) / 1000;
+  log(`Consortium is up in ${seconds.toFixed(1)} s. Stop it with: npm run network:down`);
+  return { fabric, packageId, sequence, seconds };
+}
+
+/** Every process name the consortium runs, dependants first (stop order). */
+export function processNames(consortium: Consortium): string[] {
+  return [
+    ...consortium.orgs.map((org) => `gateway-${org.key}`),
+    ...consortium.orgs.map(chaincodeServerName),
+    ...consortium.orgs.map(peerProcessName),
+    ...consortium.ordererOrg.nodes.map(ordererProcessName),
+  ];
+}
+
+/** Stops every process recorded in the data dir (by PID), then optionally wipes the data dir. */
+export async function down(consortium: Consortium, options: { purge: boolean }, log: Log = console.log): Promise<string[]> {
+  const layout = new Layout(consortium);
+  const known = processNames(consortium);
+  const extra = recordedNames(layout.root).filter((name) => !known.includes(name));
+  const stopped = await stopAll(layout.root, [...extra, ...known]);
+  log(stopped.length > 0 ? `Stopped ${stopped.join(', ')}` : 'Nothing was running');
+  const left = runningProcesses(layout.root);
+  if (left.length > 0) {
+    throw new Error(`still running: ${left.map((p) => `${p.name} (pid ${p.pid})`).join(', ')}`);
+  }
+  if (options.purge && existsSync(layout.root)) {
+    rmSync(layout.root, { recursive: true, force: true });
+    log(`Removed ${layout.root}`);
+  }
+  return stopped;
+}
+
+export interface NodeStatus {
+  readonly name: string;
+  readonly mspId: string;
+  readonly endpoint: string;
+  readonly pid: number | null;
+  readonly running: boolean;
+  readonly height: number | null;
+}
+
+export interface NetworkStatus {
+  readonly channel: string;
+  readonly dataDir: string;
+  readonly fabric: { readonly release: string; readonly commit: string; readonly source: string };
+  readonly chaincode: { readonly name: string; readonly sequence: number | null; readonly version: string | null; readonly servers: readonly NodeStatus[] };
+  readonly orderers: readonly NodeStatus[];
+  readonly peers: readonly NodeStatus[];
+}
+
+/** Reports every node of the consortium with its PID and channel height (null when it does not answer). */
+export async function status(consortium: Consortium, log: Log = () => undefined): Promise<NetworkStatus> {
+  const fabric = await ensureFabric(log);
+  const layout = new Layout(consortium);
+  const cli = new FabricCli(fabric, layout);
+  const orderers = await Promise.all(
+    consortium.ordererOrg.nodes.map(async (node): Promise<NodeStatus> => {
+      const proc = runningProcess(layout.root, ordererProcessName(node));
+      const height = proc === null ? null : await ordererHeight(consortium, layout, cli, node);
+      return { name: node.name, mspId: consortium.ordererOrg.mspId, endpoint: `127.0.0.1:${node.ports.listen}`, pid: proc?.pid ?? null, running: proc !== null, height };
+    }),
+  );
+  const peers = await Promise.all(
+    consortium.orgs.map(async (org): Promise<NodeStatus> => {
+      const proc = runningProcess(layout.root, peerProcessName(org));
+      const height = proc === null ? null : await peerHeight(consortium, cli, org);
+      return { name: org.peerHost, mspId: org.mspId, endpoint: `127.0.0.1:${org.ports.peer}`, pid: proc?.pid ?? null, running: proc !== null, height };
+    }),
+  );
+  const servers = consortium.orgs.map((org): NodeStatus => {
+    const proc = runningProcess(layout.root, chaincodeServerName(org));
+    return { name: chaincodeServerName(org), mspId: org.mspId, endpoint: `127.0.0.1:${org.ports.chaincodeServer}`, pid: proc?.pid ?? null, running: proc !== null, height: null };
+  });
+  const answering = consortium.centres.find((org) => peers.some((p) => p.mspId === org.mspId && p.height !== null));
+  const committed = answering === undefined ? null : await queryCommitted(consortium, cli, answering).catch(() => null);
+  return {
+    channel: consortium.channel,
+    dataDir: layout.root,
+    fabric: { release: fabric.release, commit: fabric.commit, source: fabric.source },
+    chaincode: { name: consortium.chaincode.name, sequence: committed?.sequence ?? null, version: committed?.version ?? null, servers },
+    orderers,
+    peers,
+  };
+}

@@ -1,0 +1,199 @@
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Consortium, OrdererNode, OrgDefinition } from './definition';
+import type { FabricInstall } from './fabric-bin';
+import type { FabricCli } from './fabric-cli';
+import { REPO_ROOT, type Layout } from './layout';
+import { logFile, startProcess, type ProcessSpec } from './processes';
+
+/**
+ * Orderer and peer processes: Fabric's own orderer.yaml and core.yaml, copied into the data dir,
+ * overridden by ORDERER_* / CORE_* environment variables per node, as Fabric's integration harness does.
+ */
+
+export const CCAAS_BUILDER_DIR = path.join(REPO_ROOT, 'network', 'builders', 'ccaas');
+
+/** Copies Fabric's sample core.yaml and orderer.yaml for this release into the data dir. */
+export function ensureBaseConfig(fabric: FabricInstall, layout: Layout): void {
+  mkdirSync(layout.configDir, { recursive: true });
+  for (const file of ['core.yaml', 'orderer.yaml']) {
+    const target = path.join(layout.configDir, file);
+    if (!existsSync(target)) {
+      copyFileSync(path.join(fabric.configDir, file), target);
+    }
+  }
+}
+
+export function ordererProcessName(node: OrdererNode): string {
+  return node.name;
+}
+
+export function peerProcessName(org: OrgDefinition): string {
+  return `peer0-${org.key}`;
+}
+
+function baseEnv(layout: Layout): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: process.env.HOME ?? '/tmp',
+    FABRIC_CFG_PATH: layout.configDir,
+    FABRIC_LOGGING_SPEC: process.env.HPF_FABRIC_LOGGING_SPEC ?? 'info:gossip,comm.grpc,cauthdsl,policies,msp=warning',
+  };
+}
+
+export function ordererSpec(consortium: Consortium, layout: Layout, fabric: FabricInstall, node: OrdererNode): ProcessSpec {
+  const identity = layout.orderer(consortium.ordererOrg.domain, node);
+  const data = layout.nodeDir(node.name);
+  const tls = identity.tls;
+  return {
+    name: ordererProcessName(node),
+    command: path.join(fabric.binDir, 'orderer'),
+    args: [],
+    cwd: data,
+    env: {
+      ...baseEnv(layout),
+      ORDERER_GENERAL_LISTENADDRESS: '127.0.0.1',
+      ORDERER_GENERAL_LISTENPORT: String(node.ports.listen),
+      ORDERER_GENERAL_LOCALMSPID: consortium.ordererOrg.mspId,
+      ORDERER_GENERAL_LOCALMSPDIR: identity.mspDir,
+      ORDERER_GENERAL_TLS_ENABLED: 'true',
+      ORDERER_GENERAL_TLS_PRIVATEKEY: tls.key,
+      ORDERER_GENERAL_TLS_CERTIFICATE: tls.cert,
+      ORDERER_GENERAL_TLS_ROOTCAS: `[${tls.ca}]`,
+      ORDERER_GENERAL_CLUSTER_CLIENTCERTIFICATE: tls.cert,
+      ORDERER_GENERAL_CLUSTER_CLIENTPRIVATEKEY: tls.key,
+      ORDERER_GENERAL_CLUSTER_ROOTCAS: `[${tls.ca}]`,
+      ORDERER_CHANNELPARTICIPATION_ENABLED: 'true',
+      ORDERER_ADMIN_LISTENADDRESS: `127.0.0.1:${node.ports.admin}`,
+      ORDERER_ADMIN_TLS_ENABLED: 'true',
+      ORDERER_ADMIN_TLS_PRIVATEKEY: tls.key,
+      ORDERER_ADMIN_TLS_CERTIFICATE: tls.cert,
+      ORDERER_ADMIN_TLS_ROOTCAS: `[${tls.ca}]`,
+      ORDERER_ADMIN_TLS_CLIENTAUTHREQUIRED: 'true',
+      ORDERER_ADMIN_TLS_CLIENTROOTCAS: `[${tls.ca}]`,
+      ORDERER_OPERATIONS_LISTENADDRESS: `127.0.0.1:${node.ports.operations}`,
+      ORDERER_METRICS_PROVIDER: 'prometheus',
+      ORDERER_FILELEDGER_LOCATION: path.join(data, 'ledger'),
+      ORDERER_CONSENSUS_WALDIR: path.join(data, 'etcdraft', 'wal'),
+      ORDERER_CONSENSUS_SNAPDIR: path.join(data, 'etcdraft', 'snapshot'),
+    },
+  };
+}
+
+export function peerSpec(layout: Layout, fabric: FabricInstall, org: OrgDefinition): ProcessSpec {
+  const identity = layout.peer(org);
+  const data = layout.nodeDir(peerProcessName(org));
+  const address = `127.0.0.1:${org.ports.peer}`;
+  const builders = [{ name: 'hpf-ccaas', path: CCAAS_BUILDER_DIR, propagateEnvironment: ['HPF_CCAAS_ADDRESS', 'HPF_CCAAS_ROOT_CERT'] }];
+  return {
+    name: peerProcessName(org),
+    command: path.join(fabric.binDir, 'peer'),
+    args: ['node', 'start'],
+    cwd: data,
+    env: {
+      ...baseEnv(layout),
+      CORE_PEER_ID: org.peerHost,
+      CORE_PEER_ADDRESS: address,
+      CORE_PEER_LISTENADDRESS: address,
+      CORE_PEER_CHAINCODEADDRESS: `127.0.0.1:${org.ports.chaincodeListen}`,
+      CORE_PEER_CHAINCODELISTENADDRESS: `127.0.0.1:${org.ports.chaincodeListen}`,
+      CORE_PEER_GOSSIP_BOOTSTRAP: address,
+      CORE_PEER_GOSSIP_ENDPOINT: address,
+      CORE_PEER_GOSSIP_EXTERNALENDPOINT: address,
+      CORE_PEER_LOCALMSPID: org.mspId,
+      CORE_PEER_MSPCONFIGPATH: identity.mspDir,
+      CORE_PEER_TLS_ENABLED: 'true',
+      CORE_PEER_TLS_CERT_FILE: identity.tls.cert,
+      CORE_PEER_TLS_KEY_FILE: identity.tls.key,
+      CORE_PEER_TLS_ROOTCERT_FILE: identity.tls.ca,
+      CORE_PEER_FILESYSTEMPATH: path.join(data, 'ledger'),
+      CORE_PEER_GATEWAY_ENABLED: 'true',
+      CORE_LEDGER_SNAPSHOTS_ROOTDIR: path.join(data, 'snapshots'),
+      CORE_OPERATIONS_LISTENADDRESS: `127.0.0.1:${org.ports.operations}`,
+      CORE_METRICS_PROVIDER: 'prometheus',
+      // No Docker here: an empty endpoint keeps the peer from looking for one; chaincode runs as a service.
+      CORE_VM_ENDPOINT: '',
+      CORE_CHAINCODE_EXTERNALBUILDERS: JSON.stringify(builders),
+      HPF_CCAAS_ADDRESS: `127.0.0.1:${org.ports.chaincodeServer}`,
+      HPF_CCAAS_ROOT_CERT: layout.orgTlsCa(org),
+    },
+  };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Polls an operations endpoint's /healthz until it answers 200, or fails naming the log to read. */
+export async function waitHealthy(name: string, port: number, layout: Layout, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(2_000) });
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`${name} did not become healthy on 127.0.0.1:${port} within ${timeoutMs / 1000} s; see ${logFile(layout.root, name)}`);
+    }
+    await sleep(250);
+  }
+}
+
+export function startNode(layout: Layout, spec: ProcessSpec): { pid: number; reused: boolean } {
+  mkdirSync(spec.cwd, { recursive: true });
+  return startProcess(layout.root, spec);
+}
+
+/** Joins an orderer to the channel through the channel participation API, unless it already is. */
+export async function joinOrderer(consortium: Consortium, layout: Layout, cli: FabricCli, node: OrdererNode): Promise<boolean> {
+  const domain = consortium.ordererOrg.domain;
+  const admin = layout.ordererAdmin(domain);
+  const common = ['-o', `127.0.0.1:${node.ports.admin}`, '--ca-file', layout.ordererTlsCa(domain), '--client-cert', admin.tls.cert, '--client-key', admin.tls.key];
+  const list = await cli.run('osnadmin', ['channel', 'list', ...common]);
+  if (list.stdout.includes(`"name": "${consortium.channel}"`) || list.stdout.includes(`"name":"${consortium.channel}"`)) {
+    return false;
+  }
+  await cli.run('osnadmin', ['channel', 'join', '--channelID', consortium.channel, '--config-block', layout.genesisBlock, ...common]);
+  return true;
+}
+
+/** Joins a peer to the channel with its admin, unless it already is. */
+export async function joinPeer(consortium: Consortium, layout: Layout, cli: FabricCli, org: OrgDefinition): Promise<boolean> {
+  const list = await cli.peer(org, ['channel', 'list']);
+  if (list.stdout.split('\n').some((line) => line.trim() === consortium.channel)) {
+    return false;
+  }
+  await cli.peer(org, ['channel', 'join', '-b', layout.genesisBlock]);
+  return true;
+}
+
+/** Block height of the channel on one peer, or null when the peer does not answer. */
+export async function peerHeight(consortium: Consortium, cli: FabricCli, org: OrgDefinition): Promise<number | null> {
+  try {
+    const info = await cli.peer(org, ['channel', 'getinfo', '-c', consortium.channel], 15_000);
+    const match = /"height":(\d+)/.exec(info.stdout + info.stderr);
+    return match?.[1] === undefined ? null : Number(match[1]);
+  } catch {
+    return null;
+  }
+}
+
+/** Block height of the channel on one orderer (channel participation API), or null. */
+export async function ordererHeight(consortium: Consortium, layout: Layout, cli: FabricCli, node: OrdererNode): Promise<number | null> {
+  const domain = consortium.ordererOrg.domain;
+  const admin = layout.ordererAdmin(domain);
+  try {
+    const out = await cli.run(
+      'osnadmin',
+      ['channel', 'list', '--channelID', consortium.channel, '-o', `127.0.0.1:${node.ports.admin}`, '--ca-file', layout.ordererTlsCa(domain), '--client-cert', admin.tls.cert, '--client-key', admin.tls.key],
+      {},
+      15_000,
+    );
+    const match = /"height":\s*(\d+)/.exec(out.stdout);
+    return match?.[1] === undefined ? null : Number(match[1]);
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,162 @@
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+/**
+ * Long-running processes of the local consortium (orderers, peers, chaincode servers, gateways).
+ * Each is started detached with its output in `<dataDir>/logs/<name>.log`, and recorded in
+ * `<dataDir>/pids/<name>.json` with its PID and the executable it runs. We only ever signal a PID
+ * whose /proc command line still matches that record, so a recycled PID is never touched.
+ */
+
+export interface ProcessSpec {
+  readonly name: string;
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  readonly cwd: string;
+}
+
+interface PidRecord {
+  readonly name: string;
+  readonly pid: number;
+  readonly command: string;
+  /** The first argument, recorded so that a node process is matched by its script, not just by `node`. */
+  readonly firstArg: string;
+  readonly startedAt: string;
+}
+
+export interface RunningProcess {
+  readonly name: string;
+  readonly pid: number;
+}
+
+function pidDir(dataDir: string): string {
+  return path.join(dataDir, 'pids');
+}
+
+export function logFile(dataDir: string, name: string): string {
+  return path.join(dataDir, 'logs', `${name}.log`);
+}
+
+function readRecord(file: string): PidRecord | null {
+  try {
+    const parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<PidRecord>;
+    if (typeof parsed.pid === 'number' && typeof parsed.name === 'string' && typeof parsed.command === 'string') {
+      return { name: parsed.name, pid: parsed.pid, command: parsed.command, firstArg: parsed.firstArg ?? '', startedAt: parsed.startedAt ?? '' };
+    }
+  } catch {
+    // A torn or foreign file is treated as no record.
+  }
+  return null;
+}
+
+/** True when `pid` is alive and still runs `command` (checked through /proc, so recycled PIDs don't match). */
+function isOurs(record: PidRecord): boolean {
+  try {
+    const [command, firstArg] = readFileSync(`/proc/${record.pid}/cmdline`, 'utf8').split('\0');
+    return command === record.command && (record.firstArg === '' || firstArg === record.firstArg);
+  } catch {
+    return false;
+  }
+}
+
+export function runningProcess(dataDir: string, name: string): RunningProcess | null {
+  const record = readRecord(path.join(pidDir(dataDir), `${name}.json`));
+  return record !== null && isOurs(record) ? { name, pid: record.pid } : null;
+}
+
+/** Every process recorded in the data dir that is still ours and alive. */
+export function runningProcesses(dataDir: string): RunningProcess[] {
+  const dir = pidDir(dataDir);
+  if (!existsSync(dir)) {
+    return [];
+  }
+  return readdirSync(dir)
+    .filter((file) => file.endsWith('.json'))
+    .map((file) => readRecord(path.join(dir, file)))
+    .filter((record): record is PidRecord => record !== null && isOurs(record))
+    .map((record) => ({ name: record.name, pid: record.pid }));
+}
+
+/** Starts a process detached unless one of that name is already running; returns its PID. */
+export function startProcess(dataDir: string, spec: ProcessSpec): { pid: number; reused: boolean } {
+  const running = runningProcess(dataDir, spec.name);
+  if (running !== null) {
+    return { pid: running.pid, reused: true };
+  }
+  mkdirSync(pidDir(dataDir), { recursive: true });
+  mkdirSync(path.dirname(logFile(dataDir, spec.name)), { recursive: true });
+  const out = openSync(logFile(dataDir, spec.name), 'a');
+  // Peers and orderers hold many files and sockets open: raise the soft limit, then exec the real command.
+  const raiseLimit = 'ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec "$@"';
+  const child = spawn('bash', ['-c', raiseLimit, 'bash', spec.command, ...spec.args], {
+    cwd: spec.cwd,
+    env: { ...spec.env },
+    detached: true,
+    stdio: ['ignore', out, out],
+  });
+  closeSync(out);
+  const pid = child.pid;
+  if (pid === undefined) {
+    throw new Error(`could not start ${spec.name} (${spec.command})`);
+  }
+  child.unref();
+  const record: PidRecord = { name: spec.name, pid, command: spec.command, firstArg: spec.args[0] ?? '', startedAt: new Date().toISOString() };
+  writeFileSync(path.join(pidDir(dataDir), `${spec.name}.json`), JSON.stringify(record) + '\n');
+  return { pid, reused: false };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Stops one recorded process: SIGTERM, up to `graceMs`, then SIGKILL. Removes its record. */
+export async function stopProcess(dataDir: string, name: string, graceMs = 10_000): Promise<boolean> {
+  const file = path.join(pidDir(dataDir), `${name}.json`);
+  const record = readRecord(file);
+  let stopped = false;
+  if (record !== null && isOurs(record)) {
+    process.kill(record.pid, 'SIGTERM');
+    const deadline = Date.now() + graceMs;
+    while (alive(record.pid) && Date.now() < deadline) {
+      await sleep(100);
+    }
+    if (alive(record.pid)) {
+      process.kill(record.pid, 'SIGKILL');
+    }
+    stopped = true;
+  }
+  rmSync(file, { force: true });
+  return stopped;
+}
+
+/** Stops the named processes in order (callers pass dependants first). */
+export async function stopAll(dataDir: string, names: readonly string[]): Promise<string[]> {
+  const stopped: string[] = [];
+  for (const name of names) {
+    if (await stopProcess(dataDir, name)) {
+      stopped.push(name);
+    }
+  }
+  return stopped;
+}
+
+/** Names of every process record in the data dir, alive or not. */
+export function recordedNames(dataDir: string): string[] {
+  const dir = pidDir(dataDir);
+  return existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => f.endsWith('.json'))
+        .map((f) => f.slice(0, -'.json'.length))
+    : [];
+}

@@ -1,0 +1,27 @@
+import { definitionFrom, parseFlags, runMain } from '../network/src/cli-args';
+import { status, type NodeStatus } from '../network/src/network';
+
+const flags = parseFlags('npm run network:status -- [--definition FILE] [--json]', {
+  definition: { type: 'string' },
+  json: { type: 'boolean', default: false },
+});
+
+function line(node: NodeStatus): string {
+  const state = node.running ? `running (pid ${String(node.pid)})` : 'stopped';
+  return `  ${node.name.padEnd(30)} ${node.mspId.padEnd(14)} ${node.endpoint.padEnd(16)} ${state.padEnd(22)} height ${node.height ?? '-'}`;
+}
+
+runMain(async () => {
+  const result = await status(definitionFrom(flags.definition));
+  if (flags.json === true) {
+    console.log(JSON.stringify(result, null, 2));
+    return;
+  }
+  console.log(`channel ${result.channel} · chaincode ${result.chaincode.name} sequence ${result.chaincode.sequence ?? '-'} · Fabric v${result.fabric.release}`);
+  console.log('orderers:');
+  result.orderers.forEach((node) => console.log(line(node)));
+  console.log('peers:');
+  result.peers.forEach((node) => console.log(line(node)));
+  console.log('chaincode servers:');
+  result.chaincode.servers.forEach((node) => console.log(line(node)));
+});
