@@ -1,0 +1,151 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Consortium, OrgDefinition } from './definition';
+import { REPO_ROOT, type Layout } from './layout';
+import { startProcess, type ProcessSpec } from './processes';
+
+/**
+ * One HTTP gateway per organisation (gateway/), started beside its peer. API keys are generated here:
+ * the raw keys go to `<dataDir>/secrets/api-keys.json` (for consortium:info), each gateway gets only
+ * their SHA-256 hashes.
+ */
+
+export const GATEWAY_MAIN = path.join(REPO_ROOT, 'gateway', 'dist', 'main.js');
+
+export type Role = 'operator' | 'auditor';
+
+export interface GatewayInfo {
+  readonly mspId: string;
+  readonly centreCode: string | null;
+  readonly url: string;
+  readonly apiKeys: Partial<Record<Role, string>>;
+}
+
+type KeyStore = Record<string, Partial<Record<Role, string>>>;
+
+function keysFile(layout: Layout): string {
+  return path.join(layout.secretsDir, 'api-keys.json');
+}
+
+function readKeys(layout: Layout): KeyStore {
+  return existsSync(keysFile(layout)) ? (JSON.parse(readFileSync(keysFile(layout), 'utf8')) as KeyStore) : {};
+}
+
+/** Roles a gateway serves: centres have operators and auditors; the regulator only auditors (it writes nothing). */
+export function rolesOf(org: OrgDefinition): Role[] {
+  return org.code === null ? ['auditor'] : ['operator', 'auditor'];
+}
+
+function newKey(org: OrgDefinition, role: Role): string {
+  return `hpf_${org.key}_${role}_${randomBytes(24).toString('base64url')}`;
+}
+
+/** Makes sure every org has its keys; existing keys are kept so clients keep working across restarts. */
+export function ensureApiKeys(consortium: Consortium, layout: Layout): KeyStore {
+  const store = readKeys(layout);
+  let changed = false;
+  for (const org of consortium.orgs) {
+    const keys = store[org.mspId] ?? {};
+    for (const role of rolesOf(org)) {
+      if (keys[role] === undefined) {
+        keys[role] = newKey(org, role);
+        changed = true;
+      }
+    }
+    store[org.mspId] = keys;
+    const hashed = rolesOf(org).map((role) => ({ id: `${org.key}-${role}`, role, sha256: createHash('sha256').update(keys[role] ?? '').digest('hex') }));
+    const file = gatewayKeysFile(layout, org);
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, JSON.stringify(hashed, null, 2) + '\n', { mode: 0o600 });
+  }
+  if (changed) {
+    mkdirSync(layout.secretsDir, { recursive: true, mode: 0o700 });
+    writeFileSync(keysFile(layout), JSON.stringify(store, null, 2) + '\n', { mode: 0o600 });
+  }
+  return store;
+}
+
+function gatewayDir(layout: Layout, org: OrgDefinition): string {
+  return path.join(layout.root, 'gateways', org.key);
+}
+
+function gatewayKeysFile(layout: Layout, org: OrgDefinition): string {
+  return path.join(gatewayDir(layout, org), 'api-keys.json');
+}
+
+export function gatewayProcessName(org: OrgDefinition): string {
+  return `gateway-${org.key}`;
+}
+
+export function gatewayUrl(org: OrgDefinition): string {
+  return `http://127.0.0.1:${org.ports.gateway}`;
+}
+
+function onlyFile(dir: string): string {
+  const file = readdirSync(dir).find((name) => !name.startsWith('.'));
+  if (file === undefined) throw new Error(`no file in ${dir}`);
+  return path.join(dir, file);
+}
+
+export function gatewaySpec(consortium: Consortium, layout: Layout, org: OrgDefinition): ProcessSpec {
+  const user = layout.user(org);
+  const others = consortium.centres.filter((c) => c.mspId !== org.mspId).map((c) => c.mspId);
+  return {
+    name: gatewayProcessName(org),
+    command: process.execPath,
+    args: [GATEWAY_MAIN],
+    cwd: REPO_ROOT,
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: process.env.HOME ?? '/tmp',
+      NODE_ENV: 'production',
+      HPF_GW_HOST: '127.0.0.1',
+      HPF_GW_PORT: String(org.ports.gateway),
+      HPF_GW_PEER_ENDPOINT: `127.0.0.1:${org.ports.peer}`,
+      HPF_GW_PEER_HOST_ALIAS: org.peerHost,
+      HPF_GW_TLS_ROOT_CERT: layout.peer(org).tls.ca,
+      HPF_GW_MSP_ID: org.mspId,
+      HPF_GW_CERT_PATH: onlyFile(user.signcertsDir),
+      HPF_GW_KEY_PATH: user.keystoreDir,
+      HPF_GW_CHANNEL: consortium.channel,
+      HPF_GW_CHAINCODE: consortium.chaincode.name,
+      HPF_GW_API_KEYS_FILE: gatewayKeysFile(layout, org),
+      HPF_GW_PSEUDONYM_KEY_FILE: layout.pseudonymKey,
+      HPF_GW_CENTRE_CODE: org.code ?? '',
+      HPF_GW_ENDORSING_FALLBACK_MSPS: others.join(','),
+      HPF_GW_REGULATOR_MSP_ID: consortium.regulator.mspId,
+      HPF_GW_DATA_DIR: gatewayDir(layout, org),
+      HPF_GW_LOG_LEVEL: 'info',
+    },
+  };
+}
+
+export function startGateway(consortium: Consortium, layout: Layout, org: OrgDefinition): { pid: number; reused: boolean } {
+  if (!existsSync(GATEWAY_MAIN)) {
+    throw new Error('gateway/dist/main.js is missing: run `npm run build -w gateway` first');
+  }
+  mkdirSync(gatewayDir(layout, org), { recursive: true });
+  return startProcess(layout.root, gatewaySpec(consortium, layout, org));
+}
+
+/** Waits until a gateway's /readyz answers 200 (its peer is reachable and the chaincode answers). */
+export async function waitGatewayReady(org: OrgDefinition, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const response = await fetch(`${gatewayUrl(org)}/readyz`, { signal: AbortSignal.timeout(5_000) });
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`gateway of ${org.mspId} not ready at ${gatewayUrl(org)}/readyz within ${timeoutMs / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+}
+
+/** What consortium:info prints: each gateway's URL and API keys. */
+export function gatewayInfo(consortium: Consortium, layout: Layout): GatewayInfo[] {
+  const store = readKeys(layout);
+  return consortium.orgs.map((org) => ({ mspId: org.mspId, centreCode: org.code, url: gatewayUrl(org), apiKeys: store[org.mspId] ?? {} }));
+}

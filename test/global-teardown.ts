@@ -1,0 +1,10 @@
+import { down } from '../network/src/network';
+import { testConsortium, testLog } from './support/consortium';
+
+/**
+ * Stops every process of the test network, whatever the tests did. The data dir (with each process's
+ * log under logs/) stays for a post-mortem; the next run's setup wipes it.
+ */
+export default async function globalTeardown(): Promise<void> {
+  await down(testConsortium(), { purge: false }, testLog);
+}

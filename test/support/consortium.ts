@@ -1,0 +1,15 @@
+import path from 'node:path';
+import { loadDefinition, type Consortium } from '../../network/src/definition';
+import { REPO_ROOT } from '../../network/src/layout';
+
+/** The consortium every integration test runs against: one real network per `npm test` run. */
+export const TEST_DEFINITION = path.join(REPO_ROOT, 'test', 'consortium.test.yaml');
+
+export function testConsortium(): Consortium {
+  return loadDefinition(TEST_DEFINITION, REPO_ROOT);
+}
+
+/** Log sink for network steps during tests: prefixed, so the Jest output stays readable. */
+export function testLog(line: string): void {
+  process.stdout.write(`[network] ${line}\n`);
+}
