@@ -19,6 +19,7 @@ import {
   peerSpec,
   startNode,
   waitHealthy,
+  waitRaftLeader,
 } from './nodes';
 import { withOrg } from './org-client';
 import { recordedNames, runningProcess, runningProcesses, stopAll } from './processes';
@@ -51,16 +52,22 @@ function sleep(ms: number): Promise<void> {
 
 const utf8 = new TextDecoder();
 
-/** Polls `meta:Version` through one org's peer until it answers (the peer has launched the chaincode). */
+/**
+ * Polls through one org's peer until `meta:Version` answers (the peer launched the chaincode) and a
+ * `Ping` proposal gathers endorsements that satisfy the policy (gossip has found the other orgs' peers,
+ * which takes a few seconds after a restart). The proposal is endorsed, never submitted.
+ */
 async function waitChaincode(consortium: Consortium, layout: Layout, org: Consortium['orgs'][number], timeoutMs = 90_000): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   return withOrg(layout, org, async ({ gateway }) => {
     const contract = gateway.getNetwork(consortium.channel).getContract(consortium.chaincode.name, 'meta');
     for (;;) {
       try {
-        return utf8.decode(await contract.evaluateTransaction('Version'));
+        const version = utf8.decode(await contract.evaluateTransaction('Version'));
+        await contract.newProposal('Ping', { arguments: ['readiness'] }).endorse();
+        return version;
       } catch (error) {
-        if (Date.now() > deadline) throw new Error(`${org.mspId}'s peer does not answer for chaincode ${consortium.chaincode.name}: ${String(error)}`);
+        if (Date.now() > deadline) throw new Error(`${org.mspId}'s peer is not ready for chaincode ${consortium.chaincode.name}: ${String(error)}`);
         await sleep(500);
       }
     }
@@ -122,6 +129,7 @@ export async function up(consortium: Consortium, log: Log = console.log): Promis
       await waitHealthy(ordererProcessName(node), node.ports.operations, layout);
       log(`      ${node.name} ${(await joinOrderer(consortium, layout, cli, node)) ? 'joined' : 'already joined'} ${consortium.channel}`);
     }
+    log(`      Raft leader: ${await waitRaftLeader(consortium)}`);
   });
   await step(3, log, async () => {
     for (const org of consortium.orgs) {
