@@ -5,10 +5,12 @@ import { REPO_ROOT } from '../network/src/layout';
 import { benchNetwork } from '../test/bench/bench-network';
 
 /** `npm run bench`: measurements, never pass/fail. Results go to bench-results/<suite>.json. */
-const flags = parseFlags('npm run bench -- [--suite network|all]', { suite: { type: 'string', default: 'all' } });
+const flags = parseFlags('npm run bench -- [--suite network|all]', {
+  suite: { type: 'string', default: 'all' },
+});
 
 runMain(async () => {
-  const suite = flags.suite ?? 'all';
+  const suite = flags.suite;
   if (!['network', 'all'].includes(suite)) throw new Error(`--suite must be network or all, got ${suite}`);
   const dir = path.join(REPO_ROOT, 'bench-results');
   mkdirSync(dir, { recursive: true });

@@ -6,5 +6,5 @@ const flags = parseFlags('npm run network:down -- [--definition FILE] [--purge]'
   purge: { type: 'boolean', default: false },
 });
 runMain(async () => {
-  await down(definitionFrom(flags.definition), { purge: flags.purge === true });
+  await down(definitionFrom(flags.definition), { purge: flags.purge });
 });

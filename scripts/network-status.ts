@@ -13,11 +13,13 @@ function line(node: NodeStatus): string {
 
 runMain(async () => {
   const result = await status(definitionFrom(flags.definition));
-  if (flags.json === true) {
+  if (flags.json) {
     console.log(JSON.stringify(result, null, 2));
     return;
   }
-  console.log(`channel ${result.channel} · chaincode ${result.chaincode.name} sequence ${result.chaincode.sequence ?? '-'} · Fabric v${result.fabric.release}`);
+  console.log(
+    `channel ${result.channel} · chaincode ${result.chaincode.name} sequence ${result.chaincode.sequence ?? '-'} · Fabric v${result.fabric.release}`,
+  );
   console.log('orderers:');
   result.orderers.forEach((node) => console.log(line(node)));
   console.log('peers:');

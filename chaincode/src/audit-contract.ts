@@ -1,6 +1,7 @@
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
 
 import { canonicalJson, parseJson, type Json } from './codec';
+import { invalid } from './domain/errors';
 import { readObject, readOptionalString, readString } from './domain/json-fields';
 import { validateSha256Hex, validateSubjectRef } from './domain/validators';
 import { INDEX, readIndex, readJson, transferKey, withdrawalKey } from './ledger';
@@ -39,7 +40,11 @@ function withdrawalAttestation(record: WithdrawalRecord): Attestation {
   };
 }
 
-async function loadAttestation(ctx: Context, kind: string | undefined, id: string): Promise<Attestation | undefined> {
+async function loadAttestation(
+  ctx: Context,
+  kind: string | undefined,
+  id: string,
+): Promise<Attestation | undefined> {
   if (kind === 'transfer') {
     const stored = await readJson(ctx, transferKey(id), 'transfer');
     return stored === undefined ? undefined : transferAttestation(transferFromJson(stored));
@@ -64,6 +69,30 @@ type Verification = {
   readonly record: Json;
   readonly documentMatches?: boolean;
 };
+
+function verifyRequestFromJson(value: unknown): { id: string; documentHash?: string } {
+  const object = readObject(value, 'verify', ['attestationId', 'documentHash']);
+  const id = readString(object, 'attestationId');
+  if (!/^[A-Za-z0-9-]{1,40}$/.test(id)) {
+    throw invalid('attestationId', 'must be a transfer ID or a withdrawal ID');
+  }
+  const hash = readOptionalString(object, 'documentHash');
+  return { id, documentHash: hash === undefined ? undefined : validateSha256Hex(hash, 'documentHash') };
+}
+
+function verification(
+  kind: 'transfer' | 'withdrawal',
+  record: Json,
+  documentHash: string | undefined,
+  hashes: readonly string[],
+): Verification {
+  return {
+    found: true,
+    kind,
+    record,
+    documentMatches: documentHash === undefined ? undefined : hashes.includes(documentHash),
+  };
+}
 
 /**
  * Read-only views for auditors: a subject's timeline across centres, and verification of a record
@@ -98,26 +127,19 @@ export class AuditContract extends Contract {
   @Transaction(false)
   @Returns('string')
   public async Verify(ctx: Context, requestJson: string): Promise<string> {
-    const object = readObject(parseJson(requestJson, 'verify'), 'verify', ['attestationId', 'documentHash']);
-    const id = readString(object, 'attestationId');
-    if (!/^[A-Za-z0-9-]{1,40}$/.test(id)) {
-      throw readString({}, 'attestationId');
-    }
-    const hash = readOptionalString(object, 'documentHash');
-    const documentHash = hash === undefined ? undefined : validateSha256Hex(hash, 'documentHash');
+    const { id, documentHash } = verifyRequestFromJson(parseJson(requestJson, 'verify'));
     const transfer = await readJson(ctx, transferKey(id), 'transfer');
-    let result: Verification = { found: false, kind: null, record: null };
     if (transfer !== undefined) {
       const record = transferFromJson(transfer);
-      result = { found: true, kind: 'transfer', record, documentMatches: documentHash && record.personHash === documentHash };
-    } else {
-      const withdrawal = await readJson(ctx, withdrawalKey(id), 'withdrawal');
-      if (withdrawal !== undefined) {
-        const record = withdrawalFromJson(withdrawal);
-        const matches = documentHash && record.evidence.some((evidence) => evidence.hash === documentHash);
-        result = { found: true, kind: 'withdrawal', record, documentMatches: matches };
-      }
+      return canonicalJson(verification('transfer', record, documentHash, [record.personHash]));
     }
-    return canonicalJson(result);
+    const withdrawal = await readJson(ctx, withdrawalKey(id), 'withdrawal');
+    if (withdrawal !== undefined) {
+      const record = withdrawalFromJson(withdrawal);
+      const hashes = record.evidence.map((evidence) => evidence.hash);
+      return canonicalJson(verification('withdrawal', record, documentHash, hashes));
+    }
+    const notFound: Verification = { found: false, kind: null, record: null };
+    return canonicalJson(notFound);
   }
 }

@@ -1,7 +1,8 @@
 import { invalid } from './domain/errors';
 
 /** A JSON value as the codec writes it. `undefined` object members are left out. */
-export type Json = null | boolean | number | string | readonly Json[] | { readonly [key: string]: Json | undefined };
+export type Json =
+  null | boolean | number | string | readonly Json[] | { readonly [key: string]: Json | undefined };
 
 function canonical(value: Json): string {
   if (value === null || typeof value === 'boolean' || typeof value === 'string') {

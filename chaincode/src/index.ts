@@ -1,6 +1,16 @@
+import { AuditContract } from './audit-contract';
 import { MetaContract } from './meta-contract';
+import { RegistryContract } from './registry-contract';
+import { TransferContract } from './transfer-contract';
+import { WithdrawalContract } from './withdrawal-contract';
 
-export { MetaContract };
+export { AuditContract, MetaContract, RegistryContract, TransferContract, WithdrawalContract };
 
 /** fabric-chaincode-node reads this list; the first contract is the default one. */
-export const contracts = [MetaContract];
+export const contracts = [
+  MetaContract,
+  RegistryContract,
+  TransferContract,
+  WithdrawalContract,
+  AuditContract,
+];

@@ -50,7 +50,11 @@ export interface IndexEntry {
 }
 
 /** Reads every entry under a partial composite key (one range query), closing the iterator. */
-export async function readIndex(ctx: Context, type: string, attributes: readonly string[]): Promise<IndexEntry[]> {
+export async function readIndex(
+  ctx: Context,
+  type: string,
+  attributes: readonly string[],
+): Promise<IndexEntry[]> {
   const iterator = await ctx.stub.getStateByPartialCompositeKey(type, [...attributes]);
   const entries: IndexEntry[] = [];
   try {

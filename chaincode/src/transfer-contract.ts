@@ -4,7 +4,13 @@ import { canonicalJson, decodeJson, parseJson } from './codec';
 import { ACCOUNT_CLOSED_BY_TRANSFER_OUT, TRANSFER_STATUSES, isTransferStatus } from './domain/codes';
 import { hpfError, invalid } from './domain/errors';
 import { readObject, readOptionalInteger, readOptionalString, readString } from './domain/json-fields';
-import { formatFen, sha256Hex, validateCentreCode, validateContactLetterNumber, validateSubjectRef } from './domain/validators';
+import {
+  formatFen,
+  sha256Hex,
+  validateCentreCode,
+  validateContactLetterNumber,
+  validateSubjectRef,
+} from './domain/validators';
 import { allOfPeersPolicy } from './endorsement';
 import { emitEvent, indexKey, INDEX, readJson, transferKey, txTime, writeJson } from './ledger';
 import { personFromJson } from './model/person';
@@ -245,7 +251,10 @@ export class TransferContract extends Contract {
     const registry = await loadRegistry(ctx);
     const destination = requireCallerCentre(ctx, registry);
     if (input.transferId.slice(0, 6) !== destination.code) {
-      throw hpfError('FORBIDDEN', 'transferId: a contact letter number must start with the caller centre code');
+      throw hpfError(
+        'FORBIDDEN',
+        'transferId: a contact letter number must start with the caller centre code',
+      );
     }
     const source = findCentreByCode(registry, input.fromCentre);
     if (source === undefined || source.code === destination.code) {
@@ -263,7 +272,14 @@ export class TransferContract extends Contract {
       status: 'REQUESTED',
       platformCode: TRANSFER_STATUSES.REQUESTED,
       history: [
-        { step: 'REQUEST', status: 'REQUESTED', platformCode: '01', by: destination.mspId, at, txId: ctx.stub.getTxID() },
+        {
+          step: 'REQUEST',
+          status: 'REQUESTED',
+          platformCode: '01',
+          by: destination.mspId,
+          at,
+          txId: ctx.stub.getTxID(),
+        },
       ],
       createdAt: at,
       updatedAt: at,

@@ -31,10 +31,18 @@ const MULTI_CENTRE_WINDOW_MONTHS = 12;
 /** Distinct subjects per evidence hash above which EVIDENCE_SHARED is raised (co-buyers are fine). */
 const SHARED_EVIDENCE_LIMIT = 2;
 
-type Violation = { readonly code: 'ACCOUNT_IN_TRANSFER' | 'DUPLICATE_EVIDENCE' | 'CONFLICT'; readonly message: string };
+type Violation = {
+  readonly code: 'ACCOUNT_IN_TRANSFER' | 'DUPLICATE_EVIDENCE' | 'CONFLICT';
+  readonly message: string;
+};
 type Assessment = { readonly violations: Violation[]; readonly alerts: AlertJson[] };
 
-type EvidenceUse = { readonly subjectRef: string; readonly at: string; readonly centre: string; readonly kind: string };
+type EvidenceUse = {
+  readonly subjectRef: string;
+  readonly at: string;
+  readonly centre: string;
+  readonly kind: string;
+};
 
 function evidenceUses(entries: Awaited<ReturnType<typeof readIndex>>): EvidenceUse[] {
   return entries.map((entry) => {
@@ -86,12 +94,20 @@ async function assessEvidence(
   return { violations, alerts };
 }
 
-async function assessMultiCentre(ctx: Context, input: WithdrawalInput, rules: Rules, now: string): Promise<AlertJson[]> {
+async function assessMultiCentre(
+  ctx: Context,
+  input: WithdrawalInput,
+  rules: Rules,
+  now: string,
+): Promise<AlertJson[]> {
   const since = monthsBefore(now, MULTI_CENTRE_WINDOW_MONTHS);
   const recent = (await readIndex(ctx, INDEX.subject, [input.subjectRef, 'withdrawal']))
     .filter((entry) => entry.attributes[2] !== input.withdrawalId)
     .map((entry) => readObject(entry.value, 'subject index'))
-    .filter((value) => readBoolean(value, 'active', 'subject index') && readString(value, 'at', 'subject index') >= since)
+    .filter(
+      (value) =>
+        readBoolean(value, 'active', 'subject index') && readString(value, 'at', 'subject index') >= since,
+    )
     .map((value) => readString(value, 'centre', 'subject index'));
   const count = recent.length + 1;
   const centres = [...new Set([...recent, input.centre])].sort();
@@ -134,13 +150,19 @@ async function assess(ctx: Context, input: WithdrawalInput, rules: Rules, now: s
   }
   alerts.push(...(await assessMultiCentre(ctx, input, rules, now)));
   if ((await ctx.stub.getState(accountKey(ctx, input.centre, input.subjectRef))).length > 0) {
-    alerts.push({ code: 'ACCOUNT_CLOSED', message: `subjectRef: the ledger records the account at centre ${input.centre} as closed` });
+    alerts.push({
+      code: 'ACCOUNT_CLOSED',
+      message: `subjectRef: the ledger records the account at centre ${input.centre} as closed`,
+    });
   }
   return { violations, alerts };
 }
 
 /** Parses the input and checks that the caller is the paying centre. One registry read. */
-async function callerInput(ctx: Context, inputJson: string): Promise<{ input: WithdrawalInput; rules: Rules }> {
+async function callerInput(
+  ctx: Context,
+  inputJson: string,
+): Promise<{ input: WithdrawalInput; rules: Rules }> {
   const input = withdrawalInputFromJson(parseJson(inputJson, 'withdrawal'));
   const registry = await loadRegistry(ctx);
   const caller: CentreEntry = requireCallerCentre(ctx, registry);
@@ -250,7 +272,13 @@ export class WithdrawalContract extends Contract {
     if (first !== undefined) {
       throw hpfError(first.code, first.message);
     }
-    const record: WithdrawalRecord = { ...input, status: 'RECORDED', alerts, recordedAt: now, txId: ctx.stub.getTxID() };
+    const record: WithdrawalRecord = {
+      ...input,
+      status: 'RECORDED',
+      alerts,
+      recordedAt: now,
+      txId: ctx.stub.getTxID(),
+    };
     await writeJson(ctx, withdrawalKey(record.withdrawalId), record);
     await writeIndexes(ctx, record);
     if (record.closesAccount) {
@@ -277,7 +305,12 @@ export class WithdrawalContract extends Contract {
       const same = sameInput(existing, input);
       const violations: Violation[] = same
         ? []
-        : [{ code: 'CONFLICT', message: `withdrawalId: ${input.withdrawalId} exists with different content` }];
+        : [
+            {
+              code: 'CONFLICT',
+              message: `withdrawalId: ${input.withdrawalId} exists with different content`,
+            },
+          ];
       return canonicalJson({ allowed: same, violations, alerts: existing.alerts });
     }
     const { violations, alerts } = await assess(ctx, input, rules, now);

@@ -35,13 +35,37 @@ export function ensurePackage(consortium: Consortium, layout: Layout): string {
   if (!existsSync(file)) {
     const work = mkdtempSync(path.join(os.tmpdir(), 'hpf-ccaas-'));
     try {
-      const connection = { address: '{{.address}}', dial_timeout: '10s', tls_required: true, client_auth_required: false, root_cert: '{{.root_cert}}' };
+      const connection = {
+        address: '{{.address}}',
+        dial_timeout: '10s',
+        tls_required: true,
+        client_auth_required: false,
+        root_cert: '{{.root_cert}}',
+      };
       writeFileSync(path.join(work, 'connection.json'), JSON.stringify(connection));
-      writeFileSync(path.join(work, 'metadata.json'), JSON.stringify({ type: 'ccaas', label: consortium.chaincode.label }));
-      const tarFlags = ['--sort=name', '--owner=0', '--group=0', '--numeric-owner', '--mtime=@0', '--format=gnu'];
+      writeFileSync(
+        path.join(work, 'metadata.json'),
+        JSON.stringify({ type: 'ccaas', label: consortium.chaincode.label }),
+      );
+      const tarFlags = [
+        '--sort=name',
+        '--owner=0',
+        '--group=0',
+        '--numeric-owner',
+        '--mtime=@0',
+        '--format=gnu',
+      ];
       execFileSync('tar', [...tarFlags, '-C', work, '-cf', path.join(work, 'code.tar'), 'connection.json']);
       execFileSync('gzip', ['-n', '-9', path.join(work, 'code.tar')]);
-      execFileSync('tar', [...tarFlags, '-C', work, '-cf', path.join(work, 'pkg.tar'), 'metadata.json', 'code.tar.gz']);
+      execFileSync('tar', [
+        ...tarFlags,
+        '-C',
+        work,
+        '-cf',
+        path.join(work, 'pkg.tar'),
+        'metadata.json',
+        'code.tar.gz',
+      ]);
       execFileSync('gzip', ['-n', '-9', path.join(work, 'pkg.tar')]);
       mkdirSync(path.dirname(file), { recursive: true });
       writeFileSync(file, readFileSync(path.join(work, 'pkg.tar.gz')));
@@ -52,7 +76,12 @@ export function ensurePackage(consortium: Consortium, layout: Layout): string {
   return `${consortium.chaincode.label}:${createHash('sha256').update(readFileSync(file)).digest('hex')}`;
 }
 
-export async function ensureInstalled(cli: FabricCli, layout: Layout, org: OrgDefinition, packageId: string): Promise<boolean> {
+export async function ensureInstalled(
+  cli: FabricCli,
+  layout: Layout,
+  org: OrgDefinition,
+  packageId: string,
+): Promise<boolean> {
   const installed = await cli.peer(org, ['lifecycle', 'chaincode', 'queryinstalled', '--output', 'json']);
   if (installed.stdout.includes(packageId)) {
     return false;
@@ -67,9 +96,23 @@ interface Committed {
 }
 
 /** The committed definition of the chaincode, or null when none is committed yet. */
-export async function queryCommitted(consortium: Consortium, cli: FabricCli, org: OrgDefinition): Promise<Committed | null> {
+export async function queryCommitted(
+  consortium: Consortium,
+  cli: FabricCli,
+  org: OrgDefinition,
+): Promise<Committed | null> {
   try {
-    const out = await cli.peer(org, ['lifecycle', 'chaincode', 'querycommitted', '-C', consortium.channel, '-n', consortium.chaincode.name, '--output', 'json']);
+    const out = await cli.peer(org, [
+      'lifecycle',
+      'chaincode',
+      'querycommitted',
+      '-C',
+      consortium.channel,
+      '-n',
+      consortium.chaincode.name,
+      '--output',
+      'json',
+    ]);
     const parsed = JSON.parse(out.stdout) as { sequence?: number; version?: string };
     return { sequence: parsed.sequence ?? 0, version: parsed.version ?? '' };
   } catch (error) {
@@ -83,7 +126,13 @@ export async function queryCommitted(consortium: Consortium, cli: FabricCli, org
 function ordererArgs(consortium: Consortium, layout: Layout): string[] {
   const node = consortium.ordererOrg.nodes[0];
   if (node === undefined) throw new Error('the consortium has no orderer');
-  return ['-o', `127.0.0.1:${node.ports.listen}`, '--tls', '--cafile', layout.ordererTlsCa(consortium.ordererOrg.domain)];
+  return [
+    '-o',
+    `127.0.0.1:${node.ports.listen}`,
+    '--tls',
+    '--cafile',
+    layout.ordererTlsCa(consortium.ordererOrg.domain),
+  ];
 }
 
 function definitionArgs(consortium: Consortium, sequence: number): string[] {
@@ -97,25 +146,79 @@ function definitionArgs(consortium: Consortium, sequence: number): string[] {
 }
 
 /** Which orgs have approved the definition at `sequence` (checkcommitreadiness). */
-async function approvals(consortium: Consortium, layout: Layout, cli: FabricCli, org: OrgDefinition, sequence: number): Promise<Record<string, boolean>> {
-  const out = await cli.peer(org, ['lifecycle', 'chaincode', 'checkcommitreadiness', ...definitionArgs(consortium, sequence), ...ordererArgs(consortium, layout), '--output', 'json']);
+async function approvals(
+  consortium: Consortium,
+  layout: Layout,
+  cli: FabricCli,
+  org: OrgDefinition,
+  sequence: number,
+): Promise<Record<string, boolean>> {
+  const out = await cli.peer(org, [
+    'lifecycle',
+    'chaincode',
+    'checkcommitreadiness',
+    ...definitionArgs(consortium, sequence),
+    ...ordererArgs(consortium, layout),
+    '--output',
+    'json',
+  ]);
   return (JSON.parse(out.stdout) as { approvals?: Record<string, boolean> }).approvals ?? {};
 }
 
-export async function approve(consortium: Consortium, layout: Layout, cli: FabricCli, org: OrgDefinition, packageId: string, sequence: number): Promise<boolean> {
+export async function approve(
+  consortium: Consortium,
+  layout: Layout,
+  cli: FabricCli,
+  org: OrgDefinition,
+  packageId: string,
+  sequence: number,
+): Promise<boolean> {
   const current = await approvals(consortium, layout, cli, org, sequence);
   if (current[org.mspId] === true) {
     return false;
   }
-  await cli.peer(org, ['lifecycle', 'chaincode', 'approveformyorg', ...definitionArgs(consortium, sequence), '--package-id', packageId, ...ordererArgs(consortium, layout)], 120_000);
+  await cli.peer(
+    org,
+    [
+      'lifecycle',
+      'chaincode',
+      'approveformyorg',
+      ...definitionArgs(consortium, sequence),
+      '--package-id',
+      packageId,
+      ...ordererArgs(consortium, layout),
+    ],
+    120_000,
+  );
   return true;
 }
 
-export async function commit(consortium: Consortium, layout: Layout, cli: FabricCli, sequence: number): Promise<void> {
+export async function commit(
+  consortium: Consortium,
+  layout: Layout,
+  cli: FabricCli,
+  sequence: number,
+): Promise<void> {
   const first = consortium.centres[0];
   if (first === undefined) throw new Error('the consortium has no centre');
-  const peers = consortium.orgs.flatMap((org) => ['--peerAddresses', `127.0.0.1:${org.ports.peer}`, '--tlsRootCertFiles', layout.peer(org).tls.ca]);
-  await cli.peer(first, ['lifecycle', 'chaincode', 'commit', ...definitionArgs(consortium, sequence), ...ordererArgs(consortium, layout), ...peers], 120_000);
+  const peers = consortium.orgs.flatMap((org) => [
+    '--peerAddresses',
+    `127.0.0.1:${org.ports.peer}`,
+    '--tlsRootCertFiles',
+    layout.peer(org).tls.ca,
+  ]);
+  await cli.peer(
+    first,
+    [
+      'lifecycle',
+      'chaincode',
+      'commit',
+      ...definitionArgs(consortium, sequence),
+      ...ordererArgs(consortium, layout),
+      ...peers,
+    ],
+    120_000,
+  );
 }
 
 /** What we last committed, so a re-run can tell whether the committed definition is still the wanted one. */
@@ -132,7 +235,9 @@ function committedRecordFile(layout: Layout): string {
 function readCommittedRecord(layout: Layout): CommittedRecord | null {
   try {
     const parsed = JSON.parse(readFileSync(committedRecordFile(layout), 'utf8')) as Partial<CommittedRecord>;
-    return typeof parsed.sequence === 'number' && typeof parsed.version === 'string' && typeof parsed.policy === 'string'
+    return typeof parsed.sequence === 'number' &&
+      typeof parsed.version === 'string' &&
+      typeof parsed.policy === 'string'
       ? { sequence: parsed.sequence, version: parsed.version, policy: parsed.policy }
       : null;
   } catch {
@@ -140,18 +245,39 @@ function readCommittedRecord(layout: Layout): CommittedRecord | null {
   }
 }
 
+/** True when what we recorded committing is what is committed now, with the wanted policy. */
+function isCurrent(record: CommittedRecord | null, wanted: CommittedRecord): boolean {
+  return (
+    record?.sequence === wanted.sequence &&
+    record.version === wanted.version &&
+    record.policy === wanted.policy
+  );
+}
+
 /**
  * Approves and commits the definition for the current consortium, unless the committed one already has
  * this version and endorsement policy. A changed policy (a centre joined) commits the next sequence.
  * Returns the committed sequence.
  */
-export async function ensureDefinition(consortium: Consortium, layout: Layout, cli: FabricCli, packageId: string, log: (line: string) => void): Promise<number> {
+export async function ensureDefinition(
+  consortium: Consortium,
+  layout: Layout,
+  cli: FabricCli,
+  packageId: string,
+  log: (line: string) => void,
+): Promise<number> {
   const first = consortium.centres[0];
   if (first === undefined) throw new Error('the consortium has no centre');
   const committed = await queryCommitted(consortium, cli, first);
-  const record = readCommittedRecord(layout);
   const policy = endorsementPolicy(consortium);
-  if (committed !== null && record?.sequence === committed.sequence && record.version === consortium.chaincode.version && record.policy === policy) {
+  if (
+    committed !== null &&
+    isCurrent(readCommittedRecord(layout), {
+      sequence: committed.sequence,
+      version: consortium.chaincode.version,
+      policy,
+    })
+  ) {
     log(`  definition sequence ${committed.sequence} already committed`);
     return committed.sequence;
   }
@@ -177,7 +303,18 @@ export function chaincodeServerSpec(layout: Layout, org: OrgDefinition, packageI
   return {
     name: chaincodeServerName(org),
     command: process.execPath,
-    args: [cli, 'server', '--chaincode-address', `127.0.0.1:${org.ports.chaincodeServer}`, '--chaincode-id', packageId, '--chaincode-tls-cert-file', tls.cert, '--chaincode-tls-key-file', tls.key],
+    args: [
+      cli,
+      'server',
+      '--chaincode-address',
+      `127.0.0.1:${org.ports.chaincodeServer}`,
+      '--chaincode-id',
+      packageId,
+      '--chaincode-tls-cert-file',
+      tls.cert,
+      '--chaincode-tls-key-file',
+      tls.key,
+    ],
     cwd: CHAINCODE_DIR,
     env: {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -188,7 +325,11 @@ export function chaincodeServerSpec(layout: Layout, org: OrgDefinition, packageI
   };
 }
 
-export function startChaincodeServer(layout: Layout, org: OrgDefinition, packageId: string): { pid: number; reused: boolean } {
+export function startChaincodeServer(
+  layout: Layout,
+  org: OrgDefinition,
+  packageId: string,
+): { pid: number; reused: boolean } {
   if (!existsSync(path.join(CHAINCODE_DIR, 'dist', 'index.js'))) {
     throw new Error('chaincode/dist/index.js is missing: run `npm run build -w chaincode` first');
   }

@@ -84,12 +84,27 @@ export function configtx(consortium: Consortium, layout: Layout): Record<string,
           EtcdRaft: {
             Consenters: consortium.ordererOrg.nodes.map((node) => {
               const tls = layout.orderer(domain, node).tls;
-              return { Host: '127.0.0.1', Port: node.ports.listen, ClientTLSCert: tls.cert, ServerTLSCert: tls.cert };
+              return {
+                Host: '127.0.0.1',
+                Port: node.ports.listen,
+                ClientTLSCert: tls.cert,
+                ServerTLSCert: tls.cert,
+              };
             }),
-            Options: { TickInterval: TICK_INTERVAL, ElectionTick: 10, HeartbeatTick: 1, MaxInflightBlocks: 5, SnapshotIntervalSize: '16 MB' },
+            Options: {
+              TickInterval: TICK_INTERVAL,
+              ElectionTick: 10,
+              HeartbeatTick: 1,
+              MaxInflightBlocks: 5,
+              SnapshotIntervalSize: '16 MB',
+            },
           },
           BatchTimeout: BATCH_TIMEOUT,
-          BatchSize: { MaxMessageCount: MAX_MESSAGE_COUNT, AbsoluteMaxBytes: '10 MB', PreferredMaxBytes: '2 MB' },
+          BatchSize: {
+            MaxMessageCount: MAX_MESSAGE_COUNT,
+            AbsoluteMaxBytes: '10 MB',
+            PreferredMaxBytes: '2 MB',
+          },
           Organizations: [ordererOrg],
           Policies: { ...STANDARD_POLICIES, BlockValidation: implicit('ANY Writers') },
           Capabilities: { V2_0: true },
@@ -116,11 +131,24 @@ export function writeConfigtx(dir: string, content: unknown): string {
 }
 
 /** Builds the channel's genesis block once; later runs keep the existing block (the channel already exists). */
-export async function ensureGenesisBlock(consortium: Consortium, layout: Layout, cli: FabricCli): Promise<boolean> {
+export async function ensureGenesisBlock(
+  consortium: Consortium,
+  layout: Layout,
+  cli: FabricCli,
+): Promise<boolean> {
   if (existsSync(layout.genesisBlock)) {
     return false;
   }
   const dir = writeConfigtx(path.join(layout.root, 'channel'), configtx(consortium, layout));
-  await cli.run('configtxgen', ['-profile', PROFILE, '-channelID', consortium.channel, '-outputBlock', layout.genesisBlock, '-configPath', dir]);
+  await cli.run('configtxgen', [
+    '-profile',
+    PROFILE,
+    '-channelID',
+    consortium.channel,
+    '-outputBlock',
+    layout.genesisBlock,
+    '-configPath',
+    dir,
+  ]);
   return true;
 }

@@ -10,7 +10,10 @@ export const DEFAULT_DEFINITION = path.join(REPO_ROOT, 'network', 'consortium.ya
 
 type FlagSpec = Record<string, { type: 'string' | 'boolean'; default?: string | boolean }>;
 
-export function parseFlags<T extends FlagSpec>(usage: string, options: T): ReturnType<typeof parseArgs<{ options: T; strict: true; allowPositionals: false }>>['values'] {
+export function parseFlags<T extends FlagSpec>(
+  usage: string,
+  options: T,
+): ReturnType<typeof parseArgs<{ options: T; strict: true; allowPositionals: false }>>['values'] {
   try {
     return parseArgs({ args: process.argv.slice(2), options, strict: true, allowPositionals: false }).values;
   } catch (error) {

@@ -53,7 +53,11 @@ async function generate(cli: FabricCli, layout: Layout, name: string, config: un
 }
 
 /** Generates material for every organisation that has none yet; returns the names generated. */
-export async function ensureCrypto(consortium: Consortium, layout: Layout, cli: FabricCli): Promise<string[]> {
+export async function ensureCrypto(
+  consortium: Consortium,
+  layout: Layout,
+  cli: FabricCli,
+): Promise<string[]> {
   const generated: string[] = [];
   if (!existsSync(layout.ordererOrgDir(consortium.ordererOrg.domain))) {
     await generate(cli, layout, 'orderer', ordererOrgConfig(consortium));

@@ -23,16 +23,27 @@ const PROVINCE_PREFIXES = new Set([
   '44', '45', '46', '50', '51', '52', '53', '54', '61', '62', '63', '64', '65', '71', '81', '82',
 ]); // prettier-ignore
 
-const mspIdSchema = z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,38}MSP$/, 'must look like NameMSP (letters and digits, ending in MSP)');
+const mspIdSchema = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9]{0,38}MSP$/, 'must look like NameMSP (letters and digits, ending in MSP)');
 const nameSchema = z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters');
-const portSchema = z.number().int().min(1024, 'must be at least 1024').max(MAX_PORT, `must be at most ${MAX_PORT}`);
-const fabricName = z.string().regex(/^[a-z][a-z0-9_-]{0,48}$/, 'must be lower-case letters, digits, _ or -, starting with a letter');
+const portSchema = z
+  .number()
+  .int()
+  .min(1024, 'must be at least 1024')
+  .max(MAX_PORT, `must be at most ${MAX_PORT}`);
+const fabricName = z
+  .string()
+  .regex(/^[a-z][a-z0-9_-]{0,48}$/, 'must be lower-case letters, digits, _ or -, starting with a letter');
 
 const centreSchema = z.strictObject({
   code: z
     .string()
     .regex(/^\d{6}$/, 'must be a 6-digit GB/T 2260 division code')
-    .refine((code) => code.endsWith('0000') && PROVINCE_PREFIXES.has(code.slice(0, 2)), 'must be a province-level GB/T 2260 code such as 110000'),
+    .refine(
+      (code) => code.endsWith('0000') && PROVINCE_PREFIXES.has(code.slice(0, 2)),
+      'must be a province-level GB/T 2260 code such as 110000',
+    ),
   mspId: mspIdSchema,
   name: nameSchema,
   basePort: portSchema.optional(),
@@ -43,7 +54,10 @@ const definitionSchema = z.strictObject({
   chaincode: z.strictObject({
     name: fabricName,
     label: z.string().regex(/^[A-Za-z0-9_.+-]{1,64}$/, 'must be 1-64 characters of letters, digits, _ . + -'),
-    version: z.string().regex(/^[A-Za-z0-9_.+-]{1,32}$/, 'must be 1-32 characters of letters, digits, _ . + -').default('1.0'),
+    version: z
+      .string()
+      .regex(/^[A-Za-z0-9_.+-]{1,32}$/, 'must be 1-32 characters of letters, digits, _ . + -')
+      .default('1.0'),
   }),
   orderers: z.strictObject({
     mspId: mspIdSchema,
@@ -100,7 +114,11 @@ export interface OrdererNode {
 export interface Consortium {
   readonly channel: string;
   readonly chaincode: { readonly name: string; readonly label: string; readonly version: string };
-  readonly ordererOrg: { readonly mspId: string; readonly domain: string; readonly nodes: readonly OrdererNode[] };
+  readonly ordererOrg: {
+    readonly mspId: string;
+    readonly domain: string;
+    readonly nodes: readonly OrdererNode[];
+  };
   readonly regulator: OrgDefinition;
   readonly centres: readonly OrgDefinition[];
   /** Regulator first, then centres in definition order. */
@@ -124,7 +142,11 @@ export class DefinitionError extends Error {
 }
 
 function fieldPath(parts: readonly PropertyKey[]): string {
-  return parts.reduce<string>((acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${String(part)}` : String(part)), '');
+  return parts.reduce<string>(
+    (acc, part) =>
+      typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${String(part)}` : String(part),
+    '',
+  );
 }
 
 function zodIssues(error: z.ZodError): string[] {
@@ -151,7 +173,9 @@ function duplicateIssues(raw: RawDefinition): string[] {
   raw.centres.forEach((centre, i) => {
     const previousCode = codes.get(centre.code);
     if (previousCode !== undefined) {
-      issues.push(`centres[${i}].code: duplicate centre code ${centre.code} (also centres[${previousCode}].code)`);
+      issues.push(
+        `centres[${i}].code: duplicate centre code ${centre.code} (also centres[${previousCode}].code)`,
+      );
     }
     codes.set(centre.code, i);
     const previousMsp = msps.get(centre.mspId);
@@ -173,8 +197,13 @@ interface PortBlock {
 }
 
 function portBlocks(raw: RawDefinition): PortBlock[] {
-  const blocks: PortBlock[] = [{ field: 'orderers', start: raw.basePort, size: PORTS_PER_NODE * raw.orderers.nodes }];
-  const orgs = [{ field: 'regulator', basePort: raw.regulator.basePort }, ...raw.centres.map((c, i) => ({ field: `centres[${i}]`, basePort: c.basePort }))];
+  const blocks: PortBlock[] = [
+    { field: 'orderers', start: raw.basePort, size: PORTS_PER_NODE * raw.orderers.nodes },
+  ];
+  const orgs = [
+    { field: 'regulator', basePort: raw.regulator.basePort },
+    ...raw.centres.map((c, i) => ({ field: `centres[${i}]`, basePort: c.basePort })),
+  ];
   orgs.forEach((org, j) => {
     const explicit = org.basePort !== undefined;
     blocks.push({
@@ -197,7 +226,9 @@ function portIssues(raw: RawDefinition): string[] {
     blocks.slice(0, i).forEach((other) => {
       const otherEnd = other.start + other.size - 1;
       if (block.start <= otherEnd && other.start <= end) {
-        issues.push(`${block.field}: duplicate ports ${block.start}-${end} overlap ${other.field} (${other.start}-${otherEnd})`);
+        issues.push(
+          `${block.field}: duplicate ports ${block.start}-${end} overlap ${other.field} (${other.start}-${otherEnd})`,
+        );
       }
     });
   });
@@ -205,12 +236,19 @@ function portIssues(raw: RawDefinition): string[] {
 }
 
 function orgPorts(start: number): OrgPorts {
-  return { peer: start, chaincodeListen: start + 1, operations: start + 2, chaincodeServer: start + 3, gateway: start + 4 };
+  return {
+    peer: start,
+    chaincodeListen: start + 1,
+    operations: start + 2,
+    chaincodeServer: start + 3,
+    gateway: start + 4,
+  };
 }
 
 function buildConsortium(raw: RawDefinition, baseDir: string): Consortium {
   const blocks = portBlocks(raw);
-  const orgStart = (j: number): number => blocks[j + 1]?.start ?? raw.basePort + ORG_PORT_OFFSET + PORTS_PER_NODE * j;
+  const orgStart = (j: number): number =>
+    blocks[j + 1]?.start ?? raw.basePort + ORG_PORT_OFFSET + PORTS_PER_NODE * j;
   const regulatorKey = 'regulator';
   const regulator: OrgDefinition = {
     key: regulatorKey,
@@ -223,11 +261,23 @@ function buildConsortium(raw: RawDefinition, baseDir: string): Consortium {
   };
   const centres = raw.centres.map((c, i): OrgDefinition => {
     const key = `c${c.code}`;
-    return { key, mspId: c.mspId, name: c.name, code: c.code, domain: `${key}.hpf.local`, peerHost: `peer0.${key}.hpf.local`, ports: orgPorts(orgStart(i + 1)) };
+    return {
+      key,
+      mspId: c.mspId,
+      name: c.name,
+      code: c.code,
+      domain: `${key}.hpf.local`,
+      peerHost: `peer0.${key}.hpf.local`,
+      ports: orgPorts(orgStart(i + 1)),
+    };
   });
   const nodes = Array.from({ length: raw.orderers.nodes }, (_, i): OrdererNode => {
     const start = raw.basePort + PORTS_PER_NODE * i;
-    return { name: `orderer${i}`, host: `orderer${i}.orderer.hpf.local`, ports: { listen: start, admin: start + 1, operations: start + 2 } };
+    return {
+      name: `orderer${i}`,
+      host: `orderer${i}.orderer.hpf.local`,
+      ports: { listen: start, admin: start + 1, operations: start + 2 },
+    };
   });
   return {
     channel: raw.channel,
@@ -271,7 +321,9 @@ export function loadDefinition(file: string, baseDir = process.cwd()): Consortiu
   try {
     content = parseYaml(text, { uniqueKeys: true });
   } catch (error) {
-    throw new DefinitionError(file, [`(yaml): ${(error as Error).message.split('\n')[0] ?? 'cannot be parsed'}`]);
+    throw new DefinitionError(file, [
+      `(yaml): ${(error as Error).message.split('\n')[0] ?? 'cannot be parsed'}`,
+    ]);
   }
   return validateDefinition(content, baseDir, file);
 }

@@ -34,7 +34,14 @@ export const FALLBACK: FabricRelease = {
   pseudoVersion: 'v1.4.0-rc1.0.20250510200036-435a7f1a780a',
 };
 
-export const FABRIC_TOOLS = ['peer', 'orderer', 'configtxgen', 'configtxlator', 'osnadmin', 'cryptogen'] as const;
+export const FABRIC_TOOLS = [
+  'peer',
+  'orderer',
+  'configtxgen',
+  'configtxlator',
+  'osnadmin',
+  'cryptogen',
+] as const;
 export type FabricTool = (typeof FABRIC_TOOLS)[number];
 
 export interface FabricInstall {
@@ -56,7 +63,9 @@ export class FabricUnavailableError extends Error {
 }
 
 export function fabricCacheRoot(): string {
-  const base = process.env.HPF_FABRIC_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'hpf-fabric');
+  const base =
+    process.env.HPF_FABRIC_CACHE ??
+    path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'hpf-fabric');
   return path.resolve(base);
 }
 
@@ -119,19 +128,39 @@ function fromCache(release: FabricRelease): FabricInstall | null {
   if (!existsSync(readyStamp(release)) || !hasAllTools(path.join(dir, 'bin'))) {
     return null;
   }
-  return { binDir: path.join(dir, 'bin'), configDir: path.join(dir, 'config'), release: release.release, commit: release.commit, source: 'cache' };
+  return {
+    binDir: path.join(dir, 'bin'),
+    configDir: path.join(dir, 'config'),
+    release: release.release,
+    commit: release.commit,
+    source: 'cache',
+  };
 }
 
 type Log = (line: string) => void;
 
 /** Runs `go install -v` inside the module directory, printing one progress line per 40 packages compiled. */
 async function goInstall(moduleDir: string, release: FabricRelease, binDir: string, log: Log): Promise<void> {
-  const ldflags = [`-X ${MODULE}/common/metadata.Version=v${release.release}`, `-X ${MODULE}/common/metadata.CommitSHA=${release.commit.slice(0, 8)}`].join(' ');
-  const args = ['install', '-v', '-trimpath', `-ldflags=${ldflags}`, ...FABRIC_TOOLS.map((tool) => `./cmd/${tool}`)];
+  const ldflags = [
+    `-X ${MODULE}/common/metadata.Version=v${release.release}`,
+    `-X ${MODULE}/common/metadata.CommitSHA=${release.commit.slice(0, 8)}`,
+  ].join(' ');
+  const args = [
+    'install',
+    '-v',
+    '-trimpath',
+    `-ldflags=${ldflags}`,
+    ...FABRIC_TOOLS.map((tool) => `./cmd/${tool}`),
+  ];
   const started = Date.now();
   const child = spawn('go', args, {
     cwd: moduleDir,
-    env: { ...process.env, GOBIN: binDir, GOFLAGS: '-mod=mod -buildvcs=false', CGO_ENABLED: process.env.CGO_ENABLED ?? '1' },
+    env: {
+      ...process.env,
+      GOBIN: binDir,
+      GOFLAGS: '-mod=mod -buildvcs=false',
+      CGO_ENABLED: process.env.CGO_ENABLED ?? '1',
+    },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let packages = 0;
@@ -146,7 +175,9 @@ async function goInstall(moduleDir: string, release: FabricRelease, binDir: stri
   });
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   if (code !== 0) {
-    throw new FabricUnavailableError(`go install of Fabric ${release.release} failed (exit ${String(code)}):\n${tail.join('\n')}`);
+    throw new FabricUnavailableError(
+      `go install of Fabric ${release.release} failed (exit ${String(code)}):\n${tail.join('\n')}`,
+    );
   }
   log(`  built ${FABRIC_TOOLS.join(', ')} in ${Math.round((Date.now() - started) / 1000)} s`);
 }
@@ -157,12 +188,18 @@ async function build(release: FabricRelease, moduleDir: string, log: Log): Promi
   const configDir = path.join(dir, 'config');
   mkdirSync(binDir, { recursive: true });
   mkdirSync(configDir, { recursive: true });
-  log(`Building Fabric v${release.release} (${release.commit.slice(0, 8)}) into ${dir}; the first build takes several minutes on 2 cores`);
+  log(
+    `Building Fabric v${release.release} (${release.commit.slice(0, 8)}) into ${dir}; the first build takes several minutes on 2 cores`,
+  );
   await goInstall(moduleDir, release, binDir, log);
   for (const file of ['core.yaml', 'orderer.yaml']) {
     copyFileSync(path.join(moduleDir, 'sampleconfig', file), path.join(configDir, file));
   }
-  writeFileSync(readyStamp(release), JSON.stringify({ release: release.release, commit: release.commit, builtAt: new Date().toISOString() }) + '\n');
+  writeFileSync(
+    readyStamp(release),
+    JSON.stringify({ release: release.release, commit: release.commit, builtAt: new Date().toISOString() }) +
+      '\n',
+  );
   return { binDir, configDir, release: release.release, commit: release.commit, source: 'built' };
 }
 
@@ -176,11 +213,17 @@ function fromEnv(log: Log): FabricInstall | null {
   }
   const version = peerVersion(binDir);
   if (version === null || !version.version.startsWith('3.1.')) {
-    throw new FabricUnavailableError(`FABRIC_BIN=${binDir}: peer reports version ${version?.version ?? 'unknown'}, need a Fabric v3.1 release (pinned v${PINNED.release})`);
+    throw new FabricUnavailableError(
+      `FABRIC_BIN=${binDir}: peer reports version ${version?.version ?? 'unknown'}, need a Fabric v3.1 release (pinned v${PINNED.release})`,
+    );
   }
-  const configDir = [path.join(binDir, '..', 'config'), path.join(binDir, '..', 'sampleconfig')].find((d) => existsSync(path.join(d, 'core.yaml')));
+  const configDir = [path.join(binDir, '..', 'config'), path.join(binDir, '..', 'sampleconfig')].find((d) =>
+    existsSync(path.join(d, 'core.yaml')),
+  );
   if (configDir === undefined) {
-    throw new FabricUnavailableError(`FABRIC_BIN=${binDir}: no core.yaml/orderer.yaml found in ${path.join(binDir, '..', 'config')}`);
+    throw new FabricUnavailableError(
+      `FABRIC_BIN=${binDir}: no core.yaml/orderer.yaml found in ${path.join(binDir, '..', 'config')}`,
+    );
   }
   log(`Using Fabric ${version.version} from FABRIC_BIN=${binDir}`);
   return { binDir, configDir, release: version.version, commit: version.commit, source: 'FABRIC_BIN' };
@@ -208,12 +251,16 @@ export async function ensureFabric(log: Log = console.log): Promise<FabricInstal
     }
     log(`  the Go module proxy refused v${release.release}: ${download.error}`);
   }
-  throw new FabricUnavailableError(`the Go module proxy serves neither Fabric v${PINNED.release} nor v${FALLBACK.release}; set FABRIC_BIN`);
+  throw new FabricUnavailableError(
+    `the Go module proxy serves neither Fabric v${PINNED.release} nor v${FALLBACK.release}; set FABRIC_BIN`,
+  );
 }
 
 /** Reads the stamp of a cached build, for status output. */
 export function describeInstall(install: FabricInstall): string {
   const stamp = path.join(install.binDir, '..', 'READY');
-  const builtAt = existsSync(stamp) ? (JSON.parse(readFileSync(stamp, 'utf8')) as { builtAt?: string }).builtAt : undefined;
+  const builtAt = existsSync(stamp)
+    ? (JSON.parse(readFileSync(stamp, 'utf8')) as { builtAt?: string }).builtAt
+    : undefined;
   return `Fabric v${install.release.replace(/^v/, '')} (${install.commit.slice(0, 8)}) from ${install.source}: ${install.binDir}${builtAt ? `, built ${builtAt}` : ''}`;
 }

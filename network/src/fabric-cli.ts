@@ -33,17 +33,32 @@ export class FabricCli {
     this.#layout = layout;
   }
 
-  run(tool: FabricTool, args: readonly string[], env: Readonly<Record<string, string>> = {}, timeoutMs = 120_000): Promise<ToolResult> {
+  run(
+    tool: FabricTool,
+    args: readonly string[],
+    env: Readonly<Record<string, string>> = {},
+    timeoutMs = 120_000,
+  ): Promise<ToolResult> {
     const file = path.join(this.#fabric.binDir, tool);
-    const fullEnv = { ...process.env, FABRIC_CFG_PATH: this.#layout.configDir, FABRIC_LOGGING_SPEC: 'warning', ...env };
+    const fullEnv = {
+      ...process.env,
+      FABRIC_CFG_PATH: this.#layout.configDir,
+      FABRIC_LOGGING_SPEC: 'warning',
+      ...env,
+    };
     return new Promise((resolve, reject) => {
-      execFile(file, [...args], { env: fullEnv, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' }, (error, stdout, stderr) => {
-        if (error) {
-          reject(new FabricToolError(tool, args, `${stdout}\n${stderr}`, error));
-        } else {
-          resolve({ stdout, stderr });
-        }
-      });
+      execFile(
+        file,
+        [...args],
+        { env: fullEnv, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' },
+        (error, stdout, stderr) => {
+          if (error) {
+            reject(new FabricToolError(tool, args, `${stdout}\n${stderr}`, error));
+          } else {
+            resolve({ stdout, stderr });
+          }
+        },
+      );
     });
   }
 

@@ -54,7 +54,13 @@ export function ensureApiKeys(consortium: Consortium, layout: Layout): KeyStore 
       }
     }
     store[org.mspId] = keys;
-    const hashed = rolesOf(org).map((role) => ({ id: `${org.key}-${role}`, role, sha256: createHash('sha256').update(keys[role] ?? '').digest('hex') }));
+    const hashed = rolesOf(org).map((role) => ({
+      id: `${org.key}-${role}`,
+      role,
+      sha256: createHash('sha256')
+        .update(keys[role] ?? '')
+        .digest('hex'),
+    }));
     const file = gatewayKeysFile(layout, org);
     mkdirSync(path.dirname(file), { recursive: true });
     writeFileSync(file, JSON.stringify(hashed, null, 2) + '\n', { mode: 0o600 });
@@ -121,7 +127,11 @@ export function gatewaySpec(consortium: Consortium, layout: Layout, org: OrgDefi
   };
 }
 
-export function startGateway(consortium: Consortium, layout: Layout, org: OrgDefinition): { pid: number; reused: boolean } {
+export function startGateway(
+  consortium: Consortium,
+  layout: Layout,
+  org: OrgDefinition,
+): { pid: number; reused: boolean } {
   if (!existsSync(GATEWAY_MAIN)) {
     throw new Error('gateway/dist/main.js is missing: run `npm run build -w gateway` first');
   }
@@ -139,7 +149,10 @@ export async function waitGatewayReady(org: OrgDefinition, timeoutMs = 60_000): 
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error(`gateway of ${org.mspId} not ready at ${gatewayUrl(org)}/readyz within ${timeoutMs / 1000} s`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `gateway of ${org.mspId} not ready at ${gatewayUrl(org)}/readyz within ${timeoutMs / 1000} s`,
+      );
     await new Promise((resolve) => setTimeout(resolve, 300));
   }
 }
@@ -147,5 +160,10 @@ export async function waitGatewayReady(org: OrgDefinition, timeoutMs = 60_000): 
 /** What consortium:info prints: each gateway's URL and API keys. */
 export function gatewayInfo(consortium: Consortium, layout: Layout): GatewayInfo[] {
   const store = readKeys(layout);
-  return consortium.orgs.map((org) => ({ mspId: org.mspId, centreCode: org.code, url: gatewayUrl(org), apiKeys: store[org.mspId] ?? {} }));
+  return consortium.orgs.map((org) => ({
+    mspId: org.mspId,
+    centreCode: org.code,
+    url: gatewayUrl(org),
+    apiKeys: store[org.mspId] ?? {},
+  }));
 }

@@ -22,7 +22,11 @@ export interface IdentityFiles {
 }
 
 function tlsOf(dir: string, kind: 'server' | 'client'): TlsFiles {
-  return { cert: path.join(dir, 'tls', `${kind}.crt`), key: path.join(dir, 'tls', `${kind}.key`), ca: path.join(dir, 'tls', 'ca.crt') };
+  return {
+    cert: path.join(dir, 'tls', `${kind}.crt`),
+    key: path.join(dir, 'tls', `${kind}.key`),
+    ca: path.join(dir, 'tls', 'ca.crt'),
+  };
 }
 
 function identityOf(dir: string, kind: 'server' | 'client'): IdentityFiles {

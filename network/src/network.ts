@@ -1,6 +1,13 @@
 import { existsSync, rmSync } from 'node:fs';
 import { TextDecoder } from 'node:util';
-import { ensureDefinition, ensureInstalled, ensurePackage, queryCommitted, startChaincodeServer, chaincodeServerName } from './chaincode-deploy';
+import {
+  ensureDefinition,
+  ensureInstalled,
+  ensurePackage,
+  queryCommitted,
+  startChaincodeServer,
+  chaincodeServerName,
+} from './chaincode-deploy';
 import { ensureGenesisBlock } from './channel-config';
 import { ensureCrypto, ensurePseudonymKey } from './crypto';
 import type { Consortium } from './definition';
@@ -57,7 +64,12 @@ const utf8 = new TextDecoder();
  * `Ping` proposal gathers endorsements that satisfy the policy (gossip has found the other orgs' peers,
  * which takes a few seconds after a restart). The proposal is endorsed, never submitted.
  */
-async function waitChaincode(consortium: Consortium, layout: Layout, org: Consortium['orgs'][number], timeoutMs = 90_000): Promise<string> {
+async function waitChaincode(
+  consortium: Consortium,
+  layout: Layout,
+  org: Consortium['orgs'][number],
+  timeoutMs = 90_000,
+): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   return withOrg(layout, org, async ({ gateway }) => {
     const contract = gateway.getNetwork(consortium.channel).getContract(consortium.chaincode.name, 'meta');
@@ -67,7 +79,10 @@ async function waitChaincode(consortium: Consortium, layout: Layout, org: Consor
         await contract.newProposal('Ping', { arguments: ['readiness'] }).endorse();
         return version;
       } catch (error) {
-        if (Date.now() > deadline) throw new Error(`${org.mspId}'s peer is not ready for chaincode ${consortium.chaincode.name}: ${String(error)}`);
+        if (Date.now() > deadline)
+          throw new Error(
+            `${org.mspId}'s peer is not ready for chaincode ${consortium.chaincode.name}: ${String(error)}`,
+          );
         await sleep(500);
       }
     }
@@ -84,7 +99,9 @@ async function initRegistry(consortium: Consortium, layout: Layout): Promise<voi
     rules: consortium.rules,
   };
   await withOrg(layout, first, async ({ gateway }) => {
-    const contract = gateway.getNetwork(consortium.channel).getContract(consortium.chaincode.name, 'registry');
+    const contract = gateway
+      .getNetwork(consortium.channel)
+      .getContract(consortium.chaincode.name, 'registry');
     const existing = await contract.evaluateTransaction('Get').then(
       (bytes) => utf8.decode(bytes),
       () => null,
@@ -108,7 +125,9 @@ export async function up(consortium: Consortium, log: Log = console.log): Promis
   const fabric = await ensureFabric(log);
   const layout = new Layout(consortium);
   const cli = new FabricCli(fabric, layout);
-  log(`Consortium: channel ${consortium.channel}, ${consortium.centres.length} centres, ${consortium.ordererOrg.nodes.length} orderer(s), data dir ${layout.root}`);
+  log(
+    `Consortium: channel ${consortium.channel}, ${consortium.centres.length} centres, ${consortium.ordererOrg.nodes.length} orderer(s), data dir ${layout.root}`,
+  );
   ensureBaseConfig(fabric, layout);
 
   await step(0, log, async () => {
@@ -117,28 +136,40 @@ export async function up(consortium: Consortium, log: Log = console.log): Promis
     log(generated.length > 0 ? `      generated: ${generated.join(', ')}` : '      all present');
   });
   await step(1, log, async () => {
-    log((await ensureGenesisBlock(consortium, layout, cli)) ? '      built' : '      present (the channel exists)');
+    log(
+      (await ensureGenesisBlock(consortium, layout, cli))
+        ? '      built'
+        : '      present (the channel exists)',
+    );
   });
   await step(2, log, async () => {
     const nodes = consortium.ordererOrg.nodes;
     for (const node of nodes) {
       const { pid, reused } = startNode(layout, ordererSpec(consortium, layout, fabric, node));
-      log(`      ${node.name} ${reused ? 'already running' : 'started'} (pid ${pid}) on 127.0.0.1:${node.ports.listen}`);
+      log(
+        `      ${node.name} ${reused ? 'already running' : 'started'} (pid ${pid}) on 127.0.0.1:${node.ports.listen}`,
+      );
     }
     for (const node of nodes) {
       await waitHealthy(ordererProcessName(node), node.ports.operations, layout);
-      log(`      ${node.name} ${(await joinOrderer(consortium, layout, cli, node)) ? 'joined' : 'already joined'} ${consortium.channel}`);
+      log(
+        `      ${node.name} ${(await joinOrderer(consortium, layout, cli, node)) ? 'joined' : 'already joined'} ${consortium.channel}`,
+      );
     }
     log(`      Raft leader: ${await waitRaftLeader(consortium)}`);
   });
   await step(3, log, async () => {
     for (const org of consortium.orgs) {
       const { pid, reused } = startNode(layout, peerSpec(layout, fabric, org));
-      log(`      ${peerProcessName(org)} ${reused ? 'already running' : 'started'} (pid ${pid}) on 127.0.0.1:${org.ports.peer}`);
+      log(
+        `      ${peerProcessName(org)} ${reused ? 'already running' : 'started'} (pid ${pid}) on 127.0.0.1:${org.ports.peer}`,
+      );
     }
     for (const org of consortium.orgs) {
       await waitHealthy(peerProcessName(org), org.ports.operations, layout);
-      log(`      ${org.mspId} ${(await joinPeer(consortium, layout, cli, org)) ? 'joined' : 'already joined'} ${consortium.channel}`);
+      log(
+        `      ${org.mspId} ${(await joinPeer(consortium, layout, cli, org)) ? 'joined' : 'already joined'} ${consortium.channel}`,
+      );
     }
   });
   const { packageId, sequence } = await step(4, log, async () => {
@@ -146,20 +177,31 @@ export async function up(consortium: Consortium, log: Log = console.log): Promis
     log(`      package ${id}`);
     await Promise.all(
       consortium.orgs.map(async (org) => {
-        log(`      ${org.mspId} ${(await ensureInstalled(cli, layout, org, id)) ? 'installed' : 'had installed'} the package`);
+        log(
+          `      ${org.mspId} ${(await ensureInstalled(cli, layout, org, id)) ? 'installed' : 'had installed'} the package`,
+        );
       }),
     );
-    return { packageId: id, sequence: await ensureDefinition(consortium, layout, cli, id, (line) => log(`    ${line}`)) };
+    return {
+      packageId: id,
+      sequence: await ensureDefinition(consortium, layout, cli, id, (line) => log(`    ${line}`)),
+    };
   });
   await step(5, log, () => {
     for (const org of consortium.orgs) {
       const { pid, reused } = startChaincodeServer(layout, org, packageId);
-      log(`      ${chaincodeServerName(org)} ${reused ? 'already running' : 'started'} (pid ${pid}) on 127.0.0.1:${org.ports.chaincodeServer}`);
+      log(
+        `      ${chaincodeServerName(org)} ${reused ? 'already running' : 'started'} (pid ${pid}) on 127.0.0.1:${org.ports.chaincodeServer}`,
+      );
     }
     return Promise.resolve();
   });
   await step(6, log, async () => {
-    await Promise.all(consortium.orgs.map(async (org) => log(`      ${org.mspId}: ${await waitChaincode(consortium, layout, org)}`)));
+    await Promise.all(
+      consortium.orgs.map(async (org) =>
+        log(`      ${org.mspId}: ${await waitChaincode(consortium, layout, org)}`),
+      ),
+    );
     await initRegistry(consortium, layout);
     log(`      registry holds ${consortium.centres.length} centres and ${consortium.regulator.mspId}`);
   });
@@ -179,7 +221,11 @@ export function processNames(consortium: Consortium): string[] {
 }
 
 /** Stops every process recorded in the data dir (by PID), then optionally wipes the data dir. */
-export async function down(consortium: Consortium, options: { purge: boolean }, log: Log = console.log): Promise<string[]> {
+export async function down(
+  consortium: Consortium,
+  options: { purge: boolean },
+  log: Log = console.log,
+): Promise<string[]> {
   const layout = new Layout(consortium);
   const known = processNames(consortium);
   const extra = recordedNames(layout.root).filter((name) => !known.includes(name));
@@ -209,7 +255,12 @@ export interface NetworkStatus {
   readonly channel: string;
   readonly dataDir: string;
   readonly fabric: { readonly release: string; readonly commit: string; readonly source: string };
-  readonly chaincode: { readonly name: string; readonly sequence: number | null; readonly version: string | null; readonly servers: readonly NodeStatus[] };
+  readonly chaincode: {
+    readonly name: string;
+    readonly sequence: number | null;
+    readonly version: string | null;
+    readonly servers: readonly NodeStatus[];
+  };
   readonly orderers: readonly NodeStatus[];
   readonly peers: readonly NodeStatus[];
 }
@@ -223,27 +274,56 @@ export async function status(consortium: Consortium, log: Log = () => undefined)
     consortium.ordererOrg.nodes.map(async (node): Promise<NodeStatus> => {
       const proc = runningProcess(layout.root, ordererProcessName(node));
       const height = proc === null ? null : await ordererHeight(consortium, layout, cli, node);
-      return { name: node.name, mspId: consortium.ordererOrg.mspId, endpoint: `127.0.0.1:${node.ports.listen}`, pid: proc?.pid ?? null, running: proc !== null, height };
+      return {
+        name: node.name,
+        mspId: consortium.ordererOrg.mspId,
+        endpoint: `127.0.0.1:${node.ports.listen}`,
+        pid: proc?.pid ?? null,
+        running: proc !== null,
+        height,
+      };
     }),
   );
   const peers = await Promise.all(
     consortium.orgs.map(async (org): Promise<NodeStatus> => {
       const proc = runningProcess(layout.root, peerProcessName(org));
       const height = proc === null ? null : await peerHeight(consortium, cli, org);
-      return { name: org.peerHost, mspId: org.mspId, endpoint: `127.0.0.1:${org.ports.peer}`, pid: proc?.pid ?? null, running: proc !== null, height };
+      return {
+        name: org.peerHost,
+        mspId: org.mspId,
+        endpoint: `127.0.0.1:${org.ports.peer}`,
+        pid: proc?.pid ?? null,
+        running: proc !== null,
+        height,
+      };
     }),
   );
   const servers = consortium.orgs.map((org): NodeStatus => {
     const proc = runningProcess(layout.root, chaincodeServerName(org));
-    return { name: chaincodeServerName(org), mspId: org.mspId, endpoint: `127.0.0.1:${org.ports.chaincodeServer}`, pid: proc?.pid ?? null, running: proc !== null, height: null };
+    return {
+      name: chaincodeServerName(org),
+      mspId: org.mspId,
+      endpoint: `127.0.0.1:${org.ports.chaincodeServer}`,
+      pid: proc?.pid ?? null,
+      running: proc !== null,
+      height: null,
+    };
   });
-  const answering = consortium.centres.find((org) => peers.some((p) => p.mspId === org.mspId && p.height !== null));
-  const committed = answering === undefined ? null : await queryCommitted(consortium, cli, answering).catch(() => null);
+  const answering = consortium.centres.find((org) =>
+    peers.some((p) => p.mspId === org.mspId && p.height !== null),
+  );
+  const committed =
+    answering === undefined ? null : await queryCommitted(consortium, cli, answering).catch(() => null);
   return {
     channel: consortium.channel,
     dataDir: layout.root,
     fabric: { release: fabric.release, commit: fabric.commit, source: fabric.source },
-    chaincode: { name: consortium.chaincode.name, sequence: committed?.sequence ?? null, version: committed?.version ?? null, servers },
+    chaincode: {
+      name: consortium.chaincode.name,
+      sequence: committed?.sequence ?? null,
+      version: committed?.version ?? null,
+      servers,
+    },
     orderers,
     peers,
   };

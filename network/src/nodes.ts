@@ -37,11 +37,17 @@ function baseEnv(layout: Layout): Record<string, string> {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: process.env.HOME ?? '/tmp',
     FABRIC_CFG_PATH: layout.configDir,
-    FABRIC_LOGGING_SPEC: process.env.HPF_FABRIC_LOGGING_SPEC ?? 'info:gossip,comm.grpc,cauthdsl,policies,msp=warning',
+    FABRIC_LOGGING_SPEC:
+      process.env.HPF_FABRIC_LOGGING_SPEC ?? 'info:gossip,comm.grpc,cauthdsl,policies,msp=warning',
   };
 }
 
-export function ordererSpec(consortium: Consortium, layout: Layout, fabric: FabricInstall, node: OrdererNode): ProcessSpec {
+export function ordererSpec(
+  consortium: Consortium,
+  layout: Layout,
+  fabric: FabricInstall,
+  node: OrdererNode,
+): ProcessSpec {
   const identity = layout.orderer(consortium.ordererOrg.domain, node);
   const data = layout.nodeDir(node.name);
   const tls = identity.tls;
@@ -84,7 +90,13 @@ export function peerSpec(layout: Layout, fabric: FabricInstall, org: OrgDefiniti
   const identity = layout.peer(org);
   const data = layout.nodeDir(peerProcessName(org));
   const address = `127.0.0.1:${org.ports.peer}`;
-  const builders = [{ name: 'hpf-ccaas', path: CCAAS_BUILDER_DIR, propagateEnvironment: ['HPF_CCAAS_ADDRESS', 'HPF_CCAAS_ROOT_CERT'] }];
+  const builders = [
+    {
+      name: 'hpf-ccaas',
+      path: CCAAS_BUILDER_DIR,
+      propagateEnvironment: ['HPF_CCAAS_ADDRESS', 'HPF_CCAAS_ROOT_CERT'],
+    },
+  ];
   return {
     name: peerProcessName(org),
     command: path.join(fabric.binDir, 'peer'),
@@ -133,17 +145,26 @@ function sleep(ms: number): Promise<void> {
 }
 
 /** Polls an operations endpoint's /healthz until it answers 200, or fails naming the log to read. */
-export async function waitHealthy(name: string, port: number, layout: Layout, timeoutMs = 60_000): Promise<void> {
+export async function waitHealthy(
+  name: string,
+  port: number,
+  layout: Layout,
+  timeoutMs = 60_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
-      const response = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(2_000) });
+      const response = await fetch(`http://127.0.0.1:${port}/healthz`, {
+        signal: AbortSignal.timeout(2_000),
+      });
       if (response.ok) return;
     } catch {
       // not listening yet
     }
     if (Date.now() > deadline) {
-      throw new Error(`${name} did not become healthy on 127.0.0.1:${port} within ${timeoutMs / 1000} s; see ${logFile(layout.root, name)}`);
+      throw new Error(
+        `${name} did not become healthy on 127.0.0.1:${port} within ${timeoutMs / 1000} s; see ${logFile(layout.root, name)}`,
+      );
     }
     await sleep(250);
   }
@@ -174,26 +195,57 @@ export async function waitRaftLeader(consortium: Consortium, timeoutMs = 60_000)
     for (const node of consortium.ordererOrg.nodes) {
       if (await isRaftLeader(node.ports.operations, consortium.channel)) return node.name;
     }
-    if (Date.now() > deadline) throw new Error(`no Raft leader for channel ${consortium.channel} within ${timeoutMs / 1000} s`);
+    if (Date.now() > deadline)
+      throw new Error(`no Raft leader for channel ${consortium.channel} within ${timeoutMs / 1000} s`);
     await sleep(250);
   }
 }
 
 /** Joins an orderer to the channel through the channel participation API, unless it already is. */
-export async function joinOrderer(consortium: Consortium, layout: Layout, cli: FabricCli, node: OrdererNode): Promise<boolean> {
+export async function joinOrderer(
+  consortium: Consortium,
+  layout: Layout,
+  cli: FabricCli,
+  node: OrdererNode,
+): Promise<boolean> {
   const domain = consortium.ordererOrg.domain;
   const admin = layout.ordererAdmin(domain);
-  const common = ['-o', `127.0.0.1:${node.ports.admin}`, '--ca-file', layout.ordererTlsCa(domain), '--client-cert', admin.tls.cert, '--client-key', admin.tls.key];
+  const common = [
+    '-o',
+    `127.0.0.1:${node.ports.admin}`,
+    '--ca-file',
+    layout.ordererTlsCa(domain),
+    '--client-cert',
+    admin.tls.cert,
+    '--client-key',
+    admin.tls.key,
+  ];
   const list = await cli.run('osnadmin', ['channel', 'list', ...common]);
-  if (list.stdout.includes(`"name": "${consortium.channel}"`) || list.stdout.includes(`"name":"${consortium.channel}"`)) {
+  if (
+    list.stdout.includes(`"name": "${consortium.channel}"`) ||
+    list.stdout.includes(`"name":"${consortium.channel}"`)
+  ) {
     return false;
   }
-  await cli.run('osnadmin', ['channel', 'join', '--channelID', consortium.channel, '--config-block', layout.genesisBlock, ...common]);
+  await cli.run('osnadmin', [
+    'channel',
+    'join',
+    '--channelID',
+    consortium.channel,
+    '--config-block',
+    layout.genesisBlock,
+    ...common,
+  ]);
   return true;
 }
 
 /** Joins a peer to the channel with its admin, unless it already is. */
-export async function joinPeer(consortium: Consortium, layout: Layout, cli: FabricCli, org: OrgDefinition): Promise<boolean> {
+export async function joinPeer(
+  consortium: Consortium,
+  layout: Layout,
+  cli: FabricCli,
+  org: OrgDefinition,
+): Promise<boolean> {
   const list = await cli.peer(org, ['channel', 'list']);
   if (list.stdout.split('\n').some((line) => line.trim() === consortium.channel)) {
     return false;
@@ -203,7 +255,11 @@ export async function joinPeer(consortium: Consortium, layout: Layout, cli: Fabr
 }
 
 /** Block height of the channel on one peer, or null when the peer does not answer. */
-export async function peerHeight(consortium: Consortium, cli: FabricCli, org: OrgDefinition): Promise<number | null> {
+export async function peerHeight(
+  consortium: Consortium,
+  cli: FabricCli,
+  org: OrgDefinition,
+): Promise<number | null> {
   try {
     const info = await cli.peer(org, ['channel', 'getinfo', '-c', consortium.channel], 15_000);
     const match = /"height":(\d+)/.exec(info.stdout + info.stderr);
@@ -214,13 +270,31 @@ export async function peerHeight(consortium: Consortium, cli: FabricCli, org: Or
 }
 
 /** Block height of the channel on one orderer (channel participation API), or null. */
-export async function ordererHeight(consortium: Consortium, layout: Layout, cli: FabricCli, node: OrdererNode): Promise<number | null> {
+export async function ordererHeight(
+  consortium: Consortium,
+  layout: Layout,
+  cli: FabricCli,
+  node: OrdererNode,
+): Promise<number | null> {
   const domain = consortium.ordererOrg.domain;
   const admin = layout.ordererAdmin(domain);
   try {
     const out = await cli.run(
       'osnadmin',
-      ['channel', 'list', '--channelID', consortium.channel, '-o', `127.0.0.1:${node.ports.admin}`, '--ca-file', layout.ordererTlsCa(domain), '--client-cert', admin.tls.cert, '--client-key', admin.tls.key],
+      [
+        'channel',
+        'list',
+        '--channelID',
+        consortium.channel,
+        '-o',
+        `127.0.0.1:${node.ports.admin}`,
+        '--ca-file',
+        layout.ordererTlsCa(domain),
+        '--client-cert',
+        admin.tls.cert,
+        '--client-key',
+        admin.tls.key,
+      ],
       {},
       15_000,
     );

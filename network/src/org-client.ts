@@ -52,7 +52,12 @@ export function connectOrg(layout: Layout, org: OrgDefinition, as: 'user' | 'adm
 }
 
 /** Runs `fn` with a connection that is closed afterwards, whatever happens. */
-export async function withOrg<T>(layout: Layout, org: OrgDefinition, fn: (connection: OrgConnection) => Promise<T>, as: 'user' | 'admin' = 'user'): Promise<T> {
+export async function withOrg<T>(
+  layout: Layout,
+  org: OrgDefinition,
+  fn: (connection: OrgConnection) => Promise<T>,
+  as: 'user' | 'admin' = 'user',
+): Promise<T> {
   const connection = connectOrg(layout, org, as);
   try {
     return await fn(connection);

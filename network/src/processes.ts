@@ -1,5 +1,14 @@
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 
 /**
@@ -42,8 +51,18 @@ export function logFile(dataDir: string, name: string): string {
 function readRecord(file: string): PidRecord | null {
   try {
     const parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<PidRecord>;
-    if (typeof parsed.pid === 'number' && typeof parsed.name === 'string' && typeof parsed.command === 'string') {
-      return { name: parsed.name, pid: parsed.pid, command: parsed.command, firstArg: parsed.firstArg ?? '', startedAt: parsed.startedAt ?? '' };
+    if (
+      typeof parsed.pid === 'number' &&
+      typeof parsed.name === 'string' &&
+      typeof parsed.command === 'string'
+    ) {
+      return {
+        name: parsed.name,
+        pid: parsed.pid,
+        command: parsed.command,
+        firstArg: parsed.firstArg ?? '',
+        startedAt: parsed.startedAt ?? '',
+      };
     }
   } catch {
     // A torn or foreign file is treated as no record.
@@ -102,7 +121,13 @@ export function startProcess(dataDir: string, spec: ProcessSpec): { pid: number;
     throw new Error(`could not start ${spec.name} (${spec.command})`);
   }
   child.unref();
-  const record: PidRecord = { name: spec.name, pid, command: spec.command, firstArg: spec.args[0] ?? '', startedAt: new Date().toISOString() };
+  const record: PidRecord = {
+    name: spec.name,
+    pid,
+    command: spec.command,
+    firstArg: spec.args[0] ?? '',
+    startedAt: new Date().toISOString(),
+  };
   writeFileSync(path.join(pidDir(dataDir), `${spec.name}.json`), JSON.stringify(record) + '\n');
   return { pid, reused: false };
 }

@@ -35,22 +35,35 @@ describe('consortium definition', () => {
   it('accepts the default shape and derives ports, hosts and an absolute data dir', () => {
     const consortium = validateDefinition(valid(), '/repo');
     expect(consortium.dataDir).toBe('/repo/.hpf');
-    expect(consortium.orgs.map((o) => o.mspId)).toEqual(['RegulatorMSP', 'C110000MSP', 'C310000MSP', 'C440000MSP']);
+    expect(consortium.orgs.map((o) => o.mspId)).toEqual([
+      'RegulatorMSP',
+      'C110000MSP',
+      'C310000MSP',
+      'C440000MSP',
+    ]);
     expect(consortium.ordererOrg.nodes[0]?.ports).toEqual({ listen: 17000, admin: 17001, operations: 17002 });
-    expect(consortium.centres[0]).toMatchObject({ code: '110000', key: 'c110000', ports: { peer: 17110, gateway: 17114 } });
+    expect(consortium.centres[0]).toMatchObject({
+      code: '110000',
+      key: 'c110000',
+      ports: { peer: 17110, gateway: 17114 },
+    });
     expect(consortium.regulator.code).toBeNull();
     expect(consortium.rules).toEqual({ evidenceWindowMonths: 12, multiCentreAlertThreshold: 2 });
   });
 
   it('accepts 3 Raft orderers', () => {
     const content = { ...valid(), orderers: { mspId: 'OrdererMSP', nodes: 3 } };
-    expect(validateDefinition(content, '/repo').ordererOrg.nodes.map((n) => n.ports.listen)).toEqual([17000, 17010, 17020]);
+    expect(validateDefinition(content, '/repo').ordererOrg.nodes.map((n) => n.ports.listen)).toEqual([
+      17000, 17010, 17020,
+    ]);
   });
 
   it('rejects a duplicate centre code, naming the field', () => {
     const content = valid();
     content.centres.push({ code: '110000', mspId: 'C110000MSP', name: '重复' });
-    expect(issuesOf(content)).toContain('centres[3].code: duplicate centre code 110000 (also centres[0].code)');
+    expect(issuesOf(content)).toContain(
+      'centres[3].code: duplicate centre code 110000 (also centres[0].code)',
+    );
   });
 
   it('rejects a duplicate MSP ID, naming the field', () => {
@@ -58,7 +71,9 @@ describe('consortium definition', () => {
     expect(issuesOf(content)).toContain('regulator.mspId: duplicate MSP ID OrdererMSP (also orderers.mspId)');
     const centres = valid();
     centres.centres[1] = { code: '310000', mspId: 'C110000MSP', name: 'x' };
-    expect(issuesOf(centres)).toEqual(expect.arrayContaining([expect.stringMatching(/^centres\[1\]\.mspId: duplicate MSP ID C110000MSP/)]));
+    expect(issuesOf(centres)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^centres\[1\]\.mspId: duplicate MSP ID C110000MSP/)]),
+    );
   });
 
   it('rejects a centre MSP ID that does not match its code', () => {
@@ -70,11 +85,15 @@ describe('consortium definition', () => {
   it('rejects duplicate (overlapping) ports, naming both fields', () => {
     const content = valid();
     content.centres[1] = { code: '310000', mspId: 'C310000MSP', name: 'x', basePort: 17110 };
-    expect(issuesOf(content)).toContain('centres[1].basePort: duplicate ports 17110-17119 overlap centres[0] (from basePort) (17110-17119)');
+    expect(issuesOf(content)).toContain(
+      'centres[1].basePort: duplicate ports 17110-17119 overlap centres[0] (from basePort) (17110-17119)',
+    );
   });
 
   it('rejects ports above 32767 and below 1024', () => {
-    expect(issuesOf({ ...valid(), basePort: 32700 })).toEqual(expect.arrayContaining([expect.stringMatching(/go above 32767/)]));
+    expect(issuesOf({ ...valid(), basePort: 32700 })).toEqual(
+      expect.arrayContaining([expect.stringMatching(/go above 32767/)]),
+    );
     expect(issuesOf({ ...valid(), basePort: 80 })).toContain('basePort: must be at least 1024');
   });
 
@@ -105,8 +124,12 @@ describe('consortium definition', () => {
   });
 
   it('rejects a host other than loopback and an unsupported orderer count', () => {
-    expect(issuesOf({ ...valid(), host: '0.0.0.0' })).toContain('host: must be 127.0.0.1: every process binds to loopback');
-    expect(issuesOf({ ...valid(), orderers: { mspId: 'OrdererMSP', nodes: 2 } })).toContain('orderers.nodes: must be 1, 3 or 5 Raft nodes');
+    expect(issuesOf({ ...valid(), host: '0.0.0.0' })).toContain(
+      'host: must be 127.0.0.1: every process binds to loopback',
+    );
+    expect(issuesOf({ ...valid(), orderers: { mspId: 'OrdererMSP', nodes: 2 } })).toContain(
+      'orderers.nodes: must be 1, 3 or 5 Raft nodes',
+    );
   });
 
   it('rejects a consortium with fewer than 2 centres', () => {

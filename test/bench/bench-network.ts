@@ -71,7 +71,11 @@ export async function benchNetwork(log: Log): Promise<NetworkBenchResult> {
     const again = await up(consortium, quiet);
     log('network: 200 transactions, then peak RSS per process kind');
     await burst(consortium, 200);
-    return { upFreshSeconds: fresh.seconds, upExistingSeconds: again.seconds, peakRssMiB: peakRssByKind(consortium) };
+    return {
+      upFreshSeconds: fresh.seconds,
+      upExistingSeconds: again.seconds,
+      peakRssMiB: peakRssByKind(consortium),
+    };
   } finally {
     await down(consortium, { purge: true }, quiet);
   }

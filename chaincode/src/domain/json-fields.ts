@@ -50,7 +50,13 @@ export function readBoolean(object: UncheckedObject, key: string, path = ''): bo
   return value;
 }
 
-export function readInteger(object: UncheckedObject, key: string, min: number, max: number, path = ''): number {
+export function readInteger(
+  object: UncheckedObject,
+  key: string,
+  min: number,
+  max: number,
+  path = '',
+): number {
   const value = object[key];
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
     throw invalid(fieldPath(path, key), `must be an integer from ${min} to ${max}`);
@@ -68,7 +74,12 @@ export function readOptionalInteger(
   return object[key] === undefined ? undefined : readInteger(object, key, min, max, path);
 }
 
-export function readArray(object: UncheckedObject, key: string, maxLength: number, path = ''): readonly unknown[] {
+export function readArray(
+  object: UncheckedObject,
+  key: string,
+  maxLength: number,
+  path = '',
+): readonly unknown[] {
   const value = object[key];
   if (!Array.isArray(value)) {
     throw invalid(fieldPath(path, key), 'must be an array');

@@ -17,7 +17,15 @@ export type PersonDetails = {
   readonly salt: string;
 };
 
-const PERSON_KEYS = ['idType', 'idNumber', 'name', 'formerEmployer', 'formerAccount', 'receivingAccount', 'salt'];
+const PERSON_KEYS = [
+  'idType',
+  'idNumber',
+  'name',
+  'formerEmployer',
+  'formerAccount',
+  'receivingAccount',
+  'salt',
+];
 
 function employerFromJson(value: unknown): PersonDetails['formerEmployer'] {
   if (value === undefined) {
@@ -26,7 +34,11 @@ function employerFromJson(value: unknown): PersonDetails['formerEmployer'] {
   const object = readObject(value, 'person.formerEmployer', ['code', 'name']);
   return {
     code: normaliseUscc(readString(object, 'code', 'person.formerEmployer'), 'person.formerEmployer.code'),
-    name: validateText(readString(object, 'name', 'person.formerEmployer'), 'person.formerEmployer.name', 100),
+    name: validateText(
+      readString(object, 'name', 'person.formerEmployer'),
+      'person.formerEmployer.name',
+      100,
+    ),
   };
 }
 
@@ -47,7 +59,10 @@ export function personFromJson(value: unknown): PersonDetails {
     idNumber: normaliseIdNumber(idType, readString(object, 'idNumber', 'person'), 'person.idNumber'),
     name: validateText(readString(object, 'name', 'person'), 'person.name', 64),
     formerEmployer: employerFromJson(object.formerEmployer),
-    formerAccount: optionalAccount(readOptionalString(object, 'formerAccount', 'person'), 'person.formerAccount'),
+    formerAccount: optionalAccount(
+      readOptionalString(object, 'formerAccount', 'person'),
+      'person.formerAccount',
+    ),
     receivingAccount: optionalAccount(
       readOptionalString(object, 'receivingAccount', 'person'),
       'person.receivingAccount',

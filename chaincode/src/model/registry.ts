@@ -41,7 +41,8 @@ function rulesFromJson(value: unknown): Rules {
   const object = readObject(value, 'rules', ['evidenceWindowMonths', 'multiCentreAlertThreshold']);
   return {
     evidenceWindowMonths:
-      readOptionalInteger(object, 'evidenceWindowMonths', 1, 120, 'rules') ?? DEFAULT_RULES.evidenceWindowMonths,
+      readOptionalInteger(object, 'evidenceWindowMonths', 1, 120, 'rules') ??
+      DEFAULT_RULES.evidenceWindowMonths,
     multiCentreAlertThreshold:
       readOptionalInteger(object, 'multiCentreAlertThreshold', 1, 100, 'rules') ??
       DEFAULT_RULES.multiCentreAlertThreshold,

@@ -24,7 +24,8 @@ import {
   validateYearMonth,
 } from '../domain/validators';
 
-export type TransferStep = 'REQUEST' | 'CANCEL' | 'ACCEPT' | 'REJECT' | 'CONFIRM_OUT' | 'DISPUTE' | 'COMPLETE' | 'FAIL';
+export type TransferStep =
+  'REQUEST' | 'CANCEL' | 'ACCEPT' | 'REJECT' | 'CONFIRM_OUT' | 'DISPUTE' | 'COMPLETE' | 'FAIL';
 export type Actor = 'source' | 'destination' | 'either';
 
 export type TransferOut = {
@@ -41,7 +42,11 @@ export type TransferOut = {
   readonly settlementRef: string;
 };
 
-export type Completion = { readonly receivedFen: number; readonly receivedAmount: string; readonly receivedOn: string };
+export type Completion = {
+  readonly receivedFen: number;
+  readonly receivedAmount: string;
+  readonly receivedOn: string;
+};
 export type Rejection = { readonly reasonCode: string; readonly message: string };
 
 export type HistoryEntry = {
@@ -128,7 +133,10 @@ export function rejectionFromJson(value: unknown): Rejection {
   if (!/^[0-9]{2}$/.test(reasonCode)) {
     throw invalid('reject.reasonCode', 'must be a 2-digit code');
   }
-  return { reasonCode, message: validateText(readString(object, 'message', 'reject'), 'reject.message', 500, true) };
+  return {
+    reasonCode,
+    message: validateText(readString(object, 'message', 'reject'), 'reject.message', 500, true),
+  };
 }
 
 const TRANSFER_OUT_KEYS = [
@@ -143,16 +151,19 @@ const TRANSFER_OUT_KEYS = [
   'settlementRef',
 ];
 
-function transferOutFlags(object: UncheckedObject): Pick<
-  TransferOut,
-  'continuous6Months' | 'loanCount' | 'unsettledLoan' | 'fraudRecord' | 'settlementRef'
-> {
+function transferOutFlags(
+  object: UncheckedObject,
+): Pick<TransferOut, 'continuous6Months' | 'loanCount' | 'unsettledLoan' | 'fraudRecord' | 'settlementRef'> {
   return {
     continuous6Months: readBoolean(object, 'continuous6Months', 'transferOut'),
     loanCount: readInteger(object, 'loanCount', 0, 99, 'transferOut'),
     unsettledLoan: readBoolean(object, 'unsettledLoan', 'transferOut'),
     fraudRecord: readBoolean(object, 'fraudRecord', 'transferOut'),
-    settlementRef: validateReference(readString(object, 'settlementRef', 'transferOut'), 'transferOut.settlementRef', 64),
+    settlementRef: validateReference(
+      readString(object, 'settlementRef', 'transferOut'),
+      'transferOut.settlementRef',
+      64,
+    ),
   };
 }
 
@@ -162,8 +173,15 @@ function transferOutFlags(object: UncheckedObject): Pick<
  */
 export function transferOutFromJson(value: unknown): TransferOut {
   const object = readObject(value, 'transferOut', TRANSFER_OUT_KEYS);
-  const principalFen = parseMoneyToFen(readString(object, 'principal', 'transferOut'), 'transferOut.principal');
-  const interestFen = parseMoneyToFen(readString(object, 'interest', 'transferOut'), 'transferOut.interest', true);
+  const principalFen = parseMoneyToFen(
+    readString(object, 'principal', 'transferOut'),
+    'transferOut.principal',
+  );
+  const interestFen = parseMoneyToFen(
+    readString(object, 'interest', 'transferOut'),
+    'transferOut.interest',
+    true,
+  );
   const amountFen = principalFen + interestFen;
   const openedOn = validateDate(readString(object, 'openedOn', 'transferOut'), 'transferOut.openedOn');
   const paidUpTo = validateYearMonth(readString(object, 'paidUpTo', 'transferOut'), 'transferOut.paidUpTo');
@@ -186,7 +204,10 @@ export type CompletionInput = { readonly receivedFen: number; readonly receivedO
 export function completionFromJson(value: unknown): CompletionInput {
   const object = readObject(value, 'completion', ['receivedAmount', 'receivedOn']);
   return {
-    receivedFen: parseMoneyToFen(readString(object, 'receivedAmount', 'completion'), 'completion.receivedAmount'),
+    receivedFen: parseMoneyToFen(
+      readString(object, 'receivedAmount', 'completion'),
+      'completion.receivedAmount',
+    ),
     receivedOn: validateDate(readString(object, 'receivedOn', 'completion'), 'completion.receivedOn'),
   };
 }
@@ -264,7 +285,10 @@ function storedRejection(value: unknown): Rejection | undefined {
     return undefined;
   }
   const object = readObject(value, 'reject');
-  return { reasonCode: readString(object, 'reasonCode', 'reject'), message: readString(object, 'message', 'reject') };
+  return {
+    reasonCode: readString(object, 'reasonCode', 'reject'),
+    message: readString(object, 'message', 'reject'),
+  };
 }
 
 /** Rebuilds a transfer record from stored state (never a cast). */
@@ -283,7 +307,9 @@ export function transferFromJson(value: unknown): TransferRecord {
     transferOut: storedTransferOut(object.transferOut),
     completion: storedCompletion(object.completion),
     reject: storedRejection(object.reject),
-    history: readArray(object, 'history', 1000).map((entry, index) => historyEntryFromJson(entry, `history[${index}]`)),
+    history: readArray(object, 'history', 1000).map((entry, index) =>
+      historyEntryFromJson(entry, `history[${index}]`),
+    ),
     createdAt: readString(object, 'createdAt'),
     updatedAt: readString(object, 'updatedAt'),
   };

@@ -72,7 +72,10 @@ function evidenceListFromJson(object: UncheckedObject, reasonCode: string): Evid
   if (new Set(evidence.map((item) => item.hash)).size !== evidence.length) {
     throw invalid('evidence', 'each hash may appear once');
   }
-  if (HOME_REASONS.includes(reasonCode) && !evidence.some((item) => HOME_EVIDENCE_KINDS.includes(item.kind))) {
+  if (
+    HOME_REASONS.includes(reasonCode) &&
+    !evidence.some((item) => HOME_EVIDENCE_KINDS.includes(item.kind))
+  ) {
     throw invalid('evidence', `reason ${reasonCode} needs a ${HOME_EVIDENCE_KINDS.join(' / ')}`);
   }
   return evidence;
@@ -141,7 +144,8 @@ export function alertFromJson(value: unknown, path: string): AlertJson {
     code: readString(object, 'code', path),
     message: readString(object, 'message', path),
     evidenceHash: readOptionalString(object, 'evidenceHash', path),
-    count: object.count === undefined ? undefined : readInteger(object, 'count', 0, Number.MAX_SAFE_INTEGER, path),
+    count:
+      object.count === undefined ? undefined : readInteger(object, 'count', 0, Number.MAX_SAFE_INTEGER, path),
     centres: centres?.map((centre, index) => {
       if (typeof centre !== 'string') {
         throw invalid(`${path}.centres[${index}]`, 'must be a string');

@@ -1,0 +1,229 @@
+import {
+  ALICE,
+  ALICE_ID,
+  ALICE_NAME,
+  BEIJING,
+  BOB,
+  BOB_ID,
+  expectHpf,
+  GUANGDONG,
+  hash,
+  parse,
+  REGULATOR,
+  SHANGHAI,
+  TestNetwork,
+} from './harness';
+import { request, step, T1 } from './transfer-fixtures';
+
+const HOUSE = hash('house');
+
+function withdrawal(id: string, centre: string, subjectRef = ALICE): string {
+  return JSON.stringify({
+    withdrawalId: id,
+    centre,
+    subjectRef,
+    reasonCode: '01',
+    amount: '5000.00',
+    closesAccount: false,
+    evidence: [{ kind: 'PURCHASE_CONTRACT', hash: HOUSE }],
+    withdrawnOn: '2026-11-20',
+  });
+}
+
+/** A fixed scenario touching every contract; returns every result and event in order. */
+async function scenario(net: TestNetwork): Promise<string[]> {
+  const outputs: string[] = [];
+  const keep = (invocation: { result: string; event: unknown }): void => {
+    outputs.push(invocation.result, JSON.stringify(invocation.event));
+  };
+  await net.init();
+  keep(
+    await net.submit(SHANGHAI.mspId, (ctx) => net.withdrawal.Record(ctx, withdrawal('W-1', SHANGHAI.code))),
+  );
+  keep(await request(net));
+  keep(await step(net, 'ACCEPT'));
+  keep(await step(net, 'CONFIRM_OUT'));
+  keep(await step(net, 'COMPLETE'));
+  keep(
+    await net.submit(GUANGDONG.mspId, (ctx) =>
+      net.withdrawal.Record(ctx, withdrawal('W-2', GUANGDONG.code, BOB)),
+    ),
+  );
+  keep(
+    await net.submit(GUANGDONG.mspId, (ctx) =>
+      net.withdrawal.Reverse(ctx, 'W-2', JSON.stringify({ reason: '重复录入' })),
+    ),
+  );
+  return outputs;
+}
+
+describe('audit', () => {
+  let net: TestNetwork;
+
+  beforeEach(() => {
+    net = new TestNetwork();
+  });
+
+  it('Timeline lists every attestation about a subject across centres, oldest first', async () => {
+    await scenario(net);
+    const timeline = parse(await net.evaluate(REGULATOR.mspId, (ctx) => net.audit.Timeline(ctx, ALICE)));
+    expect(timeline.subjectRef).toBe(ALICE);
+    expect(timeline.attestations).toEqual([
+      {
+        kind: 'withdrawal',
+        id: 'W-1',
+        centres: ['310000'],
+        status: 'RECORDED',
+        at: '2026-11-20T02:00:02.000Z',
+        txId: 'tx0002',
+      },
+      {
+        kind: 'transfer',
+        id: T1,
+        centres: ['110000', '440000'],
+        status: 'COMPLETED',
+        at: '2026-11-20T02:00:03.000Z',
+        txId: 'tx0003',
+      },
+    ]);
+    const bob = parse(await net.evaluate(BEIJING.mspId, (ctx) => net.audit.Timeline(ctx, BOB)));
+    expect(bob.attestations).toMatchObject([{ id: 'W-2', status: 'REVERSED' }]);
+    await expectHpf(
+      net.evaluate(BEIJING.mspId, (ctx) => net.audit.Timeline(ctx, 'x')),
+      'VALIDATION_FAILED',
+    );
+  });
+
+  it('Verify finds transfers and withdrawals and checks a document hash', async () => {
+    await scenario(net);
+    const verify = async (body: Record<string, unknown>): Promise<Record<string, unknown>> =>
+      parse(await net.evaluate(REGULATOR.mspId, (ctx) => net.audit.Verify(ctx, JSON.stringify(body))));
+    const w = await verify({ attestationId: 'W-1', documentHash: HOUSE });
+    expect(w).toMatchObject({
+      found: true,
+      kind: 'withdrawal',
+      documentMatches: true,
+      record: { withdrawalId: 'W-1' },
+    });
+    expect(await verify({ attestationId: 'W-1', documentHash: hash('other') })).toMatchObject({
+      documentMatches: false,
+    });
+    const t = await verify({ attestationId: T1 });
+    expect(t).toMatchObject({ found: true, kind: 'transfer', record: { transferId: T1 } });
+    expect(t).not.toHaveProperty('documentMatches');
+    const personHash = (t.record as { personHash: string }).personHash;
+    expect(await verify({ attestationId: T1, documentHash: personHash })).toMatchObject({
+      documentMatches: true,
+    });
+    expect(await verify({ attestationId: 'W-404' })).toEqual({ found: false, kind: null, record: null });
+    await expectHpf(
+      net.evaluate(REGULATOR.mspId, (ctx) =>
+        net.audit.Verify(ctx, JSON.stringify({ attestationId: 'W-1', documentHash: 'x' })),
+      ),
+      'VALIDATION_FAILED',
+      'documentHash',
+    );
+  });
+});
+
+describe('determinism and personal data', () => {
+  it('the same inputs give the same bytes: results, events and every state value', async () => {
+    const first = new TestNetwork();
+    const second = new TestNetwork();
+    const a = await scenario(first);
+    const b = await scenario(second);
+    expect(b).toEqual(a);
+    expect(
+      [...second.ledger.state.entries()].map(([key, value]) => [key, Buffer.from(value).toString('hex')]),
+    ).toEqual(
+      [...first.ledger.state.entries()].map(([key, value]) => [key, Buffer.from(value).toString('hex')]),
+    );
+    expect(second.ledger.events.map((event) => Buffer.from(event.payload).toString('hex'))).toEqual(
+      first.ledger.events.map((event) => Buffer.from(event.payload).toString('hex')),
+    );
+  });
+
+  it('every state value and event is canonical JSON (sorted keys, no whitespace)', async () => {
+    const net = new TestNetwork();
+    await scenario(net);
+    const values = [
+      ...[...net.ledger.state.values()].map((value) => Buffer.from(value).toString('utf8')),
+      ...net.ledger.events.map((event) => Buffer.from(event.payload).toString('utf8')),
+    ];
+    for (const text of values) {
+      const reordered = JSON.stringify(sortDeep(JSON.parse(text)));
+      expect(text).toBe(reordered);
+    }
+  });
+
+  it('no name, ID number, employer or account appears in public state or events', async () => {
+    const net = new TestNetwork();
+    await scenario(net);
+    const text = net.ledger.publicText();
+    for (const secret of [
+      ALICE_ID,
+      BOB_ID,
+      ALICE_NAME,
+      '某某科技有限公司',
+      '91350100M000100Y43',
+      '110000123456789',
+    ]) {
+      expect(text).not.toContain(secret);
+    }
+    expect(net.ledger.collection(`_implicit_org_${SHANGHAI.mspId}`).size).toBe(0);
+    expect(net.ledger.collection(`_implicit_org_${REGULATOR.mspId}`).size).toBe(0);
+  });
+
+  it('keeps every range-query iterator closed', async () => {
+    const net = new TestNetwork();
+    await net.init();
+    const { stub } = await net.submit(SHANGHAI.mspId, (ctx) =>
+      net.withdrawal.Record(ctx, withdrawal('W-1', SHANGHAI.code)),
+    );
+    expect(stub.iterators.length).toBeGreaterThan(0);
+    expect(stub.iterators.every((iterator) => iterator.closed)).toBe(true);
+  });
+});
+
+function sortDeep(value: unknown): unknown {
+  if (Array.isArray(value)) {
+    return value.map(sortDeep);
+  }
+  if (typeof value === 'object' && value !== null) {
+    const object = value as Record<string, unknown>;
+    return Object.fromEntries(
+      Object.keys(object)
+        .sort()
+        .map((key) => [key, sortDeep(object[key])]),
+    );
+  }
+  return value;
+}
+
+describe('round trips (documented in README.md)', () => {
+  function counts(stub: { reads: string[]; rangeQueries: string[]; writes: Map<string, unknown> }): number[] {
+    return [stub.reads.length, stub.rangeQueries.length, stub.writes.size];
+  }
+
+  it('Record withdrawal with one evidence item: 3 reads, 3 range queries, 3 writes', async () => {
+    const net = new TestNetwork();
+    await net.init();
+    const { stub } = await net.submit(SHANGHAI.mspId, (ctx) =>
+      net.withdrawal.Record(ctx, withdrawal('W-1', SHANGHAI.code)),
+    );
+    expect(counts(stub)).toEqual([3, 3, 3]);
+  });
+
+  it('transfer steps read only the transfer', async () => {
+    const net = new TestNetwork();
+    await net.init();
+    const requested = await request(net);
+    expect(counts(requested.stub)).toEqual([2, 0, 5]);
+    expect(requested.stub.privateWrites.size).toBe(2);
+    expect(counts((await step(net, 'ACCEPT')).stub)).toEqual([1, 0, 5]);
+    expect(counts((await step(net, 'CONFIRM_OUT')).stub)).toEqual([1, 0, 6]);
+    expect(counts((await step(net, 'DISPUTE')).stub)).toEqual([1, 0, 5]);
+    expect(counts((await step(net, 'CONFIRM_OUT')).stub)).toEqual([1, 0, 5]);
+    expect(counts((await step(net, 'COMPLETE')).stub)).toEqual([1, 0, 6]);
+  });
+});

@@ -1,0 +1,161 @@
+/** A small in-process "network": contracts, a shared fake ledger, deterministic tx IDs and clock. */
+process.env.CORE_CHAINCODE_LOGGING_LEVEL = 'error';
+
+import { Context } from 'fabric-contract-api';
+
+import { AuditContract } from '../src/audit-contract';
+import { canonicalJson } from '../src/codec';
+import { computeSubjectRef, residentIdCheckChar, sha256Hex } from '../src/domain';
+import { MetaContract } from '../src/meta-contract';
+import { RegistryContract } from '../src/registry-contract';
+import { TransferContract } from '../src/transfer-contract';
+import { WithdrawalContract } from '../src/withdrawal-contract';
+import { FakeClientIdentity, FakeLedger, FakeStub } from './fake-stub';
+
+export const BEIJING = { code: '110000', mspId: 'C110000MSP', name: '北京住房公积金管理中心' };
+export const SHANGHAI = { code: '310000', mspId: 'C310000MSP', name: '上海市公积金管理中心' };
+export const GUANGDONG = { code: '440000', mspId: 'C440000MSP', name: '广东省住房公积金管理中心' };
+export const REGULATOR = { mspId: 'RegulatorMSP', name: '全国住房公积金监管服务平台' };
+export const OUTSIDER_MSP = 'OutsiderMSP';
+
+export const REGISTRY_INPUT = {
+  regulator: REGULATOR,
+  centres: [GUANGDONG, BEIJING, SHANGHAI],
+  rules: { evidenceWindowMonths: 12, multiCentreAlertThreshold: 2 },
+};
+
+const PSEUDONYM_KEY = Buffer.from('unit-test pseudonymisation key, not a secret');
+
+/** A valid 18-character resident ID built from 17 digits. */
+export function residentId(first17: string): string {
+  return first17 + residentIdCheckChar(first17);
+}
+
+export const ALICE_ID = residentId('11010519900307123');
+export const BOB_ID = residentId('31010419851224456');
+export const CAROL_ID = residentId('44030619920615789');
+export const ALICE = computeSubjectRef(PSEUDONYM_KEY, '01', ALICE_ID);
+export const BOB = computeSubjectRef(PSEUDONYM_KEY, '01', BOB_ID);
+export const CAROL = computeSubjectRef(PSEUDONYM_KEY, '01', CAROL_ID);
+
+export const ALICE_NAME = '张三丰';
+
+export function personJson(overrides: Record<string, unknown> = {}): string {
+  return JSON.stringify({
+    idType: '01',
+    idNumber: ALICE_ID,
+    name: ALICE_NAME,
+    formerEmployer: { code: '91350100M000100Y43', name: '某某科技有限公司' },
+    formerAccount: '110000123456789',
+    receivingAccount: '440000987654321',
+    salt: 'c2FsdHNhbHRzYWx0c2FsdA',
+    ...overrides,
+  });
+}
+
+export const hash = (text: string): string => sha256Hex(text);
+
+export interface Invocation {
+  readonly result: string;
+  readonly stub: FakeStub;
+  /** The parsed payload of the transaction's single event, if it set one. */
+  readonly event: unknown;
+}
+
+export interface InvokeOptions {
+  readonly transient?: Record<string, string>;
+  /** meta:Ping is the one submit that deliberately emits no event. */
+  readonly noEvent?: boolean;
+}
+
+type Call = (ctx: Context) => Promise<string>;
+
+export class TestNetwork {
+  public readonly ledger = new FakeLedger();
+  public readonly meta = new MetaContract();
+  public readonly registry = new RegistryContract();
+  public readonly transfer = new TransferContract();
+  public readonly withdrawal = new WithdrawalContract();
+  public readonly audit = new AuditContract();
+  /** Transaction time; each transaction moves it 1 second on. */
+  public now = Date.UTC(2026, 10, 20, 2, 0, 0);
+  #txCount = 0;
+
+  public lastStub: FakeStub | undefined;
+
+  #context(mspId: string, options: InvokeOptions): { ctx: Context; stub: FakeStub } {
+    this.#txCount += 1;
+    this.now += 1000;
+    const transient = new Map(
+      Object.entries(options.transient ?? {}).map(([key, value]) => [key, Buffer.from(value, 'utf8')]),
+    );
+    const stub = new FakeStub(this.ledger, {
+      txId: `tx${String(this.#txCount).padStart(4, '0')}`,
+      epochMillis: this.now,
+      transient,
+    });
+    const ctx = new Context();
+    ctx.stub = stub;
+    ctx.clientIdentity = new FakeClientIdentity(mspId);
+    this.lastStub = stub;
+    return { ctx, stub };
+  }
+
+  /** Runs a submit: on success the write set commits; on failure nothing does. */
+  public async submit(mspId: string, call: Call, options: InvokeOptions = {}): Promise<Invocation> {
+    const { ctx, stub } = this.#context(mspId, options);
+    const result = await call(ctx);
+    const expected = options.noEvent === true ? 0 : 1;
+    if (stub.events.length !== expected || stub.events.some((event) => event.name !== 'hpf')) {
+      throw new Error(`expected exactly ${expected} 'hpf' event(s), got ${stub.events.length}`);
+    }
+    stub.commit();
+    const payload = stub.events[0]?.payload;
+    const event =
+      payload === undefined ? undefined : (JSON.parse(Buffer.from(payload).toString('utf8')) as unknown);
+    return { result, stub, event };
+  }
+
+  /** Runs an evaluate: nothing commits, and an evaluate must write nothing and emit nothing. */
+  public async evaluate(mspId: string, call: Call): Promise<string> {
+    const { ctx, stub } = this.#context(mspId, {});
+    const result = await call(ctx);
+    if (stub.writes.size > 0 || stub.events.length > 0) {
+      throw new Error('an evaluate transaction wrote state or set an event');
+    }
+    return result;
+  }
+
+  public async init(): Promise<void> {
+    await this.submit(REGULATOR.mspId, (ctx) => this.registry.Init(ctx, JSON.stringify(REGISTRY_INPUT)));
+  }
+}
+
+/** Parses a JSON result into a plain record for assertions. */
+export function parse(text: string): Record<string, unknown> {
+  return JSON.parse(text) as Record<string, unknown>;
+}
+
+export function canonical(value: unknown): string {
+  return canonicalJson(JSON.parse(JSON.stringify(value)) as Parameters<typeof canonicalJson>[0]);
+}
+
+/** Asserts that a promise rejects with `HPF:<code>: …` and returns the message. */
+export async function expectHpf(promise: Promise<unknown>, code: string, textPart?: string): Promise<string> {
+  let message: string | undefined;
+  try {
+    await promise;
+  } catch (error) {
+    message = error instanceof Error ? error.message : String(error);
+  }
+  if (message === undefined) {
+    throw new Error(`expected HPF:${code}, but the call succeeded`);
+  }
+  if (!message.startsWith(`HPF:${code}: `)) {
+    throw new Error(`expected HPF:${code}, got: ${message}`);
+  }
+  if (textPart !== undefined && !message.includes(textPart)) {
+    throw new Error(`expected "${textPart}" in: ${message}`);
+  }
+  return message;
+}

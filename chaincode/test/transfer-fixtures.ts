@@ -1,0 +1,99 @@
+import type { Context } from 'fabric-contract-api';
+
+import { ALICE, BEIJING, GUANGDONG, personJson, TestNetwork, type Invocation } from './harness';
+
+/** Guangdong (destination) asks Beijing (source) to transfer Alice's account. */
+export const T1 = '4400002611200001';
+
+export const TRANSFER_OUT = {
+  principal: '52000.00',
+  interest: '345.67',
+  openedOn: '2015-07-01',
+  paidUpTo: '202610',
+  continuous6Months: true,
+  loanCount: 1,
+  unsettledLoan: false,
+  fraudRecord: false,
+  settlementRef: 'JS-20261120-001',
+};
+
+export const AMOUNT_SENT = '52345.67';
+
+export function requestArgs(overrides: Record<string, unknown> = {}): string {
+  return JSON.stringify({ transferId: T1, fromCentre: BEIJING.code, subjectRef: ALICE, ...overrides });
+}
+
+export async function request(net: TestNetwork, transferId = T1, subjectRef = ALICE): Promise<Invocation> {
+  return net.submit(
+    GUANGDONG.mspId,
+    (ctx) => net.transfer.Request(ctx, requestArgs({ transferId, subjectRef })),
+    {
+      transient: { person: personJson() },
+    },
+  );
+}
+
+export type StepName = 'CANCEL' | 'ACCEPT' | 'REJECT' | 'CONFIRM_OUT' | 'DISPUTE' | 'COMPLETE' | 'FAIL';
+
+/** Each step as the contract call it is, with valid arguments. */
+export function stepCall(
+  net: TestNetwork,
+  step: StepName,
+  transferId = T1,
+): (ctx: Context) => Promise<string> {
+  const calls: Record<StepName, (ctx: Context) => Promise<string>> = {
+    CANCEL: (ctx) => net.transfer.Cancel(ctx, transferId),
+    ACCEPT: (ctx) => net.transfer.Accept(ctx, transferId),
+    REJECT: (ctx) =>
+      net.transfer.Reject(ctx, transferId, JSON.stringify({ reasonCode: '01', message: '信息不符' })),
+    CONFIRM_OUT: (ctx) => net.transfer.ConfirmOut(ctx, transferId, JSON.stringify(TRANSFER_OUT)),
+    DISPUTE: (ctx) => net.transfer.Dispute(ctx, transferId, JSON.stringify({ message: '缴存月数不一致' })),
+    COMPLETE: (ctx) =>
+      net.transfer.Complete(
+        ctx,
+        transferId,
+        JSON.stringify({ receivedAmount: AMOUNT_SENT, receivedOn: '2026-11-22' }),
+      ),
+    FAIL: (ctx) => net.transfer.Fail(ctx, transferId, JSON.stringify({ message: '超期未处理' })),
+  };
+  return calls[step];
+}
+
+/** The MSP that may take each step (FAIL: either; the source is used here). */
+export const STEP_ACTOR: Record<StepName, string> = {
+  CANCEL: GUANGDONG.mspId,
+  ACCEPT: BEIJING.mspId,
+  REJECT: BEIJING.mspId,
+  CONFIRM_OUT: BEIJING.mspId,
+  DISPUTE: GUANGDONG.mspId,
+  COMPLETE: GUANGDONG.mspId,
+  FAIL: BEIJING.mspId,
+};
+
+export async function step(net: TestNetwork, name: StepName, transferId = T1): Promise<Invocation> {
+  return net.submit(STEP_ACTOR[name], stepCall(net, name, transferId));
+}
+
+/** Steps after Request that lead to each status. */
+export const PATH_TO: Record<string, readonly StepName[]> = {
+  REQUESTED: [],
+  ACCEPTED: ['ACCEPT'],
+  OUT_CONFIRMED: ['ACCEPT', 'CONFIRM_OUT'],
+  NEGOTIATING: ['ACCEPT', 'CONFIRM_OUT', 'DISPUTE'],
+  CANCELLED: ['CANCEL'],
+  REJECTED: ['REJECT'],
+  COMPLETED: ['ACCEPT', 'CONFIRM_OUT', 'COMPLETE'],
+  FAILED: ['FAIL'],
+};
+
+export async function transferAt(
+  net: TestNetwork,
+  status: string,
+  transferId = T1,
+  subjectRef = ALICE,
+): Promise<void> {
+  await request(net, transferId, subjectRef);
+  for (const name of PATH_TO[status] ?? []) {
+    await step(net, name, transferId);
+  }
+}

@@ -1,0 +1,23 @@
+import { definitionFrom, parseFlags, runMain } from '../network/src/cli-args';
+import { gatewayInfo } from '../network/src/gateways';
+import { Layout } from '../network/src/layout';
+
+/** `npm run consortium:info -- [--json]`: each gateway's URL and API keys. */
+const flags = parseFlags('npm run consortium:info -- [--definition FILE] [--json]', {
+  definition: { type: 'string' },
+  json: { type: 'boolean', default: false },
+});
+
+runMain(() => {
+  const consortium = definitionFrom(flags.definition);
+  const gateways = gatewayInfo(consortium, new Layout(consortium));
+  if (flags.json) {
+    console.log(JSON.stringify({ gateways }, null, 2));
+  } else {
+    for (const g of gateways) {
+      console.log(`${g.mspId.padEnd(14)} ${(g.centreCode ?? '-').padEnd(7)} ${g.url}`);
+      for (const [role, key] of Object.entries(g.apiKeys)) console.log(`    ${role.padEnd(9)} ${key}`);
+    }
+  }
+  return Promise.resolve();
+});
