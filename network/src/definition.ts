@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { isProvinceCode } from '../../chaincode/src/domain';
 
 /**
  * The consortium definition: one YAML file describes the local consortium. Everything the network
@@ -16,12 +17,6 @@ export const PORTS_PER_NODE = 10;
 /** Orderer nodes occupy basePort .. basePort + 10 * MAX_ORDERERS - 1; organisations start after. */
 export const MAX_ORDERERS = 5;
 export const ORG_PORT_OFFSET = PORTS_PER_NODE * MAX_ORDERERS + 50;
-
-/** GB/T 2260 province-level division codes (first two digits) that may run a provincial centre. */
-const PROVINCE_PREFIXES = new Set([
-  '11', '12', '13', '14', '15', '21', '22', '23', '31', '32', '33', '34', '35', '36', '37', '41', '42', '43',
-  '44', '45', '46', '50', '51', '52', '53', '54', '61', '62', '63', '64', '65', '71', '81', '82',
-]); // prettier-ignore
 
 const mspIdSchema = z
   .string()
@@ -40,10 +35,7 @@ const centreSchema = z.strictObject({
   code: z
     .string()
     .regex(/^\d{6}$/, 'must be a 6-digit GB/T 2260 division code')
-    .refine(
-      (code) => code.endsWith('0000') && PROVINCE_PREFIXES.has(code.slice(0, 2)),
-      'must be a province-level GB/T 2260 code such as 110000',
-    ),
+    .refine((code) => isProvinceCode(code), 'must be a province-level GB/T 2260 code such as 110000'),
   mspId: mspIdSchema,
   name: nameSchema,
   basePort: portSchema.optional(),
