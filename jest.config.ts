@@ -9,7 +9,11 @@ const config: Config = {
       displayName: 'unit',
       testEnvironment: 'node',
       transform: tsJest,
-      testMatch: ['<rootDir>/chaincode/test/**/*.test.ts', '<rootDir>/gateway/test/**/*.test.ts', '<rootDir>/network/test/**/*.test.ts'],
+      testMatch: [
+        '<rootDir>/chaincode/test/**/*.test.ts',
+        '<rootDir>/gateway/test/**/*.test.ts',
+        '<rootDir>/network/test/**/*.test.ts',
+      ],
     },
     {
       displayName: 'integration',

@@ -270,7 +270,10 @@ function readDeadlines(reader: Reader): Deadlines {
 
 function checkRoles(mspId: string, regulatorMspId: string, centreCode: string | null): void {
   if (centreCode === null && mspId !== regulatorMspId) {
-    throw new ConfigError(`${PREFIX}CENTRE_CODE`, `is empty, so HPF_GW_MSP_ID must be the regulator's (${regulatorMspId})`);
+    throw new ConfigError(
+      `${PREFIX}CENTRE_CODE`,
+      `is empty, so HPF_GW_MSP_ID must be the regulator's (${regulatorMspId})`,
+    );
   }
   if (centreCode !== null && mspId === regulatorMspId) {
     throw new ConfigError(`${PREFIX}CENTRE_CODE`, 'must be empty for the regulator gateway');

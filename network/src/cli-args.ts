@@ -2,6 +2,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DefinitionError, loadDefinition, type Consortium } from './definition';
 import { FabricUnavailableError } from './fabric-bin';
+import { JoinError } from './joining';
 import { REPO_ROOT } from './layout';
 
 /** Flag parsing shared by the thin scripts in scripts/: unknown flags and stray arguments are errors. */
@@ -30,7 +31,11 @@ export function definitionFrom(file: string | undefined): Consortium {
 /** Runs a script body, printing known errors without a stack and exiting non-zero. */
 export function runMain(body: () => Promise<void>): void {
   body().catch((error: unknown) => {
-    if (error instanceof DefinitionError || error instanceof FabricUnavailableError) {
+    if (
+      error instanceof DefinitionError ||
+      error instanceof FabricUnavailableError ||
+      error instanceof JoinError
+    ) {
       console.error(error.message);
     } else {
       console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));

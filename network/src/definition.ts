@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
@@ -301,21 +301,70 @@ export function validateDefinition(content: unknown, baseDir: string, source = '
   return buildConsortium(parsed.data, baseDir);
 }
 
-/** Reads and validates a definition file. A relative dataDir resolves against `baseDir` (the project root). */
-export function loadDefinition(file: string, baseDir = process.cwd()): Consortium {
+/**
+ * Centres that joined a running consortium (centre:add) are recorded in the data dir, beside the
+ * ledger they belong to, and merged into the definition on every load, so every command knows them
+ * and `network:down` + `network:up` keeps them. `--purge` forgets them with the ledger.
+ */
+export const JOINED_CENTRES_FILE = 'joined-centres.json';
+
+export interface CentreEntry {
+  readonly code: string;
+  readonly mspId: string;
+  readonly name: string;
+}
+
+function joinedCentresFile(content: unknown, baseDir: string): string | null {
+  const dataDir = (content as { dataDir?: unknown } | null)?.dataDir;
+  return typeof dataDir === 'string' && dataDir !== ''
+    ? path.join(path.resolve(baseDir, dataDir), JOINED_CENTRES_FILE)
+    : null;
+}
+
+/** The centres recorded as joined in the data dir named by `content` (empty when none). */
+export function readJoinedCentres(dataDir: string): CentreEntry[] {
+  const file = path.join(dataDir, JOINED_CENTRES_FILE);
+  if (!existsSync(file)) return [];
+  try {
+    const parsed = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+    if (!Array.isArray(parsed)) throw new Error('not a JSON array');
+    return parsed as CentreEntry[];
+  } catch (error) {
+    throw new DefinitionError(file, [`(file): ${(error as Error).message}`]);
+  }
+}
+
+/** Appends the joined centres to raw definition content; validation then treats them like any centre. */
+export function withCentres(content: unknown, extra: readonly CentreEntry[]): unknown {
+  const centres = (content as { centres?: unknown } | null)?.centres;
+  if (extra.length === 0 || !Array.isArray(centres)) return content;
+  return { ...(content as object), centres: [...(centres as unknown[]), ...extra] };
+}
+
+/** Reads a definition file's YAML content, unvalidated. */
+export function readDefinitionContent(file: string): unknown {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
     throw new DefinitionError(file, [`(file): cannot be read: ${(error as Error).message}`]);
   }
-  let content: unknown;
   try {
-    content = parseYaml(text, { uniqueKeys: true });
+    return parseYaml(text, { uniqueKeys: true }) as unknown;
   } catch (error) {
     throw new DefinitionError(file, [
       `(yaml): ${(error as Error).message.split('\n')[0] ?? 'cannot be parsed'}`,
     ]);
   }
-  return validateDefinition(content, baseDir, file);
+}
+
+/**
+ * Reads and validates a definition file, with the centres that joined since (see
+ * {@link JOINED_CENTRES_FILE}). A relative dataDir resolves against `baseDir` (the project root).
+ */
+export function loadDefinition(file: string, baseDir = process.cwd()): Consortium {
+  const content = readDefinitionContent(file);
+  const joined = joinedCentresFile(content, baseDir);
+  const extra = joined === null ? [] : readJoinedCentres(path.dirname(joined));
+  return validateDefinition(withCentres(content, extra), baseDir, file);
 }

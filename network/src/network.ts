@@ -64,7 +64,7 @@ const utf8 = new TextDecoder();
  * `Ping` proposal gathers endorsements that satisfy the policy (gossip has found the other orgs' peers,
  * which takes a few seconds after a restart). The proposal is endorsed, never submitted.
  */
-async function waitChaincode(
+export async function waitChaincode(
   consortium: Consortium,
   layout: Layout,
   org: Consortium['orgs'][number],

@@ -1,6 +1,8 @@
-/** The gateway's domain helpers: one import point, so that their source can change in one place. */
+/**
+ * The gateway's domain helpers: one import point. Validation and pseudonyms come from the chaincode's
+ * domain module (shared.ts); hashing of evidence, salts and the URL check are the gateway's own.
+ */
 export * from './canonical-json';
-export * from './codes';
-export * from './money';
 export * from './pseudonym';
-export * from './resident-id';
+export * from './shared';
+export * from './url-personal-data';

@@ -1,12 +1,4 @@
-import { createHash, createHmac, randomBytes } from 'node:crypto';
-
-/**
- * subjectRef = base64url(HMAC-SHA256(K, idType + ":" + normalisedIdNumber)) (DESIGN.md §5). K never
- * leaves the gateway; the ledger only ever sees the result.
- */
-export function subjectRefOf(key: Uint8Array, idType: string, normalisedIdNumber: string): string {
-  return createHmac('sha256', key).update(`${idType}:${normalisedIdNumber}`, 'utf8').digest('base64url');
-}
+import { createHash, randomBytes } from 'node:crypto';
 
 /** Evidence references are trimmed, upper-cased and stripped of whitespace before hashing. */
 export function normaliseEvidenceReference(reference: string): string {

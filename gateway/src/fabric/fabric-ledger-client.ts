@@ -46,7 +46,10 @@ class FabricLedgerClientImpl implements LedgerClient {
     this.#metrics = options.metrics;
   }
 
-  async #timed<T>(labels: { contract: string; transaction: string; kind: string }, call: () => Promise<T>): Promise<T> {
+  async #timed<T>(
+    labels: { contract: string; transaction: string; kind: string },
+    call: () => Promise<T>,
+  ): Promise<T> {
     const end = this.#metrics.fabricDuration.startTimer(labels);
     try {
       const value = await call();
@@ -76,7 +79,9 @@ class FabricLedgerClientImpl implements LedgerClient {
       const submitted = await this.#network.getContract(this.#chaincode, contract).submitAsync(transaction, {
         arguments: [...args],
         transientData: options.transient ? { ...options.transient } : undefined,
-        endorsingOrganizations: options.endorsingOrganizations ? [...options.endorsingOrganizations] : undefined,
+        endorsingOrganizations: options.endorsingOrganizations
+          ? [...options.endorsingOrganizations]
+          : undefined,
       });
       const status = await submitted.getStatus();
       if (!status.successful) {
@@ -86,13 +91,19 @@ class FabricLedgerClientImpl implements LedgerClient {
           message: `transaction ${status.transactionId} failed to commit with status code ${status.code}`,
         });
       }
-      return { result: utf8.decode(submitted.getResult()), txId: status.transactionId, blockNumber: status.blockNumber };
+      return {
+        result: utf8.decode(submitted.getResult()),
+        txId: status.transactionId,
+        blockNumber: status.blockNumber,
+      };
     });
   }
 
   async #qscc(transaction: string, args: string[]): Promise<Uint8Array> {
     return this.#timed({ contract: 'qscc', transaction, kind: 'evaluate' }, () =>
-      this.#network.getContract('qscc').evaluate(transaction, { arguments: [this.#network.getName(), ...args] }),
+      this.#network
+        .getContract('qscc')
+        .evaluate(transaction, { arguments: [this.#network.getName(), ...args] }),
     );
   }
 

@@ -26,12 +26,25 @@ function endorsingOrgsOf(payload: common.Payload): string[] {
   return [...orgs].sort();
 }
 
+/** google.protobuf.Timestamp, whose typings are not installed. */
+interface TimestampLike {
+  getSeconds(): number;
+  getNanos(): number;
+}
+
 function isoTimestamp(header: common.ChannelHeader): string {
-  const ts = header.getTimestamp();
+  const ts = (header as unknown as { getTimestamp(): TimestampLike | undefined }).getTimestamp();
   if (!ts) {
     return '';
   }
   return new Date(ts.getSeconds() * 1000 + Math.floor(ts.getNanos() / 1e6)).toISOString();
+}
+
+function creatorMspId(header: common.Header | undefined): string {
+  const creator = common.SignatureHeader.deserializeBinary(
+    header?.getSignatureHeader_asU8() ?? new Uint8Array(),
+  ).getCreator_asU8();
+  return creator.length > 0 ? mspIdOf(creator) : '';
 }
 
 /** Decodes one transaction envelope; endorsers only for endorser transactions. */
@@ -43,9 +56,8 @@ export function decodeEnvelope(
     common.Envelope.deserializeBinary(envelopeBytes).getPayload_asU8(),
   );
   const header = payload.getHeader();
-  const channelHeader = common.ChannelHeader.deserializeBinary(header?.getChannelHeader_asU8() ?? new Uint8Array());
-  const signatureHeader = common.SignatureHeader.deserializeBinary(
-    header?.getSignatureHeader_asU8() ?? new Uint8Array(),
+  const channelHeader = common.ChannelHeader.deserializeBinary(
+    header?.getChannelHeader_asU8() ?? new Uint8Array(),
   );
   const isEndorserTx = channelHeader.getType() === common.HeaderType.ENDORSER_TRANSACTION;
   const extension = isEndorserTx
@@ -56,7 +68,7 @@ export function decodeEnvelope(
     validationCode: validationCodeName(validationCode),
     valid: validationCode === peer.TxValidationCode.VALID,
     timestamp: isoTimestamp(channelHeader),
-    creatorMspId: signatureHeader.getCreator_asU8().length > 0 ? mspIdOf(signatureHeader.getCreator_asU8()) : '',
+    creatorMspId: creatorMspId(header),
     endorsingOrgs: isEndorserTx ? endorsingOrgsOf(payload) : [],
     chaincode: extension?.getChaincodeId()?.getName() ?? '',
   };

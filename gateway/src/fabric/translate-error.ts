@@ -1,5 +1,6 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
-import { CommitError, CommitStatusError, EndorseError, GatewayError, StatusCode } from '@hyperledger/fabric-gateway';
+import { CommitError, CommitStatusError, EndorseError, GatewayError } from '@hyperledger/fabric-gateway';
+import { peer } from '@hyperledger/fabric-protos';
 import { ApiError, type ErrorCode } from '../errors';
 
 /** Codes the chaincode may put in `HPF:<CODE>: text` (chaincode/API.md). */
@@ -12,6 +13,14 @@ const CHAINCODE_CODES: readonly ErrorCode[] = [
   'DUPLICATE_EVIDENCE',
   'ACCOUNT_IN_TRANSFER',
 ];
+
+const READ_CONFLICTS: readonly number[] = [
+  peer.TxValidationCode.MVCC_READ_CONFLICT,
+  peer.TxValidationCode.PHANTOM_READ_CONFLICT,
+];
+
+/** gRPC statuses meaning the peer was not reached (or did not answer) in time. */
+const UNREACHABLE: readonly number[] = [GrpcStatus.UNAVAILABLE, GrpcStatus.DEADLINE_EXCEEDED];
 
 const HPF_MESSAGE = /HPF:([A-Z_]+): ([^\n]*)/;
 
@@ -40,7 +49,8 @@ function messagesOf(err: GatewayError): string[] {
 
 function fromCommitError(err: CommitError): ApiError {
   const options = { txId: err.transactionId, cause: err };
-  if (err.code === StatusCode.MVCC_READ_CONFLICT || err.code === StatusCode.PHANTOM_READ_CONFLICT) {
+  const code: number = err.code;
+  if (READ_CONFLICTS.includes(code)) {
     return new ApiError('UNAVAILABLE', 'the ledger was busy with a concurrent update; try again', {
       ...options,
       retry: 'read-conflict',
@@ -54,14 +64,14 @@ function fromGatewayError(err: GatewayError, txId: string | undefined): ApiError
   if (failure) {
     return new ApiError(failure.code, failure.text, { txId, cause: err });
   }
-  if (err instanceof CommitStatusError || (txId !== undefined && !(err instanceof EndorseError))) {
+  if (err instanceof CommitStatusError || txId !== undefined) {
     // Submitted (or possibly submitted) but the outcome was not observed.
     return new ApiError('COMMIT_UNKNOWN', 'the commit outcome is not known yet; look up the transaction', {
       txId,
       cause: err,
     });
   }
-  if (err.code === GrpcStatus.UNAVAILABLE || err.code === GrpcStatus.DEADLINE_EXCEEDED) {
+  if (UNREACHABLE.includes(err.code)) {
     return new ApiError('UNAVAILABLE', 'the peer did not answer in time', {
       cause: err,
       retry: 'endorser-unavailable',
@@ -101,11 +111,12 @@ export function toApiError(err: unknown): ApiError {
     return fromCommitError(err);
   }
   if (err instanceof GatewayError) {
-    const txId = 'transactionId' in err && typeof err.transactionId === 'string' ? err.transactionId : undefined;
+    const txId =
+      'transactionId' in err && typeof err.transactionId === 'string' ? err.transactionId : undefined;
     return fromGatewayError(err, err instanceof EndorseError ? undefined : txId);
   }
   const code = grpcCodeOf(err);
-  if (code === GrpcStatus.UNAVAILABLE || code === GrpcStatus.DEADLINE_EXCEEDED) {
+  if (code !== undefined && UNREACHABLE.includes(code)) {
     return new ApiError('UNAVAILABLE', 'the peer is not reachable', { cause: err });
   }
   return new ApiError('INTERNAL', 'unexpected error', { cause: err });

@@ -24,7 +24,8 @@ export function authenticate(keys: readonly ApiKeyEntry[], centreCode: string | 
   return (req, _res, next) => {
     const match = /^Bearer ([\x21-\x7e]{16,256})$/.exec(req.get('authorization') ?? '');
     const token = match?.[1];
-    const entry = token === undefined ? undefined : byHash.get(createHash('sha256').update(token, 'utf8').digest('hex'));
+    const entry =
+      token === undefined ? undefined : byHash.get(createHash('sha256').update(token, 'utf8').digest('hex'));
     if (!entry) {
       next(new ApiError('UNAUTHENTICATED', 'a valid "Authorization: Bearer <key>" header is required'));
       return;
@@ -38,6 +39,25 @@ export function authenticate(keys: readonly ApiKeyEntry[], centreCode: string | 
 export const requireOperator: RequestHandler = (req, _res, next) => {
   if (callerOf(req).role !== 'operator') {
     next(new ApiError('FORBIDDEN', 'auditor keys are read-only'));
+    return;
+  }
+  next();
+};
+
+/** POST routes that only read (they compute or verify, and write nothing). */
+const READ_ONLY_POSTS: readonly string[] = ['/v1/subjects/lookup', '/v1/verify'];
+
+/**
+ * Refuses auditors' writes before the body is even validated: a read-only key learns nothing about
+ * what a valid write looks like. The routes check again with {@link requireOperator}.
+ */
+export const auditorsReadOnly: RequestHandler = (req, res, next) => {
+  const isWrite =
+    req.method !== 'GET' &&
+    req.method !== 'HEAD' &&
+    !READ_ONLY_POSTS.includes(req.originalUrl.split('?')[0] ?? '');
+  if (isWrite) {
+    requireOperator(req, res, next);
     return;
   }
   next();

@@ -58,7 +58,12 @@ export function requestMetrics(metrics: Metrics, routeOf: (path: string) => stri
     const end = metrics.httpDuration.startTimer({ method: req.method, route });
     res.on('finish', () => {
       end();
-      metrics.httpRequests.inc({ method: req.method, route, status: String(res.statusCode), outcome: outcomeOf(res.statusCode) });
+      metrics.httpRequests.inc({
+        method: req.method,
+        route,
+        status: String(res.statusCode),
+        outcome: outcomeOf(res.statusCode),
+      });
     });
     next();
   };

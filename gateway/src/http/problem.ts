@@ -42,7 +42,8 @@ function fromHttpError(err: HttpLikeError): ApiError {
     return new ApiError('VALIDATION_FAILED', 'the request body is not valid JSON', { cause: err });
   }
   const errors = issuesOf(err);
-  const detail = errors.length > 0 ? errors.map((e) => `${e.path}: ${e.message}`).join('; ') : ERROR_TITLES[code];
+  const detail =
+    errors.length > 0 ? errors.map((e) => `${e.path}: ${e.message}`).join('; ') : ERROR_TITLES[code];
   return new ApiError(code, detail, { errors, cause: err });
 }
 
@@ -94,7 +95,10 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
     if (error.code === 'RATE_LIMITED') {
       res.setHeader('Retry-After', '60');
     }
-    res.status(error.status).type('application/problem+json').send(JSON.stringify(problemOf(error)));
+    res
+      .status(error.status)
+      .type('application/problem+json')
+      .send(JSON.stringify(problemOf(error)));
   };
 }
 

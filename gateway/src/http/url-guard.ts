@@ -16,7 +16,12 @@ function decode(text: string): string {
  */
 export const refusePersonalDataInUrl: RequestHandler = (req, _res, next) => {
   if (containsResidentIdLike(decode(req.originalUrl))) {
-    next(new ApiError('VALIDATION_FAILED', 'personal data (an ID number) must not be sent in the URL; use the body'));
+    next(
+      new ApiError(
+        'VALIDATION_FAILED',
+        'personal data (an ID number) must not be sent in the URL; use the body',
+      ),
+    );
     return;
   }
   next();

@@ -1,7 +1,14 @@
 import { canonicalJson } from '../domain';
 import { ApiError } from '../errors';
 import type { BlockInfo, LedgerClient, TransactionInfo } from '../fabric/ledger-client';
-import { arrayField, isJsonObject, optionalObject, parseJsonObject, stringField, type JsonObject } from './json-record';
+import {
+  arrayField,
+  isJsonObject,
+  optionalObject,
+  parseJsonObject,
+  stringField,
+  type JsonObject,
+} from './json-record';
 import { normalisePerson, subjectRefFor, type PersonInput } from './person';
 import type { ServiceSettings } from './settings';
 
@@ -55,11 +62,16 @@ class AuditServiceImpl implements AuditService {
   }
 
   lookup(person: PersonInput): { subjectRef: string } {
-    return { subjectRef: subjectRefFor(this.#options.settings.pseudonymKey, normalisePerson(person, 'person')) };
+    return {
+      subjectRef: subjectRefFor(this.#options.settings.pseudonymKey, normalisePerson(person, 'person')),
+    };
   }
 
   async timeline(subjectRef: string): Promise<JsonObject> {
-    return parseJsonObject(await this.#options.ledger.evaluate('audit', 'Timeline', [subjectRef]), 'timeline');
+    return parseJsonObject(
+      await this.#options.ledger.evaluate('audit', 'Timeline', [subjectRef]),
+      'timeline',
+    );
   }
 
   async #verify(body: VerifyBody): Promise<JsonObject> {
@@ -98,7 +110,8 @@ class AuditServiceImpl implements AuditService {
       return { valid: false, found: false, attestationId: body.attestationId };
     }
     const proof = await this.#proofOf(body.attestationId, verification);
-    const documentMatches = typeof verification.documentMatches === 'boolean' ? verification.documentMatches : undefined;
+    const documentMatches =
+      typeof verification.documentMatches === 'boolean' ? verification.documentMatches : undefined;
     return {
       valid: proof.validationCode === 'VALID' && documentMatches !== false,
       found: true,

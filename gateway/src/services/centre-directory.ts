@@ -33,7 +33,10 @@ class CentreDirectoryImpl implements CentreDirectory {
     if (cached && this.#now() - cached.at < this.#ttlMs) {
       return cached.mspId;
     }
-    const centre = parseJsonObject(await this.#ledger.evaluate('registry', 'GetCentre', [centreCode]), 'centre');
+    const centre = parseJsonObject(
+      await this.#ledger.evaluate('registry', 'GetCentre', [centreCode]),
+      'centre',
+    );
     const mspId = stringField(centre, 'mspId');
     this.#cache.set(centreCode, { mspId, at: this.#now() });
     return mspId;

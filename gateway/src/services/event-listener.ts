@@ -25,7 +25,12 @@ export interface EventListener {
 function eventType(payload: string, fallback: string): string {
   try {
     const parsed: unknown = JSON.parse(payload);
-    if (parsed !== null && typeof parsed === 'object' && 'type' in parsed && typeof parsed.type === 'string') {
+    if (
+      parsed !== null &&
+      typeof parsed === 'object' &&
+      'type' in parsed &&
+      typeof parsed.type === 'string'
+    ) {
       return parsed.type;
     }
   } catch {
@@ -61,16 +66,20 @@ class EventListenerImpl implements EventListener {
     }
   }
 
+  #isStopped(): boolean {
+    return this.#stopped;
+  }
+
   async run(): Promise<void> {
-    while (!this.#stopped) {
+    while (!this.#isStopped()) {
       try {
         await this.#runOnce();
       } catch (err) {
-        if (!this.#stopped) {
+        if (!this.#isStopped()) {
           this.#options.onError(err);
         }
       }
-      if (!this.#stopped) {
+      if (!this.#isStopped()) {
         await new Promise((resolve) => setTimeout(resolve, this.#options.retryDelayMs));
       }
     }

@@ -44,7 +44,11 @@ class LedgerWriterImpl implements LedgerWriter {
           endorsingOrganizations: orgs,
         });
       } catch (err) {
-        if (!(err instanceof ApiError) || err.retry !== 'read-conflict' || attempt >= this.#options.maxConflictRetries) {
+        if (
+          !(err instanceof ApiError) ||
+          err.retry !== 'read-conflict' ||
+          attempt >= this.#options.maxConflictRetries
+        ) {
           throw err;
         }
         const backoff = this.#options.baseBackoffMs * 2 ** attempt;

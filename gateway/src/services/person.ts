@@ -1,4 +1,4 @@
-import { RESIDENT_ID_TYPE, normaliseResidentId, subjectRefOf } from '../domain';
+import { normaliseIdNumber, subjectRefOf } from '../domain';
 import { invalidField } from '../errors';
 
 export interface PersonInput {
@@ -13,26 +13,12 @@ export interface NormalisedPerson {
   readonly name: string;
 }
 
-const OTHER_ID_NUMBER = /^[A-Z0-9-]{1,32}$/;
-
 /**
  * Normalises a person as the chaincode expects it: resident IDs in their 18-character form (check
  * character verified), other ID numbers upper-cased without whitespace, names trimmed.
  */
 export function normalisePerson(person: PersonInput, path: string): NormalisedPerson {
-  let idNumber: string;
-  if (person.idType === RESIDENT_ID_TYPE) {
-    const result = normaliseResidentId(person.idNumber);
-    if (!result.ok) {
-      throw invalidField(`${path}.idNumber`, result.problem);
-    }
-    idNumber = result.value;
-  } else {
-    idNumber = person.idNumber.replace(/\s+/g, '').toUpperCase();
-    if (!OTHER_ID_NUMBER.test(idNumber)) {
-      throw invalidField(`${path}.idNumber`, 'must be 1-32 characters [A-Z0-9-]');
-    }
-  }
+  const idNumber = normaliseIdNumber(person.idType, person.idNumber, `${path}.idNumber`);
   const name = person.name.trim();
   if (name === '') {
     throw invalidField(`${path}.name`, 'must not be blank');

@@ -1,13 +1,19 @@
-import { canonicalJson, newSalt, toFen, type TransferStatus } from '../domain';
+import { canonicalJson, moneyToFen, newSalt, normaliseUscc, toFen } from '../domain';
 import { ApiError, invalidField } from '../errors';
 import type { LedgerClient } from '../fabric/ledger-client';
 import { actingCentre, type Caller } from './caller';
 import type { CentreDirectory } from './centre-directory';
-import { arrayField, isJsonObject, optionalObject, parseJsonObject, stringField, type JsonObject } from './json-record';
+import {
+  arrayField,
+  isJsonObject,
+  optionalObject,
+  parseJsonObject,
+  stringField,
+  type JsonObject,
+} from './json-record';
 import type { LedgerWriter } from './ledger-writer';
 import { normalisePerson, subjectRefFor, type PersonInput } from './person';
 import type { ServiceSettings, WriteOutcome } from './settings';
-import { isValidUscc } from './uscc';
 
 export interface TransferRequestBody {
   readonly transferId: string;
@@ -45,7 +51,7 @@ export interface TransferListQuery {
 interface StepDefinition {
   readonly transaction: string;
   readonly actor: 'source' | 'destination' | 'either';
-  readonly target: TransferStatus;
+  readonly target: string;
   /** The record field that holds this step's data, compared on a repeated request. */
   readonly detail?: 'reject' | 'transferOut' | 'completion';
 }
@@ -53,7 +59,12 @@ interface StepDefinition {
 const STEPS: Readonly<Record<TransferStep, StepDefinition>> = {
   accept: { transaction: 'Accept', actor: 'source', target: 'ACCEPTED' },
   reject: { transaction: 'Reject', actor: 'source', target: 'REJECTED', detail: 'reject' },
-  'confirm-out': { transaction: 'ConfirmOut', actor: 'source', target: 'OUT_CONFIRMED', detail: 'transferOut' },
+  'confirm-out': {
+    transaction: 'ConfirmOut',
+    actor: 'source',
+    target: 'OUT_CONFIRMED',
+    detail: 'transferOut',
+  },
   dispute: { transaction: 'Dispute', actor: 'destination', target: 'NEGOTIATING' },
   complete: { transaction: 'Complete', actor: 'destination', target: 'COMPLETED', detail: 'completion' },
   cancel: { transaction: 'Cancel', actor: 'destination', target: 'CANCELLED' },
@@ -76,26 +87,15 @@ export interface TransferService {
   list(caller: Caller, query: TransferListQuery): Promise<JsonObject>;
 }
 
-function positiveFen(amount: string, field: string, allowZero = false): number {
-  const fen = toFen(amount);
-  if (fen === undefined || fen < 0) {
-    throw invalidField(field, 'must be a decimal amount with at most 2 places');
-  }
-  if (fen === 0 && !allowZero) {
-    throw invalidField(field, 'must be greater than 0');
-  }
-  return fen;
-}
-
 /** The step's data as the chaincode takes it; validates amounts the schema cannot. */
 function stepArgument(step: TransferStep, body: StepBody): JsonObject | undefined {
   switch (step) {
     case 'confirm-out':
-      positiveFen(String(body.principal), 'principal');
-      positiveFen(String(body.interest), 'interest', true);
+      moneyToFen(String(body.principal), 'principal');
+      moneyToFen(String(body.interest), 'interest', true);
       return body;
     case 'complete':
-      positiveFen(String(body.receivedAmount), 'receivedAmount');
+      moneyToFen(String(body.receivedAmount), 'receivedAmount');
       return body;
     case 'reject':
     case 'dispute':
@@ -126,7 +126,15 @@ function sameStepDetail(definition: StepDefinition, record: JsonObject, body: St
   if (definition.detail === 'completion') {
     return sameFen(stored.receivedFen, body.receivedAmount) && stored.receivedOn === body.receivedOn;
   }
-  const keys = ['openedOn', 'paidUpTo', 'continuous6Months', 'loanCount', 'unsettledLoan', 'fraudRecord', 'settlementRef'];
+  const keys = [
+    'openedOn',
+    'paidUpTo',
+    'continuous6Months',
+    'loanCount',
+    'unsettledLoan',
+    'fraudRecord',
+    'settlementRef',
+  ];
   return (
     sameFen(stored.principalFen, body.principal) &&
     sameFen(stored.interestFen, body.interest) &&
@@ -138,7 +146,11 @@ function checkActor(definition: StepDefinition, record: JsonObject, own: string)
   const from = stringField(record, 'fromCentre');
   const to = stringField(record, 'toCentre');
   const allowed =
-    definition.actor === 'source' ? own === from : definition.actor === 'destination' ? own === to : own === from || own === to;
+    definition.actor === 'source'
+      ? own === from
+      : definition.actor === 'destination'
+        ? own === to
+        : own === from || own === to;
   if (!allowed) {
     throw new ApiError('FORBIDDEN', `only the ${definition.actor} centre of the transfer may do this`);
   }
@@ -177,13 +189,19 @@ class TransferServiceImpl implements TransferService {
       return false;
     }
     const stored = parseJsonObject(
-      await this.#options.ledger.evaluate('transfer', 'GetPersonalDetails', [stringField(existing, 'transferId')]),
+      await this.#options.ledger.evaluate('transfer', 'GetPersonalDetails', [
+        stringField(existing, 'transferId'),
+      ]),
       'personal details',
     );
     return canonicalJson(withoutSalt(stored)) === canonicalJson(details);
   }
 
-  async #existingOutcome(transferId: string, expected: JsonObject, details: JsonObject): Promise<WriteOutcome | undefined> {
+  async #existingOutcome(
+    transferId: string,
+    expected: JsonObject,
+    details: JsonObject,
+  ): Promise<WriteOutcome | undefined> {
     const existing = await this.#find(transferId);
     if (!existing) {
       return undefined;
@@ -196,12 +214,12 @@ class TransferServiceImpl implements TransferService {
 
   #personalDetails(body: TransferRequestBody): { subjectRef: string; details: JsonObject } {
     const person = normalisePerson(body.person, 'person');
-    if (body.formerEmployer && !isValidUscc(body.formerEmployer.code)) {
-      throw invalidField('formerEmployer.code', 'is not a valid unified social credit code');
-    }
     const details: Record<string, unknown> = { ...person };
     if (body.formerEmployer) {
-      details.formerEmployer = { code: body.formerEmployer.code, name: body.formerEmployer.name.trim() };
+      details.formerEmployer = {
+        code: normaliseUscc(body.formerEmployer.code, 'formerEmployer.code'),
+        name: body.formerEmployer.name.trim(),
+      };
     }
     if (body.formerAccount !== undefined) {
       details.formerAccount = body.formerAccount;
@@ -274,7 +292,7 @@ class TransferServiceImpl implements TransferService {
 
   async list(caller: Caller, query: TransferListQuery): Promise<JsonObject> {
     const centre = query.centre ?? caller.centreCode;
-    if (centre === null || centre === undefined) {
+    if (centre === null) {
       throw invalidField('centre', 'is required on the regulator gateway');
     }
     if (caller.role === 'operator' && centre !== caller.centreCode) {
@@ -282,7 +300,13 @@ class TransferServiceImpl implements TransferService {
     }
     const page = parseJsonObject(
       await this.#options.ledger.evaluate('transfer', 'List', [
-        canonicalJson({ centre, direction: query.direction, status: query.status, pageSize: query.pageSize, bookmark: query.pageToken }),
+        canonicalJson({
+          centre,
+          direction: query.direction,
+          status: query.status,
+          pageSize: query.pageSize,
+          bookmark: query.pageToken,
+        }),
       ]),
       'transfer list',
     );

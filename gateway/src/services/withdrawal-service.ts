@@ -1,8 +1,15 @@
-import { ACCOUNT_CLOSING_REASONS, canonicalJson, evidenceHashOf, toFen } from '../domain';
+import { canonicalJson, evidenceHashOf, moneyToFen, reasonClosesAccount, toFen } from '../domain';
 import { ApiError, invalidField } from '../errors';
 import type { LedgerClient } from '../fabric/ledger-client';
 import { actingCentre, type Caller } from './caller';
-import { arrayField, isJsonObject, optionalObject, parseJsonObject, stringField, type JsonObject } from './json-record';
+import {
+  arrayField,
+  isJsonObject,
+  optionalObject,
+  parseJsonObject,
+  stringField,
+  type JsonObject,
+} from './json-record';
 import type { LedgerWriter } from './ledger-writer';
 import { normalisePerson, subjectRefFor, type PersonInput } from './person';
 import type { ServiceSettings, WriteOutcome } from './settings';
@@ -53,7 +60,8 @@ function sameWithdrawal(record: JsonObject, input: WithdrawalInput): boolean {
   return (
     scalarKeys.every((k) => record[k] === input[k]) &&
     record.amountFen === toFen(input.amount) &&
-    canonicalJson(evidenceKeys(arrayField(record, 'evidence'))) === canonicalJson(evidenceKeys(input.evidence))
+    canonicalJson(evidenceKeys(arrayField(record, 'evidence'))) ===
+      canonicalJson(evidenceKeys(input.evidence))
   );
 }
 
@@ -73,11 +81,8 @@ class WithdrawalServiceImpl implements WithdrawalService {
 
   #input(caller: Caller, body: WithdrawalBody): WithdrawalInput {
     const centre = actingCentre(caller);
-    const fen = toFen(body.amount);
-    if (fen === undefined || fen <= 0) {
-      throw invalidField('amount', 'must be greater than 0 with at most 2 decimal places');
-    }
-    if (ACCOUNT_CLOSING_REASONS.includes(body.reasonCode) && !body.closesAccount) {
+    moneyToFen(body.amount, 'amount');
+    if (reasonClosesAccount(body.reasonCode) && !body.closesAccount) {
       throw invalidField('closesAccount', `must be true for reason ${body.reasonCode}`);
     }
     const person = normalisePerson(body.person, 'person');
@@ -99,7 +104,10 @@ class WithdrawalServiceImpl implements WithdrawalService {
   }
 
   async get(withdrawalId: string): Promise<JsonObject> {
-    return parseJsonObject(await this.#options.ledger.evaluate('withdrawal', 'Get', [withdrawalId]), 'withdrawal');
+    return parseJsonObject(
+      await this.#options.ledger.evaluate('withdrawal', 'Get', [withdrawalId]),
+      'withdrawal',
+    );
   }
 
   async #find(withdrawalId: string): Promise<JsonObject | undefined> {

@@ -1,0 +1,28 @@
+import { Router } from 'express';
+import type { AuditService, VerifyBody } from '../../services/audit-service';
+import type { PersonInput } from '../../services/person';
+
+/** Subjects, proofs and raw ledger reads. Open to every role. */
+export function auditRoutes(audit: AuditService): Router {
+  const router = Router();
+  router.post('/v1/subjects/lookup', (req, res) => {
+    const { person } = req.body as { person: PersonInput };
+    res.json(audit.lookup(person));
+  });
+  router.get('/v1/subjects/:subjectRef/timeline', async (req, res) => {
+    res.json(await audit.timeline(req.params.subjectRef));
+  });
+  router.get('/v1/attestations/:id/proof', async (req, res) => {
+    res.json(await audit.proof(req.params.id));
+  });
+  router.post('/v1/verify', async (req, res) => {
+    res.json(await audit.verify(req.body as VerifyBody));
+  });
+  router.get('/v1/transactions/:txId', async (req, res) => {
+    res.json(await audit.transaction(req.params.txId));
+  });
+  router.get('/v1/blocks/:number', async (req, res) => {
+    res.json(await audit.block(BigInt(req.params.number)));
+  });
+  return router;
+}

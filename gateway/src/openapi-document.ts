@@ -1,0 +1,18 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+
+/** The OpenAPI document, read once (from src/ under ts-jest, from dist/ when built). */
+export function loadOpenApiDocument(file = path.join(__dirname, 'openapi.yaml')): object {
+  const document: unknown = parse(readFileSync(file, 'utf8'));
+  if (document === null || typeof document !== 'object' || !('paths' in document)) {
+    throw new Error(`${file} is not an OpenAPI document`);
+  }
+  return document;
+}
+
+/** The path templates of the document, e.g. /v1/transfers/{id}/accept. */
+export function pathTemplates(document: object): string[] {
+  const paths = 'paths' in document ? document.paths : undefined;
+  return paths !== null && typeof paths === 'object' ? Object.keys(paths) : [];
+}

@@ -1,0 +1,50 @@
+import {
+  containsResidentIdLike,
+  evidenceHashOf,
+  normaliseIdNumber,
+  normaliseUscc,
+  toFen,
+} from '../src/domain';
+import { ApiError } from '../src/errors';
+
+describe('gateway domain helpers', () => {
+  it('normalises resident IDs: 15→18, lower-case x, check character', () => {
+    expect(normaliseIdNumber('01', '110105491231002', 'person.idNumber')).toBe('11010519491231002X');
+    expect(normaliseIdNumber('01', ' 11010519491231002x ', 'person.idNumber')).toBe('11010519491231002X');
+    expect(normaliseIdNumber('03', ' e1234567 ', 'person.idNumber')).toBe('E1234567');
+    for (const bad of ['110105194912310021', '110105194902300023', '11010519491231002']) {
+      expect(() => normaliseIdNumber('01', bad, 'person.idNumber')).toThrow(ApiError);
+    }
+    try {
+      normaliseIdNumber('01', '110105194912310021', 'person.idNumber');
+    } catch (err) {
+      expect(err).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ path: 'person.idNumber' }] });
+      expect((err as Error).message).not.toContain('110105194912310021');
+    }
+  });
+
+  it('parses money into fen', () => {
+    expect(toFen('12')).toBe(1200);
+    expect(toFen('12.5')).toBe(1250);
+    expect(toFen('0.01')).toBe(1);
+    expect(toFen('1.005')).toBeUndefined();
+    expect(toFen('-1')).toBeUndefined();
+    expect(toFen('01')).toBeUndefined();
+  });
+
+  it('hashes normalised evidence references', () => {
+    expect(evidenceHashOf(' gf 2026\t0001 ')).toBe(evidenceHashOf('GF20260001'));
+  });
+
+  it('checks unified social credit codes', () => {
+    expect(normaliseUscc('91350100m000100y43', 'code')).toBe('91350100M000100Y43');
+    expect(() => normaliseUscc('91350100M000100Y44', 'code')).toThrow(ApiError);
+  });
+
+  it('spots ID-number-shaped text only as a whole token', () => {
+    expect(containsResidentIdLike('/v1/withdrawals/11010519491231002X')).toBe(true);
+    expect(containsResidentIdLike('/v1/withdrawals/W-110105491231002')).toBe(true);
+    expect(containsResidentIdLike('/v1/transactions/a110105194912310021b')).toBe(false);
+    expect(containsResidentIdLike('/v1/transfers/4400002611200001')).toBe(false);
+  });
+});

@@ -1,0 +1,148 @@
+import { Metadata, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
+import { CommitError, CommitStatusError, EndorseError, GatewayError } from '@hyperledger/fabric-gateway';
+import request from 'supertest';
+import { ApiError, ERROR_STATUS, type ErrorCode } from '../src/errors';
+import { toApiError } from '../src/fabric/translate-error';
+import { AUDITOR_KEY, bearer, buildApp } from './support/test-app';
+
+const TX = 'd'.repeat(64);
+
+function serviceError(code: GrpcStatus): ServiceError {
+  return Object.assign(new Error('grpc failure'), { code, details: 'x', metadata: new Metadata() });
+}
+
+function details(message: string): { address: string; mspId: string; message: string }[] {
+  return [{ address: 'peer0:7051', mspId: 'C440000MSP', message }];
+}
+
+describe('toApiError: the one translation of Fabric errors', () => {
+  it.each([
+    ['VALIDATION_FAILED', 400],
+    ['FORBIDDEN', 403],
+    ['NOT_FOUND', 404],
+    ['CONFLICT', 409],
+    ['INVALID_STATE', 409],
+    ['DUPLICATE_EVIDENCE', 409],
+    ['ACCOUNT_IN_TRANSFER', 409],
+  ] as const)('an EndorseError carrying HPF:%s keeps its code and status %i', (code, status) => {
+    const err = new EndorseError({
+      code: GrpcStatus.ABORTED,
+      details: details(`chaincode response 500, HPF:${code}: amount: must be > 0`),
+      cause: serviceError(GrpcStatus.ABORTED),
+      transactionId: TX,
+      message: 'failed to endorse',
+    });
+    const apiError = toApiError(err);
+    expect(apiError).toMatchObject({ code, status, message: 'amount: must be > 0' });
+    expect(apiError.cause).toBe(err);
+  });
+
+  it('an evaluate GatewayError carrying HPF:NOT_FOUND is NOT_FOUND', () => {
+    const err = new GatewayError({
+      code: GrpcStatus.UNKNOWN,
+      details: [],
+      cause: serviceError(GrpcStatus.UNKNOWN),
+      message:
+        'evaluate call to endorser returned error: chaincode response 500, HPF:NOT_FOUND: no transfer 1',
+    });
+    expect(toApiError(err)).toMatchObject({ code: 'NOT_FOUND', message: 'no transfer 1' });
+  });
+
+  it('an EndorseError without a chaincode code is ENDORSEMENT_FAILED and worth another endorsement set', () => {
+    const err = new EndorseError({
+      code: GrpcStatus.ABORTED,
+      details: details('ProposalResponsePayloads do not match'),
+      cause: serviceError(GrpcStatus.ABORTED),
+      transactionId: TX,
+    });
+    expect(toApiError(err)).toMatchObject({
+      code: 'ENDORSEMENT_FAILED',
+      status: 502,
+      retry: 'endorser-unavailable',
+    });
+  });
+
+  it('an unreachable endorser is UNAVAILABLE', () => {
+    const err = new EndorseError({
+      code: GrpcStatus.UNAVAILABLE,
+      details: [],
+      cause: serviceError(GrpcStatus.UNAVAILABLE),
+      transactionId: TX,
+    });
+    expect(toApiError(err)).toMatchObject({
+      code: 'UNAVAILABLE',
+      status: 503,
+      retry: 'endorser-unavailable',
+    });
+  });
+
+  it('a CommitStatusError is COMMIT_UNKNOWN with the txId', () => {
+    const err = new CommitStatusError({
+      code: GrpcStatus.DEADLINE_EXCEEDED,
+      details: [],
+      cause: serviceError(GrpcStatus.DEADLINE_EXCEEDED),
+      transactionId: TX,
+    });
+    expect(toApiError(err)).toMatchObject({ code: 'COMMIT_UNKNOWN', status: 504, txId: TX });
+  });
+
+  it.each([11, 12])('a CommitError with validation code %i is a retryable read conflict', (code) => {
+    const err = new CommitError({ code: code as 11, transactionId: TX, message: 'conflict' });
+    expect(toApiError(err)).toMatchObject({ retry: 'read-conflict', txId: TX });
+  });
+
+  it('a CommitError for a policy failure is ENDORSEMENT_FAILED with the txId', () => {
+    const err = new CommitError({ code: 10, transactionId: TX, message: 'policy' });
+    expect(toApiError(err)).toMatchObject({ code: 'ENDORSEMENT_FAILED', txId: TX, retry: undefined });
+  });
+
+  it('a bare gRPC UNAVAILABLE is UNAVAILABLE; anything else is INTERNAL', () => {
+    expect(toApiError(serviceError(GrpcStatus.UNAVAILABLE))).toMatchObject({ code: 'UNAVAILABLE' });
+    expect(toApiError(new TypeError('bug'))).toMatchObject({ code: 'INTERNAL', status: 500 });
+  });
+});
+
+describe('every error code as application/problem+json', () => {
+  const codes = Object.keys(ERROR_STATUS) as ErrorCode[];
+
+  it.each(codes)('%s', async (code) => {
+    const { app, ledger } = buildApp();
+    ledger.on('withdrawal:Get', () => {
+      throw new ApiError(code, 'chaincode text', { txId: code === 'COMMIT_UNKNOWN' ? TX : undefined });
+    });
+    const res = await request(app).get('/v1/withdrawals/W-1').set('Authorization', bearer(AUDITOR_KEY));
+    expect(res.status).toBe(ERROR_STATUS[code]);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.body).toMatchObject({
+      type: `urn:hpf:problem:${code.toLowerCase().replace(/_/g, '-')}`,
+      title: expect.any(String) as unknown,
+      status: ERROR_STATUS[code],
+      code,
+      detail: expect.any(String) as unknown,
+    });
+    if (code === 'COMMIT_UNKNOWN') {
+      expect(res.body).toMatchObject({ txId: TX });
+    }
+  });
+
+  it('5xx hides internals', async () => {
+    const { app, ledger } = buildApp();
+    ledger.on('withdrawal:Get', () => {
+      throw new Error('connect ECONNREFUSED 10.0.0.7:7051 secret-host');
+    });
+    const res = await request(app).get('/v1/withdrawals/W-1').set('Authorization', bearer(AUDITOR_KEY));
+    expect(res.status).toBe(500);
+    expect(res.body).toMatchObject({ code: 'INTERNAL' });
+    expect(JSON.stringify(res.body)).not.toContain('secret-host');
+  });
+
+  it('a 502 does not echo the internal message', async () => {
+    const { app, ledger } = buildApp();
+    ledger.on('withdrawal:Get', () => {
+      throw new ApiError('ENDORSEMENT_FAILED', 'peer0.internal:7051 said no');
+    });
+    const res = await request(app).get('/v1/withdrawals/W-1').set('Authorization', bearer(AUDITOR_KEY));
+    expect(res.status).toBe(502);
+    expect(JSON.stringify(res.body)).not.toContain('peer0.internal');
+  });
+});

@@ -1,0 +1,58 @@
+import { createHash } from 'node:crypto';
+import { Writable } from 'node:stream';
+import type { Express } from 'express';
+import { pino } from 'pino';
+import { createApp, type AppSettings } from '../../src/app';
+import { newMetrics } from '../../src/metrics';
+import { FakeLedger } from './fake-ledger';
+
+export const OPERATOR_KEY = 'operator-key-440000-0123456789abcdef';
+export const AUDITOR_KEY = 'auditor-key-440000-0123456789abcdef';
+export const PSEUDONYM_KEY = Buffer.alloc(32, 7);
+
+/** A valid 18-character resident ID (GB 11643 example) and its 15-digit form. */
+export const RESIDENT_ID = '11010519491231002X';
+export const RESIDENT_ID_15 = '110105491231002';
+
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+export interface TestApp {
+  readonly app: Express;
+  readonly ledger: FakeLedger;
+  readonly logs: string[];
+}
+
+export function buildApp(overrides: Partial<AppSettings> = {}): TestApp {
+  const ledger = new FakeLedger();
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      logs.push(chunk.toString('utf8'));
+      callback();
+    },
+  });
+  const centreCode = overrides.centreCode === undefined ? '440000' : overrides.centreCode;
+  const settings: AppSettings = {
+    centreCode,
+    mspId: centreCode === null ? 'RegulatorMSP' : `C${centreCode}MSP`,
+    regulatorMspId: 'RegulatorMSP',
+    endorsingFallbackMsps: ['C110000MSP', 'C310000MSP'],
+    pseudonymKey: PSEUDONYM_KEY,
+    apiKeys: [
+      ...(centreCode === null
+        ? []
+        : [{ id: 'ops', role: 'operator' as const, sha256: sha256(OPERATOR_KEY) }]),
+      { id: 'audit', role: 'auditor', sha256: sha256(AUDITOR_KEY) },
+    ],
+    rateLimitPerMinute: 1000,
+    bodyLimit: '32kb',
+    maxConflictRetries: 3,
+    conflictBackoffMs: 1,
+    sseHeartbeatMs: 60_000,
+    ...overrides,
+  };
+  const app = createApp({ ledger, settings, logger: pino({ level: 'info' }, sink), metrics: newMetrics() });
+  return { app, ledger, logs };
+}
+
+export const bearer = (key: string): string => `Bearer ${key}`;

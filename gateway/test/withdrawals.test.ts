@@ -1,0 +1,160 @@
+import { createHash } from 'node:crypto';
+import request from 'supertest';
+import { ApiError } from '../src/errors';
+import { OPERATOR_KEY, RESIDENT_ID, bearer, buildApp } from './support/test-app';
+
+const AUTH = bearer(OPERATOR_KEY);
+const body = {
+  withdrawalId: 'W-2026-0001',
+  person: { idType: '01', idNumber: RESIDENT_ID.toLowerCase(), name: '张三' },
+  reasonCode: '01',
+  amount: '1000.5',
+  closesAccount: false,
+  evidence: [{ kind: 'PURCHASE_CONTRACT', reference: ' gf 2026 0001 ' }],
+  withdrawnOn: '2026-11-20',
+};
+
+function recordOf(input: string, status = 'RECORDED'): string {
+  const parsed = JSON.parse(input) as Record<string, unknown>;
+  return JSON.stringify({ ...parsed, amountFen: 100050, status, alerts: [], txId: 'c'.repeat(64) });
+}
+
+describe('POST /v1/withdrawals', () => {
+  it('records: 201, evidence hashed, own centre, endorsed by own peer and the regulator', async () => {
+    const { app, ledger } = buildApp();
+    ledger.on('withdrawal:Record', ([input]) => recordOf(input!));
+    const res = await request(app).post('/v1/withdrawals').set('Authorization', AUTH).send(body);
+    expect(res.status).toBe(201);
+    const [call] = ledger.callsOf('submit', 'withdrawal:Record');
+    const input = JSON.parse(call!.args[0]!) as Record<string, unknown>;
+    expect(input).toMatchObject({
+      withdrawalId: 'W-2026-0001',
+      centre: '440000',
+      amount: '1000.5',
+      evidence: [
+        { kind: 'PURCHASE_CONTRACT', hash: createHash('sha256').update('GF20260001').digest('hex') },
+      ],
+    });
+    expect(call!.args[0]).not.toContain('GF');
+    expect(call!.args[0]).not.toContain(RESIDENT_ID);
+    expect(call!.options.endorsingOrganizations).toEqual(['C440000MSP', 'RegulatorMSP']);
+  });
+
+  it('falls back to another centre when the regulator cannot endorse', async () => {
+    const { app, ledger } = buildApp();
+    ledger.sequence('withdrawal:Record', [
+      new ApiError('UNAVAILABLE', 'regulator down', { retry: 'endorser-unavailable' }),
+      recordOf(JSON.stringify({ withdrawalId: 'W-2026-0001' })),
+    ]);
+    const res = await request(app).post('/v1/withdrawals').set('Authorization', AUTH).send(body);
+    expect(res.status).toBe(201);
+    expect(ledger.callsOf('submit').map((c) => c.options.endorsingOrganizations)).toEqual([
+      ['C440000MSP', 'RegulatorMSP'],
+      ['C440000MSP', 'C110000MSP'],
+    ]);
+  });
+
+  it('is 503 UNAVAILABLE when no endorsement set is reachable', async () => {
+    const { app, ledger } = buildApp();
+    ledger.on('withdrawal:Record', () => {
+      throw new ApiError('UNAVAILABLE', 'down', { retry: 'endorser-unavailable' });
+    });
+    const res = await request(app).post('/v1/withdrawals').set('Authorization', AUTH).send(body);
+    expect(res.status).toBe(503);
+    expect(res.body).toMatchObject({ code: 'UNAVAILABLE' });
+    expect(ledger.callsOf('submit')).toHaveLength(3);
+  });
+
+  it.each([
+    ['DUPLICATE_EVIDENCE', 409],
+    ['ACCOUNT_IN_TRANSFER', 409],
+    ['FORBIDDEN', 403],
+    ['VALIDATION_FAILED', 400],
+  ] as const)('keeps the chaincode code %s (%i)', async (code, status) => {
+    const { app, ledger } = buildApp();
+    ledger.on('withdrawal:Record', () => {
+      throw new ApiError(code, 'refused by the chaincode');
+    });
+    const res = await request(app).post('/v1/withdrawals').set('Authorization', AUTH).send(body);
+    expect(res.status).toBe(status);
+    expect(res.body).toMatchObject({ code, detail: 'refused by the chaincode' });
+    expect(ledger.callsOf('submit')).toHaveLength(1);
+  });
+
+  it('is idempotent on withdrawalId: same body 200, different body 409', async () => {
+    const { app, ledger } = buildApp();
+    let stored: string | undefined;
+    ledger.on('withdrawal:Get', () => {
+      if (stored === undefined) {
+        throw new ApiError('NOT_FOUND', 'no such withdrawal');
+      }
+      return stored;
+    });
+    ledger.on('withdrawal:Record', ([input]) => {
+      stored = recordOf(input!);
+      return stored;
+    });
+    await request(app).post('/v1/withdrawals').set('Authorization', AUTH).send(body).expect(201);
+    const same = await request(app)
+      .post('/v1/withdrawals')
+      .set('Authorization', AUTH)
+      .send({
+        ...body,
+        amount: '1000.50',
+        evidence: [{ kind: 'PURCHASE_CONTRACT', reference: 'GF20260001' }],
+      });
+    expect(same.status).toBe(200);
+    const different = await request(app)
+      .post('/v1/withdrawals')
+      .set('Authorization', AUTH)
+      .send({ ...body, amount: '999.00' });
+    expect(different.status).toBe(409);
+    expect(different.body).toMatchObject({ code: 'CONFLICT' });
+    expect(ledger.callsOf('submit')).toHaveLength(1);
+  });
+
+  it('precheck evaluates and returns the answer', async () => {
+    const { app, ledger } = buildApp();
+    ledger.on(
+      'withdrawal:Precheck',
+      () => '{"alerts":[],"allowed":false,"violations":[{"code":"DUPLICATE_EVIDENCE","message":"x"}]}',
+    );
+    const res = await request(app).post('/v1/withdrawals/precheck').set('Authorization', AUTH).send(body);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ allowed: false });
+    expect(ledger.callsOf('submit')).toHaveLength(0);
+  });
+
+  it('reverse: 201, then the same reason again is 200, another reason 409', async () => {
+    const { app, ledger } = buildApp();
+    let status = 'RECORDED';
+    ledger.on('withdrawal:Get', () =>
+      JSON.stringify({
+        withdrawalId: 'W-1',
+        centre: '440000',
+        status,
+        reversal: status === 'REVERSED' ? { reason: 'entered twice' } : undefined,
+      }),
+    );
+    ledger.on('withdrawal:Reverse', () => {
+      status = 'REVERSED';
+      return JSON.stringify({ withdrawalId: 'W-1', status });
+    });
+    await request(app)
+      .post('/v1/withdrawals/W-1/reverse')
+      .set('Authorization', AUTH)
+      .send({ reason: 'entered twice' })
+      .expect(201);
+    expect(ledger.callsOf('submit')[0]!.args).toEqual(['W-1', '{"reason":"entered twice"}']);
+    await request(app)
+      .post('/v1/withdrawals/W-1/reverse')
+      .set('Authorization', AUTH)
+      .send({ reason: 'entered twice' })
+      .expect(200);
+    await request(app)
+      .post('/v1/withdrawals/W-1/reverse')
+      .set('Authorization', AUTH)
+      .send({ reason: 'other' })
+      .expect(409);
+  });
+});
