@@ -6,5 +6,6 @@ const flags = parseFlags('npm run network:down -- [--definition FILE] [--purge]'
   purge: { type: 'boolean', default: false },
 });
 runMain(async () => {
-  await down(definitionFrom(flags.definition), { purge: flags.purge });
+  // The definition alone (without joined centres) is enough: down also stops every other process it recorded.
+  await down(definitionFrom(flags.definition, { includeJoined: false }), { purge: flags.purge });
 });

@@ -6,5 +6,5 @@ import { testConsortium, testLog } from './support/consortium';
  * log under logs/) stays for a post-mortem; the next run's setup wipes it.
  */
 export default async function globalTeardown(): Promise<void> {
-  await down(testConsortium(), { purge: false }, testLog);
+  await down(testConsortium({ includeJoined: false }), { purge: false }, testLog);
 }

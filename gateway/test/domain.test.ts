@@ -34,6 +34,9 @@ describe('gateway domain helpers', () => {
 
   it('hashes normalised evidence references', () => {
     expect(evidenceHashOf(' gf 2026\t0001 ')).toBe(evidenceHashOf('GF20260001'));
+    expect(evidenceHashOf('GF2026-000123')).toBe(evidenceHashOf('gf2026 000123'));
+    expect(evidenceHashOf('ＧＦ２０２６／０００１２３')).toBe(evidenceHashOf('GF2026000123'));
+    expect(evidenceHashOf('京房售字(2026)第12号')).not.toBe(evidenceHashOf('京房售字(2026)第13号'));
   });
 
   it('checks unified social credit codes', () => {

@@ -24,8 +24,11 @@ export function parseFlags<T extends FlagSpec>(
 }
 
 /** Loads the definition named by --definition (or the default), relative paths against the repo root. */
-export function definitionFrom(file: string | undefined): Consortium {
-  return loadDefinition(path.resolve(file ?? DEFAULT_DEFINITION), REPO_ROOT);
+export function definitionFrom(
+  file: string | undefined,
+  options: { includeJoined?: boolean } = {},
+): Consortium {
+  return loadDefinition(path.resolve(file ?? DEFAULT_DEFINITION), REPO_ROOT, options);
 }
 
 /** Runs a script body, printing known errors without a stack and exiting non-zero. */

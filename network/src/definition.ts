@@ -362,9 +362,13 @@ export function readDefinitionContent(file: string): unknown {
  * Reads and validates a definition file, with the centres that joined since (see
  * {@link JOINED_CENTRES_FILE}). A relative dataDir resolves against `baseDir` (the project root).
  */
-export function loadDefinition(file: string, baseDir = process.cwd()): Consortium {
+export function loadDefinition(
+  file: string,
+  baseDir = process.cwd(),
+  options: { includeJoined?: boolean } = {},
+): Consortium {
   const content = readDefinitionContent(file);
-  const joined = joinedCentresFile(content, baseDir);
+  const joined = options.includeJoined === false ? null : joinedCentresFile(content, baseDir);
   const extra = joined === null ? [] : readJoinedCentres(path.dirname(joined));
   return validateDefinition(withCentres(content, extra), baseDir, file);
 }

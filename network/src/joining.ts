@@ -134,16 +134,24 @@ function requireRunning(ctx: Context): void {
  * The consortium with `centre` added, validated like any definition: a malformed code, or a code or
  * MSP ID already in use, is rejected naming the field.
  */
-export function consortiumWith(
+export function consortiumWith(definitionFile: string, dataDir: string, centre: CentreEntry): Consortium {
+  return consortiumOf(definitionFile, dataDir, centre.code, [centre]);
+}
+
+/** The consortium as it was before `code` joined (used to resume an interrupted join). */
+function consortiumWithout(definitionFile: string, dataDir: string, code: string): Consortium {
+  return consortiumOf(definitionFile, dataDir, code, []);
+}
+
+function consortiumOf(
   definitionFile: string,
-  consortium: Consortium,
-  centre: CentreEntry,
+  dataDir: string,
+  code: string,
+  extra: readonly CentreEntry[],
 ): Consortium {
-  const content = withCentres(readDefinitionContent(definitionFile), [
-    ...readJoinedCentres(consortium.dataDir),
-    centre,
-  ]);
-  return validateDefinition(content, REPO_ROOT, `${definitionFile} + centre ${centre.code}`);
+  const others = readJoinedCentres(dataDir).filter((c) => c.code !== code);
+  const content = withCentres(readDefinitionContent(definitionFile), [...others, ...extra]);
+  return validateDefinition(content, REPO_ROOT, `${definitionFile} + centre ${code}`);
 }
 
 function orgOf(consortium: Consortium, code: string): OrgDefinition {
@@ -182,19 +190,19 @@ async function fetchConfig(ctx: Context, dir: string): Promise<ChannelConfig> {
     ctx.consortium.channel,
     ...ordererEndpoint(ctx),
   ]);
-  const decoded = await ctx.cli.run('configtxlator', [
-    'proto_decode',
-    '--input',
-    block,
-    '--type',
-    'common.Block',
-  ]);
-  const parsed = JSON.parse(decoded.stdout) as {
+  const parsed = (await decode(ctx, block, 'common.Block')) as {
     data: { data: { payload: { data: { config: ChannelConfig } } }[] };
   };
   const config = parsed.data.data[0]?.payload.data.config;
   if (config === undefined) throw new JoinError('the fetched config block holds no config');
   return config;
+}
+
+/** configtxlator writes to files: its default /dev/stdout cannot be opened when stdout is a socket. */
+async function decode(ctx: Context, file: string, type: string): Promise<unknown> {
+  const output = `${file}.json`;
+  await ctx.cli.run('configtxlator', ['proto_decode', '--input', file, '--type', type, '--output', output]);
+  return JSON.parse(readFileSync(output, 'utf8')) as unknown;
 }
 
 async function encode(ctx: Context, json: unknown, type: string, file: string): Promise<void> {
@@ -225,7 +233,7 @@ export async function propose(
 ): Promise<Proposal> {
   const ctx = await context(consortium, log);
   requireRunning(ctx);
-  const next = consortiumWith(definitionFile, consortium, centre);
+  const next = consortiumWith(definitionFile, consortium.dataDir, centre);
   const org = orgOf(next, centre.code);
   const dir = proposalDir(ctx.layout, centre.code);
   rmSync(dir, { recursive: true, force: true });
@@ -252,17 +260,7 @@ export async function propose(
     'compute_update', '--channel_id', consortium.channel,
     '--original', path.join(dir, 'original.pb'), '--updated', path.join(dir, 'updated.pb'), '--output', updateFile,
   ]); // prettier-ignore
-  const update = JSON.parse(
-    (
-      await ctx.cli.run('configtxlator', [
-        'proto_decode',
-        '--input',
-        updateFile,
-        '--type',
-        'common.ConfigUpdate',
-      ])
-    ).stdout,
-  ) as unknown;
+  const update = await decode(ctx, updateFile, 'common.ConfigUpdate');
   const envelope = {
     payload: {
       header: { channel_header: { channel_id: consortium.channel, type: 2 } },
@@ -445,7 +443,7 @@ export async function submit(
   }
   log(`  the orderer accepted the update: ${proposal.centre.mspId} is a member of ${consortium.channel}`);
   recordJoined(ctx.layout, proposal.centre);
-  const next = consortiumWith(definitionFile, consortium, proposal.centre);
+  const next = consortiumWith(definitionFile, consortium.dataDir, proposal.centre);
   await activate(ctx, consortium, next, proposal.centre);
   rmSync(path.join(proposalDir(ctx.layout, code), 'proposal.json'), { force: true });
   return next;
@@ -462,25 +460,18 @@ export async function addCentre(
   log: Log = console.log,
 ): Promise<Consortium> {
   const started = Date.now();
-  const ctx = await context(consortium, log);
-  requireRunning(ctx);
-  const joinedAlready = readJoinedCentres(ctx.layout.root).some((c) => c.code === centre.code);
+  const joinedAlready = readJoinedCentres(consortium.dataDir).some((c) => c.code === centre.code);
   const base = joinedAlready
-    ? validateDefinition(
-        withCentres(
-          readDefinitionContent(definitionFile),
-          readJoinedCentres(ctx.layout.root).filter((c) => c.code !== centre.code),
-        ),
-        REPO_ROOT,
-        definitionFile,
-      )
+    ? consortiumWithout(definitionFile, consortium.dataDir, centre.code)
     : consortium;
-  let next: Consortium;
+  // Validate first: a duplicate or malformed centre is refused before anything is touched.
+  const next = consortiumWith(definitionFile, base.dataDir, centre);
+  const ctx = await context(base, log);
+  requireRunning(ctx);
   if (joinedAlready || (await isChannelMember(base, centre.mspId))) {
     log(`${centre.mspId} is already in the channel config; bringing it online`);
     recordJoined(ctx.layout, centre);
-    next = consortiumWith(definitionFile, base, centre);
-    await activate({ ...ctx, consortium: base }, base, next, centre);
+    await activate(ctx, base, next, centre);
   } else {
     log(`Proposing ${centre.mspId} (${centre.name})`);
     await propose(definitionFile, base, centre, log);
@@ -491,7 +482,7 @@ export async function addCentre(
       );
     }
     for (const signer of signers) await sign(base, centre.code, signer.code ?? '', log);
-    next = await submit(definitionFile, base, centre.code, log);
+    await submit(definitionFile, base, centre.code, log);
   }
   log(`Centre ${centre.code} added in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return next;

@@ -33,7 +33,8 @@ const shanghai = centre('310000');
 const guangdong = centre('440000');
 const regulator = consortium.regulator;
 
-const run = Date.now() % 10_000;
+// Sequence numbers 1000-4999 belong to this file (gateway-http uses 5000-8999), so IDs never collide.
+const run = 1000 + (Date.now() % 4000);
 const people = {
   mover: { id: residentId('19850312', (run % 900) + 1), name: '测试迁移人甲' },
   buyer: { id: residentId('19900101', (run % 900) + 2), name: '测试购房人乙' },

@@ -5,8 +5,8 @@ import { REPO_ROOT } from '../../network/src/layout';
 /** The consortium every integration test runs against: one real network per `npm test` run. */
 export const TEST_DEFINITION = path.join(REPO_ROOT, 'test', 'consortium.test.yaml');
 
-export function testConsortium(): Consortium {
-  return loadDefinition(TEST_DEFINITION, REPO_ROOT);
+export function testConsortium(options: { includeJoined?: boolean } = {}): Consortium {
+  return loadDefinition(TEST_DEFINITION, REPO_ROOT, options);
 }
 
 /** Log sink for network steps during tests: prefixed, so the Jest output stays readable. */

@@ -1,8 +1,15 @@
 import { createHash, randomBytes } from 'node:crypto';
 
-/** Evidence references are trimmed, upper-cased and stripped of whitespace before hashing. */
+/**
+ * The same document must hash the same at every centre, however a clerk typed its registration number:
+ * NFKC folds full-width forms (`ＧＦ２０２６（１）` → `GF2026(1)`), then case, white space and the
+ * separators people use inconsistently (- _ / . · and dash variants) are dropped.
+ */
 export function normaliseEvidenceReference(reference: string): string {
-  return reference.trim().toUpperCase().replace(/\s+/g, '');
+  return reference
+    .normalize('NFKC')
+    .toUpperCase()
+    .replace(/[\s\-_/.·\u2010-\u2015\u2212\u30fb]+/gu, '');
 }
 
 /** SHA-256 (lowercase hex) of the normalised evidence reference: what the ledger stores. */

@@ -1,0 +1,178 @@
+import { gatewayProcessName, startGateway, waitGatewayReady } from '../../network/src/gateways';
+import { Layout } from '../../network/src/layout';
+import { stopProcess } from '../../network/src/processes';
+import { testConsortium } from '../support/consortium';
+import { call, gatewayOf, readEvents, type SseEvent } from '../support/http';
+import { residentId, transferIdFor } from '../support/ledger';
+
+/** The HTTP API end to end: the gateways global setup started, in front of the real network. */
+
+const consortium = testConsortium();
+const layout = new Layout(consortium);
+// Sequence numbers 5000-8999 belong to this file (attestations uses 1000-4999), so IDs never collide.
+const run = 5000 + (Date.now() % 4000);
+const today = new Date().toISOString().slice(0, 10);
+const beijing = gatewayOf('C110000MSP');
+const shanghai = gatewayOf('C310000MSP');
+const guangdong = gatewayOf('C440000MSP');
+const regulator = gatewayOf('RegulatorMSP');
+
+function person(seq: number, name: string): { idType: string; idNumber: string; name: string } {
+  return { idType: '01', idNumber: residentId('19880808', seq), name };
+}
+
+function withdrawalBody(
+  id: string,
+  who: ReturnType<typeof person>,
+  reference: string,
+): Record<string, unknown> {
+  return {
+    withdrawalId: id,
+    person: who,
+    reasonCode: '01',
+    amount: '30000.00',
+    closesAccount: false,
+    evidence: [{ kind: 'PURCHASE_CONTRACT', reference }],
+    withdrawnOn: today,
+  };
+}
+
+describe('gateway HTTP API against the real network', () => {
+  it('runs a full transfer between two centres’ gateways, and proves it to an auditor', async () => {
+    const transferId = transferIdFor(
+      consortium.centres.find((c) => c.code === '440000')!,
+      run,
+    );
+    const body = { transferId, fromCentre: '110000', person: person((run % 500) + 100, '端到端甲') };
+    const created = await call(guangdong, 'operator', 'POST', '/v1/transfers', body);
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ transferId, status: 'REQUESTED' });
+    expect(JSON.stringify(created.body)).not.toContain(body.person.idNumber);
+
+    expect(
+      (await call(beijing, 'operator', 'POST', `/v1/transfers/${transferId}/accept`)).body,
+    ).toMatchObject({ status: 'ACCEPTED' });
+    const out = {
+      principal: '12000.00',
+      interest: '34.50',
+      openedOn: '2018-01-01',
+      paidUpTo: '202610',
+      continuous6Months: true,
+      loanCount: 1,
+      unsettledLoan: false,
+      fraudRecord: false,
+      settlementRef: `E2E-${run}`,
+    };
+    expect(
+      (await call(beijing, 'operator', 'POST', `/v1/transfers/${transferId}/confirm-out`, out)).status,
+    ).toBe(201);
+    const done = await call(guangdong, 'operator', 'POST', `/v1/transfers/${transferId}/complete`, {
+      receivedAmount: '12034.50',
+      receivedOn: today,
+    });
+    expect(done.body).toMatchObject({ status: 'COMPLETED', platformCode: '00' });
+
+    const proof = await call(regulator, 'auditor', 'GET', `/v1/attestations/${transferId}/proof`);
+    expect(proof.status).toBe(200);
+    expect(proof.body).toMatchObject({
+      kind: 'transfer',
+      validationCode: 'VALID',
+      record: { status: 'COMPLETED' },
+    });
+    expect([...(proof.body.endorsingOrgs as string[])].sort()).toEqual(['C110000MSP', 'C440000MSP']);
+    const queue = await call(beijing, 'auditor', 'GET', '/v1/transfers?direction=outgoing&status=COMPLETED');
+    expect((queue.body.items as { transferId: string }[]).map((t) => t.transferId)).toContain(transferId);
+  });
+
+  it('rejects the same evidence for the same person across two gateways (409 DUPLICATE_EVIDENCE)', async () => {
+    const buyer = person((run % 500) + 200, '端到端乙');
+    const first = await call(
+      beijing,
+      'operator',
+      'POST',
+      '/v1/withdrawals',
+      withdrawalBody(`E2E-${run}-A`, buyer, `GF-${run}-7788`),
+    );
+    expect(first.status).toBe(201);
+    const second = await call(
+      shanghai,
+      'operator',
+      'POST',
+      '/v1/withdrawals',
+      withdrawalBody(`E2E-${run}-B`, buyer, `gf ${run} 7788`),
+    );
+    expect(second.status).toBe(409);
+    expect(second.contentType).toMatch(/^application\/problem\+json/);
+    expect(second.body).toMatchObject({ code: 'DUPLICATE_EVIDENCE' });
+    expect((await call(regulator, 'auditor', 'GET', `/v1/withdrawals/E2E-${run}-B`)).status).toBe(404);
+  });
+
+  it('answers an identical resubmission with 200 and the record, and a different body with 409', async () => {
+    const body = withdrawalBody(`E2E-${run}-C`, person((run % 500) + 300, '端到端丙'), `GF-${run}-9900`);
+    const first = await call(shanghai, 'operator', 'POST', '/v1/withdrawals', body);
+    expect(first.status).toBe(201);
+    const again = await call(shanghai, 'operator', 'POST', '/v1/withdrawals', body);
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual(first.body);
+    const different = await call(shanghai, 'operator', 'POST', '/v1/withdrawals', {
+      ...body,
+      amount: '30000.01',
+    });
+    expect(different.status).toBe(409);
+    expect(different.body).toMatchObject({ code: 'CONFLICT' });
+  });
+
+  it('lets auditors read but never write', async () => {
+    const body = withdrawalBody(`E2E-${run}-D`, person((run % 500) + 400, '端到端丁'), `GF-${run}-1234`);
+    for (const gateway of [beijing, regulator]) {
+      const refused = await call(gateway, 'auditor', 'POST', '/v1/withdrawals', body);
+      expect(refused.status).toBe(403);
+      expect(refused.body).toMatchObject({ code: 'FORBIDDEN' });
+    }
+    expect((await call(regulator, 'auditor', 'GET', `/v1/withdrawals/E2E-${run}-D`)).status).toBe(404);
+    expect((await call(regulator, 'auditor', 'GET', `/v1/withdrawals/E2E-${run}-C`)).status).toBe(200);
+  });
+
+  it('resumes the event stream after a gateway restart with no loss and no duplicates', async () => {
+    const idOf = (e: SseEvent): unknown => e.data.id;
+    const recorded = async (suffix: string): Promise<string> => {
+      const id = `E2E-${run}-EV${suffix}`;
+      const result = await call(
+        shanghai,
+        'operator',
+        'POST',
+        '/v1/withdrawals',
+        withdrawalBody(id, person((run % 500) + 450, '事件'), `EV-${run}-${suffix}`),
+      );
+      expect(result.status).toBe(201);
+      return id;
+    };
+    const w1 = await recorded('1');
+    const before = await readEvents(beijing, 'auditor', {
+      lastEventId: '0',
+      until: (events) => events.some((e) => idOf(e) === w1),
+    });
+    const lastSeen = before.find((e) => idOf(e) === w1)!.id;
+
+    await stopProcess(layout.root, gatewayProcessName(consortium.centres.find((c) => c.code === '110000')!));
+    const w2 = await recorded('2');
+    const w3 = await recorded('3');
+    const org = consortium.centres.find((c) => c.code === '110000')!;
+    startGateway(consortium, layout, org);
+    await waitGatewayReady(org);
+
+    const resumed = await readEvents(beijing, 'auditor', {
+      lastEventId: lastSeen,
+      until: (events) => events.some((e) => idOf(e) === w3),
+    });
+    const everything = await readEvents(beijing, 'auditor', {
+      lastEventId: '0',
+      until: (events) => events.some((e) => idOf(e) === w3),
+    });
+    const expected = everything.slice(everything.findIndex((e) => e.id === lastSeen) + 1).map((e) => e.id);
+    expect(resumed.map((e) => e.id)).toEqual(expected);
+    expect(new Set(resumed.map((e) => e.id)).size).toBe(resumed.length);
+    expect(resumed.map(idOf)).toEqual(expect.arrayContaining([w2, w3]));
+    expect(resumed.map(idOf)).not.toContain(w1);
+  });
+});

@@ -1,0 +1,168 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { sha256Hex } from '../../chaincode/src/domain';
+import { DefinitionError, readJoinedCentres, validateDefinition } from '../../network/src/definition';
+import { addCentre, isChannelMember, JoinError, propose, sign, submit } from '../../network/src/joining';
+import { Layout, REPO_ROOT } from '../../network/src/layout';
+import { startConsortium } from '../../network/src/consortium';
+import { gatewayInfo } from '../../network/src/gateways';
+import { down, status } from '../../network/src/network';
+import { connectOrg, type OrgConnection } from '../../network/src/org-client';
+import { TEST_DEFINITION, testConsortium } from '../support/consortium';
+import {
+  contractOf,
+  errorText,
+  evaluate,
+  personTransient,
+  residentId,
+  subjectRefOf,
+  submit as submitTx,
+  transferIdFor,
+} from '../support/ledger';
+
+/** A provincial centre joins the running consortium (issue: centres joining). */
+
+const quiet = (): void => undefined;
+const sichuan = { code: '510000', mspId: 'C510000MSP', name: '四川省住房公积金管理中心' };
+const run = 9000 + (Date.now() % 900);
+
+describe('a centre joining the running consortium', () => {
+  it('refuses an update signed by a minority and leaves the consortium unchanged', async () => {
+    const consortium = testConsortium();
+    const before = await status(consortium);
+    await propose(TEST_DEFINITION, consortium, sichuan, quiet);
+    await sign(consortium, sichuan.code, '110000', quiet);
+    const attempt = submit(TEST_DEFINITION, consortium, sichuan.code, quiet);
+    await expect(attempt).rejects.toThrow(JoinError);
+    await expect(attempt).rejects.toThrow(
+      /1 sub-policies were satisfied, but this policy requires 3 of the 'Admins' sub-policies/,
+    );
+    expect(await isChannelMember(consortium, sichuan.mspId)).toBe(false);
+    expect(readJoinedCentres(consortium.dataDir)).toEqual([]);
+    expect((await status(consortium)).peers.map((p) => p.mspId)).toEqual(before.peers.map((p) => p.mspId));
+  });
+
+  it('refuses bad input clearly: a duplicate or malformed code, or a network that is not running', async () => {
+    const consortium = testConsortium();
+    await expect(
+      addCentre(TEST_DEFINITION, consortium, { code: '110000', mspId: 'C110000MSP', name: '重复' }, quiet),
+    ).rejects.toThrow(/centres\[3\]\.code: duplicate centre code 110000/);
+    await expect(
+      propose(TEST_DEFINITION, consortium, { code: '51000', mspId: 'C51000MSP', name: 'x' }, quiet),
+    ).rejects.toThrow(DefinitionError);
+    const raw = parseYaml(readFileSync(TEST_DEFINITION, 'utf8')) as Record<string, unknown>;
+    const stopped = validateDefinition({ ...raw, basePort: 25000, dataDir: '.hpf-not-running' }, REPO_ROOT);
+    await expect(propose(TEST_DEFINITION, stopped, sichuan, quiet)).rejects.toThrow(
+      /the network is not running/,
+    );
+  });
+
+  describe('after centre:add', () => {
+    let connections: Map<string, OrgConnection>;
+    const consortium = (): ReturnType<typeof testConsortium> => testConsortium();
+
+    beforeAll(async () => {
+      await addCentre(TEST_DEFINITION, testConsortium(), sichuan, quiet);
+      const joined = consortium();
+      connections = new Map(joined.orgs.map((org) => [org.mspId, connectOrg(new Layout(joined), org)]));
+    });
+    afterAll(() => {
+      for (const c of connections.values()) c.close();
+    });
+    const as = (mspId: string, contract: string): ReturnType<typeof contractOf> =>
+      contractOf(connections.get(mspId)!.gateway, consortium(), contract);
+
+    it('is known to network:status, the registry and the chaincode definition', async () => {
+      const result = await status(consortium());
+      expect(result.peers.find((p) => p.mspId === sichuan.mspId)).toMatchObject({ running: true });
+      expect(result.chaincode.sequence).toBe(2);
+      expect(await evaluate(as('C110000MSP', 'registry'), 'GetCentre', ['510000'])).toEqual(sichuan);
+    });
+
+    it('survives network:down followed by network:up (with gateways)', async () => {
+      await down(consortium(), { purge: false }, quiet);
+      await startConsortium(consortium(), quiet);
+      const after = await status(consortium());
+      expect(after.peers.find((p) => p.mspId === sichuan.mspId)).toMatchObject({ running: true });
+      expect(after.chaincode.sequence).toBe(2);
+      expect(gatewayInfo(consortium(), new Layout(consortium())).map((g) => g.mspId)).toContain(
+        sichuan.mspId,
+      );
+      for (const c of connections.values()) c.close();
+      const joined = consortium();
+      connections = new Map(joined.orgs.map((org) => [org.mspId, connectOrg(new Layout(joined), org)]));
+    });
+
+    it('requests a transfer from 110000 that completes with both centres endorsing', async () => {
+      const layout = new Layout(consortium());
+      const destination = consortium().centres.find((c) => c.code === '510000')!;
+      const transferId = transferIdFor(destination, run);
+      const idNumber = residentId('19920202', (run % 900) + 10);
+      const both = [sichuan.mspId, 'C110000MSP'];
+      const subjectRef = subjectRefOf(layout, idNumber);
+      await submitTx(
+        as(sichuan.mspId, 'transfer'),
+        'Request',
+        [JSON.stringify({ transferId, fromCentre: '110000', subjectRef })],
+        {
+          transient: personTransient(idNumber, '入川测试'),
+          endorsingOrganizations: both,
+        },
+      );
+      await submitTx(as('C110000MSP', 'transfer'), 'Accept', [transferId], { endorsingOrganizations: both });
+      const out = {
+        principal: '5000.00',
+        interest: '0.00',
+        openedOn: '2020-05-01',
+        paidUpTo: '202610',
+        continuous6Months: true,
+        loanCount: 0,
+        unsettledLoan: false,
+        fraudRecord: false,
+        settlementRef: `SC${run}`,
+      };
+      await submitTx(as('C110000MSP', 'transfer'), 'ConfirmOut', [transferId, JSON.stringify(out)], {
+        endorsingOrganizations: both,
+      });
+      const done = await submitTx(
+        as(sichuan.mspId, 'transfer'),
+        'Complete',
+        [
+          transferId,
+          JSON.stringify({ receivedAmount: '5000.00', receivedOn: new Date().toISOString().slice(0, 10) }),
+        ],
+        {
+          endorsingOrganizations: both,
+        },
+      );
+      expect(done.successful).toBe(true);
+      expect(done.result).toMatchObject({ status: 'COMPLETED', fromCentre: '110000', toCentre: '510000' });
+    });
+
+    it('checks a withdrawal at the new centre against evidence already used at an old centre', async () => {
+      const layout = new Layout(consortium());
+      const subjectRef = subjectRefOf(layout, residentId('19930303', (run % 900) + 20));
+      const hash = sha256Hex(`JOIN-${run}-CONTRACT`);
+      const body = (id: string, centre: string): string =>
+        JSON.stringify({
+          withdrawalId: id,
+          centre,
+          subjectRef,
+          reasonCode: '01',
+          amount: '1000.00',
+          closesAccount: false,
+          evidence: [{ kind: 'PURCHASE_CONTRACT', hash }],
+          withdrawnOn: new Date().toISOString().slice(0, 10),
+        });
+      await submitTx(as('C310000MSP', 'withdrawal'), 'Record', [body(`J${run}A`, '310000')], {
+        endorsingOrganizations: ['C310000MSP', 'RegulatorMSP'],
+      });
+      const attempt = submitTx(as(sichuan.mspId, 'withdrawal'), 'Record', [body(`J${run}B`, '510000')], {
+        endorsingOrganizations: [sichuan.mspId, 'RegulatorMSP'],
+      });
+      await expect(
+        attempt.catch((error: unknown) => Promise.reject(new Error(errorText(error)))),
+      ).rejects.toThrow(/HPF:DUPLICATE_EVIDENCE/);
+    });
+  });
+});
