@@ -14,15 +14,22 @@ const body = {
   withdrawnOn: '2026-11-20',
 };
 
-function recordOf(input: string, status = 'RECORDED'): string {
+/** The input as the chaincode compares it: amounts by value (1000.5 equals 1000.50). */
+function semantic(input: string): string {
   const parsed = JSON.parse(input) as Record<string, unknown>;
-  return JSON.stringify({ ...parsed, amountFen: 100050, status, alerts: [], txId: 'c'.repeat(64) });
+  return JSON.stringify({ ...parsed, amount: Number(parsed.amount).toFixed(2) });
+}
+
+/** What the chaincode returns for a new record: stamped with the transaction that creates it. */
+function recordOf(input: string, txId: string, status = 'RECORDED'): string {
+  const parsed = JSON.parse(input) as Record<string, unknown>;
+  return JSON.stringify({ ...parsed, amountFen: 100050, status, alerts: [], txId });
 }
 
 describe('POST /v1/withdrawals', () => {
   it('records: 201, evidence hashed, own centre, endorsed by own peer and the regulator', async () => {
     const { app, ledger } = buildApp();
-    ledger.on('withdrawal:Record', ([input]) => recordOf(input!));
+    ledger.on('withdrawal:Record', ([input]) => recordOf(input!, ledger.currentTxId));
     const res = await request(app).post('/v1/withdrawals').set('Authorization', AUTH).send(body);
     expect(res.status).toBe(201);
     const [call] = ledger.callsOf('submit', 'withdrawal:Record');
@@ -44,7 +51,7 @@ describe('POST /v1/withdrawals', () => {
     const { app, ledger } = buildApp();
     ledger.sequence('withdrawal:Record', [
       new ApiError('UNAVAILABLE', 'regulator down', { retry: 'endorser-unavailable' }),
-      recordOf(JSON.stringify({ withdrawalId: 'W-2026-0001' })),
+      recordOf(JSON.stringify({ withdrawalId: 'W-2026-0001' }), ledger.currentTxId),
     ]);
     const res = await request(app).post('/v1/withdrawals').set('Authorization', AUTH).send(body);
     expect(res.status).toBe(201);
@@ -81,18 +88,17 @@ describe('POST /v1/withdrawals', () => {
     expect(ledger.callsOf('submit')).toHaveLength(1);
   });
 
-  it('is idempotent on withdrawalId: same body 200, different body 409', async () => {
+  it('is idempotent on withdrawalId: same body 200, different body 409, one commit', async () => {
     const { app, ledger } = buildApp();
-    let stored: string | undefined;
-    ledger.on('withdrawal:Get', () => {
-      if (stored === undefined) {
-        throw new ApiError('NOT_FOUND', 'no such withdrawal');
-      }
-      return stored;
-    });
+    let stored: { input: string; record: string } | undefined;
+    // Like the chaincode: an identical input gets the existing record, a different one CONFLICT.
     ledger.on('withdrawal:Record', ([input]) => {
-      stored = recordOf(input!);
-      return stored;
+      if (stored === undefined) {
+        stored = { input: input!, record: recordOf(input!, ledger.currentTxId) };
+      } else if (semantic(stored.input) !== semantic(input!)) {
+        throw new ApiError('CONFLICT', 'withdrawalId: exists with different content');
+      }
+      return stored.record;
     });
     await request(app).post('/v1/withdrawals').set('Authorization', AUTH).send(body).expect(201);
     const same = await request(app)
@@ -101,16 +107,18 @@ describe('POST /v1/withdrawals', () => {
       .send({
         ...body,
         amount: '1000.50',
-        evidence: [{ kind: 'PURCHASE_CONTRACT', reference: 'GF20260001' }],
+        evidence: [{ kind: 'PURCHASE_CONTRACT', reference: 'gf2026 0001' }],
       });
     expect(same.status).toBe(200);
+    expect(same.body).toEqual(JSON.parse(stored!.record));
     const different = await request(app)
       .post('/v1/withdrawals')
       .set('Authorization', AUTH)
       .send({ ...body, amount: '999.00' });
     expect(different.status).toBe(409);
     expect(different.body).toMatchObject({ code: 'CONFLICT' });
-    expect(ledger.callsOf('submit')).toHaveLength(1);
+    expect(ledger.committed).toHaveLength(1);
+    expect(ledger.callsOf('evaluate', 'withdrawal:Get')).toHaveLength(0);
   });
 
   it('precheck evaluates and returns the answer', async () => {

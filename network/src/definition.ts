@@ -60,6 +60,9 @@ const definitionSchema = z.strictObject({
   host: z.literal('127.0.0.1', { error: 'must be 127.0.0.1: every process binds to loopback' }),
   basePort: portSchema,
   dataDir: z.string().min(1, 'must not be empty'),
+  gateways: z
+    .strictObject({ rateLimitPerMinute: z.number().int().min(1).max(1_000_000) })
+    .default({ rateLimitPerMinute: 6000 }),
   rules: z
     .strictObject({
       evidenceWindowMonths: z.number().int().min(1).max(120),
@@ -120,6 +123,8 @@ export interface Consortium {
   /** Absolute path. */
   readonly dataDir: string;
   readonly rules: { readonly evidenceWindowMonths: number; readonly multiCentreAlertThreshold: number };
+  /** Requests per minute each API key may make to a gateway (429 RATE_LIMITED beyond). */
+  readonly gateways: { readonly rateLimitPerMinute: number };
 }
 
 /** A definition that failed validation; `issues` holds one `field: problem` line per finding. */
@@ -282,6 +287,7 @@ function buildConsortium(raw: RawDefinition, baseDir: string): Consortium {
     basePort: raw.basePort,
     dataDir: path.resolve(baseDir, raw.dataDir),
     rules: raw.rules,
+    gateways: raw.gateways,
   };
 }
 

@@ -123,6 +123,7 @@ export function gatewaySpec(consortium: Consortium, layout: Layout, org: OrgDefi
       HPF_GW_REGULATOR_MSP_ID: consortium.regulator.mspId,
       HPF_GW_DATA_DIR: gatewayDir(layout, org),
       HPF_GW_LOG_LEVEL: 'info',
+      HPF_GW_RATE_LIMIT_PER_MINUTE: String(consortium.gateways.rateLimitPerMinute),
     },
   };
 }

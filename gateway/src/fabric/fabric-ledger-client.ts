@@ -1,4 +1,5 @@
 import { CommitError, type ChaincodeEvent, type Checkpoint, type Network } from '@hyperledger/fabric-gateway';
+import { LRUCache } from 'lru-cache';
 import type { Metrics } from '../metrics';
 import type {
   BlockInfo,
@@ -39,6 +40,8 @@ class FabricLedgerClientImpl implements LedgerClient {
   readonly #network: Network;
   readonly #chaincode: string;
   readonly #metrics: Metrics;
+  /** Bounded: 10 000 proofs of recent attestations; older ones are asked of qscc again. */
+  readonly #committed = new LRUCache<string, TransactionInfo>({ max: 10_000 });
 
   constructor(options: Readonly<FabricLedgerClientOptions>) {
     this.#network = options.network;
@@ -76,13 +79,19 @@ class FabricLedgerClientImpl implements LedgerClient {
     options: SubmitOptions = {},
   ): Promise<SubmitResult> {
     return this.#timed({ contract, transaction, kind: 'submit' }, async () => {
-      const submitted = await this.#network.getContract(this.#chaincode, contract).submitAsync(transaction, {
+      const proposal = this.#network.getContract(this.#chaincode, contract).newProposal(transaction, {
         arguments: [...args],
         transientData: options.transient ? { ...options.transient } : undefined,
         endorsingOrganizations: options.endorsingOrganizations
           ? [...options.endorsingOrganizations]
           : undefined,
       });
+      const endorsed = await proposal.endorse();
+      const result = utf8.decode(endorsed.getResult());
+      if (options.skipCommit?.(result, endorsed.getTransactionId()) === true) {
+        return { result, txId: endorsed.getTransactionId(), replayed: true };
+      }
+      const submitted = await endorsed.submit();
       const status = await submitted.getStatus();
       if (!status.successful) {
         throw new CommitError({
@@ -92,7 +101,7 @@ class FabricLedgerClientImpl implements LedgerClient {
         });
       }
       return {
-        result: utf8.decode(submitted.getResult()),
+        result,
         txId: status.transactionId,
         blockNumber: status.blockNumber,
       };
@@ -107,12 +116,22 @@ class FabricLedgerClientImpl implements LedgerClient {
     );
   }
 
+  /**
+   * A committed transaction never changes (block, validation code, endorsements), so what qscc says
+   * about it is cached: proofs and verifications of the same attestation then cost one evaluate.
+   */
   async getTransaction(txId: string): Promise<TransactionInfo> {
+    const cached = this.#committed.get(txId);
+    if (cached !== undefined) {
+      return cached;
+    }
     const [processed, block] = await Promise.all([
       this.#qscc('GetTransactionByID', [txId]),
       this.#qscc('GetBlockByTxID', [txId]),
     ]);
-    return decodeProcessedTransaction(processed, blockNumberOf(block));
+    const info = decodeProcessedTransaction(processed, blockNumberOf(block));
+    this.#committed.set(txId, info);
+    return info;
   }
 
   async getBlock(blockNumber: bigint): Promise<BlockInfo> {

@@ -9,6 +9,12 @@ export interface SubmitOptions {
   readonly transient?: Readonly<Record<string, string>>;
   /** The organisations whose peers must endorse. */
   readonly endorsingOrganizations?: readonly string[];
+  /**
+   * Looks at the endorsed (simulated) result before anything is sent to the orderer. Returning true
+   * means there is nothing to commit, as when the chaincode answers an identical resubmission with the
+   * existing record: the transaction is then dropped and the result returned with `replayed: true`.
+   */
+  readonly skipCommit?: (result: string, txId: string) => boolean;
 }
 
 export interface SubmitResult {
@@ -17,6 +23,8 @@ export interface SubmitResult {
   readonly txId: string;
   /** The block the transaction was committed in, once known. */
   readonly blockNumber?: bigint;
+  /** True when `skipCommit` dropped the transaction after endorsement: nothing was committed. */
+  readonly replayed?: boolean;
 }
 
 /** A transaction as qscc reports it, decoded. */

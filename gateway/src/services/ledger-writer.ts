@@ -1,5 +1,5 @@
 import { ApiError } from '../errors';
-import type { ContractName, LedgerClient, SubmitResult } from '../fabric/ledger-client';
+import type { ContractName, LedgerClient, SubmitOptions, SubmitResult } from '../fabric/ledger-client';
 
 export interface WriteRequest {
   readonly contract: ContractName;
@@ -8,6 +8,8 @@ export interface WriteRequest {
   readonly transient?: Readonly<Record<string, string>>;
   /** Endorsement sets to try in order; the next is tried only when endorsers were unavailable. */
   readonly endorsementSets: readonly (readonly string[])[];
+  /** See {@link SubmitOptions.skipCommit}. */
+  readonly skipCommit?: SubmitOptions['skipCommit'];
 }
 
 export interface LedgerWriterOptions {
@@ -42,6 +44,7 @@ class LedgerWriterImpl implements LedgerWriter {
         return await this.#options.ledger.submit(request.contract, request.transaction, request.args, {
           transient: request.transient,
           endorsingOrganizations: orgs,
+          skipCommit: request.skipCommit,
         });
       } catch (err) {
         if (

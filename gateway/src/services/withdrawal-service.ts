@@ -1,15 +1,8 @@
-import { canonicalJson, evidenceHashOf, moneyToFen, reasonClosesAccount, toFen } from '../domain';
+import { canonicalJson, evidenceHashOf, moneyToFen, reasonClosesAccount } from '../domain';
 import { ApiError, invalidField } from '../errors';
 import type { LedgerClient } from '../fabric/ledger-client';
 import { actingCentre, type Caller } from './caller';
-import {
-  arrayField,
-  isJsonObject,
-  optionalObject,
-  parseJsonObject,
-  stringField,
-  type JsonObject,
-} from './json-record';
+import { optionalObject, parseJsonObject, stringField, type JsonObject } from './json-record';
 import type { LedgerWriter } from './ledger-writer';
 import { normalisePerson, subjectRefFor, type PersonInput } from './person';
 import type { ServiceSettings, WriteOutcome } from './settings';
@@ -46,23 +39,6 @@ interface WithdrawalInput {
   readonly closesAccount: boolean;
   readonly evidence: readonly { readonly kind: string; readonly hash: string }[];
   readonly withdrawnOn: string;
-}
-
-function evidenceKeys(evidence: readonly unknown[]): string[] {
-  return evidence
-    .filter(isJsonObject)
-    .map((e) => `${String(e.kind)}:${String(e.hash)}`)
-    .sort();
-}
-
-function sameWithdrawal(record: JsonObject, input: WithdrawalInput): boolean {
-  const scalarKeys = ['centre', 'subjectRef', 'reasonCode', 'closesAccount', 'withdrawnOn'] as const;
-  return (
-    scalarKeys.every((k) => record[k] === input[k]) &&
-    record.amountFen === toFen(input.amount) &&
-    canonicalJson(evidenceKeys(arrayField(record, 'evidence'))) ===
-      canonicalJson(evidenceKeys(input.evidence))
-  );
 }
 
 class WithdrawalServiceImpl implements WithdrawalService {
@@ -110,41 +86,22 @@ class WithdrawalServiceImpl implements WithdrawalService {
     );
   }
 
-  async #find(withdrawalId: string): Promise<JsonObject | undefined> {
-    try {
-      return await this.get(withdrawalId);
-    } catch (err) {
-      if (err instanceof ApiError && err.code === 'NOT_FOUND') {
-        return undefined;
-      }
-      throw err;
-    }
-  }
-
-  async #repeatOutcome(input: WithdrawalInput): Promise<WriteOutcome | undefined> {
-    const existing = await this.#find(input.withdrawalId);
-    if (!existing) {
-      return undefined;
-    }
-    if (!sameWithdrawal(existing, input)) {
-      throw new ApiError('CONFLICT', 'withdrawalId exists with different content');
-    }
-    return { status: 200, record: existing };
-  }
-
+  /**
+   * Idempotent on withdrawalId without a read first: the chaincode answers an identical resubmission
+   * with the existing record (whose txId is not this transaction's), and a different one with CONFLICT.
+   * A replay is seen at endorsement and never sent to the orderer.
+   */
   async record(caller: Caller, body: WithdrawalBody): Promise<WriteOutcome> {
     const input = this.#input(caller, body);
-    const repeated = await this.#repeatOutcome(input);
-    if (repeated) {
-      return repeated;
-    }
     const result = await this.#options.writer.write({
       contract: 'withdrawal',
       transaction: 'Record',
       args: [canonicalJson(input)],
       endorsementSets: this.#endorsementSets(),
+      skipCommit: (endorsed, txId) => parseJsonObject(endorsed, 'withdrawal').txId !== txId,
     });
-    return { status: 201, record: parseJsonObject(result.result, 'withdrawal'), txId: result.txId };
+    const record = parseJsonObject(result.result, 'withdrawal');
+    return result.replayed === true ? { status: 200, record } : { status: 201, record, txId: result.txId };
   }
 
   async precheck(caller: Caller, body: WithdrawalBody): Promise<JsonObject> {

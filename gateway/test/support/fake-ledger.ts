@@ -35,6 +35,13 @@ export class FakeLedger implements LedgerClient {
   readonly blocks = new Map<string, BlockInfo>();
   readonly eventLog: LedgerEvent[] = [];
   txCounter = 0;
+  /** Transactions that reached the (fake) orderer, i.e. were not dropped by `skipCommit`. */
+  readonly committed: LedgerCall[] = [];
+
+  /** The txId the next (or current) submit gets, so handlers can stamp records as the chaincode does. */
+  get currentTxId(): string {
+    return (this.txCounter + 1).toString(16).padStart(64, '0');
+  }
 
   constructor() {
     this.on('registry:GetCentre', ([code]) => {
@@ -103,13 +110,14 @@ export class FakeLedger implements LedgerClient {
     options: SubmitOptions = {},
   ): Promise<SubmitResult> {
     try {
+      const txId = this.currentTxId;
       const result = this.#run('submit', contract, transaction, args, options);
+      if (options.skipCommit?.(result, txId) === true) {
+        return Promise.resolve({ result, txId, replayed: true });
+      }
       this.txCounter += 1;
-      return Promise.resolve({
-        result,
-        txId: this.txCounter.toString(16).padStart(64, '0'),
-        blockNumber: 7n,
-      });
+      this.committed.push({ kind: 'submit', contract, transaction, args, options });
+      return Promise.resolve({ result, txId, blockNumber: 7n });
     } catch (err) {
       return Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }
