@@ -201,16 +201,11 @@ export async function waitRaftLeader(consortium: Consortium, timeoutMs = 60_000)
   }
 }
 
-/** Joins an orderer to the channel through the channel participation API, unless it already is. */
-export async function joinOrderer(
-  consortium: Consortium,
-  layout: Layout,
-  cli: FabricCli,
-  node: OrdererNode,
-): Promise<boolean> {
+/** Where and as whom osnadmin talks to one orderer's admin endpoint (mutual TLS as the orderer org's admin). */
+function osnadminTarget(consortium: Consortium, layout: Layout, node: OrdererNode): string[] {
   const domain = consortium.ordererOrg.domain;
   const admin = layout.ordererAdmin(domain);
-  const common = [
+  return [
     '-o',
     `127.0.0.1:${node.ports.admin}`,
     '--ca-file',
@@ -220,6 +215,16 @@ export async function joinOrderer(
     '--client-key',
     admin.tls.key,
   ];
+}
+
+/** Joins an orderer to the channel through the channel participation API, unless it already is. */
+export async function joinOrderer(
+  consortium: Consortium,
+  layout: Layout,
+  cli: FabricCli,
+  node: OrdererNode,
+): Promise<boolean> {
+  const common = osnadminTarget(consortium, layout, node);
   const list = await cli.run('osnadmin', ['channel', 'list', ...common]);
   if (
     list.stdout.includes(`"name": "${consortium.channel}"`) ||
@@ -276,25 +281,10 @@ export async function ordererHeight(
   cli: FabricCli,
   node: OrdererNode,
 ): Promise<number | null> {
-  const domain = consortium.ordererOrg.domain;
-  const admin = layout.ordererAdmin(domain);
   try {
     const out = await cli.run(
       'osnadmin',
-      [
-        'channel',
-        'list',
-        '--channelID',
-        consortium.channel,
-        '-o',
-        `127.0.0.1:${node.ports.admin}`,
-        '--ca-file',
-        layout.ordererTlsCa(domain),
-        '--client-cert',
-        admin.tls.cert,
-        '--client-key',
-        admin.tls.key,
-      ],
+      ['channel', 'list', '--channelID', consortium.channel, ...osnadminTarget(consortium, layout, node)],
       {},
       15_000,
     );

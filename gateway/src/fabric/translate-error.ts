@@ -1,18 +1,8 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { CommitError, CommitStatusError, EndorseError, GatewayError } from '@hyperledger/fabric-gateway';
+import { parseHpfErrorMessage } from '@hpf/chaincode/dist/domain';
 import { peer } from '@hyperledger/fabric-protos';
 import { ApiError, type ErrorCode } from '../errors';
-
-/** Codes the chaincode may put in `HPF:<CODE>: text` (chaincode/API.md). */
-const CHAINCODE_CODES: readonly ErrorCode[] = [
-  'VALIDATION_FAILED',
-  'FORBIDDEN',
-  'NOT_FOUND',
-  'CONFLICT',
-  'INVALID_STATE',
-  'DUPLICATE_EVIDENCE',
-  'ACCOUNT_IN_TRANSFER',
-];
 
 const READ_CONFLICTS: readonly number[] = [
   peer.TxValidationCode.MVCC_READ_CONFLICT,
@@ -22,8 +12,6 @@ const READ_CONFLICTS: readonly number[] = [
 /** gRPC statuses meaning the peer was not reached (or did not answer) in time. */
 const UNREACHABLE: readonly number[] = [GrpcStatus.UNAVAILABLE, GrpcStatus.DEADLINE_EXCEEDED];
 
-const HPF_MESSAGE = /HPF:([A-Z_]+): ([^\n]*)/;
-
 /** qscc's words for a missing transaction or block; qscc is Fabric's, so it has no HPF code. */
 const QSCC_NOT_FOUND = /not found|no such transaction|entry not found/i;
 
@@ -32,12 +20,12 @@ interface ChaincodeFailure {
   readonly text: string;
 }
 
+/** The first `HPF:<CODE>: text` among the messages, parsed by the chaincode's own parser (one format, one parser). */
 function chaincodeFailure(messages: readonly string[]): ChaincodeFailure | undefined {
   for (const message of messages) {
-    const match = HPF_MESSAGE.exec(message);
-    const code = CHAINCODE_CODES.find((c) => c === match?.[1]);
-    if (code !== undefined) {
-      return { code, text: match?.[2] ?? '' };
+    const failure = parseHpfErrorMessage(message);
+    if (failure !== undefined) {
+      return failure;
     }
   }
   return undefined;
