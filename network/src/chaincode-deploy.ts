@@ -1,12 +1,20 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Consortium, OrgDefinition } from './definition';
 import type { FabricCli } from './fabric-cli';
 import { REPO_ROOT, type Layout } from './layout';
-import { startProcess, type ProcessSpec } from './processes';
+import { runningProcess, startProcess, stopProcess, type ProcessSpec } from './processes';
 
 /**
  * Chaincode-as-a-service deployment of the real chaincode/ package: one ccaas package for every org
@@ -325,13 +333,45 @@ export function chaincodeServerSpec(layout: Layout, org: OrgDefinition, packageI
   };
 }
 
-export function startChaincodeServer(
+/** SHA-256 over every built chaincode file, so a rebuild that changed nothing is not a change. */
+function builtCodeHash(): string {
+  const hash = createHash('sha256');
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
+      a.name.localeCompare(b.name),
+    )) {
+      const file = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(file);
+      else if (entry.name.endsWith('.js')) hash.update(entry.name).update(readFileSync(file));
+    }
+  };
+  walk(path.join(CHAINCODE_DIR, 'dist'));
+  return hash.digest('hex');
+}
+
+/**
+ * Starts the org's chaincode server, or restarts it when the built chaincode differs from what it
+ * serves (so `network:up` after editing the chaincode serves the new code; the package, which holds
+ * only the address, does not change).
+ */
+export async function startChaincodeServer(
   layout: Layout,
   org: OrgDefinition,
   packageId: string,
-): { pid: number; reused: boolean } {
+): Promise<{ pid: number; reused: boolean; restarted: boolean }> {
   if (!existsSync(path.join(CHAINCODE_DIR, 'dist', 'index.js'))) {
     throw new Error('chaincode/dist/index.js is missing: run `npm run build -w chaincode` first');
   }
-  return startProcess(layout.root, chaincodeServerSpec(layout, org, packageId));
+  const name = chaincodeServerName(org);
+  const servedFile = path.join(layout.root, 'chaincode', `${name}.served`);
+  const code = builtCodeHash();
+  const stale =
+    runningProcess(layout.root, name) !== null &&
+    (!existsSync(servedFile) || readFileSync(servedFile, 'utf8') !== code);
+  if (stale) {
+    await stopProcess(layout.root, name);
+  }
+  const started = startProcess(layout.root, chaincodeServerSpec(layout, org, packageId));
+  if (!started.reused) writeFileSync(servedFile, code);
+  return { ...started, restarted: stale };
 }

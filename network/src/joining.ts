@@ -387,7 +387,7 @@ async function activate(
     `  ${(await ensureInstalled(cli, layout, org, packageId)) ? 'installed' : 'had installed'} ${packageId}`,
   );
   await ensureDefinition(next, layout, cli, packageId, (line) => log(`  ${line}`));
-  startChaincodeServer(layout, org, packageId);
+  await startChaincodeServer(layout, org, packageId);
   log(`  ${await waitChaincode(next, layout, org)}`);
   if (existing.orgs.some((o) => runningProcess(layout.root, gatewayProcessName(o)) !== null)) {
     ensureApiKeys(next, layout);

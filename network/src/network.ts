@@ -187,14 +187,14 @@ export async function up(consortium: Consortium, log: Log = console.log): Promis
       sequence: await ensureDefinition(consortium, layout, cli, id, (line) => log(`    ${line}`)),
     };
   });
-  await step(5, log, () => {
+  await step(5, log, async () => {
     for (const org of consortium.orgs) {
-      const { pid, reused } = startChaincodeServer(layout, org, packageId);
+      const { pid, reused, restarted } = await startChaincodeServer(layout, org, packageId);
+      const state = restarted ? 'restarted (chaincode rebuilt)' : reused ? 'already running' : 'started';
       log(
-        `      ${chaincodeServerName(org)} ${reused ? 'already running' : 'started'} (pid ${pid}) on 127.0.0.1:${org.ports.chaincodeServer}`,
+        `      ${chaincodeServerName(org)} ${state} (pid ${pid}) on 127.0.0.1:${org.ports.chaincodeServer}`,
       );
     }
-    return Promise.resolve();
   });
   await step(6, log, async () => {
     await Promise.all(

@@ -38,6 +38,8 @@ interface PidRecord {
 export interface RunningProcess {
   readonly name: string;
   readonly pid: number;
+  /** When we started it (ISO-8601), from its PID record. */
+  readonly startedAt: string;
 }
 
 function pidDir(dataDir: string): string {
@@ -82,7 +84,7 @@ function isOurs(record: PidRecord): boolean {
 
 export function runningProcess(dataDir: string, name: string): RunningProcess | null {
   const record = readRecord(path.join(pidDir(dataDir), `${name}.json`));
-  return record !== null && isOurs(record) ? { name, pid: record.pid } : null;
+  return record !== null && isOurs(record) ? { name, pid: record.pid, startedAt: record.startedAt } : null;
 }
 
 /** Every process recorded in the data dir that is still ours and alive. */
@@ -95,7 +97,7 @@ export function runningProcesses(dataDir: string): RunningProcess[] {
     .filter((file) => file.endsWith('.json'))
     .map((file) => readRecord(path.join(dir, file)))
     .filter((record): record is PidRecord => record !== null && isOurs(record))
-    .map((record) => ({ name: record.name, pid: record.pid }));
+    .map((record) => ({ name: record.name, pid: record.pid, startedAt: record.startedAt }));
 }
 
 /** Starts a process detached unless one of that name is already running; returns its PID. */
@@ -136,10 +138,16 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/** Alive and not a zombie: an exited process whose parent has not reaped it yet is gone for us. */
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
   } catch {
     return false;
   }
