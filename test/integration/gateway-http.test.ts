@@ -133,6 +133,25 @@ describe('gateway HTTP API against the real network', () => {
     expect((await call(regulator, 'auditor', 'GET', `/v1/withdrawals/E2E-${run}-C`)).status).toBe(200);
   });
 
+  it('serves its operations endpoints: readiness against the peer, metrics, the OpenAPI document', async () => {
+    const ready = await fetch(`${beijing.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ status: 'ready', chaincode: { name: 'hpf' } });
+    const metrics = await (await fetch(`${beijing.url}/metrics`)).text();
+    expect(metrics).toMatch(/hpf_gateway_http_requests_total\{[^}]*\} \d+/);
+    expect(metrics).toMatch(
+      /hpf_gateway_fabric_call_duration_seconds_count\{[^}]*contract="withdrawal"[^}]*\} \d+/,
+    );
+    const openapi = (await (await fetch(`${beijing.url}/openapi.json`)).json()) as {
+      openapi: string;
+      paths: Record<string, unknown>;
+    };
+    expect(openapi.openapi).toMatch(/^3\./);
+    expect(Object.keys(openapi.paths)).toEqual(
+      expect.arrayContaining(['/v1/transfers', '/v1/withdrawals', '/v1/verify', '/v1/events']),
+    );
+  });
+
   it('resumes the event stream after a gateway restart with no loss and no duplicates', async () => {
     const idOf = (e: SseEvent): unknown => e.data.id;
     const recorded = async (suffix: string): Promise<string> => {
