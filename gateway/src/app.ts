@@ -24,6 +24,7 @@ import { newLedgerWriter } from './services/ledger-writer';
 import type { ServiceSettings } from './services/settings';
 import { newTransferService } from './services/transfer-service';
 import { newWithdrawalService } from './services/withdrawal-service';
+import type { VerificationCache } from './services/verification-cache';
 
 export interface AppSettings extends ServiceSettings {
   readonly apiKeys: readonly ApiKeyEntry[];
@@ -42,6 +43,8 @@ export interface AppOptions {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly readiness?: () => Readonly<Record<string, unknown>>;
+  /** Shared with the event listener, which invalidates it; none in route tests unless given. */
+  readonly verifications?: VerificationCache;
 }
 
 /**
@@ -100,7 +103,7 @@ export function createApp(options: Readonly<AppOptions>): Express {
   );
   app.use(transferRoutes(newTransferService({ ledger, writer, directory, settings })));
   app.use(withdrawalRoutes(newWithdrawalService({ ledger, writer, settings })));
-  app.use(auditRoutes(newAuditService({ ledger, settings })));
+  app.use(auditRoutes(newAuditService({ ledger, settings, verifications: options.verifications })));
   app.use(eventRoutes({ events: newEventService({ ledger }), logger, heartbeatMs: settings.sseHeartbeatMs }));
   app.use(notFound);
   app.use(problemHandler(logger));

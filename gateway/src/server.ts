@@ -10,6 +10,7 @@ import { closeConnection, openConnection } from './fabric/connection';
 import { newFabricLedgerClient } from './fabric/fabric-ledger-client';
 import { newMetrics } from './metrics';
 import { startEventListener } from './services/event-listener';
+import { newVerificationCache } from './services/verification-cache';
 
 export interface RunningGateway {
   readonly server: Server;
@@ -36,14 +37,17 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const connection = await openConnection(config);
   const network = connection.gateway.getNetwork(config.channel);
   const ledger = newFabricLedgerClient({ network, chaincode: config.chaincode, metrics });
+  const verifications = newVerificationCache({ maxEntries: 10_000, maxAgeMs: 5_000 });
   const checkpoint = await checkpointers.file(path.join(config.dataDir, 'events-checkpoint.json'));
   const listener = startEventListener({
     ledger,
     checkpoint,
-    onEvent: (type) => {
+    onEvent: (type, id) => {
       metrics.ledgerEvents.inc({ type });
+      if (id !== undefined) verifications.invalidate(id);
     },
     onError: (err: unknown) => {
+      verifications.clear();
       logger.warn({ err }, 'event listener reconnecting');
     },
     retryDelayMs: 5_000,
@@ -53,6 +57,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     logger,
     metrics,
     readiness: () => ({ eventCheckpoint: listener.position() }),
+    verifications,
     settings: {
       ...config,
       bodyLimit: '32kb',

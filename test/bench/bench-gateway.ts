@@ -15,7 +15,8 @@ import { benchConsortium, peakRssByKind } from './bench-network';
  * warm-up, other load) hits every mode alike:
  * - writes: a withdrawal attestation via HTTP, the same transaction via the raw fabric-gateway client,
  *   and a trivial put (meta:Ping) via the raw client;
- * - reads: verification via HTTP (POST /v1/verify) and a no-op evaluate (meta:Noop) via the raw client.
+ * - reads: verification via HTTP (POST /v1/verify, repeated, as auditors do; and with a document hash
+ *   never asked before, which the verification cache cannot answer) and a no-op evaluate (meta:Noop).
  * Each mode runs a closed loop of `concurrency` workers for `windowMs`; ratios compare throughputs.
  */
 
@@ -205,6 +206,14 @@ export async function benchGateway(
       httpVerify: async (i) => {
         await post(http, '/v1/verify', { attestationId: recorded[i % Math.max(1, recorded.length)] });
       },
+      httpVerifyUncached: async (i) => {
+        // A document hash never asked before: the verification answer cannot come from the cache.
+        const documentHash = sha256Hex(`bench-document-${i}`);
+        await post(http, '/v1/verify', {
+          attestationId: recorded[i % Math.max(1, recorded.length)],
+          documentHash,
+        });
+      },
       noopEvaluate: async () => {
         await meta.evaluate('Noop');
       },
@@ -233,6 +242,7 @@ export async function benchGateway(
         httpAttestationOverTrivialPut: ratio('httpAttestation', 'trivialPut'),
         rawAttestationOverTrivialPut: ratio('rawAttestation', 'trivialPut'),
         httpVerifyOverNoopEvaluate: ratio('httpVerify', 'noopEvaluate'),
+        httpVerifyUncachedOverNoopEvaluate: ratio('httpVerifyUncached', 'noopEvaluate'),
       },
       peakRssMiB: peakRssByKind(consortium),
     };

@@ -133,6 +133,40 @@ describe('gateway HTTP API against the real network', () => {
     expect((await call(regulator, 'auditor', 'GET', `/v1/withdrawals/E2E-${run}-C`)).status).toBe(200);
   });
 
+  it('answers a repeated verification from its cache, and a reversal shows at once (its event invalidates)', async () => {
+    const id = `E2E-${run}-V`;
+    const created = await call(
+      beijing,
+      'operator',
+      'POST',
+      '/v1/withdrawals',
+      withdrawalBody(id, person((run % 500) + 470, '核验'), `V-${run}-1`),
+    );
+    expect(created.status).toBe(201);
+    const first = await call(beijing, 'auditor', 'POST', '/v1/verify', { attestationId: id });
+    expect(first.body).toMatchObject({ valid: true, record: { status: 'RECORDED' } });
+    expect((await call(beijing, 'auditor', 'POST', '/v1/verify', { attestationId: id })).body).toEqual(
+      first.body,
+    );
+
+    expect(
+      (await call(beijing, 'operator', 'POST', `/v1/withdrawals/${id}/reverse`, { reason: 'entered twice' }))
+        .status,
+    ).toBe(201);
+    // The reversal's chaincode event reaches the gateway within milliseconds of the commit; the cache's
+    // own age limit is 5 s, so seeing REVERSED well within 2 s shows the event did the invalidation.
+    const deadline = Date.now() + 2_000;
+    let status: unknown;
+    do {
+      status = (
+        (await call(beijing, 'auditor', 'POST', '/v1/verify', { attestationId: id })).body.record as {
+          status?: unknown;
+        }
+      ).status;
+    } while (status !== 'REVERSED' && Date.now() < deadline);
+    expect(status).toBe('REVERSED');
+  });
+
   it('serves its operations endpoints: readiness against the peer, metrics, the OpenAPI document', async () => {
     const ready = await fetch(`${beijing.url}/readyz`);
     expect(ready.status).toBe(200);

@@ -10,6 +10,7 @@ import {
   type JsonObject,
 } from './json-record';
 import { normalisePerson, subjectRefFor, type PersonInput } from './person';
+import type { VerificationCache } from './verification-cache';
 import type { ServiceSettings } from './settings';
 
 export interface Proof {
@@ -31,6 +32,8 @@ export interface VerifyBody {
 export interface AuditServiceOptions {
   readonly ledger: LedgerClient;
   readonly settings: ServiceSettings;
+  /** Optional: without it every verification asks the ledger. */
+  readonly verifications?: VerificationCache;
 }
 
 export interface AuditService {
@@ -74,11 +77,23 @@ class AuditServiceImpl implements AuditService {
     );
   }
 
+  /** `audit:Verify`, answered from the cache until the attestation's next event (see verification-cache.ts). */
   async #verify(body: VerifyBody): Promise<JsonObject> {
-    return parseJsonObject(
-      await this.#options.ledger.evaluate('audit', 'Verify', [canonicalJson(body)]),
+    const cache = this.#options.verifications;
+    const args = canonicalJson(body);
+    const cached = cache?.lookup(body.attestationId, args);
+    if (cached !== undefined) {
+      return cached;
+    }
+    const generation = cache?.generation(body.attestationId);
+    const answer = parseJsonObject(
+      await this.#options.ledger.evaluate('audit', 'Verify', [args]),
       'verification',
     );
+    if (cache !== undefined && generation !== undefined && answer.found === true) {
+      cache.store(body.attestationId, args, answer, generation);
+    }
+    return answer;
   }
 
   async #proofOf(attestationId: string, verification: JsonObject): Promise<Proof> {

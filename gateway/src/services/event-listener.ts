@@ -10,8 +10,8 @@ export interface ListenerCheckpoint {
 export interface EventListenerOptions {
   readonly ledger: LedgerClient;
   readonly checkpoint: ListenerCheckpoint;
-  /** Called for every event, in ledger order, before the checkpoint moves past it. */
-  readonly onEvent: (type: string) => void;
+  /** Called for every event, in ledger order, before the checkpoint moves past it, with the payload's `id`. */
+  readonly onEvent: (type: string, id: string | undefined) => void;
   readonly onError: (err: unknown) => void;
   readonly retryDelayMs: number;
 }
@@ -22,21 +22,21 @@ export interface EventListener {
   stop(): void;
 }
 
-function eventType(payload: string, fallback: string): string {
+/** The event's `type` (or its name) and the attestation `id` it concerns, from the JSON payload. */
+function typeAndId(payload: string, fallback: string): { type: string; id: string | undefined } {
   try {
     const parsed: unknown = JSON.parse(payload);
-    if (
-      parsed !== null &&
-      typeof parsed === 'object' &&
-      'type' in parsed &&
-      typeof parsed.type === 'string'
-    ) {
-      return parsed.type;
+    if (parsed !== null && typeof parsed === 'object') {
+      const fields = parsed as { type?: unknown; id?: unknown };
+      return {
+        type: typeof fields.type === 'string' ? fields.type : fallback,
+        id: typeof fields.id === 'string' ? fields.id : undefined,
+      };
     }
   } catch {
     // not JSON: count it under its event name
   }
-  return fallback;
+  return { type: fallback, id: undefined };
 }
 
 class EventListenerImpl implements EventListener {
@@ -61,7 +61,8 @@ class EventListenerImpl implements EventListener {
       block === undefined ? undefined : { blockNumber: block, txId: checkpoint.getTransactionId() },
     );
     for await (const event of this.#stream) {
-      this.#options.onEvent(eventType(event.payload, event.name));
+      const { type, id } = typeAndId(event.payload, event.name);
+      this.#options.onEvent(type, id);
       await checkpoint.checkpointTransaction(event.blockNumber, event.txId);
     }
   }

@@ -3,6 +3,7 @@ import { Writable } from 'node:stream';
 import type { Express } from 'express';
 import { pino } from 'pino';
 import { createApp, type AppSettings } from '../../src/app';
+import type { VerificationCache } from '../../src/services/verification-cache';
 import { newMetrics } from '../../src/metrics';
 import { FakeLedger } from './fake-ledger';
 
@@ -22,7 +23,10 @@ export interface TestApp {
   readonly logs: string[];
 }
 
-export function buildApp(overrides: Partial<AppSettings> = {}): TestApp {
+export function buildApp(
+  overrides: Partial<AppSettings> = {},
+  extra: { verifications?: VerificationCache } = {},
+): TestApp {
   const ledger = new FakeLedger();
   const logs: string[] = [];
   const sink = new Writable({
@@ -51,7 +55,13 @@ export function buildApp(overrides: Partial<AppSettings> = {}): TestApp {
     sseHeartbeatMs: 60_000,
     ...overrides,
   };
-  const app = createApp({ ledger, settings, logger: pino({ level: 'info' }, sink), metrics: newMetrics() });
+  const app = createApp({
+    ledger,
+    settings,
+    logger: pino({ level: 'info' }, sink),
+    metrics: newMetrics(),
+    ...(extra.verifications === undefined ? {} : { verifications: extra.verifications }),
+  });
   return { app, ledger, logs };
 }
 
