@@ -388,7 +388,9 @@ async function activate(
   );
   await ensureDefinition(next, layout, cli, packageId, (line) => log(`  ${line}`));
   await startChaincodeServer(layout, org, packageId);
-  log(`  ${await waitChaincode(next, layout, org)}`);
+  // Every peer, old and new, must know every other before transfers with the new centre can be endorsed.
+  await Promise.all(next.orgs.map((o) => waitChaincode(next, layout, o)));
+  log(`  every peer answers for the chaincode and knows ${org.mspId}`);
   if (existing.orgs.some((o) => runningProcess(layout.root, gatewayProcessName(o)) !== null)) {
     ensureApiKeys(next, layout);
     startGateway(next, layout, org);

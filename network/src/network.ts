@@ -61,8 +61,8 @@ const utf8 = new TextDecoder();
 
 /**
  * Polls through one org's peer until `meta:Version` answers (the peer launched the chaincode) and a
- * `Ping` proposal gathers endorsements that satisfy the policy (gossip has found the other orgs' peers,
- * which takes a few seconds after a restart). The proposal is endorsed, never submitted.
+ * `Ping` proposal is endorsed by every org's peer (gossip has found all the other orgs' peers, which
+ * takes a few seconds after a restart). The proposal is endorsed, never submitted.
  */
 export async function waitChaincode(
   consortium: Consortium,
@@ -76,7 +76,14 @@ export async function waitChaincode(
     for (;;) {
       try {
         const version = utf8.decode(await contract.evaluateTransaction('Version'));
-        await contract.newProposal('Ping', { arguments: ['readiness'] }).endorse();
+        // Every org's peer, not just any two: each peer must know all the others (transfers and
+        // withdrawals name their endorsers explicitly).
+        await contract
+          .newProposal('Ping', {
+            arguments: ['readiness'],
+            endorsingOrganizations: consortium.orgs.map((o) => o.mspId),
+          })
+          .endorse();
         return version;
       } catch (error) {
         if (Date.now() > deadline)
