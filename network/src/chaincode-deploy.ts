@@ -14,6 +14,7 @@ import path from 'node:path';
 import type { Consortium, OrgDefinition } from './definition';
 import type { FabricCli } from './fabric-cli';
 import { REPO_ROOT, type Layout } from './layout';
+import { ordererArgs } from './nodes';
 import { runningProcess, startProcess, stopProcess, type ProcessSpec } from './processes';
 
 /**
@@ -129,18 +130,6 @@ export async function queryCommitted(
     }
     throw error;
   }
-}
-
-function ordererArgs(consortium: Consortium, layout: Layout): string[] {
-  const node = consortium.ordererOrg.nodes[0];
-  if (node === undefined) throw new Error('the consortium has no orderer');
-  return [
-    '-o',
-    `127.0.0.1:${node.ports.listen}`,
-    '--tls',
-    '--cafile',
-    layout.ordererTlsCa(consortium.ordererOrg.domain),
-  ];
 }
 
 function definitionArgs(consortium: Consortium, sequence: number): string[] {

@@ -20,12 +20,14 @@ import { Layout, REPO_ROOT } from './layout';
 import { waitChaincode, type Log } from './network';
 import {
   joinPeer,
+  ordererArgs,
   ordererProcessName,
   peerHeight,
   peerProcessName,
   peerSpec,
   startNode,
   waitHealthy,
+  waitListening,
 } from './nodes';
 import { withOrg } from './org-client';
 import { runningProcess } from './processes';
@@ -160,18 +162,6 @@ function orgOf(consortium: Consortium, code: string): OrgDefinition {
   return org;
 }
 
-function ordererEndpoint(ctx: Context): string[] {
-  const node = ctx.consortium.ordererOrg.nodes[0];
-  if (node === undefined) throw new JoinError('the consortium has no orderer');
-  return [
-    '-o',
-    `127.0.0.1:${node.ports.listen}`,
-    '--tls',
-    '--cafile',
-    ctx.layout.ordererTlsCa(ctx.consortium.ordererOrg.domain),
-  ];
-}
-
 interface ChannelConfig {
   channel_group: { groups: { Application: { groups: Record<string, unknown> } } };
 }
@@ -188,7 +178,7 @@ async function fetchConfig(ctx: Context, dir: string): Promise<ChannelConfig> {
     block,
     '-c',
     ctx.consortium.channel,
-    ...ordererEndpoint(ctx),
+    ...ordererArgs(ctx.consortium, ctx.layout),
   ]);
   const parsed = (await decode(ctx, block, 'common.Block')) as {
     data: { data: { payload: { data: { config: ChannelConfig } } }[] };
@@ -378,6 +368,7 @@ async function activate(
   const fabric = await ensureFabric(() => undefined);
   const { pid } = startNode(layout, peerSpec(layout, fabric, org));
   await waitHealthy(peerProcessName(org), org.ports.operations, layout);
+  await waitListening(peerProcessName(org), org.ports.peer, layout);
   log(
     `  ${peerProcessName(org)} running (pid ${pid}); ${(await joinPeer(next, layout, cli, org)) ? 'joined' : 'already joined'} ${next.channel}`,
   );
@@ -432,7 +423,7 @@ export async function submit(
       envelopeFile(ctx.layout, code),
       '-c',
       consortium.channel,
-      ...ordererEndpoint(ctx),
+      ...ordererArgs(ctx.consortium, ctx.layout),
     ]);
   } catch (error) {
     if (!(error instanceof FabricToolError)) throw error;

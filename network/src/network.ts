@@ -26,6 +26,7 @@ import {
   peerSpec,
   startNode,
   waitHealthy,
+  waitListening,
   waitRaftLeader,
 } from './nodes';
 import { withOrg } from './org-client';
@@ -159,6 +160,7 @@ export async function up(consortium: Consortium, log: Log = console.log): Promis
     }
     for (const node of nodes) {
       await waitHealthy(ordererProcessName(node), node.ports.operations, layout);
+      await waitListening(ordererProcessName(node), node.ports.admin, layout);
       log(
         `      ${node.name} ${(await joinOrderer(consortium, layout, cli, node)) ? 'joined' : 'already joined'} ${consortium.channel}`,
       );
@@ -174,6 +176,7 @@ export async function up(consortium: Consortium, log: Log = console.log): Promis
     }
     for (const org of consortium.orgs) {
       await waitHealthy(peerProcessName(org), org.ports.operations, layout);
+      await waitListening(peerProcessName(org), org.ports.peer, layout);
       log(
         `      ${org.mspId} ${(await joinPeer(consortium, layout, cli, org)) ? 'joined' : 'already joined'} ${consortium.channel}`,
       );

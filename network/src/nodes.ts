@@ -1,4 +1,5 @@
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { connect } from 'node:net';
 import path from 'node:path';
 import type { Consortium, OrdererNode, OrgDefinition } from './definition';
 import type { FabricInstall } from './fabric-bin';
@@ -170,6 +171,40 @@ export async function waitHealthy(
   }
 }
 
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    const done = (ok: boolean): void => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+    socket.setTimeout(1_000, () => done(false));
+  });
+}
+
+/**
+ * Waits until a node's main port accepts connections. A peer answers /healthz on its operations port
+ * before its gRPC server listens, so a CLI call right after /healthz can be refused.
+ */
+export async function waitListening(
+  name: string,
+  port: number,
+  layout: Layout,
+  timeoutMs = 60_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await accepts(port))) {
+    if (Date.now() > deadline) {
+      throw new Error(
+        `${name} does not accept connections on 127.0.0.1:${port} after ${timeoutMs / 1000} s; see ${logFile(layout.root, name)}`,
+      );
+    }
+    await sleep(100);
+  }
+}
+
 export function startNode(layout: Layout, spec: ProcessSpec): { pid: number; reused: boolean } {
   mkdirSync(spec.cwd, { recursive: true });
   return startProcess(layout.root, spec);
@@ -199,6 +234,19 @@ export async function waitRaftLeader(consortium: Consortium, timeoutMs = 60_000)
       throw new Error(`no Raft leader for channel ${consortium.channel} within ${timeoutMs / 1000} s`);
     await sleep(250);
   }
+}
+
+/** `peer` CLI flags that send to the first orderer over TLS (channel updates, lifecycle approvals and commits). */
+export function ordererArgs(consortium: Consortium, layout: Layout): string[] {
+  const node = consortium.ordererOrg.nodes[0];
+  if (node === undefined) throw new Error('the consortium has no orderer');
+  return [
+    '-o',
+    `127.0.0.1:${node.ports.listen}`,
+    '--tls',
+    '--cafile',
+    layout.ordererTlsCa(consortium.ordererOrg.domain),
+  ];
 }
 
 /** Where and as whom osnadmin talks to one orderer's admin endpoint (mutual TLS as the orderer org's admin). */

@@ -5,7 +5,7 @@ import { connectOrg, type OrgConnection } from '../../network/src/org-client';
 import { testConsortium } from '../support/consortium';
 import {
   contractOf,
-  errorText,
+  withDetails,
   evaluate,
   personTransient,
   residentId,
@@ -151,9 +151,7 @@ describe('transfer-and-continue on the real network', () => {
     expect(atDestination.name).toBe(people.mover.name);
 
     const third = evaluate(as(shanghai, 'transfer'), 'GetPersonalDetails', [transferId]);
-    await expect(
-      third.catch((error: unknown) => Promise.reject(new Error(errorText(error)))),
-    ).rejects.toThrow(/HPF:FORBIDDEN/);
+    await expect(withDetails(third)).rejects.toThrow(/HPF:FORBIDDEN/);
     const seenByThird = JSON.stringify(await evaluate(as(shanghai, 'transfer'), 'Get', [transferId]));
     expect(seenByThird).not.toContain(people.mover.name);
     expect(seenByThird).not.toContain(people.mover.id);
@@ -206,9 +204,7 @@ describe('withdrawals on the real network', () => {
         endorsingOrganizations: [shanghai.mspId, regulator.mspId],
       },
     );
-    await expect(
-      second.catch((error: unknown) => Promise.reject(new Error(errorText(error)))),
-    ).rejects.toThrow(/HPF:DUPLICATE_EVIDENCE/);
+    await expect(withDetails(second)).rejects.toThrow(/HPF:DUPLICATE_EVIDENCE/);
     await expect(evaluate(as(regulator, 'withdrawal'), 'Get', [`W${run}B`])).rejects.toThrow();
   });
 
@@ -235,9 +231,7 @@ describe('withdrawals on the real network', () => {
         endorsingOrganizations: [beijing.mspId, regulator.mspId],
       },
     );
-    await expect(
-      attempt.catch((error: unknown) => Promise.reject(new Error(errorText(error)))),
-    ).rejects.toThrow(/HPF:ACCOUNT_IN_TRANSFER/);
+    await expect(withDetails(attempt)).rejects.toThrow(/HPF:ACCOUNT_IN_TRANSFER/);
   });
 
   it("rejects the regulator's attempt to write a business record", async () => {
@@ -250,9 +244,7 @@ describe('withdrawals on the real network', () => {
         endorsingOrganizations: [regulator.mspId, beijing.mspId],
       },
     );
-    await expect(
-      attempt.catch((error: unknown) => Promise.reject(new Error(errorText(error)))),
-    ).rejects.toThrow(/HPF:FORBIDDEN/);
+    await expect(withDetails(attempt)).rejects.toThrow(/HPF:FORBIDDEN/);
   });
 });
 

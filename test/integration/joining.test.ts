@@ -11,7 +11,7 @@ import { connectOrg, type OrgConnection } from '../../network/src/org-client';
 import { TEST_DEFINITION, testConsortium } from '../support/consortium';
 import {
   contractOf,
-  errorText,
+  withDetails,
   evaluate,
   personTransient,
   residentId,
@@ -160,9 +160,7 @@ describe('a centre joining the running consortium', () => {
       const attempt = submitTx(as(sichuan.mspId, 'withdrawal'), 'Record', [body(`J${run}B`, '510000')], {
         endorsingOrganizations: [sichuan.mspId, 'RegulatorMSP'],
       });
-      await expect(
-        attempt.catch((error: unknown) => Promise.reject(new Error(errorText(error)))),
-      ).rejects.toThrow(/HPF:DUPLICATE_EVIDENCE/);
+      await expect(withDetails(attempt)).rejects.toThrow(/HPF:DUPLICATE_EVIDENCE/);
     });
   });
 });

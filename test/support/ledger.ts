@@ -77,6 +77,11 @@ export function errorText(error: unknown): string {
   return [String(error), ...details.map((d) => d.message ?? '')].join('\n');
 }
 
+/** The same promise, rejecting with all of the error's text (endorsement details included), for `rejects.toThrow(/HPF:…/)`. */
+export function withDetails<T>(promise: Promise<T>): Promise<T> {
+  return promise.catch((error: unknown) => Promise.reject(new Error(errorText(error))));
+}
+
 /** A syntactically valid 18-digit resident ID with the given birth date and sequence. */
 export function residentId(birth: string, sequence: number): string {
   const first17 = `110105${birth}${String(sequence).padStart(3, '0')}`;
