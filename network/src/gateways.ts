@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import path from 'node:path';
 import type { Consortium, OrgDefinition } from './definition';
 import { REPO_ROOT, type Layout } from './layout';
+import { pollUntil } from './poll';
 import { startProcess, type ProcessSpec } from './processes';
 
 /**
@@ -142,20 +143,20 @@ export function startGateway(
 
 /** Waits until a gateway's /readyz answers 200 (its peer is reachable and the chaincode answers). */
 export async function waitGatewayReady(org: OrgDefinition, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const response = await fetch(`${gatewayUrl(org)}/readyz`, { signal: AbortSignal.timeout(5_000) });
-      if (response.ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline)
-      throw new Error(
-        `gateway of ${org.mspId} not ready at ${gatewayUrl(org)}/readyz within ${timeoutMs / 1000} s`,
-      );
-    await new Promise((resolve) => setTimeout(resolve, 300));
-  }
+  await pollUntil(
+    async () =>
+      (await fetch(`${gatewayUrl(org)}/readyz`, { signal: AbortSignal.timeout(5_000) })).ok
+        ? true
+        : undefined,
+    {
+      timeoutMs,
+      intervalMs: 300,
+      failure: () =>
+        new Error(
+          `gateway of ${org.mspId} not ready at ${gatewayUrl(org)}/readyz within ${timeoutMs / 1000} s`,
+        ),
+    },
+  );
 }
 
 /** What consortium:info prints: each gateway's URL and API keys. */

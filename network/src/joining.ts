@@ -30,6 +30,7 @@ import {
   waitListening,
 } from './nodes';
 import { withOrg } from './org-client';
+import { pollUntil } from './poll';
 import { runningProcess } from './processes';
 
 /**
@@ -306,27 +307,29 @@ export async function sign(
   return signed;
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 /** Waits until the new peer has caught up with an existing one (it must, to endorse like them). */
 async function waitCaughtUp(ctx: Context, org: OrgDefinition, timeoutMs = 60_000): Promise<void> {
   const reference = ctx.consortium.centres.find((c) => c.mspId !== org.mspId);
   if (reference === undefined) return;
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const [mine, theirs] = await Promise.all([
-      peerHeight(ctx.consortium, ctx.cli, org),
-      peerHeight(ctx.consortium, ctx.cli, reference),
-    ]);
-    if (mine !== null && theirs !== null && mine >= theirs) return;
-    if (Date.now() > deadline)
-      throw new JoinError(
-        `${org.mspId}'s peer did not catch up (height ${String(mine)} of ${String(theirs)})`,
-      );
-    await sleep(500);
-  }
+  let heights: (number | null)[] = [];
+  await pollUntil(
+    async () => {
+      heights = await Promise.all([
+        peerHeight(ctx.consortium, ctx.cli, org),
+        peerHeight(ctx.consortium, ctx.cli, reference),
+      ]);
+      const [mine, theirs] = heights;
+      return mine != null && theirs != null && mine >= theirs ? true : undefined;
+    },
+    {
+      timeoutMs,
+      intervalMs: 500,
+      failure: () =>
+        new JoinError(
+          `${org.mspId}'s peer did not catch up (height ${String(heights[0])} of ${String(heights[1])})`,
+        ),
+    },
+  );
 }
 
 function recordJoined(layout: Layout, centre: CentreEntry): void {

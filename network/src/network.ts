@@ -30,6 +30,7 @@ import {
   waitRaftLeader,
 } from './nodes';
 import { withOrg } from './org-client';
+import { pollUntil } from './poll';
 import { recordedNames, runningProcess, runningProcesses, stopAll } from './processes';
 
 /** network:up / network:down / network:status for one consortium definition. */
@@ -54,10 +55,6 @@ async function step<T>(index: number, log: Log, fn: () => Promise<T>): Promise<T
   return result;
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 const utf8 = new TextDecoder();
 
 /**
@@ -71,11 +68,10 @@ export async function waitChaincode(
   org: Consortium['orgs'][number],
   timeoutMs = 90_000,
 ): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
   return withOrg(layout, org, async ({ gateway }) => {
     const contract = gateway.getNetwork(consortium.channel).getContract(consortium.chaincode.name, 'meta');
-    for (;;) {
-      try {
+    return pollUntil(
+      async () => {
         const version = utf8.decode(await contract.evaluateTransaction('Version'));
         // Every org's peer, not just any two: each peer must know all the others (transfers and
         // withdrawals name their endorsers explicitly).
@@ -86,14 +82,16 @@ export async function waitChaincode(
           })
           .endorse();
         return version;
-      } catch (error) {
-        if (Date.now() > deadline)
-          throw new Error(
+      },
+      {
+        timeoutMs,
+        intervalMs: 500,
+        failure: (error) =>
+          new Error(
             `${org.mspId}'s peer is not ready for chaincode ${consortium.chaincode.name}: ${String(error)}`,
-          );
-        await sleep(500);
-      }
-    }
+          ),
+      },
+    );
   });
 }
 

@@ -5,6 +5,7 @@ import type { Consortium, OrdererNode, OrgDefinition } from './definition';
 import type { FabricInstall } from './fabric-bin';
 import type { FabricCli } from './fabric-cli';
 import { REPO_ROOT, type Layout } from './layout';
+import { pollUntil } from './poll';
 import { logFile, startProcess, type ProcessSpec } from './processes';
 
 /**
@@ -141,10 +142,6 @@ export function peerSpec(layout: Layout, fabric: FabricInstall, org: OrgDefiniti
   };
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 /** Polls an operations endpoint's /healthz until it answers 200, or fails naming the log to read. */
 export async function waitHealthy(
   name: string,
@@ -152,23 +149,20 @@ export async function waitHealthy(
   layout: Layout,
   timeoutMs = 60_000,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const response = await fetch(`http://127.0.0.1:${port}/healthz`, {
-        signal: AbortSignal.timeout(2_000),
-      });
-      if (response.ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      throw new Error(
-        `${name} did not become healthy on 127.0.0.1:${port} within ${timeoutMs / 1000} s; see ${logFile(layout.root, name)}`,
-      );
-    }
-    await sleep(250);
-  }
+  await pollUntil(
+    async () =>
+      (await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(2_000) })).ok
+        ? true
+        : undefined,
+    {
+      timeoutMs,
+      intervalMs: 250,
+      failure: () =>
+        new Error(
+          `${name} did not become healthy on 127.0.0.1:${port} within ${timeoutMs / 1000} s; see ${logFile(layout.root, name)}`,
+        ),
+    },
+  );
 }
 
 function accepts(port: number): Promise<boolean> {
@@ -194,15 +188,14 @@ export async function waitListening(
   layout: Layout,
   timeoutMs = 60_000,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await accepts(port))) {
-    if (Date.now() > deadline) {
-      throw new Error(
+  await pollUntil(async () => ((await accepts(port)) ? true : undefined), {
+    timeoutMs,
+    intervalMs: 100,
+    failure: () =>
+      new Error(
         `${name} does not accept connections on 127.0.0.1:${port} after ${timeoutMs / 1000} s; see ${logFile(layout.root, name)}`,
-      );
-    }
-    await sleep(100);
-  }
+      ),
+  });
 }
 
 export function startNode(layout: Layout, spec: ProcessSpec): { pid: number; reused: boolean } {
@@ -225,15 +218,20 @@ async function isRaftLeader(port: number, channel: string): Promise<boolean> {
  * restart the election takes ElectionTick × TickInterval, about 5 s.
  */
 export async function waitRaftLeader(consortium: Consortium, timeoutMs = 60_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    for (const node of consortium.ordererOrg.nodes) {
-      if (await isRaftLeader(node.ports.operations, consortium.channel)) return node.name;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`no Raft leader for channel ${consortium.channel} within ${timeoutMs / 1000} s`);
-    await sleep(250);
-  }
+  return pollUntil(
+    async () => {
+      for (const node of consortium.ordererOrg.nodes) {
+        if (await isRaftLeader(node.ports.operations, consortium.channel)) return node.name;
+      }
+      return undefined;
+    },
+    {
+      timeoutMs,
+      intervalMs: 250,
+      failure: () =>
+        new Error(`no Raft leader for channel ${consortium.channel} within ${timeoutMs / 1000} s`),
+    },
+  );
 }
 
 /** `peer` CLI flags that send to the first orderer over TLS (channel updates, lifecycle approvals and commits). */

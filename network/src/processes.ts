@@ -10,6 +10,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import path from 'node:path';
+import { sleep } from './poll';
 
 /**
  * Long-running processes of the local consortium (orderers, peers, chaincode servers, gateways).
@@ -132,10 +133,6 @@ export function startProcess(dataDir: string, spec: ProcessSpec): { pid: number;
   };
   writeFileSync(path.join(pidDir(dataDir), `${spec.name}.json`), JSON.stringify(record) + '\n');
   return { pid, reused: false };
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** Alive and not a zombie: an exited process whose parent has not reaped it yet is gone for us. */

@@ -2,17 +2,13 @@ import { readFile } from 'node:fs/promises';
 import { createPrivateKey } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import { connect, hash, signers, type Gateway } from '@hyperledger/fabric-gateway';
-import type { Deadlines } from '../config';
+import type { GatewayConfig } from '../config';
 
-export interface ConnectionOptions {
-  readonly peerEndpoint: string;
-  readonly peerHostAlias: string;
-  readonly tlsRootCertPath: string;
-  readonly mspId: string;
-  readonly certPath: string;
-  readonly keyPath: string;
-  readonly deadlines: Deadlines;
-}
+/** The part of the gateway's configuration a connection needs. */
+export type ConnectionOptions = Pick<
+  GatewayConfig,
+  'peerEndpoint' | 'peerHostAlias' | 'tlsRootCertPath' | 'mspId' | 'certPath' | 'keyPath' | 'deadlines'
+>;
 
 export interface FabricConnection {
   readonly client: grpc.Client;
