@@ -2,8 +2,13 @@ import path from 'node:path';
 import { loadDefinition, type Consortium } from '../../network/src/definition';
 import { REPO_ROOT } from '../../network/src/layout';
 
-/** The consortium every integration test runs against: one real network per `npm test` run. */
-export const TEST_DEFINITION = path.join(REPO_ROOT, 'test', 'consortium.test.yaml');
+/**
+ * The consortium every integration test runs against: one real network per `npm test` run.
+ * `HPF_TEST_DEFINITION` points at another definition (other ports, other data dir), so that two
+ * checkouts on one machine can run their integration tests at the same time.
+ */
+export const TEST_DEFINITION =
+  process.env.HPF_TEST_DEFINITION ?? path.join(REPO_ROOT, 'test', 'consortium.test.yaml');
 
 export function testConsortium(options: { includeJoined?: boolean } = {}): Consortium {
   return loadDefinition(TEST_DEFINITION, REPO_ROOT, options);
