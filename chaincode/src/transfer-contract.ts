@@ -15,6 +15,7 @@ import { allOfPeersPolicy } from './endorsement';
 import { emitEvent, indexKey, INDEX, readJson, transferKey, txTime, writeJson } from './ledger';
 import { personFromJson } from './model/person';
 import { findCentreByCode, loadRegistry, requireCallerCentre } from './model/registry';
+import { checkTransferSubject } from './model/subject-check';
 import {
   completionFromJson,
   isTerminalTransfer,
@@ -248,6 +249,7 @@ export class TransferContract extends Contract {
   public async Request(ctx: Context, requestJson: string): Promise<string> {
     const input = requestFromJson(parseJson(requestJson, 'request'));
     const person = transientPerson(ctx);
+    checkTransferSubject(ctx, input.subjectRef);
     const registry = await loadRegistry(ctx);
     const destination = requireCallerCentre(ctx, registry);
     if (input.transferId.slice(0, 6) !== destination.code) {

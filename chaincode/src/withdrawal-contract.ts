@@ -18,6 +18,7 @@ import {
   type AlertJson,
 } from './ledger';
 import { loadRegistry, requireCallerCentre, type CentreEntry, type Rules } from './model/registry';
+import { checkWithdrawalSubject } from './model/subject-check';
 import {
   inputOf,
   withdrawalFromJson,
@@ -164,6 +165,7 @@ async function callerInput(
   inputJson: string,
 ): Promise<{ input: WithdrawalInput; rules: Rules }> {
   const input = withdrawalInputFromJson(parseJson(inputJson, 'withdrawal'));
+  checkWithdrawalSubject(ctx, input);
   const registry = await loadRegistry(ctx);
   const caller: CentreEntry = requireCallerCentre(ctx, registry);
   if (caller.code !== input.centre) {

@@ -17,7 +17,6 @@ import {
   parseHpfErrorMessage,
   parseMoneyToFen,
   residentIdCheckChar,
-  subjectRefInput,
   TRANSFER_STATUSES,
   usccCheckChar,
   validateContactLetterNumber,
@@ -73,7 +72,7 @@ describe('resident ID (GB 11643-1999)', () => {
     const unknownProvince = '99010119900101001';
     expect(
       messageOf(() => normaliseResidentId(unknownProvince + residentIdCheckChar(unknownProvince))),
-    ).toContain('division code');
+    ).toContain('address code');
     const badDate = '11010119900230001';
     expect(messageOf(() => normaliseResidentId(badDate + residentIdCheckChar(badDate)))).toContain(
       'birth date',
@@ -81,16 +80,15 @@ describe('resident ID (GB 11643-1999)', () => {
     expect(messageOf(() => normaliseResidentId('11010119900307'))).toContain('18 characters');
   });
 
-  it('normalises other ID types to upper case and builds the subjectRef input', () => {
+  it('normalises other ID types to upper case; one subjectRef whatever the form of the number', () => {
     expect(normaliseIdNumber('03', ' e1234567 ')).toBe('E1234567');
     expect(messageOf(() => normaliseIdNumber('03', 'bad number!'))).toContain('idNumber');
-    expect(subjectRefInput('01', '11010519491231002x')).toBe('01:11010519491231002X');
     const key = Buffer.from('k');
-    expect(computeSubjectRef(key, '01', '11010519491231002x')).toBe(
-      computeSubjectRef(key, '01', '11010519491231002X'),
+    expect(computeSubjectRef(key, '01', '11010519491231002x', undefined)).toBe(
+      computeSubjectRef(key, '01', '11010519491231002X', undefined),
     );
-    expect(computeSubjectRef(key, '01', '110105800101001')).toBe(
-      computeSubjectRef(key, '01', '110105198001010016'),
+    expect(computeSubjectRef(key, '01', '110105800101001', undefined)).toBe(
+      computeSubjectRef(key, '01', '110105198001010016', undefined),
     );
   });
 });

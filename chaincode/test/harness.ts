@@ -5,7 +5,8 @@ import { Context } from 'fabric-contract-api';
 
 import { AuditContract } from '../src/audit-contract';
 import { canonicalJson } from '../src/codec';
-import { computeSubjectRef, residentIdCheckChar, sha256Hex } from '../src/domain';
+import { installChaincodeConfig } from '../src/config';
+import { computeSubjectRef, evidenceHashOf, residentIdCheckChar } from '../src/domain';
 import { MetaContract } from '../src/meta-contract';
 import { RegistryContract } from '../src/registry-contract';
 import { TransferContract } from '../src/transfer-contract';
@@ -24,7 +25,20 @@ export const REGISTRY_INPUT = {
   rules: { evidenceWindowMonths: 12, multiCentreAlertThreshold: 2 },
 };
 
-const PSEUDONYM_KEY = Buffer.from('unit-test pseudonymisation key, not a secret');
+export const PSEUDONYM_KEY = Buffer.from('unit-test pseudonymisation key, not a secret');
+// What `server.ts` does at process start: every endorser (here, every fake) recomputes with this key.
+installChaincodeConfig({ pseudonymKey: PSEUDONYM_KEY });
+
+/** The people and documents the tests' subjectRefs and evidence hashes were computed from. */
+const PEOPLE = new Map<string, { idType: string; idNumber: string }>();
+const REFERENCES = new Map<string, string>();
+
+/** A subjectRef as a gateway computes it; the harness remembers the person it stands for. */
+export function subjectRefFor(idNumber: string, idType = '01'): string {
+  const subjectRef = computeSubjectRef(PSEUDONYM_KEY, idType, idNumber, undefined);
+  PEOPLE.set(subjectRef, { idType, idNumber });
+  return subjectRef;
+}
 
 /** A valid 18-character resident ID built from 17 digits. */
 export function residentId(first17: string): string {
@@ -34,9 +48,9 @@ export function residentId(first17: string): string {
 export const ALICE_ID = residentId('11010519900307123');
 export const BOB_ID = residentId('31010419851224456');
 export const CAROL_ID = residentId('44030619920615789');
-export const ALICE = computeSubjectRef(PSEUDONYM_KEY, '01', ALICE_ID);
-export const BOB = computeSubjectRef(PSEUDONYM_KEY, '01', BOB_ID);
-export const CAROL = computeSubjectRef(PSEUDONYM_KEY, '01', CAROL_ID);
+export const ALICE = subjectRefFor(ALICE_ID);
+export const BOB = subjectRefFor(BOB_ID);
+export const CAROL = subjectRefFor(CAROL_ID);
 
 export const ALICE_NAME = '张三丰';
 
@@ -53,7 +67,70 @@ export function personJson(overrides: Record<string, unknown> = {}): string {
   });
 }
 
-export const hash = (text: string): string => sha256Hex(text);
+/** The evidence hash of a document reference, as a gateway computes it; the harness remembers the reference. */
+export function hash(reference: string): string {
+  const evidenceHash = evidenceHashOf(reference);
+  REFERENCES.set(evidenceHash, reference);
+  return evidenceHash;
+}
+
+/** The ID type and number a subjectRef made by {@link subjectRefFor} stands for. */
+export function personOf(subjectRef: string): { idType: string; idNumber: string } {
+  const person = PEOPLE.get(subjectRef);
+  if (person === undefined) throw new Error('unknown subjectRef: make it with subjectRefFor');
+  return person;
+}
+
+/**
+ * The transient map an honest gateway sends with a withdrawal: the person and the references that
+ * the arguments' subjectRef and evidence hashes were computed from (unknown ones are left out, so
+ * the contract refuses them). Undefined when the argument is not JSON.
+ */
+export function honestWithdrawalTransient(inputJson: string): Record<string, string> | undefined {
+  let input: { subjectRef?: unknown; evidence?: unknown };
+  try {
+    input = JSON.parse(inputJson) as typeof input;
+  } catch {
+    return undefined;
+  }
+  const transient: Record<string, string> = {};
+  const person = typeof input.subjectRef === 'string' ? PEOPLE.get(input.subjectRef) : undefined;
+  if (person !== undefined) transient.person = JSON.stringify(person);
+  if (Array.isArray(input.evidence)) {
+    const items = input.evidence as { kind?: unknown; hash?: unknown }[];
+    transient.evidence = JSON.stringify(
+      items.flatMap((item) => {
+        const reference = typeof item.hash === 'string' ? REFERENCES.get(item.hash) : undefined;
+        return reference === undefined ? [] : [{ kind: item.kind, reference }];
+      }),
+    );
+  }
+  return transient;
+}
+
+/**
+ * The withdrawal contract as an honest gateway calls it: when a test gives no transient map, Record
+ * and Precheck receive {@link honestWithdrawalTransient}. Tests of the endorser-side check pass their
+ * own transient map (forged or incomplete), which is used as given.
+ */
+class GatewayFedWithdrawalContract extends WithdrawalContract {
+  readonly #supply: (inputJson: string) => void;
+
+  constructor(supply: (inputJson: string) => void) {
+    super();
+    this.#supply = supply;
+  }
+
+  public override async Record(ctx: Context, inputJson: string): Promise<string> {
+    this.#supply(inputJson);
+    return super.Record(ctx, inputJson);
+  }
+
+  public override async Precheck(ctx: Context, inputJson: string): Promise<string> {
+    this.#supply(inputJson);
+    return super.Precheck(ctx, inputJson);
+  }
+}
 
 export interface Invocation {
   readonly result: string;
@@ -75,20 +152,32 @@ export class TestNetwork {
   public readonly meta = new MetaContract();
   public readonly registry = new RegistryContract();
   public readonly transfer = new TransferContract();
-  public readonly withdrawal = new WithdrawalContract();
+  public readonly withdrawal: WithdrawalContract = new GatewayFedWithdrawalContract((inputJson) => {
+    this.#supplyTransient(inputJson);
+  });
   public readonly audit = new AuditContract();
   /** Transaction time; each transaction moves it 1 second on. */
   public now = Date.UTC(2026, 10, 20, 2, 0, 0);
   #txCount = 0;
 
   public lastStub: FakeStub | undefined;
+  /** The current transaction's transient map, and whether the test gave one. */
+  #transient: { map: Map<string, Uint8Array>; given: boolean } = { map: new Map(), given: false };
+
+  #supplyTransient(inputJson: string): void {
+    if (this.#transient.given) return;
+    for (const [key, value] of Object.entries(honestWithdrawalTransient(inputJson) ?? {})) {
+      this.#transient.map.set(key, Buffer.from(value, 'utf8'));
+    }
+  }
 
   #context(mspId: string, options: InvokeOptions): { ctx: Context; stub: FakeStub } {
     this.#txCount += 1;
     this.now += 1000;
-    const transient = new Map(
+    const transient = new Map<string, Uint8Array>(
       Object.entries(options.transient ?? {}).map(([key, value]) => [key, Buffer.from(value, 'utf8')]),
     );
+    this.#transient = { map: transient, given: options.transient !== undefined };
     const stub = new FakeStub(this.ledger, {
       txId: `tx${String(this.#txCount).padStart(4, '0')}`,
       epochMillis: this.now,
@@ -117,8 +206,12 @@ export class TestNetwork {
   }
 
   /** Runs an evaluate: nothing commits, and an evaluate must write nothing and emit nothing. */
-  public async evaluate(mspId: string, call: Call): Promise<string> {
-    const { ctx, stub } = this.#context(mspId, {});
+  public async evaluate(
+    mspId: string,
+    call: Call,
+    options: Pick<InvokeOptions, 'transient'> = {},
+  ): Promise<string> {
+    const { ctx, stub } = this.#context(mspId, options);
     const result = await call(ctx);
     if (stub.writes.size > 0 || stub.events.length > 0) {
       throw new Error('an evaluate transaction wrote state or set an event');

@@ -1,6 +1,6 @@
 import type { Context } from 'fabric-contract-api';
 
-import { ALICE, BEIJING, GUANGDONG, personJson, TestNetwork, type Invocation } from './harness';
+import { ALICE, BEIJING, GUANGDONG, personJson, personOf, TestNetwork, type Invocation } from './harness';
 
 /** Guangdong (destination) asks Beijing (source) to transfer Alice's account. */
 export const T1 = '4400002611200001';
@@ -28,7 +28,7 @@ export async function request(net: TestNetwork, transferId = T1, subjectRef = AL
     GUANGDONG.mspId,
     (ctx) => net.transfer.Request(ctx, requestArgs({ transferId, subjectRef })),
     {
-      transient: { person: personJson() },
+      transient: { person: personJson(personOf(subjectRef)) },
     },
   );
 }

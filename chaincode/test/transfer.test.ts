@@ -4,6 +4,7 @@ import { describePolicy, wouldValidate } from './fake-stub';
 import {
   ALICE,
   ALICE_ID,
+  BOB_ID,
   ALICE_NAME,
   BEIJING,
   BOB,
@@ -230,7 +231,7 @@ describe('transfer request', () => {
     expect(again.event).toMatchObject({ type: 'transfer.requested', replay: true });
     await expectHpf(
       net.submit(GUANGDONG.mspId, (ctx) => net.transfer.Request(ctx, requestArgs({ subjectRef: BOB })), {
-        transient: { person: personJson() },
+        transient: { person: personJson({ idNumber: BOB_ID }) },
       }),
       'CONFLICT',
       'transferId',

@@ -46,3 +46,14 @@ export function monthsBefore(iso: string, months: number): string {
   target.setUTCHours(at.getUTCHours(), at.getUTCMinutes(), at.getUTCSeconds(), at.getUTCMilliseconds());
   return target.toISOString();
 }
+
+/** China Standard Time is UTC+8 all year (no daylight saving). */
+const CHINA_OFFSET_MS = 8 * 3_600_000;
+
+/**
+ * The calendar date (YYYY-MM-DD) in China of an ISO instant: the "transaction date" an ID number's
+ * birth date is compared with (a person born today in Beijing is born on the UTC+8 date).
+ */
+export function chinaDateOf(iso: string): string {
+  return new Date(Date.parse(iso) + CHINA_OFFSET_MS).toISOString().slice(0, 10);
+}

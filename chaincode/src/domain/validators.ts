@@ -1,9 +1,8 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHash } from 'node:crypto';
 
-import { isProvinceCode, isIdType, RESIDENT_ID_TYPE, type IdType, type ProvinceCode } from './codes';
+import { isProvinceCode, isIdType, type IdType, type ProvinceCode } from './codes';
 import { isCalendarDate, isYearMonth } from './dates';
 import { invalid } from './errors';
-import { normaliseResidentId } from './resident-id';
 
 const MONEY_PATTERN = /^(0|[1-9][0-9]{0,11})(?:\.([0-9]{1,2}))?$/;
 
@@ -78,7 +77,7 @@ export function validateContactLetterNumber(value: string, field = 'transferId')
 /** Characters whose 6 bits end in 00: the only legal last characters of 32 bytes in base64url. */
 const LAST_CHAR_OF_32_BYTES = /[AEIMQUYcgkosw048]$/;
 
-/** subjectRef = base64url(HMAC-SHA256(K, idType ":" idNumber)) without padding: 43 characters. */
+/** subjectRef = base64url(HMAC-SHA256(K, "id:" + canonical number)) without padding: 43 characters. */
 export function validateSubjectRef(value: string, field = 'subjectRef'): string {
   if (!/^[A-Za-z0-9_-]{43}$/.test(value) || !LAST_CHAR_OF_32_BYTES.test(value)) {
     throw invalid(field, 'must be 43 base64url characters (an HMAC-SHA256)');
@@ -140,35 +139,6 @@ export function validateIdType(value: string, field = 'idType'): IdType {
     throw invalid(field, 'must be one of 01, 02, 03, 04, 99');
   }
   return value;
-}
-
-/**
- * Normalises an ID number for its type: resident IDs to 18 characters with a verified check
- * character; other types upper-cased, 1-32 characters of [A-Z0-9-].
- */
-export function normaliseIdNumber(idType: IdType, idNumber: string, field = 'idNumber'): string {
-  if (idType === RESIDENT_ID_TYPE) {
-    return normaliseResidentId(idNumber, field);
-  }
-  const normalised = idNumber.trim().toUpperCase();
-  if (!/^[A-Z0-9-]{1,32}$/.test(normalised)) {
-    throw invalid(field, 'must be 1-32 characters of [A-Z0-9-]');
-  }
-  return normalised;
-}
-
-/** The HMAC input of a subjectRef: `idType + ":" + normalised idNumber`. */
-export function subjectRefInput(idType: string, idNumber: string): string {
-  const type = validateIdType(idType);
-  return `${type}:${normaliseIdNumber(type, idNumber)}`;
-}
-
-/**
- * Computes a subjectRef with the consortium pseudonymisation key. Only gateways hold the key; the
- * chaincode never calls this and only checks the format of what it is given.
- */
-export function computeSubjectRef(key: Uint8Array, idType: string, idNumber: string): string {
-  return createHmac('sha256', key).update(subjectRefInput(idType, idNumber), 'utf8').digest('base64url');
 }
 
 /** SHA-256 hex of UTF-8 text or bytes. */

@@ -1,6 +1,7 @@
 import { readObject, readOptionalString, readString } from '../domain/json-fields';
 import { normaliseUscc } from '../domain/uscc';
-import { normaliseIdNumber, validateIdType, validateReference, validateText } from '../domain/validators';
+import { normaliseIdNumber } from '../domain/identity';
+import { validateIdType, validateReference, validateText } from '../domain/validators';
 import { invalid } from '../domain/errors';
 
 /**

@@ -1,0 +1,93 @@
+import type { Context } from 'fabric-contract-api';
+
+import { decodeJson } from '../codec';
+import { chaincodeConfig } from '../config';
+import { chinaDateOf } from '../domain/dates';
+import { hpfError, invalid } from '../domain/errors';
+import { evidenceHashOf } from '../domain/evidence';
+import { canonicalIdentity, subjectRefOf } from '../domain/identity';
+import { readArray, readObject, readString } from '../domain/json-fields';
+import { txTime } from '../ledger';
+import type { Evidence } from './withdrawal';
+
+/**
+ * Endorser-side verification of the pseudonyms a gateway computed. A write that names a person
+ * carries the person (transient key `person`) and, for withdrawals, the evidence references
+ * (transient key `evidence`); the transient map reaches every endorser but never the block. Each
+ * endorser recomputes the subjectRef and the evidence hashes with the key from its own chaincode
+ * server's environment and refuses a mismatch with FORBIDDEN, so a misbehaving centre cannot mint a
+ * fresh pseudonym per request: its own peer may sign, the independent endorser will not.
+ */
+
+const MAX_EVIDENCE = 20;
+const MAX_REFERENCE_LENGTH = 200;
+
+function transientValue(ctx: Context, key: string): unknown {
+  const bytes = ctx.stub.getTransient().get(key);
+  if (bytes === undefined || bytes.length === 0) {
+    throw invalid(key, 'required in the transient map');
+  }
+  return decodeJson(bytes, key);
+}
+
+/**
+ * Recomputes the subjectRef of the transient person (its birth date checked against the
+ * transaction date in China) and compares it with the one in the arguments.
+ */
+function checkPerson(ctx: Context, subjectRef: string, allowedKeys?: readonly string[]): void {
+  const person = readObject(transientValue(ctx, 'person'), 'person', allowedKeys);
+  const identity = canonicalIdentity(
+    readString(person, 'idType', 'person'),
+    readString(person, 'idNumber', 'person'),
+    chinaDateOf(txTime(ctx)),
+    'person.idNumber',
+  );
+  if (subjectRefOf(chaincodeConfig().pseudonymKey, identity) !== subjectRef) {
+    throw hpfError('FORBIDDEN', 'subjectRef does not match the person in the transient map');
+  }
+}
+
+function transientEvidence(ctx: Context): string[] {
+  const list = readArray({ evidence: transientValue(ctx, 'evidence') }, 'evidence', MAX_EVIDENCE);
+  return list.map((item, index) => {
+    const path = `evidence[${index}]`;
+    const object = readObject(item, path, ['kind', 'reference']);
+    const reference = readString(object, 'reference', path);
+    if (reference.trim() === '' || reference.length > MAX_REFERENCE_LENGTH) {
+      throw invalid(`${path}.reference`, `must be 1-${MAX_REFERENCE_LENGTH} characters`);
+    }
+    return `${readString(object, 'kind', path)}:${evidenceHashOf(reference)}`;
+  });
+}
+
+/** Every (kind, hash) of the arguments must come from a reference in the transient map, one for one. */
+function checkEvidence(ctx: Context, evidence: readonly Evidence[]): void {
+  const recomputed = transientEvidence(ctx);
+  for (const item of evidence) {
+    const at = recomputed.indexOf(`${item.kind}:${item.hash}`);
+    if (at < 0) {
+      throw hpfError(
+        'FORBIDDEN',
+        `evidence hash ${item.hash} does not match any ${item.kind} reference in the transient map`,
+      );
+    }
+    recomputed.splice(at, 1);
+  }
+  if (recomputed.length > 0) {
+    throw hpfError('FORBIDDEN', 'evidence hash: the transient map has references that match no hash');
+  }
+}
+
+/** withdrawal:Record and Precheck: transient `person` {idType, idNumber} and `evidence` [{kind, reference}]. */
+export function checkWithdrawalSubject(
+  ctx: Context,
+  input: { readonly subjectRef: string; readonly evidence: readonly Evidence[] },
+): void {
+  checkPerson(ctx, input.subjectRef, ['idType', 'idNumber']);
+  checkEvidence(ctx, input.evidence);
+}
+
+/** transfer:Request: the transient `person` (full personal details) must be the subjectRef's person. */
+export function checkTransferSubject(ctx: Context, subjectRef: string): void {
+  checkPerson(ctx, subjectRef);
+}
