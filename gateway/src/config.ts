@@ -1,5 +1,6 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { decodePseudonymKey } from './domain';
 
 /** A start-up configuration error; the message always begins with the variable's name. */
 export class ConfigError extends Error {
@@ -195,19 +196,14 @@ function readApiKeys(reader: Reader, centreCode: string | null): ApiKeyEntry[] {
   return entries;
 }
 
-/** Accepts 64 hex characters, base64/base64url text, or raw bytes; at least 32 bytes of key. */
+/**
+ * Accepts 64 hex characters, base64/base64url text, or raw bytes; at least 32 bytes of key. The
+ * decoding is the chaincode's (`decodePseudonymKey`), so gateways and chaincode servers given the
+ * same file hold the same key.
+ */
 function readPseudonymKey(reader: Reader): Buffer {
-  const raw = readFileSync(reader.file('PSEUDONYM_KEY_FILE'));
-  const text = raw.toString('utf8').trim();
-  let key: Buffer;
-  if (/^[0-9a-fA-F]{64,}$/.test(text)) {
-    key = Buffer.from(text, 'hex');
-  } else if (/^[A-Za-z0-9+/_-]{43,}={0,2}$/.test(text)) {
-    key = Buffer.from(text, 'base64');
-  } else {
-    key = raw;
-  }
-  if (key.length < 32) {
+  const key = decodePseudonymKey(readFileSync(reader.file('PSEUDONYM_KEY_FILE')));
+  if (key === undefined) {
     throw new ConfigError(`${PREFIX}PSEUDONYM_KEY_FILE`, 'must hold a key of at least 32 bytes');
   }
   return key;

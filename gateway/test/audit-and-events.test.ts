@@ -1,7 +1,13 @@
 import request from 'supertest';
-import { subjectRefOf } from '../src/domain';
 import type { LedgerEvent, TransactionInfo } from '../src/fabric/ledger-client';
-import { AUDITOR_KEY, OPERATOR_KEY, PSEUDONYM_KEY, RESIDENT_ID, bearer, buildApp } from './support/test-app';
+import {
+  AUDITOR_KEY,
+  OPERATOR_KEY,
+  RESIDENT_ID,
+  bearer,
+  buildApp,
+  subjectRefWithTestKey,
+} from './support/test-app';
 
 const TX1 = '1a'.repeat(32);
 const TX2 = '2b'.repeat(32);
@@ -38,13 +44,13 @@ describe('subjects and verification', () => {
       .set('Authorization', bearer(AUDITOR_KEY))
       .send({ person: { idType: '01', idNumber: RESIDENT_ID.toLowerCase(), name: '张三' } });
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ subjectRef: subjectRefOf(PSEUDONYM_KEY, '01', RESIDENT_ID) });
+    expect(res.body).toEqual({ subjectRef: subjectRefWithTestKey('01', RESIDENT_ID) });
     expect(ledger.calls).toHaveLength(0);
   });
 
   it('timeline asks audit:Timeline', async () => {
     const { app, ledger } = buildApp();
-    const ref = subjectRefOf(PSEUDONYM_KEY, '01', RESIDENT_ID);
+    const ref = subjectRefWithTestKey('01', RESIDENT_ID);
     ledger.on('audit:Timeline', ([s]) => JSON.stringify({ subjectRef: s, attestations: [] }));
     const res = await request(app)
       .get(`/v1/subjects/${ref}/timeline`)

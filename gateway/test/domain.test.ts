@@ -1,10 +1,14 @@
 import {
+  canonicalIdentity,
   containsResidentIdLike,
   evidenceHashOf,
-  normaliseIdNumber,
   normaliseUscc,
   toFen,
 } from '../src/domain';
+
+const TODAY = '2026-11-20';
+const normaliseIdNumber = (idType: string, idNumber: string, field: string): string =>
+  canonicalIdentity(idType, idNumber, TODAY, field).number;
 import { ApiError } from '../src/errors';
 
 describe('gateway domain helpers', () => {

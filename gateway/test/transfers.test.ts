@@ -1,10 +1,9 @@
 import request from 'supertest';
-import { subjectRefOf } from '../src/domain';
 import { ApiError } from '../src/errors';
 import type { FakeLedger } from './support/fake-ledger';
 import {
   OPERATOR_KEY,
-  PSEUDONYM_KEY,
+  subjectRefWithTestKey,
   RESIDENT_ID,
   RESIDENT_ID_15,
   bearer,
@@ -70,7 +69,7 @@ describe('POST /v1/transfers', () => {
     expect(res.status).toBe(201);
     expect(res.headers['x-transaction-id']).toMatch(/^[0-9a-f]{64}$/);
     const [call] = ledger.callsOf('submit', 'transfer:Request');
-    const subjectRef = subjectRefOf(PSEUDONYM_KEY, '01', RESIDENT_ID);
+    const subjectRef = subjectRefWithTestKey('01', RESIDENT_ID);
     expect(JSON.parse(call!.args[0]!)).toEqual({ transferId: ID, fromCentre: '110000', subjectRef });
     expect(call!.args.join()).not.toContain(RESIDENT_ID);
     expect(call!.args.join()).not.toContain('张三');
@@ -96,7 +95,7 @@ describe('POST /v1/transfers', () => {
       .send({ ...body, person: { ...body.person, idNumber: RESIDENT_ID_15 } })
       .expect(201);
     const args = JSON.parse(ledger.callsOf('submit')[0]!.args[0]!) as { subjectRef: string };
-    expect(args.subjectRef).toBe(subjectRefOf(PSEUDONYM_KEY, '01', RESIDENT_ID));
+    expect(args.subjectRef).toBe(subjectRefWithTestKey('01', RESIDENT_ID));
   });
 
   it('is idempotent: the same body again is 200 with the record and no second submit', async () => {

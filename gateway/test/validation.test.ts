@@ -60,7 +60,7 @@ const BAD_WITHDRAWALS: readonly [string, Body][] = [
   ['a too long name', withPerson(withdrawal, { name: '张'.repeat(65) })],
   ['a blank name', withPerson(withdrawal, { name: '   ' })],
   ['a missing name', { ...withdrawal, person: { idType: '01', idNumber: RESIDENT_ID } }],
-  ['a passport number with symbols', withPerson(withdrawal, { idType: '03', idNumber: 'E1234/567' })],
+  ['a passport number with symbols', withPerson(withdrawal, { idType: '03', idNumber: 'E1234#567' })],
 ];
 
 const BAD_TRANSFERS: readonly [string, Body][] = [

@@ -296,12 +296,13 @@ export function chaincodeServerName(org: OrgDefinition): string {
 
 export function chaincodeServerSpec(layout: Layout, org: OrgDefinition, packageId: string): ProcessSpec {
   const tls = layout.chaincodeServerTls(org);
-  const cli = path.join(REPO_ROOT, 'node_modules', 'fabric-shim', 'cli.js');
+  // dist/server.js reads and checks HPF_CC_PSEUDONYM_KEY_FILE, then runs fabric-shim's `server` command.
+  const entry = path.join(CHAINCODE_DIR, 'dist', 'server.js');
   return {
     name: chaincodeServerName(org),
     command: process.execPath,
     args: [
-      cli,
+      entry,
       'server',
       '--chaincode-address',
       `127.0.0.1:${org.ports.chaincodeServer}`,
@@ -318,6 +319,8 @@ export function chaincodeServerSpec(layout: Layout, org: OrgDefinition, packageI
       HOME: process.env.HOME ?? '/tmp',
       CORE_CHAINCODE_LOGGING_LEVEL: 'info',
       CORE_PEER_LOCALMSPID: org.mspId,
+      // The same key file the gateways read: endorsers recompute subjectRefs with it (never the ledger).
+      HPF_CC_PSEUDONYM_KEY_FILE: layout.pseudonymKey,
     },
   };
 }

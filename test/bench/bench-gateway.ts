@@ -1,7 +1,14 @@
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { canonicalJson, computeSubjectRef, residentIdCheckChar, sha256Hex } from '../../chaincode/src/domain';
+import {
+  canonicalJson,
+  computeSubjectRef,
+  decodePseudonymKey,
+  evidenceHashOf,
+  residentIdCheckChar,
+  sha256Hex,
+} from '../../chaincode/src/domain';
 import { startConsortium } from '../../network/src/consortium';
 import type { Consortium } from '../../network/src/definition';
 import { gatewayInfo, type GatewayInfo } from '../../network/src/gateways';
@@ -168,7 +175,8 @@ export async function benchGateway(
     if (beijing?.code == null) throw new Error('no centre');
     const http = gatewayInfo(consortium, layout).find((g) => g.mspId === beijing.mspId);
     if (http === undefined) throw new Error('no gateway');
-    const key = Buffer.from(readFileSync(layout.pseudonymKey, 'utf8').trim(), 'base64');
+    const key = decodePseudonymKey(readFileSync(layout.pseudonymKey));
+    if (key === undefined) throw new Error('the pseudonymisation key is too short');
     const raw = connectOrg(layout, beijing);
     const network = raw.gateway.getNetwork(consortium.channel);
     const withdrawal = network.getContract(consortium.chaincode.name, 'withdrawal');
@@ -188,15 +196,19 @@ export async function benchGateway(
         const args = {
           withdrawalId: `BH-r-${i}`,
           centre: centreCode,
-          subjectRef: computeSubjectRef(key, '01', residentIdFor(i)),
+          subjectRef: computeSubjectRef(key, '01', residentIdFor(i), undefined),
           reasonCode: '07',
           amount: '1200.00',
           closesAccount: false,
-          evidence: [{ kind: 'RENT_CONTRACT', hash: sha256Hex(`RENT-R-${i}`) }],
+          evidence: [{ kind: 'RENT_CONTRACT', hash: evidenceHashOf(`RENT-R-${i}`) }],
           withdrawnOn: body.withdrawnOn,
         };
         await withdrawal.submit('Record', {
           arguments: [canonicalJson(args)],
+          transientData: {
+            person: canonicalJson({ idType: '01', idNumber: residentIdFor(i) }),
+            evidence: canonicalJson([{ kind: 'RENT_CONTRACT', reference: `RENT-R-${i}` }]),
+          },
           endorsingOrganizations: endorsers,
         });
       },

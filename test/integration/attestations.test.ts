@@ -1,5 +1,5 @@
 import { common } from '@hyperledger/fabric-protos';
-import { sha256Hex } from '../../chaincode/src/domain';
+import { evidenceHashOf } from '../../chaincode/src/domain';
 import { Layout } from '../../network/src/layout';
 import { connectOrg, type OrgConnection } from '../../network/src/org-client';
 import { testConsortium } from '../support/consortium';
@@ -12,6 +12,7 @@ import {
   subjectRefOf,
   submit,
   transferIdFor,
+  withdrawalTransient,
 } from '../support/ledger';
 
 /**
@@ -55,7 +56,7 @@ afterAll(() => {
   for (const connection of connections.values()) connection.close();
 });
 
-function withdrawal(id: string, centreCode: string, subjectRef: string, evidenceHash: string): string {
+function withdrawal(id: string, centreCode: string, subjectRef: string, reference: string): string {
   return JSON.stringify({
     withdrawalId: id,
     centre: centreCode,
@@ -63,9 +64,14 @@ function withdrawal(id: string, centreCode: string, subjectRef: string, evidence
     reasonCode: '01',
     amount: '50000.00',
     closesAccount: false,
-    evidence: [{ kind: 'PURCHASE_CONTRACT', hash: evidenceHash }],
+    evidence: [{ kind: 'PURCHASE_CONTRACT', hash: evidenceHashOf(reference) }],
     withdrawnOn: new Date().toISOString().slice(0, 10),
   });
+}
+
+/** What an honest gateway sends beside `withdrawal(…)` for the endorsers to recompute. */
+function withdrawalOf(person: { id: string }, reference: string): Record<string, string> {
+  return withdrawalTransient(person.id, [{ kind: 'PURCHASE_CONTRACT', reference }]);
 }
 
 describe('transfer-and-continue on the real network', () => {
@@ -183,15 +189,16 @@ describe('transfer-and-continue on the real network', () => {
 });
 
 describe('withdrawals on the real network', () => {
-  const evidenceHash = sha256Hex(`GF-2026-${run}-PURCHASE`);
+  const contract = `GF-2026-${run}-PURCHASE`;
 
   it('rejects the same evidence for the same person at a second centre with DUPLICATE_EVIDENCE', async () => {
     const subjectRef = subjectRefOf(layout, people.buyer.id);
     const first = await submit(
       as(beijing, 'withdrawal'),
       'Record',
-      [withdrawal(`W${run}A`, '110000', subjectRef, evidenceHash)],
+      [withdrawal(`W${run}A`, '110000', subjectRef, contract)],
       {
+        transient: withdrawalOf(people.buyer, contract),
         endorsingOrganizations: [beijing.mspId, regulator.mspId],
       },
     );
@@ -199,8 +206,9 @@ describe('withdrawals on the real network', () => {
     const second = submit(
       as(shanghai, 'withdrawal'),
       'Record',
-      [withdrawal(`W${run}B`, '310000', subjectRef, evidenceHash)],
+      [withdrawal(`W${run}B`, '310000', subjectRef, contract)],
       {
+        transient: withdrawalOf(people.buyer, contract),
         endorsingOrganizations: [shanghai.mspId, regulator.mspId],
       },
     );
@@ -213,8 +221,9 @@ describe('withdrawals on the real network', () => {
     const alone = await submit(
       as(shanghai, 'withdrawal'),
       'Record',
-      [withdrawal(`W${run}C`, '310000', subjectRef, sha256Hex(`other-${run}`))],
+      [withdrawal(`W${run}C`, '310000', subjectRef, `other-${run}`)],
       {
+        transient: withdrawalOf(people.buyer, `other-${run}`),
         endorsingOrganizations: [shanghai.mspId],
       },
     );
@@ -226,8 +235,9 @@ describe('withdrawals on the real network', () => {
     const attempt = submit(
       as(beijing, 'withdrawal'),
       'Record',
-      [withdrawal(`W${run}D`, '110000', subjectRef, sha256Hex(`leaver-${run}`))],
+      [withdrawal(`W${run}D`, '110000', subjectRef, `leaver-${run}`)],
       {
+        transient: withdrawalOf(people.leaver, `leaver-${run}`),
         endorsingOrganizations: [beijing.mspId, regulator.mspId],
       },
     );
@@ -239,8 +249,9 @@ describe('withdrawals on the real network', () => {
     const attempt = submit(
       as(regulator, 'withdrawal'),
       'Record',
-      [withdrawal(`W${run}E`, '110000', subjectRef, sha256Hex(`reg-${run}`))],
+      [withdrawal(`W${run}E`, '110000', subjectRef, `reg-${run}`)],
       {
+        transient: withdrawalOf(people.buyer, `reg-${run}`),
         endorsingOrganizations: [regulator.mspId, beijing.mspId],
       },
     );

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { sha256Hex } from '../../chaincode/src/domain';
+import { evidenceHashOf } from '../../chaincode/src/domain';
 import { DefinitionError, readJoinedCentres, validateDefinition } from '../../network/src/definition';
 import { addCentre, isChannelMember, JoinError, propose, sign, submit } from '../../network/src/joining';
 import { Layout, REPO_ROOT } from '../../network/src/layout';
@@ -18,6 +18,7 @@ import {
   subjectRefOf,
   submit as submitTx,
   transferIdFor,
+  withdrawalTransient,
 } from '../support/ledger';
 
 /** A provincial centre joins the running consortium (issue: centres joining). */
@@ -141,8 +142,11 @@ describe('a centre joining the running consortium', () => {
 
     it('checks a withdrawal at the new centre against evidence already used at an old centre', async () => {
       const layout = new Layout(consortium());
-      const subjectRef = subjectRefOf(layout, residentId('19930303', (run % 900) + 20));
-      const hash = sha256Hex(`JOIN-${run}-CONTRACT`);
+      const idNumber = residentId('19930303', (run % 900) + 20);
+      const subjectRef = subjectRefOf(layout, idNumber);
+      const reference = `JOIN-${run}-CONTRACT`;
+      const hash = evidenceHashOf(reference);
+      const transient = withdrawalTransient(idNumber, [{ kind: 'PURCHASE_CONTRACT', reference }]);
       const body = (id: string, centre: string): string =>
         JSON.stringify({
           withdrawalId: id,
@@ -155,9 +159,11 @@ describe('a centre joining the running consortium', () => {
           withdrawnOn: new Date().toISOString().slice(0, 10),
         });
       await submitTx(as('C310000MSP', 'withdrawal'), 'Record', [body(`J${run}A`, '310000')], {
+        transient,
         endorsingOrganizations: ['C310000MSP', 'RegulatorMSP'],
       });
       const attempt = submitTx(as(sichuan.mspId, 'withdrawal'), 'Record', [body(`J${run}B`, '510000')], {
+        transient,
         endorsingOrganizations: [sichuan.mspId, 'RegulatorMSP'],
       });
       await expect(withDetails(attempt)).rejects.toThrow(/HPF:DUPLICATE_EVIDENCE/);

@@ -2,7 +2,12 @@ import { type Contract, type Gateway } from '@hyperledger/fabric-gateway';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { TextDecoder } from 'node:util';
-import { canonicalJson, computeSubjectRef, residentIdCheckChar } from '../../chaincode/src/domain';
+import {
+  canonicalJson,
+  computeSubjectRef,
+  decodePseudonymKey,
+  residentIdCheckChar,
+} from '../../chaincode/src/domain';
 import type { Consortium, OrgDefinition } from '../../network/src/definition';
 import type { Layout } from '../../network/src/layout';
 
@@ -88,9 +93,28 @@ export function residentId(birth: string, sequence: number): string {
   return first17 + residentIdCheckChar(first17);
 }
 
-export function subjectRefOf(layout: Layout, idNumber: string): string {
-  const key = Buffer.from(readFileSync(layout.pseudonymKey, 'utf8').trim(), 'base64');
-  return computeSubjectRef(key, '01', idNumber);
+/** The consortium key K, as the gateways and chaincode servers read it. */
+export function pseudonymKeyOf(layout: Layout): Buffer {
+  const key = decodePseudonymKey(readFileSync(layout.pseudonymKey));
+  if (key === undefined) throw new Error('the pseudonymisation key is too short');
+  return key;
+}
+
+/** The subjectRef an honest gateway computes (the same under every claimed ID type). */
+export function subjectRefOf(layout: Layout, idNumber: string, idType = '01'): string {
+  return computeSubjectRef(pseudonymKeyOf(layout), idType, idNumber, undefined);
+}
+
+/**
+ * The transient map an honest gateway sends with withdrawal:Record / Precheck: the person and the
+ * evidence references, from which every endorser recomputes the subjectRef and evidence hashes.
+ */
+export function withdrawalTransient(
+  idNumber: string,
+  evidence: readonly { kind: string; reference: string }[],
+  idType = '01',
+): Record<string, string> {
+  return { person: canonicalJson({ idType, idNumber }), evidence: canonicalJson([...evidence]) };
 }
 
 export function personTransient(idNumber: string, name: string): Record<string, string> {

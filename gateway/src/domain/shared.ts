@@ -22,14 +22,46 @@ function validated<T>(field: string, run: () => T): T {
 
 export const RESIDENT_ID_TYPE: string = shared.RESIDENT_ID_TYPE;
 
-/** 18-character resident IDs (15→18, check character, province) and upper-cased other IDs. */
-export function normaliseIdNumber(idType: string, idNumber: string, field: string): string {
-  return validated(field, () => shared.normaliseIdNumber(shared.validateIdType(idType), idNumber, field));
+/** A person's canonical identity (chaincode/src/domain/identity.ts): the one rule for every ID type. */
+export type CanonicalIdentity = shared.CanonicalIdentity;
+
+/**
+ * The canonical identity of a claimed (idType, idNumber), checked as of `today` (the gateway's date
+ * in China, YYYY-MM-DD): resident-ID shaped numbers must be valid whatever the type, other numbers
+ * are folded. VALIDATION_FAILED names `field` (e.g. `person.idNumber`).
+ */
+export function canonicalIdentity(
+  idType: string,
+  idNumber: string,
+  today: string,
+  field: string,
+): CanonicalIdentity {
+  return validated(field, () => shared.canonicalIdentity(idType, idNumber, today, field));
 }
 
-/** subjectRef = base64url(HMAC-SHA256(K, idType + ":" + normalisedIdNumber)). */
-export function subjectRefOf(key: Uint8Array, idType: string, normalisedIdNumber: string): string {
-  return validated('person.idNumber', () => shared.computeSubjectRef(key, idType, normalisedIdNumber));
+/** subjectRef = base64url(HMAC-SHA256(K, "id:" + canonical number)), whatever type was claimed. */
+export function subjectRefOf(key: Uint8Array, identity: CanonicalIdentity): string {
+  return shared.subjectRefOf(key, identity);
+}
+
+/** Today's date in China (UTC+8), the date a birth date may not be after. */
+export function chinaToday(now: Date = new Date()): string {
+  return shared.chinaDateOf(now.toISOString());
+}
+
+/** The evidence hash every endorser recomputes from the reference (one copy, in the chaincode). */
+export function evidenceHashOf(reference: string): string {
+  return shared.evidenceHashOf(reference);
+}
+
+/** The folded form of an evidence reference (NFKC, case, white space and separators). */
+export function normaliseEvidenceReference(reference: string): string {
+  return shared.normaliseEvidenceReference(reference);
+}
+
+/** Decodes a pseudonymisation key file exactly as every chaincode server does. */
+export function decodePseudonymKey(raw: Uint8Array): Buffer | undefined {
+  return shared.decodePseudonymKey(raw);
 }
 
 /** A unified social credit code, upper-cased, check character verified. */

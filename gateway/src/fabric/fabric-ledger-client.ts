@@ -4,6 +4,7 @@ import type { Metrics } from '../metrics';
 import type {
   BlockInfo,
   ContractName,
+  EvaluateOptions,
   EventPosition,
   EventStream,
   LedgerClient,
@@ -65,9 +66,17 @@ class FabricLedgerClientImpl implements LedgerClient {
     }
   }
 
-  async evaluate(contract: ContractName, transaction: string, args: readonly string[] = []): Promise<string> {
+  async evaluate(
+    contract: ContractName,
+    transaction: string,
+    args: readonly string[] = [],
+    options: EvaluateOptions = {},
+  ): Promise<string> {
     const bytes = await this.#timed({ contract, transaction, kind: 'evaluate' }, () =>
-      this.#network.getContract(this.#chaincode, contract).evaluate(transaction, { arguments: [...args] }),
+      this.#network.getContract(this.#chaincode, contract).evaluate(transaction, {
+        arguments: [...args],
+        transientData: options.transient ? { ...options.transient } : undefined,
+      }),
     );
     return utf8.decode(bytes);
   }

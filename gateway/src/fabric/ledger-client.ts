@@ -4,6 +4,11 @@
  */
 export type ContractName = 'meta' | 'registry' | 'transfer' | 'withdrawal' | 'audit';
 
+export interface EvaluateOptions {
+  /** Private inputs for the peer (e.g. the person a Precheck names); never written anywhere. */
+  readonly transient?: Readonly<Record<string, string>>;
+}
+
 export interface SubmitOptions {
   /** Private inputs; they reach the endorsing peers but are not written into the transaction. */
   readonly transient?: Readonly<Record<string, string>>;
@@ -67,7 +72,12 @@ export interface EventStream extends AsyncIterable<LedgerEvent> {
 
 export interface LedgerClient {
   /** Runs a query on this organisation's peer. Throws ApiError. */
-  evaluate(contract: ContractName, transaction: string, args?: readonly string[]): Promise<string>;
+  evaluate(
+    contract: ContractName,
+    transaction: string,
+    args?: readonly string[],
+    options?: EvaluateOptions,
+  ): Promise<string>;
   /** Endorses, submits and waits for the commit; resolves only when the commit is valid. Throws ApiError. */
   submit(
     contract: ContractName,

@@ -1,4 +1,4 @@
-import { normaliseIdNumber, subjectRefOf } from '../domain';
+import { canonicalIdentity, chinaToday, subjectRefOf } from '../domain';
 import { invalidField } from '../errors';
 
 export interface PersonInput {
@@ -9,24 +9,37 @@ export interface PersonInput {
 
 export interface NormalisedPerson {
   readonly idType: string;
+  /** The canonical number (chaincode/src/domain/identity.ts), whatever form was typed. */
   readonly idNumber: string;
   readonly name: string;
 }
 
 /**
- * Normalises a person as the chaincode expects it: resident IDs in their 18-character form (check
- * character verified), other ID numbers upper-cased without whitespace, names trimmed.
+ * Normalises a person as the chaincode checks it: the canonical number of the one identity rule
+ * (resident IDs in their 18-character form, other numbers folded), a birth date not after today
+ * (in China), the name trimmed. The claimed idType is kept; it does not change who the person is.
  */
 export function normalisePerson(person: PersonInput, path: string): NormalisedPerson {
-  const idNumber = normaliseIdNumber(person.idType, person.idNumber, `${path}.idNumber`);
+  const identity = canonicalIdentity(person.idType, person.idNumber, chinaToday(), `${path}.idNumber`);
   const name = person.name.trim();
   if (name === '') {
     throw invalidField(`${path}.name`, 'must not be blank');
   }
-  return { idType: person.idType, idNumber, name };
+  return { idType: identity.idType, idNumber: identity.number, name };
 }
 
-/** The pseudonym the ledger knows a person by. */
+/** The pseudonym the ledger knows a person by: the same under every claimed ID type. */
 export function subjectRefFor(key: Uint8Array, person: NormalisedPerson): string {
-  return subjectRefOf(key, person.idType, person.idNumber);
+  return subjectRefOf(
+    key,
+    canonicalIdentity(person.idType, person.idNumber, chinaToday(), 'person.idNumber'),
+  );
+}
+
+/**
+ * What a write that names a person sends to the endorsers in the transient map (key `person`): the
+ * claimed type and the number, no name. Each endorser recomputes the subjectRef from it.
+ */
+export function personTransient(person: NormalisedPerson): string {
+  return JSON.stringify({ idNumber: person.idNumber, idType: person.idType });
 }

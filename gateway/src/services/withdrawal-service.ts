@@ -4,7 +4,7 @@ import type { LedgerClient } from '../fabric/ledger-client';
 import { actingCentre, type Caller } from './caller';
 import { optionalObject, parseJsonObject, stringField, type JsonObject } from './json-record';
 import type { LedgerWriter } from './ledger-writer';
-import { normalisePerson, subjectRefFor, type PersonInput } from './person';
+import { normalisePerson, personTransient, subjectRefFor, type PersonInput } from './person';
 import type { ServiceSettings, WriteOutcome } from './settings';
 
 export interface WithdrawalBody {
@@ -55,28 +55,41 @@ class WithdrawalServiceImpl implements WithdrawalService {
     return [[mspId, regulatorMspId], ...fallbacks.map((m) => [mspId, m])];
   }
 
-  #input(caller: Caller, body: WithdrawalBody): WithdrawalInput {
+  /**
+   * The argument (subjectRef and evidence hashes only) and the transient map the endorsers check it
+   * against: the person (`person`) and the evidence references (`evidence`), which never reach a block.
+   */
+  #input(
+    caller: Caller,
+    body: WithdrawalBody,
+  ): { input: WithdrawalInput; transient: Record<string, string> } {
     const centre = actingCentre(caller);
     moneyToFen(body.amount, 'amount');
     if (reasonClosesAccount(body.reasonCode) && !body.closesAccount) {
       throw invalidField('closesAccount', `must be true for reason ${body.reasonCode}`);
     }
     const person = normalisePerson(body.person, 'person');
-    return {
+    const evidence = body.evidence.map((e, i) => {
+      if (e.reference.trim() === '') {
+        throw invalidField(`evidence[${i}].reference`, 'must not be blank');
+      }
+      return { kind: e.kind, reference: e.reference, hash: evidenceHashOf(e.reference) };
+    });
+    const input: WithdrawalInput = {
       withdrawalId: body.withdrawalId,
       centre,
       subjectRef: subjectRefFor(this.#options.settings.pseudonymKey, person),
       reasonCode: body.reasonCode,
       amount: body.amount,
       closesAccount: body.closesAccount,
-      evidence: body.evidence.map((e, i) => {
-        if (e.reference.trim() === '') {
-          throw invalidField(`evidence[${i}].reference`, 'must not be blank');
-        }
-        return { kind: e.kind, hash: evidenceHashOf(e.reference) };
-      }),
+      evidence: evidence.map(({ kind, hash }) => ({ kind, hash })),
       withdrawnOn: body.withdrawnOn,
     };
+    const transient = {
+      person: personTransient(person),
+      evidence: canonicalJson(evidence.map(({ kind, reference }) => ({ kind, reference }))),
+    };
+    return { input, transient };
   }
 
   async get(withdrawalId: string): Promise<JsonObject> {
@@ -92,11 +105,12 @@ class WithdrawalServiceImpl implements WithdrawalService {
    * A replay is seen at endorsement and never sent to the orderer.
    */
   async record(caller: Caller, body: WithdrawalBody): Promise<WriteOutcome> {
-    const input = this.#input(caller, body);
+    const { input, transient } = this.#input(caller, body);
     const result = await this.#options.writer.write({
       contract: 'withdrawal',
       transaction: 'Record',
       args: [canonicalJson(input)],
+      transient,
       endorsementSets: this.#endorsementSets(),
       skipCommit: (endorsed, txId) => parseJsonObject(endorsed, 'withdrawal').txId !== txId,
     });
@@ -105,9 +119,9 @@ class WithdrawalServiceImpl implements WithdrawalService {
   }
 
   async precheck(caller: Caller, body: WithdrawalBody): Promise<JsonObject> {
-    const input = this.#input(caller, body);
+    const { input, transient } = this.#input(caller, body);
     return parseJsonObject(
-      await this.#options.ledger.evaluate('withdrawal', 'Precheck', [canonicalJson(input)]),
+      await this.#options.ledger.evaluate('withdrawal', 'Precheck', [canonicalJson(input)], { transient }),
       'precheck result',
     );
   }

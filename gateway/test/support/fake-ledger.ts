@@ -3,6 +3,7 @@ import type {
   BlockInfo,
   ContractName,
   EventPosition,
+  EvaluateOptions,
   EventStream,
   LedgerClient,
   LedgerEvent,
@@ -95,9 +96,14 @@ export class FakeLedger implements LedgerClient {
     return handler(args, options);
   }
 
-  evaluate(contract: ContractName, transaction: string, args: readonly string[] = []): Promise<string> {
+  evaluate(
+    contract: ContractName,
+    transaction: string,
+    args: readonly string[] = [],
+    options: EvaluateOptions = {},
+  ): Promise<string> {
     try {
-      return Promise.resolve(this.#run('evaluate', contract, transaction, args, {}));
+      return Promise.resolve(this.#run('evaluate', contract, transaction, args, options));
     } catch (err) {
       return Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }

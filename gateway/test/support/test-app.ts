@@ -3,6 +3,7 @@ import { Writable } from 'node:stream';
 import type { Express } from 'express';
 import { pino } from 'pino';
 import { createApp, type AppSettings } from '../../src/app';
+import { canonicalIdentity, chinaToday, subjectRefOf } from '../../src/domain';
 import type { VerificationCache } from '../../src/services/verification-cache';
 import { newMetrics } from '../../src/metrics';
 import { FakeLedger } from './fake-ledger';
@@ -14,6 +15,11 @@ export const PSEUDONYM_KEY = Buffer.alloc(32, 7);
 /** A valid 18-character resident ID (GB 11643 example) and its 15-digit form. */
 export const RESIDENT_ID = '11010519491231002X';
 export const RESIDENT_ID_15 = '110105491231002';
+
+/** The subjectRef the gateway computes for a person with the test key (the claimed type does not matter). */
+export function subjectRefWithTestKey(idType: string, idNumber: string): string {
+  return subjectRefOf(PSEUDONYM_KEY, canonicalIdentity(idType, idNumber, chinaToday(), 'idNumber'));
+}
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
