@@ -5,6 +5,7 @@
 export * from './codes';
 export * from './dates';
 export * from './errors';
+export * from './free-text';
 export * from './json-fields';
 export * from './resident-id';
 export * from './uscc';
