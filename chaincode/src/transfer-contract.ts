@@ -14,12 +14,20 @@ import {
 import { allOfPeersPolicy } from './endorsement';
 import { emitEvent, indexKey, INDEX, readJson, transferKey, txTime, writeJson } from './ledger';
 import { personFromJson } from './model/person';
+import {
+  implicitCollection,
+  readStepTexts,
+  transientText,
+  writeStepText,
+  type StepText,
+} from './private-texts';
+import { isStepReplay, type StepData } from './step-replay';
 import { findCentreByCode, loadRegistry, requireCallerCentre } from './model/registry';
 import { checkTransferSubject } from './model/subject-check';
 import {
   completionFromJson,
   isTerminalTransfer,
-  messageFromJson,
+  messageHashFromJson,
   platformCodeFor,
   rejectionFromJson,
   STEP_RULES,
@@ -34,9 +42,7 @@ import {
 const DEFAULT_PAGE_SIZE = 20;
 const MAX_PAGE_SIZE = 100;
 
-export function implicitCollection(mspId: string): string {
-  return `_implicit_org_${mspId}`;
-}
+export { implicitCollection };
 
 async function loadTransfer(ctx: Context, transferId: string): Promise<TransferRecord> {
   const stored = await readJson(ctx, transferKey(transferId), 'transfer');
@@ -80,7 +86,7 @@ function transferEvent(ctx: Context, type: string, record: TransferRecord, repla
 }
 
 type StepChange = Partial<Pick<TransferRecord, 'transferOut' | 'completion' | 'reject'>> & {
-  readonly message?: string;
+  readonly messageHash?: string;
 };
 
 /** Blind writes that follow a status change: queue index, open marker, account closure. */
@@ -115,6 +121,8 @@ async function applyStep(
   transferId: string,
   step: Exclude<TransferStep, 'REQUEST'>,
   change: (record: TransferRecord) => StepChange,
+  data: StepData = {},
+  text?: StepText,
 ): Promise<string> {
   const record = await loadTransfer(ctx, transferId);
   const side = callerSide(ctx, record);
@@ -123,9 +131,13 @@ async function applyStep(
     throw hpfError('FORBIDDEN', `${step}: only the ${rule.actor} centre may take this step`);
   }
   if (!rule.from.includes(record.status)) {
+    if (isStepReplay(record, step, ctx.clientIdentity.getMSPID(), data)) {
+      transferEvent(ctx, rule.event, record, true);
+      return canonicalJson(record);
+    }
     throw hpfError('INVALID_STATE', `${step}: not allowed when the transfer is ${record.status}`);
   }
-  const { message, ...fields } = change(record);
+  const { messageHash, ...fields } = change(record);
   const at = txTime(ctx);
   const entry: HistoryEntry = {
     step,
@@ -134,7 +146,7 @@ async function applyStep(
     by: ctx.clientIdentity.getMSPID(),
     at,
     txId: ctx.stub.getTxID(),
-    message,
+    messageHash,
   };
   const updated: TransferRecord = {
     ...record,
@@ -146,6 +158,9 @@ async function applyStep(
   };
   await writeJson(ctx, transferKey(transferId), updated);
   await writeStepIndexes(ctx, record, updated);
+  if (text !== undefined) {
+    await writeStepText(ctx, updated, entry, text);
+  }
   transferEvent(ctx, rule.event, updated);
   return canonicalJson(updated);
 }
@@ -316,21 +331,42 @@ export class TransferContract extends Contract {
   @Returns('string')
   public async Reject(ctx: Context, transferId: string, rejectJson: string): Promise<string> {
     const reject = rejectionFromJson(parseJson(rejectJson, 'reject'));
-    return applyStep(ctx, validTransferId(transferId), 'REJECT', () => ({ reject }));
+    const message = transientText(ctx, 'message', 'reject.message', reject.messageHash);
+    return applyStep(
+      ctx,
+      validTransferId(transferId),
+      'REJECT',
+      () => ({ reject, messageHash: reject.messageHash }),
+      reject,
+      {
+        message,
+        reasonCode: reject.reasonCode,
+      },
+    );
   }
 
   @Transaction()
   @Returns('string')
   public async ConfirmOut(ctx: Context, transferId: string, transferOutJson: string): Promise<string> {
     const transferOut = transferOutFromJson(parseJson(transferOutJson, 'transferOut'));
-    return applyStep(ctx, validTransferId(transferId), 'CONFIRM_OUT', () => ({ transferOut }));
+    return applyStep(ctx, validTransferId(transferId), 'CONFIRM_OUT', () => ({ transferOut }), transferOut);
   }
 
   @Transaction()
   @Returns('string')
   public async Dispute(ctx: Context, transferId: string, disputeJson: string): Promise<string> {
-    const message = messageFromJson(parseJson(disputeJson, 'dispute'), 'dispute');
-    return applyStep(ctx, validTransferId(transferId), 'DISPUTE', () => ({ message }));
+    const messageHash = messageHashFromJson(parseJson(disputeJson, 'dispute'), 'dispute');
+    const message = transientText(ctx, 'message', 'dispute.message', messageHash);
+    return applyStep(
+      ctx,
+      validTransferId(transferId),
+      'DISPUTE',
+      () => ({ messageHash }),
+      { messageHash },
+      {
+        message,
+      },
+    );
   }
 
   /** Completion must match the amount sent (principal + interest) to the fen. */
@@ -338,25 +374,41 @@ export class TransferContract extends Contract {
   @Returns('string')
   public async Complete(ctx: Context, transferId: string, completionJson: string): Promise<string> {
     const input = completionFromJson(parseJson(completionJson, 'completion'));
-    return applyStep(ctx, validTransferId(transferId), 'COMPLETE', (record) => {
-      if (record.transferOut?.amountFen !== input.receivedFen) {
-        throw invalid('completion.receivedAmount', 'must equal the amount sent (principal + interest)');
-      }
-      return {
-        completion: {
-          receivedFen: input.receivedFen,
-          receivedAmount: formatFen(input.receivedFen),
-          receivedOn: input.receivedOn,
-        },
-      };
-    });
+    return applyStep(
+      ctx,
+      validTransferId(transferId),
+      'COMPLETE',
+      (record) => {
+        if (record.transferOut?.amountFen !== input.receivedFen) {
+          throw invalid('completion.receivedAmount', 'must equal the amount sent (principal + interest)');
+        }
+        return {
+          completion: {
+            receivedFen: input.receivedFen,
+            receivedAmount: formatFen(input.receivedFen),
+            receivedOn: input.receivedOn,
+          },
+        };
+      },
+      { receivedFen: input.receivedFen, receivedOn: input.receivedOn },
+    );
   }
 
   @Transaction()
   @Returns('string')
   public async Fail(ctx: Context, transferId: string, failJson: string): Promise<string> {
-    const message = messageFromJson(parseJson(failJson, 'fail'), 'fail');
-    return applyStep(ctx, validTransferId(transferId), 'FAIL', () => ({ message }));
+    const messageHash = messageHashFromJson(parseJson(failJson, 'fail'), 'fail');
+    const message = transientText(ctx, 'message', 'fail.message', messageHash);
+    return applyStep(
+      ctx,
+      validTransferId(transferId),
+      'FAIL',
+      () => ({ messageHash }),
+      { messageHash },
+      {
+        message,
+      },
+    );
   }
 
   @Transaction(false)
@@ -379,6 +431,18 @@ export class TransferContract extends Contract {
       throw hpfError('NOT_FOUND', `transferId: no personal details for ${record.transferId} on this peer`);
     }
     return canonicalJson(personFromJson(decodeJson(bytes, 'person')));
+  }
+
+  /**
+   * The free texts of the transfer's steps (reject / dispute / fail messages) from the caller's own
+   * implicit collection; source or destination only. Public state holds only their hashes.
+   */
+  @Transaction(false)
+  @Returns('string')
+  public async GetStepTexts(ctx: Context, transferId: string): Promise<string> {
+    const record = await loadTransfer(ctx, validTransferId(transferId));
+    callerSide(ctx, record);
+    return canonicalJson(await readStepTexts(ctx, record));
   }
 
   /** A centre's work queue by direction and optional status, paginated with Fabric bookmarks. */

@@ -5,7 +5,7 @@ import { HOME_EVIDENCE_KINDS, isEvidenceKind } from './domain/codes';
 import { monthsBefore } from './domain/dates';
 import { hpfError, invalid } from './domain/errors';
 import { readBoolean, readObject, readString } from './domain/json-fields';
-import { validateText, validateWithdrawalId } from './domain/validators';
+import { validateWithdrawalId } from './domain/validators';
 import {
   emitEvent,
   indexKey,
@@ -26,6 +26,7 @@ import {
   type WithdrawalInput,
   type WithdrawalRecord,
 } from './model/withdrawal';
+import { reversalHashFromJson, transientText, writeReversalReason } from './private-texts';
 
 /** The look-back of the multi-centre alert (DESIGN.md §6: within 12 months). */
 const MULTI_CENTRE_WINDOW_MONTHS = 12;
@@ -319,28 +320,41 @@ export class WithdrawalContract extends Contract {
     return canonicalJson({ allowed: violations.length === 0, violations, alerts });
   }
 
-  /** 红冲: the same centre reverses with a reason. The record stays; its evidence is freed. */
+  /**
+   * 红冲: the same centre reverses with a reason. The record stays; its evidence is freed. The reason
+   * is private: the argument carries `{"reasonHash"}` (sha256 of the NFC text) and the text comes in
+   * the transient map (key `reason`) and goes to the recording centre's implicit collection. An
+   * identical reversal is a replay (the record as it is, nothing written); another reason is CONFLICT.
+   */
   @Transaction()
   @Returns('string')
   public async Reverse(ctx: Context, withdrawalId: string, reversalJson: string): Promise<string> {
-    const object = readObject(parseJson(reversalJson, 'reversal'), 'reversal', ['reason']);
-    const reason = validateText(readString(object, 'reason', 'reversal'), 'reversal.reason', 500, true);
+    const reasonHash = reversalHashFromJson(parseJson(reversalJson, 'reversal'));
+    const reason = transientText(ctx, 'reason', 'reversal.reason', reasonHash);
     const record = await loadWithdrawal(ctx, withdrawalId);
     const caller = requireCallerCentre(ctx, await loadRegistry(ctx));
     if (caller.code !== record.centre) {
       throw hpfError('FORBIDDEN', 'withdrawalId: only the centre that recorded a withdrawal may reverse it');
     }
     if (record.status === 'REVERSED') {
-      throw hpfError('INVALID_STATE', `withdrawalId: ${record.withdrawalId} is already reversed`);
+      if (record.reversal?.reasonHash !== reasonHash) {
+        throw hpfError(
+          'CONFLICT',
+          `withdrawalId: ${record.withdrawalId} is already reversed with another reason`,
+        );
+      }
+      withdrawalEvent(ctx, 'withdrawal.reversed', record, true);
+      return canonicalJson(record);
     }
     const reversed: WithdrawalRecord = {
       ...record,
       status: 'REVERSED',
-      reversal: { reason, at: txTime(ctx), txId: ctx.stub.getTxID() },
+      reversal: { reasonHash, at: txTime(ctx), txId: ctx.stub.getTxID() },
     };
     await writeJson(ctx, withdrawalKey(record.withdrawalId), reversed);
     await writeIndexes(ctx, reversed);
     await reopenIfClosedBy(ctx, reversed);
+    await writeReversalReason(ctx, caller.mspId, reversed, reason);
     withdrawalEvent(ctx, 'withdrawal.reversed', reversed);
     return canonicalJson(reversed);
   }

@@ -1,3 +1,4 @@
+import { freeTextHash } from '../src/domain';
 import {
   ALICE,
   ALICE_ID,
@@ -50,8 +51,10 @@ async function scenario(net: TestNetwork): Promise<string[]> {
     ),
   );
   keep(
-    await net.submit(GUANGDONG.mspId, (ctx) =>
-      net.withdrawal.Reverse(ctx, 'W-2', JSON.stringify({ reason: '重复录入' })),
+    await net.submit(
+      GUANGDONG.mspId,
+      (ctx) => net.withdrawal.Reverse(ctx, 'W-2', JSON.stringify({ reasonHash: freeTextHash('重复录入') })),
+      { transient: { reason: '重复录入' } },
     ),
   );
   return outputs;

@@ -1,6 +1,16 @@
 import type { Context } from 'fabric-contract-api';
 
-import { ALICE, BEIJING, GUANGDONG, personJson, personOf, TestNetwork, type Invocation } from './harness';
+import { freeTextHash } from '../src/domain';
+import {
+  ALICE,
+  BEIJING,
+  GUANGDONG,
+  personJson,
+  personOf,
+  TestNetwork,
+  type Invocation,
+  type InvokeOptions,
+} from './harness';
 
 /** Guangdong (destination) asks Beijing (source) to transfer Alice's account. */
 export const T1 = '4400002611200001';
@@ -45,18 +55,38 @@ export function stepCall(
     CANCEL: (ctx) => net.transfer.Cancel(ctx, transferId),
     ACCEPT: (ctx) => net.transfer.Accept(ctx, transferId),
     REJECT: (ctx) =>
-      net.transfer.Reject(ctx, transferId, JSON.stringify({ reasonCode: '01', message: '信息不符' })),
+      net.transfer.Reject(
+        ctx,
+        transferId,
+        JSON.stringify({ reasonCode: '01', messageHash: freeTextHash(STEP_TEXTS.REJECT) }),
+      ),
     CONFIRM_OUT: (ctx) => net.transfer.ConfirmOut(ctx, transferId, JSON.stringify(TRANSFER_OUT)),
-    DISPUTE: (ctx) => net.transfer.Dispute(ctx, transferId, JSON.stringify({ message: '缴存月数不一致' })),
+    DISPUTE: (ctx) =>
+      net.transfer.Dispute(
+        ctx,
+        transferId,
+        JSON.stringify({ messageHash: freeTextHash(STEP_TEXTS.DISPUTE) }),
+      ),
     COMPLETE: (ctx) =>
       net.transfer.Complete(
         ctx,
         transferId,
         JSON.stringify({ receivedAmount: AMOUNT_SENT, receivedOn: '2026-11-22' }),
       ),
-    FAIL: (ctx) => net.transfer.Fail(ctx, transferId, JSON.stringify({ message: '超期未处理' })),
+    FAIL: (ctx) =>
+      net.transfer.Fail(ctx, transferId, JSON.stringify({ messageHash: freeTextHash(STEP_TEXTS.FAIL) })),
   };
   return calls[step];
+}
+
+/** The free texts of the steps that carry one; they travel in the transient map (key `message`). */
+export const STEP_TEXTS = { REJECT: '信息不符', DISPUTE: '缴存月数不一致', FAIL: '超期未处理' } as const;
+
+/** The transient map a step needs (its free text), as InvokeOptions. */
+export function stepOptions(step: StepName): InvokeOptions {
+  return step === 'REJECT' || step === 'DISPUTE' || step === 'FAIL'
+    ? { transient: { message: STEP_TEXTS[step] } }
+    : {};
 }
 
 /** The MSP that may take each step (FAIL: either; the source is used here). */
@@ -71,7 +101,7 @@ export const STEP_ACTOR: Record<StepName, string> = {
 };
 
 export async function step(net: TestNetwork, name: StepName, transferId = T1): Promise<Invocation> {
-  return net.submit(STEP_ACTOR[name], stepCall(net, name, transferId));
+  return net.submit(STEP_ACTOR[name], stepCall(net, name, transferId), stepOptions(name));
 }
 
 /** Steps after Request that lead to each status. */

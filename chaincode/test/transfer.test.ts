@@ -1,4 +1,6 @@
-import { sha256Hex } from '../src/domain';
+import type { Context } from 'fabric-contract-api';
+
+import { freeTextHash, sha256Hex } from '../src/domain';
 import { canonicalJson } from '../src/codec';
 import { describePolicy, wouldValidate } from './fake-stub';
 import {
@@ -23,6 +25,8 @@ import {
   requestArgs,
   step,
   stepCall,
+  stepOptions,
+  STEP_TEXTS,
   STEP_ACTOR,
   T1,
   transferAt,
@@ -55,7 +59,15 @@ describe('transfer state machine', () => {
   it.each(MATRIX)('from %s, %s', async (status, name) => {
     await transferAt(net, status);
     const target = ALLOWED[name][status];
-    if (target === undefined) {
+    if (target === undefined && (PATH_TO[status] ?? []).includes(name)) {
+      // Taken before by the same centre with the same data: a replay, nothing written.
+      const before = await net.evaluate(BEIJING.mspId, (ctx) => net.transfer.Get(ctx, T1));
+      const { result, event, stub } = await step(net, name);
+      expect(result).toBe(before);
+      expect(event).toMatchObject({ id: T1, status, replay: true });
+      expect(stub.writes.size).toBe(0);
+      expect(stub.privateWrites.size).toBe(0);
+    } else if (target === undefined) {
       await expectHpf(
         step(net, name),
         'INVALID_STATE',
@@ -76,15 +88,19 @@ describe('transfer state machine', () => {
     await transferAt(net, from);
     const wrongSide = STEP_ACTOR[name] === BEIJING.mspId ? GUANGDONG.mspId : BEIJING.mspId;
     if (name !== 'FAIL') {
-      await expectHpf(net.submit(wrongSide, stepCall(net, name)), 'FORBIDDEN', `only the`);
+      await expectHpf(net.submit(wrongSide, stepCall(net, name), stepOptions(name)), 'FORBIDDEN', `only the`);
     }
-    await expectHpf(net.submit(REGULATOR.mspId, stepCall(net, name)), 'FORBIDDEN', 'neither the source nor');
-    await expectHpf(net.submit(SHANGHAI.mspId, stepCall(net, name)), 'FORBIDDEN');
+    await expectHpf(
+      net.submit(REGULATOR.mspId, stepCall(net, name), stepOptions(name)),
+      'FORBIDDEN',
+      'neither the source nor',
+    );
+    await expectHpf(net.submit(SHANGHAI.mspId, stepCall(net, name), stepOptions(name)), 'FORBIDDEN');
   });
 
   it('FAIL may be taken by the destination too', async () => {
     await transferAt(net, 'OUT_CONFIRMED');
-    const { result } = await net.submit(GUANGDONG.mspId, stepCall(net, 'FAIL'));
+    const { result } = await net.submit(GUANGDONG.mspId, stepCall(net, 'FAIL'), stepOptions('FAIL'));
     expect(parse(result)).toMatchObject({ status: 'FAILED', platformCode: '40' });
   });
 
@@ -342,8 +358,10 @@ describe('transfer steps', () => {
     await step(net, 'CONFIRM_OUT');
     const { result } = await step(net, 'COMPLETE');
     expect(parse(result)).toMatchObject({ status: 'COMPLETED', platformCode: '20' });
-    const history = parse(result).history as { step: string; message?: string }[];
-    expect(history.find((entry) => entry.step === 'DISPUTE')?.message).toBe('缴存月数不一致');
+    const history = parse(result).history as { step: string; message?: string; messageHash?: string }[];
+    const dispute = history.find((entry) => entry.step === 'DISPUTE');
+    expect(dispute?.messageHash).toBe(freeTextHash(STEP_TEXTS.DISPUTE));
+    expect(dispute?.message).toBeUndefined();
   });
 
   it('refuses a completion whose amount differs from the amount sent', async () => {
@@ -399,15 +417,98 @@ describe('transfer steps', () => {
     expect(parse(result).transferOut).toMatchObject({ interestFen: 0, amount: '52000.00' });
   });
 
-  it('refuses free texts that carry an ID number', async () => {
+  it.each([
+    ['in ASCII digits', `证件号 ${ALICE_ID} 不符`],
+    ['with spaces', '证件号 110105 19900307 123X 不符'],
+    ['with hyphens', '证件号110105-1990-0307-123X不符'],
+    ['in full-width digits', '证件号１１０１０５１９９００３０７１２３Ｘ不符'],
+    ['with ideographic spaces and full-width hyphens', '证件号１１０１０５　１９９００３０７－１２３Ｘ'],
+  ])('refuses free texts that carry an ID number %s', async (_kind, text) => {
     await transferAt(net, 'OUT_CONFIRMED');
-    await expectHpf(
-      net.submit(GUANGDONG.mspId, (ctx) =>
-        net.transfer.Dispute(ctx, T1, JSON.stringify({ message: `证件号 ${ALICE_ID} 不符` })),
+    const message = await expectHpf(
+      net.submit(
+        GUANGDONG.mspId,
+        (ctx) => net.transfer.Dispute(ctx, T1, JSON.stringify({ messageHash: freeTextHash(text) })),
+        { transient: { message: text } },
       ),
       'VALIDATION_FAILED',
       'dispute.message: must not contain an ID number',
     );
+    expect(message).not.toContain('0307');
+  });
+
+  it('refuses a message hash that does not match the transient text, and a missing text', async () => {
+    await transferAt(net, 'OUT_CONFIRMED');
+    await expectHpf(
+      net.submit(
+        GUANGDONG.mspId,
+        (ctx) => net.transfer.Dispute(ctx, T1, JSON.stringify({ messageHash: freeTextHash('甲') })),
+        { transient: { message: '乙' } },
+      ),
+      'VALIDATION_FAILED',
+      'dispute.messageHash: does not match',
+    );
+    await expectHpf(
+      net.submit(GUANGDONG.mspId, (ctx) =>
+        net.transfer.Dispute(ctx, T1, JSON.stringify({ messageHash: freeTextHash('甲') })),
+      ),
+      'VALIDATION_FAILED',
+      'dispute.message: required in the transient map',
+    );
+    await expectHpf(
+      net.submit(GUANGDONG.mspId, (ctx) => net.transfer.Dispute(ctx, T1, JSON.stringify({ message: '甲' })), {
+        transient: { message: '甲' },
+      }),
+      'VALIDATION_FAILED',
+      'dispute',
+    );
+  });
+
+  it("keeps step texts out of public state: hashes there, the texts in both centres' collections", async () => {
+    await request(net);
+    const { stub } = await step(net, 'REJECT');
+    const publicText = [...stub.writes.values()].map((v) => Buffer.from(v ?? []).toString('utf8')).join('\n');
+    expect(publicText).not.toContain(STEP_TEXTS.REJECT);
+    expect(publicText).toContain(freeTextHash(STEP_TEXTS.REJECT));
+    expect([...stub.privateWrites.keys()].sort()).toEqual([
+      `_implicit_org_${BEIJING.mspId}`,
+      `_implicit_org_${GUANGDONG.mspId}`,
+    ]);
+    for (const mspId of [BEIJING.mspId, GUANGDONG.mspId]) {
+      const texts = JSON.parse(
+        await net.evaluate(mspId, (ctx) => net.transfer.GetStepTexts(ctx, T1)),
+      ) as unknown;
+      expect(texts).toEqual([
+        {
+          step: 'REJECT',
+          by: BEIJING.mspId,
+          at: expect.any(String) as unknown,
+          txId: expect.any(String) as unknown,
+          messageHash: freeTextHash(STEP_TEXTS.REJECT),
+          reasonCode: '01',
+          message: STEP_TEXTS.REJECT,
+        },
+      ]);
+    }
+    for (const mspId of [SHANGHAI.mspId, REGULATOR.mspId]) {
+      await expectHpf(
+        net.evaluate(mspId, (ctx) => net.transfer.GetStepTexts(ctx, T1)),
+        'FORBIDDEN',
+        'neither the source nor',
+      );
+    }
+  });
+
+  it('lists dispute and fail texts in history order', async () => {
+    await transferAt(net, 'NEGOTIATING');
+    await step(net, 'FAIL');
+    const texts = JSON.parse(
+      await net.evaluate(GUANGDONG.mspId, (ctx) => net.transfer.GetStepTexts(ctx, T1)),
+    ) as { step: string; message: string }[];
+    expect(texts.map((t) => [t.step, t.message])).toEqual([
+      ['DISPUTE', STEP_TEXTS.DISPUTE],
+      ['FAIL', STEP_TEXTS.FAIL],
+    ]);
   });
 
   it('closes the source account (status 04) at ConfirmOut', async () => {
@@ -418,6 +519,122 @@ describe('transfer steps', () => {
       status: 'CLOSED',
       closedBy: { kind: 'transfer', id: T1 },
     });
+  });
+});
+
+describe('idempotent transfer steps', () => {
+  let net: TestNetwork;
+
+  beforeEach(async () => {
+    net = new TestNetwork();
+    await net.init();
+  });
+
+  // The second of two concurrent identical steps fails MVCC at commit; retried, it must be a replay.
+  it.each([
+    ['ACCEPT', 'REQUESTED'],
+    ['CONFIRM_OUT', 'ACCEPTED'],
+    ['COMPLETE', 'OUT_CONFIRMED'],
+    ['DISPUTE', 'OUT_CONFIRMED'],
+    ['FAIL', 'ACCEPTED'],
+    ['REJECT', 'ACCEPTED'],
+    ['CANCEL', 'REQUESTED'],
+  ] as const)(
+    '%s repeated after it committed is a replay: the record as it is, nothing written',
+    async (name, from) => {
+      await transferAt(net, from);
+      const first = await step(net, name);
+      const again = await step(net, name);
+      expect(again.result).toBe(first.result);
+      expect(again.event).toMatchObject({ replay: true });
+      expect(again.stub.writes.size).toBe(0);
+      expect(again.stub.privateWrites.size).toBe(0);
+      const history = parse(again.result).history as { step: string; txId: string }[];
+      expect(history.filter((entry) => entry.step === name)).toHaveLength(1);
+      expect(history.at(-1)?.txId).not.toBe(again.stub.getTxID());
+    },
+  );
+
+  it.each([
+    [
+      'DISPUTE with another message',
+      'NEGOTIATING',
+      GUANGDONG.mspId,
+      (n: TestNetwork) => (ctx: Context) =>
+        n.transfer.Dispute(ctx, T1, JSON.stringify({ messageHash: freeTextHash('另一条') })),
+      { transient: { message: '另一条' } },
+    ],
+    [
+      'FAIL with another message',
+      'FAILED',
+      BEIJING.mspId,
+      (n: TestNetwork) => (ctx: Context) =>
+        n.transfer.Fail(ctx, T1, JSON.stringify({ messageHash: freeTextHash('另一条') })),
+      { transient: { message: '另一条' } },
+    ],
+    [
+      'FAIL by the other centre',
+      'FAILED',
+      GUANGDONG.mspId,
+      (n: TestNetwork) => (ctx: Context) =>
+        n.transfer.Fail(ctx, T1, JSON.stringify({ messageHash: freeTextHash(STEP_TEXTS.FAIL) })),
+      { transient: { message: STEP_TEXTS.FAIL } },
+    ],
+    [
+      'REJECT with another reason code',
+      'REJECTED',
+      BEIJING.mspId,
+      (n: TestNetwork) => (ctx: Context) =>
+        n.transfer.Reject(
+          ctx,
+          T1,
+          JSON.stringify({ reasonCode: '02', messageHash: freeTextHash(STEP_TEXTS.REJECT) }),
+        ),
+      { transient: { message: STEP_TEXTS.REJECT } },
+    ],
+    [
+      'CONFIRM_OUT with other data',
+      'OUT_CONFIRMED',
+      BEIJING.mspId,
+      (n: TestNetwork) => (ctx: Context) =>
+        n.transfer.ConfirmOut(ctx, T1, JSON.stringify({ ...TRANSFER_OUT, settlementRef: 'JS-OTHER' })),
+      {},
+    ],
+    [
+      'COMPLETE with another date',
+      'COMPLETED',
+      GUANGDONG.mspId,
+      (n: TestNetwork) => (ctx: Context) =>
+        n.transfer.Complete(
+          ctx,
+          T1,
+          JSON.stringify({ receivedAmount: AMOUNT_SENT, receivedOn: '2026-11-23' }),
+        ),
+      {},
+    ],
+  ] as const)('%s is CONFLICT and writes nothing', async (_name, status, mspId, call, options) => {
+    await transferAt(net, status);
+    const before = await net.evaluate(BEIJING.mspId, (ctx) => net.transfer.Get(ctx, T1));
+    await expectHpf(net.submit(mspId, call(net), options), 'CONFLICT', 'already taken on this transfer');
+    expect(await net.evaluate(BEIJING.mspId, (ctx) => net.transfer.Get(ctx, T1))).toBe(before);
+  });
+
+  it('a step allowed again (CONFIRM_OUT after a dispute) is a new step, not a replay', async () => {
+    await transferAt(net, 'NEGOTIATING');
+    const { result, event } = await step(net, 'CONFIRM_OUT');
+    expect(parse(result).status).toBe('OUT_CONFIRMED');
+    expect(event).not.toHaveProperty('replay');
+    const history = parse(result).history as { step: string }[];
+    expect(history.filter((entry) => entry.step === 'CONFIRM_OUT')).toHaveLength(2);
+  });
+
+  it('a step never taken and not allowed stays INVALID_STATE', async () => {
+    await transferAt(net, 'CANCELLED');
+    await expectHpf(
+      step(net, 'ACCEPT'),
+      'INVALID_STATE',
+      'ACCEPT: not allowed when the transfer is CANCELLED',
+    );
   });
 });
 

@@ -1,3 +1,4 @@
+import { freeTextHash } from '../src/domain';
 import {
   ALICE,
   BEIJING,
@@ -52,9 +53,16 @@ function precheck(net: TestNetwork, data: Input): Promise<Record<string, unknown
   return net.evaluate(mspId, (ctx) => net.withdrawal.Precheck(ctx, JSON.stringify(data))).then(parse);
 }
 
-function reverse(net: TestNetwork, mspId: string, withdrawalId: string): Promise<Invocation> {
-  return net.submit(mspId, (ctx) =>
-    net.withdrawal.Reverse(ctx, withdrawalId, JSON.stringify({ reason: '录入错误' })),
+function reverse(
+  net: TestNetwork,
+  mspId: string,
+  withdrawalId: string,
+  reason = '录入错误',
+): Promise<Invocation> {
+  return net.submit(
+    mspId,
+    (ctx) => net.withdrawal.Reverse(ctx, withdrawalId, JSON.stringify({ reasonHash: freeTextHash(reason) })),
+    { transient: { reason } },
   );
 }
 
@@ -151,7 +159,7 @@ describe('withdrawal record', () => {
     const { result, event } = await reverse(net, BEIJING.mspId, 'W-110000-0001');
     expect(parse(result)).toMatchObject({
       status: 'REVERSED',
-      reversal: { reason: '录入错误', at: '2026-11-20T02:00:03.000Z' },
+      reversal: { reasonHash: freeTextHash('录入错误'), at: '2026-11-20T02:00:03.000Z' },
       amountFen: 10000000,
     });
     expect(event).toEqual({
@@ -176,11 +184,13 @@ describe('withdrawal record', () => {
     );
     await expectHpf(reverse(net, REGULATOR.mspId, 'W-110000-0001'), 'FORBIDDEN', 'regulator');
     await reverse(net, BEIJING.mspId, 'W-110000-0001');
-    await expectHpf(reverse(net, BEIJING.mspId, 'W-110000-0001'), 'INVALID_STATE', 'already reversed');
     await expectHpf(reverse(net, BEIJING.mspId, 'W-none'), 'NOT_FOUND');
     await expectHpf(
-      net.submit(BEIJING.mspId, (ctx) =>
-        net.withdrawal.Reverse(ctx, 'W-110000-0001', JSON.stringify({ reason: '' })),
+      net.submit(
+        BEIJING.mspId,
+        (ctx) =>
+          net.withdrawal.Reverse(ctx, 'W-110000-0001', JSON.stringify({ reasonHash: freeTextHash('') })),
+        { transient: { reason: '' } },
       ),
       'VALIDATION_FAILED',
       'reversal.reason',
@@ -204,6 +214,64 @@ describe('withdrawal record', () => {
     await step(net, 'CANCEL', T1);
     const { result } = await record(net, input());
     expect(parse(result).status).toBe('RECORDED');
+  });
+
+  it('an identical reversal is a replay (nothing written); another reason is CONFLICT', async () => {
+    await record(net, input());
+    const first = await reverse(net, BEIJING.mspId, 'W-110000-0001');
+    const again = await reverse(net, BEIJING.mspId, 'W-110000-0001');
+    expect(again.result).toBe(first.result);
+    expect(again.event).toMatchObject({ type: 'withdrawal.reversed', replay: true });
+    expect(again.stub.writes.size).toBe(0);
+    expect(again.stub.privateWrites.size).toBe(0);
+    await expectHpf(
+      reverse(net, BEIJING.mspId, 'W-110000-0001', '另一个原因'),
+      'CONFLICT',
+      'already reversed with another reason',
+    );
+  });
+
+  it('keeps the reversal reason out of public state: its hash there, the text in the centre collection', async () => {
+    await record(net, input());
+    const { stub } = await reverse(net, BEIJING.mspId, 'W-110000-0001');
+    const publicBytes = [...stub.writes.values()].map((v) => Buffer.from(v ?? []).toString('utf8'));
+    expect(publicBytes.join('\n')).not.toContain('录入错误');
+    expect([...stub.privateWrites.keys()]).toEqual([`_implicit_org_${BEIJING.mspId}`]);
+    const stored = stub.privateWrites
+      .get(`_implicit_org_${BEIJING.mspId}`)!
+      .get('withdrawal-reversal~W-110000-0001')!;
+    expect(JSON.parse(Buffer.from(stored).toString('utf8'))).toMatchObject({
+      reason: '录入错误',
+      reasonHash: freeTextHash('录入错误'),
+    });
+  });
+
+  it.each([
+    ['spaced', '证件 110105 19491231 002X 录错'],
+    ['hyphenated', '证件110105-19491231-002X录错'],
+    ['full-width', '证件１１０１０５１９４９１２３１００２Ｘ录错'],
+  ])('refuses a reversal reason carrying an ID number (%s)', async (_kind, reason) => {
+    await record(net, input());
+    const message = await expectHpf(
+      reverse(net, BEIJING.mspId, 'W-110000-0001', reason),
+      'VALIDATION_FAILED',
+      'reversal.reason',
+    );
+    expect(message).not.toContain('19491231');
+  });
+
+  it('refuses a reason whose hash does not match the transient text', async () => {
+    await record(net, input());
+    await expectHpf(
+      net.submit(
+        BEIJING.mspId,
+        (ctx) =>
+          net.withdrawal.Reverse(ctx, 'W-110000-0001', JSON.stringify({ reasonHash: freeTextHash('甲') })),
+        { transient: { reason: '乙' } },
+      ),
+      'VALIDATION_FAILED',
+      'reversal.reasonHash: does not match',
+    );
   });
 
   it('requires closesAccount for the reasons that close the account, marks it closed, and reopens on reversal', async () => {

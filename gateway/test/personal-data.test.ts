@@ -77,4 +77,61 @@ describe('personal data is refused in URLs', () => {
     expect(text).not.toContain(OPERATOR_KEY);
     expect(text).toContain('"req":{"id":');
   });
+
+  const encodeEach = (text: string, prefix: string): string =>
+    text.replace(/./g, (c) => `${prefix}${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  const SPELLINGS: [string, string][] = [
+    ['percent-encoded', encodeEach(RESIDENT_ID, '%')],
+    ['double percent-encoded', encodeEach(RESIDENT_ID, '%25')],
+    ['with encoded spaces', '110105%2019491231%20002X'],
+    ['with plus signs', '110105+19491231+002X'],
+    ['with hyphens', '110105-19491231-002X'],
+    ['with dots', '110105.19491231.002X'],
+    ['in full-width digits', encodeURIComponent('１１０１０５１９４９１２３１００２Ｘ')],
+    ['full-width with a full-width hyphen', encodeURIComponent('１１０１０５－１９４９１２３１００２Ｘ')],
+    ['15 digits percent-encoded', encodeEach(RESIDENT_ID_15, '%')],
+  ];
+
+  it.each(SPELLINGS)(
+    'an ID number %s in the path or query is refused 400 and never logged',
+    async (_kind, id) => {
+      for (const path of [
+        `/v1/withdrawals/${id}`,
+        `/v1/transfers?direction=incoming&pageToken=${id}`,
+        `/v1/transfers?direction=incoming&idNumber=${id}`,
+        `/v1/nowhere/${id}`,
+      ]) {
+        const { app, ledger, logs } = buildApp();
+        const res = await request(app).get(path).set('Authorization', bearer(AUDITOR_KEY));
+        expect(res.status).toBe(400);
+        expect(ledger.calls).toHaveLength(0);
+        const text = logs.join('');
+        expect(text).toContain('"req":{"id":');
+        expect(text).not.toContain(id);
+        expect(text).not.toContain('19491231');
+        expect(text).not.toContain('%31%39%34%39');
+      }
+    },
+  );
+
+  it('an ID number spread over path segments is not logged either', async () => {
+    const { app, logs } = buildApp();
+    await request(app).get('/v1/nowhere/110105/19491231/002X').set('Authorization', bearer(AUDITOR_KEY));
+    const text = logs.join('');
+    expect(text).toContain('"req":{"id":');
+    expect(text).not.toContain('19491231');
+  });
+
+  it('ordinary URLs are logged as they are, transfer IDs masked as before', async () => {
+    const { app, logs } = buildApp();
+    await request(app)
+      .get('/v1/transfers?direction=incoming&pageSize=20')
+      .set('Authorization', bearer(AUDITOR_KEY));
+    await request(app).get('/v1/withdrawals/W-2026-0001').set('Authorization', bearer(AUDITOR_KEY));
+    await request(app).get('/v1/transfers/4400002611200001').set('Authorization', bearer(AUDITOR_KEY));
+    const text = logs.join('');
+    expect(text).toContain('"url":"/v1/transfers?direction=incoming&pageSize=20"');
+    expect(text).toContain('"url":"/v1/withdrawals/W-2026-0001"');
+    expect(text).toContain('"url":"/v1/transfers/***"');
+  });
 });

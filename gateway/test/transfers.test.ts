@@ -1,7 +1,9 @@
 import request from 'supertest';
+import { freeTextHash } from '../src/domain';
 import { ApiError } from '../src/errors';
 import type { FakeLedger } from './support/fake-ledger';
 import {
+  AUDITOR_KEY,
   OPERATOR_KEY,
   subjectRefWithTestKey,
   RESIDENT_ID,
@@ -59,6 +61,25 @@ function existing(
     history: [],
     ...extra,
   });
+}
+
+const OLD_TX = 'f'.repeat(64);
+
+const CONFIRM = {
+  principal: '12000.50',
+  interest: '0.00',
+  openedOn: '2015-03-01',
+  paidUpTo: '202610',
+  continuous6Months: true,
+  loanCount: 0,
+  unsettledLoan: false,
+  fraudRecord: false,
+  settlementRef: 'S-2026-1',
+};
+
+/** A record as the chaincode returns it after a step this transaction took (last history txId = it). */
+function written(ledger: FakeLedger, status: string, from = '440000', to = '110000'): string {
+  return existing(status, { history: [{ step: 'X', txId: ledger.currentTxId }] }, from, to);
 }
 
 describe('POST /v1/transfers', () => {
@@ -182,7 +203,7 @@ describe('transfer steps', () => {
   it('accept (source): 201, endorsed by source and destination', async () => {
     const { app, ledger } = buildApp();
     ledger.on('transfer:Get', () => existing('REQUESTED'));
-    ledger.on('transfer:Accept', () => existing('ACCEPTED'));
+    ledger.on('transfer:Accept', () => written(ledger, 'ACCEPTED'));
     const res = await request(app)
       .post('/v1/transfers/1100002611200001/accept')
       .set('Authorization', AUTH)
@@ -191,65 +212,124 @@ describe('transfer steps', () => {
     const [call] = ledger.callsOf('submit', 'transfer:Accept');
     expect(call!.args).toEqual(['1100002611200001']);
     expect(call!.options.endorsingOrganizations).toEqual(['C440000MSP', 'C110000MSP']);
+    expect(ledger.committed).toHaveLength(1);
   });
 
-  it('accept again when already ACCEPTED is 200 without a submit', async () => {
+  it('a step the chaincode answers as a replay is 200 and never ordered', async () => {
     const { app, ledger } = buildApp();
     ledger.on('transfer:Get', () => existing('ACCEPTED'));
+    ledger.on('transfer:Accept', () => existing('ACCEPTED', { history: [{ step: 'ACCEPT', txId: OLD_TX }] }));
     const res = await request(app)
       .post('/v1/transfers/1100002611200001/accept')
       .set('Authorization', AUTH)
       .send({});
     expect(res.status).toBe(200);
-    expect(ledger.callsOf('submit')).toHaveLength(0);
+    expect(res.headers['x-transaction-id']).toBeUndefined();
+    expect(ledger.callsOf('submit')).toHaveLength(1);
+    expect(ledger.committed).toHaveLength(0);
+  });
+
+  // Two concurrent identical steps: this one loses the MVCC race; on retry the chaincode sees the
+  // step already taken with the same data and answers a replay. Before: 409 (or a second commit).
+  it.each([
+    ['accept', 'Accept', {}],
+    ['confirm-out', 'ConfirmOut', CONFIRM],
+    ['complete', 'Complete', { receivedAmount: '12000.50', receivedOn: '2026-12-01' }],
+    ['dispute', 'Dispute', { message: '利息不符' }],
+    ['fail', 'Fail', { message: '超期' }],
+  ] as const)(
+    '%s losing an MVCC race to an identical request is retried and answered 200',
+    async (step, tx, data) => {
+      const { app, ledger } = buildApp();
+      const source = step === 'accept' || step === 'confirm-out';
+      ledger.on('transfer:Get', () =>
+        existing('REQUESTED', {}, source ? '440000' : '110000', source ? '110000' : '440000'),
+      );
+      ledger.sequence(`transfer:${tx}`, [
+        new ApiError('UNAVAILABLE', 'mvcc', { retry: 'read-conflict', txId: 'a'.repeat(64) }),
+        existing('DONE', { history: [{ step: tx, txId: OLD_TX }] }),
+      ]);
+      const res = await request(app)
+        .post(`/v1/transfers/1100002611200001/${step}`)
+        .set('Authorization', AUTH)
+        .send(data);
+      expect(res.status).toBe(200);
+      expect(ledger.callsOf('submit')).toHaveLength(2);
+      expect(ledger.committed).toHaveLength(0);
+    },
+  );
+
+  it('the chaincode answering CONFLICT (same step, other data) is 409', async () => {
+    const { app, ledger } = buildApp();
+    ledger.on('transfer:Get', () => existing('NEGOTIATING', {}, '110000', '440000'));
+    ledger.on('transfer:Dispute', () => {
+      throw new ApiError('CONFLICT', 'DISPUTE: already taken on this transfer with different data');
+    });
+    const res = await request(app)
+      .post('/v1/transfers/1100002611200001/dispute')
+      .set('Authorization', AUTH)
+      .send({ message: '另一条' });
+    expect(res.status).toBe(409);
+    expect(res.body).toMatchObject({ code: 'CONFLICT' });
   });
 
   it('confirm-out sends the data as canonical JSON; zero interest is allowed', async () => {
     const { app, ledger } = buildApp();
     ledger.on('transfer:Get', () => existing('ACCEPTED'));
-    ledger.on('transfer:ConfirmOut', () => existing('OUT_CONFIRMED'));
-    const confirm = {
-      principal: '12000.50',
-      interest: '0',
-      openedOn: '2015-03-01',
-      paidUpTo: '202610',
-      continuous6Months: true,
-      loanCount: 0,
-      unsettledLoan: false,
-      fraudRecord: false,
-      settlementRef: 'S-2026-1',
-    };
+    ledger.on('transfer:ConfirmOut', () => written(ledger, 'OUT_CONFIRMED'));
     const res = await request(app)
       .post('/v1/transfers/1100002611200001/confirm-out')
       .set('Authorization', AUTH)
-      .send(confirm);
+      .send({ ...CONFIRM, interest: '0' });
     expect(res.status).toBe(201);
     expect(ledger.callsOf('submit')[0]!.args[1]).toBe(
       '{"continuous6Months":true,"fraudRecord":false,"interest":"0","loanCount":0,"openedOn":"2015-03-01","paidUpTo":"202610","principal":"12000.50","settlementRef":"S-2026-1","unsettledLoan":false}',
     );
   });
 
-  it('complete repeated with the same data is 200; with other data 409 CONFLICT', async () => {
-    const { app, ledger } = buildApp();
-    ledger.on('transfer:Get', () =>
-      existing(
-        'COMPLETED',
-        { completion: { receivedFen: 1200050, receivedAmount: '12000.50', receivedOn: '2026-12-01' } },
-        '110000',
-        '440000',
-      ),
-    );
-    const same = await request(app)
-      .post('/v1/transfers/1100002611200001/complete')
+  it.each([
+    ['reject', { reasonCode: '01', message: '材料不全' }, { reasonCode: '01' }, '110000'],
+    ['dispute', { message: '利息不符' }, {}, '440000'],
+    ['fail', { message: '超期' }, {}, '110000'],
+  ] as const)(
+    '%s sends only the message hash as argument and the text in the transient map',
+    async (step, data, extra, to) => {
+      const { app, ledger } = buildApp();
+      ledger.on('transfer:Get', () =>
+        existing('OUT_CONFIRMED', {}, to === '440000' ? '110000' : '440000', to),
+      );
+      ledger.on(`transfer:${step === 'reject' ? 'Reject' : step === 'dispute' ? 'Dispute' : 'Fail'}`, () =>
+        written(ledger, 'X'),
+      );
+      await request(app)
+        .post(`/v1/transfers/1100002611200001/${step}`)
+        .set('Authorization', AUTH)
+        .send(data)
+        .expect(201);
+      const [call] = ledger.callsOf('submit');
+      expect(JSON.parse(call!.args[1]!)).toEqual({ ...extra, messageHash: freeTextHash(data.message) });
+      expect(call!.args.join()).not.toContain(data.message);
+      expect(call!.options.transient).toEqual({ message: data.message });
+    },
+  );
+
+  it.each([
+    ['spaced', '证件 110105 19491231 002X'],
+    ['hyphenated', '证件 110105-19491231-002X'],
+    ['full-width', '证件 １１０１０５１９４９１２３１００２Ｘ'],
+    ['15 digits with dots', '证件 110.105.491.231.002'],
+  ])('a message carrying an ID number (%s) is 400 and never reaches the ledger', async (_kind, message) => {
+    const { app, ledger, logs } = buildApp();
+    ledger.on('transfer:Get', () => existing('OUT_CONFIRMED', {}, '110000', '440000'));
+    const res = await request(app)
+      .post('/v1/transfers/1100002611200001/dispute')
       .set('Authorization', AUTH)
-      .send({ receivedAmount: '12000.5', receivedOn: '2026-12-01' });
-    expect(same.status).toBe(200);
-    const other = await request(app)
-      .post('/v1/transfers/1100002611200001/complete')
-      .set('Authorization', AUTH)
-      .send({ receivedAmount: '12000.00', receivedOn: '2026-12-01' });
-    expect(other.status).toBe(409);
-    expect(other.body).toMatchObject({ code: 'CONFLICT' });
+      .send({ message });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ code: 'VALIDATION_FAILED' });
+    expect(JSON.stringify(res.body)).not.toContain('19491231');
+    expect(ledger.callsOf('submit')).toHaveLength(0);
+    expect(logs.join('')).not.toContain('19491231');
   });
 
   it('the chaincode refusing a step is 409 INVALID_STATE', async () => {
@@ -287,15 +367,16 @@ describe('transfer steps', () => {
   it('fail works for either centre and sends a default message', async () => {
     const { app, ledger } = buildApp();
     ledger.on('transfer:Get', () => existing('ACCEPTED', {}, '110000', '440000'));
-    ledger.on('transfer:Fail', () => existing('FAILED', {}, '110000', '440000'));
+    ledger.on('transfer:Fail', () => written(ledger, 'FAILED', '110000', '440000'));
     const res = await request(app)
       .post('/v1/transfers/1100002611200001/fail')
       .set('Authorization', AUTH)
       .send();
     expect(res.status).toBe(201);
-    expect(JSON.parse(ledger.callsOf('submit')[0]!.args[1]!)).toEqual({
-      message: expect.any(String) as unknown,
-    });
+    const [call] = ledger.callsOf('submit');
+    const text = call!.options.transient?.message;
+    expect(text).toEqual(expect.any(String));
+    expect(JSON.parse(call!.args[1]!)).toEqual({ messageHash: freeTextHash(text!) });
   });
 
   it('an unknown transfer is 404 NOT_FOUND', async () => {
@@ -319,5 +400,96 @@ describe('transfer steps', () => {
       direction: 'incoming',
       status: 'REQUESTED',
     });
+  });
+});
+
+describe('GET /v1/transfers/{id}/personal-details', () => {
+  const DETAILS = JSON.stringify({
+    idType: '01',
+    idNumber: RESIDENT_ID,
+    name: '张三',
+    receivingAccount: 'ACC-1',
+    salt: 'c2FsdHNhbHRzYWx0c2FsdA',
+  });
+  const TEXTS = JSON.stringify([
+    {
+      step: 'DISPUTE',
+      by: 'C440000MSP',
+      at: 't',
+      txId: OLD_TX,
+      messageHash: freeTextHash('利息不符'),
+      message: '利息不符',
+    },
+  ]);
+
+  function withTransfer(from: string, to: string) {
+    const built = buildApp();
+    built.ledger.on('transfer:Get', () => existing('NEGOTIATING', {}, from, to));
+    built.ledger.on('transfer:GetPersonalDetails', () => DETAILS);
+    built.ledger.on('transfer:GetStepTexts', () => TEXTS);
+    return built;
+  }
+
+  it.each([
+    ['destination', '110000', '440000'],
+    ['source', '440000', '110000'],
+  ])(
+    'the %s operator reads the details and messages (no salt); the read is logged without the data',
+    async (_side, from, to) => {
+      const { app, ledger, logs } = withTransfer(from, to);
+      const res = await request(app)
+        .get('/v1/transfers/1100002611200001/personal-details')
+        .set('Authorization', AUTH)
+        .set('X-Request-Id', 'req-pd-1');
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({
+        transferId: '1100002611200001',
+        fromCentre: from,
+        toCentre: to,
+        person: { idType: '01', idNumber: RESIDENT_ID, name: '张三' },
+        receivingAccount: 'ACC-1',
+        messages: JSON.parse(TEXTS) as unknown,
+      });
+      expect(ledger.callsOf('evaluate', 'transfer:GetPersonalDetails')[0]!.args).toEqual([
+        '1100002611200001',
+      ]);
+      const line = logs
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .find((l) => l.msg === 'personal details read');
+      expect(line).toMatchObject({
+        transferId: '1100002611200001',
+        centre: '440000',
+        keyId: 'ops',
+        requestId: 'req-pd-1',
+      });
+      const text = logs.join('');
+      expect(text).not.toContain(RESIDENT_ID);
+      expect(text).not.toContain('张三');
+      expect(text).not.toContain('利息不符');
+    },
+  );
+
+  it('a third centre is 403 and never reads the collection', async () => {
+    const { app, ledger } = withTransfer('110000', '310000');
+    const res = await request(app)
+      .get('/v1/transfers/1100002611200001/personal-details')
+      .set('Authorization', AUTH);
+    expect(res.status).toBe(403);
+    expect(res.body).toMatchObject({ code: 'FORBIDDEN' });
+    expect(ledger.callsOf('evaluate', 'transfer:GetPersonalDetails')).toHaveLength(0);
+  });
+
+  it('auditors are 403, here and on the regulator gateway', async () => {
+    const { app, ledger } = withTransfer('110000', '440000');
+    const res = await request(app)
+      .get('/v1/transfers/1100002611200001/personal-details')
+      .set('Authorization', bearer(AUDITOR_KEY));
+    expect(res.status).toBe(403);
+    expect(ledger.calls.filter((c) => c.transaction !== 'GetCentre')).toHaveLength(0);
+    const regulator = buildApp({ centreCode: null });
+    const atRegulator = await request(regulator.app)
+      .get('/v1/transfers/1100002611200001/personal-details')
+      .set('Authorization', bearer(AUDITOR_KEY));
+    expect(atRegulator.status).toBe(403);
   });
 });

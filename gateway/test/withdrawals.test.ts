@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import request from 'supertest';
+import { freeTextHash } from '../src/domain';
 import { ApiError } from '../src/errors';
 import { OPERATOR_KEY, RESIDENT_ID, bearer, buildApp } from './support/test-app';
 
@@ -133,36 +134,71 @@ describe('POST /v1/withdrawals', () => {
     expect(ledger.callsOf('submit')).toHaveLength(0);
   });
 
-  it('reverse: 201, then the same reason again is 200, another reason 409', async () => {
+  it('reverse: 201; the reason travels in the transient map and only its hash in the argument', async () => {
     const { app, ledger } = buildApp();
-    let status = 'RECORDED';
     ledger.on('withdrawal:Get', () =>
-      JSON.stringify({
-        withdrawalId: 'W-1',
-        centre: '440000',
-        status,
-        reversal: status === 'REVERSED' ? { reason: 'entered twice' } : undefined,
-      }),
+      JSON.stringify({ withdrawalId: 'W-1', centre: '440000', status: 'RECORDED' }),
     );
-    ledger.on('withdrawal:Reverse', () => {
-      status = 'REVERSED';
-      return JSON.stringify({ withdrawalId: 'W-1', status });
-    });
+    ledger.on('withdrawal:Reverse', () =>
+      JSON.stringify({ withdrawalId: 'W-1', status: 'REVERSED', reversal: { txId: ledger.currentTxId } }),
+    );
     await request(app)
       .post('/v1/withdrawals/W-1/reverse')
       .set('Authorization', AUTH)
       .send({ reason: 'entered twice' })
       .expect(201);
-    expect(ledger.callsOf('submit')[0]!.args).toEqual(['W-1', '{"reason":"entered twice"}']);
-    await request(app)
-      .post('/v1/withdrawals/W-1/reverse')
-      .set('Authorization', AUTH)
-      .send({ reason: 'entered twice' })
-      .expect(200);
-    await request(app)
-      .post('/v1/withdrawals/W-1/reverse')
-      .set('Authorization', AUTH)
-      .send({ reason: 'other' })
-      .expect(409);
+    const [call] = ledger.callsOf('submit');
+    expect(call!.args).toEqual(['W-1', JSON.stringify({ reasonHash: freeTextHash('entered twice') })]);
+    expect(call!.options.transient).toEqual({ reason: 'entered twice' });
+    expect(ledger.committed).toHaveLength(1);
   });
+
+  // Two concurrent identical reversals: the loser of the MVCC race is retried, the chaincode answers a
+  // replay (reversal.txId is the winner's) and it is dropped before ordering. Before: 409.
+  it('reverse losing an MVCC race to an identical reversal is 200 and never ordered', async () => {
+    const { app, ledger } = buildApp();
+    ledger.on('withdrawal:Get', () =>
+      JSON.stringify({ withdrawalId: 'W-1', centre: '440000', status: 'RECORDED' }),
+    );
+    ledger.sequence('withdrawal:Reverse', [
+      new ApiError('UNAVAILABLE', 'mvcc', { retry: 'read-conflict', txId: 'a'.repeat(64) }),
+      JSON.stringify({ withdrawalId: 'W-1', status: 'REVERSED', reversal: { txId: 'f'.repeat(64) } }),
+    ]);
+    const res = await request(app)
+      .post('/v1/withdrawals/W-1/reverse')
+      .set('Authorization', AUTH)
+      .send({ reason: 'x' });
+    expect(res.status).toBe(200);
+    expect(ledger.callsOf('submit')).toHaveLength(2);
+    expect(ledger.committed).toHaveLength(0);
+  });
+
+  it('reverse with another reason: the chaincode CONFLICT is 409', async () => {
+    const { app, ledger } = buildApp();
+    ledger.on('withdrawal:Get', () =>
+      JSON.stringify({ withdrawalId: 'W-1', centre: '440000', status: 'REVERSED' }),
+    );
+    ledger.on('withdrawal:Reverse', () => {
+      throw new ApiError('CONFLICT', 'withdrawalId: W-1 is already reversed with another reason');
+    });
+    const res = await request(app)
+      .post('/v1/withdrawals/W-1/reverse')
+      .set('Authorization', AUTH)
+      .send({ reason: 'y' });
+    expect(res.status).toBe(409);
+    expect(res.body).toMatchObject({ code: 'CONFLICT' });
+  });
+
+  it.each([['110105 19491231 002X'], ['１１０１０５１９４９１２３１００２Ｘ'], ['110105-19491231-002x']])(
+    'a reason carrying an ID number (%s) is 400 and never reaches the ledger',
+    async (id) => {
+      const { app, ledger } = buildApp();
+      const res = await request(app)
+        .post('/v1/withdrawals/W-1/reverse')
+        .set('Authorization', AUTH)
+        .send({ reason: `录入错误 ${id}` });
+      expect(res.status).toBe(400);
+      expect(ledger.calls).toHaveLength(0);
+    },
+  );
 });

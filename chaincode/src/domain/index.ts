@@ -7,6 +7,7 @@ export * from './dates';
 export * from './errors';
 export * from './evidence';
 export * from './fold';
+export * from './free-text';
 export * from './identity';
 export * from './json-fields';
 export * from './permanent-residence-card';

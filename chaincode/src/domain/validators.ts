@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 
 import { isProvinceCode, isIdType, type IdType, type ProvinceCode } from './codes';
 import { isCalendarDate, isYearMonth } from './dates';
+import { containsIdShapedRun } from './free-text';
 import { invalid } from './errors';
 
 const MONEY_PATTERN = /^(0|[1-9][0-9]{0,11})(?:\.([0-9]{1,2}))?$/;
@@ -119,7 +120,8 @@ const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 
 /**
  * Free text (names, messages, reasons). Texts that go to public state must not smuggle personal
- * data in, so `publicText` also refuses anything that looks like an ID number (15+ digits in a row).
+ * data in, so `publicText` also refuses anything that looks like an ID number (15+ digits in a row,
+ * once NFKC-folded with spaces and separators removed: see free-text.ts).
  */
 export function validateText(value: string, field: string, maxLength: number, publicText = false): string {
   if (value.trim().length === 0 || value.length > maxLength) {
@@ -128,7 +130,7 @@ export function validateText(value: string, field: string, maxLength: number, pu
   if (CONTROL_CHARS.test(value)) {
     throw invalid(field, 'must not contain control characters');
   }
-  if (publicText && /[0-9]{15}/.test(value)) {
+  if (publicText && containsIdShapedRun(value)) {
     throw invalid(field, 'must not contain an ID number; public texts are visible to every member');
   }
   return value;

@@ -20,7 +20,7 @@ import {
   parseMoneyToFen,
   validateDate,
   validateReference,
-  validateText,
+  validateSha256Hex,
   validateYearMonth,
 } from '../domain/validators';
 
@@ -47,7 +47,8 @@ export type Completion = {
   readonly receivedAmount: string;
   readonly receivedOn: string;
 };
-export type Rejection = { readonly reasonCode: string; readonly message: string };
+/** The public part of a rejection: the code and the fingerprint of the text (kept in the two collections). */
+export type Rejection = { readonly reasonCode: string; readonly messageHash: string };
 
 export type HistoryEntry = {
   readonly step: TransferStep;
@@ -56,7 +57,8 @@ export type HistoryEntry = {
   readonly by: string;
   readonly at: string;
   readonly txId: string;
-  readonly message?: string;
+  /** sha256 hex of the step's free text (reject / dispute / fail); the text is private. */
+  readonly messageHash?: string;
 };
 
 /** The public transfer record: centre codes, MSP IDs, subjectRef and hashes; no personal data. */
@@ -122,20 +124,22 @@ export function platformCodeFor(status: TransferStatus, history: readonly Histor
 
 // ---- arguments ----------------------------------------------------------------------------------
 
-export function messageFromJson(value: unknown, what: string): string {
-  const object = readObject(value, what, ['message']);
-  return validateText(readString(object, 'message', what), `${what}.message`, 500, true);
+/** `{"messageHash"}` of Dispute / Fail: the fingerprint of the text sent in the transient map. */
+export function messageHashFromJson(value: unknown, what: string): string {
+  const object = readObject(value, what, ['messageHash']);
+  return validateSha256Hex(readString(object, 'messageHash', what), `${what}.messageHash`);
 }
 
+/** `{"reasonCode","messageHash"}` of Reject. */
 export function rejectionFromJson(value: unknown): Rejection {
-  const object = readObject(value, 'reject', ['reasonCode', 'message']);
+  const object = readObject(value, 'reject', ['reasonCode', 'messageHash']);
   const reasonCode = readString(object, 'reasonCode', 'reject');
   if (!/^[0-9]{2}$/.test(reasonCode)) {
     throw invalid('reject.reasonCode', 'must be a 2-digit code');
   }
   return {
     reasonCode,
-    message: validateText(readString(object, 'message', 'reject'), 'reject.message', 500, true),
+    messageHash: validateSha256Hex(readString(object, 'messageHash', 'reject'), 'reject.messageHash'),
   };
 }
 
@@ -247,7 +251,7 @@ function historyEntryFromJson(value: unknown, path: string): HistoryEntry {
     by: readString(object, 'by', path),
     at: readString(object, 'at', path),
     txId: readString(object, 'txId', path),
-    message: readOptionalString(object, 'message', path),
+    messageHash: readOptionalString(object, 'messageHash', path),
   };
 }
 
@@ -287,7 +291,7 @@ function storedRejection(value: unknown): Rejection | undefined {
   const object = readObject(value, 'reject');
   return {
     reasonCode: readString(object, 'reasonCode', 'reject'),
-    message: readString(object, 'message', 'reject'),
+    messageHash: readString(object, 'messageHash', 'reject'),
   };
 }
 

@@ -42,7 +42,8 @@ export type WithdrawalInput = {
   readonly withdrawnOn: string;
 };
 
-export type Reversal = { readonly reason: string; readonly at: string; readonly txId: string };
+/** The public part of a reversal: the reason's fingerprint; the text is in the centre's collection. */
+export type Reversal = { readonly reasonHash: string; readonly at: string; readonly txId: string };
 
 export type WithdrawalRecord = WithdrawalInput & {
   readonly status: 'RECORDED' | 'REVERSED';
@@ -161,7 +162,7 @@ function reversalFromJson(value: unknown): Reversal | undefined {
   }
   const object = readObject(value, 'reversal');
   return {
-    reason: readString(object, 'reason', 'reversal'),
+    reasonHash: readString(object, 'reasonHash', 'reversal'),
     at: readString(object, 'at', 'reversal'),
     txId: readString(object, 'txId', 'reversal'),
   };

@@ -94,3 +94,18 @@ export function reasonClosesAccount(reasonCode: string): boolean {
 export function residentIdCheckChar(first17: string): string {
   return shared.residentIdCheckChar(first17);
 }
+
+/** A reject / dispute / fail message or reversal reason, NFC, refused when it carries an ID number. */
+export function validateFreeText(text: string, field: string): string {
+  return validated(field, () => shared.validateFreeText(text, field));
+}
+
+/** sha256 hex of the NFC text: what public state holds instead of a free text. */
+export function freeTextHash(text: string): string {
+  return shared.freeTextHash(text);
+}
+
+/** True when the text, NFKC-folded with spaces and separators removed, holds 15+ digits in a row. */
+export function containsIdShapedRun(text: string): boolean {
+  return shared.containsIdShapedRun(text);
+}

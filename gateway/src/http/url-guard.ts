@@ -1,21 +1,13 @@
 import type { RequestHandler } from 'express';
-import { containsResidentIdLike } from '../domain';
+import { urlCarriesIdNumber } from '../domain';
 import { ApiError } from '../errors';
-
-function decode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
-}
 
 /**
  * Personal data goes in bodies, never in URLs (which end up in proxies' and servers' logs). A URL
  * carrying something shaped like a resident ID number is refused before anything else sees it.
  */
 export const refusePersonalDataInUrl: RequestHandler = (req, _res, next) => {
-  if (containsResidentIdLike(decode(req.originalUrl))) {
+  if (urlCarriesIdNumber(req.originalUrl)) {
     next(
       new ApiError(
         'VALIDATION_FAILED',
@@ -27,7 +19,5 @@ export const refusePersonalDataInUrl: RequestHandler = (req, _res, next) => {
   next();
 };
 
-/** A URL fit for logs: long digit runs masked, whatever the guard decided. */
-export function redactUrl(url: string): string {
-  return url.replace(/\d{15,}[\dXx]?/g, '***');
-}
+/** A URL fit for logs: see {@link redactUrl} in the domain module. */
+export { redactUrl } from '../domain';

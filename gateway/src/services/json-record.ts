@@ -25,6 +25,20 @@ export function parseJsonObject(text: string, what: string): JsonObject {
   return value;
 }
 
+/** Parses a chaincode result that must be a JSON array; its objects, in order. */
+export function parseJsonArray(text: string, what: string): JsonObject[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw malformed(what);
+  }
+  if (!Array.isArray(value)) {
+    throw malformed(what);
+  }
+  return value.filter(isJsonObject);
+}
+
 export function stringField(record: JsonObject, key: string): string {
   const value = record[key];
   if (typeof value !== 'string') {

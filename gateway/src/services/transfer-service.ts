@@ -1,4 +1,4 @@
-import { canonicalJson, moneyToFen, newSalt, normaliseUscc, toFen } from '../domain';
+import { canonicalJson, freeTextHash, moneyToFen, newSalt, normaliseUscc, validateFreeText } from '../domain';
 import { ApiError, invalidField } from '../errors';
 import type { LedgerClient } from '../fabric/ledger-client';
 import { actingCentre, type Caller } from './caller';
@@ -6,7 +6,7 @@ import type { CentreDirectory } from './centre-directory';
 import {
   arrayField,
   isJsonObject,
-  optionalObject,
+  parseJsonArray,
   parseJsonObject,
   stringField,
   type JsonObject,
@@ -51,27 +51,17 @@ export interface TransferListQuery {
 interface StepDefinition {
   readonly transaction: string;
   readonly actor: 'source' | 'destination' | 'either';
-  readonly target: string;
-  /** The record field that holds this step's data, compared on a repeated request. */
-  readonly detail?: 'reject' | 'transferOut' | 'completion';
 }
 
 const STEPS: Readonly<Record<TransferStep, StepDefinition>> = {
-  accept: { transaction: 'Accept', actor: 'source', target: 'ACCEPTED' },
-  reject: { transaction: 'Reject', actor: 'source', target: 'REJECTED', detail: 'reject' },
-  'confirm-out': {
-    transaction: 'ConfirmOut',
-    actor: 'source',
-    target: 'OUT_CONFIRMED',
-    detail: 'transferOut',
-  },
-  dispute: { transaction: 'Dispute', actor: 'destination', target: 'NEGOTIATING' },
-  complete: { transaction: 'Complete', actor: 'destination', target: 'COMPLETED', detail: 'completion' },
-  cancel: { transaction: 'Cancel', actor: 'destination', target: 'CANCELLED' },
-  fail: { transaction: 'Fail', actor: 'either', target: 'FAILED' },
+  accept: { transaction: 'Accept', actor: 'source' },
+  reject: { transaction: 'Reject', actor: 'source' },
+  'confirm-out': { transaction: 'ConfirmOut', actor: 'source' },
+  dispute: { transaction: 'Dispute', actor: 'destination' },
+  complete: { transaction: 'Complete', actor: 'destination' },
+  cancel: { transaction: 'Cancel', actor: 'destination' },
+  fail: { transaction: 'Fail', actor: 'either' },
 };
-
-const DEFAULT_FAIL_MESSAGE = 'closed as failed (失败办结)';
 
 export interface TransferServiceOptions {
   readonly ledger: LedgerClient;
@@ -84,62 +74,47 @@ export interface TransferService {
   request(caller: Caller, body: TransferRequestBody): Promise<WriteOutcome>;
   step(caller: Caller, transferId: string, step: TransferStep, body: StepBody): Promise<WriteOutcome>;
   get(transferId: string): Promise<JsonObject>;
+  personalDetails(caller: Caller, transferId: string): Promise<JsonObject>;
   list(caller: Caller, query: TransferListQuery): Promise<JsonObject>;
 }
 
-/** The step's data as the chaincode takes it; validates amounts the schema cannot. */
-function stepArgument(step: TransferStep, body: StepBody): JsonObject | undefined {
+const DEFAULT_FAIL_MESSAGE = 'closed as failed (失败办结)';
+
+/**
+ * The step's argument as the chaincode takes it, and its transient map. Free texts never go in the
+ * argument: it carries their hash (`messageHash`), the text goes in the transient key `message`.
+ */
+function stepArgument(
+  step: TransferStep,
+  body: StepBody,
+): { argument?: JsonObject; transient?: Record<string, string> } {
+  const withText = (field: string, text: string, extra: JsonObject = {}) => {
+    const message = validateFreeText(text, field);
+    return { argument: { ...extra, messageHash: freeTextHash(message) }, transient: { message } };
+  };
   switch (step) {
     case 'confirm-out':
       moneyToFen(String(body.principal), 'principal');
       moneyToFen(String(body.interest), 'interest', true);
-      return body;
+      return { argument: body };
     case 'complete':
       moneyToFen(String(body.receivedAmount), 'receivedAmount');
-      return body;
+      return { argument: body };
     case 'reject':
+      return withText('message', String(body.message), { reasonCode: String(body.reasonCode) });
     case 'dispute':
-      return body;
+      return withText('message', String(body.message));
     case 'fail':
-      return { message: typeof body.message === 'string' ? body.message : DEFAULT_FAIL_MESSAGE };
+      return withText('message', typeof body.message === 'string' ? body.message : DEFAULT_FAIL_MESSAGE);
     default:
-      return undefined;
+      return {};
   }
 }
 
-function sameFen(stored: unknown, amount: unknown): boolean {
-  return typeof amount === 'string' && stored === toFen(amount);
-}
-
-/** Whether a step's stored data equals the data of a repeated request. */
-function sameStepDetail(definition: StepDefinition, record: JsonObject, body: StepBody): boolean {
-  const stored = definition.detail ? optionalObject(record, definition.detail) : undefined;
-  if (!definition.detail) {
-    return true;
-  }
-  if (!stored) {
-    return false;
-  }
-  if (definition.detail === 'reject') {
-    return stored.reasonCode === body.reasonCode && stored.message === body.message;
-  }
-  if (definition.detail === 'completion') {
-    return sameFen(stored.receivedFen, body.receivedAmount) && stored.receivedOn === body.receivedOn;
-  }
-  const keys = [
-    'openedOn',
-    'paidUpTo',
-    'continuous6Months',
-    'loanCount',
-    'unsettledLoan',
-    'fraudRecord',
-    'settlementRef',
-  ];
-  return (
-    sameFen(stored.principalFen, body.principal) &&
-    sameFen(stored.interestFen, body.interest) &&
-    keys.every((k) => stored[k] === body[k])
-  );
+/** The txId of the last history entry: the transaction that wrote the record as it now is. */
+function lastStepTxId(record: JsonObject): string | undefined {
+  const last = arrayField(record, 'history').at(-1);
+  return isJsonObject(last) && typeof last.txId === 'string' ? last.txId : undefined;
 }
 
 function checkActor(definition: StepDefinition, record: JsonObject, own: string): void {
@@ -265,18 +240,18 @@ class TransferServiceImpl implements TransferService {
     }
   }
 
+  /**
+   * One step. Idempotency is the chaincode's (DECISIONS "Idempotent steps"): an identical repeat of
+   * the latest entry of the step is answered with the record as it is, which this transaction did
+   * not write (its last history txId is another's), so it is dropped before ordering and answered 200.
+   * After an MVCC retry the second of two concurrent identical steps becomes such a replay.
+   */
   async step(caller: Caller, transferId: string, step: TransferStep, body: StepBody): Promise<WriteOutcome> {
     const own = actingCentre(caller);
     const definition = STEPS[step];
-    const argument = stepArgument(step, body);
+    const { argument, transient } = stepArgument(step, body);
     const record = await this.get(transferId);
     checkActor(definition, record, own);
-    if (record.status === definition.target) {
-      if (!sameStepDetail(definition, record, body)) {
-        throw new ApiError('CONFLICT', `the transfer is already ${definition.target} with different data`);
-      }
-      return { status: 200, record };
-    }
     const [sourceMsp, destinationMsp] = await Promise.all([
       this.#options.directory.mspIdOf(stringField(record, 'fromCentre')),
       this.#options.directory.mspIdOf(stringField(record, 'toCentre')),
@@ -285,9 +260,44 @@ class TransferServiceImpl implements TransferService {
       contract: 'transfer',
       transaction: definition.transaction,
       args: argument ? [transferId, canonicalJson(argument)] : [transferId],
+      transient,
       endorsementSets: [[sourceMsp, destinationMsp]],
+      skipCommit: (endorsed, txId) => lastStepTxId(parseJsonObject(endorsed, 'transfer')) !== txId,
     });
-    return { status: 201, record: parseJsonObject(result.result, 'transfer'), txId: result.txId };
+    const written = parseJsonObject(result.result, 'transfer');
+    return result.replayed === true
+      ? { status: 200, record: written }
+      : { status: 201, record: written, txId: result.txId };
+  }
+
+  /**
+   * The personal details and step texts of a transfer, from this centre's own implicit collection:
+   * operators of the source or destination only (the chaincode checks the caller's MSP again).
+   */
+  async personalDetails(caller: Caller, transferId: string): Promise<JsonObject> {
+    const own = actingCentre(caller);
+    const record = await this.get(transferId);
+    const fromCentre = stringField(record, 'fromCentre');
+    const toCentre = stringField(record, 'toCentre');
+    if (own !== fromCentre && own !== toCentre) {
+      throw new ApiError(
+        'FORBIDDEN',
+        'only the source or the destination centre may read the personal details',
+      );
+    }
+    const [details, texts] = await Promise.all([
+      this.#options.ledger.evaluate('transfer', 'GetPersonalDetails', [transferId]),
+      this.#options.ledger.evaluate('transfer', 'GetStepTexts', [transferId]),
+    ]);
+    const { idType, idNumber, name, ...rest } = withoutSalt(parseJsonObject(details, 'personal details'));
+    return {
+      transferId,
+      fromCentre,
+      toCentre,
+      person: { idType, idNumber, name },
+      ...rest,
+      messages: parseJsonArray(texts, 'step texts'),
+    };
   }
 
   async list(caller: Caller, query: TransferListQuery): Promise<JsonObject> {

@@ -1,4 +1,11 @@
-import { canonicalJson, evidenceHashOf, moneyToFen, reasonClosesAccount } from '../domain';
+import {
+  canonicalJson,
+  evidenceHashOf,
+  freeTextHash,
+  moneyToFen,
+  reasonClosesAccount,
+  validateFreeText,
+} from '../domain';
 import { ApiError, invalidField } from '../errors';
 import type { LedgerClient } from '../fabric/ledger-client';
 import { actingCentre, type Caller } from './caller';
@@ -126,25 +133,32 @@ class WithdrawalServiceImpl implements WithdrawalService {
     );
   }
 
+  /**
+   * Reversal (红冲) with the same replay mechanism as Record: the chaincode answers an identical
+   * reversal with the record as it is (its `reversal.txId` is not this transaction's) and another
+   * reason with CONFLICT. The reason is private: its hash is the argument, the text goes in the
+   * transient map (key `reason`) to the recording centre's implicit collection.
+   */
   async reverse(caller: Caller, withdrawalId: string, reason: string): Promise<WriteOutcome> {
     const centre = actingCentre(caller);
+    const text = validateFreeText(reason, 'reason');
     const record = await this.get(withdrawalId);
     if (stringField(record, 'centre') !== centre) {
       throw new ApiError('FORBIDDEN', 'only the centre that recorded the withdrawal may reverse it');
     }
-    if (record.status === 'REVERSED') {
-      if (optionalObject(record, 'reversal')?.reason !== reason) {
-        throw new ApiError('CONFLICT', 'the withdrawal was already reversed with a different reason');
-      }
-      return { status: 200, record };
-    }
     const result = await this.#options.writer.write({
       contract: 'withdrawal',
       transaction: 'Reverse',
-      args: [withdrawalId, canonicalJson({ reason })],
+      args: [withdrawalId, canonicalJson({ reasonHash: freeTextHash(text) })],
+      transient: { reason: text },
       endorsementSets: this.#endorsementSets(),
+      skipCommit: (endorsed, txId) =>
+        optionalObject(parseJsonObject(endorsed, 'withdrawal'), 'reversal')?.txId !== txId,
     });
-    return { status: 201, record: parseJsonObject(result.result, 'withdrawal'), txId: result.txId };
+    const reversed = parseJsonObject(result.result, 'withdrawal');
+    return result.replayed === true
+      ? { status: 200, record: reversed }
+      : { status: 201, record: reversed, txId: result.txId };
   }
 }
 

@@ -34,6 +34,23 @@ export function transferRoutes(transfers: TransferService): Router {
       sendWrite(res, await transfers.step(callerOf(req), pathParam(req.params, 'id'), step, body));
     });
   }
+  router.get('/v1/transfers/:id/personal-details', requireOperator, async (req, res) => {
+    const caller = callerOf(req);
+    const transferId = pathParam(req.params, 'id');
+    const details = await transfers.personalDetails(caller, transferId);
+    // Who read whose details, never the details themselves.
+    req.log.info(
+      {
+        event: 'personal-details-read',
+        transferId,
+        centre: caller.centreCode,
+        keyId: caller.keyId,
+        requestId: String(res.getHeader('X-Request-Id')),
+      },
+      'personal details read',
+    );
+    res.json(details);
+  });
   router.get('/v1/transfers/:id', async (req, res) => {
     res.json(await transfers.get(req.params.id));
   });

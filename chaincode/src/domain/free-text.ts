@@ -1,0 +1,55 @@
+import { createHash } from 'node:crypto';
+
+import { invalid } from './errors';
+
+/**
+ * Free texts of the business steps: reject / dispute / fail messages and reversal reasons. They are
+ * never written to public state: the ledger holds `sha256(NFC text)` and the text itself goes only to
+ * the implicit collections of the centres concerned. The texts are still refused when they carry
+ * something shaped like an ID number in any spelling (defence in depth).
+ */
+
+/** Separators people put inside numbers: white space (any, after NFKC) and `- _ . · /`. */
+const SEPARATORS = /[\s\-_./·]/gu;
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+/** After folding: 15 digits in a row (a 15-digit ID, or the body of an 18-character one). */
+const ID_SHAPED_RUN = /[0-9]{15}/;
+
+/** NFKC (full-width digits and hyphens become ASCII) and every separator removed. */
+export function foldForIdCheck(text: string): string {
+  return text.normalize('NFKC').replace(SEPARATORS, '');
+}
+
+/** True when the text, folded, holds an ID-number-shaped run (15+ digits, however spaced or written). */
+export function containsIdShapedRun(text: string): boolean {
+  return ID_SHAPED_RUN.test(foldForIdCheck(text));
+}
+
+export const MAX_FREE_TEXT = 500;
+
+/**
+ * Validates a free text and returns it in NFC: 1-500 characters, no control characters, no
+ * ID-number-shaped run after folding. The error text never repeats the value.
+ */
+export function validateFreeText(value: string, field: string): string {
+  const text = value.normalize('NFC');
+  if (text.trim().length === 0 || text.length > MAX_FREE_TEXT) {
+    throw invalid(field, `must be 1-${MAX_FREE_TEXT} characters`);
+  }
+  if (CONTROL_CHARS.test(text)) {
+    throw invalid(field, 'must not contain control characters');
+  }
+  if (containsIdShapedRun(text)) {
+    throw invalid(
+      field,
+      'must not contain an ID number (also checked with spaces, hyphens and full-width digits removed)',
+    );
+  }
+  return text;
+}
+
+/** The public fingerprint of a free text: SHA-256 hex of its NFC form. */
+export function freeTextHash(text: string): string {
+  return createHash('sha256').update(text.normalize('NFC'), 'utf8').digest('hex');
+}
