@@ -16,3 +16,25 @@ export function pathTemplates(document: object): string[] {
   const paths = 'paths' in document ? document.paths : undefined;
   return paths !== null && typeof paths === 'object' ? Object.keys(paths) : [];
 }
+
+const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
+
+/** Each path template with the methods the document lists for it, upper-case (`GET`, `POST`). */
+export function pathMethods(document: object): Map<string, string[]> {
+  const paths = 'paths' in document ? document.paths : undefined;
+  const result = new Map<string, string[]>();
+  if (paths === null || typeof paths !== 'object') {
+    return result;
+  }
+  for (const [template, item] of Object.entries(paths)) {
+    const keys = item !== null && typeof item === 'object' ? Object.keys(item) : [];
+    result.set(
+      template,
+      keys
+        .filter((key) => HTTP_METHODS.includes(key))
+        .map((key) => key.toUpperCase())
+        .sort(),
+    );
+  }
+  return result;
+}

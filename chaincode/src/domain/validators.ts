@@ -121,9 +121,10 @@ const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 /**
  * Free text (names, messages, reasons). Texts that go to public state must not smuggle personal
  * data in, so `publicText` also refuses anything that looks like an ID number (15+ digits in a row).
+ * Lengths count characters (code points), as JSON Schema's maxLength does, not UTF-16 units.
  */
 export function validateText(value: string, field: string, maxLength: number, publicText = false): string {
-  if (value.trim().length === 0 || value.length > maxLength) {
+  if (value.trim().length === 0 || [...value].length > maxLength) {
     throw invalid(field, `must be 1-${maxLength} characters`);
   }
   if (CONTROL_CHARS.test(value)) {
