@@ -17,7 +17,7 @@ import { withdrawalRoutes } from './http/routes/withdrawals';
 import { refusePersonalDataInUrl } from './http/url-guard';
 import { refuseUnlistedMethods } from './http/method-guard';
 import type { Metrics } from './metrics';
-import { loadOpenApiDocument, pathTemplates } from './openapi-document';
+import { loadOpenApiDocument, pathTemplates, withoutLinks } from './openapi-document';
 import { newAuditService } from './services/audit-service';
 import { newCentreDirectory } from './services/centre-directory';
 import { newEventService } from './services/event-service';
@@ -95,7 +95,7 @@ export function createApp(options: Readonly<AppOptions>): Express {
   app.use('/v1', auditorsReadOnly);
   app.use(
     OpenApiValidator.middleware({
-      apiSpec: openApiDocument as unknown as string,
+      apiSpec: withoutLinks(openApiDocument) as unknown as string,
       validateRequests: { allowUnknownQueryParameters: false, coerceTypes: false },
       validateResponses: false,
       validateFormats: true,

@@ -240,6 +240,20 @@ describe('operations', () => {
     },
   );
 
+  it('serves the links of the contract in /openapi.json while the validator, which cannot read them, still works', async () => {
+    const { app } = buildApp();
+    const doc = await request(app).get('/openapi.json');
+    expect(doc.body).toMatchObject({
+      components: { responses: { Transfer: { links: { GetTransfer: { operationId: 'getTransfer' } } } } },
+    });
+    const res = await request(app)
+      .post('/v1/transfers')
+      .set('Authorization', bearer(OPERATOR_KEY))
+      .send({ transferId: 'x' });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ code: 'VALIDATION_FAILED' });
+  });
+
   it('HEAD is served where GET is', async () => {
     const { app } = buildApp();
     const res = await request(app).head('/healthz');

@@ -11,6 +11,7 @@ import {
   PROVINCE_CODES,
   TRANSFER_STATUSES,
   WITHDRAWAL_REASONS,
+  codePointLength,
   isCalendarDate,
   normaliseIdNumber,
   normaliseUscc,
@@ -66,16 +67,18 @@ const propertyOf = (schema: Schema, name: string): Schema => resolve((schema.pro
 
 /** What the gateway's OpenAPI validator checks on a string: enum, pattern, lengths in code points, format date. */
 function documentAccepts(schema: Schema, value: string): boolean {
-  const length = [...value].length;
+  const length = codePointLength(value);
   if (Array.isArray(schema.enum) && !schema.enum.includes(value)) return false;
   if (typeof schema.minLength === 'number' && length < schema.minLength) return false;
   if (typeof schema.maxLength === 'number' && length > schema.maxLength) return false;
   if (typeof schema.pattern === 'string' && !new RegExp(schema.pattern, 'u').test(value)) return false;
-  if (schema.format === 'date' && !Number.isFinite(Date.parse(`${value}T00:00:00Z`))) return false;
-  if (schema.format === 'date' && new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) !== value) {
-    return false;
-  }
-  return true;
+  return schema.format !== 'date' || isIsoDate(value);
+}
+
+/** ajv-formats' `date`: a real calendar date. */
+function isIsoDate(value: string): boolean {
+  const at = Date.parse(`${value}T00:00:00Z`);
+  return Number.isFinite(at) && new Date(at).toISOString().slice(0, 10) === value;
 }
 
 function chaincodeAccepts(check: (value: string) => unknown, value: string): boolean {

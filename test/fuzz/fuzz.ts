@@ -85,8 +85,6 @@ function runSchemathesis(binary: string, run: FuzzRun, reportRoot: string): RunR
       `${run.gateway.url}/openapi.json`,
       '--header',
       `Authorization: Bearer ${run.key}`,
-      '--checks',
-      'all',
       '--phases',
       run.phases,
       '--max-examples',
@@ -104,7 +102,8 @@ function runSchemathesis(binary: string, run: FuzzRun, reportRoot: string): RunR
       '--output-truncate',
       'true',
     ],
-    { stdio: 'inherit', timeout: RUN_TIMEOUT_MS, killSignal: 'SIGKILL' },
+    // Its working directory is the report's, where it keeps its .schemathesis/ cache.
+    { cwd: dir, stdio: 'inherit', timeout: RUN_TIMEOUT_MS, killSignal: 'SIGKILL' },
   );
   if (result.error !== undefined) {
     log(`${run.name}: ${result.error.message}`);

@@ -17,7 +17,12 @@ const regulator = gatewayOf('RegulatorMSP');
 describe('ordinary requests on the real network are never 5xx', () => {
   it('answers an empty work-queue page with 200, at every centre and at the regulator', async () => {
     for (const gateway of gateways().filter((g) => g.centreCode !== null)) {
-      const page = await call(gateway, 'operator', 'GET', '/v1/transfers?direction=incoming&status=NEGOTIATING');
+      const page = await call(
+        gateway,
+        'operator',
+        'GET',
+        '/v1/transfers?direction=incoming&status=NEGOTIATING',
+      );
       expect({ mspId: gateway.mspId, status: page.status }).toEqual({ mspId: gateway.mspId, status: 200 });
     }
     // No transfer ever names 660000 here: the partial key range is empty.
@@ -47,7 +52,12 @@ describe('ordinary requests on the real network are never 5xx', () => {
     let token: string | null = null;
     for (let pages = 0; pages < 50; pages += 1) {
       const query: string = token === null ? '' : `&pageToken=${token}`;
-      const page = await call(beijing, 'operator', 'GET', `/v1/transfers?direction=incoming&pageSize=2${query}`);
+      const page = await call(
+        beijing,
+        'operator',
+        'GET',
+        `/v1/transfers?direction=incoming&pageSize=2${query}`,
+      );
       expect(page.status).toBe(200);
       const items = page.body.items as { transferId: string }[];
       expect(items.length).toBeLessThanOrEqual(2);
