@@ -118,7 +118,8 @@ async function serverErrors(gateway: GatewayInfo): Promise<{ requests: number; s
   let requests = 0;
   let errors = 0;
   for (const line of text.split('\n')) {
-    const match = /^hpf_gateway_http_requests_total\{([^}]*)\} ([0-9.e+]+)$/.exec(line);
+    // Label values hold route templates such as /v1/transfers/{id}, braces included.
+    const match = /^hpf_gateway_http_requests_total\{(.*)\} (\S+)$/.exec(line);
     if (match === null) continue;
     const count = Number(match[2]);
     requests += count;
