@@ -112,9 +112,25 @@ function runSchemathesis(binary: string, run: FuzzRun, reportRoot: string): RunR
   return { name: run.name, exitCode: result.status, ...readReport(dir) };
 }
 
+/** A gateway's /metrics, asked up to 3 times: on a loaded machine one connection may fail. */
+async function metricsOf(gateway: GatewayInfo): Promise<string> {
+  let failure: unknown;
+  for (let attempt = 1; attempt <= 3; attempt += 1) {
+    try {
+      const response = await fetch(`${gateway.url}/metrics`, { signal: AbortSignal.timeout(15_000) });
+      return await response.text();
+    } catch (error) {
+      failure = error;
+      log(`${gateway.mspId} /metrics attempt ${attempt}: ${String((error as Error).cause ?? error)}`);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  }
+  throw new Error(`could not read ${gateway.url}/metrics`, { cause: failure });
+}
+
 /** 5xx answers counted by a gateway itself (hpf_gateway_http_requests_total, outcome server_error). */
 async function serverErrors(gateway: GatewayInfo): Promise<{ requests: number; serverErrors: number }> {
-  const text = await (await fetch(`${gateway.url}/metrics`)).text();
+  const text = await metricsOf(gateway);
   let requests = 0;
   let errors = 0;
   for (const line of text.split('\n')) {
@@ -143,21 +159,21 @@ function plan(gateways: readonly GatewayInfo[]): FuzzRun[] {
       name: 'operator',
       gateway: centre,
       key: centre.apiKeys.operator,
-      maxExamples: 60,
+      maxExamples: 45,
       phases: 'examples,coverage,fuzzing,stateful',
     },
     {
       name: 'auditor',
       gateway: centre,
       key: centre.apiKeys.auditor,
-      maxExamples: 25,
+      maxExamples: 15,
       phases: 'coverage,fuzzing,stateful',
     },
     {
       name: 'regulator-auditor',
       gateway: regulator,
       key: regulator.apiKeys.auditor,
-      maxExamples: 15,
+      maxExamples: 10,
       phases: 'coverage,fuzzing',
     },
   ];
