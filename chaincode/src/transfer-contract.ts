@@ -1,4 +1,5 @@
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
+import type { Iterators } from 'fabric-shim';
 
 import { canonicalJson, decodeJson, parseJson } from './codec';
 import { ACCOUNT_CLOSED_BY_TRANSFER_OUT, TRANSFER_STATUSES, isTransferStatus } from './domain/codes';
@@ -215,6 +216,16 @@ async function writeNewTransfer(ctx: Context, record: TransferRecord, personJson
     centres: [record.fromCentre, record.toCentre],
   });
 }
+
+/**
+ * What a paginated query answers. The peer omits the metadata when it would be empty (no record
+ * fetched and no bookmark: an empty page), and fabric-shim then leaves `metadata` undefined although
+ * its type says otherwise.
+ */
+type QueryPage = {
+  readonly iterator: Iterators.StateQueryIterator;
+  readonly metadata?: { readonly bookmark: string; readonly fetchedRecordsCount: number };
+};
 
 type ListInput = {
   readonly centre: string;
@@ -451,12 +462,21 @@ export class TransferContract extends Contract {
   public async List(ctx: Context, queryJson: string): Promise<string> {
     const query = listFromJson(parseJson(queryJson, 'query'));
     const attributes = [query.centre, query.direction, ...(query.status === undefined ? [] : [query.status])];
-    const { iterator, metadata } = await ctx.stub.getStateByPartialCompositeKeyWithPagination(
+    // Fabric starts the page at the bookmark and ends it at the end of the partial key's range, so a
+    // bookmark from outside that range would read keys the query never named.
+    if (
+      query.bookmark !== '' &&
+      !query.bookmark.startsWith(ctx.stub.createCompositeKey(INDEX.transferQueue, attributes))
+    ) {
+      throw invalid('bookmark', 'is not a bookmark of this query; pass the one the previous page returned');
+    }
+    const response: QueryPage = await ctx.stub.getStateByPartialCompositeKeyWithPagination(
       INDEX.transferQueue,
       attributes,
       query.pageSize,
       query.bookmark,
     );
+    const { iterator } = response;
     const ids: string[] = [];
     try {
       for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
@@ -472,6 +492,6 @@ export class TransferContract extends Contract {
     for (const id of ids) {
       items.push(await loadTransfer(ctx, id));
     }
-    return canonicalJson({ items, bookmark: metadata.bookmark });
+    return canonicalJson({ items, bookmark: response.metadata?.bookmark ?? '' });
   }
 }

@@ -237,10 +237,14 @@ export class FakeStub implements ChaincodeStub {
     );
     const page = all.slice(0, pageSize);
     const iterator = this.#iterator(page);
-    const response: StateQueryResponse<Iterators.StateQueryIterator> = {
-      iterator,
-      metadata: { fetchedRecordsCount: page.length, bookmark: all[pageSize]?.key ?? '' },
-    };
+    const next = all[pageSize]?.key ?? '';
+    // As in Fabric: the peer sends QueryResponseMetadata as proto3 bytes, which are empty when no
+    // record was fetched and there is no bookmark, and fabric-shim then sets no `metadata` at all.
+    const response = (
+      page.length === 0 && next === ''
+        ? { iterator }
+        : { iterator, metadata: { fetchedRecordsCount: page.length, bookmark: next } }
+    ) as StateQueryResponse<Iterators.StateQueryIterator>;
     return asyncIterable(Promise.resolve(response), () => iterator);
   }
 

@@ -687,6 +687,21 @@ describe('transfer list', () => {
     expect(wrongDirection.items).toEqual([]);
   });
 
+  it('answers an empty page when a queue is empty (Fabric then sends no metadata)', async () => {
+    const empty = parse(await list(SHANGHAI.mspId, { centre: '310000', direction: 'incoming' }));
+    expect(empty).toEqual({ items: [], bookmark: '' });
+  });
+
+  it("refuses a bookmark from another query's range", async () => {
+    const first = parse(await list(BEIJING.mspId, { centre: '110000', direction: 'outgoing', pageSize: 2 }));
+    expect(first.bookmark).not.toBe('');
+    await expectHpf(
+      list(GUANGDONG.mspId, { centre: '440000', direction: 'outgoing', bookmark: first.bookmark }),
+      'VALIDATION_FAILED',
+      'bookmark',
+    );
+  });
+
   it.each([
     [{ centre: '440000', direction: 'sideways' }, 'direction'],
     [{ centre: '440000', direction: 'incoming', pageSize: 101 }, 'pageSize'],

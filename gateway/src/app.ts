@@ -15,8 +15,9 @@ import { operationRoutes } from './http/routes/operations';
 import { transferRoutes } from './http/routes/transfers';
 import { withdrawalRoutes } from './http/routes/withdrawals';
 import { refusePersonalDataInUrl } from './http/url-guard';
+import { refuseUnlistedMethods } from './http/method-guard';
 import type { Metrics } from './metrics';
-import { loadOpenApiDocument, pathTemplates } from './openapi-document';
+import { loadOpenApiDocument, pathTemplates, withoutLinks } from './openapi-document';
 import { newAuditService } from './services/audit-service';
 import { newCentreDirectory } from './services/centre-directory';
 import { newEventService } from './services/event-service';
@@ -69,6 +70,7 @@ export function createApp(options: Readonly<AppOptions>): Express {
   app.use(requestMetrics(metrics, newRouteMatcher(pathTemplates(openApiDocument))));
   app.use(helmet());
   app.use(refusePersonalDataInUrl);
+  app.use(refuseUnlistedMethods(openApiDocument));
   app.use(operationRoutes({ ledger, metrics, openApiDocument, readiness: options.readiness }));
   app.use(express.json({ limit: settings.bodyLimit, type: ['application/json', 'application/*+json'] }));
   app.use('/v1', authenticate(settings.apiKeys, settings.centreCode));
@@ -93,7 +95,7 @@ export function createApp(options: Readonly<AppOptions>): Express {
   app.use('/v1', auditorsReadOnly);
   app.use(
     OpenApiValidator.middleware({
-      apiSpec: openApiDocument as unknown as string,
+      apiSpec: withoutLinks(openApiDocument) as unknown as string,
       validateRequests: { allowUnknownQueryParameters: false, coerceTypes: false },
       validateResponses: false,
       validateFormats: true,

@@ -219,6 +219,47 @@ describe('operations', () => {
     expect(res.body).toMatchObject({ code: 'NOT_FOUND' });
   });
 
+  it.each([
+    ['DELETE', '/v1/transfers', 'GET, POST', OPERATOR_KEY],
+    ['PUT', '/v1/transfers/4400002611200001', 'GET', OPERATOR_KEY],
+    ['PATCH', '/v1/withdrawals/W-1', 'GET', AUDITOR_KEY],
+    ['GET', '/v1/transfers/4400002611200001/accept', 'POST', OPERATOR_KEY],
+    ['POST', '/healthz', 'GET', undefined],
+    ['TRACE', '/v1/verify', 'POST', undefined],
+  ])(
+    '%s %s is 405 METHOD_NOT_ALLOWED with Allow: %s, before any ledger call',
+    async (method, path, allow, key) => {
+      const { app, ledger } = buildApp();
+      const call = request(app)[method.toLowerCase() as 'get'](path);
+      const res = await (key === undefined ? call : call.set('Authorization', bearer(key)));
+      expect(res.status).toBe(405);
+      expect(res.headers.allow).toBe(allow);
+      expect(res.headers['content-type']).toMatch(PROBLEM);
+      expect(res.body).toMatchObject({ code: 'METHOD_NOT_ALLOWED', status: 405 });
+      expect(ledger.calls).toHaveLength(0);
+    },
+  );
+
+  it('serves the links of the contract in /openapi.json while the validator, which cannot read them, still works', async () => {
+    const { app } = buildApp();
+    const doc = await request(app).get('/openapi.json');
+    expect(doc.body).toMatchObject({
+      components: { responses: { Transfer: { links: { GetTransfer: { operationId: 'getTransfer' } } } } },
+    });
+    const res = await request(app)
+      .post('/v1/transfers')
+      .set('Authorization', bearer(OPERATOR_KEY))
+      .send({ transferId: 'x' });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ code: 'VALIDATION_FAILED' });
+  });
+
+  it('HEAD is served where GET is', async () => {
+    const { app } = buildApp();
+    const res = await request(app).head('/healthz');
+    expect(res.status).toBe(200);
+  });
+
   it('sets security headers and a request ID', async () => {
     const { app } = buildApp();
     const res = await request(app).get('/healthz').set('X-Request-Id', 'abc-123');

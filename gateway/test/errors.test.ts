@@ -48,6 +48,22 @@ describe('toApiError: the one translation of Fabric errors', () => {
     expect(toApiError(err)).toMatchObject({ code: 'NOT_FOUND', message: 'no transfer 1' });
   });
 
+  it.each([
+    [
+      'a block above the height',
+      'Failed to get block number 99999, error no such block number [99999] in index',
+    ],
+    ['an unknown transaction', 'Failed to get transaction with id aaaa, error entry not found in index'],
+  ])("qscc on %s is NOT_FOUND (the peer's own words)", (_name, message) => {
+    const err = new GatewayError({
+      code: GrpcStatus.UNKNOWN,
+      details: details(`chaincode response 500, ${message}`),
+      cause: serviceError(GrpcStatus.UNKNOWN),
+      message: `2 UNKNOWN: evaluate call to endorser returned error: chaincode response 500, ${message}`,
+    });
+    expect(toApiError(err)).toMatchObject({ code: 'NOT_FOUND', status: 404 });
+  });
+
   it('an EndorseError without a chaincode code is ENDORSEMENT_FAILED and worth another endorsement set', () => {
     const err = new EndorseError({
       code: GrpcStatus.ABORTED,

@@ -386,20 +386,48 @@ describe('transfer steps', () => {
     expect(res.body).toMatchObject({ code: 'NOT_FOUND' });
   });
 
-  it('lists the own centre by default and passes the page token as bookmark', async () => {
+  it('lists the own centre by default; the page token is the bookmark in base64url', async () => {
     const { app, ledger } = buildApp();
-    ledger.on('transfer:List', () => '{"items":[{"transferId":"1"}],"bookmark":"next"}');
-    const res = await request(app)
-      .get('/v1/transfers?direction=incoming&status=REQUESTED&pageToken=abc')
+    // A Fabric bookmark is a composite key: U+0000 separators, which no query string can carry as is.
+    const next = '\u0000transfer-queue\u0000440000\u0000incoming\u0000REQUESTED\u00004400002611200003\u0000';
+    ledger.on('transfer:List', () => JSON.stringify({ items: [{ transferId: '1' }], bookmark: next }));
+    const first = await request(app)
+      .get('/v1/transfers?direction=incoming&status=REQUESTED')
       .set('Authorization', AUTH);
-    expect(res.status).toBe(200);
-    expect(res.body).toEqual({ items: [{ transferId: '1' }], nextPageToken: 'next' });
-    expect(JSON.parse(ledger.callsOf('evaluate', 'transfer:List')[0]!.args[0]!)).toEqual({
-      bookmark: 'abc',
+    expect(first.status).toBe(200);
+    const token = (first.body as { nextPageToken: string }).nextPageToken;
+    expect(token).toMatch(/^[A-Za-z0-9_-]+$/);
+    const second = await request(app)
+      .get(`/v1/transfers?direction=incoming&status=REQUESTED&pageToken=${token}`)
+      .set('Authorization', AUTH);
+    expect(second.status).toBe(200);
+    expect(JSON.parse(ledger.callsOf('evaluate', 'transfer:List')[1]!.args[0]!)).toEqual({
+      bookmark: next,
       centre: '440000',
       direction: 'incoming',
       status: 'REQUESTED',
     });
+  });
+
+  it('answers the last page with nextPageToken null', async () => {
+    const { app, ledger } = buildApp();
+    ledger.on('transfer:List', () => '{"items":[],"bookmark":""}');
+    const res = await request(app).get('/v1/transfers?direction=incoming').set('Authorization', AUTH);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ items: [], nextPageToken: null });
+  });
+
+  it('refuses a page token it could not have given with 400, before any ledger call', async () => {
+    const { app, ledger } = buildApp();
+    const res = await request(app)
+      .get('/v1/transfers?direction=incoming&pageToken=abc')
+      .set('Authorization', AUTH);
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      detail: expect.stringContaining('pageToken') as unknown,
+    });
+    expect(ledger.callsOf('evaluate', 'transfer:List')).toHaveLength(0);
   });
 });
 

@@ -115,6 +115,13 @@ export function validateReference(value: string, field: string, maxLength: numbe
   return value;
 }
 
+/** The number of characters (Unicode code points) of a string, as JSON Schema counts them. */
+export function codePointLength(value: string): number {
+  let length = 0;
+  for (const _ of value) length += 1;
+  return length;
+}
+
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 
@@ -122,9 +129,10 @@ const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
  * Free text (names, messages, reasons). Texts that go to public state must not smuggle personal
  * data in, so `publicText` also refuses anything that looks like an ID number (15+ digits in a row,
  * once NFKC-folded with spaces and separators removed: see free-text.ts).
+ * Lengths count characters (code points), as JSON Schema's maxLength does, not UTF-16 units.
  */
 export function validateText(value: string, field: string, maxLength: number, publicText = false): string {
-  if (value.trim().length === 0 || value.length > maxLength) {
+  if (value.trim().length === 0 || codePointLength(value) > maxLength) {
     throw invalid(field, `must be 1-${maxLength} characters`);
   }
   if (CONTROL_CHARS.test(value)) {

@@ -12,8 +12,11 @@ const READ_CONFLICTS: readonly number[] = [
 /** gRPC statuses meaning the peer was not reached (or did not answer) in time. */
 const UNREACHABLE: readonly number[] = [GrpcStatus.UNAVAILABLE, GrpcStatus.DEADLINE_EXCEEDED];
 
-/** qscc's words for a missing transaction or block; qscc is Fabric's, so it has no HPF code. */
-const QSCC_NOT_FOUND = /not found|no such transaction|entry not found/i;
+/**
+ * qscc's words for a missing transaction or block ("entry not found in index", "no such block number
+ * [9] in index" above the height); qscc is Fabric's, so it has no HPF code.
+ */
+const QSCC_NOT_FOUND = /not found|no such transaction|no such block/i;
 
 interface ChaincodeFailure {
   readonly code: ErrorCode;

@@ -14,6 +14,7 @@ import {
 import type { LedgerWriter } from './ledger-writer';
 import { normalisePerson, subjectRefFor, type PersonInput } from './person';
 import type { ServiceSettings, WriteOutcome } from './settings';
+import { bookmarkOf, pageTokenOf } from './page-token';
 
 export interface TransferRequestBody {
   readonly transferId: string;
@@ -315,15 +316,14 @@ class TransferServiceImpl implements TransferService {
           direction: query.direction,
           status: query.status,
           pageSize: query.pageSize,
-          bookmark: query.pageToken,
+          bookmark: query.pageToken === undefined ? undefined : bookmarkOf(query.pageToken),
         }),
       ]),
       'transfer list',
     );
-    const bookmark = page.bookmark;
     return {
       items: arrayField(page, 'items').filter(isJsonObject),
-      nextPageToken: typeof bookmark === 'string' && bookmark !== '' ? bookmark : null,
+      nextPageToken: pageTokenOf(page.bookmark),
     };
   }
 }
