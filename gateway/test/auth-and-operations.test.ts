@@ -80,17 +80,20 @@ describe('roles', () => {
     expect(ledger.callsOf('submit')).toHaveLength(0);
   });
 
-  it("an operator may not reverse another centre's withdrawal", async () => {
+  it("an operator reverses only its own centre's withdrawal with that ID", async () => {
     const { app, ledger } = buildApp();
-    ledger.on('withdrawal:Get', () =>
-      JSON.stringify({ withdrawalId: 'W-1', centre: '110000', status: 'RECORDED' }),
-    );
+    ledger.on('withdrawal:Get', ([centre]) => {
+      throw new ApiError('NOT_FOUND', `withdrawalId: no withdrawal W-1 at centre ${centre ?? ''}`);
+    });
     const res = await request(app)
       .post('/v1/withdrawals/W-1/reverse')
       .set('Authorization', bearer(OPERATOR_KEY))
       .send({ reason: 'entered twice' });
-    expect(res.status).toBe(403);
-    expect(res.body).toMatchObject({ code: 'FORBIDDEN' });
+    expect(res.status).toBe(404);
+    expect(ledger.callsOf('evaluate', 'withdrawal:Get').map((call) => call.args)).toEqual([
+      ['440000', 'W-1'],
+    ]);
+    expect(ledger.callsOf('submit')).toHaveLength(0);
   });
 
   it("an operator may not list another centre's queue", async () => {

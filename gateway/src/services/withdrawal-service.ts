@@ -2,7 +2,7 @@ import { canonicalJson, evidenceHashOf, moneyToFen, reasonClosesAccount } from '
 import { ApiError, invalidField } from '../errors';
 import type { LedgerClient } from '../fabric/ledger-client';
 import { actingCentre, type Caller } from './caller';
-import { optionalObject, parseJsonObject, stringField, type JsonObject } from './json-record';
+import { optionalObject, parseJsonObject, type JsonObject } from './json-record';
 import type { LedgerWriter } from './ledger-writer';
 import { normalisePerson, subjectRefFor, type PersonInput } from './person';
 import type { ServiceSettings, WriteOutcome } from './settings';
@@ -27,7 +27,8 @@ export interface WithdrawalService {
   record(caller: Caller, body: WithdrawalBody): Promise<WriteOutcome>;
   precheck(caller: Caller, body: WithdrawalBody): Promise<JsonObject>;
   reverse(caller: Caller, withdrawalId: string, reason: string): Promise<WriteOutcome>;
-  get(withdrawalId: string): Promise<JsonObject>;
+  /** A withdrawal of `centre` (default: the gateway's own; required on the regulator's gateway). */
+  get(caller: Caller, withdrawalId: string, centre?: string): Promise<JsonObject>;
 }
 
 interface WithdrawalInput {
@@ -79,9 +80,14 @@ class WithdrawalServiceImpl implements WithdrawalService {
     };
   }
 
-  async get(withdrawalId: string): Promise<JsonObject> {
+  /** Withdrawal IDs are each centre's own (DECISIONS.md "Attestation IDs"): the key is (centre, ID). */
+  async get(caller: Caller, withdrawalId: string, centre?: string): Promise<JsonObject> {
+    const scope = centre ?? caller.centreCode;
+    if (scope === null) {
+      throw invalidField('centre', 'is required on the regulator gateway (withdrawal IDs are per centre)');
+    }
     return parseJsonObject(
-      await this.#options.ledger.evaluate('withdrawal', 'Get', [withdrawalId]),
+      await this.#options.ledger.evaluate('withdrawal', 'Get', [scope, withdrawalId]),
       'withdrawal',
     );
   }
@@ -113,11 +119,8 @@ class WithdrawalServiceImpl implements WithdrawalService {
   }
 
   async reverse(caller: Caller, withdrawalId: string, reason: string): Promise<WriteOutcome> {
-    const centre = actingCentre(caller);
-    const record = await this.get(withdrawalId);
-    if (stringField(record, 'centre') !== centre) {
-      throw new ApiError('FORBIDDEN', 'only the centre that recorded the withdrawal may reverse it');
-    }
+    // Own centre only: the ID names this centre's withdrawal, never another centre's.
+    const record = await this.get(caller, withdrawalId, actingCentre(caller));
     if (record.status === 'REVERSED') {
       if (optionalObject(record, 'reversal')?.reason !== reason) {
         throw new ApiError('CONFLICT', 'the withdrawal was already reversed with a different reason');
