@@ -227,6 +227,10 @@ describe('round trips (documented in README.md)', () => {
       net.withdrawal.Record(ctx, withdrawal('W-1', SHANGHAI.code)),
     );
     expect(counts(stub)).toEqual([2, 4, 3]);
+    const reversed = await net.submit(SHANGHAI.mspId, (ctx) =>
+      net.withdrawal.Reverse(ctx, 'W-1', JSON.stringify({ reason: '重复录入' })),
+    );
+    expect(counts(reversed.stub)).toEqual([2, 0, 3]);
   });
 
   it('transfer steps read only the transfer', async () => {
