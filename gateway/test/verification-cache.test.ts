@@ -1,3 +1,4 @@
+import { typeAndAttestationId } from '../src/services/event-listener';
 import request from 'supertest';
 import type { TransactionInfo } from '../src/fabric/ledger-client';
 import { newVerificationCache } from '../src/services/verification-cache';
@@ -87,5 +88,21 @@ describe('POST /v1/verify with the cache', () => {
     await verify('withdrawal:440000:W-404');
     await verify('withdrawal:440000:W-404');
     expect(ledger.callsOf('evaluate', 'audit:Verify')).toHaveLength(4);
+  });
+});
+
+describe('event listener: which attestation an event invalidates', () => {
+  it('uses the typed attestationId of the payload, never the bare business id', () => {
+    expect(
+      typeAndAttestationId(
+        '{"attestationId":"withdrawal:110000:W-1","centres":["110000"],"id":"W-1","type":"withdrawal.reversed"}',
+        'hpf',
+      ),
+    ).toEqual({ type: 'withdrawal.reversed', attestationId: 'withdrawal:110000:W-1' });
+    expect(typeAndAttestationId('{"id":"registry","type":"registry.updated"}', 'hpf')).toEqual({
+      type: 'registry.updated',
+      attestationId: undefined,
+    });
+    expect(typeAndAttestationId('not json', 'hpf')).toEqual({ type: 'hpf', attestationId: undefined });
   });
 });
