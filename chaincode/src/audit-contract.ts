@@ -1,7 +1,13 @@
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
 
 import { canonicalJson, parseJson, type Json } from './codec';
-import { invalid } from './domain/errors';
+import {
+  attestationIdOf,
+  parseAttestationId,
+  transferAttestationId,
+  withdrawalAttestationId,
+  type AttestationRef,
+} from './domain/attestation-id';
 import { readObject, readOptionalString, readString } from './domain/json-fields';
 import { validateSha256Hex, validateSubjectRef } from './domain/validators';
 import { INDEX, readIndex, readJson, transferKey, withdrawalKey } from './ledger';
@@ -11,6 +17,7 @@ import { withdrawalFromJson, type WithdrawalRecord } from './model/withdrawal';
 type Attestation = {
   readonly kind: 'transfer' | 'withdrawal';
   readonly id: string;
+  readonly attestationId: string;
   readonly centres: readonly string[];
   readonly status: string;
   readonly at: string;
@@ -22,6 +29,7 @@ function transferAttestation(record: TransferRecord): Attestation {
   return {
     kind: 'transfer',
     id: record.transferId,
+    attestationId: transferAttestationId(record.transferId),
     centres: [record.fromCentre, record.toCentre].sort(),
     status: record.status,
     at: record.createdAt,
@@ -33,6 +41,7 @@ function withdrawalAttestation(record: WithdrawalRecord): Attestation {
   return {
     kind: 'withdrawal',
     id: record.withdrawalId,
+    attestationId: withdrawalAttestationId(record.centre, record.withdrawalId),
     centres: [record.centre],
     status: record.status,
     at: record.recordedAt,
@@ -40,18 +49,28 @@ function withdrawalAttestation(record: WithdrawalRecord): Attestation {
   };
 }
 
-async function loadAttestation(
-  ctx: Context,
-  kind: string | undefined,
-  id: string,
-): Promise<Attestation | undefined> {
+type Loaded =
+  | { readonly kind: 'transfer'; readonly record: TransferRecord }
+  | { readonly kind: 'withdrawal'; readonly record: WithdrawalRecord };
+
+/** One read: the record a typed reference names, under its own key (no guessing between kinds). */
+async function loadRecord(ctx: Context, ref: AttestationRef): Promise<Loaded | undefined> {
+  if (ref.kind === 'transfer') {
+    const stored = await readJson(ctx, transferKey(ref.transferId), 'transfer');
+    return stored === undefined ? undefined : { kind: 'transfer', record: transferFromJson(stored) };
+  }
+  const stored = await readJson(ctx, withdrawalKey(ctx, ref.centre, ref.withdrawalId), 'withdrawal');
+  return stored === undefined ? undefined : { kind: 'withdrawal', record: withdrawalFromJson(stored) };
+}
+
+/** A subject index entry's attributes after the subjectRef: ['transfer', id] or ['withdrawal', centre, id]. */
+function refOfSubjectEntry(attributes: readonly string[]): AttestationRef | undefined {
+  const [, kind, first = '', second = ''] = attributes;
   if (kind === 'transfer') {
-    const stored = await readJson(ctx, transferKey(id), 'transfer');
-    return stored === undefined ? undefined : transferAttestation(transferFromJson(stored));
+    return { kind: 'transfer', transferId: first };
   }
   if (kind === 'withdrawal') {
-    const stored = await readJson(ctx, withdrawalKey(id), 'withdrawal');
-    return stored === undefined ? undefined : withdrawalAttestation(withdrawalFromJson(stored));
+    return { kind: 'withdrawal', centre: first, withdrawalId: second };
   }
   return undefined;
 }
@@ -65,29 +84,28 @@ function byTime(a: Attestation, b: Attestation): number {
 
 type Verification = {
   readonly found: boolean;
+  readonly attestationId: string;
   readonly kind: 'transfer' | 'withdrawal' | null;
   readonly record: Json;
   readonly documentMatches?: boolean;
 };
 
-function verifyRequestFromJson(value: unknown): { id: string; documentHash?: string } {
+function verifyRequestFromJson(value: unknown): { ref: AttestationRef; documentHash?: string } {
   const object = readObject(value, 'verify', ['attestationId', 'documentHash']);
-  const id = readString(object, 'attestationId');
-  if (!/^[A-Za-z0-9-]{1,40}$/.test(id)) {
-    throw invalid('attestationId', 'must be a transfer ID or a withdrawal ID');
-  }
+  const ref = parseAttestationId(readString(object, 'attestationId'));
   const hash = readOptionalString(object, 'documentHash');
-  return { id, documentHash: hash === undefined ? undefined : validateSha256Hex(hash, 'documentHash') };
+  return { ref, documentHash: hash === undefined ? undefined : validateSha256Hex(hash, 'documentHash') };
 }
 
 function verification(
   kind: 'transfer' | 'withdrawal',
-  record: Json,
+  record: TransferRecord | WithdrawalRecord,
   documentHash: string | undefined,
   hashes: readonly string[],
 ): Verification {
   return {
     found: true,
+    attestationId: record.attestationId,
     kind,
     record,
     documentMatches: documentHash === undefined ? undefined : hashes.includes(documentHash),
@@ -112,34 +130,43 @@ export class AuditContract extends Contract {
     const entries = await readIndex(ctx, INDEX.subject, [subjectRef]);
     const attestations: Attestation[] = [];
     for (const entry of entries) {
-      const attestation = await loadAttestation(ctx, entry.attributes[1], entry.attributes[2] ?? '');
-      if (attestation !== undefined) {
-        attestations.push(attestation);
+      const ref = refOfSubjectEntry(entry.attributes);
+      const loaded = ref === undefined ? undefined : await loadRecord(ctx, ref);
+      if (loaded !== undefined) {
+        attestations.push(
+          loaded.kind === 'transfer'
+            ? transferAttestation(loaded.record)
+            : withdrawalAttestation(loaded.record),
+        );
       }
     }
     return canonicalJson({ subjectRef, attestations: attestations.sort(byTime) });
   }
 
   /**
-   * Looks the ID up as a transfer, then as a withdrawal. With a documentHash it says whether the
-   * record refers to it: a withdrawal's evidence hashes, or a transfer's personHash.
+   * Looks up the typed attestation ID (`transfer:<id>` or `withdrawal:<centre>:<id>`; a bare ID is
+   * VALIDATION_FAILED). With a documentHash it says whether the record refers to it: a withdrawal's
+   * evidence hashes, or a transfer's personHash.
    */
   @Transaction(false)
   @Returns('string')
   public async Verify(ctx: Context, requestJson: string): Promise<string> {
-    const { id, documentHash } = verifyRequestFromJson(parseJson(requestJson, 'verify'));
-    const transfer = await readJson(ctx, transferKey(id), 'transfer');
-    if (transfer !== undefined) {
-      const record = transferFromJson(transfer);
+    const { ref, documentHash } = verifyRequestFromJson(parseJson(requestJson, 'verify'));
+    const loaded = await loadRecord(ctx, ref);
+    if (loaded === undefined) {
+      const notFound: Verification = {
+        found: false,
+        kind: null,
+        record: null,
+        attestationId: attestationIdOf(ref),
+      };
+      return canonicalJson(notFound);
+    }
+    if (loaded.kind === 'transfer') {
+      const record = loaded.record;
       return canonicalJson(verification('transfer', record, documentHash, [record.personHash]));
     }
-    const withdrawal = await readJson(ctx, withdrawalKey(id), 'withdrawal');
-    if (withdrawal !== undefined) {
-      const record = withdrawalFromJson(withdrawal);
-      const hashes = record.evidence.map((evidence) => evidence.hash);
-      return canonicalJson(verification('withdrawal', record, documentHash, hashes));
-    }
-    const notFound: Verification = { found: false, kind: null, record: null };
-    return canonicalJson(notFound);
+    const hashes = loaded.record.evidence.map((evidence) => evidence.hash);
+    return canonicalJson(verification('withdrawal', loaded.record, documentHash, hashes));
   }
 }

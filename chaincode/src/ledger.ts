@@ -9,10 +9,16 @@ export type Stub = Context['stub'];
 /** The name of the one chaincode event each transaction emits. */
 export const EVENT_NAME = 'hpf';
 
-/** Public-state keys of primary records (plain keys, as in API.md). */
+/** Public-state keys of primary records (plain keys, as in API.md), and the scoped withdrawal key. */
 export const REGISTRY_KEY = 'registry';
 export const transferKey = (transferId: string): string => `transfer~${transferId}`;
-export const withdrawalKey = (withdrawalId: string): string => `withdrawal~${withdrawalId}`;
+
+/** Composite key type of withdrawal records: [centre, withdrawalId]; IDs are scoped per centre. */
+export const WITHDRAWAL_KEY_TYPE = 'withdrawal';
+
+export function withdrawalKey(ctx: Context, centre: string, withdrawalId: string): string {
+  return ctx.stub.createCompositeKey(WITHDRAWAL_KEY_TYPE, [centre, withdrawalId]);
+}
 
 /** Composite-key index types. Index entries hold small canonical JSON values, never personal data. */
 export const INDEX = {
@@ -20,11 +26,14 @@ export const INDEX = {
   transferQueue: 'transfer-queue',
   /** [sourceCentre, subjectRef, transferId]: open transfer-outs, for ACCOUNT_IN_TRANSFER. */
   openTransferOut: 'transfer-open',
-  /** [evidenceHash, subjectRef, withdrawalId]: live (non-reversed) evidence use. */
+  /** [evidenceHash, subjectRef, centre, withdrawalId]: live (non-reversed) evidence use. */
   evidence: 'evidence',
-  /** [subjectRef, kind, id]: every attestation about a subject, for the timeline. */
+  /**
+   * [subjectRef, 'transfer', transferId] and [subjectRef, 'withdrawal', centre, withdrawalId]: every
+   * attestation about a subject, for the timeline.
+   */
   subject: 'subject',
-  /** [centre, subjectRef]: an account the ledger knows to be closed at that centre. */
+  /** [centre, subjectRef, at, txId]: the account's history at that centre (model/account.ts). */
   account: 'account',
 } as const;
 
@@ -88,6 +97,8 @@ export type AlertJson = {
 export type HpfEvent = {
   readonly type: string;
   readonly id: string;
+  /** The typed attestation ID (`transfer:…`, `withdrawal:<centre>:…`); absent for registry events. */
+  readonly attestationId?: string;
   readonly centres: readonly string[];
   readonly status?: string;
   readonly alerts?: readonly AlertJson[];

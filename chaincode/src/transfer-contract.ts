@@ -2,7 +2,8 @@ import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-a
 import type { Iterators } from 'fabric-shim';
 
 import { canonicalJson, decodeJson, parseJson } from './codec';
-import { ACCOUNT_CLOSED_BY_TRANSFER_OUT, TRANSFER_STATUSES, isTransferStatus } from './domain/codes';
+import { transferAttestationId } from './domain/attestation-id';
+import { TRANSFER_STATUSES, isTransferStatus } from './domain/codes';
 import { hpfError, invalid } from './domain/errors';
 import { readObject, readOptionalInteger, readOptionalString, readString } from './domain/json-fields';
 import {
@@ -14,6 +15,7 @@ import {
 } from './domain/validators';
 import { allOfPeersPolicy } from './endorsement';
 import { emitEvent, indexKey, INDEX, readJson, transferKey, txTime, writeJson } from './ledger';
+import { appendTransferAccountEvents, refuseSecondTransferOut } from './model/account';
 import { personFromJson } from './model/person';
 import {
   implicitCollection,
@@ -80,6 +82,7 @@ function transferEvent(ctx: Context, type: string, record: TransferRecord, repla
   emitEvent(ctx, {
     type,
     id: record.transferId,
+    attestationId: record.attestationId,
     centres: [record.fromCentre, record.toCentre],
     status: record.status,
     replay: replay ? true : undefined,
@@ -90,7 +93,7 @@ type StepChange = Partial<Pick<TransferRecord, 'transferOut' | 'completion' | 'r
   readonly messageHash?: string;
 };
 
-/** Blind writes that follow a status change: queue index, open marker, account closure. */
+/** Blind writes that follow a status change: queue index, open marker, account history. */
 async function writeStepIndexes(ctx: Context, before: TransferRecord, after: TransferRecord): Promise<void> {
   for (const key of queueKeys(ctx, before)) {
     await ctx.stub.deleteState(key);
@@ -101,16 +104,8 @@ async function writeStepIndexes(ctx: Context, before: TransferRecord, after: Tra
   if (isTerminalTransfer(after.status)) {
     await ctx.stub.deleteState(openKey(ctx, after));
   }
-  if (after.status === 'OUT_CONFIRMED' && before.status === 'ACCEPTED') {
-    // Funds sent: the source account is closed by external transfer-out (status 04).
-    await writeJson(ctx, indexKey(ctx, INDEX.account, [after.fromCentre, after.subjectRef]), {
-      at: after.updatedAt,
-      closedBy: { id: after.transferId, kind: 'transfer' },
-      platformCode: ACCOUNT_CLOSED_BY_TRANSFER_OUT,
-      status: 'CLOSED',
-      txId: ctx.stub.getTxID(),
-    });
-  }
+  // Funds sent close the source account (04); completion continues it at the destination.
+  await appendTransferAccountEvents(ctx, before, after);
 }
 
 /**
@@ -291,6 +286,7 @@ export class TransferContract extends Contract {
     const at = txTime(ctx);
     const record: TransferRecord = {
       transferId: input.transferId,
+      attestationId: transferAttestationId(input.transferId),
       fromCentre: source.code,
       toCentre: destination.code,
       fromMsp: source.mspId,
@@ -321,6 +317,7 @@ export class TransferContract extends Contract {
       transferEvent(ctx, 'transfer.requested', existing, true);
       return canonicalJson(existing);
     }
+    await refuseSecondTransferOut(ctx, source.code, input.subjectRef);
     await writeNewTransfer(ctx, record, person.json);
     transferEvent(ctx, 'transfer.requested', record);
     return canonicalJson(record);

@@ -1,11 +1,12 @@
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
 
 import { canonicalJson, parseJson } from './codec';
-import { HOME_EVIDENCE_KINDS, isEvidenceKind } from './domain/codes';
+import { withdrawalAttestationId } from './domain/attestation-id';
+import { reasonsConflict, WITHDRAWAL_REASONS, isWithdrawalReasonCode } from './domain/codes';
 import { monthsBefore } from './domain/dates';
 import { hpfError, invalid } from './domain/errors';
 import { readBoolean, readObject, readString } from './domain/json-fields';
-import { validateWithdrawalId } from './domain/validators';
+import { validateCentreCode, validateWithdrawalId } from './domain/validators';
 import {
   emitEvent,
   indexKey,
@@ -17,6 +18,12 @@ import {
   writeJson,
   type AlertJson,
 } from './ledger';
+import {
+  accountInTransferMessage,
+  appendAccountEvent,
+  openTransferOuts,
+  readAccountState,
+} from './model/account';
 import { loadRegistry, requireCallerCentre, type CentreEntry, type Rules } from './model/registry';
 import { checkWithdrawalSubject } from './model/subject-check';
 import {
@@ -34,7 +41,7 @@ const MULTI_CENTRE_WINDOW_MONTHS = 12;
 const SHARED_EVIDENCE_LIMIT = 2;
 
 type Violation = {
-  readonly code: 'ACCOUNT_IN_TRANSFER' | 'DUPLICATE_EVIDENCE' | 'CONFLICT';
+  readonly code: 'ACCOUNT_IN_TRANSFER' | 'ACCOUNT_CLOSED' | 'DUPLICATE_EVIDENCE' | 'CONFLICT';
   readonly message: string;
 };
 type Assessment = { readonly violations: Violation[]; readonly alerts: AlertJson[] };
@@ -44,6 +51,7 @@ type EvidenceUse = {
   readonly at: string;
   readonly centre: string;
   readonly kind: string;
+  readonly reasonCode: string;
 };
 
 function evidenceUses(entries: Awaited<ReturnType<typeof readIndex>>): EvidenceUse[] {
@@ -54,15 +62,20 @@ function evidenceUses(entries: Awaited<ReturnType<typeof readIndex>>): EvidenceU
       at: readString(value, 'at', 'evidence index'),
       centre: readString(value, 'centre', 'evidence index'),
       kind: readString(value, 'kind', 'evidence index'),
+      reasonCode: readString(value, 'reasonCode', 'evidence index'),
     };
   });
 }
 
-function isHomeKind(kind: string): boolean {
-  return isEvidenceKind(kind) && HOME_EVIDENCE_KINDS.includes(kind);
+function reasonName(code: string): string {
+  return isWithdrawalReasonCode(code) ? `${code} ${WITHDRAWAL_REASONS[code].name}` : code;
 }
 
-/** Checks one evidence hash: duplicate use by the same subject inside the window, and sharing. */
+/**
+ * Checks one evidence hash: duplicate use by the same subject inside the window for a conflicting
+ * purpose (the same reason, or purchase/build together: README "Duplicate evidence"), and sharing.
+ * Evidence entries exist only for live withdrawals (a reversal deletes them).
+ */
 async function assessEvidence(
   ctx: Context,
   input: WithdrawalInput,
@@ -73,12 +86,15 @@ async function assessEvidence(
   const uses = evidenceUses(await readIndex(ctx, INDEX.evidence, [hash]));
   const violations: Violation[] = [];
   const duplicate = uses.find(
-    (use) => use.subjectRef === input.subjectRef && isHomeKind(use.kind) && use.at >= windowStart,
+    (use) =>
+      use.subjectRef === input.subjectRef &&
+      use.at >= windowStart &&
+      reasonsConflict(use.reasonCode, input.reasonCode),
   );
   if (duplicate !== undefined) {
     violations.push({
       code: 'DUPLICATE_EVIDENCE',
-      message: `evidence: this subject already withdrew against this ${duplicate.kind} at centre ${duplicate.centre} within ${windowMonths} months`,
+      message: `evidence: this subject already withdrew for reason ${reasonName(duplicate.reasonCode)} against this ${duplicate.kind} at centre ${duplicate.centre} within ${windowMonths} months`,
     });
   }
   const subjects = new Set([...uses.map((use) => use.subjectRef), input.subjectRef]);
@@ -104,7 +120,7 @@ async function assessMultiCentre(
 ): Promise<AlertJson[]> {
   const since = monthsBefore(now, MULTI_CENTRE_WINDOW_MONTHS);
   const recent = (await readIndex(ctx, INDEX.subject, [input.subjectRef, 'withdrawal']))
-    .filter((entry) => entry.attributes[2] !== input.withdrawalId)
+    .filter((entry) => !(entry.attributes[2] === input.centre && entry.attributes[3] === input.withdrawalId))
     .map((entry) => readObject(entry.value, 'subject index'))
     .filter(
       (value) =>
@@ -126,22 +142,26 @@ async function assessMultiCentre(
   return [];
 }
 
-function accountKey(ctx: Context, centre: string, subjectRef: string): string {
-  return indexKey(ctx, INDEX.account, [centre, subjectRef]);
-}
-
 /**
- * Every rule and alert of DESIGN.md §6 for one withdrawal. Reads: one range query for open
- * transfer-outs, one per evidence hash, one for the subject's withdrawals, one get for the account.
+ * Every rule and alert of DESIGN.md §6 for one withdrawal. Reads (all range queries, so re-checked
+ * at commit): open transfer-outs, the account history, one per evidence hash, the subject's
+ * withdrawals. Violations in this order: ACCOUNT_IN_TRANSFER, ACCOUNT_CLOSED, DUPLICATE_EVIDENCE.
  */
 async function assess(ctx: Context, input: WithdrawalInput, rules: Rules, now: string): Promise<Assessment> {
   const violations: Violation[] = [];
   const alerts: AlertJson[] = [];
-  const open = await readIndex(ctx, INDEX.openTransferOut, [input.centre, input.subjectRef]);
-  if (open.length > 0) {
+  const inTransfer = (await openTransferOuts(ctx, input.centre, input.subjectRef)).length > 0;
+  if (inTransfer) {
+    violations.push({ code: 'ACCOUNT_IN_TRANSFER', message: accountInTransferMessage(input.centre) });
+  }
+  const account = await readAccountState(ctx, input.centre, input.subjectRef);
+  if (account.closed && !inTransfer) {
+    // While the transfer-out is open the answer stays ACCOUNT_IN_TRANSFER (DECISIONS.md).
     violations.push({
-      code: 'ACCOUNT_IN_TRANSFER',
-      message: `subjectRef: the account at centre ${input.centre} is in an open transfer-out`,
+      code: 'ACCOUNT_CLOSED',
+      message: `subjectRef: the account at centre ${input.centre} is closed (${account.closures
+        .map((closure) => closure.type)
+        .join(', ')}); no withdrawal can be recorded against it`,
     });
   }
   const windowStart = monthsBefore(now, rules.evidenceWindowMonths);
@@ -151,12 +171,6 @@ async function assess(ctx: Context, input: WithdrawalInput, rules: Rules, now: s
     alerts.push(...result.alerts);
   }
   alerts.push(...(await assessMultiCentre(ctx, input, rules, now)));
-  if ((await ctx.stub.getState(accountKey(ctx, input.centre, input.subjectRef))).length > 0) {
-    alerts.push({
-      code: 'ACCOUNT_CLOSED',
-      message: `subjectRef: the ledger records the account at centre ${input.centre} as closed`,
-    });
-  }
   return { violations, alerts };
 }
 
@@ -183,8 +197,12 @@ function checkWithdrawnOn(input: WithdrawalInput, now: string): void {
   }
 }
 
-async function loadExisting(ctx: Context, withdrawalId: string): Promise<WithdrawalRecord | undefined> {
-  const stored = await readJson(ctx, withdrawalKey(withdrawalId), 'withdrawal');
+async function loadExisting(
+  ctx: Context,
+  centre: string,
+  withdrawalId: string,
+): Promise<WithdrawalRecord | undefined> {
+  const stored = await readJson(ctx, withdrawalKey(ctx, centre, withdrawalId), 'withdrawal');
   return stored === undefined ? undefined : withdrawalFromJson(stored);
 }
 
@@ -195,14 +213,30 @@ function sameInput(record: WithdrawalRecord, input: WithdrawalInput): boolean {
 async function writeIndexes(ctx: Context, record: WithdrawalRecord): Promise<void> {
   const active = record.status === 'RECORDED';
   for (const evidence of record.evidence) {
-    const key = indexKey(ctx, INDEX.evidence, [evidence.hash, record.subjectRef, record.withdrawalId]);
+    const key = indexKey(ctx, INDEX.evidence, [
+      evidence.hash,
+      record.subjectRef,
+      record.centre,
+      record.withdrawalId,
+    ]);
     if (active) {
-      await writeJson(ctx, key, { at: record.recordedAt, centre: record.centre, kind: evidence.kind });
+      await writeJson(ctx, key, {
+        at: record.recordedAt,
+        centre: record.centre,
+        kind: evidence.kind,
+        reasonCode: record.reasonCode,
+      });
     } else {
       await ctx.stub.deleteState(key); // a reversal frees the evidence
     }
   }
-  await writeJson(ctx, indexKey(ctx, INDEX.subject, [record.subjectRef, 'withdrawal', record.withdrawalId]), {
+  const subjectKey = indexKey(ctx, INDEX.subject, [
+    record.subjectRef,
+    'withdrawal',
+    record.centre,
+    record.withdrawalId,
+  ]);
+  await writeJson(ctx, subjectKey, {
     active,
     at: record.recordedAt,
     centre: record.centre,
@@ -214,6 +248,7 @@ function withdrawalEvent(ctx: Context, type: string, record: WithdrawalRecord, r
   emitEvent(ctx, {
     type,
     id: record.withdrawalId,
+    attestationId: record.attestationId,
     centres: [record.centre],
     status: record.status,
     alerts: type === 'withdrawal.recorded' && record.alerts.length > 0 ? record.alerts : undefined,
@@ -221,28 +256,13 @@ function withdrawalEvent(ctx: Context, type: string, record: WithdrawalRecord, r
   });
 }
 
-async function loadWithdrawal(ctx: Context, withdrawalId: string): Promise<WithdrawalRecord> {
-  const record = await loadExisting(ctx, validateWithdrawalId(withdrawalId));
+async function loadWithdrawal(ctx: Context, centre: string, withdrawalId: string): Promise<WithdrawalRecord> {
+  const code = validateCentreCode(centre, 'centre');
+  const record = await loadExisting(ctx, code, validateWithdrawalId(withdrawalId));
   if (record === undefined) {
-    throw hpfError('NOT_FOUND', `withdrawalId: no withdrawal ${withdrawalId}`);
+    throw hpfError('NOT_FOUND', `withdrawalId: no withdrawal ${withdrawalId} at centre ${code}`);
   }
   return record;
-}
-
-/** When a reversed withdrawal was the one that closed the account, the closure goes with it. */
-async function reopenIfClosedBy(ctx: Context, record: WithdrawalRecord): Promise<void> {
-  if (!record.closesAccount) {
-    return;
-  }
-  const key = accountKey(ctx, record.centre, record.subjectRef);
-  const stored = await readJson(ctx, key, 'account');
-  if (stored === undefined) {
-    return;
-  }
-  const closedBy = readObject(readObject(stored, 'account').closedBy, 'account.closedBy');
-  if (closedBy.kind === 'withdrawal' && closedBy.id === record.withdrawalId) {
-    await ctx.stub.deleteState(key);
-  }
 }
 
 /**
@@ -262,7 +282,7 @@ export class WithdrawalContract extends Contract {
     const { input, rules } = await callerInput(ctx, inputJson);
     const now = txTime(ctx);
     checkWithdrawnOn(input, now);
-    const existing = await loadExisting(ctx, input.withdrawalId);
+    const existing = await loadExisting(ctx, input.centre, input.withdrawalId);
     if (existing !== undefined) {
       if (!sameInput(existing, input)) {
         throw hpfError('CONFLICT', `withdrawalId: ${input.withdrawalId} exists with different content`);
@@ -277,20 +297,22 @@ export class WithdrawalContract extends Contract {
     }
     const record: WithdrawalRecord = {
       ...input,
+      attestationId: withdrawalAttestationId(input.centre, input.withdrawalId),
       status: 'RECORDED',
       alerts,
       recordedAt: now,
       txId: ctx.stub.getTxID(),
     };
-    await writeJson(ctx, withdrawalKey(record.withdrawalId), record);
+    await writeJson(ctx, withdrawalKey(ctx, record.centre, record.withdrawalId), record);
     await writeIndexes(ctx, record);
     if (record.closesAccount) {
-      await writeJson(ctx, accountKey(ctx, record.centre, record.subjectRef), {
-        at: now,
-        closedBy: { id: record.withdrawalId, kind: 'withdrawal' },
-        status: 'CLOSED',
-        txId: record.txId,
-      });
+      await appendAccountEvent(
+        ctx,
+        record.centre,
+        record.subjectRef,
+        'WITHDRAWAL_CLOSE',
+        record.attestationId,
+      );
     }
     withdrawalEvent(ctx, 'withdrawal.recorded', record);
     return canonicalJson(record);
@@ -303,7 +325,7 @@ export class WithdrawalContract extends Contract {
     const { input, rules } = await callerInput(ctx, inputJson);
     const now = txTime(ctx);
     checkWithdrawnOn(input, now);
-    const existing = await loadExisting(ctx, input.withdrawalId);
+    const existing = await loadExisting(ctx, input.centre, input.withdrawalId);
     if (existing !== undefined) {
       const same = sameInput(existing, input);
       const violations: Violation[] = same
@@ -331,11 +353,9 @@ export class WithdrawalContract extends Contract {
   public async Reverse(ctx: Context, withdrawalId: string, reversalJson: string): Promise<string> {
     const reasonHash = reversalHashFromJson(parseJson(reversalJson, 'reversal'));
     const reason = transientText(ctx, 'reason', 'reversal.reason', reasonHash);
-    const record = await loadWithdrawal(ctx, withdrawalId);
+    // IDs are scoped per centre: a centre reverses its own withdrawal with that ID, never another's.
     const caller = requireCallerCentre(ctx, await loadRegistry(ctx));
-    if (caller.code !== record.centre) {
-      throw hpfError('FORBIDDEN', 'withdrawalId: only the centre that recorded a withdrawal may reverse it');
-    }
+    const record = await loadWithdrawal(ctx, caller.code, withdrawalId);
     if (record.status === 'REVERSED') {
       if (record.reversal?.reasonHash !== reasonHash) {
         throw hpfError(
@@ -351,9 +371,18 @@ export class WithdrawalContract extends Contract {
       status: 'REVERSED',
       reversal: { reasonHash, at: txTime(ctx), txId: ctx.stub.getTxID() },
     };
-    await writeJson(ctx, withdrawalKey(record.withdrawalId), reversed);
+    await writeJson(ctx, withdrawalKey(ctx, record.centre, record.withdrawalId), reversed);
     await writeIndexes(ctx, reversed);
-    await reopenIfClosedBy(ctx, reversed);
+    if (record.closesAccount) {
+      // Cancels this withdrawal's closure only; any other closure (a transfer-out 04) stays.
+      await appendAccountEvent(
+        ctx,
+        record.centre,
+        record.subjectRef,
+        'WITHDRAWAL_CLOSE_REVERSED',
+        record.attestationId,
+      );
+    }
     await writeReversalReason(ctx, caller.mspId, reversed, reason);
     withdrawalEvent(ctx, 'withdrawal.reversed', reversed);
     return canonicalJson(reversed);
@@ -361,7 +390,7 @@ export class WithdrawalContract extends Contract {
 
   @Transaction(false)
   @Returns('string')
-  public async Get(ctx: Context, withdrawalId: string): Promise<string> {
-    return canonicalJson(await loadWithdrawal(ctx, withdrawalId));
+  public async Get(ctx: Context, centre: string, withdrawalId: string): Promise<string> {
+    return canonicalJson(await loadWithdrawal(ctx, centre, withdrawalId));
   }
 }

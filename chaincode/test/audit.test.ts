@@ -75,6 +75,7 @@ describe('audit', () => {
       {
         kind: 'withdrawal',
         id: 'W-1',
+        attestationId: 'withdrawal:310000:W-1',
         centres: ['310000'],
         status: 'RECORDED',
         at: '2026-11-20T02:00:02.000Z',
@@ -83,6 +84,7 @@ describe('audit', () => {
       {
         kind: 'transfer',
         id: T1,
+        attestationId: `transfer:${T1}`,
         centres: ['110000', '440000'],
         status: 'COMPLETED',
         at: '2026-11-20T02:00:03.000Z',
@@ -101,27 +103,40 @@ describe('audit', () => {
     await scenario(net);
     const verify = async (body: Record<string, unknown>): Promise<Record<string, unknown>> =>
       parse(await net.evaluate(REGULATOR.mspId, (ctx) => net.audit.Verify(ctx, JSON.stringify(body))));
-    const w = await verify({ attestationId: 'W-1', documentHash: HOUSE });
+    const w = await verify({ attestationId: 'withdrawal:310000:W-1', documentHash: HOUSE });
     expect(w).toMatchObject({
       found: true,
+      attestationId: 'withdrawal:310000:W-1',
       kind: 'withdrawal',
       documentMatches: true,
       record: { withdrawalId: 'W-1' },
     });
-    expect(await verify({ attestationId: 'W-1', documentHash: hash('other') })).toMatchObject({
+    expect(
+      await verify({ attestationId: 'withdrawal:310000:W-1', documentHash: hash('other') }),
+    ).toMatchObject({
       documentMatches: false,
     });
-    const t = await verify({ attestationId: T1 });
-    expect(t).toMatchObject({ found: true, kind: 'transfer', record: { transferId: T1 } });
+    const t = await verify({ attestationId: `transfer:${T1}` });
+    expect(t).toMatchObject({
+      found: true,
+      attestationId: `transfer:${T1}`,
+      kind: 'transfer',
+      record: { transferId: T1, attestationId: `transfer:${T1}` },
+    });
     expect(t).not.toHaveProperty('documentMatches');
     const personHash = (t.record as { personHash: string }).personHash;
-    expect(await verify({ attestationId: T1, documentHash: personHash })).toMatchObject({
+    expect(await verify({ attestationId: `transfer:${T1}`, documentHash: personHash })).toMatchObject({
       documentMatches: true,
     });
-    expect(await verify({ attestationId: 'W-404' })).toEqual({ found: false, kind: null, record: null });
+    expect(await verify({ attestationId: 'withdrawal:110000:W-1' })).toEqual({
+      found: false,
+      attestationId: 'withdrawal:110000:W-1',
+      kind: null,
+      record: null,
+    });
     await expectHpf(
       net.evaluate(REGULATOR.mspId, (ctx) =>
-        net.audit.Verify(ctx, JSON.stringify({ attestationId: 'W-1', documentHash: 'x' })),
+        net.audit.Verify(ctx, JSON.stringify({ attestationId: 'withdrawal:310000:W-1', documentHash: 'x' })),
       ),
       'VALIDATION_FAILED',
       'documentHash',
@@ -208,25 +223,31 @@ describe('round trips (documented in README.md)', () => {
     return [stub.reads.length, stub.rangeQueries.length, stub.writes.size];
   }
 
-  it('Record withdrawal with one evidence item: 3 reads, 3 range queries, 3 writes', async () => {
+  it('Record withdrawal with one evidence item: 2 reads, 4 range queries, 3 writes', async () => {
     const net = new TestNetwork();
     await net.init();
     const { stub } = await net.submit(SHANGHAI.mspId, (ctx) =>
       net.withdrawal.Record(ctx, withdrawal('W-1', SHANGHAI.code)),
     );
-    expect(counts(stub)).toEqual([3, 3, 3]);
+    expect(counts(stub)).toEqual([2, 4, 3]);
+    const reversed = await net.submit(
+      SHANGHAI.mspId,
+      (ctx) => net.withdrawal.Reverse(ctx, 'W-1', JSON.stringify({ reasonHash: freeTextHash('重复录入') })),
+      { transient: { reason: '重复录入' } },
+    );
+    expect(counts(reversed.stub)).toEqual([2, 0, 3]);
   });
 
   it('transfer steps read only the transfer', async () => {
     const net = new TestNetwork();
     await net.init();
     const requested = await request(net);
-    expect(counts(requested.stub)).toEqual([2, 0, 5]);
+    expect(counts(requested.stub)).toEqual([2, 1, 5]);
     expect(requested.stub.privateWrites.size).toBe(2);
     expect(counts((await step(net, 'ACCEPT')).stub)).toEqual([1, 0, 5]);
     expect(counts((await step(net, 'CONFIRM_OUT')).stub)).toEqual([1, 0, 6]);
     expect(counts((await step(net, 'DISPUTE')).stub)).toEqual([1, 0, 5]);
     expect(counts((await step(net, 'CONFIRM_OUT')).stub)).toEqual([1, 0, 5]);
-    expect(counts((await step(net, 'COMPLETE')).stub)).toEqual([1, 0, 6]);
+    expect(counts((await step(net, 'COMPLETE')).stub)).toEqual([1, 0, 7]);
   });
 });

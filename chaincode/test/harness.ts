@@ -8,6 +8,7 @@ import { canonicalJson } from '../src/codec';
 import { installChaincodeConfig } from '../src/config';
 import { computeSubjectRef, evidenceHashOf, residentIdCheckChar } from '../src/domain';
 import { MetaContract } from '../src/meta-contract';
+import { readAccountHistory, type AccountEvent } from '../src/model/account';
 import { RegistryContract } from '../src/registry-contract';
 import { TransferContract } from '../src/transfer-contract';
 import { WithdrawalContract } from '../src/withdrawal-contract';
@@ -51,6 +52,10 @@ export const CAROL_ID = residentId('44030619920615789');
 export const ALICE = subjectRefFor(ALICE_ID);
 export const BOB = subjectRefFor(BOB_ID);
 export const CAROL = subjectRefFor(CAROL_ID);
+export const DAVE_ID = residentId('11010819880101235');
+export const ERIN_ID = residentId('31011519950505347');
+export const DAVE = subjectRefFor(DAVE_ID);
+export const ERIN = subjectRefFor(ERIN_ID);
 
 export const ALICE_NAME = '张三丰';
 
@@ -222,6 +227,18 @@ export class TestNetwork {
   public async init(): Promise<void> {
     await this.submit(REGULATOR.mspId, (ctx) => this.registry.Init(ctx, JSON.stringify(REGISTRY_INPUT)));
   }
+}
+
+/** A person's account history at a centre, read the way the chaincode reads it. */
+export async function accountHistory(
+  net: TestNetwork,
+  centre: string,
+  subjectRef: string,
+): Promise<AccountEvent[]> {
+  const text = await net.evaluate(REGULATOR.mspId, async (ctx) =>
+    JSON.stringify(await readAccountHistory(ctx, centre, subjectRef)),
+  );
+  return JSON.parse(text) as AccountEvent[];
 }
 
 /** Parses a JSON result into a plain record for assertions. */

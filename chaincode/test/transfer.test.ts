@@ -4,12 +4,16 @@ import { freeTextHash, sha256Hex } from '../src/domain';
 import { canonicalJson } from '../src/codec';
 import { describePolicy, wouldValidate } from './fake-stub';
 import {
+  accountHistory,
   ALICE,
   ALICE_ID,
   BOB_ID,
   ALICE_NAME,
   BEIJING,
   BOB,
+  CAROL,
+  DAVE,
+  ERIN,
   expectHpf,
   GUANGDONG,
   parse,
@@ -127,6 +131,7 @@ describe('transfer request', () => {
     const record = parse(result);
     expect(record).toMatchObject({
       transferId: T1,
+      attestationId: `transfer:${T1}`,
       fromCentre: '110000',
       toCentre: '440000',
       fromMsp: BEIJING.mspId,
@@ -149,6 +154,7 @@ describe('transfer request', () => {
     expect(event).toEqual({
       type: 'transfer.requested',
       id: T1,
+      attestationId: `transfer:${T1}`,
       centres: ['110000', '440000'],
       status: 'REQUESTED',
     });
@@ -511,14 +517,20 @@ describe('transfer steps', () => {
     ]);
   });
 
-  it('closes the source account (status 04) at ConfirmOut', async () => {
+  it('closes the source account (status 04) at ConfirmOut, and continues it at the destination on Complete', async () => {
     await transferAt(net, 'OUT_CONFIRMED');
-    const key = net.lastStub!.createCompositeKey('account', [BEIJING.code, ALICE]);
-    expect(JSON.parse(Buffer.from(net.ledger.state.get(key)!).toString())).toMatchObject({
+    const closure = {
+      type: 'TRANSFER_OUT',
+      attestationId: `transfer:${T1}`,
       platformCode: '04',
-      status: 'CLOSED',
-      closedBy: { kind: 'transfer', id: T1 },
-    });
+      txId: net.lastStub!.getTxID(),
+    };
+    expect(await accountHistory(net, BEIJING.code, ALICE)).toEqual([expect.objectContaining(closure)]);
+    await step(net, 'COMPLETE');
+    expect(await accountHistory(net, BEIJING.code, ALICE)).toEqual([expect.objectContaining(closure)]);
+    expect(await accountHistory(net, GUANGDONG.code, ALICE)).toEqual([
+      expect.objectContaining({ type: 'TRANSFER_IN', attestationId: `transfer:${T1}` }),
+    ]);
   });
 });
 
@@ -644,8 +656,10 @@ describe('transfer list', () => {
   beforeEach(async () => {
     net = new TestNetwork();
     await net.init();
+    // One open transfer-out per person and source: five people.
+    const people = [ALICE, BOB, CAROL, DAVE, ERIN];
     for (let i = 1; i <= 5; i += 1) {
-      await request(net, `440000261120000${i}`, i % 2 === 0 ? BOB : ALICE);
+      await request(net, `440000261120000${i}`, people[i - 1]);
     }
     await step(net, 'ACCEPT', '4400002611200002');
   });

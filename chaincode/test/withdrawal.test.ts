@@ -1,5 +1,6 @@
 import { freeTextHash } from '../src/domain';
 import {
+  accountHistory,
   ALICE,
   BEIJING,
   BOB,
@@ -78,6 +79,7 @@ describe('withdrawal record', () => {
     const { result, stub, event } = await record(net, input({ amount: '1234.5' }));
     expect(parse(result)).toEqual({
       withdrawalId: 'W-110000-0001',
+      attestationId: 'withdrawal:110000:W-110000-0001',
       centre: '110000',
       subjectRef: ALICE,
       reasonCode: '01',
@@ -94,10 +96,13 @@ describe('withdrawal record', () => {
     expect(event).toEqual({
       type: 'withdrawal.recorded',
       id: 'W-110000-0001',
+      attestationId: 'withdrawal:110000:W-110000-0001',
       centres: ['110000'],
       status: 'RECORDED',
     });
-    const got = await net.evaluate(REGULATOR.mspId, (ctx) => net.withdrawal.Get(ctx, 'W-110000-0001'));
+    const got = await net.evaluate(REGULATOR.mspId, (ctx) =>
+      net.withdrawal.Get(ctx, BEIJING.code, 'W-110000-0001'),
+    );
     expect(got).toBe(result);
   });
 
@@ -107,7 +112,7 @@ describe('withdrawal record', () => {
     await expectHpf(
       record(net, input({ withdrawalId: 'W-310000-0001', centre: SHANGHAI.code })),
       'DUPLICATE_EVIDENCE',
-      'evidence: this subject already withdrew against this PURCHASE_CONTRACT at centre 110000',
+      'evidence: this subject already withdrew for reason 01 purchase (购买住房) against this PURCHASE_CONTRACT at centre 110000',
     );
     expect(net.ledger.state).toEqual(before);
   });
@@ -142,13 +147,7 @@ describe('withdrawal record', () => {
     expect(parse(result).status).toBe('RECORDED');
   });
 
-  it('does not block non-home evidence or other people with the same home (co-buyers)', async () => {
-    await record(net, input({ reasonCode: '07', evidence: [{ kind: 'RENT_CONTRACT', hash: RENT_1 }] }));
-    const rentAgain = await record(
-      net,
-      input({ withdrawalId: 'W-2', reasonCode: '07', evidence: [{ kind: 'RENT_CONTRACT', hash: RENT_1 }] }),
-    );
-    expect(parse(rentAgain.result).status).toBe('RECORDED');
+  it('does not block other people with the same home (co-buyers)', async () => {
     await record(net, input({ withdrawalId: 'W-3' }));
     const coBuyer = await record(net, input({ withdrawalId: 'W-4', subjectRef: BOB, centre: SHANGHAI.code }));
     expect(parse(coBuyer.result).alerts).toEqual([]);
@@ -165,22 +164,25 @@ describe('withdrawal record', () => {
     expect(event).toEqual({
       type: 'withdrawal.reversed',
       id: 'W-110000-0001',
+      attestationId: 'withdrawal:110000:W-110000-0001',
       centres: ['110000'],
       status: 'REVERSED',
     });
     const again = await record(net, input({ withdrawalId: 'W-310000-0001', centre: SHANGHAI.code }));
     expect(parse(again.result).status).toBe('RECORDED');
     expect(
-      parse(await net.evaluate(BEIJING.mspId, (ctx) => net.withdrawal.Get(ctx, 'W-110000-0001'))).status,
+      parse(
+        await net.evaluate(BEIJING.mspId, (ctx) => net.withdrawal.Get(ctx, BEIJING.code, 'W-110000-0001')),
+      ).status,
     ).toBe('REVERSED');
   });
 
-  it('only the recording centre may reverse, once', async () => {
+  it('only the recording centre may reverse, once (another centre reaches only its own IDs)', async () => {
     await record(net, input());
     await expectHpf(
       reverse(net, SHANGHAI.mspId, 'W-110000-0001'),
-      'FORBIDDEN',
-      'only the centre that recorded',
+      'NOT_FOUND',
+      'no withdrawal W-110000-0001 at centre 310000',
     );
     await expectHpf(reverse(net, REGULATOR.mspId, 'W-110000-0001'), 'FORBIDDEN', 'regulator');
     await reverse(net, BEIJING.mspId, 'W-110000-0001');
@@ -274,7 +276,7 @@ describe('withdrawal record', () => {
     );
   });
 
-  it('requires closesAccount for the reasons that close the account, marks it closed, and reopens on reversal', async () => {
+  it('requires closesAccount for the reasons that close the account, refuses withdrawals once closed, and reopens on reversal', async () => {
     for (const reasonCode of ['03', '04', '05', '08']) {
       await expectHpf(
         record(net, input({ reasonCode, evidence: [] })),
@@ -288,23 +290,28 @@ describe('withdrawal record', () => {
       evidence: [{ kind: 'RETIREMENT_CERTIFICATE', hash: RENT_3 }],
     };
     await record(net, input({ withdrawalId: 'W-R', ...retirement }));
-    const accountKey = net.lastStub!.createCompositeKey('account', [BEIJING.code, ALICE]);
-    expect(JSON.parse(Buffer.from(net.ledger.state.get(accountKey)!).toString())).toMatchObject({
-      status: 'CLOSED',
-      closedBy: { kind: 'withdrawal', id: 'W-R' },
-    });
-    const later = await record(
-      net,
-      input({ withdrawalId: 'W-L', reasonCode: '07', evidence: [{ kind: 'RENT_CONTRACT', hash: RENT_1 }] }),
-    );
-    expect(parse(later.result).alerts).toEqual([
-      {
-        code: 'ACCOUNT_CLOSED',
-        message: 'subjectRef: the ledger records the account at centre 110000 as closed',
-      },
+    expect(await accountHistory(net, BEIJING.code, ALICE)).toEqual([
+      expect.objectContaining({ type: 'WITHDRAWAL_CLOSE', attestationId: 'withdrawal:110000:W-R' }),
     ]);
+    const rent = { reasonCode: '07', evidence: [{ kind: 'RENT_CONTRACT', hash: RENT_1 }] };
+    await expectHpf(
+      record(net, input({ withdrawalId: 'W-L', ...rent })),
+      'ACCOUNT_CLOSED',
+      'subjectRef: the account at centre 110000 is closed (WITHDRAWAL_CLOSE)',
+    );
+    // Another centre's account is not this one.
+    const elsewhere = await record(net, input({ withdrawalId: 'W-L', centre: SHANGHAI.code, ...rent }));
+    expect(parse(elsewhere.result).status).toBe('RECORDED');
     await reverse(net, BEIJING.mspId, 'W-R');
-    expect(net.ledger.state.has(accountKey)).toBe(false);
+    expect((await accountHistory(net, BEIJING.code, ALICE)).map((event) => event.type)).toEqual([
+      'WITHDRAWAL_CLOSE',
+      'WITHDRAWAL_CLOSE_REVERSED',
+    ]);
+    const reopened = await record(
+      net,
+      input({ withdrawalId: 'W-L2', reasonCode: '07', evidence: [{ kind: 'RENT_CONTRACT', hash: RENT_2 }] }),
+    );
+    expect(parse(reopened.result).status).toBe('RECORDED');
   });
 
   it('raises EVIDENCE_SHARED when more than 2 people use one home, in the record and the event', async () => {

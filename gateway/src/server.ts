@@ -42,9 +42,9 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const listener = startEventListener({
     ledger,
     checkpoint,
-    onEvent: (type, id) => {
+    onEvent: (type, attestationId) => {
       metrics.ledgerEvents.inc({ type });
-      if (id !== undefined) verifications.invalidate(id);
+      if (attestationId !== undefined) verifications.invalidate(attestationId);
     },
     onError: (err: unknown) => {
       verifications.clear();

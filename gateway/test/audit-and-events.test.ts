@@ -66,11 +66,11 @@ describe('subjects and verification', () => {
     );
     ledger.transactions.set(TX2, txInfo(TX2));
     const res = await request(app)
-      .get('/v1/attestations/4400002611200001/proof')
+      .get('/v1/attestations/transfer:4400002611200001/proof')
       .set('Authorization', bearer(AUDITOR_KEY));
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
-      attestationId: '4400002611200001',
+      attestationId: 'transfer:4400002611200001',
       kind: 'transfer',
       record: transferRecord,
       txId: TX2,
@@ -85,7 +85,7 @@ describe('subjects and verification', () => {
     const { app, ledger } = buildApp();
     ledger.on('audit:Verify', () => '{"found":false}');
     const res = await request(app)
-      .get('/v1/attestations/W-9/proof')
+      .get('/v1/attestations/withdrawal:440000:W-9/proof')
       .set('Authorization', bearer(AUDITOR_KEY));
     expect(res.status).toBe(404);
   });
@@ -93,7 +93,10 @@ describe('subjects and verification', () => {
   it('verify: a withdrawal whose document does not match is not valid', async () => {
     const { app, ledger } = buildApp();
     ledger.on('audit:Verify', ([input]) => {
-      expect(JSON.parse(input!)).toEqual({ attestationId: 'W-1', documentHash: 'e'.repeat(64) });
+      expect(JSON.parse(input!)).toEqual({
+        attestationId: 'withdrawal:440000:W-1',
+        documentHash: 'e'.repeat(64),
+      });
       return JSON.stringify({
         found: true,
         kind: 'withdrawal',
@@ -105,7 +108,7 @@ describe('subjects and verification', () => {
     const res = await request(app)
       .post('/v1/verify')
       .set('Authorization', bearer(AUDITOR_KEY))
-      .send({ attestationId: 'W-1', documentHash: 'e'.repeat(64) });
+      .send({ attestationId: 'withdrawal:440000:W-1', documentHash: 'e'.repeat(64) });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
       valid: false,
@@ -125,13 +128,40 @@ describe('subjects and verification', () => {
     const res = await request(app)
       .post('/v1/verify')
       .set('Authorization', bearer(OPERATOR_KEY))
-      .send({ attestationId: 'W-1' });
+      .send({ attestationId: 'withdrawal:440000:W-1' });
     expect(res.body).toMatchObject({
       valid: true,
       validationCode: 'VALID',
       endorsingOrgs: ['C110000MSP', 'C440000MSP'],
     });
   });
+
+  it.each([
+    ['/v1/attestations/4400002611200001/proof', 'GET'],
+    ['/v1/attestations/W-1/proof', 'GET'],
+    ['/v1/attestations/withdrawal:W-1/proof', 'GET'],
+    ['/v1/verify', 'POST'],
+  ])(
+    'a bare or malformed attestation ID (%s) is 400 naming the typed forms, with no ledger call',
+    async (path, method) => {
+      const { app, ledger } = buildApp();
+      const res =
+        method === 'GET'
+          ? await request(app).get(path).set('Authorization', bearer(AUDITOR_KEY))
+          : await request(app)
+              .post(path)
+              .set('Authorization', bearer(AUDITOR_KEY))
+              .send({ attestationId: '4400002611200001' });
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({
+        code: 'VALIDATION_FAILED',
+        detail: expect.stringContaining(
+          'transfer:<transferId> or withdrawal:<centreCode>:<withdrawalId>',
+        ) as unknown,
+      });
+      expect(ledger.callsOf('evaluate', 'audit:Verify')).toHaveLength(0);
+    },
+  );
 
   it('transactions and blocks come from qscc', async () => {
     const { app, ledger } = buildApp();

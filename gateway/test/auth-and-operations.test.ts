@@ -80,17 +80,20 @@ describe('roles', () => {
     expect(ledger.callsOf('submit')).toHaveLength(0);
   });
 
-  it("an operator may not reverse another centre's withdrawal", async () => {
+  it("an operator reverses only its own centre's withdrawal with that ID", async () => {
     const { app, ledger } = buildApp();
-    ledger.on('withdrawal:Get', () =>
-      JSON.stringify({ withdrawalId: 'W-1', centre: '110000', status: 'RECORDED' }),
-    );
+    // The chaincode scopes the ID to the caller's centre; another centre's W-1 is not found there.
+    ledger.on('withdrawal:Reverse', () => {
+      throw new ApiError('NOT_FOUND', 'withdrawalId: no withdrawal W-1 at centre 440000');
+    });
     const res = await request(app)
       .post('/v1/withdrawals/W-1/reverse')
       .set('Authorization', bearer(OPERATOR_KEY))
       .send({ reason: 'entered twice' });
-    expect(res.status).toBe(403);
-    expect(res.body).toMatchObject({ code: 'FORBIDDEN' });
+    expect(res.status).toBe(404);
+    expect(res.body).toMatchObject({ code: 'NOT_FOUND' });
+    expect(ledger.callsOf('submit', 'withdrawal:Reverse').map((call) => call.args[0])).toEqual(['W-1']);
+    expect(ledger.callsOf('evaluate', 'withdrawal:Get')).toHaveLength(0);
   });
 
   it("an operator may not list another centre's queue", async () => {

@@ -24,6 +24,7 @@ describe('toApiError: the one translation of Fabric errors', () => {
     ['INVALID_STATE', 409],
     ['DUPLICATE_EVIDENCE', 409],
     ['ACCOUNT_IN_TRANSFER', 409],
+    ['ACCOUNT_CLOSED', 409],
   ] as const)('an EndorseError carrying HPF:%s keeps its code and status %i', (code, status) => {
     const err = new EndorseError({
       code: GrpcStatus.ABORTED,

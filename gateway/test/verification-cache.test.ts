@@ -1,3 +1,4 @@
+import { typeAndAttestationId } from '../src/services/event-listener';
 import request from 'supertest';
 import type { TransactionInfo } from '../src/fabric/ledger-client';
 import { newVerificationCache } from '../src/services/verification-cache';
@@ -64,22 +65,44 @@ describe('POST /v1/verify with the cache', () => {
     const verifications = newVerificationCache({ maxEntries: 10, maxAgeMs: 60_000 });
     const { app, ledger } = buildApp({}, { verifications });
     ledger.on('audit:Verify', ([body]) =>
-      body?.includes('W-404') === true ? JSON.stringify({ found: false }) : JSON.stringify(answer),
+      body?.includes('withdrawal:440000:W-404') === true
+        ? JSON.stringify({ found: false })
+        : JSON.stringify(answer),
     );
     ledger.transactions.set(TX, txInfo());
     const verify = (attestationId: string): request.Test =>
       request(app).post('/v1/verify').set('Authorization', bearer(AUDITOR_KEY)).send({ attestationId });
 
-    expect((await verify('W-1')).body).toMatchObject({ valid: true, txId: TX, blockNumber: '9' });
-    expect((await verify('W-1')).body).toMatchObject({ valid: true, txId: TX });
+    expect((await verify('withdrawal:440000:W-1')).body).toMatchObject({
+      valid: true,
+      txId: TX,
+      blockNumber: '9',
+    });
+    expect((await verify('withdrawal:440000:W-1')).body).toMatchObject({ valid: true, txId: TX });
     expect(ledger.callsOf('evaluate', 'audit:Verify')).toHaveLength(1);
 
-    verifications.invalidate('W-1');
-    await verify('W-1');
+    verifications.invalidate('withdrawal:440000:W-1');
+    await verify('withdrawal:440000:W-1');
     expect(ledger.callsOf('evaluate', 'audit:Verify')).toHaveLength(2);
 
-    await verify('W-404');
-    await verify('W-404');
+    await verify('withdrawal:440000:W-404');
+    await verify('withdrawal:440000:W-404');
     expect(ledger.callsOf('evaluate', 'audit:Verify')).toHaveLength(4);
+  });
+});
+
+describe('event listener: which attestation an event invalidates', () => {
+  it('uses the typed attestationId of the payload, never the bare business id', () => {
+    expect(
+      typeAndAttestationId(
+        '{"attestationId":"withdrawal:110000:W-1","centres":["110000"],"id":"W-1","type":"withdrawal.reversed"}',
+        'hpf',
+      ),
+    ).toEqual({ type: 'withdrawal.reversed', attestationId: 'withdrawal:110000:W-1' });
+    expect(typeAndAttestationId('{"id":"registry","type":"registry.updated"}', 'hpf')).toEqual({
+      type: 'registry.updated',
+      attestationId: undefined,
+    });
+    expect(typeAndAttestationId('not json', 'hpf')).toEqual({ type: 'hpf', attestationId: undefined });
   });
 });

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import request from 'supertest';
 import { freeTextHash } from '../src/domain';
 import { ApiError } from '../src/errors';
-import { OPERATOR_KEY, RESIDENT_ID, bearer, buildApp } from './support/test-app';
+import { AUDITOR_KEY, OPERATOR_KEY, RESIDENT_ID, bearer, buildApp } from './support/test-app';
 
 const AUTH = bearer(OPERATOR_KEY);
 const body = {
@@ -201,4 +201,64 @@ describe('POST /v1/withdrawals', () => {
       expect(ledger.calls).toHaveLength(0);
     },
   );
+});
+
+describe('GET /v1/withdrawals/{id}: IDs are per centre', () => {
+  function scopedLedger(ledger: ReturnType<typeof buildApp>['ledger']): void {
+    ledger.on('withdrawal:Get', ([centre, id]) =>
+      JSON.stringify({ withdrawalId: id, centre, attestationId: `withdrawal:${centre}:${id}` }),
+    );
+  }
+
+  it("reads the gateway's own centre by default, another centre's with ?centre=", async () => {
+    const { app, ledger } = buildApp();
+    scopedLedger(ledger);
+    const own = await request(app).get('/v1/withdrawals/2026-0001').set('Authorization', AUTH);
+    expect(own.status).toBe(200);
+    expect(own.body).toMatchObject({ centre: '440000', attestationId: 'withdrawal:440000:2026-0001' });
+    const other = await request(app)
+      .get('/v1/withdrawals/2026-0001?centre=110000')
+      .set('Authorization', bearer(AUDITOR_KEY));
+    expect(other.body).toMatchObject({ centre: '110000', attestationId: 'withdrawal:110000:2026-0001' });
+    expect(ledger.callsOf('evaluate', 'withdrawal:Get').map((call) => call.args)).toEqual([
+      ['440000', '2026-0001'],
+      ['110000', '2026-0001'],
+    ]);
+  });
+
+  it('requires ?centre= on the regulator gateway, and refuses a malformed centre', async () => {
+    const { app, ledger } = buildApp({ centreCode: null });
+    scopedLedger(ledger);
+    const missing = await request(app)
+      .get('/v1/withdrawals/2026-0001')
+      .set('Authorization', bearer(AUDITOR_KEY));
+    expect(missing.status).toBe(400);
+    expect(missing.body).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      detail: expect.stringContaining('centre: is required on the regulator gateway') as unknown,
+    });
+    const named = await request(app)
+      .get('/v1/withdrawals/2026-0001?centre=310000')
+      .set('Authorization', bearer(AUDITOR_KEY));
+    expect(named.status).toBe(200);
+    expect(named.body).toMatchObject({ centre: '310000' });
+    const bad = await request(app)
+      .get('/v1/withdrawals/2026-0001?centre=3100')
+      .set('Authorization', bearer(AUDITOR_KEY));
+    expect(bad.status).toBe(400);
+    expect(ledger.callsOf('evaluate', 'withdrawal:Get')).toHaveLength(1);
+  });
+
+  it('answers ACCOUNT_CLOSED from the chaincode as 409 problem+json', async () => {
+    const { app, ledger } = buildApp();
+    ledger.on('withdrawal:Record', () => {
+      throw new ApiError(
+        'ACCOUNT_CLOSED',
+        'subjectRef: the account at centre 440000 is closed (TRANSFER_OUT)',
+      );
+    });
+    const res = await request(app).post('/v1/withdrawals').set('Authorization', AUTH).send(body);
+    expect(res.status).toBe(409);
+    expect(res.body).toMatchObject({ code: 'ACCOUNT_CLOSED', title: 'The account at this centre is closed' });
+  });
 });

@@ -189,7 +189,7 @@ export async function benchGateway(
     const modes: Record<string, Op> = {
       httpAttestation: async (i) => {
         await post(http, '/v1/withdrawals', httpWithdrawal('h', i));
-        recorded.push(`BH-h-${i}`);
+        recorded.push(`withdrawal:${centreCode}:BH-h-${i}`);
       },
       rawAttestation: async (i) => {
         const body = httpWithdrawal('r', i);

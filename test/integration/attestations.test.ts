@@ -213,7 +213,9 @@ describe('withdrawals on the real network', () => {
       },
     );
     await expect(withDetails(second)).rejects.toThrow(/HPF:DUPLICATE_EVIDENCE/);
-    await expect(evaluate(as(regulator, 'withdrawal'), 'Get', [`W${run}B`])).rejects.toThrow();
+    await expect(
+      withDetails(evaluate(as(regulator, 'withdrawal'), 'Get', ['310000', `W${run}B`])),
+    ).rejects.toThrow(/HPF:NOT_FOUND/);
   });
 
   it('fails validation when a withdrawal is endorsed by the paying centre alone', async () => {

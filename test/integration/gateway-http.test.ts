@@ -72,7 +72,7 @@ describe('gateway HTTP API against the real network', () => {
     });
     expect(done.body).toMatchObject({ status: 'COMPLETED', platformCode: '00' });
 
-    const proof = await call(regulator, 'auditor', 'GET', `/v1/attestations/${transferId}/proof`);
+    const proof = await call(regulator, 'auditor', 'GET', `/v1/attestations/transfer:${transferId}/proof`);
     expect(proof.status).toBe(200);
     expect(proof.body).toMatchObject({
       kind: 'transfer',
@@ -104,7 +104,9 @@ describe('gateway HTTP API against the real network', () => {
     expect(second.status).toBe(409);
     expect(second.contentType).toMatch(/^application\/problem\+json/);
     expect(second.body).toMatchObject({ code: 'DUPLICATE_EVIDENCE' });
-    expect((await call(regulator, 'auditor', 'GET', `/v1/withdrawals/E2E-${run}-B`)).status).toBe(404);
+    expect(
+      (await call(regulator, 'auditor', 'GET', `/v1/withdrawals/E2E-${run}-B?centre=310000`)).status,
+    ).toBe(404);
   });
 
   it('answers an identical resubmission with 200 and the record, and a different body with 409', async () => {
@@ -129,8 +131,12 @@ describe('gateway HTTP API against the real network', () => {
       expect(refused.status).toBe(403);
       expect(refused.body).toMatchObject({ code: 'FORBIDDEN' });
     }
-    expect((await call(regulator, 'auditor', 'GET', `/v1/withdrawals/E2E-${run}-D`)).status).toBe(404);
-    expect((await call(regulator, 'auditor', 'GET', `/v1/withdrawals/E2E-${run}-C`)).status).toBe(200);
+    expect(
+      (await call(regulator, 'auditor', 'GET', `/v1/withdrawals/E2E-${run}-D?centre=110000`)).status,
+    ).toBe(404);
+    expect(
+      (await call(regulator, 'auditor', 'GET', `/v1/withdrawals/E2E-${run}-C?centre=310000`)).status,
+    ).toBe(200);
   });
 
   it('answers a repeated verification from its cache, and a reversal shows at once (its event invalidates)', async () => {
@@ -143,9 +149,11 @@ describe('gateway HTTP API against the real network', () => {
       withdrawalBody(id, person((run % 500) + 470, '核验'), `V-${run}-1`),
     );
     expect(created.status).toBe(201);
-    const first = await call(beijing, 'auditor', 'POST', '/v1/verify', { attestationId: id });
+    const attestationId = `withdrawal:110000:${id}`;
+    expect(created.body).toMatchObject({ attestationId });
+    const first = await call(beijing, 'auditor', 'POST', '/v1/verify', { attestationId });
     expect(first.body).toMatchObject({ valid: true, record: { status: 'RECORDED' } });
-    expect((await call(beijing, 'auditor', 'POST', '/v1/verify', { attestationId: id })).body).toEqual(
+    expect((await call(beijing, 'auditor', 'POST', '/v1/verify', { attestationId })).body).toEqual(
       first.body,
     );
 
@@ -159,7 +167,7 @@ describe('gateway HTTP API against the real network', () => {
     let status: unknown;
     do {
       status = (
-        (await call(beijing, 'auditor', 'POST', '/v1/verify', { attestationId: id })).body.record as {
+        (await call(beijing, 'auditor', 'POST', '/v1/verify', { attestationId })).body.record as {
           status?: unknown;
         }
       ).status;

@@ -43,6 +43,18 @@ export const WITHDRAWAL_REASONS = {
 
 export type WithdrawalReasonCode = keyof typeof WITHDRAWAL_REASONS;
 
+/**
+ * Reasons that share one ground of the Regulation for the duplicate-evidence rule: buying and
+ * building a home are one purpose (a purchase contract cited for a build is the same home paid twice).
+ * Every other reason conflicts only with itself. The table is in chaincode/README.md.
+ */
+const SHARED_PURPOSE_GROUPS: readonly (readonly string[])[] = [['01', '02']];
+
+/** Do two withdrawals for these reasons citing the same evidence pay for the same thing twice? */
+export function reasonsConflict(a: string, b: string): boolean {
+  return a === b || SHARED_PURPOSE_GROUPS.some((group) => group.includes(a) && group.includes(b));
+}
+
 /** Kinds of document evidence. The ledger holds only the SHA-256 of a normalised reference. */
 export const EVIDENCE_KINDS = [
   'PURCHASE_CONTRACT',

@@ -10,6 +10,7 @@ export const ERROR_CODES = [
   'INVALID_STATE',
   'DUPLICATE_EVIDENCE',
   'ACCOUNT_IN_TRANSFER',
+  'ACCOUNT_CLOSED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

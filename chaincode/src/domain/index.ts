@@ -2,6 +2,7 @@
  * Domain facts and validators shared by the chaincode and the gateway. Nothing here imports Fabric,
  * so the gateway can import this module directly.
  */
+export * from './attestation-id';
 export * from './codes';
 export * from './dates';
 export * from './errors';

@@ -1,3 +1,4 @@
+import { transferAttestationId } from '../domain/attestation-id';
 import {
   isTransferStatus,
   PLATFORM_CODE_COMPLETED_AFTER_NEGOTIATION,
@@ -64,6 +65,8 @@ export type HistoryEntry = {
 /** The public transfer record: centre codes, MSP IDs, subjectRef and hashes; no personal data. */
 export type TransferRecord = {
   readonly transferId: string;
+  /** `transfer:<transferId>` (typed attestation ID; derived, never trusted from storage). */
+  readonly attestationId: string;
   readonly fromCentre: string;
   readonly toCentre: string;
   readonly fromMsp: string;
@@ -298,8 +301,10 @@ function storedRejection(value: unknown): Rejection | undefined {
 /** Rebuilds a transfer record from stored state (never a cast). */
 export function transferFromJson(value: unknown): TransferRecord {
   const object = readObject(value, 'transfer');
+  const transferId = readString(object, 'transferId');
   return {
-    transferId: readString(object, 'transferId'),
+    transferId,
+    attestationId: transferAttestationId(transferId),
     fromCentre: readString(object, 'fromCentre'),
     toCentre: readString(object, 'toCentre'),
     fromMsp: readString(object, 'fromMsp'),

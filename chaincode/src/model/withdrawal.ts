@@ -1,3 +1,4 @@
+import { withdrawalAttestationId } from '../domain/attestation-id';
 import {
   EVIDENCE_KINDS,
   HOME_EVIDENCE_KINDS,
@@ -46,6 +47,8 @@ export type WithdrawalInput = {
 export type Reversal = { readonly reasonHash: string; readonly at: string; readonly txId: string };
 
 export type WithdrawalRecord = WithdrawalInput & {
+  /** `withdrawal:<centre>:<withdrawalId>` (typed attestation ID; derived, never trusted from storage). */
+  readonly attestationId: string;
   readonly status: 'RECORDED' | 'REVERSED';
   readonly alerts: readonly AlertJson[];
   readonly recordedAt: string;
@@ -191,6 +194,7 @@ export function withdrawalFromJson(value: unknown): WithdrawalRecord {
   });
   return {
     ...input,
+    attestationId: withdrawalAttestationId(input.centre, input.withdrawalId),
     status: storedStatus(object),
     alerts: readArray(object, 'alerts', 100).map((alert, index) => alertFromJson(alert, `alerts[${index}]`)),
     recordedAt: readString(object, 'recordedAt'),

@@ -90,6 +90,13 @@ export function reasonClosesAccount(reasonCode: string): boolean {
   );
 }
 
+export type AttestationRef = shared.AttestationRef;
+
+/** A typed attestation ID (`transfer:<id>`, `withdrawal:<centre>:<id>`); a bare ID is VALIDATION_FAILED. */
+export function parseAttestationId(attestationId: string, field = 'attestationId'): AttestationRef {
+  return validated(field, () => shared.parseAttestationId(attestationId, field));
+}
+
 /** The ISO 7064 MOD 11-2 check character of 17 digits. */
 export function residentIdCheckChar(first17: string): string {
   return shared.residentIdCheckChar(first17);

@@ -1,4 +1,4 @@
-import { canonicalJson } from '../domain';
+import { canonicalJson, parseAttestationId } from '../domain';
 import { ApiError } from '../errors';
 import type { BlockInfo, LedgerClient, TransactionInfo } from '../fabric/ledger-client';
 import {
@@ -77,8 +77,13 @@ class AuditServiceImpl implements AuditService {
     );
   }
 
-  /** `audit:Verify`, answered from the cache until the attestation's next event (see verification-cache.ts). */
+  /**
+   * `audit:Verify`, answered from the cache until the attestation's next event (see
+   * verification-cache.ts). Only typed IDs (`transfer:…`, `withdrawal:<centre>:…`): a bare ID is 400
+   * before any ledger call, so cache keys and event invalidations use the same unambiguous name.
+   */
   async #verify(body: VerifyBody): Promise<JsonObject> {
+    parseAttestationId(body.attestationId);
     const cache = this.#options.verifications;
     const args = canonicalJson(body);
     const cached = cache?.lookup(body.attestationId, args);

@@ -10,8 +10,11 @@ export interface ListenerCheckpoint {
 export interface EventListenerOptions {
   readonly ledger: LedgerClient;
   readonly checkpoint: ListenerCheckpoint;
-  /** Called for every event, in ledger order, before the checkpoint moves past it, with the payload's `id`. */
-  readonly onEvent: (type: string, id: string | undefined) => void;
+  /**
+   * Called for every event, in ledger order, before the checkpoint moves past it, with the payload's
+   * typed `attestationId` (`transfer:…`, `withdrawal:<centre>:…`; none for registry events).
+   */
+  readonly onEvent: (type: string, attestationId: string | undefined) => void;
   readonly onError: (err: unknown) => void;
   readonly retryDelayMs: number;
 }
@@ -22,21 +25,24 @@ export interface EventListener {
   stop(): void;
 }
 
-/** The event's `type` (or its name) and the attestation `id` it concerns, from the JSON payload. */
-function typeAndId(payload: string, fallback: string): { type: string; id: string | undefined } {
+/** The event's `type` (or its name) and the typed attestation ID it concerns, from the JSON payload. */
+export function typeAndAttestationId(
+  payload: string,
+  fallback: string,
+): { type: string; attestationId: string | undefined } {
   try {
     const parsed: unknown = JSON.parse(payload);
     if (parsed !== null && typeof parsed === 'object') {
-      const fields = parsed as { type?: unknown; id?: unknown };
+      const fields = parsed as { type?: unknown; attestationId?: unknown };
       return {
         type: typeof fields.type === 'string' ? fields.type : fallback,
-        id: typeof fields.id === 'string' ? fields.id : undefined,
+        attestationId: typeof fields.attestationId === 'string' ? fields.attestationId : undefined,
       };
     }
   } catch {
     // not JSON: count it under its event name
   }
-  return { type: fallback, id: undefined };
+  return { type: fallback, attestationId: undefined };
 }
 
 class EventListenerImpl implements EventListener {
@@ -61,8 +67,8 @@ class EventListenerImpl implements EventListener {
       block === undefined ? undefined : { blockNumber: block, txId: checkpoint.getTransactionId() },
     );
     for await (const event of this.#stream) {
-      const { type, id } = typeAndId(event.payload, event.name);
-      this.#options.onEvent(type, id);
+      const { type, attestationId } = typeAndAttestationId(event.payload, event.name);
+      this.#options.onEvent(type, attestationId);
       await checkpoint.checkpointTransaction(event.blockNumber, event.txId);
     }
   }

@@ -6,10 +6,10 @@ import {
   reasonClosesAccount,
   validateFreeText,
 } from '../domain';
-import { ApiError, invalidField } from '../errors';
+import { invalidField } from '../errors';
 import type { LedgerClient } from '../fabric/ledger-client';
 import { actingCentre, type Caller } from './caller';
-import { optionalObject, parseJsonObject, stringField, type JsonObject } from './json-record';
+import { optionalObject, parseJsonObject, type JsonObject } from './json-record';
 import type { LedgerWriter } from './ledger-writer';
 import { normalisePerson, personTransient, subjectRefFor, type PersonInput } from './person';
 import type { ServiceSettings, WriteOutcome } from './settings';
@@ -34,7 +34,8 @@ export interface WithdrawalService {
   record(caller: Caller, body: WithdrawalBody): Promise<WriteOutcome>;
   precheck(caller: Caller, body: WithdrawalBody): Promise<JsonObject>;
   reverse(caller: Caller, withdrawalId: string, reason: string): Promise<WriteOutcome>;
-  get(withdrawalId: string): Promise<JsonObject>;
+  /** A withdrawal of `centre` (default: the gateway's own; required on the regulator's gateway). */
+  get(caller: Caller, withdrawalId: string, centre?: string): Promise<JsonObject>;
 }
 
 interface WithdrawalInput {
@@ -99,9 +100,14 @@ class WithdrawalServiceImpl implements WithdrawalService {
     return { input, transient };
   }
 
-  async get(withdrawalId: string): Promise<JsonObject> {
+  /** Withdrawal IDs are each centre's own (DECISIONS.md "Attestation IDs"): the key is (centre, ID). */
+  async get(caller: Caller, withdrawalId: string, centre?: string): Promise<JsonObject> {
+    const scope = centre ?? caller.centreCode;
+    if (scope === null) {
+      throw invalidField('centre', 'is required on the regulator gateway (withdrawal IDs are per centre)');
+    }
     return parseJsonObject(
-      await this.#options.ledger.evaluate('withdrawal', 'Get', [withdrawalId]),
+      await this.#options.ledger.evaluate('withdrawal', 'Get', [scope, withdrawalId]),
       'withdrawal',
     );
   }
@@ -140,12 +146,10 @@ class WithdrawalServiceImpl implements WithdrawalService {
    * transient map (key `reason`) to the recording centre's implicit collection.
    */
   async reverse(caller: Caller, withdrawalId: string, reason: string): Promise<WriteOutcome> {
-    const centre = actingCentre(caller);
+    // Only a centre acts (FORBIDDEN for the regulator); the chaincode scopes the ID to the caller's
+    // centre, so another centre's withdrawal with the same ID is never touched (NOT_FOUND).
+    actingCentre(caller);
     const text = validateFreeText(reason, 'reason');
-    const record = await this.get(withdrawalId);
-    if (stringField(record, 'centre') !== centre) {
-      throw new ApiError('FORBIDDEN', 'only the centre that recorded the withdrawal may reverse it');
-    }
     const result = await this.#options.writer.write({
       contract: 'withdrawal',
       transaction: 'Reverse',

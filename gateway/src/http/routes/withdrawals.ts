@@ -17,7 +17,8 @@ export function withdrawalRoutes(withdrawals: WithdrawalService): Router {
     sendWrite(res, await withdrawals.reverse(callerOf(req), pathParam(req.params, 'id'), reason));
   });
   router.get('/v1/withdrawals/:id', async (req, res) => {
-    res.json(await withdrawals.get(req.params.id));
+    const centre = typeof req.query.centre === 'string' ? req.query.centre : undefined;
+    res.json(await withdrawals.get(callerOf(req), pathParam(req.params, 'id'), centre));
   });
   return router;
 }

@@ -1,0 +1,170 @@
+import type { Context } from 'fabric-contract-api';
+
+import { transferAttestationId } from '../domain/attestation-id';
+import { ACCOUNT_CLOSED_BY_TRANSFER_OUT } from '../domain/codes';
+import { hpfError, invalid } from '../domain/errors';
+import { readObject, readOptionalString, readString } from '../domain/json-fields';
+import { indexKey, INDEX, readIndex, txTime, writeJson } from '../ledger';
+import type { TransferRecord } from './transfer';
+
+/**
+ * A person's account at one centre, as far as the ledger knows it (DECISIONS.md "Accounts and
+ * transfer-outs"). It is a history that nothing erases: every event is its own key
+ * `account` [centre, subjectRef, at, txId], written blind and never deleted, so no later event can
+ * silently lose an earlier closure.
+ *
+ * - `TRANSFER_OUT`: the source confirmed a transfer-out and sent the funds (closure, status 04);
+ * - `WITHDRAWAL_CLOSE`: a withdrawal whose reason closes the account (销户提取);
+ * - `WITHDRAWAL_CLOSE_REVERSED`: that withdrawal was reversed; it cancels only its own closure;
+ * - `TRANSFER_IN`: a transfer into this centre for this person completed: the account continues
+ *   here, so it is open again.
+ *
+ * Closed = some closure that is not reversed and not followed by a `TRANSFER_IN`.
+ */
+export const ACCOUNT_EVENT_TYPES = [
+  'TRANSFER_OUT',
+  'WITHDRAWAL_CLOSE',
+  'WITHDRAWAL_CLOSE_REVERSED',
+  'TRANSFER_IN',
+] as const;
+
+export type AccountEventType = (typeof ACCOUNT_EVENT_TYPES)[number];
+
+export type AccountEvent = {
+  readonly type: AccountEventType;
+  /** The typed attestation ID that caused the event (`transfer:…`, `withdrawal:<centre>:…`). */
+  readonly attestationId: string;
+  readonly at: string;
+  readonly txId: string;
+  /** The national platform's account status for a transfer-out closure (04). */
+  readonly platformCode?: string;
+};
+
+export type AccountState = {
+  readonly closed: boolean;
+  /** The closures still in force, oldest first. */
+  readonly closures: readonly AccountEvent[];
+};
+
+function isAccountEventType(value: string): value is AccountEventType {
+  return (ACCOUNT_EVENT_TYPES as readonly string[]).includes(value);
+}
+
+function accountEventFromJson(value: unknown): AccountEvent {
+  const object = readObject(value, 'account event');
+  const type = readString(object, 'type', 'account event');
+  if (!isAccountEventType(type)) {
+    throw invalid('account event.type', 'unknown account event');
+  }
+  return {
+    type,
+    attestationId: readString(object, 'attestationId', 'account event'),
+    at: readString(object, 'at', 'account event'),
+    txId: readString(object, 'txId', 'account event'),
+    platformCode: readOptionalString(object, 'platformCode', 'account event'),
+  };
+}
+
+/** Folds a history (in ledger-key order: time, then txId) into the account's state. Pure. */
+export function accountStateOf(events: readonly AccountEvent[]): AccountState {
+  let closures: AccountEvent[] = [];
+  for (const event of events) {
+    switch (event.type) {
+      case 'TRANSFER_OUT':
+      case 'WITHDRAWAL_CLOSE':
+        closures.push(event);
+        break;
+      case 'WITHDRAWAL_CLOSE_REVERSED':
+        closures = closures.filter(
+          (closure) =>
+            !(closure.type === 'WITHDRAWAL_CLOSE' && closure.attestationId === event.attestationId),
+        );
+        break;
+      case 'TRANSFER_IN':
+        closures = [];
+        break;
+    }
+  }
+  return { closed: closures.length > 0, closures };
+}
+
+/** The account's history at a centre: one range query (re-checked at commit in a submit). */
+export async function readAccountHistory(
+  ctx: Context,
+  centre: string,
+  subjectRef: string,
+): Promise<AccountEvent[]> {
+  const entries = await readIndex(ctx, INDEX.account, [centre, subjectRef]);
+  return entries.map((entry) => accountEventFromJson(entry.value));
+}
+
+export async function readAccountState(
+  ctx: Context,
+  centre: string,
+  subjectRef: string,
+): Promise<AccountState> {
+  return accountStateOf(await readAccountHistory(ctx, centre, subjectRef));
+}
+
+/** Appends one event to the account's history at `centre` (a blind write of a new key). */
+export async function appendAccountEvent(
+  ctx: Context,
+  centre: string,
+  subjectRef: string,
+  type: AccountEventType,
+  attestationId: string,
+): Promise<void> {
+  const at = txTime(ctx);
+  const txId = ctx.stub.getTxID();
+  const event: AccountEvent = {
+    type,
+    attestationId,
+    at,
+    txId,
+    platformCode: type === 'TRANSFER_OUT' ? ACCOUNT_CLOSED_BY_TRANSFER_OUT : undefined,
+  };
+  await writeJson(ctx, indexKey(ctx, INDEX.account, [centre, subjectRef, at, txId]), event);
+}
+
+/**
+ * The account events a transfer step causes: funds sent (ACCEPTED → OUT_CONFIRMED) close the source
+ * account (04); completion continues the account at the destination (open there).
+ */
+export async function appendTransferAccountEvents(
+  ctx: Context,
+  before: TransferRecord,
+  after: TransferRecord,
+): Promise<void> {
+  const attestationId = transferAttestationId(after.transferId);
+  if (after.status === 'OUT_CONFIRMED' && before.status === 'ACCEPTED') {
+    await appendAccountEvent(ctx, after.fromCentre, after.subjectRef, 'TRANSFER_OUT', attestationId);
+  }
+  if (after.status === 'COMPLETED' && before.status !== 'COMPLETED') {
+    await appendAccountEvent(ctx, after.toCentre, after.subjectRef, 'TRANSFER_IN', attestationId);
+  }
+}
+
+/** The open transfer-outs (REQUESTED, ACCEPTED, OUT_CONFIRMED, NEGOTIATING) of a person at a source centre. */
+export async function openTransferOuts(ctx: Context, centre: string, subjectRef: string): Promise<string[]> {
+  const entries = await readIndex(ctx, INDEX.openTransferOut, [centre, subjectRef]);
+  return entries.map((entry) => entry.attributes[2] ?? '');
+}
+
+export function accountInTransferMessage(centre: string): string {
+  return `subjectRef: the account at centre ${centre} is in an open transfer-out`;
+}
+
+/**
+ * At most one open transfer-out per (source centre, person). One range query in the submit: a
+ * concurrent second request reads the same (empty) range, and whichever commits second fails the
+ * phantom-read check, so on retry it sees the first and is refused here.
+ */
+export async function refuseSecondTransferOut(
+  ctx: Context,
+  centre: string,
+  subjectRef: string,
+): Promise<void> {
+  if ((await openTransferOuts(ctx, centre, subjectRef)).length > 0) {
+    throw hpfError('ACCOUNT_IN_TRANSFER', accountInTransferMessage(centre));
+  }
+}
