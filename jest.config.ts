@@ -1,6 +1,19 @@
 import type { Config } from 'jest';
 
-const tsJest: Config['transform'] = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
+/**
+ * fabric-gateway 1.12 requires @noble/curves 2 and @noble/hashes 2, which are ES modules only. Node ≥ 22.12
+ * loads them through require(esm), but Jest 29 has its own module loader that does not: Jest compiles
+ * them to CommonJS (TypeScript's transpiler, no type check) like our own sources.
+ */
+const ESM_ONLY_PACKAGES = ['@noble/curves', '@noble/hashes'];
+const tsJest: Config['transform'] = {
+  '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
+  [`/node_modules/(${ESM_ONLY_PACKAGES.join('|')})/.+\\.js$`]: [
+    'ts-jest',
+    { tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2022' }, isolatedModules: true },
+  ],
+};
+const transformIgnorePatterns = [`/node_modules/(?!(${ESM_ONLY_PACKAGES.join('|')})/)`];
 
 /** Unit tests run in-process against fakes; integration tests share one real network per run. */
 const config: Config = {
@@ -9,6 +22,7 @@ const config: Config = {
       displayName: 'unit',
       testEnvironment: 'node',
       transform: tsJest,
+      transformIgnorePatterns,
       testMatch: [
         '<rootDir>/chaincode/test/**/*.test.ts',
         '<rootDir>/gateway/test/**/*.test.ts',
@@ -19,6 +33,7 @@ const config: Config = {
       displayName: 'integration',
       testEnvironment: 'node',
       transform: tsJest,
+      transformIgnorePatterns,
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/test/global-setup.ts',
       globalTeardown: '<rootDir>/test/global-teardown.ts',
