@@ -17,6 +17,16 @@ export interface SubmitOptions {
   readonly skipCommit?: (result: string, txId: string) => boolean;
 }
 
+export interface EvaluateOptions {
+  /**
+   * Only peers of these organisations may answer. Without it, the peer's gateway may answer from
+   * another organisation's peer when its own chaincode cannot (so the answer says nothing about us).
+   */
+  readonly endorsingOrganizations?: readonly string[];
+  /** A deadline shorter than the configured evaluate deadline, e.g. for readiness checks. */
+  readonly timeoutMs?: number;
+}
+
 export interface SubmitResult {
   /** The chaincode's result (UTF-8 JSON). */
   readonly result: string;
@@ -67,7 +77,12 @@ export interface EventStream extends AsyncIterable<LedgerEvent> {
 
 export interface LedgerClient {
   /** Runs a query on this organisation's peer. Throws ApiError. */
-  evaluate(contract: ContractName, transaction: string, args?: readonly string[]): Promise<string>;
+  evaluate(
+    contract: ContractName,
+    transaction: string,
+    args?: readonly string[],
+    options?: EvaluateOptions,
+  ): Promise<string>;
   /** Endorses, submits and waits for the commit; resolves only when the commit is valid. Throws ApiError. */
   submit(
     contract: ContractName,
