@@ -17,6 +17,10 @@ const transformIgnorePatterns = [`/node_modules/(?!(${ESM_ONLY_PACKAGES.join('|'
 
 /** Unit tests run in-process against fakes; integration tests share one real network per run. */
 const config: Config = {
+  // The first request of a unit test file compiles the OpenAPI validator; on a shared 2-core machine
+  // under load (several checkouts testing at once) that alone has taken more than Jest's default 5 s.
+  // Integration tests set their own (longer) timeout in test/support/jest-setup.ts.
+  testTimeout: 30_000,
   projects: [
     {
       displayName: 'unit',
