@@ -8,7 +8,8 @@ const flags = parseFlags('npm run network:status -- [--definition FILE] [--json]
 
 function line(node: NodeStatus): string {
   const state = node.running ? `running (pid ${String(node.pid)})` : 'stopped';
-  return `  ${node.name.padEnd(30)} ${node.mspId.padEnd(14)} ${node.endpoint.padEnd(16)} ${state.padEnd(22)} height ${node.height ?? '-'}`;
+  const detail = node.node === undefined ? `height ${node.height ?? '-'}` : `node ${node.node ?? '-'}`;
+  return `  ${node.name.padEnd(30)} ${node.mspId.padEnd(14)} ${node.endpoint.padEnd(16)} ${state.padEnd(22)} ${detail}`;
 }
 
 runMain(async () => {
@@ -18,7 +19,7 @@ runMain(async () => {
     return;
   }
   console.log(
-    `channel ${result.channel} · chaincode ${result.chaincode.name} sequence ${result.chaincode.sequence ?? '-'} · Fabric v${result.fabric.release}`,
+    `channel ${result.channel} · chaincode ${result.chaincode.name} sequence ${result.chaincode.sequence ?? '-'} · Fabric v${result.fabric.release} · Node ${result.node.version} (${result.node.execPath})`,
   );
   console.log('orderers:');
   result.orderers.forEach((node) => console.log(line(node)));

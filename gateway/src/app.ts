@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { ApiKeyEntry } from './config';
 import { ApiError } from './errors';
 import type { LedgerClient } from './fabric/ledger-client';
-import { auditorsReadOnly, authenticate, callerOf } from './http/auth';
+import { auditorsReadOnly, callerOf, identify, isAuthenticated, requireAuthenticated } from './http/auth';
 import { requestLogger, requestId, requestMetrics, newRouteMatcher } from './http/observability';
 import { notFound, problemHandler } from './http/problem';
 import { auditRoutes } from './http/routes/audit';
@@ -22,6 +22,7 @@ import { newAuditService } from './services/audit-service';
 import { newCentreDirectory } from './services/centre-directory';
 import { newEventService } from './services/event-service';
 import { newLedgerWriter } from './services/ledger-writer';
+import { newReadiness, type Readiness } from './services/readiness';
 import type { ServiceSettings } from './services/settings';
 import { newTransferService } from './services/transfer-service';
 import { newWithdrawalService } from './services/withdrawal-service';
@@ -30,12 +31,19 @@ import type { VerificationCache } from './services/verification-cache';
 export interface AppSettings extends ServiceSettings {
   readonly apiKeys: readonly ApiKeyEntry[];
   readonly rateLimitPerMinute: number;
+  /** Requests without a valid key, per client address (they are refused, but cost work to refuse). */
+  readonly unauthenticatedRateLimitPerMinute: number;
+  /** Readiness check deadline and how long its answer is reused. */
+  readonly readinessTimeoutMs: number;
+  readonly readinessCacheMs: number;
   /** Largest accepted JSON body, e.g. "32kb". */
   readonly bodyLimit: string;
   /** Retries after an MVCC / phantom read conflict, and the first backoff. */
   readonly maxConflictRetries: number;
   readonly conflictBackoffMs: number;
   readonly sseHeartbeatMs: number;
+  /** An SSE subscriber whose buffer stays full this long is disconnected (it resumes with Last-Event-ID). */
+  readonly sseStallTimeoutMs: number;
 }
 
 export interface AppOptions {
@@ -43,7 +51,12 @@ export interface AppOptions {
   readonly settings: AppSettings;
   readonly logger: Logger;
   readonly metrics: Metrics;
-  readonly readiness?: () => Readonly<Record<string, unknown>>;
+  /** Extra facts for /readyz, e.g. the event listener's checkpoint. */
+  readonly readinessDetails?: () => Readonly<Record<string, unknown>>;
+  /** Built from the ledger and settings unless given (server.ts shares it with shutdown). */
+  readonly readiness?: Readiness;
+  /** Aborted when the gateway starts draining: event streams end, new /v1 requests get 503. */
+  readonly shutdown?: AbortSignal;
   /** Shared with the event listener, which invalidates it; none in route tests unless given. */
   readonly verifications?: VerificationCache;
 }
@@ -55,10 +68,19 @@ export interface AppOptions {
 export function createApp(options: Readonly<AppOptions>): Express {
   const { ledger, settings, logger, metrics } = options;
   const openApiDocument = loadOpenApiDocument();
+  const readiness =
+    options.readiness ??
+    newReadiness({
+      ledger,
+      mspId: settings.mspId,
+      timeoutMs: settings.readinessTimeoutMs,
+      cacheMs: settings.readinessCacheMs,
+    });
   const writer = newLedgerWriter({
     ledger,
     maxConflictRetries: settings.maxConflictRetries,
     baseBackoffMs: settings.conflictBackoffMs,
+    readiness,
   });
   const directory = newCentreDirectory({ ledger, ttlMs: 60_000 });
 
@@ -71,9 +93,32 @@ export function createApp(options: Readonly<AppOptions>): Express {
   app.use(helmet());
   app.use(refusePersonalDataInUrl);
   app.use(refuseUnlistedMethods(openApiDocument));
-  app.use(operationRoutes({ ledger, metrics, openApiDocument, readiness: options.readiness }));
-  app.use(express.json({ limit: settings.bodyLimit, type: ['application/json', 'application/*+json'] }));
-  app.use('/v1', authenticate(settings.apiKeys, settings.centreCode));
+  app.use(
+    operationRoutes({ readiness, metrics, openApiDocument, readinessDetails: options.readinessDetails }),
+  );
+  app.use('/v1', refuseWhileDraining(options.shutdown));
+  // Authentication and rate limits come before the body is read: a request without a valid key
+  // costs a header check, and its body is never parsed.
+  app.use('/v1', identify(settings.apiKeys, settings.centreCode));
+  app.use(
+    '/v1',
+    rateLimit({
+      windowMs: 60_000,
+      limit: settings.unauthenticatedRateLimitPerMinute,
+      skip: (req) => isAuthenticated(req),
+      standardHeaders: 'draft-8',
+      legacyHeaders: false,
+      handler: (_req, _res, next) => {
+        next(
+          new ApiError(
+            'RATE_LIMITED',
+            `more than ${settings.unauthenticatedRateLimitPerMinute} requests a minute without a valid key from this address`,
+          ),
+        );
+      },
+    }),
+  );
+  app.use('/v1', requireAuthenticated);
   app.use(
     '/v1',
     rateLimit({
@@ -94,6 +139,10 @@ export function createApp(options: Readonly<AppOptions>): Express {
   );
   app.use('/v1', auditorsReadOnly);
   app.use(
+    '/v1',
+    express.json({ limit: settings.bodyLimit, type: ['application/json', 'application/*+json'] }),
+  );
+  app.use(
     OpenApiValidator.middleware({
       apiSpec: withoutLinks(openApiDocument) as unknown as string,
       validateRequests: { allowUnknownQueryParameters: false, coerceTypes: false },
@@ -106,8 +155,28 @@ export function createApp(options: Readonly<AppOptions>): Express {
   app.use(transferRoutes(newTransferService({ ledger, writer, directory, settings })));
   app.use(withdrawalRoutes(newWithdrawalService({ ledger, writer, settings })));
   app.use(auditRoutes(newAuditService({ ledger, settings, verifications: options.verifications })));
-  app.use(eventRoutes({ events: newEventService({ ledger }), logger, heartbeatMs: settings.sseHeartbeatMs }));
+  app.use(
+    eventRoutes({
+      events: newEventService({ ledger }),
+      logger,
+      heartbeatMs: settings.sseHeartbeatMs,
+      stallTimeoutMs: settings.sseStallTimeoutMs,
+      shutdown: options.shutdown,
+    }),
+  );
   app.use(notFound);
   app.use(problemHandler(logger));
   return app;
+}
+
+/** While draining, requests arriving on kept-alive connections are refused and the connection closed. */
+function refuseWhileDraining(shutdown: AbortSignal | undefined): express.RequestHandler {
+  return (_req, res, next) => {
+    if (shutdown?.aborted === true) {
+      res.setHeader('Connection', 'close');
+      next(new ApiError('UNAVAILABLE', 'the gateway is shutting down', { retryAfterSeconds: 1 }));
+      return;
+    }
+    next();
+  };
 }

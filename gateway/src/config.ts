@@ -53,7 +53,14 @@ export interface GatewayConfig {
   readonly dataDir: string;
   readonly logLevel: LogLevel;
   readonly rateLimitPerMinute: number;
+  /** Requests without a valid key, per client address. */
+  readonly unauthenticatedRateLimitPerMinute: number;
   readonly deadlines: Deadlines;
+  /** Deadline of the readiness check (meta:Version on the own peer) and how long its answer is reused. */
+  readonly readinessTimeoutMs: number;
+  readonly readinessCacheMs: number;
+  /** On SIGTERM/SIGINT, how long requests in flight may take to finish before their connections are cut. */
+  readonly drainTimeoutMs: number;
 }
 
 const PREFIX = 'HPF_GW_';
@@ -305,6 +312,15 @@ export function loadConfig(env: Env): GatewayConfig {
     dataDir: readDataDir(reader),
     logLevel: readLogLevel(reader),
     rateLimitPerMinute: reader.integer('RATE_LIMIT_PER_MINUTE', 1, 1_000_000, 600),
+    unauthenticatedRateLimitPerMinute: reader.integer(
+      'UNAUTHENTICATED_RATE_LIMIT_PER_MINUTE',
+      1,
+      1_000_000,
+      120,
+    ),
     deadlines: readDeadlines(reader),
+    readinessTimeoutMs: reader.integer('READINESS_TIMEOUT_MS', 100, 60_000, 2_000),
+    readinessCacheMs: reader.integer('READINESS_CACHE_MS', 0, 60_000, 2_000),
+    drainTimeoutMs: reader.integer('DRAIN_TIMEOUT_MS', 0, 120_000, 8_000),
   };
 }

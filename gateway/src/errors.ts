@@ -46,9 +46,16 @@ export const ERROR_TITLES: Readonly<Record<ErrorCode, string>> = {
  */
 export type RetryHint = 'read-conflict' | 'endorser-unavailable';
 
+/** Whose part of the ledger could not serve: this organisation's own peer or chaincode server. */
+export type Unavailable = 'own';
+
 export interface ApiErrorOptions {
   readonly txId?: string;
   readonly retry?: RetryHint;
+  /** For UNAVAILABLE: set when this organisation's own peer or chaincode server could not serve. */
+  readonly unavailable?: Unavailable;
+  /** Seconds for the Retry-After header of a 503 or 429 (a default applies when absent). */
+  readonly retryAfterSeconds?: number;
   readonly errors?: readonly ValidationIssue[];
   readonly cause?: unknown;
 }
@@ -63,6 +70,8 @@ export class ApiError extends Error {
   readonly status: number;
   readonly txId: string | undefined;
   readonly retry: RetryHint | undefined;
+  readonly unavailable: Unavailable | undefined;
+  readonly retryAfterSeconds: number | undefined;
   readonly errors: readonly ValidationIssue[] | undefined;
 
   constructor(code: ErrorCode, detail: string, options: ApiErrorOptions = {}) {
@@ -72,6 +81,8 @@ export class ApiError extends Error {
     this.status = ERROR_STATUS[code];
     this.txId = options.txId;
     this.retry = options.retry;
+    this.unavailable = options.unavailable;
+    this.retryAfterSeconds = options.retryAfterSeconds;
     this.errors = options.errors;
   }
 }

@@ -1,6 +1,5 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
-import type { Socket } from 'node:net';
 import path from 'node:path';
 import { checkpointers } from '@hyperledger/fabric-gateway';
 import { pino, type Logger } from 'pino';
@@ -8,26 +7,20 @@ import { createApp } from './app';
 import type { GatewayConfig } from './config';
 import { closeConnection, openConnection } from './fabric/connection';
 import { newFabricLedgerClient } from './fabric/fabric-ledger-client';
+import { drainable } from './http/drain';
 import { newMetrics } from './metrics';
 import { startEventListener } from './services/event-listener';
+import { newReadiness } from './services/readiness';
 import { newVerificationCache } from './services/verification-cache';
 
 export interface RunningGateway {
   readonly server: Server;
   readonly logger: Logger;
-  /** Stops accepting, drains open requests (up to `graceMs`), then closes the Gateway and gRPC. */
+  /**
+   * Stops accepting, reports not ready, ends event streams, lets requests in flight finish (up to
+   * `graceMs`, default HPF_GW_DRAIN_TIMEOUT_MS), then closes the Gateway and gRPC.
+   */
   close(graceMs?: number): Promise<void>;
-}
-
-function trackSockets(server: Server): Set<Socket> {
-  const sockets = new Set<Socket>();
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => {
-      sockets.delete(socket);
-    });
-  });
-  return sockets;
 }
 
 /** Connects to the peer, builds the app and listens. The process entry is main.ts. */
@@ -36,7 +29,19 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const metrics = newMetrics({ defaultMetrics: true });
   const connection = await openConnection(config);
   const network = connection.gateway.getNetwork(config.channel);
-  const ledger = newFabricLedgerClient({ network, chaincode: config.chaincode, metrics });
+  const ledger = newFabricLedgerClient({
+    network,
+    chaincode: config.chaincode,
+    metrics,
+    mspId: config.mspId,
+  });
+  const readiness = newReadiness({
+    ledger,
+    mspId: config.mspId,
+    timeoutMs: config.readinessTimeoutMs,
+    cacheMs: config.readinessCacheMs,
+  });
+  const shutdown = new AbortController();
   const verifications = newVerificationCache({ maxEntries: 10_000, maxAgeMs: 5_000 });
   const checkpoint = await checkpointers.file(path.join(config.dataDir, 'events-checkpoint.json'));
   const listener = startEventListener({
@@ -56,7 +61,9 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     ledger,
     logger,
     metrics,
-    readiness: () => ({ eventCheckpoint: listener.position() }),
+    readiness,
+    readinessDetails: () => ({ eventCheckpoint: listener.position() }),
+    shutdown: shutdown.signal,
     verifications,
     settings: {
       ...config,
@@ -64,31 +71,21 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       maxConflictRetries: 4,
       conflictBackoffMs: 50,
       sseHeartbeatMs: 15_000,
+      sseStallTimeoutMs: 30_000,
     },
   });
   const server = app.listen(config.port, config.host);
+  const draining = drainable(server);
   await once(server, 'listening');
-  const sockets = trackSockets(server);
   logger.info({ host: config.host, port: config.port, centreCode: config.centreCode }, 'gateway listening');
 
-  const close = async (graceMs = 10_000): Promise<void> => {
-    const closed = new Promise<void>((resolve) => {
-      server.close(() => {
-        resolve();
-      });
-    });
-    server.closeIdleConnections();
+  const close = async (graceMs = config.drainTimeoutMs): Promise<void> => {
+    readiness.shutDown();
+    shutdown.abort();
     listener.stop();
-    const timer = setTimeout(() => {
-      // SSE streams and stuck requests do not end by themselves.
-      for (const socket of sockets) {
-        socket.destroy();
-      }
-    }, graceMs);
-    await closed;
-    clearTimeout(timer);
+    const { forced } = await draining.drain(graceMs);
     closeConnection(connection);
-    logger.info('gateway closed');
+    logger.info({ graceMs, forced }, 'gateway closed');
   };
   return { server, logger, close };
 }

@@ -148,7 +148,7 @@ describe('operations', () => {
     const { app } = buildApp();
     const res = await request(app).get('/healthz');
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ status: 'ok' });
+    expect(res.body).toEqual({ status: 'ok', node: process.version });
   });
 
   it('/readyz asks the chaincode for its version', async () => {

@@ -93,6 +93,51 @@ describe('toApiError: the one translation of Fabric errors', () => {
     });
   });
 
+  /** What Fabric v3.1.1 answered when the org's chaincode server had been SIGKILLed (reproduced here). */
+  const CHAINCODE_DOWN =
+    'error in simulation: failed to execute transaction 8b9f: could not launch chaincode hpf_1:51ef: connection to hpf_1:51ef failed: error cannot create connection for hpf_1:51ef: error creating grpc connection to 127.0.0.1:25133: failed to create new connection: connection error: desc = "transport: error while dialing: dial tcp 127.0.0.1:25133: connect: connection refused"';
+
+  it("the own organisation's chaincode server down is 503 UNAVAILABLE (own), never 502, and no other set is tried", () => {
+    const err = new EndorseError({
+      code: GrpcStatus.ABORTED,
+      details: [{ address: '127.0.0.1:25130', mspId: 'C440000MSP', message: CHAINCODE_DOWN }],
+      cause: serviceError(GrpcStatus.ABORTED),
+      transactionId: TX,
+      message:
+        '10 ABORTED: failed to collect enough transaction endorsements, see attached details for more info',
+    });
+    expect(toApiError(err, 'C440000MSP')).toMatchObject({
+      code: 'UNAVAILABLE',
+      status: 503,
+      unavailable: 'own',
+      retry: undefined,
+    });
+  });
+
+  it("another organisation's chaincode server down is UNAVAILABLE and worth another endorsement set", () => {
+    const err = new EndorseError({
+      code: GrpcStatus.ABORTED,
+      details: [{ address: '127.0.0.1:25100', mspId: 'RegulatorMSP', message: CHAINCODE_DOWN }],
+      cause: serviceError(GrpcStatus.ABORTED),
+      transactionId: TX,
+    });
+    expect(toApiError(err, 'C440000MSP')).toMatchObject({
+      code: 'UNAVAILABLE',
+      unavailable: undefined,
+      retry: 'endorser-unavailable',
+    });
+  });
+
+  it('an evaluate on the own peer whose chaincode server is down is UNAVAILABLE (own)', () => {
+    const err = new GatewayError({
+      code: GrpcStatus.ABORTED,
+      details: [{ address: '127.0.0.1:25130', mspId: 'C440000MSP', message: CHAINCODE_DOWN }],
+      cause: serviceError(GrpcStatus.ABORTED),
+      message: '10 ABORTED: failed to evaluate transaction, see attached details for more info',
+    });
+    expect(toApiError(err, 'C440000MSP')).toMatchObject({ code: 'UNAVAILABLE', unavailable: 'own' });
+  });
+
   it('a CommitStatusError is COMMIT_UNKNOWN with the txId', () => {
     const err = new CommitStatusError({
       code: GrpcStatus.DEADLINE_EXCEEDED,

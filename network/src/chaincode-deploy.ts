@@ -15,7 +15,7 @@ import type { Consortium, OrgDefinition } from './definition';
 import type { FabricCli } from './fabric-cli';
 import { REPO_ROOT, type Layout } from './layout';
 import { ordererArgs } from './nodes';
-import { runningProcess, startProcess, stopProcess, type ProcessSpec } from './processes';
+import { childPath, runningProcess, startProcess, stopProcess, type ProcessSpec } from './processes';
 
 /**
  * Chaincode-as-a-service deployment of the real chaincode/ package: one ccaas package for every org
@@ -315,7 +315,7 @@ export function chaincodeServerSpec(layout: Layout, org: OrgDefinition, packageI
     ],
     cwd: CHAINCODE_DIR,
     env: {
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      PATH: childPath(),
       HOME: process.env.HOME ?? '/tmp',
       CORE_CHAINCODE_LOGGING_LEVEL: 'info',
       CORE_PEER_LOCALMSPID: org.mspId,

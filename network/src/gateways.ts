@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Consortium, OrgDefinition } from './definition';
 import { REPO_ROOT, type Layout } from './layout';
 import { pollUntil } from './poll';
-import { startProcess, type ProcessSpec } from './processes';
+import { childPath, startProcess, type ProcessSpec } from './processes';
 
 /**
  * One HTTP gateway per organisation (gateway/), started beside its peer. API keys are generated here:
@@ -104,7 +104,7 @@ export function gatewaySpec(consortium: Consortium, layout: Layout, org: OrgDefi
     args: [GATEWAY_MAIN],
     cwd: REPO_ROOT,
     env: {
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      PATH: childPath(),
       HOME: process.env.HOME ?? '/tmp',
       NODE_ENV: 'production',
       HPF_GW_HOST: '127.0.0.1',

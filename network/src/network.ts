@@ -31,7 +31,7 @@ import {
 } from './nodes';
 import { withOrg } from './org-client';
 import { pollUntil } from './poll';
-import { recordedNames, runningProcess, runningProcesses, stopAll } from './processes';
+import { nodeVersionOf, recordedNames, runningProcess, runningProcesses, stopAll } from './processes';
 
 /** network:up / network:down / network:status for one consortium definition. */
 
@@ -257,9 +257,13 @@ export interface NodeStatus {
   readonly pid: number | null;
   readonly running: boolean;
   readonly height: number | null;
+  /** For our Node processes (chaincode servers): the Node version the running process executes. */
+  readonly node?: string | null;
 }
 
 export interface NetworkStatus {
+  /** The Node this command runs on, which network:up gives every process it starts. */
+  readonly node: { readonly version: string; readonly execPath: string };
   readonly channel: string;
   readonly dataDir: string;
   readonly fabric: { readonly release: string; readonly commit: string; readonly source: string };
@@ -315,6 +319,7 @@ export async function status(consortium: Consortium, log: Log = () => undefined)
       pid: proc?.pid ?? null,
       running: proc !== null,
       height: null,
+      node: proc === null ? null : nodeVersionOf(proc.pid),
     };
   });
   const answering = consortium.centres.find((org) =>
@@ -323,6 +328,7 @@ export async function status(consortium: Consortium, log: Log = () => undefined)
   const committed =
     answering === undefined ? null : await queryCommitted(consortium, cli, answering).catch(() => null);
   return {
+    node: { version: process.version, execPath: process.execPath },
     channel: consortium.channel,
     dataDir: layout.root,
     fabric: { release: fabric.release, commit: fabric.commit, source: fabric.source },

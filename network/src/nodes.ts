@@ -6,7 +6,7 @@ import type { FabricInstall } from './fabric-bin';
 import type { FabricCli } from './fabric-cli';
 import { REPO_ROOT, type Layout } from './layout';
 import { pollUntil } from './poll';
-import { logFile, startProcess, type ProcessSpec } from './processes';
+import { childPath, logFile, startProcess, type ProcessSpec } from './processes';
 
 /**
  * Orderer and peer processes: Fabric's own orderer.yaml and core.yaml, copied into the data dir,
@@ -36,7 +36,7 @@ export function peerProcessName(org: OrgDefinition): string {
 
 function baseEnv(layout: Layout): Record<string, string> {
   return {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    PATH: childPath(),
     HOME: process.env.HOME ?? '/tmp',
     FABRIC_CFG_PATH: layout.configDir,
     FABRIC_LOGGING_SPEC:

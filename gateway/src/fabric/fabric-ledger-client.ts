@@ -20,6 +20,8 @@ export interface FabricLedgerClientOptions {
   readonly network: Network;
   readonly chaincode: string;
   readonly metrics: Metrics;
+  /** This organisation's MSP ID: failures of its own peer or chaincode server are told apart. */
+  readonly mspId?: string;
 }
 
 const utf8 = new TextDecoder();
@@ -41,6 +43,7 @@ class FabricLedgerClientImpl implements LedgerClient {
   readonly #network: Network;
   readonly #chaincode: string;
   readonly #metrics: Metrics;
+  readonly #mspId: string | undefined;
   /** Bounded: 10 000 proofs of recent attestations; older ones are asked of qscc again. */
   readonly #committed = new LRUCache<string, TransactionInfo>({ max: 10_000 });
 
@@ -48,6 +51,7 @@ class FabricLedgerClientImpl implements LedgerClient {
     this.#network = options.network;
     this.#chaincode = options.chaincode;
     this.#metrics = options.metrics;
+    this.#mspId = options.mspId;
   }
 
   async #timed<T>(
@@ -60,7 +64,7 @@ class FabricLedgerClientImpl implements LedgerClient {
       end({ outcome: 'ok' });
       return value;
     } catch (err) {
-      const apiError = toApiError(err);
+      const apiError = toApiError(err, this.#mspId);
       end({ outcome: apiError.code });
       throw apiError;
     }
@@ -73,10 +77,16 @@ class FabricLedgerClientImpl implements LedgerClient {
     options: EvaluateOptions = {},
   ): Promise<string> {
     const bytes = await this.#timed({ contract, transaction, kind: 'evaluate' }, () =>
-      this.#network.getContract(this.#chaincode, contract).evaluate(transaction, {
-        arguments: [...args],
-        transientData: options.transient ? { ...options.transient } : undefined,
-      }),
+      this.#network
+        .getContract(this.#chaincode, contract)
+        .newProposal(transaction, {
+          arguments: [...args],
+          endorsingOrganizations: options.endorsingOrganizations
+            ? [...options.endorsingOrganizations]
+            : undefined,
+          transientData: options.transient ? { ...options.transient } : undefined,
+        })
+        .evaluate(options.timeoutMs === undefined ? undefined : { deadline: Date.now() + options.timeoutMs }),
     );
     return utf8.decode(bytes);
   }
@@ -164,7 +174,7 @@ class FabricLedgerClientImpl implements LedgerClient {
         },
       };
     } catch (err) {
-      throw toApiError(err);
+      throw toApiError(err, this.#mspId);
     }
   }
 }

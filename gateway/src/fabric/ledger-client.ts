@@ -4,11 +4,6 @@
  */
 export type ContractName = 'meta' | 'registry' | 'transfer' | 'withdrawal' | 'audit';
 
-export interface EvaluateOptions {
-  /** Private inputs for the peer (e.g. the person a Precheck names); never written anywhere. */
-  readonly transient?: Readonly<Record<string, string>>;
-}
-
 export interface SubmitOptions {
   /** Private inputs; they reach the endorsing peers but are not written into the transaction. */
   readonly transient?: Readonly<Record<string, string>>;
@@ -20,6 +15,18 @@ export interface SubmitOptions {
    * existing record: the transaction is then dropped and the result returned with `replayed: true`.
    */
   readonly skipCommit?: (result: string, txId: string) => boolean;
+}
+
+export interface EvaluateOptions {
+  /**
+   * Only peers of these organisations may answer. Without it, the peer's gateway may answer from
+   * another organisation's peer when its own chaincode cannot (so the answer says nothing about us).
+   */
+  readonly endorsingOrganizations?: readonly string[];
+  /** A deadline shorter than the configured evaluate deadline, e.g. for readiness checks. */
+  readonly timeoutMs?: number;
+  /** Private inputs for the peer (e.g. the person a Precheck names); never written anywhere. */
+  readonly transient?: Readonly<Record<string, string>>;
 }
 
 export interface SubmitResult {

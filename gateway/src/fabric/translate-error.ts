@@ -34,6 +34,36 @@ function chaincodeFailure(messages: readonly string[]): ChaincodeFailure | undef
   return undefined;
 }
 
+/**
+ * What a peer says when it cannot run the chaincode at all (as opposed to the chaincode refusing):
+ * Fabric v3.1's words when the org's chaincode server is down (SIGKILLed: "could not launch chaincode
+ * … error creating grpc connection to 127.0.0.1:…: connect: connection refused"), hangs ("timeout
+ * expired while executing transaction") or dies during a call ("chaincode stream terminated").
+ */
+const CHAINCODE_CANNOT_SERVE =
+  /could not launch chaincode|error creating grpc connection|failed to create new connection|chaincode stream terminated|timeout expired while executing transaction|chaincode registration failed|connection refused/i;
+
+/** Where an endorsement failed because some peer's chaincode server could not serve. */
+interface AvailabilityFailure {
+  /** True when it was this organisation's own peer (so no other endorsement set can help). */
+  readonly own: boolean;
+}
+
+function availabilityFailure(
+  err: GatewayError,
+  ownMspId: string | undefined,
+): AvailabilityFailure | undefined {
+  const failing = err.details.filter((d) => CHAINCODE_CANNOT_SERVE.test(d.message));
+  if (failing.length === 0) {
+    return undefined;
+  }
+  return { own: ownMspId !== undefined && failing.some((d) => d.mspId === ownMspId) };
+}
+
+/** The text of a 503 for this organisation's chaincode server: /readyz and writes give it as the reason. */
+export const OWN_CHAINCODE_DOWN =
+  "this organisation's chaincode server cannot serve (its peer cannot reach it)";
+
 function messagesOf(err: GatewayError): string[] {
   return [...err.details.map((d) => d.message), err.message];
 }
@@ -50,10 +80,25 @@ function fromCommitError(err: CommitError): ApiError {
   return new ApiError('ENDORSEMENT_FAILED', 'the transaction was committed as invalid', options);
 }
 
-function fromGatewayError(err: GatewayError, txId: string | undefined): ApiError {
+function fromGatewayError(
+  err: GatewayError,
+  txId: string | undefined,
+  ownMspId: string | undefined,
+): ApiError {
   const failure = chaincodeFailure(messagesOf(err));
   if (failure) {
     return new ApiError(failure.code, failure.text, { txId, cause: err });
+  }
+  const unavailable = availabilityFailure(err, ownMspId);
+  if (unavailable?.own === true) {
+    // Our own peer is in every endorsement set we use: no other set can help; the caller retries later.
+    return new ApiError('UNAVAILABLE', OWN_CHAINCODE_DOWN, { cause: err, unavailable: 'own' });
+  }
+  if (unavailable !== undefined) {
+    return new ApiError('UNAVAILABLE', "another organisation's chaincode server cannot serve", {
+      cause: err,
+      retry: 'endorser-unavailable',
+    });
   }
   if (err instanceof CommitStatusError || txId !== undefined) {
     // Submitted (or possibly submitted) but the outcome was not observed.
@@ -63,9 +108,10 @@ function fromGatewayError(err: GatewayError, txId: string | undefined): ApiError
     });
   }
   if (UNREACHABLE.includes(err.code)) {
-    return new ApiError('UNAVAILABLE', 'the peer did not answer in time', {
+    return new ApiError('UNAVAILABLE', "this organisation's peer did not answer in time", {
       cause: err,
       retry: 'endorser-unavailable',
+      unavailable: 'own',
     });
   }
   if (err instanceof EndorseError) {
@@ -93,8 +139,10 @@ function grpcCodeOf(err: unknown): number | undefined {
  * CommitStatusError, CommitError, GatewayError with `HPF:<CODE>: text` details, or a bare gRPC error)
  * into the gateway's {@link ApiError}. Chaincode codes keep their own status; anything else is mapped
  * by stage: not endorsed → 502, peer unreachable → 503, submitted but not seen committed → 504.
+ * A peer that cannot run the chaincode at all (its chaincode server is down) is 503 UNAVAILABLE, never
+ * 502: marked `unavailable: 'own'` when it is this organisation's (`ownMspId`) peer.
  */
-export function toApiError(err: unknown): ApiError {
+export function toApiError(err: unknown, ownMspId?: string): ApiError {
   if (err instanceof ApiError) {
     return err;
   }
@@ -104,11 +152,14 @@ export function toApiError(err: unknown): ApiError {
   if (err instanceof GatewayError) {
     const txId =
       'transactionId' in err && typeof err.transactionId === 'string' ? err.transactionId : undefined;
-    return fromGatewayError(err, err instanceof EndorseError ? undefined : txId);
+    return fromGatewayError(err, err instanceof EndorseError ? undefined : txId, ownMspId);
   }
   const code = grpcCodeOf(err);
   if (code !== undefined && UNREACHABLE.includes(code)) {
-    return new ApiError('UNAVAILABLE', 'the peer is not reachable', { cause: err });
+    return new ApiError('UNAVAILABLE', "this organisation's peer is not reachable", {
+      cause: err,
+      unavailable: 'own',
+    });
   }
   return new ApiError('INTERNAL', 'unexpected error', { cause: err });
 }

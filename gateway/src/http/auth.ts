@@ -15,25 +15,39 @@ export function callerOf(req: Request): Caller {
   return caller;
 }
 
+/** True when {@link identify} found a valid key on the request. */
+export function isAuthenticated(req: Request): boolean {
+  return callers.has(req);
+}
+
 /**
  * Bearer authentication against SHA-256 hashes of the keys: the gateway never holds a key in clear.
  * Lookup by hash, so comparison time does not depend on how much of a guessed key is right.
+ * Records the caller when the key is valid and refuses nothing itself, so that requests without a
+ * valid key can be rate-limited per client address before {@link requireAuthenticated} refuses them.
  */
-export function authenticate(keys: readonly ApiKeyEntry[], centreCode: string | null): RequestHandler {
+export function identify(keys: readonly ApiKeyEntry[], centreCode: string | null): RequestHandler {
   const byHash = new Map(keys.map((k) => [k.sha256, k]));
   return (req, _res, next) => {
     const match = /^Bearer ([\x21-\x7e]{16,256})$/.exec(req.get('authorization') ?? '');
     const token = match?.[1];
     const entry =
       token === undefined ? undefined : byHash.get(createHash('sha256').update(token, 'utf8').digest('hex'));
-    if (!entry) {
-      next(new ApiError('UNAUTHENTICATED', 'a valid "Authorization: Bearer <key>" header is required'));
-      return;
+    if (entry) {
+      callers.set(req, { keyId: entry.id, role: entry.role, centreCode });
     }
-    callers.set(req, { keyId: entry.id, role: entry.role, centreCode });
     next();
   };
 }
+
+/** 401 for a request {@link identify} found no valid key on. */
+export const requireAuthenticated: RequestHandler = (req, _res, next) => {
+  if (!isAuthenticated(req)) {
+    next(new ApiError('UNAUTHENTICATED', 'a valid "Authorization: Bearer <key>" header is required'));
+    return;
+  }
+  next();
+};
 
 /** Writes are for operators; auditors are read-only. */
 export const requireOperator: RequestHandler = (req, _res, next) => {

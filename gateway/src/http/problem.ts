@@ -81,6 +81,9 @@ export function problemOf(error: ApiError): ProblemDocument {
   };
 }
 
+/** Retry-After (seconds) when the error does not say: every 429 and every 503 carries one. */
+const DEFAULT_RETRY_AFTER_S: Partial<Record<ErrorCode, number>> = { RATE_LIMITED: 60, UNAVAILABLE: 5 };
+
 /** The one Express error handler: everything leaves as application/problem+json. */
 export function problemHandler(logger: Logger): ErrorRequestHandler {
   return (err: unknown, _req, res, next) => {
@@ -92,8 +95,9 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
     if (error.status >= 500) {
       logger.error({ err: error.cause ?? error, code: error.code, txId: error.txId }, 'request failed');
     }
-    if (error.code === 'RATE_LIMITED') {
-      res.setHeader('Retry-After', '60');
+    const retryAfter = error.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_S[error.code];
+    if (retryAfter !== undefined) {
+      res.setHeader('Retry-After', String(retryAfter));
     }
     res
       .status(error.status)

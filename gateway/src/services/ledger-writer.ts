@@ -1,5 +1,6 @@
 import { ApiError } from '../errors';
 import type { ContractName, LedgerClient, SubmitOptions, SubmitResult } from '../fabric/ledger-client';
+import type { Readiness } from './readiness';
 
 export interface WriteRequest {
   readonly contract: ContractName;
@@ -18,6 +19,11 @@ export interface LedgerWriterOptions {
   readonly maxConflictRetries: number;
   readonly baseBackoffMs: number;
   readonly sleep?: (ms: number) => Promise<void>;
+  /**
+   * Writes are refused with 503 before anything is endorsed while this organisation's peer or
+   * chaincode server cannot serve; a write that finds them down makes the next one check again.
+   */
+  readonly readiness?: Pick<Readiness, 'requireReady' | 'invalidate'>;
 }
 
 export interface LedgerWriter {
@@ -61,6 +67,18 @@ class LedgerWriterImpl implements LedgerWriter {
   }
 
   async write(request: WriteRequest): Promise<SubmitResult> {
+    await this.#options.readiness?.requireReady();
+    try {
+      return await this.#write(request);
+    } catch (err) {
+      if (err instanceof ApiError && err.unavailable === 'own') {
+        this.#options.readiness?.invalidate();
+      }
+      throw err;
+    }
+  }
+
+  async #write(request: WriteRequest): Promise<SubmitResult> {
     let lastError: unknown = new ApiError('ENDORSEMENT_FAILED', 'no endorsement set was configured');
     for (const orgs of request.endorsementSets) {
       try {

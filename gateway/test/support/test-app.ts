@@ -55,10 +55,14 @@ export function buildApp(
       { id: 'audit', role: 'auditor', sha256: sha256(AUDITOR_KEY) },
     ],
     rateLimitPerMinute: 1000,
+    unauthenticatedRateLimitPerMinute: 1000,
+    readinessTimeoutMs: 1000,
+    readinessCacheMs: 0,
     bodyLimit: '32kb',
     maxConflictRetries: 3,
     conflictBackoffMs: 1,
     sseHeartbeatMs: 60_000,
+    sseStallTimeoutMs: 60_000,
     ...overrides,
   };
   const app = createApp({

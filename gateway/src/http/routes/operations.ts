@@ -1,30 +1,33 @@
 import { Router } from 'express';
 import { ApiError } from '../../errors';
-import type { LedgerClient } from '../../fabric/ledger-client';
 import type { Metrics } from '../../metrics';
+import type { Readiness } from '../../services/readiness';
 
 export interface OperationRouteOptions {
-  readonly ledger: LedgerClient;
+  readonly readiness: Readiness;
   readonly metrics: Metrics;
   readonly openApiDocument: unknown;
   /** Extra facts for /readyz, e.g. the event listener's checkpoint. */
-  readonly readiness?: () => Readonly<Record<string, unknown>>;
+  readonly readinessDetails?: () => Readonly<Record<string, unknown>>;
 }
 
 /** /healthz, /readyz, /metrics, /openapi.json: unauthenticated; bind the gateway to a private address. */
 export function operationRoutes(options: Readonly<OperationRouteOptions>): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
+    res.json({ status: 'ok', node: process.version });
   });
   router.get('/readyz', async (_req, res) => {
-    let version: unknown;
-    try {
-      version = JSON.parse(await options.ledger.evaluate('meta', 'Version'));
-    } catch (err) {
-      throw new ApiError('UNAVAILABLE', 'the peer or the chaincode is not answering', { cause: err });
+    const report = await options.readiness.check();
+    if (!report.ready) {
+      throw new ApiError('UNAVAILABLE', report.reason ?? 'not ready', { unavailable: 'own' });
     }
-    res.json({ status: 'ready', chaincode: version, ...options.readiness?.() });
+    res.json({
+      status: 'ready',
+      chaincode: report.chaincode,
+      checkedAt: report.checkedAt,
+      ...options.readinessDetails?.(),
+    });
   });
   router.get('/metrics', async (_req, res) => {
     res.type(options.metrics.registry.contentType).send(await options.metrics.registry.metrics());
