@@ -31,6 +31,7 @@ import {
 } from './nodes';
 import { withOrg } from './org-client';
 import { pollUntil } from './poll';
+import { SUPERVISOR_NAME } from './supervisor';
 import { recordedNames, runningProcess, runningProcesses, stopAll } from './processes';
 
 /** network:up / network:down / network:status for one consortium definition. */
@@ -218,9 +219,10 @@ export async function up(consortium: Consortium, log: Log = console.log): Promis
   return { fabric, packageId, sequence, seconds };
 }
 
-/** Every process name the consortium runs, dependants first (stop order). */
+/** Every process name the consortium runs, dependants first (stop order): the supervisor before what it supervises. */
 export function processNames(consortium: Consortium): string[] {
   return [
+    SUPERVISOR_NAME,
     ...consortium.orgs.map((org) => `gateway-${org.key}`),
     ...consortium.orgs.map(chaincodeServerName),
     ...consortium.orgs.map(peerProcessName),
