@@ -15,7 +15,15 @@ import { Layout, REPO_ROOT } from './layout';
 import { up, type Log, type UpResult } from './network';
 import { ordererSpec, peerSpec } from './nodes';
 import { sleep } from './poll';
-import { logFile, recordSelf, runningProcess, startProcess, type ProcessSpec } from './processes';
+import {
+  alive,
+  logFile,
+  recordedPid,
+  recordSelf,
+  runningProcess,
+  startProcess,
+  type ProcessSpec,
+} from './processes';
 import {
   SUPERVISOR_NAME,
   Supervisor,
@@ -138,11 +146,16 @@ export async function startDetached(
     const text = existsSync(stateFile) ? readFileSync(stateFile, 'utf8') : '';
     const fresh = text !== '' && (existing !== null || text !== before);
     const state = fresh ? readSupervisorState(layout.root) : null;
-    if (state?.phase === 'running' && state.supervisorPid === pid) return state;
+    // The supervisor re-records itself (tsx runs the script in a child process): either PID is it.
+    const current = recordedPid(layout.root, SUPERVISOR_NAME);
+    if (state?.phase === 'running' && (state.supervisorPid === pid || state.supervisorPid === current)) {
+      return state;
+    }
     if (state?.phase === 'failed') {
       throw new Error(`the consortium did not start: ${state.error ?? 'unknown error'}`);
     }
-    if (runningProcess(layout.root, SUPERVISOR_NAME) === null) {
+    // Just spawned, its command line may still be the launching shell's: alive is enough.
+    if (!alive(pid) && (current === null || !alive(current))) {
       throw new Error(`the supervisor exited; see ${logFile(layout.root, SUPERVISOR_NAME)}`);
     }
     if (Date.now() > deadline) {

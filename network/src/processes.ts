@@ -6,6 +6,7 @@ import {
   openSync,
   readdirSync,
   readFileSync,
+  renameSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
@@ -99,6 +100,13 @@ function readRecord(file: string): PidRecord | null {
   return null;
 }
 
+/** Written whole, then renamed: a reader never sees a torn record. */
+function writeRecord(dataDir: string, record: PidRecord): void {
+  const file = path.join(pidDir(dataDir), `${record.name}.json`);
+  writeFileSync(`${file}.tmp`, JSON.stringify(record) + '\n');
+  renameSync(`${file}.tmp`, file);
+}
+
 /** True when `pid` is alive and still runs `command` (checked through /proc, so recycled PIDs don't match). */
 function isOurs(record: PidRecord): boolean {
   try {
@@ -159,7 +167,7 @@ export function startProcess(dataDir: string, spec: ProcessSpec): { pid: number;
     firstArg: spec.args[0] ?? '',
     startedAt: new Date().toISOString(),
   };
-  writeFileSync(path.join(pidDir(dataDir), `${spec.name}.json`), JSON.stringify(record) + '\n');
+  writeRecord(dataDir, record);
   return { pid, reused: false };
 }
 
@@ -177,7 +185,7 @@ export function recordSelf(dataDir: string, name: string): void {
     firstArg,
     startedAt: new Date().toISOString(),
   };
-  writeFileSync(path.join(pidDir(dataDir), `${name}.json`), JSON.stringify(record) + '\n');
+  writeRecord(dataDir, record);
 }
 
 /** Removes a process's record without signalling anything (a supervisor leaving on its own). */
