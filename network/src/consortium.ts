@@ -141,23 +141,47 @@ export async function startDetached(
       ),
     });
   log(`Supervisor started (pid ${pid}); its log: ${logFile(layout.root, SUPERVISOR_NAME)}`);
+  return waitSupervisorRunning(layout, pid, existing !== null ? null : before, timeoutMs);
+}
+
+/** The state file, unless it is still the one a previous supervisor left. */
+function freshState(layout: Layout, staleState: string | null): SupervisorState | null {
+  const stateFile = supervisorStateFile(layout.root);
+  const text = existsSync(stateFile) ? readFileSync(stateFile, 'utf8') : '';
+  return text !== '' && text !== staleState ? readSupervisorState(layout.root) : null;
+}
+
+/** The supervisor's state once it reports running; throws once it failed or is gone; else undefined. */
+function supervisorProbe(
+  layout: Layout,
+  pid: number,
+  staleState: string | null,
+): SupervisorState | undefined {
+  const state = freshState(layout, staleState);
+  // The supervisor re-records itself (tsx runs the script in a child process): either PID is it.
+  const current = recordedPid(layout.root, SUPERVISOR_NAME);
+  if (state?.phase === 'failed') {
+    throw new Error(`the consortium did not start: ${state.error ?? 'unknown error'}`);
+  }
+  if (state?.phase === 'running' && [pid, current].includes(state.supervisorPid)) return state;
+  // Just spawned, its command line may still be the launching shell's: alive is enough.
+  if (![pid, current].some((p) => p !== null && alive(p))) {
+    throw new Error(`the supervisor exited; see ${logFile(layout.root, SUPERVISOR_NAME)}`);
+  }
+  return undefined;
+}
+
+/** Waits until the supervisor's state file says running (or failed), or the supervisor is gone. */
+async function waitSupervisorRunning(
+  layout: Layout,
+  pid: number,
+  staleState: string | null,
+  timeoutMs: number,
+): Promise<SupervisorState> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const text = existsSync(stateFile) ? readFileSync(stateFile, 'utf8') : '';
-    const fresh = text !== '' && (existing !== null || text !== before);
-    const state = fresh ? readSupervisorState(layout.root) : null;
-    // The supervisor re-records itself (tsx runs the script in a child process): either PID is it.
-    const current = recordedPid(layout.root, SUPERVISOR_NAME);
-    if (state?.phase === 'running' && (state.supervisorPid === pid || state.supervisorPid === current)) {
-      return state;
-    }
-    if (state?.phase === 'failed') {
-      throw new Error(`the consortium did not start: ${state.error ?? 'unknown error'}`);
-    }
-    // Just spawned, its command line may still be the launching shell's: alive is enough.
-    if (!alive(pid) && (current === null || !alive(current))) {
-      throw new Error(`the supervisor exited; see ${logFile(layout.root, SUPERVISOR_NAME)}`);
-    }
+    const state = supervisorProbe(layout, pid, staleState);
+    if (state !== undefined) return state;
     if (Date.now() > deadline) {
       throw new Error(`the supervisor did not report the consortium running within ${timeoutMs / 1000} s`);
     }

@@ -178,59 +178,9 @@ export class Supervisor {
   }
 
   #check(w: Watched, now: number): boolean {
-    const { dataDir, log } = this.#options;
-    const name = w.spec.name;
     if (w.state === 'FAILED') return false;
-    if (w.state === 'RUNNING') {
-      const running = runningProcess(dataDir, name);
-      if (running !== null) {
-        w.pid = running.pid;
-        return false;
-      }
-      // Just started, its command line may still be the launching shell's: alive is enough.
-      if (w.pid !== null && alive(w.pid)) return false;
-      // Our own child: its exit event (code or signal) follows the exit within a moment; wait for it.
-      if (w.pid !== null && spawnedHere(w.pid) && exitInfo(w.pid) === undefined) {
-        w.goneSince ??= now;
-        if (now - w.goneSince < EXIT_EVENT_WAIT_MS) return false;
-      }
-      w.goneSince = null;
-      const reason = describeExit(w.pid === null ? undefined : exitInfo(w.pid));
-      w.lastReason = reason;
-      w.recent = w.recent.filter((t) => now - t < MINUTE_MS);
-      if (w.recent.length >= this.#options.maxRestartsPerMinute) {
-        w.state = 'FAILED';
-        log(
-          `[supervisor] ${new Date(now).toISOString()} ${name} (pid ${String(w.pid)}) exited: ${reason}; FAILED after ${w.recent.length} restarts within a minute, not restarting it`,
-        );
-        this.#push({
-          name,
-          at: new Date(now).toISOString(),
-          reason: `FAILED: ${reason}`,
-          oldPid: w.pid,
-          newPid: null,
-        });
-        return true;
-      }
-      const delay = Math.min(
-        this.#options.maxBackoffMs,
-        this.#options.initialBackoffMs * 2 ** w.recent.length,
-      );
-      w.state = 'BACKOFF';
-      w.restartAt = now + delay;
-      log(
-        `[supervisor] ${new Date(now).toISOString()} ${name} (pid ${String(w.pid)}) exited: ${reason}; restarting in ${(delay / 1000).toFixed(1)} s`,
-      );
-      return true;
-    }
-    if (this.#held(name)) {
-      if (w.state !== 'HELD') {
-        w.state = 'HELD';
-        log(`[supervisor] ${new Date(now).toISOString()} ${name} is on hold: not restarting it`);
-        return true;
-      }
-      return false;
-    }
+    if (w.state === 'RUNNING') return this.#checkRunning(w, now);
+    if (this.#held(w.spec.name)) return this.#hold(w, now);
     if (w.state === 'HELD') {
       // Released: restart at once (the hold, not a crash, kept it down).
       w.restartAt = now;
@@ -238,6 +188,70 @@ export class Supervisor {
       w.lastReason = 'hold released';
     }
     if (now < w.restartAt) return false;
+    this.#restart(w, now);
+    return true;
+  }
+
+  /** True when the process is gone for good (not just exec-ing, not an exit event still to come). */
+  #gone(w: Watched, now: number): boolean {
+    const running = runningProcess(this.#options.dataDir, w.spec.name);
+    if (running !== null) {
+      w.pid = running.pid;
+      return false;
+    }
+    // Just started, its command line may still be the launching shell's: alive is enough.
+    if (w.pid !== null && alive(w.pid)) return false;
+    // Our own child: its exit event (code or signal) follows the exit within a moment; wait for it.
+    if (w.pid !== null && spawnedHere(w.pid) && exitInfo(w.pid) === undefined) {
+      w.goneSince ??= now;
+      if (now - w.goneSince < EXIT_EVENT_WAIT_MS) return false;
+    }
+    w.goneSince = null;
+    return true;
+  }
+
+  #checkRunning(w: Watched, now: number): boolean {
+    if (!this.#gone(w, now)) return false;
+    const { log } = this.#options;
+    const name = w.spec.name;
+    const reason = describeExit(w.pid === null ? undefined : exitInfo(w.pid));
+    w.lastReason = reason;
+    w.recent = w.recent.filter((t) => now - t < MINUTE_MS);
+    if (w.recent.length >= this.#options.maxRestartsPerMinute) {
+      w.state = 'FAILED';
+      log(
+        `[supervisor] ${new Date(now).toISOString()} ${name} (pid ${String(w.pid)}) exited: ${reason}; FAILED after ${w.recent.length} restarts within a minute, not restarting it`,
+      );
+      this.#push({
+        name,
+        at: new Date(now).toISOString(),
+        reason: `FAILED: ${reason}`,
+        oldPid: w.pid,
+        newPid: null,
+      });
+      return true;
+    }
+    const delay = Math.min(this.#options.maxBackoffMs, this.#options.initialBackoffMs * 2 ** w.recent.length);
+    w.state = 'BACKOFF';
+    w.restartAt = now + delay;
+    log(
+      `[supervisor] ${new Date(now).toISOString()} ${name} (pid ${String(w.pid)}) exited: ${reason}; restarting in ${(delay / 1000).toFixed(1)} s`,
+    );
+    return true;
+  }
+
+  #hold(w: Watched, now: number): boolean {
+    if (w.state === 'HELD') return false;
+    w.state = 'HELD';
+    this.#options.log(
+      `[supervisor] ${new Date(now).toISOString()} ${w.spec.name} is on hold: not restarting it`,
+    );
+    return true;
+  }
+
+  #restart(w: Watched, now: number): void {
+    const { dataDir, log } = this.#options;
+    const name = w.spec.name;
     const oldPid = w.pid;
     try {
       mkdirSync(w.spec.cwd, { recursive: true });
@@ -258,7 +272,6 @@ export class Supervisor {
       w.pid = null;
       log(`[supervisor] ${new Date(now).toISOString()} ${name}: ${w.lastReason}`);
     }
-    return true;
   }
 
   #push(event: RestartEvent): void {

@@ -47,10 +47,39 @@ function fromCommitError(err: CommitError): ApiError {
   return new ApiError('ENDORSEMENT_FAILED', 'the transaction was committed as invalid', options);
 }
 
+/**
+ * What an orderer says when it did not take the transaction: it could not be reached at all
+ * (dialling failed), or it answered with a non-success broadcast status (SERVICE_UNAVAILABLE when a
+ * Raft orderer has no leader: no quorum).
+ */
+const NOT_TAKEN: readonly number[] = [GrpcStatus.UNAVAILABLE];
+const ORDERER_REFUSED = /unsuccessful response from orderer|error while dialing|connection refused/i;
+
+/**
+ * A submit that no orderer took: the peer's gateway tried every orderer (UNAVAILABLE, "no orderers
+ * could successfully process transaction") and each one either refused the connection or answered
+ * with a failure status. Nothing was ordered, so it is 503 (retry later), not 504. Anything less
+ * certain (a deadline, a stream broken after sending) stays COMMIT_UNKNOWN.
+ */
+function notOrdered(err: GatewayError): boolean {
+  return (
+    // fabric-gateway exports SubmitError as a type only: its name tells it apart.
+    err.name === 'SubmitError' &&
+    NOT_TAKEN.includes(err.code) &&
+    err.details.length > 0 &&
+    err.details.every((d) => ORDERER_REFUSED.test(d.message))
+  );
+}
+
 function fromGatewayError(err: GatewayError, txId: string | undefined): ApiError {
   const failure = chaincodeFailure(messagesOf(err));
   if (failure) {
     return new ApiError(failure.code, failure.text, { txId, cause: err });
+  }
+  if (notOrdered(err)) {
+    return new ApiError('UNAVAILABLE', 'the ordering service has no quorum or is not reachable; try again', {
+      cause: err,
+    });
   }
   if (err instanceof CommitStatusError || txId !== undefined) {
     // Submitted (or possibly submitted) but the outcome was not observed.
