@@ -7,6 +7,9 @@ import { setHold, Supervisor, supervisorStateFile, type SupervisorState } from '
 
 /** The supervisor against real (tiny) processes: it restarts by PID record, logs why, and gives up on a crash loop. */
 
+// Real processes on a shared, busy machine: allow more than Jest's default 5 s.
+jest.setTimeout(30_000);
+
 let dataDir: string;
 let lines: string[];
 
@@ -27,7 +30,7 @@ function supervisor(specs: ProcessSpec[], maxRestartsPerMinute = 3): Supervisor 
 }
 
 /** Waits (bounded) until `check` holds. */
-async function eventually(check: () => boolean, timeoutMs = 5_000): Promise<void> {
+async function eventually(check: () => boolean, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
     if (Date.now() > deadline)
