@@ -239,7 +239,12 @@ export async function down(
   const layout = new Layout(consortium);
   const known = processNames(consortium);
   const extra = recordedNames(layout.root).filter((name) => !known.includes(name));
-  const stopped = await stopAll(layout.root, [...extra, ...known]);
+  // The supervisor first (it would restart what is being stopped), then joined centres' processes.
+  const stopped = await stopAll(layout.root, [
+    SUPERVISOR_NAME,
+    ...extra,
+    ...known.filter((name) => name !== SUPERVISOR_NAME),
+  ]);
   log(stopped.length > 0 ? `Stopped ${stopped.join(', ')}` : 'Nothing was running');
   const left = runningProcesses(layout.root);
   if (left.length > 0) {
