@@ -15,7 +15,10 @@ const tsJest: Config['transform'] = {
 };
 const transformIgnorePatterns = [`/node_modules/(?!(${ESM_ONLY_PACKAGES.join('|')})/)`];
 
-/** Unit tests run in-process against fakes; integration tests share one real network per run. */
+/**
+ * Unit tests run in-process against fakes; integration tests share one real network per run; the fault
+ * suite (`npm run test:faults`) has its own supervised 3-orderer network.
+ */
 const config: Config = {
   // The first request of a unit test file compiles the OpenAPI validator; on a shared 2-core machine
   // under load (several checkouts testing at once) that alone has taken more than Jest's default 5 s.
@@ -41,6 +44,16 @@ const config: Config = {
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/test/global-setup.ts',
       globalTeardown: '<rootDir>/test/global-teardown.ts',
+      setupFilesAfterEnv: ['<rootDir>/test/support/jest-setup.ts'],
+    },
+    {
+      displayName: 'faults',
+      testEnvironment: 'node',
+      transform: tsJest,
+      transformIgnorePatterns,
+      testMatch: ['<rootDir>/test/faults/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/faults/global-setup.ts',
+      globalTeardown: '<rootDir>/test/faults/global-teardown.ts',
       setupFilesAfterEnv: ['<rootDir>/test/support/jest-setup.ts'],
     },
   ],

@@ -1,40 +1,34 @@
-import { definitionFrom, parseFlags, runMain } from '../network/src/cli-args';
-import { startConsortium } from '../network/src/consortium';
-import { down, processNames } from '../network/src/network';
-import { logFile, runningProcess } from '../network/src/processes';
-import type { Consortium } from '../network/src/definition';
+import { definitionFrom, DEFAULT_DEFINITION, parseFlags, runMain } from '../network/src/cli-args';
+import { startDetached, startSupervised } from '../network/src/consortium';
+import { down } from '../network/src/network';
+import { forgetProcess } from '../network/src/processes';
+import { SUPERVISOR_NAME } from '../network/src/supervisor';
 
 /**
- * `npm start`: the whole local consortium (network, chaincode servers, one gateway per organisation).
- * It stays in the foreground and stops everything on Ctrl-C; with --detach it returns once all is ready
- * (then `npm run stop`).
+ * `npm start`: the whole local consortium (network, chaincode servers, one gateway per organisation),
+ * supervised: a process that exits is restarted with backoff (network/src/supervisor.ts). It stays in
+ * the foreground; Ctrl-C stops everything. With --detach a detached supervisor process does the same
+ * and this returns once everything is ready (then `npm run stop`, which stops the supervisor first).
  */
 const flags = parseFlags('npm start -- [--definition FILE] [--detach]', {
   definition: { type: 'string' },
   detach: { type: 'boolean', default: false },
 });
 
-function stoppedProcesses(consortium: Consortium): string[] {
-  return processNames(consortium).filter((name) => runningProcess(consortium.dataDir, name) === null);
-}
-
 runMain(async () => {
   const consortium = definitionFrom(flags.definition);
-  await startConsortium(consortium);
-  if (flags.detach) return;
-  console.log('Running. Press Ctrl-C to stop everything.');
+  if (flags.detach) {
+    await startDetached(consortium, flags.definition ?? DEFAULT_DEFINITION);
+    console.log('Running, supervised. Stop it with: npm run stop');
+    return;
+  }
+  const supervisor = await startSupervised(consortium);
+  console.log('Running, supervised. Press Ctrl-C to stop everything.');
   await new Promise<void>((resolve) => {
-    // Watching the processes also keeps this one alive until Ctrl-C (signal handlers alone do not).
-    const reported = new Set<string>();
-    const watch = setInterval(() => {
-      for (const name of stoppedProcesses(consortium)) {
-        if (!reported.has(name))
-          console.warn(`${name} is not running; see ${logFile(consortium.dataDir, name)}`);
-        reported.add(name);
-      }
-    }, 10_000);
-    const stop = (): void => {
-      clearInterval(watch);
+    // Ctrl-C: stop supervising, then stop everything.
+    process.once('SIGINT', () => {
+      supervisor.stop();
+      forgetProcess(consortium.dataDir, SUPERVISOR_NAME);
       console.log('\nStopping the consortium…');
       down(consortium, { purge: false }).then(
         () => resolve(),
@@ -43,8 +37,12 @@ runMain(async () => {
           resolve();
         },
       );
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    });
+    // SIGTERM comes from `npm run stop`, which stops the other processes itself once we are gone.
+    process.once('SIGTERM', () => {
+      supervisor.stop();
+      console.log('Stopped supervising (npm run stop stops the processes).');
+      resolve();
+    });
   });
 });

@@ -1,5 +1,7 @@
 import { Metadata, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
 import { CommitError, CommitStatusError, EndorseError, GatewayError } from '@hyperledger/fabric-gateway';
+// Exported by the package as a type only; the class is what the client throws after a failed submit.
+import { SubmitError } from '@hyperledger/fabric-gateway/dist/submiterror';
 import request from 'supertest';
 import { ApiError, ERROR_STATUS, type ErrorCode } from '../src/errors';
 import { toApiError } from '../src/fabric/translate-error';
@@ -146,6 +148,51 @@ describe('toApiError: the one translation of Fabric errors', () => {
       transactionId: TX,
     });
     expect(toApiError(err)).toMatchObject({ code: 'COMMIT_UNKNOWN', status: 504, txId: TX });
+  });
+
+  it('a submit no orderer took (no quorum, or every orderer down) is UNAVAILABLE, not COMMIT_UNKNOWN', () => {
+    const orderer = (message: string): { address: string; mspId: string; message: string } => ({
+      address: '127.0.0.1:7050',
+      mspId: 'OrdererMSP',
+      message,
+    });
+    const err = new SubmitError({
+      code: GrpcStatus.UNAVAILABLE,
+      details: [
+        orderer(
+          'received unsuccessful response from orderer: status=SERVICE_UNAVAILABLE, info=no Raft leader',
+        ),
+        orderer(
+          'rpc error: code = Unavailable desc = connection error: desc = "transport: Error while dialing: dial tcp 127.0.0.1:7060: connect: connection refused"',
+        ),
+      ],
+      cause: serviceError(GrpcStatus.UNAVAILABLE),
+      transactionId: TX,
+    });
+    expect(toApiError(err)).toMatchObject({ code: 'UNAVAILABLE', status: 503 });
+  });
+
+  it('a submit whose delivery is uncertain (deadline, broken stream) stays COMMIT_UNKNOWN with the txId', () => {
+    const deadline = new SubmitError({
+      code: GrpcStatus.DEADLINE_EXCEEDED,
+      details: [],
+      cause: serviceError(GrpcStatus.DEADLINE_EXCEEDED),
+      transactionId: TX,
+    });
+    const broken = new SubmitError({
+      code: GrpcStatus.UNAVAILABLE,
+      details: [
+        {
+          address: '127.0.0.1:7050',
+          mspId: 'OrdererMSP',
+          message: 'rpc error: code = Unavailable desc = error reading from server: EOF',
+        },
+      ],
+      cause: serviceError(GrpcStatus.UNAVAILABLE),
+      transactionId: TX,
+    });
+    expect(toApiError(deadline)).toMatchObject({ code: 'COMMIT_UNKNOWN', status: 504, txId: TX });
+    expect(toApiError(broken)).toMatchObject({ code: 'COMMIT_UNKNOWN', status: 504, txId: TX });
   });
 
   it.each([11, 12])('a CommitError with validation code %i is a retryable read conflict', (code) => {

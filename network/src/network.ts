@@ -32,6 +32,7 @@ import {
 import { withOrg } from './org-client';
 import { pollUntil } from './poll';
 import { nodeVersionOf, recordedNames, runningProcess, runningProcesses, stopAll } from './processes';
+import { SUPERVISOR_NAME } from './supervisor';
 
 /** network:up / network:down / network:status for one consortium definition. */
 
@@ -218,9 +219,10 @@ export async function up(consortium: Consortium, log: Log = console.log): Promis
   return { fabric, packageId, sequence, seconds };
 }
 
-/** Every process name the consortium runs, dependants first (stop order). */
+/** Every process name the consortium runs, dependants first (stop order): the supervisor before what it supervises. */
 export function processNames(consortium: Consortium): string[] {
   return [
+    SUPERVISOR_NAME,
     ...consortium.orgs.map((org) => `gateway-${org.key}`),
     ...consortium.orgs.map(chaincodeServerName),
     ...consortium.orgs.map(peerProcessName),
@@ -237,7 +239,12 @@ export async function down(
   const layout = new Layout(consortium);
   const known = processNames(consortium);
   const extra = recordedNames(layout.root).filter((name) => !known.includes(name));
-  const stopped = await stopAll(layout.root, [...extra, ...known]);
+  // The supervisor first (it would restart what is being stopped), then joined centres' processes.
+  const stopped = await stopAll(layout.root, [
+    SUPERVISOR_NAME,
+    ...extra,
+    ...known.filter((name) => name !== SUPERVISOR_NAME),
+  ]);
   log(stopped.length > 0 ? `Stopped ${stopped.join(', ')}` : 'Nothing was running');
   const left = runningProcesses(layout.root);
   if (left.length > 0) {

@@ -203,7 +203,7 @@ export function startNode(layout: Layout, spec: ProcessSpec): { pid: number; reu
   return startProcess(layout.root, spec);
 }
 
-async function isRaftLeader(port: number, channel: string): Promise<boolean> {
+export async function isRaftLeader(port: number, channel: string): Promise<boolean> {
   try {
     const response = await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(2_000) });
     return (await response.text()).includes(`consensus_etcdraft_is_leader{channel="${channel}"} 1`);

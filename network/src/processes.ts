@@ -7,6 +7,7 @@ import {
   readdirSync,
   readFileSync,
   readlinkSync,
+  renameSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
@@ -44,6 +45,32 @@ export interface RunningProcess {
   readonly startedAt: string;
 }
 
+/** How a child of this process ended, as its 'exit' event told it (code, or the signal that killed it). */
+export interface ExitInfo {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
+/** Exits of the processes this Node process spawned, by PID (the supervisor reads them to log a reason). */
+const exits = new Map<number, ExitInfo>();
+
+/** PIDs this Node process spawned (their exit will be reported through {@link exitInfo}). */
+const spawned = new Set<number>();
+
+export function spawnedHere(pid: number): boolean {
+  return spawned.has(pid);
+}
+
+/** How the process with this PID ended, if this Node process started it and saw it exit. */
+export function exitInfo(pid: number): ExitInfo | undefined {
+  return exits.get(pid);
+}
+
+export function describeExit(info: ExitInfo | undefined): string {
+  if (info === undefined) return 'exit status unknown (not started by this process)';
+  return info.signal !== null ? `killed by signal ${info.signal}` : `exit code ${String(info.code)}`;
+}
+
 function pidDir(dataDir: string): string {
   return path.join(dataDir, 'pids');
 }
@@ -72,6 +99,13 @@ function readRecord(file: string): PidRecord | null {
     // A torn or foreign file is treated as no record.
   }
   return null;
+}
+
+/** Written whole, then renamed: a reader never sees a torn record. */
+function writeRecord(dataDir: string, record: PidRecord): void {
+  const file = path.join(pidDir(dataDir), `${record.name}.json`);
+  writeFileSync(`${file}.tmp`, JSON.stringify(record) + '\n');
+  renameSync(`${file}.tmp`, file);
 }
 
 /** True when `pid` is alive and still runs `command` (checked through /proc, so recycled PIDs don't match). */
@@ -124,6 +158,8 @@ export function startProcess(dataDir: string, spec: ProcessSpec): { pid: number;
   if (pid === undefined) {
     throw new Error(`could not start ${spec.name} (${spec.command})`);
   }
+  spawned.add(pid);
+  child.once('exit', (code, signal) => exits.set(pid, { code, signal }));
   child.unref();
   const record: PidRecord = {
     name: spec.name,
@@ -132,12 +168,39 @@ export function startProcess(dataDir: string, spec: ProcessSpec): { pid: number;
     firstArg: spec.args[0] ?? '',
     startedAt: new Date().toISOString(),
   };
-  writeFileSync(path.join(pidDir(dataDir), `${spec.name}.json`), JSON.stringify(record) + '\n');
+  writeRecord(dataDir, record);
   return { pid, reused: false };
 }
 
+/**
+ * Records the calling Node process itself under `name` (the supervisor of `npm start`), so that
+ * `npm run stop` finds and stops it first, like every other process, by PID and command line.
+ */
+export function recordSelf(dataDir: string, name: string): void {
+  const [command = process.execPath, firstArg = ''] = readFileSync('/proc/self/cmdline', 'utf8').split('\0');
+  mkdirSync(pidDir(dataDir), { recursive: true });
+  const record: PidRecord = {
+    name,
+    pid: process.pid,
+    command,
+    firstArg,
+    startedAt: new Date().toISOString(),
+  };
+  writeRecord(dataDir, record);
+}
+
+/** Removes a process's record without signalling anything (a supervisor leaving on its own). */
+export function forgetProcess(dataDir: string, name: string): void {
+  rmSync(path.join(pidDir(dataDir), `${name}.json`), { force: true });
+}
+
+/** The PID in a process's record, whether or not it still runs (null without a record). */
+export function recordedPid(dataDir: string, name: string): number | null {
+  return readRecord(path.join(pidDir(dataDir), `${name}.json`))?.pid ?? null;
+}
+
 /** Alive and not a zombie: an exited process whose parent has not reaped it yet is gone for us. */
-function alive(pid: number): boolean {
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
   } catch {
@@ -156,7 +219,7 @@ export async function stopProcess(dataDir: string, name: string, graceMs = 10_00
   const file = path.join(pidDir(dataDir), `${name}.json`);
   const record = readRecord(file);
   let stopped = false;
-  if (record !== null && isOurs(record)) {
+  if (record !== null && record.pid !== process.pid && isOurs(record)) {
     process.kill(record.pid, 'SIGTERM');
     const deadline = Date.now() + graceMs;
     while (alive(record.pid) && Date.now() < deadline) {

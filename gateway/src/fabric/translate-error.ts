@@ -80,6 +80,30 @@ function fromCommitError(err: CommitError): ApiError {
   return new ApiError('ENDORSEMENT_FAILED', 'the transaction was committed as invalid', options);
 }
 
+/**
+ * What an orderer says when it did not take the transaction: it could not be reached at all
+ * (dialling failed), or it answered with a non-success broadcast status (SERVICE_UNAVAILABLE when a
+ * Raft orderer has no leader: no quorum).
+ */
+const NOT_TAKEN: readonly number[] = [GrpcStatus.UNAVAILABLE];
+const ORDERER_REFUSED = /unsuccessful response from orderer|error while dialing|connection refused/i;
+
+/**
+ * A submit that no orderer took: the peer's gateway tried every orderer (UNAVAILABLE, "no orderers
+ * could successfully process transaction") and each one either refused the connection or answered
+ * with a failure status. Nothing was ordered, so it is 503 (retry later), not 504. Anything less
+ * certain (a deadline, a stream broken after sending) stays COMMIT_UNKNOWN.
+ */
+function notOrdered(err: GatewayError): boolean {
+  return (
+    // fabric-gateway exports SubmitError as a type only: its name tells it apart.
+    err.name === 'SubmitError' &&
+    NOT_TAKEN.includes(err.code) &&
+    err.details.length > 0 &&
+    err.details.every((d) => ORDERER_REFUSED.test(d.message))
+  );
+}
+
 function fromGatewayError(
   err: GatewayError,
   txId: string | undefined,
@@ -93,6 +117,11 @@ function fromGatewayError(
   if (unavailable?.own === true) {
     // Our own peer is in every endorsement set we use: no other set can help; the caller retries later.
     return new ApiError('UNAVAILABLE', OWN_CHAINCODE_DOWN, { cause: err, unavailable: 'own' });
+  }
+  if (notOrdered(err)) {
+    return new ApiError('UNAVAILABLE', 'the ordering service has no quorum or is not reachable; try again', {
+      cause: err,
+    });
   }
   if (unavailable !== undefined) {
     return new ApiError('UNAVAILABLE', "another organisation's chaincode server cannot serve", {

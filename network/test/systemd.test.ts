@@ -1,0 +1,151 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { loadDefinition, type Consortium } from '../src/definition';
+import type { FabricInstall } from '../src/fabric-bin';
+import { Layout, REPO_ROOT } from '../src/layout';
+import { RESTART, unitsFor, type UnitFile } from '../src/systemd';
+
+/**
+ * The systemd units generated from a definition: the same commands as the supervisor's, restarted on
+ * failure with a bounded rate. Checked with `systemd-analyze verify` where it exists (the binaries
+ * they start are stubs here, but real files); otherwise by structure.
+ */
+
+let dir: string;
+let consortium: Consortium;
+let layout: Layout;
+let fabric: FabricInstall;
+
+function systemdAnalyze(): string | null {
+  try {
+    return execFileSync('sh', ['-c', 'command -v systemd-analyze'], { encoding: 'utf8' }).trim() || null;
+  } catch {
+    return null;
+  }
+}
+
+/** Parses `[Section]` / `Key=Value` lines; repeated keys keep every value. */
+function parse(text: string): Map<string, string[]> {
+  const entries = new Map<string, string[]>();
+  let section = '';
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const header = /^\[(\w+)\]$/.exec(line);
+    if (header) {
+      section = header[1] ?? '';
+      continue;
+    }
+    const eq = line.indexOf('=');
+    expect(eq).toBeGreaterThan(0);
+    const key = `${section}.${line.slice(0, eq)}`;
+    entries.set(key, [...(entries.get(key) ?? []), line.slice(eq + 1)]);
+  }
+  return entries;
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'hpf-systemd-'));
+  const definition = path.join(dir, 'consortium.yaml');
+  writeFileSync(
+    definition,
+    [
+      'channel: hpf',
+      "chaincode: { name: hpf, label: hpf_1, version: '1.0' }",
+      'orderers: { mspId: OrdererMSP, nodes: 3 }',
+      'regulator: { mspId: RegulatorMSP, name: 全国住房公积金监管服务平台 }',
+      'centres:',
+      "  - { code: '110000', mspId: C110000MSP, name: 北京住房公积金管理中心 }",
+      "  - { code: '310000', mspId: C310000MSP, name: 上海市公积金管理中心 }",
+      'host: 127.0.0.1',
+      'basePort: 25000',
+      `dataDir: ${path.join(dir, 'data')}`,
+      '',
+    ].join('\n'),
+  );
+  consortium = loadDefinition(definition, REPO_ROOT);
+  layout = new Layout(consortium);
+  // The gateway's unit names its user's certificate file: give every org one.
+  for (const org of consortium.orgs) {
+    mkdirSync(layout.user(org).signcertsDir, { recursive: true });
+    writeFileSync(path.join(layout.user(org).signcertsDir, 'User1-cert.pem'), '');
+  }
+  const binDir = path.join(dir, 'bin');
+  mkdirSync(binDir);
+  for (const tool of ['peer', 'orderer']) {
+    writeFileSync(path.join(binDir, tool), '#!/bin/sh\nexit 0\n');
+    chmodSync(path.join(binDir, tool), 0o755);
+  }
+  fabric = { binDir, configDir: dir, release: 'v3.1.1', commit: 'test', source: 'cache' };
+});
+
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function generate(): { centre: UnitFile[]; regulator: UnitFile[]; orderers: UnitFile[] } {
+  const source = 'consortium.yaml';
+  return {
+    centre: unitsFor(consortium, layout, fabric, 'hpf_1:abc', { kind: 'centre', code: '110000' }, source),
+    regulator: unitsFor(consortium, layout, fabric, 'hpf_1:abc', { kind: 'regulator' }, source),
+    orderers: unitsFor(consortium, layout, fabric, 'hpf_1:abc', { kind: 'orderers' }, source),
+  };
+}
+
+describe('systemd units', () => {
+  it('gives a centre its peer, chaincode server and gateway, and the orderer org its orderers', () => {
+    const { centre, regulator, orderers } = generate();
+    expect(centre.map((u) => u.name)).toEqual([
+      'hpf-peer0-c110000.service',
+      'hpf-chaincode-c110000.service',
+      'hpf-gateway-c110000.service',
+    ]);
+    expect(regulator).toHaveLength(3);
+    expect(orderers.map((u) => u.name)).toEqual([
+      'hpf-orderer0.service',
+      'hpf-orderer1.service',
+      'hpf-orderer2.service',
+    ]);
+  });
+
+  it('restarts on failure with a bounded rate, starts the same command as the supervisor, in dependency order', () => {
+    const { centre } = generate();
+    const [peer, chaincode, gateway] = centre.map((u) => parse(u.text));
+    for (const unit of [peer!, chaincode!, gateway!]) {
+      expect(unit.get('Service.Restart')).toEqual(['on-failure']);
+      expect(unit.get('Service.RestartSec')).toEqual([`${RESTART.restartSec}s`]);
+      expect(unit.get('Unit.StartLimitBurst')).toEqual([String(RESTART.startLimitBurst)]);
+      expect(unit.get('Unit.StartLimitIntervalSec')).toEqual([String(RESTART.startLimitIntervalSec)]);
+      expect(unit.get('Install.WantedBy')).toEqual(['multi-user.target']);
+    }
+    expect(peer!.get('Service.ExecStart')).toEqual([`${path.join(fabric.binDir, 'peer')} node start`]);
+    expect(gateway!.get('Service.ExecStart')?.[0]).toBe(
+      `${process.execPath} ${path.join(REPO_ROOT, 'gateway', 'dist', 'main.js')}`,
+    );
+    expect(gateway!.get('Unit.After')?.[0]).toContain('hpf-peer0-c110000.service');
+    expect(gateway!.get('Service.Environment')).toContain('"HPF_GW_CENTRE_CODE=110000"');
+    // JSON in an environment value is quoted with C escapes.
+    expect(
+      peer!.get('Service.Environment')?.find((e) => e.startsWith('"CORE_CHAINCODE_EXTERNALBUILDERS=')),
+    ).toMatch(/^"CORE_CHAINCODE_EXTERNALBUILDERS=\[\{\\"name\\":\\"hpf-ccaas\\"/);
+  });
+
+  const analyze = systemdAnalyze();
+  (analyze === null ? it.skip : it)('passes systemd-analyze verify', () => {
+    const { centre, regulator, orderers } = generate();
+    const out = path.join(dir, 'units');
+    mkdirSync(out, { recursive: true });
+    const files = [...centre, ...regulator, ...orderers].map((u) => {
+      writeFileSync(path.join(out, u.name), u.text);
+      return path.join(out, u.name);
+    });
+    const result = spawnSync(analyze!, ['verify', '--man=no', ...files], { encoding: 'utf8' });
+    const output = `${result.stdout}${result.stderr}`;
+    // Any complaint (unknown key, bad value, missing executable) names the unit file.
+    expect({ status: result.status, output }).toEqual({
+      status: 0,
+      output: expect.not.stringMatching(/hpf-/),
+    });
+  });
+});

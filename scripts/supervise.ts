@@ -1,0 +1,23 @@
+import { definitionFrom, parseFlags, runMain } from '../network/src/cli-args';
+import { startSupervised } from '../network/src/consortium';
+
+/**
+ * The detached supervisor that `npm start -- --detach` starts (never run by hand): brings the
+ * consortium up, then keeps it running until SIGTERM (`npm run stop` sends it first, then stops the
+ * rest). Its output is `<dataDir>/logs/supervisor.log`; its state `<dataDir>/supervisor/state.json`.
+ */
+const flags = parseFlags('tsx scripts/supervise.ts --definition FILE', {
+  definition: { type: 'string' },
+});
+
+runMain(async () => {
+  const supervisor = await startSupervised(definitionFrom(flags.definition));
+  await new Promise<void>((resolve) => {
+    const leave = (): void => {
+      supervisor.stop();
+      resolve();
+    };
+    process.once('SIGTERM', leave);
+    process.once('SIGINT', leave);
+  });
+});

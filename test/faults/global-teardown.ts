@@ -1,0 +1,7 @@
+import { down } from '../../network/src/network';
+import { faultConsortium, faultLog } from './support/network';
+
+/** Stops the supervisor first, then every process of the network (by PID); the data dir stays for a post-mortem. */
+export default async function globalTeardown(): Promise<void> {
+  await down(faultConsortium({ includeJoined: false }), { purge: false }, faultLog);
+}
