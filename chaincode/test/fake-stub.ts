@@ -126,22 +126,25 @@ export class FakeStub implements ChaincodeStub {
     this.policiesBefore = new Map(ledger.validationParameters);
   }
 
-  #beforeWrite(): void {
+  /** The peer's refusal (a rejected call, as through fabric-shim) of a write after a paginated query. */
+  #writeRefusal(): Error | undefined {
     if (this.#paginatedQueryDone) {
-      throw new Error(
+      return new Error(
         `txid [${this.tx.txId}]: unsuppored transaction. Transaction has already performed a paginated query. Writes are not allowed`,
       );
     }
     this.#writeDone = true;
+    return undefined;
   }
 
-  #beforePaginatedQuery(): void {
+  #paginatedQueryRefusal(): Error | undefined {
     if (this.#writeDone) {
-      throw new Error(
+      return new Error(
         `txid [${this.tx.txId}]: unsuppored transaction. Paginated queries are supported only in a read-only transaction`,
       );
     }
     this.#paginatedQueryDone = true;
+    return undefined;
   }
 
   /** Applies the write set to the ledger, as a valid commit would. */
@@ -198,19 +201,22 @@ export class FakeStub implements ChaincodeStub {
     if (value.length === 0) {
       throw new Error('FakeStub: putState with an empty value is a delete in Fabric; use deleteState');
     }
-    this.#beforeWrite();
+    const refusal = this.#writeRefusal();
+    if (refusal !== undefined) return Promise.reject(refusal);
     this.writes.set(key, Buffer.from(value));
     return Promise.resolve();
   }
 
   public deleteState(key: string): Promise<void> {
-    this.#beforeWrite();
+    const refusal = this.#writeRefusal();
+    if (refusal !== undefined) return Promise.reject(refusal);
     this.writes.set(key, null);
     return Promise.resolve();
   }
 
   public setStateValidationParameter(key: string, ep: Uint8Array): Promise<void> {
-    this.#beforeWrite();
+    const refusal = this.#writeRefusal();
+    if (refusal !== undefined) return Promise.reject(refusal);
     this.validationWrites.set(key, ep);
     return Promise.resolve();
   }
@@ -269,7 +275,10 @@ export class FakeStub implements ChaincodeStub {
     bookmark?: string,
   ): Promise<StateQueryResponse<Iterators.StateQueryIterator>> & AsyncIterable<KV> {
     const start = this.createCompositeKey(objectType, attributes);
-    this.#beforePaginatedQuery();
+    const refusal = this.#paginatedQueryRefusal();
+    if (refusal !== undefined) {
+      return asyncIterable(Promise.reject(refusal), () => this.#iterator([]));
+    }
     this.rangeQueries.push(start);
     const all = this.#range(
       bookmark !== undefined && bookmark !== '' ? bookmark : start,
@@ -324,7 +333,8 @@ export class FakeStub implements ChaincodeStub {
       writes = new Map();
       this.privateWrites.set(collection, writes);
     }
-    this.#beforeWrite();
+    const refusal = this.#writeRefusal();
+    if (refusal !== undefined) return Promise.reject(refusal);
     writes.set(key, Buffer.from(value));
     return Promise.resolve();
   }
