@@ -266,10 +266,49 @@ async function readEverywhere(world: World, path: (gateway: GatewayInfo) => stri
   return Promise.all(world.gateways.map((g) => call(g, readerRole(g), 'GET', path(g))));
 }
 
-const comparable = (result: HttpResult): string =>
-  JSON.stringify({ status: result.status, body: result.body });
+/** The public facts of a record: what every centre must read alike (a centre may see more of its own). */
+const PUBLIC_FIELDS = [
+  'transferId',
+  'withdrawalId',
+  'attestationId',
+  'centre',
+  'fromCentre',
+  'toCentre',
+  'status',
+  'platformCode',
+  'subjectRef',
+  'personHash',
+  'reasonCode',
+  'amountFen',
+  'closesAccount',
+  'evidence',
+  'txId',
+  'transferOut',
+  'completion',
+  'alerts',
+  'recordedAt',
+  'createdAt',
+  'updatedAt',
+];
 
-/** Invariant 4: after a 2xx, every centre reads the same record (bounded wait for block dissemination). */
+function publicView(body: Record<string, unknown>): Record<string, unknown> {
+  const view: Record<string, unknown> = Object.fromEntries(
+    PUBLIC_FIELDS.filter((k) => k in body).map((k) => [k, body[k]]),
+  );
+  const history = body.history;
+  if (Array.isArray(history)) {
+    view.history = history.map((entry: unknown) => {
+      const { step, status, by, txId, messageHash } = (entry ?? {}) as Record<string, unknown>;
+      return { step, status, by, txId, messageHash };
+    });
+  }
+  return view;
+}
+
+const comparable = (result: HttpResult): string =>
+  JSON.stringify({ status: result.status, body: publicView(result.body) });
+
+/** Invariant 4: after a 2xx, every centre reads the record, its public facts alike (bounded wait for block dissemination). */
 async function readableEverywhere(
   world: World,
   path: (gateway: GatewayInfo) => string,
