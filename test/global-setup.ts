@@ -1,12 +1,16 @@
 import { startConsortium } from '../network/src/consortium';
 import { down } from '../network/src/network';
-import { testConsortium, testLog } from './support/consortium';
+import { reuseNetwork, testConsortium, testLog } from './support/consortium';
 
 /**
  * Brings up one fresh consortium (network, chaincode servers, gateways) for the whole integration run. If bringing it up fails half-way, what
  * started is stopped again here, because Jest runs globalTeardown only after a successful setup.
  */
 export default async function globalSetup(): Promise<void> {
+  if (reuseNetwork()) {
+    testLog('HPF_TEST_REUSE_NETWORK=1: using the network that is already running (not wiped, not stopped)');
+    return;
+  }
   testLog('fresh test network');
   // Whatever an earlier run left (including centres that joined) is stopped and wiped first.
   await down(testConsortium({ includeJoined: false }), { purge: true }, testLog);

@@ -115,12 +115,36 @@ export class FakeStub implements ChaincodeStub {
   public readonly iterators: FakeIterator[] = [];
   /** Key-level policies as committed when this transaction was simulated; validation uses these. */
   public readonly policiesBefore: ReadonlyMap<string, Uint8Array>;
+  /** Fabric's transaction simulator refuses to mix paginated queries and writes in one transaction. */
+  #paginatedQueryDone = false;
+  #writeDone = false;
 
   constructor(
     private readonly ledger: FakeLedger,
     private readonly tx: FakeTx,
   ) {
     this.policiesBefore = new Map(ledger.validationParameters);
+  }
+
+  /** The peer's refusal (a rejected call, as through fabric-shim) of a write after a paginated query. */
+  #writeRefusal(): Error | undefined {
+    if (this.#paginatedQueryDone) {
+      return new Error(
+        `txid [${this.tx.txId}]: unsuppored transaction. Transaction has already performed a paginated query. Writes are not allowed`,
+      );
+    }
+    this.#writeDone = true;
+    return undefined;
+  }
+
+  #paginatedQueryRefusal(): Error | undefined {
+    if (this.#writeDone) {
+      return new Error(
+        `txid [${this.tx.txId}]: unsuppored transaction. Paginated queries are supported only in a read-only transaction`,
+      );
+    }
+    this.#paginatedQueryDone = true;
+    return undefined;
   }
 
   /** Applies the write set to the ledger, as a valid commit would. */
@@ -140,7 +164,9 @@ export class FakeStub implements ChaincodeStub {
         this.ledger.collection(collection).set(key, value);
       }
     }
-    for (const event of this.events) {
+    // Fabric keeps only the last event a transaction set.
+    const event = this.events.at(-1);
+    if (event !== undefined) {
       this.ledger.events.push({ txId: this.tx.txId, ...event });
     }
   }
@@ -175,16 +201,22 @@ export class FakeStub implements ChaincodeStub {
     if (value.length === 0) {
       throw new Error('FakeStub: putState with an empty value is a delete in Fabric; use deleteState');
     }
+    const refusal = this.#writeRefusal();
+    if (refusal !== undefined) return Promise.reject(refusal);
     this.writes.set(key, Buffer.from(value));
     return Promise.resolve();
   }
 
   public deleteState(key: string): Promise<void> {
+    const refusal = this.#writeRefusal();
+    if (refusal !== undefined) return Promise.reject(refusal);
     this.writes.set(key, null);
     return Promise.resolve();
   }
 
   public setStateValidationParameter(key: string, ep: Uint8Array): Promise<void> {
+    const refusal = this.#writeRefusal();
+    if (refusal !== undefined) return Promise.reject(refusal);
     this.validationWrites.set(key, ep);
     return Promise.resolve();
   }
@@ -206,10 +238,23 @@ export class FakeStub implements ChaincodeStub {
     return iterator;
   }
 
+  /** As fabric-shim: a simple-key range may not reach into the composite-key namespace (U+0000). */
   public getStateByRange(
     startKey: string,
     endKey: string,
   ): Promise<Iterators.StateQueryIterator> & AsyncIterable<KV> {
+    for (const key of [startKey, endKey]) {
+      if (key.startsWith(MIN_UNICODE)) {
+        const error = new Error(
+          `first character of the key [${key}] contains a null character which is not allowed`,
+        );
+        return asyncIterable(Promise.reject(error), () => this.#iterator([]));
+      }
+    }
+    return this.#rangeQuery(startKey === '' ? '\u0001' : startKey, endKey);
+  }
+
+  #rangeQuery(startKey: string, endKey: string): Promise<Iterators.StateQueryIterator> & AsyncIterable<KV> {
     this.rangeQueries.push(startKey);
     const iterator = this.#iterator(this.#range(startKey, endKey));
     return asyncIterable(Promise.resolve(iterator), () => iterator);
@@ -220,7 +265,7 @@ export class FakeStub implements ChaincodeStub {
     attributes: string[],
   ): Promise<Iterators.StateQueryIterator> & AsyncIterable<KV> {
     const start = this.createCompositeKey(objectType, attributes);
-    return this.getStateByRange(start, start + MAX_UNICODE);
+    return this.#rangeQuery(start, start + MAX_UNICODE);
   }
 
   public getStateByPartialCompositeKeyWithPagination(
@@ -230,6 +275,10 @@ export class FakeStub implements ChaincodeStub {
     bookmark?: string,
   ): Promise<StateQueryResponse<Iterators.StateQueryIterator>> & AsyncIterable<KV> {
     const start = this.createCompositeKey(objectType, attributes);
+    const refusal = this.#paginatedQueryRefusal();
+    if (refusal !== undefined) {
+      return asyncIterable(Promise.reject(refusal), () => this.#iterator([]));
+    }
     this.rangeQueries.push(start);
     const all = this.#range(
       bookmark !== undefined && bookmark !== '' ? bookmark : start,
@@ -237,22 +286,30 @@ export class FakeStub implements ChaincodeStub {
     );
     const page = all.slice(0, pageSize);
     const iterator = this.#iterator(page);
-    const next = all[pageSize]?.key ?? '';
-    // As in Fabric: the peer sends QueryResponseMetadata as proto3 bytes, which are empty when no
-    // record was fetched and there is no bookmark, and fabric-shim then sets no `metadata` at all.
+    const metadata = { fetchedRecordsCount: page.length, bookmark: all[pageSize]?.key ?? '' };
+    // The peer sends QueryResponseMetadata as bytes; an empty page with no bookmark serialises to zero
+    // bytes, and fabric-shim then leaves `metadata` out of the response altogether (the typings say
+    // otherwise). A chaincode that reads `metadata.bookmark` unguarded crashes on Fabric here.
     const response = (
-      page.length === 0 && next === ''
-        ? { iterator }
-        : { iterator, metadata: { fetchedRecordsCount: page.length, bookmark: next } }
+      metadata.fetchedRecordsCount === 0 && metadata.bookmark === '' ? { iterator } : { iterator, metadata }
     ) as StateQueryResponse<Iterators.StateQueryIterator>;
     return asyncIterable(Promise.resolve(response), () => iterator);
   }
 
   public setEvent(name: string, payload: Uint8Array): void {
+    if (name === '') {
+      throw new Error('Event name must be a non-empty string');
+    }
     this.events.push({ name, payload: Buffer.from(payload) });
   }
 
+  /** As fabric-shim: the object type and every attribute must be non-empty strings. */
   public createCompositeKey(objectType: string, attributes: string[]): string {
+    for (const part of [objectType, ...attributes]) {
+      if (typeof part !== 'string' || part.length === 0) {
+        throw new Error('object type or attribute not a non-zero length string');
+      }
+    }
     return [
       MIN_UNICODE,
       objectType,
@@ -276,6 +333,8 @@ export class FakeStub implements ChaincodeStub {
       writes = new Map();
       this.privateWrites.set(collection, writes);
     }
+    const refusal = this.#writeRefusal();
+    if (refusal !== undefined) return Promise.reject(refusal);
     writes.set(key, Buffer.from(value));
     return Promise.resolve();
   }
@@ -411,11 +470,19 @@ export function policySatisfied(bytes: Uint8Array, endorsers: readonly string[])
 /**
  * Would a transaction with this write set and these endorsing orgs pass validation? Keys with a
  * committed key-level policy need it; every other key needs the chaincode-level policy, which the
- * network sets to OutOf(2, every org's peer).
+ * network sets to OutOf(2, every org's peer); a write to an org's implicit collection needs that org.
  */
 export function wouldValidate(stub: FakeStub, endorsers: readonly string[]): boolean {
-  return stub.writtenKeys().every((key) => {
+  const publicValid = stub.writtenKeys().every((key) => {
     const policy = stub.policiesBefore.get(key);
     return policy === undefined ? new Set(endorsers).size >= 2 : policySatisfied(policy, endorsers);
   });
+  // Fabric gives each org's implicit collection that org's own Endorsement policy, so a write to
+  // `_implicit_org_<MSP>` validates only when <MSP>'s peer endorsed (found on the real network: a transfer
+  // Request endorsed by the destination and the regulator is invalidated, ENDORSEMENT_POLICY_FAILURE).
+  const privateValid = [...stub.privateWrites.keys()].every((collection) => {
+    const owner = /^_implicit_org_(.+)$/.exec(collection)?.[1];
+    return owner === undefined || endorsers.includes(owner);
+  });
+  return publicValid && privateValid;
 }

@@ -12,7 +12,7 @@ import { readAccountHistory, type AccountEvent } from '../src/model/account';
 import { RegistryContract } from '../src/registry-contract';
 import { TransferContract } from '../src/transfer-contract';
 import { WithdrawalContract } from '../src/withdrawal-contract';
-import { FakeClientIdentity, FakeLedger, FakeStub } from './fake-stub';
+import { FakeClientIdentity, FakeLedger, FakeStub, wouldValidate } from './fake-stub';
 
 export const BEIJING = { code: '110000', mspId: 'C110000MSP', name: '北京住房公积金管理中心' };
 export const SHANGHAI = { code: '310000', mspId: 'C310000MSP', name: '上海市公积金管理中心' };
@@ -148,6 +148,12 @@ export interface InvokeOptions {
   readonly transient?: Record<string, string>;
   /** meta:Ping is the one submit that deliberately emits no event. */
   readonly noEvent?: boolean;
+  /**
+   * The organisations whose peers endorse. When given, the write set must satisfy the endorsement
+   * policies (key-level, else the chaincode-level OutOf(2)) with these orgs, or, as on Fabric, the
+   * transaction is invalidated: nothing commits and `ENDORSEMENT_POLICY_FAILURE` is thrown.
+   */
+  readonly endorsers?: readonly string[];
 }
 
 type Call = (ctx: Context) => Promise<string>;
@@ -202,6 +208,11 @@ export class TestNetwork {
     const expected = options.noEvent === true ? 0 : 1;
     if (stub.events.length !== expected || stub.events.some((event) => event.name !== 'hpf')) {
       throw new Error(`expected exactly ${expected} 'hpf' event(s), got ${stub.events.length}`);
+    }
+    if (options.endorsers !== undefined && !wouldValidate(stub, options.endorsers)) {
+      throw new Error(
+        `ENDORSEMENT_POLICY_FAILURE: transaction ${stub.getTxID()} endorsed by ${options.endorsers.join(', ')} was invalidated`,
+      );
     }
     stub.commit();
     const payload = stub.events[0]?.payload;

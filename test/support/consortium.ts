@@ -18,3 +18,12 @@ export function testConsortium(options: { includeJoined?: boolean } = {}): Conso
 export function testLog(line: string): void {
   process.stdout.write(`[network] ${line}\n`);
 }
+
+/**
+ * `HPF_TEST_REUSE_NETWORK=1`: run against the network already up for TEST_DEFINITION (started with
+ * `npm start -- --definition <file> --detach`), neither wiped first nor stopped after. For iterating on
+ * one integration test; a full run (`npm test`) always starts a fresh network.
+ */
+export function reuseNetwork(): boolean {
+  return process.env.HPF_TEST_REUSE_NETWORK === '1';
+}

@@ -1,0 +1,531 @@
+import {
+  canonicalJson,
+  evidenceHashOf,
+  freeTextHash,
+  residentIdCheckChar,
+  sha256Hex,
+} from '../../chaincode/src/domain';
+import { asRecord, refusal, type Backend, type CentreRef } from './backend';
+
+/**
+ * The chaincode's behaviour scenarios, written once and run against both backends: the fake stub
+ * (unit project, `chaincode/test/scenarios.test.ts`) and the real network (integration project,
+ * `test/integration/scenarios.test.ts`). Each scenario uses IDs, people and evidence of its own
+ * (from `backend.tag` / `backend.transferDate`), so it does not depend on what else is on the ledger.
+ *
+ * The request shapes (arguments, transient map) live only in the helpers below, so a change of the
+ * chaincode API is one change here.
+ */
+
+type Json = Record<string, unknown>;
+
+/** A known chaincode defect that makes a scenario fail on both backends until it is fixed. */
+export const KNOWN_CHAINCODE_BUGS = {
+  /** Issue 8 item 9 (helper H2): an empty `transfer:List` page reads `metadata.bookmark` of undefined. */
+  emptyPage: false,
+};
+
+const TRANSFER_OUT = {
+  principal: '52000.00',
+  interest: '345.67',
+  openedOn: '2015-07-01',
+  paidUpTo: '202610',
+  continuous6Months: true,
+  loanCount: 1,
+  unsettledLoan: false,
+  fraudRecord: false,
+  settlementRef: 'JS-SCENARIO-001',
+};
+const AMOUNT_SENT = '52345.67';
+
+export function defineChaincodeScenarios(kind: Backend['kind'], setup: () => Promise<Backend>): void {
+  let b: Backend;
+  let serial = 0;
+
+  beforeAll(async () => {
+    b = await setup();
+  });
+  afterAll(async () => {
+    await b.close();
+  });
+
+  /** A fresh, valid resident ID for this run (address 110105, birth date from the tag). */
+  function newPerson(): { idType: string; idNumber: string; name: string } {
+    serial += 1;
+    const first17 = `110105${personBirth(b.tag)}${String(serial).padStart(3, '0')}`;
+    return { idType: '01', idNumber: first17 + residentIdCheckChar(first17), name: `场景人${serial}` };
+  }
+  function newTransferId(destination: CentreRef): string {
+    serial += 1;
+    return `${destination.code}${b.transferDate}${String(serial).padStart(4, '0')}`;
+  }
+  function newWithdrawalId(): string {
+    serial += 1;
+    return `SC-${b.tag}-${serial}`;
+  }
+  /** Evidence travels as a reference in the transient map; the argument carries its hash (recomputed by every endorser). */
+  const references = new Map<string, string>();
+  const evidenceHash = (label: string): string => {
+    const reference = `SC-${b.tag}-${label}`;
+    const hash = evidenceHashOf(reference);
+    references.set(hash, reference);
+    return hash;
+  };
+  /** What an honest gateway sends with a withdrawal: the person (no name) and the evidence references. */
+  function withdrawalTransient(input: Json, person: ReturnType<typeof newPerson>): Record<string, string> {
+    const evidence = (input.evidence as { kind: string; hash: string }[]).map((e) => ({
+      kind: e.kind,
+      reference: references.get(e.hash) ?? e.hash,
+    }));
+    return {
+      person: canonicalJson({ idType: person.idType, idNumber: person.idNumber }),
+      evidence: canonicalJson(evidence),
+    };
+  }
+  const pair = (a: CentreRef, c: CentreRef): string[] => [a.mspId, c.mspId];
+
+  // ---- request shapes ------------------------------------------------------------------------------
+
+  async function request(
+    transferId: string,
+    destination: CentreRef,
+    source: CentreRef,
+    person: ReturnType<typeof newPerson>,
+    caller = destination.mspId,
+  ): Promise<Json> {
+    const subjectRef = b.subjectRef(person.idType, person.idNumber);
+    return asRecord(
+      await b.submit(
+        caller,
+        'transfer',
+        'Request',
+        [JSON.stringify({ transferId, fromCentre: source.code, subjectRef })],
+        {
+          transient: { person: canonicalJson({ ...person, salt: 'c2NlbmFyaW8tc2FsdC0wMQ' }) },
+          // Both centres: Request writes both implicit collections (see the endorsement scenario).
+          endorsers: [destination.mspId, source.mspId],
+        },
+      ),
+    );
+  }
+
+  type Step = 'Accept' | 'Reject' | 'ConfirmOut' | 'Dispute' | 'Complete' | 'Cancel' | 'Fail';
+  /** Free texts of a step: their hash in the argument, the text in the transient map (key `message`). */
+  const STEP_TEXTS: Partial<Record<Step, string>> = {
+    Reject: '信息不符',
+    Dispute: '缴存月数不一致',
+    Fail: '超期未处理',
+  };
+  function stepArgs(step: Step, transferId: string): string[] {
+    const text = STEP_TEXTS[step];
+    switch (step) {
+      case 'Accept':
+      case 'Cancel':
+        return [transferId];
+      case 'Reject':
+        return [transferId, JSON.stringify({ reasonCode: '01', messageHash: freeTextHash(text ?? '') })];
+      case 'ConfirmOut':
+        return [transferId, JSON.stringify(TRANSFER_OUT)];
+      case 'Dispute':
+      case 'Fail':
+        return [transferId, JSON.stringify({ messageHash: freeTextHash(text ?? '') })];
+      case 'Complete':
+        return [transferId, JSON.stringify({ receivedAmount: AMOUNT_SENT, receivedOn: b.today })];
+    }
+  }
+  async function step(
+    step: Step,
+    transferId: string,
+    caller: string,
+    endorsers: readonly string[],
+  ): Promise<Json> {
+    const text = STEP_TEXTS[step];
+    return asRecord(
+      await b.submit(caller, 'transfer', step, stepArgs(step, transferId), {
+        endorsers,
+        ...(text === undefined ? {} : { transient: { message: text } }),
+      }),
+    );
+  }
+  const getTransfer = async (mspId: string, transferId: string): Promise<Json> =>
+    asRecord(await b.evaluate(mspId, 'transfer', 'Get', [transferId]));
+  const everyOrg = (): string[] => [b.beijing.mspId, b.shanghai.mspId, b.guangdong.mspId, b.regulatorMsp];
+
+  function withdrawalInput(
+    id: string,
+    centre: CentreRef,
+    person: ReturnType<typeof newPerson>,
+    evidence: string,
+    overrides: Json = {},
+  ): Json {
+    return {
+      withdrawalId: id,
+      centre: centre.code,
+      subjectRef: b.subjectRef(person.idType, person.idNumber),
+      reasonCode: '01',
+      amount: '100000.00',
+      closesAccount: false,
+      evidence: [{ kind: 'PURCHASE_CONTRACT', hash: evidence }],
+      withdrawnOn: b.today,
+      ...overrides,
+    };
+  }
+  async function recordWithdrawal(
+    centre: CentreRef,
+    input: Json,
+    person: ReturnType<typeof newPerson>,
+    caller = centre.mspId,
+  ): Promise<Json> {
+    return asRecord(
+      await b.submit(caller, 'withdrawal', 'Record', [JSON.stringify(input)], {
+        transient: withdrawalTransient(input, person),
+        endorsers: [caller, b.regulatorMsp],
+      }),
+    );
+  }
+  async function reverseWithdrawal(caller: string, withdrawalId: string): Promise<Json> {
+    return asRecord(
+      await b.submit(
+        caller,
+        'withdrawal',
+        'Reverse',
+        [withdrawalId, JSON.stringify({ reasonHash: freeTextHash('录入错误') })],
+        {
+          transient: { reason: '录入错误' },
+          endorsers: [caller, b.regulatorMsp],
+        },
+      ),
+    );
+  }
+  /** Withdrawal IDs are each centre's own: a read names the centre. */
+  const getWithdrawal = async (mspId: string, centre: CentreRef, withdrawalId: string): Promise<Json> =>
+    asRecord(await b.evaluate(mspId, 'withdrawal', 'Get', [centre.code, withdrawalId]));
+  const list = async (mspId: string, query: Json): Promise<Json> =>
+    asRecord(await b.evaluate(mspId, 'transfer', 'List', [JSON.stringify(query)]));
+
+  /** Every organisation's peer answers the same record. */
+  async function sameEverywhere(read: (mspId: string) => Promise<Json>): Promise<Json> {
+    const records = await Promise.all(everyOrg().map(read));
+    for (const record of records.slice(1)) expect(record).toEqual(records[0]);
+    return records[0]!;
+  }
+
+  // ---- scenarios -----------------------------------------------------------------------------------
+
+  describe('transfer lifecycle', () => {
+    it('runs request → accept → confirm-out → dispute → confirm-out → complete, the same at every peer', async () => {
+      const { beijing, guangdong } = b;
+      const id = newTransferId(guangdong);
+      const person = newPerson();
+      expect(await request(id, guangdong, beijing, person)).toMatchObject({
+        status: 'REQUESTED',
+        platformCode: '01',
+        fromMsp: beijing.mspId,
+        toMsp: guangdong.mspId,
+      });
+      const both = pair(beijing, guangdong);
+      await step('Accept', id, beijing.mspId, both);
+      await step('ConfirmOut', id, beijing.mspId, both);
+      await step('Dispute', id, guangdong.mspId, both);
+      await step('ConfirmOut', id, beijing.mspId, both);
+      expect(await step('Complete', id, guangdong.mspId, both)).toMatchObject({
+        status: 'COMPLETED',
+        platformCode: '20',
+      });
+      const record = await sameEverywhere((mspId) => getTransfer(mspId, id));
+      const history = record.history as { step: string; by: string; txId: string }[];
+      expect(history.map((h) => [h.step, h.by])).toEqual([
+        ['REQUEST', guangdong.mspId],
+        ['ACCEPT', beijing.mspId],
+        ['CONFIRM_OUT', beijing.mspId],
+        ['DISPUTE', guangdong.mspId],
+        ['CONFIRM_OUT', beijing.mspId],
+        ['COMPLETE', guangdong.mspId],
+      ]);
+      expect(new Set(history.map((h) => h.txId)).size).toBe(6);
+      expect(JSON.stringify(record)).not.toContain(person.idNumber);
+    });
+
+    it('a step the status does not allow is INVALID_STATE and changes nothing at any peer', async () => {
+      const { beijing, guangdong } = b;
+      const id = newTransferId(guangdong);
+      await request(id, guangdong, beijing, newPerson());
+      const before = await sameEverywhere((mspId) => getTransfer(mspId, id));
+      expect(await refusal(step('Complete', id, guangdong.mspId, pair(beijing, guangdong)))).toMatch(
+        /^HPF:INVALID_STATE: /,
+      );
+      expect(await sameEverywhere((mspId) => getTransfer(mspId, id))).toEqual(before);
+    });
+
+    it('Request is idempotent for the same content and CONFLICT for another person', async () => {
+      const { beijing, guangdong } = b;
+      const id = newTransferId(guangdong);
+      const person = newPerson();
+      const first = await request(id, guangdong, beijing, person);
+      expect(await request(id, guangdong, beijing, person)).toEqual(first);
+      expect(await refusal(request(id, guangdong, beijing, newPerson()))).toMatch(/^HPF:CONFLICT: /);
+    });
+  });
+
+  describe('caller checks', () => {
+    it('refuses the regulator, a third centre and the wrong side of a transfer (FORBIDDEN)', async () => {
+      const { beijing, shanghai, guangdong } = b;
+      const id = newTransferId(guangdong);
+      const person = newPerson();
+      expect(await refusal(request(id, guangdong, beijing, person, b.regulatorMsp))).toMatch(
+        /^HPF:FORBIDDEN: /,
+      );
+      expect(await refusal(request(id, guangdong, beijing, person, shanghai.mspId))).toMatch(
+        /^HPF:FORBIDDEN: /,
+      );
+      await request(id, guangdong, beijing, person);
+      const both = pair(beijing, guangdong);
+      for (const caller of [guangdong.mspId, shanghai.mspId, b.regulatorMsp]) {
+        expect(await refusal(step('Accept', id, caller, both))).toMatch(/^HPF:FORBIDDEN: /);
+      }
+      expect((await getTransfer(beijing.mspId, id)).status).toBe('REQUESTED');
+    });
+
+    it('refuses a withdrawal recorded for another centre or by the regulator', async () => {
+      const person = newPerson();
+      const input = withdrawalInput(newWithdrawalId(), b.beijing, person, evidenceHash('caller'));
+      expect(await refusal(recordWithdrawal(b.beijing, input, person, b.shanghai.mspId))).toMatch(
+        /^HPF:FORBIDDEN: /,
+      );
+      expect(await refusal(recordWithdrawal(b.beijing, input, person, b.regulatorMsp))).toMatch(
+        /^HPF:FORBIDDEN: /,
+      );
+      expect(await refusal(getWithdrawal(b.regulatorMsp, b.beijing, String(input.withdrawalId)))).toMatch(
+        /^HPF:NOT_FOUND: /,
+      );
+    });
+  });
+
+  describe('key-level endorsement', () => {
+    it('a transfer step endorsed without both centres is invalidated and changes nothing', async () => {
+      const { beijing, shanghai, guangdong } = b;
+      const id = newTransferId(guangdong);
+      await request(id, guangdong, beijing, newPerson());
+      for (const endorsers of [
+        [beijing.mspId],
+        [beijing.mspId, b.regulatorMsp],
+        [beijing.mspId, shanghai.mspId],
+      ]) {
+        expect(await refusal(step('Accept', id, beijing.mspId, endorsers))).toMatch(
+          /^ENDORSEMENT_POLICY_FAILURE\b/,
+        );
+      }
+      expect((await sameEverywhere((mspId) => getTransfer(mspId, id))).status).toBe('REQUESTED');
+      expect(await step('Accept', id, beijing.mspId, pair(beijing, guangdong))).toMatchObject({
+        status: 'ACCEPTED',
+      });
+    });
+
+    // Seen on Fabric (ENDORSEMENT_POLICY_FAILURE), and the fake now agrees. Not repeated on the real
+    // network in every run: the source's peer is eligible for the private data it did not endorse, cannot
+    // pull it (gossip membership is empty on the local network) and stalls 60 s per such block
+    // (peer.gossip.pvtData.pullRetryThreshold) before committing. See test/README.md.
+    const onFabricOnce = kind === 'fabric' ? it.skip : it;
+    onFabricOnce(
+      'a transfer Request endorsed without the source is invalidated: each implicit collection needs its org',
+      async () => {
+        const { beijing, guangdong } = b;
+        const id = newTransferId(guangdong);
+        const person = newPerson();
+        const args = [
+          JSON.stringify({
+            transferId: id,
+            fromCentre: beijing.code,
+            subjectRef: b.subjectRef('01', person.idNumber),
+          }),
+        ];
+        const transient = { person: canonicalJson({ ...person, salt: 'c2NlbmFyaW8tc2FsdC0wMQ' }) };
+        for (const endorsers of [
+          [guangdong.mspId, b.regulatorMsp],
+          [guangdong.mspId, b.shanghai.mspId],
+        ]) {
+          expect(
+            await refusal(b.submit(guangdong.mspId, 'transfer', 'Request', args, { transient, endorsers })),
+          ).toMatch(/^ENDORSEMENT_POLICY_FAILURE\b/);
+        }
+        expect(await refusal(getTransfer(beijing.mspId, id))).toMatch(/^HPF:NOT_FOUND: /);
+      },
+    );
+
+    it('a withdrawal endorsed by one organisation alone is invalidated (chaincode policy: any 2)', async () => {
+      const person = newPerson();
+      const input = withdrawalInput(newWithdrawalId(), b.shanghai, person, evidenceHash('one-org'));
+      const alone = b.submit(b.shanghai.mspId, 'withdrawal', 'Record', [JSON.stringify(input)], {
+        transient: withdrawalTransient(input, person),
+        endorsers: [b.shanghai.mspId],
+      });
+      expect(await refusal(alone)).toMatch(/^ENDORSEMENT_POLICY_FAILURE\b/);
+      expect(await refusal(getWithdrawal(b.shanghai.mspId, b.shanghai, String(input.withdrawalId)))).toMatch(
+        /^HPF:NOT_FOUND: /,
+      );
+    });
+  });
+
+  describe('private data', () => {
+    it('gives the person to the two centres only; public state holds no personal data', async () => {
+      const { beijing, shanghai, guangdong } = b;
+      const id = newTransferId(guangdong);
+      const person = newPerson();
+      const record = await request(id, guangdong, beijing, person);
+      for (const mspId of [beijing.mspId, guangdong.mspId]) {
+        const details = asRecord(await b.evaluate(mspId, 'transfer', 'GetPersonalDetails', [id]));
+        expect(details).toMatchObject({ idNumber: person.idNumber, name: person.name });
+        expect(sha256Hex(canonicalJson(details as Parameters<typeof canonicalJson>[0]))).toBe(
+          record.personHash,
+        );
+      }
+      for (const mspId of [shanghai.mspId, b.regulatorMsp]) {
+        expect(await refusal(b.evaluate(mspId, 'transfer', 'GetPersonalDetails', [id]))).toMatch(
+          /^HPF:FORBIDDEN: /,
+        );
+      }
+      const publicRecord = JSON.stringify(await getTransfer(shanghai.mspId, id));
+      expect(publicRecord).not.toContain(person.idNumber);
+      expect(publicRecord).not.toContain(person.name);
+    });
+  });
+
+  describe('withdrawals', () => {
+    it('refuses the same person and evidence at another centre until the first is reversed', async () => {
+      const person = newPerson();
+      const house = evidenceHash('house');
+      const first = newWithdrawalId();
+      await recordWithdrawal(b.beijing, withdrawalInput(first, b.beijing, person, house), person);
+      const second = withdrawalInput(newWithdrawalId(), b.shanghai, person, house);
+      expect(await refusal(recordWithdrawal(b.shanghai, second, person))).toMatch(
+        /^HPF:DUPLICATE_EVIDENCE: /,
+      );
+      // IDs are per centre: Shanghai has no withdrawal with Beijing's ID.
+      expect(await refusal(reverseWithdrawal(b.shanghai.mspId, first))).toMatch(/^HPF:NOT_FOUND: /);
+      const reversed = await reverseWithdrawal(b.beijing.mspId, first);
+      expect(reversed.status).toBe('REVERSED');
+      // An identical reversal again is a replay: the same record, nothing new.
+      expect(await reverseWithdrawal(b.beijing.mspId, first)).toEqual(reversed);
+      expect((await recordWithdrawal(b.shanghai, second, person)).status).toBe('RECORDED');
+      expect((await sameEverywhere((mspId) => getWithdrawal(mspId, b.beijing, first))).status).toBe(
+        'REVERSED',
+      );
+    });
+
+    it('is idempotent on the withdrawal ID and CONFLICT for other content', async () => {
+      const person = newPerson();
+      const input = withdrawalInput(newWithdrawalId(), b.guangdong, person, evidenceHash('idem'));
+      const first = await recordWithdrawal(b.guangdong, input, person);
+      expect(await recordWithdrawal(b.guangdong, input, person)).toEqual(first);
+      expect(await refusal(recordWithdrawal(b.guangdong, { ...input, amount: '100000.01' }, person))).toMatch(
+        /^HPF:CONFLICT: /,
+      );
+    });
+
+    it('raises EVIDENCE_SHARED for a third person on one home, and MULTI_CENTRE for a third withdrawal at 2 centres', async () => {
+      const home = evidenceHash('shared-home');
+      const buyers = [newPerson(), newPerson(), newPerson()];
+      const alerts: unknown[] = [];
+      for (const buyer of buyers) {
+        const input = withdrawalInput(newWithdrawalId(), b.beijing, buyer, home);
+        alerts.push((await recordWithdrawal(b.beijing, input, buyer)).alerts);
+      }
+      expect(alerts[1]).toEqual([]);
+      expect(alerts[2]).toEqual([expect.objectContaining({ code: 'EVIDENCE_SHARED', evidenceHash: home })]);
+
+      const renter = newPerson();
+      const rent = (centre: CentreRef, label: string): Json =>
+        withdrawalInput(newWithdrawalId(), centre, renter, evidenceHash(label), {
+          reasonCode: '07',
+          evidence: [{ kind: 'RENT_CONTRACT', hash: evidenceHash(label) }],
+          amount: '1200.00',
+        });
+      await recordWithdrawal(b.beijing, rent(b.beijing, 'rent-1'), renter);
+      await recordWithdrawal(b.shanghai, rent(b.shanghai, 'rent-2'), renter);
+      const third = await recordWithdrawal(b.shanghai, rent(b.shanghai, 'rent-3'), renter);
+      expect(third.alerts).toEqual([expect.objectContaining({ code: 'MULTI_CENTRE', count: 3 })]);
+    });
+
+    it('refuses a withdrawal at the source while a transfer-out is open (ACCOUNT_IN_TRANSFER)', async () => {
+      const { beijing, guangdong } = b;
+      const person = newPerson();
+      const id = newTransferId(guangdong);
+      await request(id, guangdong, beijing, person);
+      const input = withdrawalInput(newWithdrawalId(), beijing, person, evidenceHash('in-transfer'));
+      expect(await refusal(recordWithdrawal(beijing, input, person))).toMatch(/^HPF:ACCOUNT_IN_TRANSFER: /);
+      await step('Cancel', id, guangdong.mspId, pair(beijing, guangdong));
+      expect((await recordWithdrawal(beijing, input, person)).status).toBe('RECORDED');
+    });
+  });
+
+  describe('work-queue pagination', () => {
+    it('pages through a queue with bookmarks: every page at most pageSize, in key order, nothing twice', async () => {
+      const { shanghai, guangdong } = b;
+      const mine: string[] = [];
+      for (let i = 0; i < 5; i += 1) {
+        const id = newTransferId(shanghai);
+        await request(id, shanghai, guangdong, newPerson());
+        mine.push(id);
+      }
+      const seen: string[] = [];
+      let bookmark = '';
+      // Bounded: the queue holds this run's transfers and at most a few hundred others.
+      for (let pages = 0; pages < 500; pages += 1) {
+        const page = await list(shanghai.mspId, {
+          centre: shanghai.code,
+          direction: 'incoming',
+          status: 'REQUESTED',
+          pageSize: 2,
+          ...(bookmark === '' ? {} : { bookmark }),
+        });
+        const ids = (page.items as { transferId: string }[]).map((item) => item.transferId);
+        expect(ids.length).toBeLessThanOrEqual(2);
+        expect(ids.length).toBeGreaterThan(0);
+        seen.push(...ids);
+        bookmark = String(page.bookmark);
+        if (bookmark === '') break;
+      }
+      expect(bookmark).toBe('');
+      expect(new Set(seen).size).toBe(seen.length);
+      expect([...seen].sort()).toEqual(seen);
+      expect(seen).toEqual(expect.arrayContaining(mine));
+      // Another centre's peer reads the same queue.
+      const fromGuangdong = await list(guangdong.mspId, {
+        centre: shanghai.code,
+        direction: 'incoming',
+        status: 'REQUESTED',
+        pageSize: 100,
+      });
+      expect((fromGuangdong.items as { transferId: string }[]).map((t) => t.transferId)).toEqual(
+        expect.arrayContaining(mine),
+      );
+    });
+
+    const emptyPage = KNOWN_CHAINCODE_BUGS.emptyPage ? it.failing : it;
+    emptyPage(
+      'answers an empty page (bookmark past the last entry) with no items and no bookmark',
+      async () => {
+        // A bookmark after every transfer ID of the queue: the query range is empty, so Fabric answers with
+        // no results and no metadata. (Issue 8 item 9: the chaincode crashes here; marked until H2's fix.)
+        const past = `\u0000transfer-queue\u0000${b.beijing.code}\u0000incoming\u0000REQUESTED\u0000~`;
+        const page = await list(b.beijing.mspId, {
+          centre: b.beijing.code,
+          direction: 'incoming',
+          status: 'REQUESTED',
+          bookmark: past,
+        });
+        expect(page).toEqual({ items: [], bookmark: '' });
+      },
+    );
+  });
+}
+
+/** A birth date (YYYYMMDD, 1950-1999) derived from the run tag, so runs use different people. */
+function personBirth(tag: string): string {
+  let h = 0;
+  for (const ch of tag) h = (h * 31 + ch.charCodeAt(0)) % 1_000_000;
+  const year = 1950 + (h % 50);
+  const month = 1 + (Math.floor(h / 50) % 12);
+  const day = 1 + (Math.floor(h / 600) % 28);
+  return `${year}${String(month).padStart(2, '0')}${String(day).padStart(2, '0')}`;
+}
