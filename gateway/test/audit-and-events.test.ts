@@ -142,7 +142,7 @@ describe('subjects and verification', () => {
     ['/v1/attestations/withdrawal:W-1/proof', 'GET'],
     ['/v1/verify', 'POST'],
   ])(
-    'a bare or malformed attestation ID (%s) is 400 naming the typed forms, with no ledger call',
+    'a bare or malformed attestation ID (%s) is 400 naming the field and the typed forms, with no ledger call',
     async (path, method) => {
       const { app, ledger } = buildApp();
       const res =
@@ -155,8 +155,9 @@ describe('subjects and verification', () => {
       expect(res.status).toBe(400);
       expect(res.body).toMatchObject({
         code: 'VALIDATION_FAILED',
-        detail: expect.stringContaining(
-          'transfer:<transferId> or withdrawal:<centreCode>:<withdrawalId>',
+        // The contract's AttestationId pattern states the typed forms; the validator names the field.
+        detail: expect.stringMatching(
+          /^(params\.id|body\.attestationId|request\/body\/attestationId)[: ].*withdrawal:/,
         ) as unknown,
       });
       expect(ledger.callsOf('evaluate', 'audit:Verify')).toHaveLength(0);
