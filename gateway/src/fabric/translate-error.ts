@@ -104,18 +104,14 @@ function notOrdered(err: GatewayError): boolean {
   );
 }
 
-function fromGatewayError(
-  err: GatewayError,
-  txId: string | undefined,
-  ownMspId: string | undefined,
-): ApiError {
-  const failure = chaincodeFailure(messagesOf(err));
-  if (failure) {
-    return new ApiError(failure.code, failure.text, { txId, cause: err });
-  }
+/**
+ * The answers that mean "try again later" rather than a verdict on the request: our own chaincode
+ * server down (no other endorsement set can help: our peer is in all of them), no orderer took the
+ * transaction, or another organisation's chaincode server cannot serve.
+ */
+function unavailableError(err: GatewayError, ownMspId: string | undefined): ApiError | undefined {
   const unavailable = availabilityFailure(err, ownMspId);
   if (unavailable?.own === true) {
-    // Our own peer is in every endorsement set we use: no other set can help; the caller retries later.
     return new ApiError('UNAVAILABLE', OWN_CHAINCODE_DOWN, { cause: err, unavailable: 'own' });
   }
   if (notOrdered(err)) {
@@ -128,6 +124,22 @@ function fromGatewayError(
       cause: err,
       retry: 'endorser-unavailable',
     });
+  }
+  return undefined;
+}
+
+function fromGatewayError(
+  err: GatewayError,
+  txId: string | undefined,
+  ownMspId: string | undefined,
+): ApiError {
+  const failure = chaincodeFailure(messagesOf(err));
+  if (failure) {
+    return new ApiError(failure.code, failure.text, { txId, cause: err });
+  }
+  const unavailable = unavailableError(err, ownMspId);
+  if (unavailable !== undefined) {
+    return unavailable;
   }
   if (err instanceof CommitStatusError || txId !== undefined) {
     // Submitted (or possibly submitted) but the outcome was not observed.
