@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 
 import { invalid } from './errors';
+import { foldIdentifier } from './fold';
 
 /**
  * Free texts of the business steps: reject / dispute / fail messages and reversal reasons. They are
@@ -9,21 +10,24 @@ import { invalid } from './errors';
  * something shaped like an ID number in any spelling (defence in depth).
  */
 
-/** Separators people put inside numbers: white space (any, after NFKC) and `- _ . · /`. */
-const SEPARATORS = /[\s\-_./·]/gu;
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 /** After folding: 15 digits in a row (a 15-digit ID, or the body of an 18-character one). */
 const ID_SHAPED_RUN = /[0-9]{15}/;
 
-/** NFKC (full-width digits and hyphens become ASCII) and every separator removed. */
-export function foldForIdCheck(text: string): string {
-  return text.normalize('NFKC').replace(SEPARATORS, '');
+/**
+ * True when the text, folded as identifiers are (`foldIdentifier`: NFKC, white space and separators
+ * removed), holds an ID-number-shaped run (15+ digits, however spaced or written).
+ */
+export function containsIdShapedRun(text: string): boolean {
+  return ID_SHAPED_RUN.test(foldIdentifier(text));
 }
 
-/** True when the text, folded, holds an ID-number-shaped run (15+ digits, however spaced or written). */
-export function containsIdShapedRun(text: string): boolean {
-  return ID_SHAPED_RUN.test(foldForIdCheck(text));
+/** The number of characters (Unicode code points) of a string, as JSON Schema counts them. */
+export function codePointLength(value: string): number {
+  let length = 0;
+  for (const _ of value) length += 1;
+  return length;
 }
 
 export const MAX_FREE_TEXT = 500;
@@ -34,7 +38,7 @@ export const MAX_FREE_TEXT = 500;
  */
 export function validateFreeText(value: string, field: string): string {
   const text = value.normalize('NFC');
-  if (text.trim().length === 0 || text.length > MAX_FREE_TEXT) {
+  if (text.trim().length === 0 || codePointLength(text) > MAX_FREE_TEXT) {
     throw invalid(field, `must be 1-${MAX_FREE_TEXT} characters`);
   }
   if (CONTROL_CHARS.test(text)) {

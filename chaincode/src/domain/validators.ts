@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 
 import { isProvinceCode, isIdType, type IdType, type ProvinceCode } from './codes';
 import { isCalendarDate, isYearMonth } from './dates';
-import { containsIdShapedRun } from './free-text';
+import { codePointLength, containsIdShapedRun } from './free-text';
 import { invalid } from './errors';
 
 const MONEY_PATTERN = /^(0|[1-9][0-9]{0,11})(?:\.([0-9]{1,2}))?$/;
@@ -115,12 +115,6 @@ export function validateReference(value: string, field: string, maxLength: numbe
   return value;
 }
 
-/** The number of characters (Unicode code points) of a string, as JSON Schema counts them. */
-export function codePointLength(value: string): number {
-  let length = 0;
-  for (const _ of value) length += 1;
-  return length;
-}
 
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
