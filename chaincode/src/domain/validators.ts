@@ -115,7 +115,6 @@ export function validateReference(value: string, field: string, maxLength: numbe
   return value;
 }
 
-
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 
