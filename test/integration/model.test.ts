@@ -821,7 +821,12 @@ describe('model-based test of the rules on the real network (HTTP gateways)', ()
   it(
     `holds the invariants over ${RUNS} random runs of up to ${MAX_COMMANDS} steps`,
     async () => {
-      const world: World = { gateways: gateways(), today: new Date().toISOString().slice(0, 10) };
+      // The model knows the definition's centres and the regulator; a centre that joined in another test
+      // file of the same run (joining.test.ts) is a member the model knows nothing about, so it does not act.
+      const known = gateways().filter(
+        (g) => g.centreCode === null || (CENTRES as readonly string[]).includes(g.centreCode),
+      );
+      const world: World = { gateways: known, today: new Date().toISOString().slice(0, 10) };
       const started = Date.now();
       let executed = 0;
 
