@@ -1,10 +1,18 @@
 import { AuditContract } from './audit-contract';
+import { CertificateContract } from './certificate-contract';
 import { MetaContract } from './meta-contract';
 import { RegistryContract } from './registry-contract';
 import { TransferContract } from './transfer-contract';
 import { WithdrawalContract } from './withdrawal-contract';
 
-export { AuditContract, MetaContract, RegistryContract, TransferContract, WithdrawalContract };
+export {
+  AuditContract,
+  CertificateContract,
+  MetaContract,
+  RegistryContract,
+  TransferContract,
+  WithdrawalContract,
+};
 
 /** fabric-chaincode-node reads this list; the first contract is the default one. */
 export const contracts = [
@@ -13,4 +21,5 @@ export const contracts = [
   TransferContract,
   WithdrawalContract,
   AuditContract,
+  CertificateContract,
 ];

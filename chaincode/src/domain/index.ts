@@ -17,3 +17,4 @@ export * from './resident-id';
 export * from './uscc';
 export * from './validators';
 export { canonicalJson, encodeJson, parseJson, type Json } from '../codec';
+export * from './certificate';

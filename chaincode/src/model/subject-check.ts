@@ -91,3 +91,29 @@ export function checkWithdrawalSubject(
 export function checkTransferSubject(ctx: Context, subjectRef: string): void {
   checkPerson(ctx, subjectRef);
 }
+
+/** certificate:Request: the transient `person` {idType, idNumber, name} must be the subjectRef's person. */
+export function checkCertificateRequestSubject(ctx: Context, subjectRef: string): void {
+  checkPerson(ctx, subjectRef, ['idType', 'idNumber', 'name']);
+}
+
+/**
+ * certificate:Issue: the person inside the content (from the transient map) must be the subjectRef's
+ * person, checked with the same key as every other write, so an issuer cannot file content about one
+ * person under another's pseudonym.
+ */
+export function checkCertificateSubject(
+  ctx: Context,
+  subjectRef: string,
+  person: { readonly idType: string; readonly idNumber: string },
+): void {
+  const identity = canonicalIdentity(
+    person.idType,
+    person.idNumber,
+    chinaDateOf(txTime(ctx)),
+    'content.person.idNumber',
+  );
+  if (subjectRefOf(chaincodeConfig().pseudonymKey, identity) !== subjectRef) {
+    throw hpfError('FORBIDDEN', 'subjectRef does not match the person in the certificate content');
+  }
+}

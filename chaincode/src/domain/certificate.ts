@@ -1,0 +1,233 @@
+import { canonicalJson } from '../codec';
+import { invalid } from './errors';
+import { normaliseIdNumber } from './identity';
+import {
+  readBoolean,
+  readInteger,
+  readObject,
+  readOptionalString,
+  readString,
+  type UncheckedObject,
+} from './json-fields';
+import {
+  formatFen,
+  parseMoneyToFen,
+  sha256Hex,
+  validateCentreCode,
+  validateDate,
+  validateIdType,
+  validateReference,
+  validateText,
+  validateYearMonth,
+} from './validators';
+
+/**
+ * Certificates (证明): the canonical content of a certificate, shared by the chaincode (which checks
+ * it and its hash at every endorser) and the gateway (which builds it, hashes it and prints it). The
+ * content is personal data: only its SHA-256 is public; the bytes live in implicit collections and
+ * inside the PDF.
+ */
+
+export const CERTIFICATE_TYPES = {
+  DEPOSIT_USE: '个人住房公积金缴存使用证明',
+  LOAN_SETTLED: '贷款结清证明',
+} as const;
+export type CertificateType = keyof typeof CERTIFICATE_TYPES;
+
+/** 账户状态 of a deposit-and-use certificate. */
+export const ACCOUNT_STATUSES = { NORMAL: '正常', SEALED: '封存', CLOSED: '销户' } as const;
+export type AccountStatus = keyof typeof ACCOUNT_STATUSES;
+
+export type DepositUseFacts = {
+  readonly employerName: string;
+  readonly openedOn: string;
+  readonly accountStatus: AccountStatus;
+  readonly paidUpTo: string;
+  readonly monthlyDeposit: string;
+  readonly balance: string;
+  readonly consecutiveMonths: number;
+  readonly loansUsed: number;
+  readonly loanOutstanding: boolean;
+};
+
+export type LoanSettledFacts = {
+  readonly loanContractNo: string;
+  readonly loanAmount: string;
+  readonly settledOn: string;
+};
+
+export type CertificatePerson = { readonly idType: string; readonly idNumber: string; readonly name: string };
+
+/** The canonical content; its canonical JSON is what `contentHash` is the SHA-256 of. */
+export type CertificateContent = {
+  readonly version: 1;
+  readonly certificateNo: string;
+  readonly type: CertificateType;
+  readonly issuer: string;
+  readonly issuerName: string;
+  readonly person: CertificatePerson;
+  readonly facts: DepositUseFacts | LoanSettledFacts;
+  readonly validUntil: string;
+  readonly supersedes?: string;
+};
+
+const INSTANT = /^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{3})?Z$/;
+
+/** A certificate number, scoped to its issuing centre. */
+export function validateCertificateNo(value: string, field = 'certificateNo'): string {
+  return validateReference(value, field, 40);
+}
+
+export function isCertificateType(value: string): value is CertificateType {
+  return Object.prototype.hasOwnProperty.call(CERTIFICATE_TYPES, value);
+}
+
+export function validateCertificateType(value: string, field = 'type'): CertificateType {
+  if (!isCertificateType(value)) {
+    throw invalid(field, `must be one of ${Object.keys(CERTIFICATE_TYPES).join(', ')}`);
+  }
+  return value;
+}
+
+/** A UTC instant `YYYY-MM-DDTHH:MM:SS[.mmm]Z`, returned in `Date#toISOString` form. */
+export function validateInstant(value: string, field: string): string {
+  const time = Date.parse(value);
+  if (
+    !INSTANT.test(value) ||
+    Number.isNaN(time) ||
+    new Date(time).toISOString().slice(0, 19) !== value.slice(0, 19)
+  ) {
+    throw invalid(field, 'must be a UTC date-time YYYY-MM-DDTHH:MM:SSZ');
+  }
+  return new Date(time).toISOString();
+}
+
+/** An amount already in its canonical form, exactly 2 places ("1234.50"): the hash covers these bytes. */
+function canonicalMoney(object: UncheckedObject, key: string, path: string, allowZero: boolean): string {
+  const field = `${path}.${key}`;
+  const value = readString(object, key, path);
+  if (formatFen(parseMoneyToFen(value, field, allowZero)) !== value) {
+    throw invalid(field, 'must be a decimal string with exactly 2 decimal places, e.g. "1234.50"');
+  }
+  return value;
+}
+
+function name(object: UncheckedObject, key: string, path: string, max: number): string {
+  const field = `${path}.${key}`;
+  const value = validateText(readString(object, key, path), field, max);
+  if (value !== value.trim() || value !== value.normalize('NFC')) {
+    throw invalid(field, 'must be trimmed and in Unicode NFC');
+  }
+  return value;
+}
+
+const DEPOSIT_USE_KEYS = [
+  'employerName',
+  'openedOn',
+  'accountStatus',
+  'paidUpTo',
+  'monthlyDeposit',
+  'balance',
+  'consecutiveMonths',
+  'loansUsed',
+  'loanOutstanding',
+];
+
+function depositUseFacts(value: unknown, path: string): DepositUseFacts {
+  const object = readObject(value, path, DEPOSIT_USE_KEYS);
+  const accountStatus = readString(object, 'accountStatus', path);
+  if (!Object.prototype.hasOwnProperty.call(ACCOUNT_STATUSES, accountStatus)) {
+    throw invalid(`${path}.accountStatus`, `must be one of ${Object.keys(ACCOUNT_STATUSES).join(', ')}`);
+  }
+  return {
+    employerName: name(object, 'employerName', path, 100),
+    openedOn: validateDate(readString(object, 'openedOn', path), `${path}.openedOn`),
+    accountStatus: accountStatus as AccountStatus,
+    paidUpTo: validateYearMonth(readString(object, 'paidUpTo', path), `${path}.paidUpTo`),
+    monthlyDeposit: canonicalMoney(object, 'monthlyDeposit', path, true),
+    balance: canonicalMoney(object, 'balance', path, true),
+    consecutiveMonths: readInteger(object, 'consecutiveMonths', 0, 1200, path),
+    loansUsed: readInteger(object, 'loansUsed', 0, 99, path),
+    loanOutstanding: readBoolean(object, 'loanOutstanding', path),
+  };
+}
+
+function loanSettledFacts(value: unknown, path: string): LoanSettledFacts {
+  const object = readObject(value, path, ['loanContractNo', 'loanAmount', 'settledOn']);
+  return {
+    loanContractNo: validateReference(
+      readString(object, 'loanContractNo', path),
+      `${path}.loanContractNo`,
+      40,
+    ),
+    loanAmount: canonicalMoney(object, 'loanAmount', path, false),
+    settledOn: validateDate(readString(object, 'settledOn', path), `${path}.settledOn`),
+  };
+}
+
+/** The facts of a certificate of `type`, validated field by field (paths like `facts.balance`). */
+export function certificateFactsFromJson(
+  type: CertificateType,
+  value: unknown,
+  path = 'facts',
+): DepositUseFacts | LoanSettledFacts {
+  return type === 'DEPOSIT_USE' ? depositUseFacts(value, path) : loanSettledFacts(value, path);
+}
+
+function personFromJson(value: unknown, path: string): CertificatePerson {
+  const object = readObject(value, path, ['idType', 'idNumber', 'name']);
+  const idType = validateIdType(readString(object, 'idType', path), `${path}.idType`);
+  const idNumber = readString(object, 'idNumber', path);
+  if (normaliseIdNumber(idType, idNumber, `${path}.idNumber`) !== idNumber) {
+    throw invalid(`${path}.idNumber`, 'must be in its canonical form');
+  }
+  return { idType, idNumber, name: name(object, 'name', path, 50) };
+}
+
+const CONTENT_KEYS = [
+  'version',
+  'certificateNo',
+  'type',
+  'issuer',
+  'issuerName',
+  'person',
+  'facts',
+  'validUntil',
+  'supersedes',
+];
+
+/** Validates canonical content (field paths under `content.`); the person's birth date is not re-checked. */
+export function certificateContentFromJson(value: unknown, path = 'content'): CertificateContent {
+  const object = readObject(value, path, CONTENT_KEYS);
+  if (object.version !== 1) {
+    throw invalid(`${path}.version`, 'must be 1');
+  }
+  const type = validateCertificateType(readString(object, 'type', path), `${path}.type`);
+  const supersedes = readOptionalString(object, 'supersedes', path);
+  return {
+    version: 1,
+    certificateNo: validateCertificateNo(readString(object, 'certificateNo', path), `${path}.certificateNo`),
+    type,
+    issuer: validateCentreCode(readString(object, 'issuer', path), `${path}.issuer`),
+    issuerName: validateText(readString(object, 'issuerName', path), `${path}.issuerName`, 100),
+    person: personFromJson(object.person, `${path}.person`),
+    facts: certificateFactsFromJson(type, object.facts, `${path}.facts`),
+    validUntil: validateInstant(readString(object, 'validUntil', path), `${path}.validUntil`),
+    supersedes:
+      supersedes === undefined ? undefined : validateCertificateNo(supersedes, `${path}.supersedes`),
+  };
+}
+
+/** The exact bytes the content hash covers. */
+export function certificateContentBytes(content: CertificateContent): Buffer {
+  return Buffer.from(canonicalJson(content), 'utf8');
+}
+
+/** SHA-256 hex of the canonical content. */
+export function certificateContentHash(content: CertificateContent): string {
+  return sha256Hex(certificateContentBytes(content));
+}
+
+/** The verification statuses (`certificate:Verify`). */
+export const VERIFICATION_STATUSES = ['VALID', 'REVOKED', 'EXPIRED', 'TAMPERED', 'UNKNOWN'] as const;
+export type VerificationStatus = (typeof VERIFICATION_STATUSES)[number];

@@ -1,0 +1,289 @@
+import {
+  certificateContentBytes,
+  certificateContentHash,
+  freeTextHash,
+  type CertificateContent,
+} from '../src/domain';
+import {
+  ALICE,
+  ALICE_ID,
+  ALICE_NAME,
+  BEIJING,
+  BOB,
+  expectHpf,
+  GUANGDONG,
+  parse,
+  REGULATOR,
+  SHANGHAI,
+  TestNetwork,
+  type Invocation,
+} from './harness';
+
+function content(overrides: Partial<CertificateContent> = {}): CertificateContent {
+  return {
+    version: 1,
+    certificateNo: 'ZM-2026-0001',
+    type: 'DEPOSIT_USE',
+    issuer: BEIJING.code,
+    issuerName: BEIJING.name,
+    person: { idType: '01', idNumber: ALICE_ID, name: ALICE_NAME },
+    facts: {
+      employerName: '北京某某科技有限公司',
+      openedOn: '2015-03-01',
+      accountStatus: 'NORMAL',
+      paidUpTo: '202610',
+      monthlyDeposit: '2400.00',
+      balance: '86500.25',
+      consecutiveMonths: 128,
+      loansUsed: 0,
+      loanOutstanding: false,
+    },
+    validUntil: '2027-05-20T16:00:00.000Z',
+    ...overrides,
+  };
+}
+
+function issue(
+  net: TestNetwork,
+  mspId: string,
+  body: CertificateContent,
+  extra: Record<string, unknown> = {},
+): Promise<Invocation> {
+  const argument = { contentHash: certificateContentHash(body), subjectRef: ALICE, ...extra };
+  return net.submit(mspId, (ctx) => net.certificate.Issue(ctx, JSON.stringify(argument)), {
+    transient: { content: certificateContentBytes(body).toString('utf8') },
+  });
+}
+
+function verify(
+  net: TestNetwork,
+  issuer: string,
+  no: string,
+  hash: string,
+): Promise<Record<string, unknown>> {
+  return net.evaluate(GUANGDONG.mspId, (ctx) => net.certificate.Verify(ctx, issuer, no, hash)).then(parse);
+}
+
+function revoke(net: TestNetwork, mspId: string, no: string, reason = '信息有误'): Promise<Invocation> {
+  return net.submit(
+    mspId,
+    (ctx) => net.certificate.Revoke(ctx, no, JSON.stringify({ reasonHash: freeTextHash(reason) })),
+    { transient: { reason } },
+  );
+}
+
+const PERSON = JSON.stringify({ idType: '01', idNumber: ALICE_ID, name: ALICE_NAME });
+
+function request(net: TestNetwork, requestId = 'RQ-1'): Promise<Invocation> {
+  const input = {
+    requestId,
+    requester: GUANGDONG.code,
+    issuer: BEIJING.code,
+    type: 'DEPOSIT_USE',
+    subjectRef: ALICE,
+  };
+  return net.submit(GUANGDONG.mspId, (ctx) => net.certificate.Request(ctx, JSON.stringify(input)), {
+    transient: { person: PERSON },
+    endorsers: [GUANGDONG.mspId, BEIJING.mspId],
+  });
+}
+
+describe('certificate contract', () => {
+  let net: TestNetwork;
+
+  beforeEach(async () => {
+    net = new TestNetwork();
+    await net.init();
+  });
+
+  it('issues with public state free of personal data and the content in the issuer collection only', async () => {
+    const { result } = await issue(net, BEIJING.mspId, content());
+    const record = parse(result);
+    expect(record).toMatchObject({
+      certificateNo: 'ZM-2026-0001',
+      issuer: BEIJING.code,
+      type: 'DEPOSIT_USE',
+      subjectRef: ALICE,
+      status: 'ISSUED',
+      contentHash: certificateContentHash(content()),
+    });
+    expect(result).not.toContain(ALICE_ID);
+    expect(result).not.toContain(ALICE_NAME);
+    const got = parse(
+      await net.evaluate(BEIJING.mspId, (ctx) =>
+        net.certificate.GetContent(ctx, BEIJING.code, 'ZM-2026-0001'),
+      ),
+    );
+    expect(got.content).toEqual(content());
+    await expectHpf(
+      net.evaluate(SHANGHAI.mspId, (ctx) => net.certificate.GetContent(ctx, BEIJING.code, 'ZM-2026-0001')),
+      'NOT_FOUND',
+      'held only by its issuer and requester',
+    );
+  });
+
+  it('verifies VALID, TAMPERED, EXPIRED, REVOKED and UNKNOWN', async () => {
+    const hash = certificateContentHash(content());
+    await issue(net, BEIJING.mspId, content());
+    expect((await verify(net, BEIJING.code, 'ZM-2026-0001', hash)).status).toBe('VALID');
+    const other = certificateContentHash(content({ validUntil: '2028-01-01T00:00:00.000Z' }));
+    expect((await verify(net, BEIJING.code, 'ZM-2026-0001', other)).status).toBe('TAMPERED');
+    expect((await verify(net, SHANGHAI.code, 'ZM-2026-0001', hash)).status).toBe('UNKNOWN');
+    net.now = Date.parse('2027-05-21T00:00:00Z');
+    expect((await verify(net, BEIJING.code, 'ZM-2026-0001', hash)).status).toBe('EXPIRED');
+    net.now = Date.parse('2026-12-01T00:00:00Z');
+    await revoke(net, BEIJING.mspId, 'ZM-2026-0001');
+    const revoked = await verify(net, BEIJING.code, 'ZM-2026-0001', hash);
+    expect(revoked).toEqual({
+      status: 'REVOKED',
+      certificateNo: 'ZM-2026-0001',
+      issuer: BEIJING.code,
+      type: 'DEPOSIT_USE',
+      issuedAt: expect.any(String) as unknown,
+      validUntil: '2027-05-20T16:00:00.000Z',
+    });
+    // A replayed revocation is the record as it is; another centre's number space is its own.
+    await revoke(net, BEIJING.mspId, 'ZM-2026-0001');
+    await expectHpf(revoke(net, SHANGHAI.mspId, 'ZM-2026-0001'), 'NOT_FOUND');
+  });
+
+  it('refuses bad content naming the field, a forged subjectRef, and a wrong issuer', async () => {
+    await expectHpf(
+      issue(net, BEIJING.mspId, content({ facts: { ...content().facts, balance: '1.5' } as never })),
+      'VALIDATION_FAILED',
+      'content.facts.balance: must be a decimal string with exactly 2 decimal places',
+    );
+    await expectHpf(
+      issue(net, BEIJING.mspId, content({ type: 'LOAN_SETTLED' })),
+      'VALIDATION_FAILED',
+      'content.facts: unexpected field',
+    );
+    await expectHpf(issue(net, BEIJING.mspId, content(), { subjectRef: BOB }), 'FORBIDDEN', 'subjectRef');
+    await expectHpf(issue(net, SHANGHAI.mspId, content()), 'FORBIDDEN', 'content.issuer');
+    await expectHpf(
+      issue(net, BEIJING.mspId, content({ issuerName: '假冒中心' })),
+      'VALIDATION_FAILED',
+      'content.issuerName',
+    );
+    await expectHpf(
+      issue(net, BEIJING.mspId, content({ validUntil: '2026-01-01T00:00:00.000Z' })),
+      'VALIDATION_FAILED',
+      'content.validUntil: must be after the issue time',
+    );
+    await expectHpf(issue(net, REGULATOR.mspId, content()), 'FORBIDDEN');
+    expect(net.ledger.state.size).toBe(1); // the registry only
+  });
+
+  it('replays an identical issue and refuses another content under the same number', async () => {
+    const first = await issue(net, BEIJING.mspId, content());
+    const again = await issue(net, BEIJING.mspId, content());
+    expect(again.result).toBe(first.result);
+    await expectHpf(
+      issue(net, BEIJING.mspId, content({ validUntil: '2028-01-01T00:00:00.000Z' })),
+      'CONFLICT',
+      'certificateNo',
+    );
+  });
+
+  it('supersedes: the old certificate verifies REVOKED and names its successor', async () => {
+    await issue(net, BEIJING.mspId, content());
+    await issue(net, BEIJING.mspId, content({ certificateNo: 'ZM-2026-0002', supersedes: 'ZM-2026-0001' }));
+    const old = await verify(net, BEIJING.code, 'ZM-2026-0001', certificateContentHash(content()));
+    expect(old).toMatchObject({ status: 'REVOKED', supersededBy: 'ZM-2026-0002' });
+  });
+
+  it('answers a cross-province request: issued to both collections, endorsed by both centres', async () => {
+    const asked = parse((await request(net)).result);
+    expect(asked).toMatchObject({ status: 'PENDING', requester: GUANGDONG.code, issuer: BEIJING.code });
+    const queue = parse(
+      await net.evaluate(BEIJING.mspId, (ctx) =>
+        net.certificate.ListRequests(ctx, BEIJING.code, 'incoming', 'PENDING'),
+      ),
+    );
+    expect(queue.items).toHaveLength(1);
+    const seen = parse(
+      await net.evaluate(BEIJING.mspId, (ctx) => net.certificate.GetRequest(ctx, GUANGDONG.code, 'RQ-1')),
+    );
+    expect(seen.person).toEqual(JSON.parse(PERSON));
+    const body = content();
+    const argument = {
+      contentHash: certificateContentHash(body),
+      subjectRef: ALICE,
+      request: { requester: GUANGDONG.code, requestId: 'RQ-1' },
+    };
+    // The request key carries AND(requester, issuer): the issuer with the regulator is not enough.
+    const call = (ctx: Parameters<TestNetwork['certificate']['Issue']>[0]): Promise<string> =>
+      net.certificate.Issue(ctx, JSON.stringify(argument));
+    const transient = { content: certificateContentBytes(body).toString('utf8') };
+    await expect(
+      net.submit(BEIJING.mspId, call, { transient, endorsers: [BEIJING.mspId, REGULATOR.mspId] }),
+    ).rejects.toThrow('ENDORSEMENT_POLICY_FAILURE');
+    const issued = parse(
+      (await net.submit(BEIJING.mspId, call, { transient, endorsers: [BEIJING.mspId, GUANGDONG.mspId] }))
+        .result,
+    );
+    expect(issued).toMatchObject({ requester: GUANGDONG.code, requestId: 'RQ-1' });
+    const atRequester = parse(
+      await net.evaluate(GUANGDONG.mspId, (ctx) =>
+        net.certificate.GetContent(ctx, BEIJING.code, 'ZM-2026-0001'),
+      ),
+    );
+    expect(atRequester.content).toEqual(body);
+    const done = parse(
+      await net.evaluate(GUANGDONG.mspId, (ctx) =>
+        net.certificate.ListRequests(ctx, GUANGDONG.code, 'outgoing', 'ISSUED'),
+      ),
+    );
+    expect(done.items).toEqual([expect.objectContaining({ certificateNo: 'ZM-2026-0001' })]);
+  });
+
+  it('lets only the centre asked refuse, with a reason', async () => {
+    await request(net, 'RQ-2');
+    const reason = '查无此人缴存记录';
+    const refuse = (mspId: string): Promise<Invocation> =>
+      net.submit(
+        mspId,
+        (ctx) =>
+          net.certificate.Refuse(
+            ctx,
+            GUANGDONG.code,
+            'RQ-2',
+            JSON.stringify({ reasonHash: freeTextHash(reason) }),
+          ),
+        { transient: { reason } },
+      );
+    await expectHpf(refuse(SHANGHAI.mspId), 'FORBIDDEN', 'only the centre asked');
+    const refused = parse((await refuse(BEIJING.mspId)).result);
+    expect(refused).toMatchObject({ status: 'REFUSED', refusal: { reasonHash: freeTextHash(reason) } });
+    await expectHpf(
+      issue(net, BEIJING.mspId, content(), { request: { requester: GUANGDONG.code, requestId: 'RQ-2' } }),
+      'INVALID_STATE',
+      'REFUSED',
+    );
+  });
+
+  it('refuses a request naming a field', async () => {
+    const bad = {
+      requestId: 'RQ 1',
+      requester: GUANGDONG.code,
+      issuer: BEIJING.code,
+      type: 'DEPOSIT_USE',
+      subjectRef: ALICE,
+    };
+    await expectHpf(
+      net.submit(GUANGDONG.mspId, (ctx) => net.certificate.Request(ctx, JSON.stringify(bad)), {
+        transient: { person: PERSON },
+      }),
+      'VALIDATION_FAILED',
+      'requestId',
+    );
+    const self = { ...bad, requestId: 'RQ-3', issuer: GUANGDONG.code };
+    await expectHpf(
+      net.submit(GUANGDONG.mspId, (ctx) => net.certificate.Request(ctx, JSON.stringify(self)), {
+        transient: { person: PERSON },
+      }),
+      'VALIDATION_FAILED',
+      'issuer: must be another centre',
+    );
+  });
+});
