@@ -6,10 +6,18 @@ import type { Logger } from 'pino';
 import type { ApiKeyEntry } from './config';
 import { ApiError } from './errors';
 import type { LedgerClient } from './fabric/ledger-client';
-import { auditorsReadOnly, callerOf, identify, isAuthenticated, requireAuthenticated } from './http/auth';
+import {
+  auditorsReadOnly,
+  callerOf,
+  identify,
+  isAuthenticated,
+  PUBLIC_PREFIX,
+  requireAuthenticated,
+} from './http/auth';
 import { requestLogger, requestId, requestMetrics, newRouteMatcher } from './http/observability';
 import { notFound, problemHandler } from './http/problem';
 import { auditRoutes } from './http/routes/audit';
+import { certificateRoutes } from './http/routes/certificates';
 import { eventRoutes } from './http/routes/events';
 import { operationRoutes } from './http/routes/operations';
 import { transferRoutes } from './http/routes/transfers';
@@ -19,6 +27,7 @@ import { refuseUnlistedMethods } from './http/method-guard';
 import type { Metrics } from './metrics';
 import { loadOpenApiDocument, pathTemplates, withoutLinks } from './openapi-document';
 import { newAuditService } from './services/audit-service';
+import { newCertificateService } from './services/certificate-service';
 import { newCentreDirectory } from './services/centre-directory';
 import { newEventService } from './services/event-service';
 import { newLedgerWriter } from './services/ledger-writer';
@@ -33,6 +42,8 @@ export interface AppSettings extends ServiceSettings {
   readonly rateLimitPerMinute: number;
   /** Requests without a valid key, per client address (they are refused, but cost work to refuse). */
   readonly unauthenticatedRateLimitPerMinute: number;
+  /** Key-less certificate verifications, per client address. */
+  readonly publicVerifyRateLimitPerMinute: number;
   /** Readiness check deadline and how long its answer is reused. */
   readonly readinessTimeoutMs: number;
   readonly readinessCacheMs: number;
@@ -60,6 +71,9 @@ export interface AppOptions {
   /** Shared with the event listener, which invalidates it; none in route tests unless given. */
   readonly verifications?: VerificationCache;
 }
+
+/** The largest certificate PDF a verification accepts (ours are about 60 kB). */
+const CERTIFICATE_PDF_LIMIT = '1mb';
 
 /**
  * Builds the gateway's Express app without listening. Everything it talks to comes in through
@@ -105,7 +119,7 @@ export function createApp(options: Readonly<AppOptions>): Express {
     rateLimit({
       windowMs: 60_000,
       limit: settings.unauthenticatedRateLimitPerMinute,
-      skip: (req) => isAuthenticated(req),
+      skip: (req) => isAuthenticated(req) || req.originalUrl.startsWith(PUBLIC_PREFIX),
       standardHeaders: 'draft-8',
       legacyHeaders: false,
       handler: (_req, _res, next) => {
@@ -118,12 +132,30 @@ export function createApp(options: Readonly<AppOptions>): Express {
       },
     }),
   );
+  app.use(
+    PUBLIC_PREFIX,
+    rateLimit({
+      windowMs: 60_000,
+      limit: settings.publicVerifyRateLimitPerMinute,
+      standardHeaders: 'draft-8',
+      legacyHeaders: false,
+      handler: (_req, _res, next) => {
+        next(
+          new ApiError(
+            'RATE_LIMITED',
+            `more than ${settings.publicVerifyRateLimitPerMinute} key-less verifications a minute from this address`,
+          ),
+        );
+      },
+    }),
+  );
   app.use('/v1', requireAuthenticated);
   app.use(
     '/v1',
     rateLimit({
       windowMs: 60_000,
       limit: settings.rateLimitPerMinute,
+      skip: (req) => !isAuthenticated(req),
       keyGenerator: (req) => callerOf(req).keyId,
       standardHeaders: 'draft-8',
       legacyHeaders: false,
@@ -142,6 +174,11 @@ export function createApp(options: Readonly<AppOptions>): Express {
     '/v1',
     express.json({ limit: settings.bodyLimit, type: ['application/json', 'application/*+json'] }),
   );
+  // Certificate PDFs come as raw bytes to the two verification paths only.
+  app.use(
+    ['/v1/certificates/verify', '/v1/public/certificates/verify'],
+    express.raw({ limit: CERTIFICATE_PDF_LIMIT, type: 'application/pdf' }),
+  );
   app.use(
     OpenApiValidator.middleware({
       apiSpec: withoutLinks(openApiDocument) as unknown as string,
@@ -154,6 +191,7 @@ export function createApp(options: Readonly<AppOptions>): Express {
   );
   app.use(transferRoutes(newTransferService({ ledger, writer, directory, settings })));
   app.use(withdrawalRoutes(newWithdrawalService({ ledger, writer, settings })));
+  app.use(certificateRoutes(newCertificateService({ ledger, writer, directory, settings })));
   app.use(auditRoutes(newAuditService({ ledger, settings, verifications: options.verifications })));
   app.use(
     eventRoutes({

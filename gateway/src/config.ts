@@ -55,6 +55,8 @@ export interface GatewayConfig {
   readonly rateLimitPerMinute: number;
   /** Requests without a valid key, per client address. */
   readonly unauthenticatedRateLimitPerMinute: number;
+  /** Key-less certificate verifications (/v1/public/certificates/verify), per client address. */
+  readonly publicVerifyRateLimitPerMinute: number;
   readonly deadlines: Deadlines;
   /** Deadline of the readiness check (meta:Version on the own peer) and how long its answer is reused. */
   readonly readinessTimeoutMs: number;
@@ -318,6 +320,7 @@ export function loadConfig(env: Env): GatewayConfig {
       1_000_000,
       120,
     ),
+    publicVerifyRateLimitPerMinute: reader.integer('PUBLIC_VERIFY_RATE_LIMIT_PER_MINUTE', 1, 1_000_000, 30),
     deadlines: readDeadlines(reader),
     readinessTimeoutMs: reader.integer('READINESS_TIMEOUT_MS', 100, 60_000, 2_000),
     readinessCacheMs: reader.integer('READINESS_CACHE_MS', 0, 60_000, 2_000),

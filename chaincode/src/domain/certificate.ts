@@ -71,6 +71,11 @@ export type CertificateContent = {
   readonly supersedes?: string;
 };
 
+/** `path.key`, or `key` at the top level (the gateway validates a body, the chaincode `content`). */
+function at(path: string, key: string): string {
+  return path === '' ? key : `${path}.${key}`;
+}
+
 const INSTANT = /^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{3})?Z$/;
 
 /** A certificate number, scoped to its issuing centre. */
@@ -104,7 +109,7 @@ export function validateInstant(value: string, field: string): string {
 
 /** An amount already in its canonical form, exactly 2 places ("1234.50"): the hash covers these bytes. */
 function canonicalMoney(object: UncheckedObject, key: string, path: string, allowZero: boolean): string {
-  const field = `${path}.${key}`;
+  const field = at(path, key);
   const value = readString(object, key, path);
   if (formatFen(parseMoneyToFen(value, field, allowZero)) !== value) {
     throw invalid(field, 'must be a decimal string with exactly 2 decimal places, e.g. "1234.50"');
@@ -113,7 +118,7 @@ function canonicalMoney(object: UncheckedObject, key: string, path: string, allo
 }
 
 function name(object: UncheckedObject, key: string, path: string, max: number): string {
-  const field = `${path}.${key}`;
+  const field = at(path, key);
   const value = validateText(readString(object, key, path), field, max);
   if (value !== value.trim() || value !== value.normalize('NFC')) {
     throw invalid(field, 'must be trimmed and in Unicode NFC');
@@ -137,13 +142,13 @@ function depositUseFacts(value: unknown, path: string): DepositUseFacts {
   const object = readObject(value, path, DEPOSIT_USE_KEYS);
   const accountStatus = readString(object, 'accountStatus', path);
   if (!Object.prototype.hasOwnProperty.call(ACCOUNT_STATUSES, accountStatus)) {
-    throw invalid(`${path}.accountStatus`, `must be one of ${Object.keys(ACCOUNT_STATUSES).join(', ')}`);
+    throw invalid(at(path, 'accountStatus'), `must be one of ${Object.keys(ACCOUNT_STATUSES).join(', ')}`);
   }
   return {
     employerName: name(object, 'employerName', path, 100),
-    openedOn: validateDate(readString(object, 'openedOn', path), `${path}.openedOn`),
+    openedOn: validateDate(readString(object, 'openedOn', path), at(path, 'openedOn')),
     accountStatus: accountStatus as AccountStatus,
-    paidUpTo: validateYearMonth(readString(object, 'paidUpTo', path), `${path}.paidUpTo`),
+    paidUpTo: validateYearMonth(readString(object, 'paidUpTo', path), at(path, 'paidUpTo')),
     monthlyDeposit: canonicalMoney(object, 'monthlyDeposit', path, true),
     balance: canonicalMoney(object, 'balance', path, true),
     consecutiveMonths: readInteger(object, 'consecutiveMonths', 0, 1200, path),
@@ -157,11 +162,11 @@ function loanSettledFacts(value: unknown, path: string): LoanSettledFacts {
   return {
     loanContractNo: validateReference(
       readString(object, 'loanContractNo', path),
-      `${path}.loanContractNo`,
+      at(path, 'loanContractNo'),
       40,
     ),
     loanAmount: canonicalMoney(object, 'loanAmount', path, false),
-    settledOn: validateDate(readString(object, 'settledOn', path), `${path}.settledOn`),
+    settledOn: validateDate(readString(object, 'settledOn', path), at(path, 'settledOn')),
   };
 }
 
@@ -176,12 +181,12 @@ export function certificateFactsFromJson(
 
 function personFromJson(value: unknown, path: string): CertificatePerson {
   const object = readObject(value, path, ['idType', 'idNumber', 'name']);
-  const idType = validateIdType(readString(object, 'idType', path), `${path}.idType`);
+  const idType = validateIdType(readString(object, 'idType', path), at(path, 'idType'));
   const idNumber = readString(object, 'idNumber', path);
-  if (normaliseIdNumber(idType, idNumber, `${path}.idNumber`) !== idNumber) {
-    throw invalid(`${path}.idNumber`, 'must be in its canonical form');
+  if (normaliseIdNumber(idType, idNumber, at(path, 'idNumber')) !== idNumber) {
+    throw invalid(at(path, 'idNumber'), 'must be in its canonical form');
   }
-  return { idType, idNumber, name: name(object, 'name', path, 50) };
+  return { idType, idNumber, name: name(object, 'name', path, 64) };
 }
 
 const CONTENT_KEYS = [
@@ -200,21 +205,24 @@ const CONTENT_KEYS = [
 export function certificateContentFromJson(value: unknown, path = 'content'): CertificateContent {
   const object = readObject(value, path, CONTENT_KEYS);
   if (object.version !== 1) {
-    throw invalid(`${path}.version`, 'must be 1');
+    throw invalid(at(path, 'version'), 'must be 1');
   }
-  const type = validateCertificateType(readString(object, 'type', path), `${path}.type`);
+  const type = validateCertificateType(readString(object, 'type', path), at(path, 'type'));
   const supersedes = readOptionalString(object, 'supersedes', path);
   return {
     version: 1,
-    certificateNo: validateCertificateNo(readString(object, 'certificateNo', path), `${path}.certificateNo`),
+    certificateNo: validateCertificateNo(
+      readString(object, 'certificateNo', path),
+      at(path, 'certificateNo'),
+    ),
     type,
-    issuer: validateCentreCode(readString(object, 'issuer', path), `${path}.issuer`),
-    issuerName: validateText(readString(object, 'issuerName', path), `${path}.issuerName`, 100),
-    person: personFromJson(object.person, `${path}.person`),
-    facts: certificateFactsFromJson(type, object.facts, `${path}.facts`),
-    validUntil: validateInstant(readString(object, 'validUntil', path), `${path}.validUntil`),
+    issuer: validateCentreCode(readString(object, 'issuer', path), at(path, 'issuer')),
+    issuerName: validateText(readString(object, 'issuerName', path), at(path, 'issuerName'), 100),
+    person: personFromJson(object.person, at(path, 'person')),
+    facts: certificateFactsFromJson(type, object.facts, at(path, 'facts')),
+    validUntil: validateInstant(readString(object, 'validUntil', path), at(path, 'validUntil')),
     supersedes:
-      supersedes === undefined ? undefined : validateCertificateNo(supersedes, `${path}.supersedes`),
+      supersedes === undefined ? undefined : validateCertificateNo(supersedes, at(path, 'supersedes')),
   };
 }
 

@@ -116,3 +116,36 @@ export function freeTextHash(text: string): string {
 export function containsIdShapedRun(text: string): boolean {
   return shared.containsIdShapedRun(text);
 }
+
+/** A certificate's canonical content (chaincode/src/domain/certificate.ts). */
+export type CertificateContent = shared.CertificateContent;
+export const CERTIFICATE_TYPES: Readonly<Record<string, string>> = shared.CERTIFICATE_TYPES;
+export const ACCOUNT_STATUSES: Readonly<Record<string, string>> = shared.ACCOUNT_STATUSES;
+
+/**
+ * Validates certificate content exactly as every endorser will, field paths at the top level of the
+ * issue body (`facts.balance`, `person.idNumber`); VALIDATION_FAILED naming the field.
+ */
+export function certificateContent(value: unknown): CertificateContent {
+  try {
+    return shared.certificateContentFromJson(value, '');
+  } catch (err) {
+    if (err instanceof shared.HpfError) {
+      const [path = 'body', ...rest] = err.text.split(': ');
+      throw new ApiError('VALIDATION_FAILED', err.text, {
+        errors: [{ path, message: rest.join(': ') }],
+        cause: err,
+      });
+    }
+    throw err;
+  }
+}
+
+/** The canonical bytes the content hash covers, and that hash. */
+export function certificateContentBytes(content: CertificateContent): Buffer {
+  return shared.certificateContentBytes(content);
+}
+
+export function certificateContentHash(content: CertificateContent): string {
+  return shared.certificateContentHash(content);
+}

@@ -42,7 +42,7 @@ export function identify(keys: readonly ApiKeyEntry[], centreCode: string | null
 
 /** 401 for a request {@link identify} found no valid key on. */
 export const requireAuthenticated: RequestHandler = (req, _res, next) => {
-  if (!isAuthenticated(req)) {
+  if (!isAuthenticated(req) && !req.originalUrl.startsWith(PUBLIC_PREFIX)) {
     next(new ApiError('UNAUTHENTICATED', 'a valid "Authorization: Bearer <key>" header is required'));
     return;
   }
@@ -59,13 +59,25 @@ export const requireOperator: RequestHandler = (req, _res, next) => {
 };
 
 /** POST routes that only read (they compute or verify, and write nothing). */
-const READ_ONLY_POSTS: readonly string[] = ['/v1/subjects/lookup', '/v1/verify'];
+const READ_ONLY_POSTS: readonly string[] = [
+  '/v1/subjects/lookup',
+  '/v1/verify',
+  '/v1/certificates/verify',
+  '/v1/public/certificates/verify',
+];
+
+/** Paths served without a key (rate-limited per client address instead). */
+export const PUBLIC_PREFIX = '/v1/public/';
 
 /**
  * Refuses auditors' writes before the body is even validated: a read-only key learns nothing about
  * what a valid write looks like. The routes check again with {@link requireOperator}.
  */
 export const auditorsReadOnly: RequestHandler = (req, res, next) => {
+  if (!isAuthenticated(req)) {
+    next(); // only the public paths get here without a key
+    return;
+  }
   const isWrite =
     req.method !== 'GET' &&
     req.method !== 'HEAD' &&

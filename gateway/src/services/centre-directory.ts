@@ -7,6 +7,8 @@ export interface CentreDirectory {
   mspIdOf(centreCode: string): Promise<string>;
   /** Like mspIdOf, but an unknown centre is a VALIDATION_FAILED on the named field. */
   mspIdForField(centreCode: string, field: string): Promise<string>;
+  /** The registered name of a centre (printed on its certificates). */
+  nameOf(centreCode: string): Promise<string>;
 }
 
 export interface CentreDirectoryOptions {
@@ -20,7 +22,7 @@ class CentreDirectoryImpl implements CentreDirectory {
   readonly #ledger: LedgerClient;
   readonly #ttlMs: number;
   readonly #now: () => number;
-  readonly #cache = new Map<string, { mspId: string; at: number }>();
+  readonly #cache = new Map<string, { mspId: string; name: string; at: number }>();
 
   constructor(options: Readonly<CentreDirectoryOptions>) {
     this.#ledger = options.ledger;
@@ -28,18 +30,26 @@ class CentreDirectoryImpl implements CentreDirectory {
     this.#now = options.now ?? Date.now;
   }
 
-  async mspIdOf(centreCode: string): Promise<string> {
+  async #entry(centreCode: string): Promise<{ mspId: string; name: string }> {
     const cached = this.#cache.get(centreCode);
     if (cached && this.#now() - cached.at < this.#ttlMs) {
-      return cached.mspId;
+      return cached;
     }
     const centre = parseJsonObject(
       await this.#ledger.evaluate('registry', 'GetCentre', [centreCode]),
       'centre',
     );
-    const mspId = stringField(centre, 'mspId');
-    this.#cache.set(centreCode, { mspId, at: this.#now() });
-    return mspId;
+    const entry = { mspId: stringField(centre, 'mspId'), name: stringField(centre, 'name') };
+    this.#cache.set(centreCode, { ...entry, at: this.#now() });
+    return entry;
+  }
+
+  async mspIdOf(centreCode: string): Promise<string> {
+    return (await this.#entry(centreCode)).mspId;
+  }
+
+  async nameOf(centreCode: string): Promise<string> {
+    return (await this.#entry(centreCode)).name;
   }
 
   async mspIdForField(centreCode: string, field: string): Promise<string> {

@@ -56,6 +56,7 @@ export function buildApp(
     ],
     rateLimitPerMinute: 1000,
     unauthenticatedRateLimitPerMinute: 1000,
+    publicVerifyRateLimitPerMinute: 1000,
     readinessTimeoutMs: 1000,
     readinessCacheMs: 0,
     bodyLimit: '32kb',

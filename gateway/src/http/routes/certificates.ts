@@ -1,0 +1,79 @@
+import { Router, type Request } from 'express';
+import type {
+  CertificateBody,
+  CertificateRequestBody,
+  CertificateService,
+  VerifyBody,
+} from '../../services/certificate-service';
+import type { JsonObject } from '../../services/json-record';
+import { callerOf, requireOperator } from '../auth';
+import { pathParam, sendWrite } from './send';
+
+function query(req: Request, name: string): string | undefined {
+  const value = req.query[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** The PDF's bytes (application/pdf) or `{certificateNo, issuer?, contentHash}`. */
+function verify(
+  certificates: CertificateService,
+  req: Request,
+  defaultIssuer: string | null,
+): Promise<JsonObject> {
+  return Buffer.isBuffer(req.body)
+    ? certificates.verifyPdf(req.body)
+    : certificates.verifyHash(req.body as VerifyBody, defaultIssuer);
+}
+
+/** /v1/certificates, /v1/certificate-requests and the key-less verification; validated by the OpenAPI document. */
+export function certificateRoutes(certificates: CertificateService): Router {
+  const router = Router();
+  router.post('/v1/public/certificates/verify', async (req, res) => {
+    res.json(await verify(certificates, req, null));
+  });
+  router.post('/v1/certificates/verify', async (req, res) => {
+    res.json(await verify(certificates, req, callerOf(req).centreCode));
+  });
+  router.post('/v1/certificates', requireOperator, async (req, res) => {
+    sendWrite(res, await certificates.issue(callerOf(req), req.body as CertificateBody));
+  });
+  router.get('/v1/certificates/:no', async (req, res) => {
+    res.json(await certificates.get(callerOf(req), pathParam(req.params, 'no'), query(req, 'issuer')));
+  });
+  router.get('/v1/certificates/:no/content', async (req, res) => {
+    res.json(await certificates.content(callerOf(req), pathParam(req.params, 'no'), query(req, 'issuer')));
+  });
+  router.get('/v1/certificates/:no/pdf', async (req, res) => {
+    const no = pathParam(req.params, 'no');
+    const pdf = await certificates.pdf(callerOf(req), no, query(req, 'issuer'));
+    res.setHeader('Content-Disposition', `attachment; filename="certificate-${no}.pdf"`);
+    res.setHeader('Cache-Control', 'no-store');
+    res.type('application/pdf').send(pdf);
+  });
+  router.post('/v1/certificates/:no/revoke', requireOperator, async (req, res) => {
+    const { reason } = req.body as { reason: string };
+    sendWrite(res, await certificates.revoke(callerOf(req), pathParam(req.params, 'no'), reason));
+  });
+  router.post('/v1/certificate-requests', requireOperator, async (req, res) => {
+    sendWrite(res, await certificates.request(callerOf(req), req.body as CertificateRequestBody));
+  });
+  router.get('/v1/certificate-requests', async (req, res) => {
+    res.json(
+      await certificates.listRequests(
+        callerOf(req),
+        query(req, 'direction') ?? '',
+        query(req, 'status') ?? '',
+      ),
+    );
+  });
+  router.get('/v1/certificate-requests/:id', async (req, res) => {
+    res.json(
+      await certificates.getRequest(callerOf(req), pathParam(req.params, 'id'), query(req, 'requester')),
+    );
+  });
+  router.post('/v1/certificate-requests/:id/refuse', requireOperator, async (req, res) => {
+    const { requester, reason } = req.body as { requester: string; reason: string };
+    sendWrite(res, await certificates.refuse(callerOf(req), pathParam(req.params, 'id'), requester, reason));
+  });
+  return router;
+}

@@ -1,0 +1,190 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import PDFDocument from 'pdfkit';
+import QRCode from 'qrcode';
+import {
+  ACCOUNT_STATUSES,
+  CERTIFICATE_TYPES,
+  certificateContentBytes,
+  certificateContentHash,
+  type CertificateContent,
+} from '../domain';
+
+/**
+ * The certificate as a PDF, and the way back from its bytes to what the ledger can check.
+ *
+ * The document is a pure function of the canonical content and the issue time on the ledger: no
+ * clock, no randomness (the creation date is the issue time, fonts are subset in glyph order of
+ * use, pdfkit's streams are deflated deterministically). Its Info dictionary carries the canonical
+ * content (`/HpfContent`, `hpfcontent:1:` + base64url) and the verification reference (`/HpfRef`, the QR code's text).
+ * A verifier therefore re-hashes the embedded content (the ledger says TAMPERED when it differs) and
+ * re-renders the document from it: any byte changed elsewhere (the printed facts, the QR image)
+ * makes the bytes differ, which is TAMPERED too.
+ */
+
+/** The text the QR code carries: what verification needs, no personal data. */
+export function qrPayload(issuer: string, certificateNo: string, contentHash: string): string {
+  return `hpfcert:1:${issuer}:${certificateNo}:${contentHash}`;
+}
+
+export interface EmbeddedCertificate {
+  readonly issuer: string;
+  readonly certificateNo: string;
+  readonly contentHash: string;
+  /** The embedded content bytes, when the PDF carries any. */
+  readonly contentBytes?: Buffer;
+}
+
+/** pdfkit writes each Info value as its own string object: found by their prefixes. */
+const REF_PATTERN = /\(hpfcert:1:([0-9]{6}):([A-Za-z0-9-]{1,40}):([0-9a-f]{64})\)/;
+const CONTENT_PREFIX = 'hpfcontent:1:';
+const CONTENT_PATTERN = /\(hpfcontent:1:([A-Za-z0-9_-]{1,20000})\)/;
+
+/** Reads the verification reference and the content out of a certificate PDF; undefined when absent. */
+export function embeddedCertificate(pdf: Buffer): EmbeddedCertificate | undefined {
+  const text = pdf.toString('latin1');
+  const ref = REF_PATTERN.exec(text);
+  if (ref?.[1] === undefined || ref[2] === undefined || ref[3] === undefined) {
+    return undefined;
+  }
+  const content = CONTENT_PATTERN.exec(text)?.[1];
+  return {
+    issuer: ref[1],
+    certificateNo: ref[2],
+    contentHash: ref[3],
+    contentBytes: content === undefined ? undefined : Buffer.from(content, 'base64url'),
+  };
+}
+
+let cachedFont: Buffer | undefined;
+
+/** Noto Sans SC (Noto Sans Hans, GB2312 coverage) from the `@embedpdf/fonts-sc` package, read once. */
+function cjkFont(): Buffer {
+  // The package exports only its JS entry; the fonts sit beside it in ../fonts.
+  cachedFont ??= readFileSync(
+    path.join(path.dirname(require.resolve('@embedpdf/fonts-sc')), '..', 'fonts', 'NotoSansHans-Regular.otf'),
+  );
+  return cachedFont;
+}
+
+const DEPOSIT_USE_LABELS: readonly (readonly [string, string])[] = [
+  ['employerName', '单位名称'],
+  ['openedOn', '开户日期'],
+  ['accountStatus', '账户状态'],
+  ['paidUpTo', '缴至年月'],
+  ['monthlyDeposit', '月缴存额（元）'],
+  ['balance', '账户余额（元）'],
+  ['consecutiveMonths', '连续缴存月数'],
+  ['loansUsed', '使用住房公积金贷款次数'],
+  ['loanOutstanding', '是否有未结清的住房公积金贷款'],
+];
+
+const LOAN_SETTLED_LABELS: readonly (readonly [string, string])[] = [
+  ['loanContractNo', '借款合同编号'],
+  ['loanAmount', '贷款金额（元）'],
+  ['settledOn', '结清日期'],
+];
+
+const ID_TYPE_NAMES: Readonly<Record<string, string>> = {
+  '01': '居民身份证',
+  '02': '军官证',
+  '03': '护照',
+  '04': '外国人永久居留身份证',
+  '99': '其他证件',
+};
+
+function factText(key: string, value: unknown): string {
+  if (key === 'accountStatus' && typeof value === 'string') {
+    return ACCOUNT_STATUSES[value] ?? value;
+  }
+  if (typeof value === 'boolean') {
+    return value ? '是' : '否';
+  }
+  if (key === 'paidUpTo' && typeof value === 'string') {
+    return `${value.slice(0, 4)}年${value.slice(4)}月`;
+  }
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : '';
+}
+
+/** An instant shown as a date and time in China (UTC+8). */
+function chinaTime(iso: string): string {
+  return `${new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ')}（北京时间）`;
+}
+
+function rows(content: CertificateContent): [string, string][] {
+  const facts = content.facts as Readonly<Record<string, unknown>>;
+  const labels = content.type === 'DEPOSIT_USE' ? DEPOSIT_USE_LABELS : LOAN_SETTLED_LABELS;
+  return [
+    ['姓名', content.person.name],
+    ['证件类型', ID_TYPE_NAMES[content.person.idType] ?? content.person.idType],
+    ['证件号码', content.person.idNumber],
+    ...labels.map(([key, label]): [string, string] => [label, factText(key, facts[key])]),
+  ];
+}
+
+function drawTable(doc: PDFKit.PDFDocument, lines: readonly [string, string][], top: number): number {
+  const left = 60;
+  const labelWidth = 190;
+  const width = 475;
+  let y = top;
+  for (const [label, value] of lines) {
+    const height = Math.max(24, doc.heightOfString(value, { width: width - labelWidth - 16 }) + 10);
+    doc.rect(left, y, labelWidth, height).stroke();
+    doc.rect(left + labelWidth, y, width - labelWidth, height).stroke();
+    doc.text(label, left + 8, y + 6, { width: labelWidth - 16 });
+    doc.text(value, left + labelWidth + 8, y + 6, { width: width - labelWidth - 16 });
+    y += height;
+  }
+  return y;
+}
+
+/** Renders the certificate; identical inputs give identical bytes. */
+export async function renderCertificatePdf(content: CertificateContent, issuedAt: string): Promise<Buffer> {
+  const contentHash = certificateContentHash(content);
+  const reference = qrPayload(content.issuer, content.certificateNo, contentHash);
+  const qr = await QRCode.toBuffer(reference, { errorCorrectionLevel: 'M', margin: 2, scale: 4 });
+  const embedded: Readonly<Record<string, string>> = {
+    HpfRef: reference,
+    HpfContent: CONTENT_PREFIX + certificateContentBytes(content).toString('base64url'),
+  };
+  const doc = new PDFDocument({
+    size: 'A4',
+    margin: 60,
+    info: {
+      Title: `${CERTIFICATE_TYPES[content.type] ?? content.type} ${content.certificateNo}`,
+      Author: content.issuerName,
+      Producer: 'hpf-gateway',
+      Creator: 'hpf-gateway',
+      CreationDate: new Date(issuedAt),
+      ...embedded,
+    },
+  });
+  const chunks: Buffer[] = [];
+  doc.on('data', (chunk: Buffer) => chunks.push(chunk));
+  const ended = new Promise<void>((resolve) => doc.on('end', resolve));
+  doc.font(cjkFont());
+  doc.fontSize(20).text(CERTIFICATE_TYPES[content.type] ?? content.type, { align: 'center' });
+  doc.moveDown(0.5).fontSize(10).text(`证明编号：${content.certificateNo}`, { align: 'right' });
+  doc.moveDown(0.5).fontSize(11);
+  const bottom = drawTable(doc, rows(content), doc.y + 6);
+  doc.fontSize(10);
+  doc.text(`出具单位：${content.issuerName}（${content.issuer}）`, 60, bottom + 20);
+  doc.text(`出具时间：${chinaTime(issuedAt)}`);
+  doc.text(`有效期至：${chinaTime(content.validUntil)}`);
+  if (content.supersedes !== undefined) {
+    doc.text(`本证明替代证明编号 ${content.supersedes}`);
+  }
+  const qrTop = doc.y + 16;
+  doc.image(qr, 60, qrTop, { width: 120 });
+  doc
+    .fontSize(8)
+    .text(
+      `扫描二维码或将本文件提交至核验接口，即可在住房公积金区块链上核验本证明的真实性与状态。内容摘要（SHA-256）：${contentHash}`,
+      200,
+      qrTop + 10,
+      { width: 335 },
+    );
+  doc.end();
+  await ended;
+  return Buffer.concat(chunks);
+}

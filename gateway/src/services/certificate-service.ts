@@ -1,0 +1,295 @@
+import {
+  canonicalJson,
+  certificateContent,
+  certificateContentHash,
+  freeTextHash,
+  validateFreeText,
+  type CertificateContent,
+} from '../domain';
+import { invalidField } from '../errors';
+import type { LedgerClient } from '../fabric/ledger-client';
+import { actingCentre, type Caller } from './caller';
+import { embeddedCertificate, renderCertificatePdf } from './certificate-pdf';
+import type { CentreDirectory } from './centre-directory';
+import { optionalObject, parseJsonObject, stringField, type JsonObject } from './json-record';
+import type { LedgerWriter } from './ledger-writer';
+import { normalisePerson, subjectRefFor, type PersonInput } from './person';
+import type { ServiceSettings, WriteOutcome } from './settings';
+
+export interface CertificateBody {
+  readonly certificateNo: string;
+  readonly type: string;
+  readonly person: PersonInput;
+  readonly facts: Readonly<Record<string, unknown>>;
+  readonly validUntil: string;
+  readonly supersedes?: string;
+  /** The request this certificate answers (another centre asked for it). */
+  readonly request?: { readonly requester: string; readonly requestId: string };
+}
+
+export interface CertificateRequestBody {
+  readonly requestId: string;
+  readonly issuer: string;
+  readonly type: string;
+  readonly person: PersonInput;
+}
+
+export interface VerifyBody {
+  readonly certificateNo: string;
+  readonly issuer?: string;
+  readonly contentHash: string;
+}
+
+export interface CertificateServiceOptions {
+  readonly ledger: LedgerClient;
+  readonly writer: LedgerWriter;
+  readonly directory: CentreDirectory;
+  readonly settings: ServiceSettings;
+}
+
+export interface CertificateService {
+  issue(caller: Caller, body: CertificateBody): Promise<WriteOutcome>;
+  revoke(caller: Caller, certificateNo: string, reason: string): Promise<WriteOutcome>;
+  /** The public record of `issuer`'s certificate (default: this gateway's centre). */
+  get(caller: Caller, certificateNo: string, issuer?: string): Promise<JsonObject>;
+  /** Record and content: only at the issuer and the requesting centre. */
+  content(caller: Caller, certificateNo: string, issuer?: string): Promise<JsonObject>;
+  pdf(caller: Caller, certificateNo: string, issuer?: string): Promise<Buffer>;
+  /** From the PDF's bytes, or from a number and a content hash (`issuer` required without a centre). */
+  verifyPdf(pdf: Buffer): Promise<JsonObject>;
+  verifyHash(body: VerifyBody, defaultIssuer: string | null): Promise<JsonObject>;
+  request(caller: Caller, body: CertificateRequestBody): Promise<WriteOutcome>;
+  refuse(caller: Caller, requestId: string, requester: string, reason: string): Promise<WriteOutcome>;
+  getRequest(caller: Caller, requestId: string, requester?: string): Promise<JsonObject>;
+  listRequests(caller: Caller, direction: string, status: string): Promise<JsonObject>;
+}
+
+function scope(caller: Caller, given: string | undefined, field: string): string {
+  const code = given ?? caller.centreCode;
+  if (code === null) {
+    throw invalidField(field, 'is required on the regulator gateway (numbers are per centre)');
+  }
+  return code;
+}
+
+/** The embedded content when it is valid canonical content; anything else is judged by its hash alone. */
+function parsedContent(bytes: Buffer | undefined): CertificateContent | undefined {
+  if (bytes === undefined) {
+    return undefined;
+  }
+  try {
+    return certificateContent(JSON.parse(bytes.toString('utf8')));
+  } catch {
+    return undefined;
+  }
+}
+
+class CertificateServiceImpl implements CertificateService {
+  readonly #options: Readonly<CertificateServiceOptions>;
+
+  constructor(options: Readonly<CertificateServiceOptions>) {
+    this.#options = options;
+  }
+
+  /** Own peer + regulator; then own peer + each fallback centre (as withdrawals). */
+  #independentSets(): string[][] {
+    const { mspId, regulatorMspId, endorsingFallbackMsps } = this.#options.settings;
+    const fallbacks = endorsingFallbackMsps.filter((m) => m !== mspId && m !== regulatorMspId);
+    return [[mspId, regulatorMspId], ...fallbacks.map((m) => [mspId, m])];
+  }
+
+  async #content(issuer: string, body: CertificateBody): Promise<CertificateContent> {
+    const person = normalisePerson(body.person, 'person');
+    return certificateContent({
+      version: 1,
+      certificateNo: body.certificateNo,
+      type: body.type,
+      issuer,
+      issuerName: await this.#options.directory.nameOf(issuer),
+      person: { idType: person.idType, idNumber: person.idNumber, name: person.name },
+      facts: body.facts,
+      validUntil: body.validUntil,
+      supersedes: body.supersedes,
+    });
+  }
+
+  /**
+   * The argument carries the content hash and the subjectRef only; the canonical content travels in
+   * the transient map (key `content`), where every endorser re-validates and re-hashes it. Answering
+   * a request, the requesting centre endorses with us (its collection gets the content); otherwise
+   * the regulator or a fallback centre does. Replays are seen at endorsement, as for withdrawals.
+   */
+  async issue(caller: Caller, body: CertificateBody): Promise<WriteOutcome> {
+    const issuer = actingCentre(caller);
+    const content = await this.#content(issuer, body);
+    const { mspId, pseudonymKey } = this.#options.settings;
+    const endorsementSets =
+      body.request === undefined
+        ? this.#independentSets()
+        : [[mspId, await this.#options.directory.mspIdForField(body.request.requester, 'request.requester')]];
+    const result = await this.#options.writer.write({
+      contract: 'certificate',
+      transaction: 'Issue',
+      args: [
+        canonicalJson({
+          contentHash: certificateContentHash(content),
+          subjectRef: subjectRefFor(pseudonymKey, normalisePerson(body.person, 'person')),
+          request: body.request,
+        }),
+      ],
+      transient: { content: canonicalJson(content) },
+      endorsementSets,
+      skipCommit: (endorsed, txId) => parseJsonObject(endorsed, 'certificate').txId !== txId,
+    });
+    const record = parseJsonObject(result.result, 'certificate');
+    return result.replayed === true ? { status: 200, record } : { status: 201, record, txId: result.txId };
+  }
+
+  async revoke(caller: Caller, certificateNo: string, reason: string): Promise<WriteOutcome> {
+    actingCentre(caller);
+    const text = validateFreeText(reason, 'reason');
+    const result = await this.#options.writer.write({
+      contract: 'certificate',
+      transaction: 'Revoke',
+      args: [certificateNo, canonicalJson({ reasonHash: freeTextHash(text) })],
+      transient: { reason: text },
+      endorsementSets: this.#independentSets(),
+      skipCommit: (endorsed, txId) =>
+        optionalObject(parseJsonObject(endorsed, 'certificate'), 'revocation')?.txId !== txId,
+    });
+    const record = parseJsonObject(result.result, 'certificate');
+    return result.replayed === true ? { status: 200, record } : { status: 201, record, txId: result.txId };
+  }
+
+  async get(caller: Caller, certificateNo: string, issuer?: string): Promise<JsonObject> {
+    const code = scope(caller, issuer, 'issuer');
+    return parseJsonObject(
+      await this.#options.ledger.evaluate('certificate', 'Get', [code, certificateNo]),
+      'certificate',
+    );
+  }
+
+  async content(caller: Caller, certificateNo: string, issuer?: string): Promise<JsonObject> {
+    const code = scope(caller, issuer, 'issuer');
+    return parseJsonObject(
+      await this.#options.ledger.evaluate('certificate', 'GetContent', [code, certificateNo], {
+        endorsingOrganizations: [this.#options.settings.mspId],
+      }),
+      'certificate content',
+    );
+  }
+
+  async pdf(caller: Caller, certificateNo: string, issuer?: string): Promise<Buffer> {
+    const held = await this.content(caller, certificateNo, issuer);
+    const issuedAt = stringField(optionalObject(held, 'record') ?? {}, 'issuedAt');
+    return renderCertificatePdf(certificateContent(held.content), issuedAt);
+  }
+
+  async #verify(issuer: string, certificateNo: string, contentHash: string): Promise<JsonObject> {
+    return parseJsonObject(
+      await this.#options.ledger.evaluate('certificate', 'Verify', [issuer, certificateNo, contentHash]),
+      'verification',
+    );
+  }
+
+  async verifyHash(body: VerifyBody, defaultIssuer: string | null): Promise<JsonObject> {
+    const issuer = body.issuer ?? defaultIssuer;
+    if (issuer === null) {
+      throw invalidField('issuer', 'is required here (certificate numbers are per issuing centre)');
+    }
+    return this.#verify(issuer, body.certificateNo, body.contentHash);
+  }
+
+  /**
+   * The ledger judges the hash of the embedded content (TAMPERED when it is not the issued one);
+   * when the ledger knows that content, the document is re-rendered from it and must be the same
+   * bytes, so a change anywhere else in the file is TAMPERED as well.
+   */
+  async verifyPdf(pdf: Buffer): Promise<JsonObject> {
+    const embedded = embeddedCertificate(pdf);
+    if (embedded === undefined) {
+      throw invalidField('body', 'is not a certificate PDF of this consortium (no verification reference)');
+    }
+    const { issuer, certificateNo } = embedded;
+    const content = parsedContent(embedded.contentBytes);
+    const hash = content === undefined ? embedded.contentHash : certificateContentHash(content);
+    const answer = await this.#verify(issuer, certificateNo, hash);
+    const status = stringField(answer, 'status');
+    if (status === 'UNKNOWN' || status === 'TAMPERED') {
+      return answer;
+    }
+    const intact =
+      content !== undefined &&
+      content.issuer === issuer &&
+      content.certificateNo === certificateNo &&
+      (await renderCertificatePdf(content, stringField(answer, 'issuedAt'))).equals(pdf);
+    return intact ? answer : { ...answer, status: 'TAMPERED' };
+  }
+
+  /** Both centres endorse (the request key carries AND(requester, issuer)); the person goes to both. */
+  async request(caller: Caller, body: CertificateRequestBody): Promise<WriteOutcome> {
+    const requester = actingCentre(caller);
+    const person = normalisePerson(body.person, 'person');
+    const issuerMsp = await this.#options.directory.mspIdForField(body.issuer, 'issuer');
+    const result = await this.#options.writer.write({
+      contract: 'certificate',
+      transaction: 'Request',
+      args: [
+        canonicalJson({
+          requestId: body.requestId,
+          requester,
+          issuer: body.issuer,
+          type: body.type,
+          subjectRef: subjectRefFor(this.#options.settings.pseudonymKey, person),
+        }),
+      ],
+      transient: {
+        person: canonicalJson({ idType: person.idType, idNumber: person.idNumber, name: person.name }),
+      },
+      endorsementSets: [[this.#options.settings.mspId, issuerMsp]],
+      skipCommit: (endorsed, txId) => parseJsonObject(endorsed, 'certificate request').txId !== txId,
+    });
+    const record = parseJsonObject(result.result, 'certificate request');
+    return result.replayed === true ? { status: 200, record } : { status: 201, record, txId: result.txId };
+  }
+
+  async refuse(caller: Caller, requestId: string, requester: string, reason: string): Promise<WriteOutcome> {
+    actingCentre(caller);
+    const text = validateFreeText(reason, 'reason');
+    const requesterMsp = await this.#options.directory.mspIdForField(requester, 'requester');
+    const result = await this.#options.writer.write({
+      contract: 'certificate',
+      transaction: 'Refuse',
+      args: [requester, requestId, canonicalJson({ reasonHash: freeTextHash(text) })],
+      transient: { reason: text },
+      endorsementSets: [[this.#options.settings.mspId, requesterMsp]],
+      skipCommit: (endorsed, txId) =>
+        optionalObject(parseJsonObject(endorsed, 'certificate request'), 'refusal')?.txId !== txId,
+    });
+    const record = parseJsonObject(result.result, 'certificate request');
+    return result.replayed === true ? { status: 200, record } : { status: 201, record, txId: result.txId };
+  }
+
+  async getRequest(caller: Caller, requestId: string, requester?: string): Promise<JsonObject> {
+    const code = scope(caller, requester, 'requester');
+    return parseJsonObject(
+      await this.#options.ledger.evaluate('certificate', 'GetRequest', [code, requestId], {
+        endorsingOrganizations: [this.#options.settings.mspId],
+      }),
+      'certificate request',
+    );
+  }
+
+  async listRequests(caller: Caller, direction: string, status: string): Promise<JsonObject> {
+    const centre = scope(caller, undefined, 'centre');
+    return parseJsonObject(
+      await this.#options.ledger.evaluate('certificate', 'ListRequests', [centre, direction, status]),
+      'certificate requests',
+    );
+  }
+}
+
+/** Certificates: issued, requested, refused and revoked through the ledger; PDFs verified from their bytes. */
+export function newCertificateService(options: Readonly<CertificateServiceOptions>): CertificateService {
+  return new CertificateServiceImpl(options);
+}
