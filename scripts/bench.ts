@@ -2,17 +2,20 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseFlags, runMain } from '../network/src/cli-args';
 import { REPO_ROOT } from '../network/src/layout';
+import { benchCertificates } from '../test/bench/bench-certificates';
 import { benchGateway } from '../test/bench/bench-gateway';
 import { benchNetwork } from '../test/bench/bench-network';
 
 /** `npm run bench`: measurements, never pass/fail. Results go to bench-results/<suite>.json. */
 const flags = parseFlags(
-  'npm run bench -- [--suite network|gateway|all] [--windows N] [--window-ms MS] [--concurrency N]',
+  'npm run bench -- [--suite network|gateway|certificates|all] [--windows N] [--window-ms MS] [--concurrency N] [--samples N] [--certificates-base-port PORT]',
   {
     suite: { type: 'string', default: 'all' },
     windows: { type: 'string', default: '3' },
     'window-ms': { type: 'string', default: '5000' },
     concurrency: { type: 'string', default: '8' },
+    samples: { type: 'string', default: '20' },
+    'certificates-base-port': { type: 'string', default: '23600' },
   },
 );
 
@@ -25,8 +28,8 @@ function positive(value: string, flag: string, max: number): number {
 
 runMain(async () => {
   const suite = flags.suite;
-  if (!['network', 'gateway', 'all'].includes(suite))
-    throw new Error(`--suite must be network, gateway or all, got ${suite}`);
+  if (!['network', 'gateway', 'certificates', 'all'].includes(suite))
+    throw new Error(`--suite must be network, gateway, certificates or all, got ${suite}`);
   const gatewayOptions = {
     windows: positive(flags.windows, 'windows', 20),
     windowMs: positive(flags['window-ms'], 'window-ms', 60_000),
@@ -40,6 +43,12 @@ runMain(async () => {
     writeFileSync(path.join(dir, `${name}.json`), JSON.stringify(full, null, 2) + '\n');
     console.log(JSON.stringify(full, null, 2));
   };
-  if (suite !== 'gateway') write('network', await benchNetwork(log));
-  if (suite !== 'network') write('gateway', await benchGateway(log, gatewayOptions));
+  const certificateOptions = {
+    samples: positive(flags.samples, 'samples', 1000),
+    basePort: positive(flags['certificates-base-port'], 'certificates-base-port', 65_000),
+  };
+  if (suite === 'network' || suite === 'all') write('network', await benchNetwork(log));
+  if (suite === 'gateway' || suite === 'all') write('gateway', await benchGateway(log, gatewayOptions));
+  if (suite === 'certificates' || suite === 'all')
+    write('certificates', await benchCertificates(log, certificateOptions));
 });

@@ -1,0 +1,151 @@
+import { performance } from 'node:perf_hooks';
+import { residentIdCheckChar } from '../../chaincode/src/domain';
+import { startConsortium } from '../../network/src/consortium';
+import type { Consortium } from '../../network/src/definition';
+import { gatewayInfo, type GatewayInfo } from '../../network/src/gateways';
+import { Layout } from '../../network/src/layout';
+import { down, type Log } from '../../network/src/network';
+import { benchConsortium } from './bench-network';
+
+/**
+ * Certificate benchmark: the latency from issue to verification, one certificate at a time, on a
+ * fresh consortium of its own. Each sample issues a certificate at the first centre (HTTP POST,
+ * committed), downloads its PDF there (rendered from the issuer's implicit collection), and verifies
+ * the PDF's bytes at the last centre's gateway (ledger check plus re-rendering). Phases and the total
+ * are reported as percentiles; the first `warmUp` samples (font loading, JIT) are left out.
+ */
+
+export interface PhaseResult {
+  readonly p50Ms: number;
+  readonly p95Ms: number;
+  readonly minMs: number;
+  readonly maxMs: number;
+}
+
+export interface CertificateBenchResult {
+  readonly samples: number;
+  readonly warmUp: number;
+  readonly errors: number;
+  readonly firstError?: string;
+  readonly pdfBytes: number;
+  readonly phases: Readonly<Record<'issue' | 'pdf' | 'verify' | 'issueToVerify', PhaseResult>>;
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return Math.round((sorted[index] ?? 0) * 10) / 10;
+}
+
+function phase(values: readonly number[]): PhaseResult {
+  const sorted = [...values].sort((a, b) => a - b);
+  return {
+    p50Ms: percentile(sorted, 50),
+    p95Ms: percentile(sorted, 95),
+    minMs: percentile(sorted, 0),
+    maxMs: percentile(sorted, 100),
+  };
+}
+
+function residentIdFor(i: number): string {
+  const first17 = `11010519700101${String((i % 999) + 1).padStart(3, '0')}`;
+  return first17 + residentIdCheckChar(first17);
+}
+
+interface Call {
+  readonly method?: string;
+  readonly contentType?: string;
+  readonly body?: string | Uint8Array;
+}
+
+async function send(gateway: GatewayInfo, path: string, init: Call): Promise<Response> {
+  const response = await fetch(`${gateway.url}${path}`, {
+    method: init.method ?? 'GET',
+    headers: {
+      authorization: `Bearer ${gateway.apiKeys.operator ?? ''}`,
+      ...(init.contentType === undefined ? {} : { 'content-type': init.contentType }),
+    },
+    body: init.body,
+    signal: AbortSignal.timeout(120_000),
+  });
+  if (!response.ok) throw new Error(`${path}: HTTP ${response.status} ${await response.text()}`);
+  return response;
+}
+
+/** One issue → download → verify round; the durations of its phases in ms. */
+async function sample(issuer: GatewayInfo, verifier: GatewayInfo, no: string, i: number): Promise<number[]> {
+  const t0 = performance.now();
+  await send(issuer, '/v1/certificates', {
+    method: 'POST',
+    contentType: 'application/json',
+    body: JSON.stringify({
+      certificateNo: no,
+      type: 'LOAN_SETTLED',
+      person: { idType: '01', idNumber: residentIdFor(i), name: '基准测试' },
+      facts: { loanContractNo: `JK-${no}`, loanAmount: '300000.00', settledOn: '2026-10-01' },
+      validUntil: '2099-12-31T16:00:00Z',
+    }),
+  });
+  const t1 = performance.now();
+  const pdf = Buffer.from(await (await send(issuer, `/v1/certificates/${no}/pdf`, {})).arrayBuffer());
+  const t2 = performance.now();
+  const answer = (await (
+    await send(verifier, '/v1/certificates/verify', {
+      method: 'POST',
+      contentType: 'application/pdf',
+      body: new Uint8Array(pdf),
+    })
+  ).json()) as { status?: string };
+  const t3 = performance.now();
+  if (answer.status !== 'VALID') throw new Error(`verification said ${String(answer.status)}`);
+  return [t1 - t0, t2 - t1, t3 - t2, t3 - t0, pdf.length];
+}
+
+export async function benchCertificates(
+  log: Log,
+  options: { samples: number; basePort: number },
+): Promise<CertificateBenchResult> {
+  const consortium: Consortium = benchConsortium(options.basePort, '.hpf-bench-certificates');
+  const quiet: Log = () => undefined;
+  await down(consortium, { purge: true }, quiet);
+  try {
+    log(`certificates: starting the consortium (base port ${options.basePort})`);
+    await startConsortium(consortium, quiet);
+    const gateways = gatewayInfo(consortium, new Layout(consortium));
+    const first = consortium.centres[0];
+    const last = consortium.centres[consortium.centres.length - 1];
+    const issuer = gateways.find((g) => g.mspId === first?.mspId);
+    const verifier = gateways.find((g) => g.mspId === last?.mspId);
+    if (issuer === undefined || verifier === undefined) throw new Error('no gateways');
+    const warmUp = 2;
+    const rows: number[][] = [];
+    let errors = 0;
+    let firstError: string | undefined;
+    const run = Date.now().toString(36);
+    for (let i = 0; i < options.samples + warmUp; i += 1) {
+      try {
+        const row = await sample(issuer, verifier, `BC-${run}-${i}`, i);
+        if (i >= warmUp) rows.push(row);
+      } catch (err) {
+        errors += 1;
+        firstError ??= err instanceof Error ? err.message : String(err);
+      }
+      log(`certificates: sample ${i + 1}/${options.samples + warmUp}`);
+    }
+    const column = (index: number): number[] => rows.map((row) => row[index] ?? 0);
+    return {
+      samples: rows.length,
+      warmUp,
+      errors,
+      ...(firstError === undefined ? {} : { firstError }),
+      pdfBytes: Math.max(0, ...column(4)),
+      phases: {
+        issue: phase(column(0)),
+        pdf: phase(column(1)),
+        verify: phase(column(2)),
+        issueToVerify: phase(column(3)),
+      },
+    };
+  } finally {
+    await down(consortium, { purge: true }, quiet);
+  }
+}
