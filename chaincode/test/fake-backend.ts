@@ -25,6 +25,7 @@ export async function fakeBackend(): Promise<Backend> {
     transfer: net.transfer,
     withdrawal: net.withdrawal,
     audit: net.audit,
+    certificate: net.certificate,
   };
   const txOf = (
     contract: string,

@@ -518,6 +518,99 @@ export function defineChaincodeScenarios(kind: Backend['kind'], setup: () => Pro
       },
     );
   });
+
+  describe('certificates', () => {
+    const FACTS = { loanContractNo: 'JK-SCENARIO-1', loanAmount: '300000.00', settledOn: '2026-10-01' };
+
+    /** The canonical content an honest gateway builds; its hash is the argument, its bytes the transient map. */
+    async function content(
+      no: string,
+      issuer: CentreRef,
+      person: ReturnType<typeof newPerson>,
+    ): Promise<Json> {
+      const centre = asRecord(await b.evaluate(issuer.mspId, 'registry', 'GetCentre', [issuer.code]));
+      return {
+        version: 1,
+        certificateNo: no,
+        type: 'LOAN_SETTLED',
+        issuer: issuer.code,
+        issuerName: centre.name,
+        person,
+        facts: FACTS,
+        validUntil: '2099-12-31T16:00:00.000Z',
+      };
+    }
+    function issue(
+      issuer: CentreRef,
+      body: Json,
+      endorsers: readonly string[],
+      request?: Json,
+    ): Promise<unknown> {
+      const bytes = canonicalJson(body as Parameters<typeof canonicalJson>[0]);
+      const person = body.person as { idType: string; idNumber: string };
+      const argument = {
+        contentHash: sha256Hex(bytes),
+        subjectRef: b.subjectRef(person.idType, person.idNumber),
+        request,
+      };
+      return b.submit(issuer.mspId, 'certificate', 'Issue', [canonicalJson(argument)], {
+        transient: { content: bytes },
+        endorsers,
+      });
+    }
+
+    it('issues with an independent endorser; any member verifies; only the issuer holds the content', async () => {
+      const no = `SC-${b.tag}-C1`;
+      const body = await content(no, b.beijing, newPerson());
+      const record = asRecord(await issue(b.beijing, body, [b.beijing.mspId, b.regulatorMsp]));
+      expect(record).toMatchObject({ certificateNo: no, issuer: b.beijing.code, status: 'ISSUED' });
+      const hash = String(record.contentHash);
+      const verified = asRecord(
+        await b.evaluate(b.guangdong.mspId, 'certificate', 'Verify', [b.beijing.code, no, hash]),
+      );
+      expect(verified.status).toBe('VALID');
+      const held = asRecord(
+        await b.evaluate(b.beijing.mspId, 'certificate', 'GetContent', [b.beijing.code, no]),
+      );
+      expect(held.content).toEqual(body);
+      expect(
+        await refusal(b.evaluate(b.shanghai.mspId, 'certificate', 'GetContent', [b.beijing.code, no])),
+      ).toMatch(/HPF:NOT_FOUND: /);
+    });
+
+    it('answers a request only when both centres endorse (AND on the request key)', async () => {
+      const person = newPerson();
+      serial += 1;
+      const requestId = `SC-${b.tag}-R${serial}`;
+      await b.submit(
+        b.guangdong.mspId,
+        'certificate',
+        'Request',
+        [
+          canonicalJson({
+            requestId,
+            requester: b.guangdong.code,
+            issuer: b.beijing.code,
+            type: 'LOAN_SETTLED',
+            subjectRef: b.subjectRef(person.idType, person.idNumber),
+          }),
+        ],
+        { transient: { person: canonicalJson(person) }, endorsers: pair(b.guangdong, b.beijing) },
+      );
+      const no = `SC-${b.tag}-C2`;
+      const body = await content(no, b.beijing, person);
+      const answer = { requester: b.guangdong.code, requestId };
+      expect(await refusal(issue(b.beijing, body, [b.beijing.mspId, b.regulatorMsp], answer))).toMatch(
+        /^ENDORSEMENT_POLICY_FAILURE/,
+      );
+      const record = asRecord(await issue(b.beijing, body, pair(b.beijing, b.guangdong), answer));
+      expect(record).toMatchObject({ requester: b.guangdong.code, requestId });
+      const held = asRecord(
+        await b.evaluate(b.guangdong.mspId, 'certificate', 'GetContent', [b.beijing.code, no]),
+      );
+      expect(held.content).toEqual(body);
+    });
+  });
 }
 
 /** A birth date (YYYYMMDD, 1950-1999) derived from the run tag, so runs use different people. */
