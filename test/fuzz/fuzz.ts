@@ -23,7 +23,7 @@ const flags = parseFlags('npm run test:fuzz -- [--definition FILE] [--min-cases 
 
 const FUZZ_DIR = path.join(REPO_ROOT, 'test', 'fuzz');
 /** Each Schemathesis run is stopped after this long, so the whole command stays bounded. */
-const RUN_TIMEOUT_MS = 300_000;
+const RUN_TIMEOUT_MS = 600_000;
 
 interface FuzzRun {
   readonly name: string;
