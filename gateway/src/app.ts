@@ -116,58 +116,30 @@ export function createApp(options: Readonly<AppOptions>): Express {
   app.use('/v1', identify(settings.apiKeys, settings.centreCode));
   app.use(
     '/v1',
-    rateLimit({
-      windowMs: 60_000,
-      limit: settings.unauthenticatedRateLimitPerMinute,
-      skip: (req) => isAuthenticated(req) || req.originalUrl.startsWith(PUBLIC_PREFIX),
-      standardHeaders: 'draft-8',
-      legacyHeaders: false,
-      handler: (_req, _res, next) => {
-        next(
-          new ApiError(
-            'RATE_LIMITED',
-            `more than ${settings.unauthenticatedRateLimitPerMinute} requests a minute without a valid key from this address`,
-          ),
-        );
-      },
-    }),
+    perMinute(
+      settings.unauthenticatedRateLimitPerMinute,
+      `more than ${settings.unauthenticatedRateLimitPerMinute} requests a minute without a valid key from this address`,
+      { skip: (req) => isAuthenticated(req) || req.originalUrl.startsWith(PUBLIC_PREFIX) },
+    ),
   );
   app.use(
     PUBLIC_PREFIX,
-    rateLimit({
-      windowMs: 60_000,
-      limit: settings.publicVerifyRateLimitPerMinute,
-      standardHeaders: 'draft-8',
-      legacyHeaders: false,
-      handler: (_req, _res, next) => {
-        next(
-          new ApiError(
-            'RATE_LIMITED',
-            `more than ${settings.publicVerifyRateLimitPerMinute} key-less verifications a minute from this address`,
-          ),
-        );
-      },
-    }),
+    perMinute(
+      settings.publicVerifyRateLimitPerMinute,
+      `more than ${settings.publicVerifyRateLimitPerMinute} key-less verifications a minute from this address`,
+    ),
   );
   app.use('/v1', requireAuthenticated);
   app.use(
     '/v1',
-    rateLimit({
-      windowMs: 60_000,
-      limit: settings.rateLimitPerMinute,
-      skip: (req) => !isAuthenticated(req),
-      keyGenerator: (req) => callerOf(req).keyId,
-      standardHeaders: 'draft-8',
-      legacyHeaders: false,
-      handler: (_req, _res, next) => {
-        next(
-          new ApiError(
-            'RATE_LIMITED',
-            `more than ${settings.rateLimitPerMinute} requests a minute for this key`,
-          ),
-        );
+    perMinute(
+      settings.rateLimitPerMinute,
+      `more than ${settings.rateLimitPerMinute} requests a minute for this key`,
+      {
+        skip: (req) => !isAuthenticated(req),
+        keyGenerator: (req) => callerOf(req).keyId,
       },
-    }),
+    ),
   );
   app.use('/v1', auditorsReadOnly);
   app.use(
@@ -205,6 +177,24 @@ export function createApp(options: Readonly<AppOptions>): Express {
   app.use(notFound);
   app.use(problemHandler(logger));
   return app;
+}
+
+/** A one-minute rate limit answering 429 RATE_LIMITED with `message`; per client address unless keyed otherwise. */
+function perMinute(
+  limit: number,
+  message: string,
+  options: Pick<Parameters<typeof rateLimit>[0] & object, 'skip' | 'keyGenerator'> = {},
+): express.RequestHandler {
+  return rateLimit({
+    windowMs: 60_000,
+    limit,
+    ...options,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    handler: (_req, _res, next) => {
+      next(new ApiError('RATE_LIMITED', message));
+    },
+  });
 }
 
 /** While draining, requests arriving on kept-alive connections are refused and the connection closed. */

@@ -544,7 +544,7 @@ export function defineChaincodeScenarios(kind: Backend['kind'], setup: () => Pro
       issuer: CentreRef,
       body: Json,
       endorsers: readonly string[],
-      request?: Json,
+      request?: Readonly<Record<string, string>>,
     ): Promise<unknown> {
       const bytes = canonicalJson(body as Parameters<typeof canonicalJson>[0]);
       const person = body.person as { idType: string; idNumber: string };

@@ -14,7 +14,12 @@ import type { CentreDirectory } from './centre-directory';
 import { optionalObject, parseJsonObject, stringField, type JsonObject } from './json-record';
 import type { LedgerWriter } from './ledger-writer';
 import { normalisePerson, subjectRefFor, type PersonInput } from './person';
-import type { ServiceSettings, WriteOutcome } from './settings';
+import {
+  independentEndorsementSets,
+  writeOutcome,
+  type ServiceSettings,
+  type WriteOutcome,
+} from './settings';
 
 export interface CertificateBody {
   readonly certificateNo: string;
@@ -93,9 +98,7 @@ class CertificateServiceImpl implements CertificateService {
 
   /** Own peer + regulator; then own peer + each fallback centre (as withdrawals). */
   #independentSets(): string[][] {
-    const { mspId, regulatorMspId, endorsingFallbackMsps } = this.#options.settings;
-    const fallbacks = endorsingFallbackMsps.filter((m) => m !== mspId && m !== regulatorMspId);
-    return [[mspId, regulatorMspId], ...fallbacks.map((m) => [mspId, m])];
+    return independentEndorsementSets(this.#options.settings);
   }
 
   async #content(issuer: string, body: CertificateBody): Promise<CertificateContent> {
@@ -141,8 +144,7 @@ class CertificateServiceImpl implements CertificateService {
       endorsementSets,
       skipCommit: (endorsed, txId) => parseJsonObject(endorsed, 'certificate').txId !== txId,
     });
-    const record = parseJsonObject(result.result, 'certificate');
-    return result.replayed === true ? { status: 200, record } : { status: 201, record, txId: result.txId };
+    return writeOutcome(result, parseJsonObject(result.result, 'certificate'));
   }
 
   async revoke(caller: Caller, certificateNo: string, reason: string): Promise<WriteOutcome> {
@@ -157,8 +159,7 @@ class CertificateServiceImpl implements CertificateService {
       skipCommit: (endorsed, txId) =>
         optionalObject(parseJsonObject(endorsed, 'certificate'), 'revocation')?.txId !== txId,
     });
-    const record = parseJsonObject(result.result, 'certificate');
-    return result.replayed === true ? { status: 200, record } : { status: 201, record, txId: result.txId };
+    return writeOutcome(result, parseJsonObject(result.result, 'certificate'));
   }
 
   async get(caller: Caller, certificateNo: string, issuer?: string): Promise<JsonObject> {
@@ -249,8 +250,7 @@ class CertificateServiceImpl implements CertificateService {
       endorsementSets: [[this.#options.settings.mspId, issuerMsp]],
       skipCommit: (endorsed, txId) => parseJsonObject(endorsed, 'certificate request').txId !== txId,
     });
-    const record = parseJsonObject(result.result, 'certificate request');
-    return result.replayed === true ? { status: 200, record } : { status: 201, record, txId: result.txId };
+    return writeOutcome(result, parseJsonObject(result.result, 'certificate request'));
   }
 
   async refuse(caller: Caller, requestId: string, requester: string, reason: string): Promise<WriteOutcome> {
@@ -266,8 +266,7 @@ class CertificateServiceImpl implements CertificateService {
       skipCommit: (endorsed, txId) =>
         optionalObject(parseJsonObject(endorsed, 'certificate request'), 'refusal')?.txId !== txId,
     });
-    const record = parseJsonObject(result.result, 'certificate request');
-    return result.replayed === true ? { status: 200, record } : { status: 201, record, txId: result.txId };
+    return writeOutcome(result, parseJsonObject(result.result, 'certificate request'));
   }
 
   async getRequest(caller: Caller, requestId: string, requester?: string): Promise<JsonObject> {

@@ -14,3 +14,21 @@ export interface WriteOutcome {
   readonly record: Readonly<Record<string, unknown>>;
   readonly txId?: string;
 }
+
+/**
+ * Who endorses a centre's own write (withdrawals, certificates): its own peer and the regulator; then
+ * its own peer and each fallback centre, tried in order when an endorser is unavailable.
+ */
+export function independentEndorsementSets(settings: ServiceSettings): string[][] {
+  const { mspId, regulatorMspId, endorsingFallbackMsps } = settings;
+  const fallbacks = endorsingFallbackMsps.filter((m) => m !== mspId && m !== regulatorMspId);
+  return [[mspId, regulatorMspId], ...fallbacks.map((m) => [mspId, m])];
+}
+
+/** The answer to a write: 200 with the record when it was a replay, else 201 with its transaction. */
+export function writeOutcome(
+  result: { readonly result: string; readonly txId: string; readonly replayed?: boolean },
+  record: Readonly<Record<string, unknown>>,
+): WriteOutcome {
+  return result.replayed === true ? { status: 200, record } : { status: 201, record, txId: result.txId };
+}

@@ -12,7 +12,12 @@ import { actingCentre, type Caller } from './caller';
 import { optionalObject, parseJsonObject, type JsonObject } from './json-record';
 import type { LedgerWriter } from './ledger-writer';
 import { normalisePerson, personTransient, subjectRefFor, type PersonInput } from './person';
-import type { ServiceSettings, WriteOutcome } from './settings';
+import {
+  independentEndorsementSets,
+  writeOutcome,
+  type ServiceSettings,
+  type WriteOutcome,
+} from './settings';
 
 export interface WithdrawalBody {
   readonly withdrawalId: string;
@@ -58,9 +63,7 @@ class WithdrawalServiceImpl implements WithdrawalService {
 
   /** Own peer + regulator; then own peer + each fallback centre when an endorser is unavailable. */
   #endorsementSets(): string[][] {
-    const { mspId, regulatorMspId, endorsingFallbackMsps } = this.#options.settings;
-    const fallbacks = endorsingFallbackMsps.filter((m) => m !== mspId && m !== regulatorMspId);
-    return [[mspId, regulatorMspId], ...fallbacks.map((m) => [mspId, m])];
+    return independentEndorsementSets(this.#options.settings);
   }
 
   /**
@@ -127,8 +130,7 @@ class WithdrawalServiceImpl implements WithdrawalService {
       endorsementSets: this.#endorsementSets(),
       skipCommit: (endorsed, txId) => parseJsonObject(endorsed, 'withdrawal').txId !== txId,
     });
-    const record = parseJsonObject(result.result, 'withdrawal');
-    return result.replayed === true ? { status: 200, record } : { status: 201, record, txId: result.txId };
+    return writeOutcome(result, parseJsonObject(result.result, 'withdrawal'));
   }
 
   async precheck(caller: Caller, body: WithdrawalBody): Promise<JsonObject> {
@@ -159,10 +161,7 @@ class WithdrawalServiceImpl implements WithdrawalService {
       skipCommit: (endorsed, txId) =>
         optionalObject(parseJsonObject(endorsed, 'withdrawal'), 'reversal')?.txId !== txId,
     });
-    const reversed = parseJsonObject(result.result, 'withdrawal');
-    return result.replayed === true
-      ? { status: 200, record: reversed }
-      : { status: 201, record: reversed, txId: result.txId };
+    return writeOutcome(result, parseJsonObject(result.result, 'withdrawal'));
   }
 }
 
