@@ -29,13 +29,14 @@ describe('meta', () => {
     );
   });
 
-  it('exports the five contracts, meta first (the default)', () => {
+  it('exports the six contracts, meta first (the default)', () => {
     expect(contracts.map((contract) => new contract().getName())).toEqual([
       'meta',
       'registry',
       'transfer',
       'withdrawal',
       'audit',
+      'certificate',
     ]);
   });
 });
