@@ -63,6 +63,8 @@ export function buildApp(
     conflictBackoffMs: 1,
     sseHeartbeatMs: 60_000,
     sseStallTimeoutMs: 60_000,
+    consoleSessionMinutes: 30,
+    consoleOverdueWorkingDays: 10,
     ...overrides,
   };
   const app = createApp({
