@@ -112,9 +112,9 @@ export interface NamespaceKeys {
   readonly writes: readonly string[];
 }
 
-/** Printable form of a state key: composite keys' U+0000 separators become `␀`. */
+/** Printable form of a state key: composite keys' U+0000 separators become `|`. */
 function printableKey(key: string): string {
-  return key.replaceAll('\u0000', '␀');
+  return key.replaceAll('\u0000', '|');
 }
 
 /**

@@ -21,15 +21,15 @@ const MIGRATIONS: readonly string[] = [
      block INTEGER NOT NULL, tx_id TEXT NOT NULL, type TEXT NOT NULL, attestation_id TEXT,
      status TEXT, at TEXT, PRIMARY KEY (block, tx_id)) WITHOUT ROWID;
    CREATE INDEX events_tx ON events (tx_id);
-   CREATE INDEX events_attestation ON events (attestation_id);
    CREATE TABLE attestations (
      id TEXT PRIMARY KEY, kind TEXT NOT NULL, centre TEXT NOT NULL, from_centre TEXT, to_centre TEXT,
      status TEXT NOT NULL, platform_code TEXT, reason TEXT, opened_on TEXT NOT NULL, opened_at TEXT NOT NULL,
      updated_at TEXT NOT NULL, first_block INTEGER NOT NULL, last_block INTEGER NOT NULL) WITHOUT ROWID;
-   CREATE INDEX attestations_kind ON attestations (kind, centre, status);
-   CREATE INDEX attestations_flow ON attestations (kind, from_centre, to_centre);
-   CREATE INDEX attestations_month ON attestations (kind, opened_on, reason);
-   CREATE INDEX attestations_open ON attestations (kind, status, opened_at, from_centre);
+   CREATE INDEX attestations_recent ON attestations (last_block);
+   CREATE INDEX attestations_filter ON attestations (centre, kind, status);
+   CREATE INDEX attestations_open ON attestations (kind, status, opened_on, from_centre);
+   CREATE TABLE tallies (metric TEXT NOT NULL, a TEXT NOT NULL, b TEXT NOT NULL, n INTEGER NOT NULL,
+     PRIMARY KEY (metric, a, b)) WITHOUT ROWID;
    CREATE TABLE evidence (hash TEXT NOT NULL, attestation_id TEXT NOT NULL, PRIMARY KEY (hash, attestation_id)) WITHOUT ROWID;
    CREATE TABLE alerts (
      attestation_id TEXT NOT NULL, seq INTEGER NOT NULL, code TEXT NOT NULL, centre TEXT NOT NULL,
@@ -263,6 +263,42 @@ function withdrawalFacts(record: JsonObject): Facts {
   };
 }
 
+/** What the overview counts of one attestation, from its stored or new state. */
+interface Counted {
+  readonly kind: string;
+  readonly centre: string;
+  readonly fromCentre: string | null;
+  readonly toCentre: string | null;
+  readonly status: string;
+  readonly platformCode: string | null;
+  readonly reason: string | null;
+  readonly openedOn: string;
+  readonly alerts: number;
+}
+
+type TallyKey = readonly [metric: string, a: string, b: string];
+
+/**
+ * The overview's counters an attestation adds to. Kept up to date with every change (the old state's
+ * keys down by one, the new state's up), so the overview reads a few small rows whatever the ledger's size.
+ */
+function tallyKeys(c: Counted): TallyKey[] {
+  if (c.kind === 'transfer') {
+    return [
+      ['attestations', '', ''],
+      ['flows', c.fromCentre ?? '', c.toCentre ?? ''],
+      ['transfer-status', c.status, c.platformCode ?? ''],
+    ];
+  }
+  const open = c.status === 'RECORDED' ? c.alerts : 0;
+  return [
+    ['attestations', '', ''],
+    ['withdrawals', c.centre, ''],
+    ['withdrawal-month', c.openedOn.slice(0, 7), c.reason ?? ''],
+    ...Array.from({ length: open }, (): TallyKey => ['open-alerts', '', '']),
+  ];
+}
+
 function factsOf(indexed: IndexedRecord | undefined): Facts | undefined {
   if (indexed === undefined) return undefined;
   return indexed.kind === 'transfer' ? transferFacts(indexed.record) : withdrawalFacts(indexed.record);
@@ -400,7 +436,32 @@ export class LedgerIndex {
     this.#position = { block: event.blockNumber, txId: event.txId };
   }
 
+  #tally(keys: readonly TallyKey[], delta: 1 | -1): void {
+    for (const [metric, a, b] of keys) {
+      this.#run(
+        'INSERT INTO tallies (metric, a, b, n) VALUES (?, ?, ?, ?) ON CONFLICT (metric, a, b) DO UPDATE SET n = n + excluded.n',
+        metric,
+        a,
+        b,
+        delta,
+      );
+    }
+  }
+
+  #counted(id: string): Counted | undefined {
+    const row = this.#get(
+      'SELECT a.*, (SELECT count(*) FROM alerts WHERE attestation_id = a.id) AS alert_count FROM attestations a WHERE id = ?',
+      id,
+    );
+    return row
+      ? { ...toAttestation(row), kind: text(row, 'kind'), alerts: num(row, 'alert_count') }
+      : undefined;
+  }
+
   #upsert(id: string, kind: string, facts: Facts, block: number): void {
+    const before = this.#counted(id);
+    if (before) this.#tally(tallyKeys(before), -1);
+    this.#tally(tallyKeys({ ...facts, kind, alerts: facts.alerts.length }), 1);
     this.#run(
       `INSERT INTO attestations (id, kind, centre, from_centre, to_centre, status, platform_code, reason,
          opened_on, opened_at, updated_at, first_block, last_block)
@@ -448,7 +509,14 @@ export class LedgerIndex {
    * opened before `overdueWorkingDays` working days ago is overdue, counted at its source centre.
    */
   overview(today: string, overdueWorkingDays: number): Overview {
-    const total = num(this.#get('SELECT count(*) AS n FROM attestations') ?? {}, 'n');
+    const tally = (metric: string): { a: string; b: string; n: number }[] =>
+      this.#all('SELECT a, b, n FROM tallies WHERE metric = ? AND n > 0 ORDER BY a, b', metric).map(
+        (row) => ({
+          a: text(row, 'a'),
+          b: text(row, 'b'),
+          n: num(row, 'n'),
+        }),
+      );
     const perCentre = new Map<
       string,
       { centre: string; withdrawals: number; transfersOut: number; transfersIn: number }
@@ -463,18 +531,8 @@ export class LedgerIndex {
       }
       return entry;
     };
-    for (const row of this.#all(
-      "SELECT centre, count(*) AS n FROM attestations WHERE kind = 'withdrawal' GROUP BY centre",
-    )) {
-      centre(text(row, 'centre')).withdrawals = num(row, 'n');
-    }
-    const flows = this.#all(
-      "SELECT from_centre, to_centre, count(*) AS n FROM attestations WHERE kind = 'transfer' GROUP BY from_centre, to_centre",
-    ).map((row) => ({
-      fromCentre: text(row, 'from_centre'),
-      toCentre: text(row, 'to_centre'),
-      count: num(row, 'n'),
-    }));
+    for (const t of tally('withdrawals')) centre(t.a).withdrawals = t.n;
+    const flows = tally('flows').map((t) => ({ fromCentre: t.a, toCentre: t.b, count: t.n }));
     for (const flow of flows) {
       centre(flow.fromCentre).transfersOut += flow.count;
       centre(flow.toCentre).transfersIn += flow.count;
@@ -482,20 +540,16 @@ export class LedgerIndex {
     const terminal = TERMINAL_TRANSFER_STATUSES;
     const cutoff = workingDaysBefore(today, overdueWorkingDays);
     return {
-      attestations: total,
-      perCentre: [...perCentre.values()].sort((a, b) => a.centre.localeCompare(b.centre)),
-      transfersByStatus: this.#all(
-        "SELECT status, platform_code, count(*) AS n FROM attestations WHERE kind = 'transfer' GROUP BY status, platform_code ORDER BY status, platform_code",
-      ).map((row) => ({
-        status: text(row, 'status'),
-        platformCode: text(row, 'platform_code'),
-        count: num(row, 'n'),
+      attestations: tally('attestations')[0]?.n ?? 0,
+      perCentre: [...perCentre.values()].sort((x, y) => x.centre.localeCompare(y.centre)),
+      transfersByStatus: tally('transfer-status').map((t) => ({
+        status: t.a,
+        platformCode: t.b,
+        count: t.n,
       })),
       flows,
-      withdrawalsByMonth: this.#all(
-        "SELECT substr(opened_on, 1, 7) AS month, reason, count(*) AS n FROM attestations WHERE kind = 'withdrawal' GROUP BY month, reason ORDER BY month, reason",
-      ).map((row) => ({ month: text(row, 'month'), reason: text(row, 'reason'), count: num(row, 'n') })),
-      openAlerts: num(this.#get('SELECT count(*) AS n FROM alerts WHERE open = 1') ?? {}, 'n'),
+      withdrawalsByMonth: tally('withdrawal-month').map((t) => ({ month: t.a, reason: t.b, count: t.n })),
+      openAlerts: tally('open-alerts')[0]?.n ?? 0,
       overdue: this.#all(
         `SELECT from_centre, count(*) AS n FROM attestations WHERE kind = 'transfer'
            AND status NOT IN (${placeholders(terminal)}) AND opened_on < ? GROUP BY from_centre ORDER BY from_centre`,
@@ -566,13 +620,6 @@ export class LedgerIndex {
     };
   }
 
-  eventsOf(attestationId: string): EventRow[] {
-    return this.#all(
-      'SELECT * FROM events WHERE attestation_id = ? ORDER BY block, tx_id',
-      attestationId,
-    ).map(toEvent);
-  }
-
   /** Every indexed event in ledger order (for the index tests: gaps and duplicates). */
   allEvents(): EventRow[] {
     return this.#all('SELECT * FROM events ORDER BY block, tx_id').map(toEvent);
@@ -593,12 +640,17 @@ export class LedgerIndex {
         return { kind: 'evidence', attestationIds: ids.map((row) => text(row, 'attestation_id')) };
       return { kind: 'none' };
     }
-    const bare = this.#all(
-      "SELECT id FROM attestations WHERE id = 'transfer:' || ? OR id LIKE 'withdrawal:%:' || ? LIMIT 2",
-      term,
-      term,
-    );
-    return bare.length === 1 ? { kind: 'attestation', id: text(bare[0] ?? {}, 'id') } : { kind: 'none' };
+    // A bare ID: a transfer, or a withdrawal at one of the centres the index knows (primary-key lookups).
+    const candidates = [
+      `transfer:${term}`,
+      ...this.#all("SELECT a FROM tallies WHERE metric = 'withdrawals' AND n > 0").map(
+        (row) => `withdrawal:${text(row, 'a')}:${term}`,
+      ),
+    ];
+    const bare = candidates.filter((id) => this.#get('SELECT 1 AS x FROM attestations WHERE id = ?', id));
+    return bare.length === 1 && bare[0] !== undefined
+      ? { kind: 'attestation', id: bare[0] }
+      : { kind: 'none' };
   }
 
   /** SHA-256 over every table's rows in key order: two indexes with the same content have the same digest. */
@@ -610,6 +662,7 @@ export class LedgerIndex {
       ['attestations', 'id'],
       ['evidence', 'hash, attestation_id'],
       ['alerts', 'attestation_id, seq'],
+      ['tallies', 'metric, a, b'],
     ] as const) {
       for (const row of this.#statement(`SELECT * FROM ${table} ORDER BY ${order}`).iterate()) {
         hash.update(`${table}\u0000${JSON.stringify(row)}\n`);
