@@ -16,6 +16,8 @@ import {
 } from './http/auth';
 import { requestLogger, requestId, requestMetrics, newRouteMatcher } from './http/observability';
 import { notFound, problemHandler } from './http/problem';
+import { consoleRoutes } from './console/routes';
+import { newSessionStore } from './console/session';
 import { auditRoutes } from './http/routes/audit';
 import { certificateRoutes } from './http/routes/certificates';
 import { eventRoutes } from './http/routes/events';
@@ -32,6 +34,7 @@ import { newCentreDirectory } from './services/centre-directory';
 import { newEventService } from './services/event-service';
 import { newLedgerWriter } from './services/ledger-writer';
 import { newReadiness, type Readiness } from './services/readiness';
+import type { LedgerIndex } from './services/ledger-index';
 import type { ServiceSettings } from './services/settings';
 import { newTransferService } from './services/transfer-service';
 import { newWithdrawalService } from './services/withdrawal-service';
@@ -55,6 +58,9 @@ export interface AppSettings extends ServiceSettings {
   readonly sseHeartbeatMs: number;
   /** An SSE subscriber whose buffer stays full this long is disconnected (it resumes with Last-Event-ID). */
   readonly sseStallTimeoutMs: number;
+  /** Console session lifetime and the working days after which an open transfer is overdue. */
+  readonly consoleSessionMinutes: number;
+  readonly consoleOverdueWorkingDays: number;
 }
 
 export interface AppOptions {
@@ -70,6 +76,8 @@ export interface AppOptions {
   readonly shutdown?: AbortSignal;
   /** Shared with the event listener, which invalidates it; none in route tests unless given. */
   readonly verifications?: VerificationCache;
+  /** The off-chain index the console reads lists and figures from; no console without it. */
+  readonly index?: LedgerIndex;
 }
 
 /** The largest certificate PDF a verification accepts (ours are about 60 kB). */
@@ -110,6 +118,19 @@ export function createApp(options: Readonly<AppOptions>): Express {
   app.use(
     operationRoutes({ readiness, metrics, openApiDocument, readinessDetails: options.readinessDetails }),
   );
+  const audit = newAuditService({ ledger, settings, verifications: options.verifications });
+  if (options.index !== undefined) {
+    app.use(
+      consoleRoutes({
+        index: options.index,
+        audit,
+        sessions: newSessionStore(settings.apiKeys, settings.consoleSessionMinutes),
+        logger,
+        overdueWorkingDays: settings.consoleOverdueWorkingDays,
+        signInRateLimitPerMinute: settings.unauthenticatedRateLimitPerMinute,
+      }),
+    );
+  }
   app.use('/v1', refuseWhileDraining(options.shutdown));
   // Authentication and rate limits come before the body is read: a request without a valid key
   // costs a header check, and its body is never parsed.
@@ -164,7 +185,7 @@ export function createApp(options: Readonly<AppOptions>): Express {
   app.use(transferRoutes(newTransferService({ ledger, writer, directory, settings })));
   app.use(withdrawalRoutes(newWithdrawalService({ ledger, writer, settings })));
   app.use(certificateRoutes(newCertificateService({ ledger, writer, directory, settings })));
-  app.use(auditRoutes(newAuditService({ ledger, settings, verifications: options.verifications })));
+  app.use(auditRoutes(audit));
   app.use(
     eventRoutes({
       events: newEventService({ ledger }),

@@ -63,6 +63,10 @@ export interface GatewayConfig {
   readonly readinessCacheMs: number;
   /** On SIGTERM/SIGINT, how long requests in flight may take to finish before their connections are cut. */
   readonly drainTimeoutMs: number;
+  /** How long a console session lasts after sign-in. */
+  readonly consoleSessionMinutes: number;
+  /** A transfer still open after this many working days counts as overdue in the console. */
+  readonly consoleOverdueWorkingDays: number;
 }
 
 const PREFIX = 'HPF_GW_';
@@ -325,5 +329,7 @@ export function loadConfig(env: Env): GatewayConfig {
     readinessTimeoutMs: reader.integer('READINESS_TIMEOUT_MS', 100, 60_000, 2_000),
     readinessCacheMs: reader.integer('READINESS_CACHE_MS', 0, 60_000, 2_000),
     drainTimeoutMs: reader.integer('DRAIN_TIMEOUT_MS', 0, 120_000, 8_000),
+    consoleSessionMinutes: reader.integer('CONSOLE_SESSION_MINUTES', 1, 1_440, 30),
+    consoleOverdueWorkingDays: reader.integer('CONSOLE_OVERDUE_WORKING_DAYS', 1, 365, 10),
   };
 }

@@ -9,7 +9,10 @@ import { closeConnection, openConnection } from './fabric/connection';
 import { newFabricLedgerClient } from './fabric/fabric-ledger-client';
 import { drainable } from './http/drain';
 import { newMetrics } from './metrics';
+import { newAuditService } from './services/audit-service';
 import { startEventListener } from './services/event-listener';
+import { LedgerIndex } from './services/ledger-index';
+import { startLedgerIndexer } from './services/ledger-indexer';
 import { newReadiness } from './services/readiness';
 import { newVerificationCache } from './services/verification-cache';
 
@@ -57,12 +60,24 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     },
     retryDelayMs: 5_000,
   });
+  const index = new LedgerIndex({ file: path.join(config.dataDir, 'index.sqlite') });
+  const indexer = startLedgerIndexer({
+    ledger,
+    index,
+    // No verification cache: the indexer must see each record as the ledger holds it now.
+    audit: newAuditService({ ledger, settings: config }),
+    onError: (err: unknown) => {
+      logger.warn({ err }, 'index listener reconnecting');
+    },
+    retryDelayMs: 5_000,
+  });
   const app = createApp({
+    index,
     ledger,
     logger,
     metrics,
     readiness,
-    readinessDetails: () => ({ eventCheckpoint: listener.position() }),
+    readinessDetails: () => ({ eventCheckpoint: listener.position(), indexCheckpoint: index.position() }),
     shutdown: shutdown.signal,
     verifications,
     settings: {
@@ -83,8 +98,10 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     readiness.shutDown();
     shutdown.abort();
     listener.stop();
+    indexer.stop();
     const { forced } = await draining.drain(graceMs);
     closeConnection(connection);
+    index.close();
     logger.info({ graceMs, forced }, 'gateway closed');
   };
   return { server, logger, close };

@@ -73,7 +73,8 @@ export function ensureApiKeys(consortium: Consortium, layout: Layout): KeyStore 
   return store;
 }
 
-function gatewayDir(layout: Layout, org: OrgDefinition): string {
+/** The gateway's data directory (HPF_GW_DATA_DIR): its key hashes, checkpoint and index. */
+export function gatewayDir(layout: Layout, org: OrgDefinition): string {
   return path.join(layout.root, 'gateways', org.key);
 }
 

@@ -114,7 +114,7 @@ function residentIdFor(i: number): string {
   return first17 + residentIdCheckChar(first17);
 }
 
-function httpWithdrawal(tag: string, i: number): Record<string, unknown> & { withdrawnOn: string } {
+export function httpWithdrawal(tag: string, i: number): Record<string, unknown> & { withdrawnOn: string } {
   return {
     withdrawalId: `BH-${tag}-${i}`,
     person: { idType: '01', idNumber: residentIdFor(i), name: '基准' },
@@ -126,10 +126,10 @@ function httpWithdrawal(tag: string, i: number): Record<string, unknown> & { wit
   };
 }
 
-/** A keep-alive HTTP client, as a centre's business system would hold one (lighter than fetch). */
+/** A keep-alive HTTP client (also used by bench-console.ts), as a centre's business system would hold one (lighter than fetch). */
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
-function post(gateway: GatewayInfo, path: string, body: unknown): Promise<unknown> {
+export function post(gateway: GatewayInfo, path: string, body: unknown): Promise<unknown> {
   const payload = JSON.stringify(body);
   const key = gateway.apiKeys.operator ?? gateway.apiKeys.auditor ?? '';
   return new Promise((resolve, reject) => {

@@ -177,3 +177,21 @@ export function isProvinceCode(value: string): value is ProvinceCode {
 export function isTransferStatus(value: string): value is TransferStatus {
   return hasKey(TRANSFER_STATUSES, value);
 }
+
+/** The Chinese label of each transfer status (DESIGN.md §6), shown beside our name and the platform code. */
+export const TRANSFER_STATUS_LABELS: Readonly<Record<TransferStatus, string>> = {
+  REQUESTED: '转入申请',
+  ACCEPTED: '确认接收',
+  CANCELLED: '转入撤销',
+  NEGOTIATING: '协商',
+  OUT_CONFIRMED: '确认转出',
+  REJECTED: '驳回',
+  COMPLETED: '办结',
+  FAILED: '失败办结',
+};
+
+/** Withdrawal statuses and their Chinese labels; the national platform has no code for them. */
+export const WITHDRAWAL_STATUS_LABELS = {
+  RECORDED: '已提取',
+  REVERSED: '已冲正',
+} as const;

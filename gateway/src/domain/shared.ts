@@ -149,3 +149,11 @@ export function certificateContentBytes(content: CertificateContent): Buffer {
 export function certificateContentHash(content: CertificateContent): string {
   return shared.certificateContentHash(content);
 }
+/** Code tables (chaincode/src/domain/codes.ts), for labels and figures. */
+export const TRANSFER_STATUSES: Readonly<Record<string, string>> = shared.TRANSFER_STATUSES;
+export const TRANSFER_STATUS_LABELS: Readonly<Record<string, string>> = shared.TRANSFER_STATUS_LABELS;
+export const WITHDRAWAL_STATUS_LABELS: Readonly<Record<string, string>> = shared.WITHDRAWAL_STATUS_LABELS;
+export const TERMINAL_TRANSFER_STATUSES: readonly string[] = shared.TERMINAL_TRANSFER_STATUSES;
+export const WITHDRAWAL_REASONS: Readonly<Record<string, { readonly name: string }>> =
+  shared.WITHDRAWAL_REASONS;
+export const PROVINCE_CODES: Readonly<Record<string, string>> = shared.PROVINCE_CODES;

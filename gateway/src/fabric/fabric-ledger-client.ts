@@ -1,8 +1,10 @@
+import { common } from '@hyperledger/fabric-protos';
 import { CommitError, type ChaincodeEvent, type Checkpoint, type Network } from '@hyperledger/fabric-gateway';
 import { LRUCache } from 'lru-cache';
 import type { Metrics } from '../metrics';
 import type {
   BlockInfo,
+  ChainInfo,
   ContractName,
   EvaluateOptions,
   EventPosition,
@@ -13,7 +15,13 @@ import type {
   SubmitResult,
   TransactionInfo,
 } from './ledger-client';
-import { blockNumberOf, decodeBlock, decodeProcessedTransaction } from './qscc-decoder';
+import {
+  blockNumberOf,
+  decodeBlock,
+  decodeProcessedTransaction,
+  decodeReadWriteKeys,
+  type NamespaceKeys,
+} from './qscc-decoder';
 import { toApiError } from './translate-error';
 
 export interface FabricLedgerClientOptions {
@@ -151,6 +159,15 @@ class FabricLedgerClientImpl implements LedgerClient {
     const info = decodeProcessedTransaction(processed, blockNumberOf(block));
     this.#committed.set(txId, info);
     return info;
+  }
+
+  async chainInfo(): Promise<ChainInfo> {
+    const info = common.BlockchainInfo.deserializeBinary(await this.#qscc('GetChainInfo', []));
+    return { height: BigInt(info.getHeight()) };
+  }
+
+  async getTransactionKeys(txId: string): Promise<readonly NamespaceKeys[]> {
+    return decodeReadWriteKeys(await this.#qscc('GetTransactionByID', [txId]));
   }
 
   async getBlock(blockNumber: bigint): Promise<BlockInfo> {

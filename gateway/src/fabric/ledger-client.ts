@@ -1,3 +1,5 @@
+import type { NamespaceKeys } from './qscc-decoder';
+
 /**
  * What the services need from the ledger. Routes and services depend on this interface only; the
  * Fabric implementation is in fabric-ledger-client.ts and tests use a typed fake.
@@ -77,6 +79,11 @@ export interface EventStream extends AsyncIterable<LedgerEvent> {
   close(): void;
 }
 
+/** The channel's height (number of blocks), as qscc GetChainInfo reports it. */
+export interface ChainInfo {
+  readonly height: bigint;
+}
+
 export interface LedgerClient {
   /** Runs a query on this organisation's peer. Throws ApiError. */
   evaluate(
@@ -96,6 +103,10 @@ export interface LedgerClient {
   getTransaction(txId: string): Promise<TransactionInfo>;
   /** qscc GetBlockByNumber, decoded. */
   getBlock(blockNumber: bigint): Promise<BlockInfo>;
+  /** qscc GetChainInfo. */
+  chainInfo(): Promise<ChainInfo>;
+  /** The keys a transaction read and wrote, per chaincode namespace (qscc GetTransactionByID). */
+  getTransactionKeys(txId: string): Promise<readonly NamespaceKeys[]>;
   /** The chaincode's events from `from` (or from the next block when omitted). */
   events(from?: EventPosition): Promise<EventStream>;
 }

@@ -1,4 +1,4 @@
-import { common, msp, peer } from '@hyperledger/fabric-protos';
+import { common, ledger, msp, peer } from '@hyperledger/fabric-protos';
 import type { BlockInfo, TransactionInfo } from './ledger-client';
 
 const VALIDATION_CODE_NAMES = new Map<number, string>(
@@ -103,4 +103,51 @@ export function decodeBlock(bytes: Uint8Array): BlockInfo {
     previousHash: Buffer.from(header?.getPreviousHash_asU8() ?? new Uint8Array()).toString('hex'),
     transactions,
   };
+}
+
+/** The keys one chaincode namespace of a transaction read and wrote (public state only). */
+export interface NamespaceKeys {
+  readonly namespace: string;
+  readonly reads: readonly string[];
+  readonly writes: readonly string[];
+}
+
+/** Printable form of a state key: composite keys' U+0000 separators become `|`. */
+function printableKey(key: string): string {
+  return key.replaceAll('\u0000', '|');
+}
+
+/**
+ * The read and write keys of an endorser transaction (qscc GetTransactionByID's ProcessedTransaction),
+ * from its read/write set. Private data appears only as hashes in the set, so it is not listed.
+ */
+export function decodeReadWriteKeys(bytes: Uint8Array): NamespaceKeys[] {
+  const processed = peer.ProcessedTransaction.deserializeBinary(bytes);
+  const envelope = processed.getTransactionenvelope() ?? new common.Envelope();
+  const payload = common.Payload.deserializeBinary(envelope.getPayload_asU8());
+  const channelHeader = common.ChannelHeader.deserializeBinary(
+    payload.getHeader()?.getChannelHeader_asU8() ?? new Uint8Array(),
+  );
+  if (channelHeader.getType() !== common.HeaderType.ENDORSER_TRANSACTION) {
+    return [];
+  }
+  const keys: NamespaceKeys[] = [];
+  const transaction = peer.Transaction.deserializeBinary(payload.getData_asU8());
+  for (const action of transaction.getActionsList()) {
+    const actionPayload = peer.ChaincodeActionPayload.deserializeBinary(action.getPayload_asU8());
+    const responsePayload = peer.ProposalResponsePayload.deserializeBinary(
+      actionPayload.getAction()?.getProposalResponsePayload_asU8() ?? new Uint8Array(),
+    );
+    const chaincodeAction = peer.ChaincodeAction.deserializeBinary(responsePayload.getExtension_asU8());
+    const rwset = ledger.rwset.TxReadWriteSet.deserializeBinary(chaincodeAction.getResults_asU8());
+    for (const ns of rwset.getNsRwsetList()) {
+      const kv = ledger.rwset.kvrwset.KVRWSet.deserializeBinary(ns.getRwset_asU8());
+      keys.push({
+        namespace: ns.getNamespace(),
+        reads: kv.getReadsList().map((r) => printableKey(r.getKey())),
+        writes: kv.getWritesList().map((w) => printableKey(w.getKey())),
+      });
+    }
+  }
+  return keys;
 }

@@ -1,6 +1,7 @@
 import { canonicalJson, parseAttestationId } from '../domain';
 import { ApiError } from '../errors';
-import type { BlockInfo, LedgerClient, TransactionInfo } from '../fabric/ledger-client';
+import type { BlockInfo, ChainInfo, LedgerClient, TransactionInfo } from '../fabric/ledger-client';
+import type { NamespaceKeys } from '../fabric/qscc-decoder';
 import {
   arrayField,
   isJsonObject,
@@ -40,6 +41,12 @@ export interface AuditService {
   lookup(person: PersonInput): { subjectRef: string };
   timeline(subjectRef: string): Promise<JsonObject>;
   proof(attestationId: string): Promise<Proof>;
+  /** The attestation's current record and kind from the ledger, or undefined when there is none. */
+  current(attestationId: string): Promise<{ kind: string; record: JsonObject } | undefined>;
+  /** The keys a transaction read and wrote (qscc). */
+  transactionKeys(txId: string): Promise<readonly NamespaceKeys[]>;
+  /** The channel's height. */
+  chainInfo(): Promise<ChainInfo>;
   verify(body: VerifyBody): Promise<JsonObject>;
   transaction(txId: string): Promise<TransactionInfo>;
   block(blockNumber: bigint): Promise<BlockInfo>;
@@ -118,6 +125,22 @@ class AuditServiceImpl implements AuditService {
       timestamp: tx.timestamp,
       endorsingOrgs: tx.endorsingOrgs,
     };
+  }
+
+  async current(attestationId: string): Promise<{ kind: string; record: JsonObject } | undefined> {
+    const verification = await this.#verify({ attestationId });
+    const record = optionalObject(verification, 'record');
+    return verification.found === true && record
+      ? { kind: stringField(verification, 'kind'), record }
+      : undefined;
+  }
+
+  async transactionKeys(txId: string): Promise<readonly NamespaceKeys[]> {
+    return this.#options.ledger.getTransactionKeys(txId);
+  }
+
+  async chainInfo(): Promise<ChainInfo> {
+    return this.#options.ledger.chainInfo();
   }
 
   async proof(attestationId: string): Promise<Proof> {

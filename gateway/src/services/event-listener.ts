@@ -1,4 +1,4 @@
-import type { LedgerClient, EventStream } from '../fabric/ledger-client';
+import type { LedgerClient, EventStream, LedgerEvent } from '../fabric/ledger-client';
 
 /** The part of fabric-gateway's Checkpointer the listener uses (a file checkpointer in production). */
 export interface ListenerCheckpoint {
@@ -12,9 +12,14 @@ export interface EventListenerOptions {
   readonly checkpoint: ListenerCheckpoint;
   /**
    * Called for every event, in ledger order, before the checkpoint moves past it, with the payload's
-   * typed `attestationId` (`transfer:…`, `withdrawal:<centre>:…`; none for registry events).
+   * typed `attestationId` (`transfer:…`, `withdrawal:<centre>:…`; none for registry events). When it
+   * returns a promise, the listener waits for it (an error reconnects from the checkpoint).
    */
-  readonly onEvent: (type: string, attestationId: string | undefined) => void;
+  readonly onEvent: (
+    type: string,
+    attestationId: string | undefined,
+    event: LedgerEvent,
+  ) => void | Promise<void>;
   readonly onError: (err: unknown) => void;
   readonly retryDelayMs: number;
 }
@@ -68,7 +73,7 @@ class EventListenerImpl implements EventListener {
     );
     for await (const event of this.#stream) {
       const { type, attestationId } = typeAndAttestationId(event.payload, event.name);
-      this.#options.onEvent(type, attestationId);
+      await this.#options.onEvent(type, attestationId, event);
       await checkpoint.checkpointTransaction(event.blockNumber, event.txId);
     }
   }

@@ -1,6 +1,7 @@
 import { ApiError } from '../../src/errors';
 import type {
   BlockInfo,
+  ChainInfo,
   ContractName,
   EventPosition,
   EvaluateOptions,
@@ -11,6 +12,7 @@ import type {
   SubmitResult,
   TransactionInfo,
 } from '../../src/fabric/ledger-client';
+import type { NamespaceKeys } from '../../src/fabric/qscc-decoder';
 
 export type Handler = (args: readonly string[], options: SubmitOptions) => string;
 
@@ -132,6 +134,16 @@ export class FakeLedger implements LedgerClient {
   getTransaction(txId: string): Promise<TransactionInfo> {
     const info = this.transactions.get(txId);
     return info ? Promise.resolve(info) : Promise.reject(new ApiError('NOT_FOUND', 'no such transaction'));
+  }
+
+  chainInfo(): Promise<ChainInfo> {
+    return Promise.resolve({ height: BigInt(this.blocks.size) });
+  }
+
+  getTransactionKeys(txId: string): Promise<readonly NamespaceKeys[]> {
+    return this.transactions.has(txId)
+      ? Promise.resolve([])
+      : Promise.reject(new ApiError('NOT_FOUND', 'no such transaction'));
   }
 
   getBlock(blockNumber: bigint): Promise<BlockInfo> {

@@ -4,6 +4,7 @@ import type { Express } from 'express';
 import { pino } from 'pino';
 import { createApp, type AppSettings } from '../../src/app';
 import { canonicalIdentity, chinaToday, subjectRefOf } from '../../src/domain';
+import type { LedgerIndex } from '../../src/services/ledger-index';
 import type { VerificationCache } from '../../src/services/verification-cache';
 import { newMetrics } from '../../src/metrics';
 import { FakeLedger } from './fake-ledger';
@@ -31,7 +32,7 @@ export interface TestApp {
 
 export function buildApp(
   overrides: Partial<AppSettings> = {},
-  extra: { verifications?: VerificationCache } = {},
+  extra: { verifications?: VerificationCache; index?: LedgerIndex } = {},
 ): TestApp {
   const ledger = new FakeLedger();
   const logs: string[] = [];
@@ -64,6 +65,8 @@ export function buildApp(
     conflictBackoffMs: 1,
     sseHeartbeatMs: 60_000,
     sseStallTimeoutMs: 60_000,
+    consoleSessionMinutes: 30,
+    consoleOverdueWorkingDays: 10,
     ...overrides,
   };
   const app = createApp({
@@ -72,6 +75,7 @@ export function buildApp(
     logger: pino({ level: 'info' }, sink),
     metrics: newMetrics(),
     ...(extra.verifications === undefined ? {} : { verifications: extra.verifications }),
+    ...(extra.index === undefined ? {} : { index: extra.index }),
   });
   return { app, ledger, logs };
 }

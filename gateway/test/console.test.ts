@@ -1,0 +1,195 @@
+import request from 'supertest';
+import { LedgerIndex, workingDaysBefore } from '../src/services/ledger-index';
+import { statusLabel } from '../src/console/i18n';
+import { AUDITOR_KEY, OPERATOR_KEY, buildApp } from './support/test-app';
+
+/** The off-chain index (in memory) and the console's routes, in-process against the fake ledger. */
+
+const tx = (n: number): string => n.toString(16).padStart(64, '0');
+
+function transfer(status: string, history: number): Record<string, unknown> {
+  return {
+    attestationId: 'transfer:4400002611230001',
+    transferId: '4400002611230001',
+    fromCentre: '110000',
+    toCentre: '440000',
+    status,
+    platformCode: status === 'COMPLETED' ? '00' : '01',
+    subjectRef: 'never-indexed-subject-ref',
+    history: Array.from({ length: history }, (_, i) => ({
+      step: 'S',
+      status,
+      at: `2026-11-0${i + 2}T08:00:00.000Z`,
+      txId: tx(i + 1),
+    })),
+  };
+}
+
+function withdrawal(id: string, status: string, alerts: number): Record<string, unknown> {
+  return {
+    attestationId: `withdrawal:110000:${id}`,
+    centre: '110000',
+    withdrawalId: id,
+    status,
+    reasonCode: '01',
+    withdrawnOn: '2026-11-02',
+    recordedAt: '2026-11-02T09:00:00.000Z',
+    txId: tx(100),
+    evidence: [{ kind: 'PURCHASE_CONTRACT', hash: 'e'.repeat(64) }],
+    alerts: Array.from({ length: alerts }, () => ({
+      code: 'MULTI_CENTRE',
+      message: 'subject: 3 withdrawals at 2 centres',
+    })),
+  };
+}
+
+const event = (block: number, n: number) => ({
+  blockNumber: BigInt(block),
+  txId: tx(n),
+  name: 'hpf',
+  payload: '',
+});
+
+function filled(): LedgerIndex {
+  const index = new LedgerIndex({ file: ':memory:' });
+  index.apply(event(5, 1), 'transfer.requested', 'REQUESTED', {
+    kind: 'transfer',
+    record: transfer('REQUESTED', 1),
+  });
+  index.apply(event(6, 100), 'withdrawal.recorded', 'RECORDED', {
+    kind: 'withdrawal',
+    record: withdrawal('W1', 'RECORDED', 1),
+  });
+  index.apply(event(7, 2), 'transfer.completed', 'COMPLETED', {
+    kind: 'transfer',
+    record: transfer('COMPLETED', 2),
+  });
+  index.apply(event(8, 3), 'centre.registered', undefined, undefined);
+  return index;
+}
+
+describe('ledger index', () => {
+  it('migrates to the current schema and starts at block 0 when empty', () => {
+    const index = new LedgerIndex({ file: ':memory:' });
+    expect(index.schemaVersion()).toBe(1);
+    expect(index.checkpoint().getBlockNumber()).toBe(0n);
+    expect(index.position()).toBeNull();
+  });
+
+  it('keeps each attestation’s latest state and the overview counters in step with every change', () => {
+    const index = filled();
+    const overview = index.overview('2026-11-23', 10);
+    expect(overview.attestations).toBe(2);
+    expect(overview.transfersByStatus).toEqual([{ status: 'COMPLETED', platformCode: '00', count: 1 }]);
+    expect(overview.flows).toEqual([{ fromCentre: '110000', toCentre: '440000', count: 1 }]);
+    expect(overview.withdrawalsByMonth).toEqual([{ month: '2026-11', reason: '01', count: 1 }]);
+    expect(overview.openAlerts).toBe(1);
+    expect(overview.perCentre).toEqual([
+      { centre: '110000', withdrawals: 1, transfersOut: 1, transfersIn: 0 },
+      { centre: '440000', withdrawals: 0, transfersOut: 0, transfersIn: 1 },
+    ]);
+    // A reversal closes the withdrawal's alert.
+    index.apply(event(9, 101), 'withdrawal.reversed', 'REVERSED', {
+      kind: 'withdrawal',
+      record: withdrawal('W1', 'REVERSED', 1),
+    });
+    expect(index.overview('2026-11-23', 10).openAlerts).toBe(0);
+    expect(index.alerts({}, 10, 0).rows[0]).toMatchObject({ code: 'MULTI_CENTRE', open: false });
+    expect(index.position()).toBe(`9:${tx(101)}`);
+  });
+
+  it('an event delivered twice changes nothing; the same events give the same digest', () => {
+    const a = filled();
+    const b = filled();
+    expect(b.digest()).toBe(a.digest());
+    b.apply(event(7, 2), 'transfer.completed', 'COMPLETED', {
+      kind: 'transfer',
+      record: transfer('COMPLETED', 2),
+    });
+    expect(b.allEvents().length).toBe(4);
+    expect(b.overview('2026-11-23', 10).attestations).toBe(2);
+  });
+
+  it('holds no personal data and no subjectRef', () => {
+    const index = filled();
+    expect(JSON.stringify(index.attestations({}, 10, 0))).not.toContain('never-indexed-subject-ref');
+  });
+
+  it('finds typed IDs, bare IDs, txIds and evidence hashes', () => {
+    const index = filled();
+    expect(index.find('transfer:4400002611230001')).toEqual({
+      kind: 'attestation',
+      id: 'transfer:4400002611230001',
+    });
+    expect(index.find('4400002611230001')).toEqual({ kind: 'attestation', id: 'transfer:4400002611230001' });
+    expect(index.find('W1')).toEqual({ kind: 'attestation', id: 'withdrawal:110000:W1' });
+    expect(index.find(tx(3))).toEqual({ kind: 'transaction', txId: tx(3) });
+    expect(index.find('e'.repeat(64))).toEqual({
+      kind: 'evidence',
+      attestationIds: ['withdrawal:110000:W1'],
+    });
+    expect(index.find('nothing')).toEqual({ kind: 'none' });
+  });
+
+  it('counts open transfers older than N working days (weekends skipped) as overdue at the source centre', () => {
+    expect(workingDaysBefore('2026-11-23', 1)).toBe('2026-11-20'); // Monday → Friday
+    expect(workingDaysBefore('2026-11-23', 10)).toBe('2026-11-09');
+    const index = new LedgerIndex({ file: ':memory:' });
+    index.apply(event(5, 1), 'transfer.requested', 'REQUESTED', {
+      kind: 'transfer',
+      record: transfer('REQUESTED', 1),
+    });
+    expect(index.overview('2026-11-23', 10).overdue).toEqual([{ centre: '110000', count: 1 }]);
+    expect(index.overview('2026-11-05', 10).overdue).toEqual([]);
+  });
+});
+
+describe('console routes', () => {
+  const signIn = async (app: ReturnType<typeof buildApp>['app'], key: string) =>
+    request(app).post('/console/sign-in').type('form').send({ apiKey: key });
+
+  it('labels statuses with our name, the Chinese label and the platform code', () => {
+    expect(statusLabel('COMPLETED')).toBe('COMPLETED · 办结 · 00');
+    expect(statusLabel('COMPLETED', '20')).toBe('COMPLETED · 办结 · 20');
+    expect(statusLabel('RECORDED')).toBe('RECORDED · 已提取 · —');
+  });
+
+  it('signs in auditors and operators with an HttpOnly, SameSite=Strict, expiring cookie; refuses other keys', async () => {
+    const { app } = buildApp({}, { index: filled() });
+    for (const key of [AUDITOR_KEY, OPERATOR_KEY]) {
+      const ok = await signIn(app, key);
+      expect(ok.status).toBe(303);
+      expect(ok.headers.location).toBe('/console/overview');
+      expect(String(ok.headers['set-cookie'])).toMatch(
+        /^hpf_console=[\w-]{43}; Path=\/console; HttpOnly; SameSite=Strict; Max-Age=1800$/,
+      );
+    }
+    const refused = await signIn(app, 'not-a-key-at-all-0000000');
+    expect(refused.status).toBe(401);
+    expect(refused.headers['set-cookie']).toBeUndefined();
+  });
+
+  it('sends pages without a session to sign-in; serves a CSP without inline scripts; CSV with a BOM', async () => {
+    const { app } = buildApp({}, { index: filled() });
+    const none = await request(app).get('/console/alerts');
+    expect(none.status).toBe(303);
+    expect(none.headers.location).toBe('/console/sign-in');
+    const cookie = String((await signIn(app, AUDITOR_KEY)).headers['set-cookie']).split(';')[0] ?? '';
+    const page = await request(app).get('/console/attestations').set('cookie', cookie);
+    expect(page.status).toBe(200);
+    expect(page.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(page.headers['content-security-policy']).not.toContain('unsafe-inline');
+    expect(page.text).not.toMatch(/<script>|\sstyle=|\son[a-z]+=/);
+    const csv = await request(app)
+      .get('/console/attestations.csv?kind=transfer')
+      .set('cookie', cookie)
+      .buffer(true);
+    expect(csv.headers['content-type']).toBe('text/csv; charset=utf-8');
+    expect(csv.text.charCodeAt(0)).toBe(0xfeff);
+    expect(csv.text.trim().split('\r\n')).toHaveLength(2);
+    expect(csv.text).toContain('COMPLETED · 办结 · 00');
+    const bad = await request(app).get('/console/alerts?centre=12').set('cookie', cookie);
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain('centre');
+  });
+});
