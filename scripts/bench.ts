@@ -2,44 +2,115 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseFlags, runMain } from '../network/src/cli-args';
 import { REPO_ROOT } from '../network/src/layout';
+import { benchBatch } from '../test/bench/bench-batch';
 import { benchGateway } from '../test/bench/bench-gateway';
+import { benchGrowth } from '../test/bench/bench-growth';
+import { benchNational } from '../test/bench/bench-national';
 import { benchNetwork } from '../test/bench/bench-network';
+import { benchSaturation } from '../test/bench/bench-saturation';
 
 /** `npm run bench`: measurements, never pass/fail. Results go to bench-results/<suite>.json. */
+const SUITES = ['network', 'gateway', 'saturation', 'growth', 'national', 'batch'] as const;
+type Suite = (typeof SUITES)[number];
+/** `all` keeps its old meaning (the quick suites); the long ones run only when named. */
+const ALL: readonly Suite[] = ['network', 'gateway'];
+
 const flags = parseFlags(
-  'npm run bench -- [--suite network|gateway|all] [--windows N] [--window-ms MS] [--concurrency N]',
+  `npm run bench -- [--suite ${SUITES.join('|')}|all] [--base-port N] [--windows N] [--window-ms MS] ` +
+    '[--concurrency N] [--start-rate N] [--rate-step N] [--max-rate N] [--step-ms MS] [--size N] [--baseline N] ' +
+    '[--definition FILE] [--items N]',
   {
     suite: { type: 'string', default: 'all' },
+    'base-port': { type: 'string', default: '23000' },
     windows: { type: 'string', default: '3' },
     'window-ms': { type: 'string', default: '5000' },
     concurrency: { type: 'string', default: '8' },
+    'start-rate': { type: 'string', default: '20' },
+    'rate-step': { type: 'string', default: '20' },
+    'max-rate': { type: 'string', default: '600' },
+    'step-ms': { type: 'string', default: '8000' },
+    size: { type: 'string', default: '100000' },
+    baseline: { type: 'string', default: '1000' },
+    definition: { type: 'string', default: 'network/consortium-national.yaml' },
+    items: { type: 'string', default: '2000' },
   },
 );
 
-function positive(value: string, flag: string, max: number): number {
+function positive(value: string, flag: string, max: number, min = 1): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > max)
-    throw new Error(`--${flag} must be an integer from 1 to ${max}, got ${value}`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new Error(`--${flag} must be an integer from ${min} to ${max}, got ${value}`);
   return n;
 }
 
+function suitesOf(value: string): readonly Suite[] {
+  if (value === 'all') return ALL;
+  const suite = SUITES.find((s) => s === value);
+  if (suite === undefined)
+    throw new Error(`--suite must be one of ${SUITES.join(', ')} or all, got ${value}`);
+  return [suite];
+}
+
 runMain(async () => {
-  const suite = flags.suite;
-  if (!['network', 'gateway', 'all'].includes(suite))
-    throw new Error(`--suite must be network, gateway or all, got ${suite}`);
-  const gatewayOptions = {
-    windows: positive(flags.windows, 'windows', 20),
-    windowMs: positive(flags['window-ms'], 'window-ms', 60_000),
-    concurrency: positive(flags.concurrency, 'concurrency', 64),
-  };
+  const suites = suitesOf(flags.suite);
+  // Ports: a network needs about basePort .. basePort + 200 (35 organisations: + 450); MAX_PORT is 32767.
+  const basePort = positive(flags['base-port'], 'base-port', 32_000, 1024);
   const dir = path.join(REPO_ROOT, 'bench-results');
   mkdirSync(dir, { recursive: true });
-  const log = (line: string): void => console.log(`[bench] ${line}`);
+  const log = (line: string): void =>
+    console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
   const write = (name: string, result: object): void => {
     const full = { suite: name, at: new Date().toISOString(), ...result };
     writeFileSync(path.join(dir, `${name}.json`), JSON.stringify(full, null, 2) + '\n');
     console.log(JSON.stringify(full, null, 2));
   };
-  if (suite !== 'gateway') write('network', await benchNetwork(log));
-  if (suite !== 'network') write('gateway', await benchGateway(log, gatewayOptions));
+  for (const suite of suites) {
+    switch (suite) {
+      case 'network':
+        write('network', await benchNetwork(log, basePort));
+        break;
+      case 'gateway':
+        write(
+          'gateway',
+          await benchGateway(log, {
+            basePort,
+            windows: positive(flags.windows, 'windows', 20),
+            windowMs: positive(flags['window-ms'], 'window-ms', 60_000),
+            concurrency: positive(flags.concurrency, 'concurrency', 64),
+          }),
+        );
+        break;
+      case 'saturation':
+        write(
+          'saturation',
+          await benchSaturation(log, {
+            basePort,
+            startRate: positive(flags['start-rate'], 'start-rate', 5_000),
+            rateStep: positive(flags['rate-step'], 'rate-step', 5_000),
+            maxRate: positive(flags['max-rate'], 'max-rate', 5_000),
+            stepMs: positive(flags['step-ms'], 'step-ms', 120_000, 1_000),
+          }),
+        );
+        break;
+      case 'growth':
+        write(
+          `growth-${flags.size}`,
+          await benchGrowth(log, {
+            basePort,
+            size: positive(flags.size, 'size', 1_000_000, 2),
+            baseline: positive(flags.baseline, 'baseline', 1_000_000),
+          }),
+        );
+        break;
+      case 'national':
+        write('national', await benchNational(log, { definition: flags.definition }));
+        break;
+      case 'batch':
+        write(
+          'batch',
+          await benchBatch(log, { basePort, items: positive(flags.items, 'items', 100_000, 50) }),
+        );
+        break;
+    }
+  }
 });

@@ -1,21 +1,14 @@
 import { readFileSync } from 'node:fs';
-import http from 'node:http';
 import { performance } from 'node:perf_hooks';
-import {
-  canonicalJson,
-  computeSubjectRef,
-  decodePseudonymKey,
-  evidenceHashOf,
-  residentIdCheckChar,
-  sha256Hex,
-} from '../../chaincode/src/domain';
+import { decodePseudonymKey, sha256Hex } from '../../chaincode/src/domain';
 import { startConsortium } from '../../network/src/consortium';
 import type { Consortium } from '../../network/src/definition';
-import { gatewayInfo, type GatewayInfo } from '../../network/src/gateways';
+import { gatewayInfo } from '../../network/src/gateways';
 import { Layout } from '../../network/src/layout';
 import { down, type Log } from '../../network/src/network';
 import { connectOrg } from '../../network/src/org-client';
 import { benchConsortium, peakRssByKind } from './bench-network';
+import { percentile, post, rawWithdrawal, withdrawalBody } from './bench-support';
 
 /**
  * Gateway benchmark, in one run on one network, with interleaved windows so that drift (ledger growth,
@@ -84,10 +77,6 @@ async function window(op: Op, concurrency: number, ms: number, counter: { next: 
   };
 }
 
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted.length === 0 ? 0 : (sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0);
-}
-
 function summarise(samples: readonly Sample[]): ModeResult {
   const latencies = samples.flatMap((s) => s.latencies).sort((a, b) => a - b);
   const ops = samples.reduce((n, s) => n + s.ops, 0);
@@ -104,67 +93,11 @@ function summarise(samples: readonly Sample[]): ModeResult {
   };
 }
 
-/** A distinct valid resident ID per index (sequence 001-999 within a birth date, then the next day). */
-function residentIdFor(i: number): string {
-  const day = new Date(Date.UTC(1960, 0, 1) + Math.floor(i / 999) * 86_400_000)
-    .toISOString()
-    .slice(0, 10)
-    .replace(/-/g, '');
-  const first17 = `110105${day}${String((i % 999) + 1).padStart(3, '0')}`;
-  return first17 + residentIdCheckChar(first17);
-}
-
-function httpWithdrawal(tag: string, i: number): Record<string, unknown> & { withdrawnOn: string } {
-  return {
-    withdrawalId: `BH-${tag}-${i}`,
-    person: { idType: '01', idNumber: residentIdFor(i), name: '基准' },
-    reasonCode: '07',
-    amount: '1200.00',
-    closesAccount: false,
-    evidence: [{ kind: 'RENT_CONTRACT', reference: `RENT-${tag}-${i}` }],
-    withdrawnOn: new Date().toISOString().slice(0, 10),
-  };
-}
-
-/** A keep-alive HTTP client, as a centre's business system would hold one (lighter than fetch). */
-const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-
-function post(gateway: GatewayInfo, path: string, body: unknown): Promise<unknown> {
-  const payload = JSON.stringify(body);
-  const key = gateway.apiKeys.operator ?? gateway.apiKeys.auditor ?? '';
-  return new Promise((resolve, reject) => {
-    const request = http.request(
-      `${gateway.url}${path}`,
-      {
-        method: 'POST',
-        agent,
-        headers: {
-          authorization: `Bearer ${key}`,
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(payload),
-        },
-      },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          if ((response.statusCode ?? 500) >= 300)
-            reject(new Error(`HTTP ${String(response.statusCode)}: ${text}`));
-          else resolve(JSON.parse(text) as unknown);
-        });
-      },
-    );
-    request.on('error', reject);
-    request.end(payload);
-  });
-}
-
 export async function benchGateway(
   log: Log,
-  options: { windows: number; windowMs: number; concurrency: number },
+  options: { basePort: number; windows: number; windowMs: number; concurrency: number },
 ): Promise<GatewayBenchResult> {
-  const consortium: Consortium = benchConsortium(23000, '.hpf-bench');
+  const consortium: Consortium = benchConsortium(options.basePort, '.hpf-bench');
   const quiet: Log = () => undefined;
   await down(consortium, { purge: true }, quiet);
   const layout = new Layout(consortium);
@@ -188,29 +121,11 @@ export async function benchGateway(
 
     const modes: Record<string, Op> = {
       httpAttestation: async (i) => {
-        await post(http, '/v1/withdrawals', httpWithdrawal('h', i));
+        await post(http, '/v1/withdrawals', withdrawalBody(`BH-h-${i}`, i));
         recorded.push(`withdrawal:${centreCode}:BH-h-${i}`);
       },
       rawAttestation: async (i) => {
-        const body = httpWithdrawal('r', i);
-        const args = {
-          withdrawalId: `BH-r-${i}`,
-          centre: centreCode,
-          subjectRef: computeSubjectRef(key, '01', residentIdFor(i), undefined),
-          reasonCode: '07',
-          amount: '1200.00',
-          closesAccount: false,
-          evidence: [{ kind: 'RENT_CONTRACT', hash: evidenceHashOf(`RENT-R-${i}`) }],
-          withdrawnOn: body.withdrawnOn,
-        };
-        await withdrawal.submit('Record', {
-          arguments: [canonicalJson(args)],
-          transientData: {
-            person: canonicalJson({ idType: '01', idNumber: residentIdFor(i) }),
-            evidence: canonicalJson([{ kind: 'RENT_CONTRACT', reference: `RENT-R-${i}` }]),
-          },
-          endorsingOrganizations: endorsers,
-        });
+        await rawWithdrawal(withdrawal, { key, centre: centreCode, endorsers }, `BH-r-${i}`, i);
       },
       trivialPut: async (i) => {
         await meta.submit('Ping', { arguments: [`bench-${i}`], endorsingOrganizations: endorsers });
