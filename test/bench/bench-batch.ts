@@ -1,11 +1,12 @@
 import { performance } from 'node:perf_hooks';
-import { startConsortium } from '../../network/src/consortium';
-import { gatewayInfo } from '../../network/src/gateways';
-import { Layout } from '../../network/src/layout';
-import { down, type Log } from '../../network/src/network';
+import type { Consortium } from '../../network/src/definition';
+import { gatewayInfo, type GatewayInfo } from '../../network/src/gateways';
+import type { Layout } from '../../network/src/layout';
+import type { Log } from '../../network/src/network';
 import { benchConsortium } from './bench-network';
 import {
   machineState,
+  onFreshConsortium,
   round1,
   round2,
   rssByProcess,
@@ -30,15 +31,9 @@ const BATCH = 50;
 
 export async function benchBatch(log: Log, options: BatchBenchOptions): Promise<object> {
   const consortium = benchConsortium(options.basePort, '.hpf-bench-batch');
-  const quiet: Log = () => undefined;
-  await down(consortium, { purge: true }, quiet);
   const before = machineState();
-  try {
-    log('batch: starting the consortium with gateways');
-    await startConsortium(consortium, quiet);
-    const beijing = consortium.centres[0];
-    const gateway = gatewayInfo(consortium, new Layout(consortium)).find((g) => g.mspId === beijing?.mspId);
-    if (gateway === undefined) throw new Error('no gateway');
+  return onFreshConsortium('batch', consortium, log, async (layout) => {
+    const gateway = firstGateway(consortium, layout);
     let next = 0;
     let errors = 0;
     const single = async (): Promise<number> => {
@@ -98,7 +93,11 @@ export async function benchBatch(log: Log, options: BatchBenchOptions): Promise<
       machineBefore: before,
       machineAfter: machineState(),
     };
-  } finally {
-    await down(consortium, { purge: true }, quiet);
-  }
+  });
+}
+
+function firstGateway(consortium: Consortium, layout: Layout): GatewayInfo {
+  const gateway = gatewayInfo(consortium, layout).find((g) => g.mspId === consortium.centres[0]?.mspId);
+  if (gateway === undefined) throw new Error('no gateway');
+  return gateway;
 }

@@ -1,14 +1,16 @@
-import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { decodePseudonymKey, sha256Hex } from '../../chaincode/src/domain';
-import { startConsortium } from '../../network/src/consortium';
+import { sha256Hex } from '../../chaincode/src/domain';
 import type { Consortium } from '../../network/src/definition';
-import { gatewayInfo } from '../../network/src/gateways';
-import { Layout } from '../../network/src/layout';
-import { down, type Log } from '../../network/src/network';
-import { connectOrg } from '../../network/src/org-client';
+import type { Log } from '../../network/src/network';
 import { benchConsortium, peakRssByKind } from './bench-network';
-import { percentile, post, rawWithdrawal, withdrawalBody } from './bench-support';
+import {
+  firstCentre,
+  onFreshConsortium,
+  percentile,
+  post,
+  rawWithdrawal,
+  withdrawalBody,
+} from './bench-support';
 
 /**
  * Gateway benchmark, in one run on one network, with interleaved windows so that drift (ledger growth,
@@ -98,26 +100,18 @@ export async function benchGateway(
   options: { basePort: number; windows: number; windowMs: number; concurrency: number },
 ): Promise<GatewayBenchResult> {
   const consortium: Consortium = benchConsortium(options.basePort, '.hpf-bench');
-  const quiet: Log = () => undefined;
-  await down(consortium, { purge: true }, quiet);
-  const layout = new Layout(consortium);
-  try {
-    log('gateway: starting the consortium with gateways');
-    await startConsortium(consortium, quiet);
-    const beijing = consortium.centres[0];
-    if (beijing?.code == null) throw new Error('no centre');
-    const http = gatewayInfo(consortium, layout).find((g) => g.mspId === beijing.mspId);
-    if (http === undefined) throw new Error('no gateway');
-    const key = decodePseudonymKey(readFileSync(layout.pseudonymKey));
-    if (key === undefined) throw new Error('the pseudonymisation key is too short');
-    const raw = connectOrg(layout, beijing);
-    const network = raw.gateway.getNetwork(consortium.channel);
-    const withdrawal = network.getContract(consortium.chaincode.name, 'withdrawal');
-    const meta = network.getContract(consortium.chaincode.name, 'meta');
-    const endorsers = [beijing.mspId, consortium.regulator.mspId];
+  return onFreshConsortium('gateway', consortium, log, async (layout) => {
+    const {
+      centre: centreCode,
+      gateway: http,
+      key,
+      endorsers,
+      withdrawal,
+      meta,
+      close,
+    } = firstCentre(consortium, layout);
     const recorded: string[] = [];
     const counter = { next: 0 };
-    const centreCode = beijing.code;
 
     const modes: Record<string, Op> = {
       httpAttestation: async (i) => {
@@ -156,7 +150,7 @@ export async function benchGateway(
       }
       log(`gateway: window ${w + 1}/${options.windows} done`);
     }
-    raw.close();
+    close();
     const results = Object.fromEntries(Object.entries(samples).map(([name, s]) => [name, summarise(s)]));
     const rate = (name: string): number => results[name]?.opsPerSecond ?? 0;
     const ratio = (a: string, b: string): number =>
@@ -173,7 +167,5 @@ export async function benchGateway(
       },
       peakRssMiB: peakRssByKind(consortium),
     };
-  } finally {
-    await down(consortium, { purge: true }, quiet);
-  }
+  });
 }

@@ -5,7 +5,16 @@ import { readDefinitionContent, validateDefinition } from '../../network/src/def
 import { gatewayInfo, type GatewayInfo } from '../../network/src/gateways';
 import { Layout, REPO_ROOT } from '../../network/src/layout';
 import { down, type Log } from '../../network/src/network';
-import { machineState, residentIdFor, round1, rssByProcess, rssSummary, send, today } from './bench-support';
+import {
+  confirmOutBody,
+  machineState,
+  residentIdFor,
+  round1,
+  rssByProcess,
+  rssSummary,
+  send,
+  today,
+} from './bench-support';
 import path from 'node:path';
 
 /**
@@ -84,17 +93,7 @@ export async function benchNational(log: Log, options: NationalOptions): Promise
     await timedCall(
       a!.gateway,
       `/v1/transfers/${transferId}/confirm-out`,
-      {
-        principal: '12000.00',
-        interest: '34.50',
-        openedOn: '2018-01-01',
-        paidUpTo: '202610',
-        continuous6Months: true,
-        loanCount: 0,
-        unsettledLoan: false,
-        fraudRecord: false,
-        settlementRef: `NAT-${stamp}`,
-      },
+      confirmOutBody(`NAT-${stamp}`),
       steps,
     );
     const completed = await timedCall(

@@ -1,14 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { decodePseudonymKey } from '../../chaincode/src/domain';
-import { startConsortium } from '../../network/src/consortium';
-import { gatewayInfo } from '../../network/src/gateways';
-import { Layout } from '../../network/src/layout';
-import { down, type Log } from '../../network/src/network';
-import { connectOrg } from '../../network/src/org-client';
+import type { Log } from '../../network/src/network';
 import { benchConsortium } from './bench-network';
 import {
+  firstCentre,
   machineState,
+  onFreshConsortium,
   percentile,
   post,
   rawWithdrawal,
@@ -26,9 +22,9 @@ import {
  * every step on one network: a withdrawal via HTTP, the same transaction via the raw fabric-gateway
  * client, and a trivial put (meta:Ping). Latency counts from each request's scheduled start.
  *
- * A step holds if achieved ≥ 95 % of offered, p99 ≤ 1 s and no request failed. The knee of a mode
- * is the highest offered rate of a step that held before its first step that did not; the mode
- * then stops stepping. Last, each mode runs at 80 % of its knee for two step lengths: p50/p99 there.
+ * A step holds if achieved ≥ 95 % of offered, p99 ≤ 1 s and no request failed; a step that does not
+ * hold is run once more (the machine is shared) and the mode breaks if it fails again. The knee of
+ * a mode is the highest offered rate that held before it broke; the mode then stops stepping. Last, each mode runs at 80 % of its knee for two step lengths: p50/p99 there.
  */
 
 export interface SaturationOptions {
@@ -118,7 +114,12 @@ async function stepUp(
     const live = Object.entries(modes).filter(([name]) => !broken.has(name));
     if (live.length === 0) break;
     for (const [name, op] of live) {
-      const step = await openLoop(op, rate, options.stepMs, counter);
+      let step = await openLoop(op, rate, options.stepMs, counter);
+      // One more try of a step that broke: on a shared machine a neighbour's burst can break one step.
+      if (!step.holds) {
+        steps[name]!.push(step);
+        step = await openLoop(op, rate, options.stepMs, counter);
+      }
       steps[name]!.push(step);
       if (step.holds) knees[name] = rate;
       else broken.add(name);
@@ -133,26 +134,10 @@ async function stepUp(
 
 export async function benchSaturation(log: Log, options: SaturationOptions): Promise<object> {
   const consortium = benchConsortium(options.basePort, '.hpf-bench-saturation');
-  const quiet: Log = () => undefined;
-  await down(consortium, { purge: true }, quiet);
-  const layout = new Layout(consortium);
   const before = machineState();
   const started = performance.now();
-  try {
-    log('saturation: starting the consortium with gateways');
-    await startConsortium(consortium, quiet);
-    const beijing = consortium.centres[0];
-    if (beijing?.code == null) throw new Error('no centre');
-    const centre = beijing.code;
-    const gateway = gatewayInfo(consortium, layout).find((g) => g.mspId === beijing.mspId);
-    if (gateway === undefined) throw new Error('no gateway');
-    const key = decodePseudonymKey(readFileSync(layout.pseudonymKey));
-    if (key === undefined) throw new Error('the pseudonymisation key is too short');
-    const raw = connectOrg(layout, beijing);
-    const network = raw.gateway.getNetwork(consortium.channel);
-    const withdrawal = network.getContract(consortium.chaincode.name, 'withdrawal');
-    const meta = network.getContract(consortium.chaincode.name, 'meta');
-    const endorsers = [beijing.mspId, consortium.regulator.mspId];
+  return onFreshConsortium('saturation', consortium, log, async (layout) => {
+    const { centre, gateway, key, endorsers, withdrawal, meta, close } = firstCentre(consortium, layout);
     const modes: Record<string, Op> = {
       httpAttestation: async (i) => {
         await post(gateway, '/v1/withdrawals', withdrawalBody(`SH-${i}`, i));
@@ -176,7 +161,7 @@ export async function benchSaturation(log: Log, options: SaturationOptions): Pro
       );
     }
     const rss = rssByProcess(consortium, 'VmHWM');
-    raw.close();
+    close();
     const knee = (name: string): number | null => knees[name] ?? null;
     const ratio = (a: string, b: string): number | null => {
       const x = knee(a);
@@ -186,7 +171,7 @@ export async function benchSaturation(log: Log, options: SaturationOptions): Pro
     return {
       ...options,
       kneeDefinition:
-        'highest offered rate (req/s) whose step held (achieved >= 95 % of offered, p99 <= 1 s, no error) before the first step that did not',
+        'highest offered rate (req/s) whose step held (achieved >= 95 % of offered, p99 <= 1 s, no error) before a rate that failed twice in a row',
       kneeRequestsPerSecond: knees,
       ratiosAtKnee: {
         httpAttestationOverTrivialPut: ratio('httpAttestation', 'trivialPut'),
@@ -200,7 +185,5 @@ export async function benchSaturation(log: Log, options: SaturationOptions): Pro
       machineAfter: machineState(),
       durationSeconds: Math.round((performance.now() - started) / 1000),
     };
-  } finally {
-    await down(consortium, { purge: true }, quiet);
-  }
+  });
 }

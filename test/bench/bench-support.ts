@@ -5,12 +5,16 @@ import type { Contract } from '@hyperledger/fabric-gateway';
 import {
   canonicalJson,
   computeSubjectRef,
+  decodePseudonymKey,
   evidenceHashOf,
   residentIdCheckChar,
 } from '../../chaincode/src/domain';
+import { startConsortium } from '../../network/src/consortium';
 import type { Consortium } from '../../network/src/definition';
-import type { GatewayInfo } from '../../network/src/gateways';
+import { gatewayInfo, type GatewayInfo } from '../../network/src/gateways';
 import { Layout } from '../../network/src/layout';
+import { down } from '../../network/src/network';
+import { connectOrg } from '../../network/src/org-client';
 import { runningProcesses } from '../../network/src/processes';
 
 /** Helpers the benchmarks share: HTTP calls, generated people and records, percentiles, RSS, disk use. */
@@ -236,4 +240,71 @@ export async function rawWithdrawal(
     },
     endorsingOrganizations: options.endorsers,
   });
+}
+
+/** The body of POST /v1/transfers/{id}/confirm-out the benchmarks send: 12 034.50 yuan in all. */
+export function confirmOutBody(settlementRef: string): Record<string, unknown> {
+  return {
+    principal: '12000.00',
+    interest: '34.50',
+    openedOn: '2018-01-01',
+    paidUpTo: '202610',
+    continuous6Months: true,
+    loanCount: 0,
+    unsettledLoan: false,
+    fraudRecord: false,
+    settlementRef,
+  };
+}
+
+/**
+ * Runs `measure` on a fresh consortium with gateways (`benchConsortium` on its own ports and data
+ * dir), then takes it down and purges it, also when `measure` fails.
+ */
+export async function onFreshConsortium<T>(
+  name: string,
+  consortium: Consortium,
+  log: (line: string) => void,
+  measure: (layout: Layout) => Promise<T>,
+): Promise<T> {
+  const quiet = (): void => undefined;
+  await down(consortium, { purge: true }, quiet);
+  try {
+    log(`${name}: starting the consortium with gateways`);
+    await startConsortium(consortium, quiet);
+    return await measure(new Layout(consortium));
+  } finally {
+    await down(consortium, { purge: true }, quiet);
+  }
+}
+
+/** What the write benchmarks need at the first centre: its gateway, and the raw client's contracts. */
+export interface FirstCentre {
+  readonly centre: string;
+  readonly gateway: GatewayInfo;
+  readonly key: Uint8Array;
+  readonly endorsers: string[];
+  readonly withdrawal: Contract;
+  readonly meta: Contract;
+  readonly close: () => void;
+}
+
+export function firstCentre(consortium: Consortium, layout: Layout): FirstCentre {
+  const beijing = consortium.centres[0];
+  if (beijing?.code == null) throw new Error('no centre');
+  const gateway = gatewayInfo(consortium, layout).find((g) => g.mspId === beijing.mspId);
+  if (gateway === undefined) throw new Error('no gateway');
+  const key = decodePseudonymKey(readFileSync(layout.pseudonymKey));
+  if (key === undefined) throw new Error('the pseudonymisation key is too short');
+  const raw = connectOrg(layout, beijing);
+  const network = raw.gateway.getNetwork(consortium.channel);
+  return {
+    centre: beijing.code,
+    gateway,
+    key,
+    endorsers: [beijing.mspId, consortium.regulator.mspId],
+    withdrawal: network.getContract(consortium.chaincode.name, 'withdrawal'),
+    meta: network.getContract(consortium.chaincode.name, 'meta'),
+    close: () => raw.close(),
+  };
 }
