@@ -66,7 +66,10 @@ export async function benchBatch(log: Log, options: BatchBenchOptions): Promise<
         let done = 0;
         const t0 = performance.now();
         const worker = async (): Promise<void> => {
-          while (done < perMode) done += await op();
+          while (done < perMode) {
+            const items = await op(); // read `done` only after the await: workers share it
+            done += items;
+          }
         };
         await Promise.all(Array.from({ length: workers }, worker));
         const total = (totals[name] ??= { items: 0, ms: 0 });
