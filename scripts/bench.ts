@@ -2,66 +2,131 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseFlags, runMain } from '../network/src/cli-args';
 import { REPO_ROOT } from '../network/src/layout';
+import { benchBatch } from '../test/bench/bench-batch';
 import { benchCertificates } from '../test/bench/bench-certificates';
 import { benchConsole } from '../test/bench/bench-console';
 import { benchGateway } from '../test/bench/bench-gateway';
+import { benchGrowth } from '../test/bench/bench-growth';
+import { benchNational } from '../test/bench/bench-national';
 import { benchNetwork } from '../test/bench/bench-network';
+import { benchSaturation } from '../test/bench/bench-saturation';
 
 /** `npm run bench`: measurements, never pass/fail. Results go to bench-results/<suite>.json. */
+const SUITES = [
+  'network',
+  'gateway',
+  'saturation',
+  'growth',
+  'national',
+  'batch',
+  'certificates',
+  'console',
+] as const;
+type Suite = (typeof SUITES)[number];
+/** `all` keeps its old meaning (the quick suites); the long ones run only when named. */
+const ALL: readonly Suite[] = ['network', 'gateway'];
+
 const flags = parseFlags(
-  'npm run bench -- [--suite network|gateway|certificates|console|all] [--windows N] [--window-ms MS] [--concurrency N] [--samples N] [--certificates-base-port PORT]\n' +
-    '  console suite: [--attestations N] [--writes N] [--base-port P] [--data-dir DIR]',
+  `npm run bench -- [--suite ${SUITES.join('|')}|all] [--base-port N] [--windows N] [--window-ms MS] ` +
+    '[--concurrency N] [--start-rate N] [--rate-step N] [--max-rate N] [--step-ms MS] [--size N] [--baseline N] ' +
+    '[--definition FILE] [--items N] [--samples N] [--attestations N] [--writes N] [--data-dir DIR]',
   {
-    attestations: { type: 'string', default: '100000' },
-    writes: { type: 'string', default: '300' },
-    'base-port': { type: 'string', default: '22000' },
-    'data-dir': { type: 'string', default: '.hpf-bench-console' },
     suite: { type: 'string', default: 'all' },
+    'base-port': { type: 'string', default: '23000' },
     windows: { type: 'string', default: '3' },
     'window-ms': { type: 'string', default: '5000' },
     concurrency: { type: 'string', default: '8' },
+    'start-rate': { type: 'string', default: '20' },
+    'rate-step': { type: 'string', default: '20' },
+    'max-rate': { type: 'string', default: '600' },
+    'step-ms': { type: 'string', default: '8000' },
+    size: { type: 'string', default: '100000' },
+    baseline: { type: 'string', default: '1000' },
+    definition: { type: 'string', default: 'network/consortium-national.yaml' },
+    items: { type: 'string', default: '2000' },
     samples: { type: 'string', default: '20' },
-    'certificates-base-port': { type: 'string', default: '23600' },
+    attestations: { type: 'string', default: '100000' },
+    writes: { type: 'string', default: '300' },
+    'data-dir': { type: 'string', default: '.hpf-bench-console' },
   },
 );
 
-function positive(value: string, flag: string, max: number): number {
+function positive(value: string, flag: string, max: number, min = 1): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > max)
-    throw new Error(`--${flag} must be an integer from 1 to ${max}, got ${value}`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new Error(`--${flag} must be an integer from ${min} to ${max}, got ${value}`);
   return n;
 }
 
+function suitesOf(value: string): readonly Suite[] {
+  if (value === 'all') return ALL;
+  const suite = SUITES.find((s) => s === value);
+  if (suite === undefined)
+    throw new Error(`--suite must be one of ${SUITES.join(', ')} or all, got ${value}`);
+  return [suite];
+}
+
 runMain(async () => {
-  const suite = flags.suite;
-  if (!['network', 'gateway', 'certificates', 'console', 'all'].includes(suite))
-    throw new Error(`--suite must be network, gateway, certificates, console or all, got ${suite}`);
-  const gatewayOptions = {
-    windows: positive(flags.windows, 'windows', 20),
-    windowMs: positive(flags['window-ms'], 'window-ms', 60_000),
-    concurrency: positive(flags.concurrency, 'concurrency', 64),
-  };
+  const suites = suitesOf(flags.suite);
+  // Ports: a network needs about basePort .. basePort + 200 (35 organisations: + 450); MAX_PORT is 32767.
+  const basePort = positive(flags['base-port'], 'base-port', 32_000, 1024);
   const dir = path.join(REPO_ROOT, 'bench-results');
   mkdirSync(dir, { recursive: true });
-  const log = (line: string): void => console.log(`[bench] ${line}`);
+  const log = (line: string): void =>
+    console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
   const write = (name: string, result: object): void => {
     const full = { suite: name, at: new Date().toISOString(), ...result };
     writeFileSync(path.join(dir, `${name}.json`), JSON.stringify(full, null, 2) + '\n');
     console.log(JSON.stringify(full, null, 2));
   };
-  const certificateOptions = {
-    samples: positive(flags.samples, 'samples', 1000),
-    basePort: positive(flags['certificates-base-port'], 'certificates-base-port', 65_000),
+  /** Each suite's run: its result file's name and its measurement. */
+  const runners: Record<Suite, () => Promise<[string, object]>> = {
+    network: async () => ['network', await benchNetwork(log, basePort)],
+    gateway: async () => [
+      'gateway',
+      await benchGateway(log, {
+        basePort,
+        windows: positive(flags.windows, 'windows', 20),
+        windowMs: positive(flags['window-ms'], 'window-ms', 60_000),
+        concurrency: positive(flags.concurrency, 'concurrency', 64),
+      }),
+    ],
+    saturation: async () => [
+      'saturation',
+      await benchSaturation(log, {
+        basePort,
+        startRate: positive(flags['start-rate'], 'start-rate', 5_000),
+        rateStep: positive(flags['rate-step'], 'rate-step', 5_000),
+        maxRate: positive(flags['max-rate'], 'max-rate', 5_000),
+        stepMs: positive(flags['step-ms'], 'step-ms', 120_000, 1_000),
+      }),
+    ],
+    growth: async () => [
+      `growth-${flags.size}`,
+      await benchGrowth(log, {
+        basePort,
+        size: positive(flags.size, 'size', 1_000_000, 2),
+        baseline: positive(flags.baseline, 'baseline', 1_000_000),
+      }),
+    ],
+    national: async () => ['national', await benchNational(log, { definition: flags.definition })],
+    batch: async () => [
+      'batch',
+      await benchBatch(log, { basePort, items: positive(flags.items, 'items', 100_000, 50) }),
+    ],
+    certificates: async () => [
+      'certificates',
+      await benchCertificates(log, { basePort, samples: positive(flags.samples, 'samples', 1000) }),
+    ],
+    console: async () => [
+      'console',
+      await benchConsole(log, {
+        basePort,
+        attestations: positive(flags.attestations, 'attestations', 10_000_000),
+        writes: flags.writes === '0' ? 0 : positive(flags.writes, 'writes', 100_000),
+        dataDir: flags['data-dir'],
+      }),
+    ],
   };
-  const consoleOptions = {
-    attestations: positive(flags.attestations, 'attestations', 10_000_000),
-    writes: flags.writes === '0' ? 0 : positive(flags.writes, 'writes', 100_000),
-    basePort: positive(flags['base-port'], 'base-port', 65_000),
-    dataDir: flags['data-dir'],
-  };
-  if (suite === 'network' || suite === 'all') write('network', await benchNetwork(log));
-  if (suite === 'gateway' || suite === 'all') write('gateway', await benchGateway(log, gatewayOptions));
-  if (suite === 'certificates' || suite === 'all')
-    write('certificates', await benchCertificates(log, certificateOptions));
-  if (suite === 'console' || suite === 'all') write('console', await benchConsole(log, consoleOptions));
+  for (const suite of suites) write(...(await runners[suite]()));
 });

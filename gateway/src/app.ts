@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { ApiKeyEntry } from './config';
 import { ApiError } from './errors';
 import type { LedgerClient } from './fabric/ledger-client';
+import { newItemValidator } from './http/batch';
 import {
   auditorsReadOnly,
   callerOf,
@@ -52,6 +53,8 @@ export interface AppSettings extends ServiceSettings {
   readonly readinessCacheMs: number;
   /** Largest accepted JSON body, e.g. "32kb". */
   readonly bodyLimit: string;
+  /** Largest accepted body of a batch call (up to BATCH_MAX_ITEMS items), e.g. "512kb". */
+  readonly batchBodyLimit: string;
   /** Retries after an MVCC / phantom read conflict, and the first backoff. */
   readonly maxConflictRetries: number;
   readonly conflictBackoffMs: number;
@@ -163,6 +166,11 @@ export function createApp(options: Readonly<AppOptions>): Express {
     ),
   );
   app.use('/v1', auditorsReadOnly);
+  // A batch carries up to BATCH_MAX_ITEMS bodies; body-parser skips a body already parsed.
+  app.use(
+    ['/v1/withdrawals/batch', '/v1/transfers/batch'],
+    express.json({ limit: settings.batchBodyLimit, type: ['application/json', 'application/*+json'] }),
+  );
   app.use(
     '/v1',
     express.json({ limit: settings.bodyLimit, type: ['application/json', 'application/*+json'] }),
@@ -182,8 +190,18 @@ export function createApp(options: Readonly<AppOptions>): Express {
       validateSecurity: false,
     }),
   );
-  app.use(transferRoutes(newTransferService({ ledger, writer, directory, settings })));
-  app.use(withdrawalRoutes(newWithdrawalService({ ledger, writer, settings })));
+  app.use(
+    transferRoutes(
+      newTransferService({ ledger, writer, directory, settings }),
+      newItemValidator(openApiDocument, 'TransferRequest'),
+    ),
+  );
+  app.use(
+    withdrawalRoutes(
+      newWithdrawalService({ ledger, writer, settings }),
+      newItemValidator(openApiDocument, 'Withdrawal'),
+    ),
+  );
   app.use(certificateRoutes(newCertificateService({ ledger, writer, directory, settings })));
   app.use(auditRoutes(audit));
   app.use(

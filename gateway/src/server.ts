@@ -83,6 +83,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     settings: {
       ...config,
       bodyLimit: '32kb',
+      batchBodyLimit: '512kb',
       maxConflictRetries: 4,
       conflictBackoffMs: 50,
       sseHeartbeatMs: 15_000,

@@ -38,6 +38,9 @@ import { SUPERVISOR_NAME } from './supervisor';
 
 export type Log = (line: string) => void;
 
+/** Chaincode installs run this many peers at a time. */
+const INSTALL_CONCURRENCY = 4;
+
 export const UP_STEPS = [
   'Generate crypto',
   'Build the channel genesis block',
@@ -184,13 +187,16 @@ export async function up(consortium: Consortium, log: Log = console.log): Promis
   const { packageId, sequence } = await step(4, log, async () => {
     const id = ensurePackage(consortium, layout);
     log(`      package ${id}`);
-    await Promise.all(
-      consortium.orgs.map(async (org) => {
-        log(
-          `      ${org.mspId} ${(await ensureInstalled(cli, layout, org, id)) ? 'installed' : 'had installed'} the package`,
-        );
-      }),
-    );
+    // A few at a time: 32 peer CLIs at once on 2 cores missed the CLI's 3 s connect timeout (issue 13).
+    for (let i = 0; i < consortium.orgs.length; i += INSTALL_CONCURRENCY) {
+      await Promise.all(
+        consortium.orgs.slice(i, i + INSTALL_CONCURRENCY).map(async (org) => {
+          log(
+            `      ${org.mspId} ${(await ensureInstalled(cli, layout, org, id)) ? 'installed' : 'had installed'} the package`,
+          );
+        }),
+      );
+    }
     return {
       packageId: id,
       sequence: await ensureDefinition(consortium, layout, cli, id, (line) => log(`    ${line}`)),

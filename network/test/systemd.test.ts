@@ -5,6 +5,7 @@ import path from 'node:path';
 import { loadDefinition, type Consortium } from '../src/definition';
 import type { FabricInstall } from '../src/fabric-bin';
 import { Layout, REPO_ROOT } from '../src/layout';
+import { GATEWAY_NODE_FLAGS } from '../src/gateways';
 import { RESTART, unitsFor, type UnitFile } from '../src/systemd';
 
 /**
@@ -121,7 +122,7 @@ describe('systemd units', () => {
     }
     expect(peer!.get('Service.ExecStart')).toEqual([`${path.join(fabric.binDir, 'peer')} node start`]);
     expect(gateway!.get('Service.ExecStart')?.[0]).toBe(
-      `${process.execPath} ${path.join(REPO_ROOT, 'gateway', 'dist', 'main.js')}`,
+      [process.execPath, ...GATEWAY_NODE_FLAGS, path.join(REPO_ROOT, 'gateway', 'dist', 'main.js')].join(' '),
     );
     expect(gateway!.get('Unit.After')?.[0]).toContain('hpf-peer0-c110000.service');
     expect(gateway!.get('Service.Environment')).toContain('"HPF_GW_CENTRE_CODE=110000"');

@@ -17,7 +17,7 @@ import { gatewayInfo } from '../../network/src/gateways';
 import { Layout } from '../../network/src/layout';
 import { down, type Log } from '../../network/src/network';
 import { connectOrg } from '../../network/src/org-client';
-import { httpWithdrawal, post } from './bench-gateway';
+import { post, withdrawalBody } from './bench-support';
 import { benchConsortium } from './bench-network';
 
 /**
@@ -191,6 +191,8 @@ async function synthetic(log: Log, count: number): Promise<ConsoleBenchResult['s
         sseStallTimeoutMs: 60_000,
         consoleSessionMinutes: 30,
         consoleOverdueWorkingDays: 10,
+        publicVerifyRateLimitPerMinute: 1_000_000,
+        batchBodyLimit: '512kb',
       },
     });
     const server = app.listen(0, '127.0.0.1');
@@ -253,7 +255,7 @@ async function catchUp(
       Array.from({ length: 8 }, async () => {
         while (next < writes) {
           const i = next++;
-          await post(http, '/v1/withdrawals', httpWithdrawal('c', i));
+          await post(http, '/v1/withdrawals', withdrawalBody(`BH-c-${i}`, i));
         }
       }),
     );

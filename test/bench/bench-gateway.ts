@@ -1,21 +1,16 @@
-import { readFileSync } from 'node:fs';
-import http from 'node:http';
 import { performance } from 'node:perf_hooks';
-import {
-  canonicalJson,
-  computeSubjectRef,
-  decodePseudonymKey,
-  evidenceHashOf,
-  residentIdCheckChar,
-  sha256Hex,
-} from '../../chaincode/src/domain';
-import { startConsortium } from '../../network/src/consortium';
+import { sha256Hex } from '../../chaincode/src/domain';
 import type { Consortium } from '../../network/src/definition';
-import { gatewayInfo, type GatewayInfo } from '../../network/src/gateways';
-import { Layout } from '../../network/src/layout';
-import { down, type Log } from '../../network/src/network';
-import { connectOrg } from '../../network/src/org-client';
+import type { Log } from '../../network/src/network';
 import { benchConsortium, peakRssByKind } from './bench-network';
+import {
+  firstCentre,
+  onFreshConsortium,
+  percentile,
+  post,
+  rawWithdrawal,
+  withdrawalBody,
+} from './bench-support';
 
 /**
  * Gateway benchmark, in one run on one network, with interleaved windows so that drift (ledger growth,
@@ -84,10 +79,6 @@ async function window(op: Op, concurrency: number, ms: number, counter: { next: 
   };
 }
 
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted.length === 0 ? 0 : (sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0);
-}
-
 function summarise(samples: readonly Sample[]): ModeResult {
   const latencies = samples.flatMap((s) => s.latencies).sort((a, b) => a - b);
   const ops = samples.reduce((n, s) => n + s.ops, 0);
@@ -104,113 +95,31 @@ function summarise(samples: readonly Sample[]): ModeResult {
   };
 }
 
-/** A distinct valid resident ID per index (sequence 001-999 within a birth date, then the next day). */
-function residentIdFor(i: number): string {
-  const day = new Date(Date.UTC(1960, 0, 1) + Math.floor(i / 999) * 86_400_000)
-    .toISOString()
-    .slice(0, 10)
-    .replace(/-/g, '');
-  const first17 = `110105${day}${String((i % 999) + 1).padStart(3, '0')}`;
-  return first17 + residentIdCheckChar(first17);
-}
-
-export function httpWithdrawal(tag: string, i: number): Record<string, unknown> & { withdrawnOn: string } {
-  return {
-    withdrawalId: `BH-${tag}-${i}`,
-    person: { idType: '01', idNumber: residentIdFor(i), name: '基准' },
-    reasonCode: '07',
-    amount: '1200.00',
-    closesAccount: false,
-    evidence: [{ kind: 'RENT_CONTRACT', reference: `RENT-${tag}-${i}` }],
-    withdrawnOn: new Date().toISOString().slice(0, 10),
-  };
-}
-
-/** A keep-alive HTTP client (also used by bench-console.ts), as a centre's business system would hold one (lighter than fetch). */
-const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-
-export function post(gateway: GatewayInfo, path: string, body: unknown): Promise<unknown> {
-  const payload = JSON.stringify(body);
-  const key = gateway.apiKeys.operator ?? gateway.apiKeys.auditor ?? '';
-  return new Promise((resolve, reject) => {
-    const request = http.request(
-      `${gateway.url}${path}`,
-      {
-        method: 'POST',
-        agent,
-        headers: {
-          authorization: `Bearer ${key}`,
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(payload),
-        },
-      },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          if ((response.statusCode ?? 500) >= 300)
-            reject(new Error(`HTTP ${String(response.statusCode)}: ${text}`));
-          else resolve(JSON.parse(text) as unknown);
-        });
-      },
-    );
-    request.on('error', reject);
-    request.end(payload);
-  });
-}
-
 export async function benchGateway(
   log: Log,
-  options: { windows: number; windowMs: number; concurrency: number },
+  options: { basePort: number; windows: number; windowMs: number; concurrency: number },
 ): Promise<GatewayBenchResult> {
-  const consortium: Consortium = benchConsortium(23000, '.hpf-bench');
-  const quiet: Log = () => undefined;
-  await down(consortium, { purge: true }, quiet);
-  const layout = new Layout(consortium);
-  try {
-    log('gateway: starting the consortium with gateways');
-    await startConsortium(consortium, quiet);
-    const beijing = consortium.centres[0];
-    if (beijing?.code == null) throw new Error('no centre');
-    const http = gatewayInfo(consortium, layout).find((g) => g.mspId === beijing.mspId);
-    if (http === undefined) throw new Error('no gateway');
-    const key = decodePseudonymKey(readFileSync(layout.pseudonymKey));
-    if (key === undefined) throw new Error('the pseudonymisation key is too short');
-    const raw = connectOrg(layout, beijing);
-    const network = raw.gateway.getNetwork(consortium.channel);
-    const withdrawal = network.getContract(consortium.chaincode.name, 'withdrawal');
-    const meta = network.getContract(consortium.chaincode.name, 'meta');
-    const endorsers = [beijing.mspId, consortium.regulator.mspId];
+  const consortium: Consortium = benchConsortium(options.basePort, '.hpf-bench');
+  return onFreshConsortium('gateway', consortium, log, async (layout) => {
+    const {
+      centre: centreCode,
+      gateway: http,
+      key,
+      endorsers,
+      withdrawal,
+      meta,
+      close,
+    } = firstCentre(consortium, layout);
     const recorded: string[] = [];
     const counter = { next: 0 };
-    const centreCode = beijing.code;
 
     const modes: Record<string, Op> = {
       httpAttestation: async (i) => {
-        await post(http, '/v1/withdrawals', httpWithdrawal('h', i));
+        await post(http, '/v1/withdrawals', withdrawalBody(`BH-h-${i}`, i));
         recorded.push(`withdrawal:${centreCode}:BH-h-${i}`);
       },
       rawAttestation: async (i) => {
-        const body = httpWithdrawal('r', i);
-        const args = {
-          withdrawalId: `BH-r-${i}`,
-          centre: centreCode,
-          subjectRef: computeSubjectRef(key, '01', residentIdFor(i), undefined),
-          reasonCode: '07',
-          amount: '1200.00',
-          closesAccount: false,
-          evidence: [{ kind: 'RENT_CONTRACT', hash: evidenceHashOf(`RENT-R-${i}`) }],
-          withdrawnOn: body.withdrawnOn,
-        };
-        await withdrawal.submit('Record', {
-          arguments: [canonicalJson(args)],
-          transientData: {
-            person: canonicalJson({ idType: '01', idNumber: residentIdFor(i) }),
-            evidence: canonicalJson([{ kind: 'RENT_CONTRACT', reference: `RENT-R-${i}` }]),
-          },
-          endorsingOrganizations: endorsers,
-        });
+        await rawWithdrawal(withdrawal, { key, centre: centreCode, endorsers }, `BH-r-${i}`, i);
       },
       trivialPut: async (i) => {
         await meta.submit('Ping', { arguments: [`bench-${i}`], endorsingOrganizations: endorsers });
@@ -241,7 +150,7 @@ export async function benchGateway(
       }
       log(`gateway: window ${w + 1}/${options.windows} done`);
     }
-    raw.close();
+    close();
     const results = Object.fromEntries(Object.entries(samples).map(([name, s]) => [name, summarise(s)]));
     const rate = (name: string): number => results[name]?.opsPerSecond ?? 0;
     const ratio = (a: string, b: string): number =>
@@ -258,7 +167,5 @@ export async function benchGateway(
       },
       peakRssMiB: peakRssByKind(consortium),
     };
-  } finally {
-    await down(consortium, { purge: true }, quiet);
-  }
+  });
 }

@@ -64,8 +64,8 @@ export interface NetworkBenchResult {
   readonly peakRssMiB: Record<string, number>;
 }
 
-export async function benchNetwork(log: Log): Promise<NetworkBenchResult> {
-  const consortium = benchConsortium(23000, '.hpf-bench');
+export async function benchNetwork(log: Log, basePort: number): Promise<NetworkBenchResult> {
+  const consortium = benchConsortium(basePort, '.hpf-bench');
   const quiet: Log = () => undefined;
   await down(consortium, { purge: true }, quiet);
   try {

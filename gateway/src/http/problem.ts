@@ -47,7 +47,8 @@ function fromHttpError(err: HttpLikeError): ApiError {
   return new ApiError(code, detail, { errors, cause: err });
 }
 
-function toProblemError(err: unknown): ApiError {
+/** Any error as ours (the one translation the error handler and batch items share). */
+export function toProblemError(err: unknown): ApiError {
   if (err instanceof ApiError) {
     return err;
   }

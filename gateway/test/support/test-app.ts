@@ -61,6 +61,7 @@ export function buildApp(
     readinessTimeoutMs: 1000,
     readinessCacheMs: 0,
     bodyLimit: '32kb',
+    batchBodyLimit: '512kb',
     maxConflictRetries: 3,
     conflictBackoffMs: 1,
     sseHeartbeatMs: 60_000,

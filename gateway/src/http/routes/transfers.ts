@@ -6,6 +6,7 @@ import type {
   TransferStep,
 } from '../../services/transfer-service';
 import { callerOf, requireOperator } from '../auth';
+import { sendBatch, type ItemValidator } from '../batch';
 import { pathParam, sendWrite } from './send';
 
 const STEPS: readonly TransferStep[] = [
@@ -23,8 +24,15 @@ function queryString(value: unknown): string | undefined {
 }
 
 /** /v1/transfers: validated by the OpenAPI document before they get here. */
-export function transferRoutes(transfers: TransferService): Router {
+export function transferRoutes(transfers: TransferService, validateItem: ItemValidator): Router {
   const router = Router();
+  router.post('/v1/transfers/batch', requireOperator, async (req, res) => {
+    const caller = callerOf(req);
+    await sendBatch(req, res, (item, i) => {
+      validateItem(item, i);
+      return transfers.request(caller, item as TransferRequestBody);
+    });
+  });
   router.post('/v1/transfers', requireOperator, async (req, res) => {
     sendWrite(res, await transfers.request(callerOf(req), req.body as TransferRequestBody));
   });

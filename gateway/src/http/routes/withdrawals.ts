@@ -1,11 +1,19 @@
 import { Router } from 'express';
 import type { WithdrawalBody, WithdrawalService } from '../../services/withdrawal-service';
 import { callerOf, requireOperator } from '../auth';
+import { sendBatch, type ItemValidator } from '../batch';
 import { pathParam, sendWrite } from './send';
 
 /** /v1/withdrawals: validated by the OpenAPI document before they get here. */
-export function withdrawalRoutes(withdrawals: WithdrawalService): Router {
+export function withdrawalRoutes(withdrawals: WithdrawalService, validateItem: ItemValidator): Router {
   const router = Router();
+  router.post('/v1/withdrawals/batch', requireOperator, async (req, res) => {
+    const caller = callerOf(req);
+    await sendBatch(req, res, (item, i) => {
+      validateItem(item, i);
+      return withdrawals.record(caller, item as WithdrawalBody);
+    });
+  });
   router.post('/v1/withdrawals/precheck', requireOperator, async (req, res) => {
     res.json(await withdrawals.precheck(callerOf(req), req.body as WithdrawalBody));
   });

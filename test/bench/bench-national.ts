@@ -1,0 +1,151 @@
+import { randomInt } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { startConsortium } from '../../network/src/consortium';
+import { readDefinitionContent, validateDefinition } from '../../network/src/definition';
+import { gatewayInfo, type GatewayInfo } from '../../network/src/gateways';
+import { Layout, REPO_ROOT } from '../../network/src/layout';
+import { down, type Log } from '../../network/src/network';
+import {
+  confirmOutBody,
+  machineState,
+  residentIdFor,
+  round1,
+  rssByProcess,
+  rssSummary,
+  send,
+  today,
+} from './bench-support';
+import path from 'node:path';
+
+/**
+ * The national rehearsal: the 31 provincial-level centres, the regulator and 3 orderers
+ * (network/consortium-national.yaml) brought up on this machine; network:up time, RSS per process
+ * kind, a transfer between two randomly chosen centres, and a withdrawal duplicate refused across two
+ * other centres. Everything goes through the gateways, as centres would.
+ */
+
+export interface NationalOptions {
+  readonly definition: string;
+}
+
+interface Step {
+  readonly call: string;
+  readonly status: number;
+  readonly ms: number;
+  readonly code?: string;
+}
+
+async function timedCall(gateway: GatewayInfo, url: string, body: object, steps: Step[]): Promise<number> {
+  const t0 = performance.now();
+  const answer = await send(gateway, 'POST', url, body);
+  const code = (answer.body as { code?: unknown }).code;
+  steps.push({
+    call: `${gateway.mspId} POST ${url}`,
+    status: answer.status,
+    ms: round1(performance.now() - t0),
+    ...(typeof code === 'string' ? { code } : {}),
+  });
+  return answer.status;
+}
+
+/** Four distinct indexes in [0, n), at random. */
+function fourDistinct(n: number): [number, number, number, number] {
+  const chosen = new Set<number>();
+  while (chosen.size < 4) chosen.add(randomInt(n));
+  return [...chosen] as [number, number, number, number];
+}
+
+export async function benchNational(log: Log, options: NationalOptions): Promise<object> {
+  const file = path.resolve(REPO_ROOT, options.definition);
+  const raw = readDefinitionContent(file) as Record<string, unknown>;
+  const consortium = validateDefinition(
+    { ...raw, gateways: { rateLimitPerMinute: 1_000_000 } },
+    path.dirname(file),
+    file,
+  );
+  const quiet: Log = () => undefined;
+  await down(consortium, { purge: true }, quiet);
+  const layout = new Layout(consortium);
+  const before = machineState();
+  try {
+    log(
+      `national: network:up of ${consortium.centres.length} centres, the regulator and ${consortium.ordererOrg.nodes.length} orderers`,
+    );
+    const t0 = performance.now();
+    await startConsortium(consortium, (line) => log(`national: ${line.trim()}`));
+    const upSeconds = round1((performance.now() - t0) / 1000);
+    const idle = rssByProcess(consortium);
+    const infos = gatewayInfo(consortium, layout);
+    const centres = consortium.centres.map((org) => ({
+      code: org.code ?? '',
+      gateway: infos.find((g) => g.mspId === org.mspId)!,
+    }));
+    const [a, b, c, d] = fourDistinct(centres.length).map((i) => centres[i]!);
+    const steps: Step[] = [];
+    const stamp = Date.now() % 10_000;
+    const transferId = `${b!.code}${today().slice(2).replace(/-/g, '')}${String(stamp).padStart(4, '0')}`;
+    log(
+      `national: a transfer from ${a!.code} to ${b!.code}, a duplicate withdrawal at ${c!.code} then ${d!.code}`,
+    );
+    const person = { idType: '01', idNumber: residentIdFor(stamp, '650102'), name: '全国' };
+    await timedCall(b!.gateway, '/v1/transfers', { transferId, fromCentre: a!.code, person }, steps);
+    await timedCall(a!.gateway, `/v1/transfers/${transferId}/accept`, {}, steps);
+    await timedCall(
+      a!.gateway,
+      `/v1/transfers/${transferId}/confirm-out`,
+      confirmOutBody(`NAT-${stamp}`),
+      steps,
+    );
+    const completed = await timedCall(
+      b!.gateway,
+      `/v1/transfers/${transferId}/complete`,
+      { receivedAmount: '12034.50', receivedOn: today() },
+      steps,
+    );
+    const withdrawal = (id: string): object => ({
+      withdrawalId: id,
+      person: { idType: '01', idNumber: residentIdFor(stamp + 1, '650102'), name: '全国' },
+      reasonCode: '07',
+      amount: '1200.00',
+      closesAccount: false,
+      evidence: [{ kind: 'RENT_CONTRACT', reference: `RENT-NAT-${stamp}` }],
+      withdrawnOn: today(),
+    });
+    const first = await timedCall(c!.gateway, '/v1/withdrawals', withdrawal(`NAT-${stamp}-C`), steps);
+    const duplicate = await timedCall(d!.gateway, '/v1/withdrawals', withdrawal(`NAT-${stamp}-D`), steps);
+    const peak = rssByProcess(consortium, 'VmHWM');
+    const current = rssByProcess(consortium);
+    const totalMiB = round1(Object.values(current).reduce((x, y) => x + y, 0));
+    const after = machineState();
+    return {
+      definition: options.definition,
+      centres: consortium.centres.length,
+      orderers: consortium.ordererOrg.nodes.length,
+      processes: Object.keys(current).length,
+      upSeconds,
+      transfer: { from: a!.code, to: b!.code, transferId, completed: completed === 201 },
+      duplicateWithdrawal: {
+        first: c!.code,
+        second: d!.code,
+        firstStatus: first,
+        secondStatus: duplicate,
+        refused: duplicate === 409 && steps.at(-1)?.code === 'DUPLICATE_EVIDENCE',
+      },
+      steps,
+      rssMiBByKindIdle: rssSummary(idle),
+      rssMiBByKind: rssSummary(current),
+      peakRssMiBByKind: rssSummary(peak),
+      totalRssMiB: totalMiB,
+      fitsIn24GiB: {
+        memTotalMiB: after.memTotalMiB,
+        consortiumShare: round1((totalMiB / after.memTotalMiB) * 100),
+        leftAfterConsortiumPercent: round1((1 - totalMiB / after.memTotalMiB) * 100),
+      },
+      machineBefore: before,
+      machineAfter: after,
+    };
+  } finally {
+    log('national: down');
+    await down(consortium, { purge: true }, quiet);
+  }
+}
