@@ -110,6 +110,28 @@ describe('ledger index', () => {
     expect(b.overview('2026-11-23', 10).attestations).toBe(2);
   });
 
+  it('a rebuild that sees only final records ends identical to an index that followed every step', () => {
+    const stepwise = new LedgerIndex({ file: ':memory:' });
+    stepwise.apply(event(5, 1), 'transfer.requested', 'REQUESTED', {
+      kind: 'transfer',
+      record: transfer('REQUESTED', 1),
+    });
+    stepwise.apply(event(7, 2), 'transfer.completed', 'COMPLETED', {
+      kind: 'transfer',
+      record: transfer('COMPLETED', 2),
+    });
+    const rebuilt = new LedgerIndex({ file: ':memory:' });
+    rebuilt.apply(event(5, 1), 'transfer.requested', 'REQUESTED', {
+      kind: 'transfer',
+      record: transfer('COMPLETED', 2),
+    });
+    rebuilt.apply(event(7, 2), 'transfer.completed', 'COMPLETED', {
+      kind: 'transfer',
+      record: transfer('COMPLETED', 2),
+    });
+    expect(rebuilt.digest()).toBe(stepwise.digest());
+  });
+
   it('holds no personal data and no subjectRef', () => {
     const index = filled();
     expect(JSON.stringify(index.attestations({}, 10, 0))).not.toContain('never-indexed-subject-ref');
