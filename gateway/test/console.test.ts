@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { LedgerIndex, workingDaysBefore } from '../src/services/ledger-index';
+import { INDEX_SCHEMA_VERSION, LedgerIndex, workingDaysBefore } from '../src/services/ledger-index';
 import { statusLabel } from '../src/console/i18n';
 import { AUDITOR_KEY, OPERATOR_KEY, buildApp } from './support/test-app';
 
@@ -71,7 +71,8 @@ function filled(): LedgerIndex {
 describe('ledger index', () => {
   it('migrates to the current schema and starts at block 0 when empty', () => {
     const index = new LedgerIndex({ file: ':memory:' });
-    expect(index.schemaVersion()).toBe(1);
+    expect(index.schemaVersion()).toBe(INDEX_SCHEMA_VERSION);
+    expect(INDEX_SCHEMA_VERSION).toBe(2);
     expect(index.checkpoint().getBlockNumber()).toBe(0n);
     expect(index.position()).toBeNull();
   });
@@ -130,6 +131,22 @@ describe('ledger index', () => {
       record: transfer('COMPLETED', 2),
     });
     expect(rebuilt.digest()).toBe(stepwise.digest());
+  });
+
+  it('a batch in one transaction (one record read for both events) equals the events applied one by one', () => {
+    const record = transfer('COMPLETED', 2);
+    const stepwise = new LedgerIndex({ file: ':memory:' });
+    stepwise.apply(event(5, 1), 'transfer.requested', 'REQUESTED', { kind: 'transfer', record });
+    stepwise.apply(event(7, 2), 'transfer.completed', 'COMPLETED', { kind: 'transfer', record });
+    const batched = new LedgerIndex({ file: ':memory:' });
+    const indexed = { kind: 'transfer' as const, record };
+    batched.applyAll([
+      { event: event(5, 1), type: 'transfer.requested', status: 'REQUESTED', indexed },
+      { event: event(7, 2), type: 'transfer.completed', status: 'COMPLETED', indexed },
+    ]);
+    expect(batched.position()).toBe(stepwise.position());
+    expect(batched.attestation('transfer:4400002611230001')?.lastBlock).toBe(7);
+    expect(batched.digest()).toBe(stepwise.digest());
   });
 
   it('holds no personal data and no subjectRef', () => {

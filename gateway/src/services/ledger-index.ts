@@ -297,9 +297,9 @@ function tallyKeys(c: Counted): TallyKey[] {
       ['attestations', '', ''],
       ['flows', c.fromCentre ?? '', c.toCentre ?? ''],
       ['transfer-status', c.status, c.platformCode ?? ''],
-      ...((TERMINAL_TRANSFER_STATUSES as readonly string[]).includes(c.status)
+      ...(TERMINAL_TRANSFER_STATUSES.some((terminal) => terminal === c.status)
         ? []
-        : [['open-transfers', c.openedOn, c.fromCentre ?? ''] as const]),
+        : [['open-transfers', c.openedOn, c.fromCentre ?? '']]),
     ];
   }
   const open = c.status === 'RECORDED' ? c.alerts : 0;
@@ -432,32 +432,7 @@ export class LedgerIndex {
     this.#db.exec('BEGIN');
     try {
       const stored = new Set<IndexedRecord>();
-      for (const { event, type, status, indexed } of events) {
-        const block = Number(event.blockNumber);
-        const attestationId = indexed ? str(indexed.record, 'attestationId') : null;
-        const facts = factsOf(indexed);
-        this.#run(
-          'INSERT OR IGNORE INTO events (block, tx_id, type, attestation_id, status, at) VALUES (?, ?, ?, ?, ?, ?)',
-          block,
-          event.txId,
-          type,
-          attestationId,
-          status ?? null,
-          facts?.timeOf(event.txId) ?? null,
-        );
-        if (indexed && facts && attestationId !== null) {
-          // The record is the same for every event of the batch: stored once, at its first block
-          // (first_block), and its last block moved on for the later events.
-          if (stored.has(indexed))
-            this.#run(
-              'UPDATE attestations SET last_block = max(last_block, ?) WHERE id = ?',
-              block,
-              attestationId,
-            );
-          else this.#upsert(attestationId, indexed.kind, facts, block);
-          stored.add(indexed);
-        }
-      }
+      for (const item of events) this.#applyOne(item, stored);
       this.#run(
         'INSERT INTO checkpoint (id, block, tx_id) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET block = excluded.block, tx_id = excluded.tx_id',
         Number(last.event.blockNumber),
@@ -471,6 +446,31 @@ export class LedgerIndex {
     this.#position = { block: last.event.blockNumber, txId: last.event.txId };
   }
 
+  /** One event of a batch; `stored` holds the records the batch has already stored. */
+  #applyOne({ event, type, status, indexed }: IndexedEvent, stored: Set<IndexedRecord>): void {
+    const block = Number(event.blockNumber);
+    const attestationId = indexed ? str(indexed.record, 'attestationId') : null;
+    const facts = factsOf(indexed);
+    this.#run(
+      'INSERT OR IGNORE INTO events (block, tx_id, type, attestation_id, status, at) VALUES (?, ?, ?, ?, ?, ?)',
+      block,
+      event.txId,
+      type,
+      attestationId,
+      status ?? null,
+      facts?.timeOf(event.txId) ?? null,
+    );
+    if (!indexed || !facts || attestationId === null) return;
+    // The record is the same for every event of the batch: stored once, at its first block
+    // (first_block), and its last block moved on for the later events.
+    if (stored.has(indexed)) {
+      this.#run('UPDATE attestations SET last_block = max(last_block, ?) WHERE id = ?', block, attestationId);
+    } else {
+      this.#upsert(attestationId, indexed.kind, facts, block);
+      stored.add(indexed);
+    }
+  }
+
   #tally(keys: readonly TallyKey[], delta: 1 | -1): void {
     for (const [metric, a, b] of keys) {
       this.#run(
@@ -480,10 +480,13 @@ export class LedgerIndex {
         b,
         delta,
       );
+      // A counter back at zero is removed: a rebuild, which may never pass through an intermediate
+      // state, then holds the same rows as an index that followed every step. Only the key just
+      // changed (a primary-key lookup, not a scan of every counter on each change).
+      if (delta < 0) {
+        this.#run('DELETE FROM tallies WHERE metric = ? AND a = ? AND b = ? AND n = 0', metric, a, b);
+      }
     }
-    // A counter back at zero is removed: a rebuild, which may never pass through an intermediate
-    // state, then holds the same rows as an index that followed every step.
-    this.#run('DELETE FROM tallies WHERE n = 0');
   }
 
   #counted(id: string): Counted | undefined {
