@@ -293,13 +293,14 @@ type TallyKey = readonly [metric: string, a: string, b: string];
  */
 function tallyKeys(c: Counted): TallyKey[] {
   if (c.kind === 'transfer') {
+    const open: TallyKey[] = TERMINAL_TRANSFER_STATUSES.some((terminal) => terminal === c.status)
+      ? []
+      : [['open-transfers', c.openedOn, c.fromCentre ?? '']];
     return [
       ['attestations', '', ''],
       ['flows', c.fromCentre ?? '', c.toCentre ?? ''],
       ['transfer-status', c.status, c.platformCode ?? ''],
-      ...(TERMINAL_TRANSFER_STATUSES.some((terminal) => terminal === c.status)
-        ? []
-        : [['open-transfers', c.openedOn, c.fromCentre ?? '']]),
+      ...open,
     ];
   }
   const open = c.status === 'RECORDED' ? c.alerts : 0;
