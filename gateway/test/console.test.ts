@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { LedgerIndex, workingDaysBefore } from '../src/services/ledger-index';
+import { INDEX_SCHEMA_VERSION, LedgerIndex, workingDaysBefore } from '../src/services/ledger-index';
 import { statusLabel } from '../src/console/i18n';
 import { AUDITOR_KEY, OPERATOR_KEY, buildApp } from './support/test-app';
 
@@ -71,7 +71,8 @@ function filled(): LedgerIndex {
 describe('ledger index', () => {
   it('migrates to the current schema and starts at block 0 when empty', () => {
     const index = new LedgerIndex({ file: ':memory:' });
-    expect(index.schemaVersion()).toBe(1);
+    expect(index.schemaVersion()).toBe(INDEX_SCHEMA_VERSION);
+    expect(INDEX_SCHEMA_VERSION).toBe(2);
     expect(index.checkpoint().getBlockNumber()).toBe(0n);
     expect(index.position()).toBeNull();
   });
@@ -108,6 +109,44 @@ describe('ledger index', () => {
     });
     expect(b.allEvents().length).toBe(4);
     expect(b.overview('2026-11-23', 10).attestations).toBe(2);
+  });
+
+  it('a rebuild that sees only final records ends identical to an index that followed every step', () => {
+    const stepwise = new LedgerIndex({ file: ':memory:' });
+    stepwise.apply(event(5, 1), 'transfer.requested', 'REQUESTED', {
+      kind: 'transfer',
+      record: transfer('REQUESTED', 1),
+    });
+    stepwise.apply(event(7, 2), 'transfer.completed', 'COMPLETED', {
+      kind: 'transfer',
+      record: transfer('COMPLETED', 2),
+    });
+    const rebuilt = new LedgerIndex({ file: ':memory:' });
+    rebuilt.apply(event(5, 1), 'transfer.requested', 'REQUESTED', {
+      kind: 'transfer',
+      record: transfer('COMPLETED', 2),
+    });
+    rebuilt.apply(event(7, 2), 'transfer.completed', 'COMPLETED', {
+      kind: 'transfer',
+      record: transfer('COMPLETED', 2),
+    });
+    expect(rebuilt.digest()).toBe(stepwise.digest());
+  });
+
+  it('a batch in one transaction (one record read for both events) equals the events applied one by one', () => {
+    const record = transfer('COMPLETED', 2);
+    const stepwise = new LedgerIndex({ file: ':memory:' });
+    stepwise.apply(event(5, 1), 'transfer.requested', 'REQUESTED', { kind: 'transfer', record });
+    stepwise.apply(event(7, 2), 'transfer.completed', 'COMPLETED', { kind: 'transfer', record });
+    const batched = new LedgerIndex({ file: ':memory:' });
+    const indexed = { kind: 'transfer' as const, record };
+    batched.applyAll([
+      { event: event(5, 1), type: 'transfer.requested', status: 'REQUESTED', indexed },
+      { event: event(7, 2), type: 'transfer.completed', status: 'COMPLETED', indexed },
+    ]);
+    expect(batched.position()).toBe(stepwise.position());
+    expect(batched.attestation('transfer:4400002611230001')?.lastBlock).toBe(7);
+    expect(batched.digest()).toBe(stepwise.digest());
   });
 
   it('holds no personal data and no subjectRef', () => {

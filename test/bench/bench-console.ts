@@ -9,7 +9,7 @@ import { createApp } from '../../gateway/src/app';
 import { newFabricLedgerClient } from '../../gateway/src/fabric/fabric-ledger-client';
 import { newMetrics } from '../../gateway/src/metrics';
 import { newAuditService } from '../../gateway/src/services/audit-service';
-import { LedgerIndex } from '../../gateway/src/services/ledger-index';
+import { LedgerIndex, type IndexedEvent } from '../../gateway/src/services/ledger-index';
 import { startLedgerIndexer } from '../../gateway/src/services/ledger-indexer';
 import { FakeLedger } from '../../gateway/test/support/fake-ledger';
 import { startConsortium } from '../../network/src/consortium';
@@ -70,69 +70,69 @@ function day(i: number): string {
   return new Date(Date.UTC(2025, 0, 1) + (i % 700) * 86_400_000).toISOString().slice(0, 10);
 }
 
-/** Fills `index` with `count` synthetic attestations; returns one ID of each kind to search for. */
-function fill(
+/** The synthetic event number `i` (in block `block`): 70 % withdrawals, 30 % transfer requests. */
+function syntheticEvent(i: number, block: number): IndexedEvent {
+  const txId = hex(i, 'a');
+  const at = `${day(i)}T08:00:00.000Z`;
+  const event = { blockNumber: BigInt(block), txId, name: 'hpf', payload: '' };
+  if (i % 10 < 7) {
+    const centre = CENTRES[i % CENTRES.length] ?? '110000';
+    const alert = {
+      code: 'MULTI_CENTRE',
+      message: 'subject: 3 withdrawals at 2 centres within 12 months',
+      count: 3,
+    };
+    const record = {
+      attestationId: `withdrawal:${centre}:W${i}`,
+      centre,
+      withdrawalId: `W${i}`,
+      status: i % 50 === 0 ? 'REVERSED' : 'RECORDED',
+      reasonCode: ['01', '03', '06', '07', '10'][i % 5],
+      withdrawnOn: day(i),
+      recordedAt: at,
+      txId,
+      evidence: [{ kind: 'PURCHASE_CONTRACT', hash: hex(i, 'e') }],
+      alerts: i % 40 === 0 ? [alert] : [],
+    };
+    return {
+      event,
+      type: 'withdrawal.recorded',
+      status: record.status,
+      indexed: { kind: 'withdrawal', record },
+    };
+  }
+  const to = CENTRES[(i + 1) % CENTRES.length] ?? '310000';
+  const transferId = `${to}${String(i).padStart(10, '0')}`;
+  const status = ['REQUESTED', 'ACCEPTED', 'OUT_CONFIRMED', 'COMPLETED', 'REJECTED'][i % 5] ?? 'COMPLETED';
+  const record = {
+    attestationId: `transfer:${transferId}`,
+    transferId,
+    fromCentre: CENTRES[i % CENTRES.length] ?? '110000',
+    toCentre: to,
+    status,
+    platformCode: '00',
+    history: [{ step: 'REQUEST', status: 'REQUESTED', at, txId }],
+  };
+  return { event, type: 'transfer.requested', status, indexed: { kind: 'transfer', record } };
+}
+
+/**
+ * Fills `index` with `count` synthetic attestations, 10 per block, 1000 events per SQLite transaction
+ * (as the indexer applies a catch-up batch); returns one ID of each kind to search for.
+ */
+export function fillSynthetic(
   index: LedgerIndex,
   count: number,
 ): { transferId: string; withdrawal: string; evidence: string; txId: string } {
-  let block = 10;
+  let batch: IndexedEvent[] = [];
   for (let i = 0; i < count; i += 1) {
-    if (i % 10 === 0) block += 1;
-    const txId = hex(i, 'a');
-    const at = `${day(i)}T08:00:00.000Z`;
-    if (i % 10 < 7) {
-      const centre = CENTRES[i % CENTRES.length] ?? '110000';
-      const attestationId = `withdrawal:${centre}:W${i}`;
-      const record = {
-        attestationId,
-        centre,
-        withdrawalId: `W${i}`,
-        status: i % 50 === 0 ? 'REVERSED' : 'RECORDED',
-        reasonCode: ['01', '03', '06', '07', '10'][i % 5],
-        withdrawnOn: day(i),
-        recordedAt: at,
-        txId,
-        evidence: [{ kind: 'PURCHASE_CONTRACT', hash: hex(i, 'e') }],
-        alerts:
-          i % 40 === 0
-            ? [
-                {
-                  code: 'MULTI_CENTRE',
-                  message: 'subject: 3 withdrawals at 2 centres within 12 months',
-                  count: 3,
-                },
-              ]
-            : [],
-      };
-      index.apply(
-        { blockNumber: BigInt(block), txId, name: 'hpf', payload: '' },
-        'withdrawal.recorded',
-        record.status,
-        { kind: 'withdrawal', record },
-      );
-    } else {
-      const from = CENTRES[i % CENTRES.length] ?? '110000';
-      const to = CENTRES[(i + 1) % CENTRES.length] ?? '310000';
-      const transferId = `${to}${String(i).padStart(10, '0')}`;
-      const status =
-        ['REQUESTED', 'ACCEPTED', 'OUT_CONFIRMED', 'COMPLETED', 'REJECTED'][i % 5] ?? 'COMPLETED';
-      const record = {
-        attestationId: `transfer:${transferId}`,
-        transferId,
-        fromCentre: from,
-        toCentre: to,
-        status,
-        platformCode: '00',
-        history: [{ step: 'REQUEST', status: 'REQUESTED', at, txId }],
-      };
-      index.apply(
-        { blockNumber: BigInt(block), txId, name: 'hpf', payload: '' },
-        'transfer.requested',
-        status,
-        { kind: 'transfer', record },
-      );
+    if (batch.length >= 1000) {
+      index.applyAll(batch);
+      batch = [];
     }
+    batch.push(syntheticEvent(i, 11 + Math.floor(i / 10)));
   }
+  index.applyAll(batch);
   return {
     transferId: `310000${String(7).padStart(10, '0')}`,
     withdrawal: 'withdrawal:110000:W0',
@@ -160,7 +160,7 @@ async function synthetic(log: Log, count: number): Promise<ConsoleBenchResult['s
     log(`console: filling a synthetic index with ${count} attestations`);
     let index = new LedgerIndex({ file });
     const started = performance.now();
-    const ids = fill(index, count);
+    const ids = fillSynthetic(index, count);
     const fillSeconds = (performance.now() - started) / 1000;
     index.close(); // checkpoints the WAL into the file
     const indexBytes = statSync(file).size;

@@ -36,6 +36,11 @@ const MIGRATIONS: readonly string[] = [
      at TEXT NOT NULL, evidence_hash TEXT, count INTEGER, message TEXT NOT NULL, open INTEGER NOT NULL,
      PRIMARY KEY (attestation_id, seq)) WITHOUT ROWID;
    CREATE INDEX alerts_at ON alerts (at);`,
+  // 2: overdue transfers from a counter (open transfers per opening day and source centre), not a scan.
+  `INSERT INTO tallies (metric, a, b, n)
+     SELECT 'open-transfers', opened_on, coalesce(from_centre, ''), count(*) FROM attestations
+     WHERE kind = 'transfer' AND status NOT IN (${TERMINAL_TRANSFER_STATUSES.map((status) => `'${status}'`).join(', ')})
+     GROUP BY opened_on, from_centre;`,
 ];
 
 export const INDEX_SCHEMA_VERSION = MIGRATIONS.length;
@@ -44,6 +49,14 @@ export const INDEX_SCHEMA_VERSION = MIGRATIONS.length;
 export interface IndexedRecord {
   readonly kind: 'transfer' | 'withdrawal';
   readonly record: JsonObject;
+}
+
+/** One event to index, with the current record of the attestation it names (if any). */
+export interface IndexedEvent {
+  readonly event: LedgerEvent;
+  readonly type: string;
+  readonly status: string | undefined;
+  readonly indexed: IndexedRecord | undefined;
 }
 
 export interface Page<T> {
@@ -148,10 +161,6 @@ function num(row: Row, key: string): number {
 function str(record: JsonObject, key: string): string | null {
   const value = record[key];
   return typeof value === 'string' ? value : null;
-}
-
-function placeholders(values: readonly string[]): string {
-  return values.map(() => '?').join(', ');
 }
 
 function where(clauses: readonly [string, SQLInputValue | undefined][]): {
@@ -284,10 +293,14 @@ type TallyKey = readonly [metric: string, a: string, b: string];
  */
 function tallyKeys(c: Counted): TallyKey[] {
   if (c.kind === 'transfer') {
+    const open: TallyKey[] = TERMINAL_TRANSFER_STATUSES.some((terminal) => terminal === c.status)
+      ? []
+      : [['open-transfers', c.openedOn, c.fromCentre ?? '']];
     return [
       ['attestations', '', ''],
       ['flows', c.fromCentre ?? '', c.toCentre ?? ''],
       ['transfer-status', c.status, c.platformCode ?? ''],
+      ...open,
     ];
   }
   const open = c.status === 'RECORDED' ? c.alerts : 0;
@@ -406,34 +419,57 @@ export class LedgerIndex {
     status: string | undefined,
     indexed: IndexedRecord | undefined,
   ): void {
-    const block = Number(event.blockNumber);
+    this.applyAll([{ event, type, status, indexed }]);
+  }
+
+  /**
+   * Indexes events in ledger order (e.g. a block's) in ONE transaction and moves the checkpoint past
+   * the last. `indexed` is the current record of the attestation the event names, if any: several
+   * events of one attestation may share the same record object (it is stored once).
+   */
+  applyAll(events: readonly IndexedEvent[]): void {
+    const last = events.at(-1);
+    if (last === undefined) return;
     this.#db.exec('BEGIN');
     try {
-      const attestationId = indexed ? str(indexed.record, 'attestationId') : null;
-      const facts = factsOf(indexed);
-      this.#run(
-        'INSERT OR IGNORE INTO events (block, tx_id, type, attestation_id, status, at) VALUES (?, ?, ?, ?, ?, ?)',
-        block,
-        event.txId,
-        type,
-        attestationId,
-        status ?? null,
-        facts?.timeOf(event.txId) ?? null,
-      );
-      if (indexed && facts && attestationId !== null) {
-        this.#upsert(attestationId, indexed.kind, facts, block);
-      }
+      const stored = new Set<IndexedRecord>();
+      for (const item of events) this.#applyOne(item, stored);
       this.#run(
         'INSERT INTO checkpoint (id, block, tx_id) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET block = excluded.block, tx_id = excluded.tx_id',
-        block,
-        event.txId,
+        Number(last.event.blockNumber),
+        last.event.txId,
       );
       this.#db.exec('COMMIT');
     } catch (err) {
       this.#db.exec('ROLLBACK');
       throw err;
     }
-    this.#position = { block: event.blockNumber, txId: event.txId };
+    this.#position = { block: last.event.blockNumber, txId: last.event.txId };
+  }
+
+  /** One event of a batch; `stored` holds the records the batch has already stored. */
+  #applyOne({ event, type, status, indexed }: IndexedEvent, stored: Set<IndexedRecord>): void {
+    const block = Number(event.blockNumber);
+    const attestationId = indexed ? str(indexed.record, 'attestationId') : null;
+    const facts = factsOf(indexed);
+    this.#run(
+      'INSERT OR IGNORE INTO events (block, tx_id, type, attestation_id, status, at) VALUES (?, ?, ?, ?, ?, ?)',
+      block,
+      event.txId,
+      type,
+      attestationId,
+      status ?? null,
+      facts?.timeOf(event.txId) ?? null,
+    );
+    if (!indexed || !facts || attestationId === null) return;
+    // The record is the same for every event of the batch: stored once, at its first block
+    // (first_block), and its last block moved on for the later events.
+    if (stored.has(indexed)) {
+      this.#run('UPDATE attestations SET last_block = max(last_block, ?) WHERE id = ?', block, attestationId);
+    } else {
+      this.#upsert(attestationId, indexed.kind, facts, block);
+      stored.add(indexed);
+    }
   }
 
   #tally(keys: readonly TallyKey[], delta: 1 | -1): void {
@@ -445,6 +481,12 @@ export class LedgerIndex {
         b,
         delta,
       );
+      // A counter back at zero is removed: a rebuild, which may never pass through an intermediate
+      // state, then holds the same rows as an index that followed every step. Only the key just
+      // changed (a primary-key lookup, not a scan of every counter on each change).
+      if (delta < 0) {
+        this.#run('DELETE FROM tallies WHERE metric = ? AND a = ? AND b = ? AND n = 0', metric, a, b);
+      }
     }
   }
 
@@ -537,7 +579,6 @@ export class LedgerIndex {
       centre(flow.fromCentre).transfersOut += flow.count;
       centre(flow.toCentre).transfersIn += flow.count;
     }
-    const terminal = TERMINAL_TRANSFER_STATUSES;
     const cutoff = workingDaysBefore(today, overdueWorkingDays);
     return {
       attestations: tally('attestations')[0]?.n ?? 0,
@@ -551,11 +592,10 @@ export class LedgerIndex {
       withdrawalsByMonth: tally('withdrawal-month').map((t) => ({ month: t.a, reason: t.b, count: t.n })),
       openAlerts: tally('open-alerts')[0]?.n ?? 0,
       overdue: this.#all(
-        `SELECT from_centre, count(*) AS n FROM attestations WHERE kind = 'transfer'
-           AND status NOT IN (${placeholders(terminal)}) AND opened_on < ? GROUP BY from_centre ORDER BY from_centre`,
-        ...terminal,
+        `SELECT b AS centre, sum(n) AS n FROM tallies WHERE metric = 'open-transfers' AND a < ? AND n > 0
+           GROUP BY b ORDER BY b`,
         cutoff,
-      ).map((row) => ({ centre: text(row, 'from_centre'), count: num(row, 'n') })),
+      ).map((row) => ({ centre: text(row, 'centre'), count: num(row, 'n') })),
     };
   }
 

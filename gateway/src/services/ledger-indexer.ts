@@ -1,8 +1,8 @@
-import type { LedgerClient } from '../fabric/ledger-client';
+import type { LedgerClient, LedgerEvent } from '../fabric/ledger-client';
 import type { AuditService } from './audit-service';
 import { startEventListener, type EventListener } from './event-listener';
 import { isJsonObject } from './json-record';
-import type { LedgerIndex } from './ledger-index';
+import type { IndexedRecord, LedgerIndex } from './ledger-index';
 
 export interface LedgerIndexerOptions {
   readonly ledger: LedgerClient;
@@ -24,31 +24,115 @@ function statusOf(payload: string): string | undefined {
   }
 }
 
+/** The most events one SQLite transaction holds during a catch-up. */
+const MAX_BATCH = 500;
+/** A batch is applied when no event arrived for this long (the end of a block on a live ledger). */
+const IDLE_MS = 20;
+/** Attestation records read at once from the ledger. */
+const READ_CONCURRENCY = 8;
+
+interface Pending {
+  readonly type: string;
+  readonly attestationId: string | undefined;
+  readonly event: LedgerEvent;
+}
+
 /**
  * Feeds the index from the chaincode event stream with its own checkpoint, kept in the index: it
  * resumes where it stopped, and an empty (or deleted) index is rebuilt from block 0. Each event that
  * names an attestation stores that attestation's current public state as the ledger reports it, so a
  * rebuild ends with the same content as an index fed event by event.
+ *
+ * Events are applied in batches (one block or more, up to {@link MAX_BATCH} events) in one SQLite
+ * transaction; an attestation named by several events of a batch is read from the ledger once, after
+ * all of them were committed (its current record is the same for each). A batch that fails is retried
+ * (the checkpoint only moves when it is applied); events the listener delivers again after a
+ * reconnection are already in the batch or the index and change nothing.
  */
 export function startLedgerIndexer(options: Readonly<LedgerIndexerOptions>): EventListener {
   const { index } = options;
-  return startEventListener({
+  let pending: Pending[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  let applying: Promise<void> = Promise.resolve();
+  let stopped = false;
+
+  const read = async (ids: readonly string[]): Promise<Map<string, IndexedRecord>> => {
+    const records = new Map<string, IndexedRecord>();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: Math.min(READ_CONCURRENCY, ids.length) }, async () => {
+        while (next < ids.length) {
+          const id = ids[next++] ?? '';
+          const current = await options.audit.current(id);
+          const kind = current?.kind;
+          if (current && (kind === 'transfer' || kind === 'withdrawal')) {
+            records.set(id, { kind, record: current.record });
+          }
+        }
+      }),
+    );
+    return records;
+  };
+  const applyBatch = async (batch: readonly Pending[]): Promise<void> => {
+    const ids = [...new Set(batch.map((p) => p.attestationId).filter((id) => id !== undefined))];
+    const records = await read(ids);
+    index.applyAll(
+      batch.map((p) => ({
+        event: p.event,
+        type: p.type,
+        status: statusOf(p.event.payload),
+        indexed: p.attestationId === undefined ? undefined : records.get(p.attestationId),
+      })),
+    );
+    options.onIndexed?.(index.position() ?? '');
+  };
+  /** Applies what is pending, after the batch before it; a failure is retried after retryDelayMs. */
+  const flush = (): Promise<void> => {
+    clearTimeout(timer);
+    const batch = pending;
+    pending = [];
+    if (batch.length === 0) return applying;
+    applying = applying.then(async () => {
+      for (;;) {
+        try {
+          await applyBatch(batch);
+          return;
+        } catch (err) {
+          if (stopped) return;
+          options.onError(err);
+          await new Promise((resolve) => setTimeout(resolve, options.retryDelayMs));
+        }
+      }
+    });
+    return applying;
+  };
+
+  const listener = startEventListener({
     ledger: options.ledger,
     checkpoint: index.checkpoint(),
     retryDelayMs: options.retryDelayMs,
     onError: options.onError,
     onEvent: async (type, attestationId, event) => {
-      const current = attestationId === undefined ? undefined : await options.audit.current(attestationId);
-      const kind = current?.kind;
-      index.apply(
-        event,
-        type,
-        statusOf(event.payload),
-        current && (kind === 'transfer' || kind === 'withdrawal')
-          ? { kind, record: current.record }
-          : undefined,
+      const last = pending.at(-1)?.event;
+      const seen = pending.some(
+        (p) => p.event.txId === event.txId && p.event.blockNumber === event.blockNumber,
       );
-      options.onIndexed?.(index.position() ?? '');
+      if (seen) return;
+      // A full batch, at a block boundary, is applied before more events are taken (back-pressure).
+      if (pending.length >= MAX_BATCH && last !== undefined && last.blockNumber !== event.blockNumber) {
+        await flush();
+      }
+      pending.push({ type, attestationId, event });
+      clearTimeout(timer);
+      timer = setTimeout(() => void flush(), IDLE_MS);
     },
   });
+  return {
+    position: () => index.position(),
+    stop: () => {
+      stopped = true;
+      clearTimeout(timer);
+      listener.stop();
+    },
+  };
 }
