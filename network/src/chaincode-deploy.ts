@@ -15,7 +15,11 @@ import type { Consortium, OrgDefinition } from './definition';
 import type { FabricCli } from './fabric-cli';
 import { REPO_ROOT, type Layout } from './layout';
 import { ordererArgs } from './nodes';
+import { eachLimited } from './poll';
 import { childPath, runningProcess, startProcess, stopProcess, type ProcessSpec } from './processes';
+
+/** Approvals run this many orgs at a time. */
+const APPROVE_CONCURRENCY = 4;
 
 /**
  * Chaincode-as-a-service deployment of the real chaincode/ package: one ccaas package for every org
@@ -279,10 +283,11 @@ export async function ensureDefinition(
     return committed.sequence;
   }
   const sequence = (committed?.sequence ?? 0) + 1;
-  for (const org of consortium.orgs) {
+  // A few at a time: each approval is a peer CLI run and an ordered transaction (issue 13: 32 orgs).
+  await eachLimited(consortium.orgs, APPROVE_CONCURRENCY, async (org) => {
     const done = await approve(consortium, layout, cli, org, packageId, sequence);
     log(`  ${org.mspId} ${done ? 'approved' : 'had approved'} sequence ${sequence}`);
-  }
+  });
   await commit(consortium, layout, cli, sequence);
   const written: CommittedRecord = { sequence, version: consortium.chaincode.version, policy };
   writeFileSync(committedRecordFile(layout), JSON.stringify(written) + '\n');

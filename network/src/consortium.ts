@@ -65,7 +65,7 @@ export function consortiumSpecs(
 ): ProcessSpec[] {
   return [
     ...consortium.ordererOrg.nodes.map((node) => ordererSpec(consortium, layout, fabric, node)),
-    ...consortium.orgs.map((org) => peerSpec(layout, fabric, org)),
+    ...consortium.orgs.map((org) => peerSpec(layout, fabric, org, consortium.orgs.length)),
     ...consortium.orgs.map((org) => chaincodeServerSpec(layout, org, packageId)),
     ...consortium.orgs.map((org) => gatewaySpec(consortium, layout, org)),
   ];

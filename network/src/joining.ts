@@ -369,7 +369,7 @@ async function activate(
   const org = orgOf(next, centre.code);
   const nextCtx: Context = { ...ctx, consortium: next };
   const fabric = await ensureFabric(() => undefined);
-  const { pid } = startNode(layout, peerSpec(layout, fabric, org));
+  const { pid } = startNode(layout, peerSpec(layout, fabric, org, next.orgs.length));
   await waitHealthy(peerProcessName(org), org.ports.operations, layout);
   await waitListening(peerProcessName(org), org.ports.peer, layout);
   log(

@@ -30,7 +30,7 @@ import {
   waitRaftLeader,
 } from './nodes';
 import { withOrg } from './org-client';
-import { pollUntil } from './poll';
+import { eachLimited, pollUntil } from './poll';
 import { nodeVersionOf, recordedNames, runningProcess, runningProcesses, stopAll } from './processes';
 import { SUPERVISOR_NAME } from './supervisor';
 
@@ -38,8 +38,8 @@ import { SUPERVISOR_NAME } from './supervisor';
 
 export type Log = (line: string) => void;
 
-/** Chaincode installs run this many peers at a time. */
-const INSTALL_CONCURRENCY = 4;
+/** Peer CLI steps (join, install) and readiness polls run this many orgs at a time (issue 13: 32 orgs on 2 cores). */
+const CLI_CONCURRENCY = 4;
 
 export const UP_STEPS = [
   'Generate crypto',
@@ -171,32 +171,29 @@ export async function up(consortium: Consortium, log: Log = console.log): Promis
   });
   await step(3, log, async () => {
     for (const org of consortium.orgs) {
-      const { pid, reused } = startNode(layout, peerSpec(layout, fabric, org));
+      const { pid, reused } = startNode(layout, peerSpec(layout, fabric, org, consortium.orgs.length));
       log(
         `      ${peerProcessName(org)} ${reused ? 'already running' : 'started'} (pid ${pid}) on 127.0.0.1:${org.ports.peer}`,
       );
     }
-    for (const org of consortium.orgs) {
+    // A few at a time (each join builds a ledger in its peer); a small consortium joins all at once.
+    await eachLimited(consortium.orgs, CLI_CONCURRENCY, async (org) => {
       await waitHealthy(peerProcessName(org), org.ports.operations, layout);
       await waitListening(peerProcessName(org), org.ports.peer, layout);
       log(
         `      ${org.mspId} ${(await joinPeer(consortium, layout, cli, org)) ? 'joined' : 'already joined'} ${consortium.channel}`,
       );
-    }
+    });
   });
   const { packageId, sequence } = await step(4, log, async () => {
     const id = ensurePackage(consortium, layout);
     log(`      package ${id}`);
     // A few at a time: 32 peer CLIs at once on 2 cores missed the CLI's 3 s connect timeout (issue 13).
-    for (let i = 0; i < consortium.orgs.length; i += INSTALL_CONCURRENCY) {
-      await Promise.all(
-        consortium.orgs.slice(i, i + INSTALL_CONCURRENCY).map(async (org) => {
-          log(
-            `      ${org.mspId} ${(await ensureInstalled(cli, layout, org, id)) ? 'installed' : 'had installed'} the package`,
-          );
-        }),
+    await eachLimited(consortium.orgs, CLI_CONCURRENCY, async (org) => {
+      log(
+        `      ${org.mspId} ${(await ensureInstalled(cli, layout, org, id)) ? 'installed' : 'had installed'} the package`,
       );
-    }
+    });
     return {
       packageId: id,
       sequence: await ensureDefinition(consortium, layout, cli, id, (line) => log(`    ${line}`)),
@@ -212,10 +209,10 @@ export async function up(consortium: Consortium, log: Log = console.log): Promis
     }
   });
   await step(6, log, async () => {
-    await Promise.all(
-      consortium.orgs.map(async (org) =>
-        log(`      ${org.mspId}: ${await waitChaincode(consortium, layout, org)}`),
-      ),
+    // Gossip among many orgs takes longer to reach everyone: the wait grows with the consortium.
+    const timeoutMs = Math.max(90_000, consortium.orgs.length * 5_000);
+    await eachLimited(consortium.orgs, CLI_CONCURRENCY, async (org) =>
+      log(`      ${org.mspId}: ${await waitChaincode(consortium, layout, org, timeoutMs)}`),
     );
     await initRegistry(consortium, layout);
     log(`      registry holds ${consortium.centres.length} centres and ${consortium.regulator.mspId}`);

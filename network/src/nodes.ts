@@ -5,7 +5,7 @@ import type { Consortium, OrdererNode, OrgDefinition } from './definition';
 import type { FabricInstall } from './fabric-bin';
 import type { FabricCli } from './fabric-cli';
 import { REPO_ROOT, type Layout } from './layout';
-import { pollUntil } from './poll';
+import { pollUntil, sleep } from './poll';
 import { childPath, logFile, startProcess, type ProcessSpec } from './processes';
 
 /**
@@ -88,7 +88,48 @@ export function ordererSpec(
   };
 }
 
-export function peerSpec(layout: Layout, fabric: FabricInstall, org: OrgDefinition): ProcessSpec {
+/** Tries of `peer channel join` per peer (issue 13: joins timed out on a loaded 2-core machine). */
+const JOIN_ATTEMPTS = 3;
+
+/** From this many organisations on, peers use Fabric's default gossip intervals and a longer execute timeout. */
+export const LARGE_CONSORTIUM_ORGS = 9;
+
+/**
+ * Gossip timing and system-chaincode timeout by consortium size. Loopback gossip can afford short
+ * intervals in a small consortium: peers of other orgs are found (and offered as endorsers by
+ * discovery) within seconds of a start instead of the 25 s reconnect default. With 32 orgs the same
+ * intervals cost every peer CPU in proportion to the others (all-to-all alive and state-info messages),
+ * and on 2 cores the 21st peer's `channel join` ran past the 30 s execute timeout (issue 13): large
+ * consortia get Fabric's defaults and a 120 s execute timeout.
+ */
+function peerTimingEnv(orgCount: number): Record<string, string> {
+  if (orgCount < LARGE_CONSORTIUM_ORGS) {
+    return {
+      CORE_PEER_GOSSIP_RECONNECTINTERVAL: '2s',
+      CORE_PEER_GOSSIP_ALIVETIMEINTERVAL: '2s',
+      CORE_PEER_GOSSIP_ALIVEEXPIRATIONTIMEOUT: '10s',
+      CORE_PEER_GOSSIP_PUBLISHSTATEINFOINTERVAL: '1s',
+      CORE_PEER_GOSSIP_REQUESTSTATEINFOINTERVAL: '1s',
+      CORE_PEER_GOSSIP_MEMBERSHIPTRACKERINTERVAL: '2s',
+    };
+  }
+  return {
+    CORE_PEER_GOSSIP_RECONNECTINTERVAL: '5s',
+    CORE_PEER_GOSSIP_ALIVETIMEINTERVAL: '5s',
+    CORE_PEER_GOSSIP_ALIVEEXPIRATIONTIMEOUT: '25s',
+    CORE_PEER_GOSSIP_PUBLISHSTATEINFOINTERVAL: '4s',
+    CORE_PEER_GOSSIP_REQUESTSTATEINFOINTERVAL: '4s',
+    CORE_PEER_GOSSIP_MEMBERSHIPTRACKERINTERVAL: '5s',
+    CORE_CHAINCODE_EXECUTETIMEOUT: '120s',
+  };
+}
+
+export function peerSpec(
+  layout: Layout,
+  fabric: FabricInstall,
+  org: OrgDefinition,
+  orgCount: number,
+): ProcessSpec {
   const identity = layout.peer(org);
   const data = layout.nodeDir(peerProcessName(org));
   const address = `127.0.0.1:${org.ports.peer}`;
@@ -114,14 +155,7 @@ export function peerSpec(layout: Layout, fabric: FabricInstall, org: OrgDefiniti
       CORE_PEER_GOSSIP_BOOTSTRAP: address,
       CORE_PEER_GOSSIP_ENDPOINT: address,
       CORE_PEER_GOSSIP_EXTERNALENDPOINT: address,
-      // Loopback gossip can afford short intervals: peers of other orgs are found (and offered as
-      // endorsers by discovery) within seconds of a start instead of the 25 s reconnect default.
-      CORE_PEER_GOSSIP_RECONNECTINTERVAL: '2s',
-      CORE_PEER_GOSSIP_ALIVETIMEINTERVAL: '2s',
-      CORE_PEER_GOSSIP_ALIVEEXPIRATIONTIMEOUT: '10s',
-      CORE_PEER_GOSSIP_PUBLISHSTATEINFOINTERVAL: '1s',
-      CORE_PEER_GOSSIP_REQUESTSTATEINFOINTERVAL: '1s',
-      CORE_PEER_GOSSIP_MEMBERSHIPTRACKERINTERVAL: '2s',
+      ...peerTimingEnv(orgCount),
       CORE_PEER_LOCALMSPID: org.mspId,
       CORE_PEER_MSPCONFIGPATH: identity.mspDir,
       CORE_PEER_TLS_ENABLED: 'true',
@@ -297,12 +331,22 @@ export async function joinPeer(
   cli: FabricCli,
   org: OrgDefinition,
 ): Promise<boolean> {
-  const list = await cli.peer(org, ['channel', 'list']);
-  if (list.stdout.split('\n').some((line) => line.trim() === consortium.channel)) {
-    return false;
+  const joined = async (): Promise<boolean> => {
+    const list = await cli.peer(org, ['channel', 'list']);
+    return list.stdout.split('\n').some((line) => line.trim() === consortium.channel);
+  };
+  if (await joined()) return false;
+  // A join that timed out inside a busy peer may still finish there: check before trying again.
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await cli.peer(org, ['channel', 'join', '-b', layout.genesisBlock], 180_000);
+      return true;
+    } catch (error) {
+      if (attempt >= JOIN_ATTEMPTS) throw error;
+      await sleep(5_000);
+      if (await joined()) return true;
+    }
   }
-  await cli.peer(org, ['channel', 'join', '-b', layout.genesisBlock]);
-  return true;
 }
 
 /** Block height of the channel on one peer, or null when the peer does not answer. */

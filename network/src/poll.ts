@@ -32,3 +32,34 @@ export async function pollUntil<T>(
     await sleep(options.intervalMs);
   }
 }
+
+/**
+ * Runs `task` over `items` with at most `limit` in flight, in order of `items` (later ones start as
+ * earlier ones finish). After a failure no new item starts; fails with the first error once the tasks
+ * already running have settled.
+ */
+export async function eachLimited<T>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  let failed = false;
+  const worker = async (): Promise<void> => {
+    while (!failed && next < items.length) {
+      const item = items[next] as T;
+      next += 1;
+      try {
+        await task(item);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    }
+  };
+  const results = await Promise.allSettled(
+    Array.from({ length: Math.min(limit, items.length) }, () => worker()),
+  );
+  const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (rejected !== undefined) throw rejected.reason;
+}

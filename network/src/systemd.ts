@@ -91,7 +91,7 @@ function orgUnits(
   org: OrgDefinition,
   source: string,
 ): UnitFile[] {
-  const peer = peerSpec(layout, fabric, org);
+  const peer = peerSpec(layout, fabric, org, consortium.orgs.length);
   const chaincode = chaincodeServerSpec(layout, org, packageId);
   const gateway = gatewaySpec(consortium, layout, org);
   const who = `${org.name} (${org.mspId})`;
