@@ -200,7 +200,7 @@ export async function commit(
   if (first === undefined) throw new Error('the consortium has no centre');
   const peers = consortium.orgs.flatMap((org) => [
     '--peerAddresses',
-    `127.0.0.1:${org.ports.peer}`,
+    `${org.address}:${org.ports.peer}`,
     '--tlsRootCertFiles',
     layout.peer(org).tls.ca,
   ]);
@@ -305,7 +305,7 @@ export function chaincodeServerSpec(layout: Layout, org: OrgDefinition, packageI
       entry,
       'server',
       '--chaincode-address',
-      `127.0.0.1:${org.ports.chaincodeServer}`,
+      `${org.address}:${org.ports.chaincodeServer}`,
       '--chaincode-id',
       packageId,
       '--chaincode-tls-cert-file',

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { PurgeRefusedError } from './data-dir';
 import { DefinitionError, loadDefinition, type Consortium } from './definition';
 import { FabricUnavailableError } from './fabric-bin';
 import { JoinError } from './joining';
@@ -37,7 +38,8 @@ export function runMain(body: () => Promise<void>): void {
     if (
       error instanceof DefinitionError ||
       error instanceof FabricUnavailableError ||
-      error instanceof JoinError
+      error instanceof JoinError ||
+      error instanceof PurgeRefusedError
     ) {
       console.error(error.message);
     } else {

@@ -42,7 +42,7 @@ export async function startConsortium(consortium: Consortium, log: Log = console
   for (const org of consortium.orgs) {
     const { pid, reused } = startGateway(consortium, layout, org);
     log(
-      `      ${gatewayProcessName(org)} ${reused ? 'already running' : 'started'} (pid ${pid}) on 127.0.0.1:${org.ports.gateway}`,
+      `      ${gatewayProcessName(org)} ${reused ? 'already running' : 'started'} (pid ${pid}) on ${org.address}:${org.ports.gateway}`,
     );
   }
   await Promise.all(consortium.orgs.map((org) => waitGatewayReady(org)));

@@ -8,11 +8,14 @@ import type { Layout } from './layout';
 
 /**
  * Crypto material comes from Fabric's cryptogen, one organisation at a time, so that a centre joining
- * later gets its own material without touching anyone else's. Every TLS certificate carries
- * 127.0.0.1 and localhost in its SANs because every process binds to loopback.
+ * later gets its own material without touching anyone else's. Every TLS certificate carries the
+ * organisation's host from the definition (an address or a DNS name) in its SANs, plus 127.0.0.1 and
+ * localhost, so the one-machine consortium and a host's own local tools verify it too.
  */
 
-const LOOPBACK_SANS = ['127.0.0.1', 'localhost'];
+function sans(host: string): string[] {
+  return [...new Set([host, '127.0.0.1', 'localhost'])];
+}
 
 function peerOrgConfig(org: OrgDefinition): unknown {
   return {
@@ -22,9 +25,9 @@ function peerOrgConfig(org: OrgDefinition): unknown {
         Domain: org.domain,
         EnableNodeOUs: true,
         Specs: [
-          { Hostname: 'peer0', SANS: LOOPBACK_SANS },
+          { Hostname: 'peer0', SANS: sans(org.address) },
           // TLS identity of this org's chaincode server (chaincode-as-a-service speaks TLS too).
-          { Hostname: 'ccserver', SANS: LOOPBACK_SANS },
+          { Hostname: 'ccserver', SANS: sans(org.address) },
         ],
         Users: { Count: 1 },
       },
@@ -39,7 +42,7 @@ function ordererOrgConfig(consortium: Consortium): unknown {
         Name: consortium.ordererOrg.mspId.replace(/MSP$/, ''),
         Domain: consortium.ordererOrg.domain,
         EnableNodeOUs: true,
-        Specs: consortium.ordererOrg.nodes.map((node) => ({ Hostname: node.name, SANS: LOOPBACK_SANS })),
+        Specs: consortium.ordererOrg.nodes.map((node) => ({ Hostname: node.name, SANS: sans(node.address) })),
       },
     ],
   };

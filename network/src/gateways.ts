@@ -86,7 +86,7 @@ export function gatewayProcessName(org: OrgDefinition): string {
 }
 
 export function gatewayUrl(org: OrgDefinition): string {
-  return `http://127.0.0.1:${org.ports.gateway}`;
+  return `http://${org.address}:${org.ports.gateway}`;
 }
 
 function onlyFile(dir: string): string {
@@ -107,9 +107,9 @@ export function gatewaySpec(consortium: Consortium, layout: Layout, org: OrgDefi
       PATH: childPath(),
       HOME: process.env.HOME ?? '/tmp',
       NODE_ENV: 'production',
-      HPF_GW_HOST: '127.0.0.1',
+      HPF_GW_HOST: org.address,
       HPF_GW_PORT: String(org.ports.gateway),
-      HPF_GW_PEER_ENDPOINT: `127.0.0.1:${org.ports.peer}`,
+      HPF_GW_PEER_ENDPOINT: `${org.address}:${org.ports.peer}`,
       HPF_GW_PEER_HOST_ALIAS: org.peerHost,
       HPF_GW_TLS_ROOT_CERT: layout.peer(org).tls.ca,
       HPF_GW_MSP_ID: org.mspId,

@@ -15,7 +15,7 @@ import {
 } from './definition';
 import { ensureFabric } from './fabric-bin';
 import { FabricCli, FabricToolError } from './fabric-cli';
-import { ensureApiKeys, gatewayProcessName, startGateway, waitGatewayReady } from './gateways';
+import { ensureApiKeys, gatewayProcessName, gatewayUrl, startGateway, waitGatewayReady } from './gateways';
 import { Layout, REPO_ROOT } from './layout';
 import { waitChaincode, type Log } from './network';
 import {
@@ -370,8 +370,8 @@ async function activate(
   const nextCtx: Context = { ...ctx, consortium: next };
   const fabric = await ensureFabric(() => undefined);
   const { pid } = startNode(layout, peerSpec(layout, fabric, org));
-  await waitHealthy(peerProcessName(org), org.ports.operations, layout);
-  await waitListening(peerProcessName(org), org.ports.peer, layout);
+  await waitHealthy(peerProcessName(org), org.address, org.ports.operations, layout);
+  await waitListening(peerProcessName(org), org.address, org.ports.peer, layout);
   log(
     `  ${peerProcessName(org)} running (pid ${pid}); ${(await joinPeer(next, layout, cli, org)) ? 'joined' : 'already joined'} ${next.channel}`,
   );
@@ -389,7 +389,7 @@ async function activate(
     ensureApiKeys(next, layout);
     startGateway(next, layout, org);
     await waitGatewayReady(org);
-    log(`  gateway on http://127.0.0.1:${org.ports.gateway}`);
+    log(`  gateway on ${gatewayUrl(org)}`);
   }
   await register(ctx, existing, centre);
   log(`  registered ${centre.code} (${centre.mspId}) in the chaincode registry`);

@@ -1,4 +1,3 @@
-import { existsSync, rmSync } from 'node:fs';
 import { TextDecoder } from 'node:util';
 import {
   ensureDefinition,
@@ -10,6 +9,7 @@ import {
 } from './chaincode-deploy';
 import { ensureGenesisBlock } from './channel-config';
 import { ensureCrypto, ensurePseudonymKey } from './crypto';
+import { claimDataDir, purgeDataDir, purgeRefusal, PurgeRefusedError } from './data-dir';
 import type { Consortium } from './definition';
 import { ensureFabric, type FabricInstall } from './fabric-bin';
 import { FabricCli } from './fabric-cli';
@@ -135,6 +135,7 @@ export async function up(consortium: Consortium, log: Log = console.log): Promis
   log(
     `Consortium: channel ${consortium.channel}, ${consortium.centres.length} centres, ${consortium.ordererOrg.nodes.length} orderer(s), data dir ${layout.root}`,
   );
+  claimDataDir(layout.root);
   ensureBaseConfig(fabric, layout);
 
   await step(0, log, async () => {
@@ -154,12 +155,12 @@ export async function up(consortium: Consortium, log: Log = console.log): Promis
     for (const node of nodes) {
       const { pid, reused } = startNode(layout, ordererSpec(consortium, layout, fabric, node));
       log(
-        `      ${node.name} ${reused ? 'already running' : 'started'} (pid ${pid}) on 127.0.0.1:${node.ports.listen}`,
+        `      ${node.name} ${reused ? 'already running' : 'started'} (pid ${pid}) on ${node.address}:${node.ports.listen}`,
       );
     }
     for (const node of nodes) {
-      await waitHealthy(ordererProcessName(node), node.ports.operations, layout);
-      await waitListening(ordererProcessName(node), node.ports.admin, layout);
+      await waitHealthy(ordererProcessName(node), node.address, node.ports.operations, layout);
+      await waitListening(ordererProcessName(node), node.address, node.ports.admin, layout);
       log(
         `      ${node.name} ${(await joinOrderer(consortium, layout, cli, node)) ? 'joined' : 'already joined'} ${consortium.channel}`,
       );
@@ -170,12 +171,12 @@ export async function up(consortium: Consortium, log: Log = console.log): Promis
     for (const org of consortium.orgs) {
       const { pid, reused } = startNode(layout, peerSpec(layout, fabric, org));
       log(
-        `      ${peerProcessName(org)} ${reused ? 'already running' : 'started'} (pid ${pid}) on 127.0.0.1:${org.ports.peer}`,
+        `      ${peerProcessName(org)} ${reused ? 'already running' : 'started'} (pid ${pid}) on ${org.address}:${org.ports.peer}`,
       );
     }
     for (const org of consortium.orgs) {
-      await waitHealthy(peerProcessName(org), org.ports.operations, layout);
-      await waitListening(peerProcessName(org), org.ports.peer, layout);
+      await waitHealthy(peerProcessName(org), org.address, org.ports.operations, layout);
+      await waitListening(peerProcessName(org), org.address, org.ports.peer, layout);
       log(
         `      ${org.mspId} ${(await joinPeer(consortium, layout, cli, org)) ? 'joined' : 'already joined'} ${consortium.channel}`,
       );
@@ -201,7 +202,7 @@ export async function up(consortium: Consortium, log: Log = console.log): Promis
       const { pid, reused, restarted } = await startChaincodeServer(layout, org, packageId);
       const state = restarted ? 'restarted (chaincode rebuilt)' : reused ? 'already running' : 'started';
       log(
-        `      ${chaincodeServerName(org)} ${state} (pid ${pid}) on 127.0.0.1:${org.ports.chaincodeServer}`,
+        `      ${chaincodeServerName(org)} ${state} (pid ${pid}) on ${org.address}:${org.ports.chaincodeServer}`,
       );
     }
   });
@@ -237,6 +238,9 @@ export async function down(
   log: Log = console.log,
 ): Promise<string[]> {
   const layout = new Layout(consortium);
+  // Refuse before stopping anything: a refused purge changes nothing.
+  const refusal = options.purge ? purgeRefusal(layout.root) : null;
+  if (refusal !== null) throw new PurgeRefusedError(layout.root, refusal);
   const known = processNames(consortium);
   const extra = recordedNames(layout.root).filter((name) => !known.includes(name));
   // The supervisor first (it would restart what is being stopped), then joined centres' processes.
@@ -250,8 +254,7 @@ export async function down(
   if (left.length > 0) {
     throw new Error(`still running: ${left.map((p) => `${p.name} (pid ${p.pid})`).join(', ')}`);
   }
-  if (options.purge && existsSync(layout.root)) {
-    rmSync(layout.root, { recursive: true, force: true });
+  if (options.purge && purgeDataDir(layout.root)) {
     log(`Removed ${layout.root}`);
   }
   return stopped;
@@ -296,7 +299,7 @@ export async function status(consortium: Consortium, log: Log = () => undefined)
       return {
         name: node.name,
         mspId: consortium.ordererOrg.mspId,
-        endpoint: `127.0.0.1:${node.ports.listen}`,
+        endpoint: `${node.address}:${node.ports.listen}`,
         pid: proc?.pid ?? null,
         running: proc !== null,
         height,
@@ -310,7 +313,7 @@ export async function status(consortium: Consortium, log: Log = () => undefined)
       return {
         name: org.peerHost,
         mspId: org.mspId,
-        endpoint: `127.0.0.1:${org.ports.peer}`,
+        endpoint: `${org.address}:${org.ports.peer}`,
         pid: proc?.pid ?? null,
         running: proc !== null,
         height,
@@ -322,7 +325,7 @@ export async function status(consortium: Consortium, log: Log = () => undefined)
     return {
       name: chaincodeServerName(org),
       mspId: org.mspId,
-      endpoint: `127.0.0.1:${org.ports.chaincodeServer}`,
+      endpoint: `${org.address}:${org.ports.chaincodeServer}`,
       pid: proc?.pid ?? null,
       running: proc !== null,
       height: null,

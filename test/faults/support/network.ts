@@ -77,7 +77,7 @@ export async function supervisorRestart(
 
 export async function raftLeader(): Promise<string | null> {
   for (const node of consortium.ordererOrg.nodes) {
-    if (await isRaftLeader(node.ports.operations, consortium.channel)) return node.name;
+    if (await isRaftLeader(node.address, node.ports.operations, consortium.channel)) return node.name;
   }
   return null;
 }
