@@ -190,13 +190,15 @@ export async function approve(
   return true;
 }
 
+/** Commits the definition at `sequence` as `by`'s admin (default: the first centre), endorsed by every org's peer. */
 export async function commit(
   consortium: Consortium,
   layout: Layout,
   cli: FabricCli,
   sequence: number,
+  by: OrgDefinition | undefined = consortium.centres[0],
 ): Promise<void> {
-  const first = consortium.centres[0];
+  const first = by;
   if (first === undefined) throw new Error('the consortium has no centre');
   const peers = consortium.orgs.flatMap((org) => [
     '--peerAddresses',
@@ -350,6 +352,7 @@ export async function startChaincodeServer(
   layout: Layout,
   org: OrgDefinition,
   packageId: string,
+  netns?: string,
 ): Promise<{ pid: number; reused: boolean; restarted: boolean }> {
   if (!existsSync(path.join(CHAINCODE_DIR, 'dist', 'index.js'))) {
     throw new Error('chaincode/dist/index.js is missing: run `npm run build -w chaincode` first');
@@ -363,7 +366,7 @@ export async function startChaincodeServer(
   if (stale) {
     await stopProcess(layout.root, name);
   }
-  const started = startProcess(layout.root, chaincodeServerSpec(layout, org, packageId));
+  const started = startProcess(layout.root, { ...chaincodeServerSpec(layout, org, packageId), netns });
   if (!started.reused) writeFileSync(servedFile, code);
   return { ...started, restarted: stale };
 }

@@ -55,22 +55,37 @@ async function generate(cli: FabricCli, layout: Layout, name: string, config: un
   await cli.run('cryptogen', ['generate', `--config=${file}`, `--output=${layout.cryptoDir}`]);
 }
 
-/** Generates material for every organisation that has none yet; returns the names generated. */
+/** Generates the orderer organisation's material unless present; true when generated. */
+export async function ensureOrdererCrypto(
+  consortium: Consortium,
+  layout: Layout,
+  cli: FabricCli,
+): Promise<boolean> {
+  if (existsSync(layout.ordererOrgDir(consortium.ordererOrg.domain))) return false;
+  await generate(cli, layout, 'orderer', ordererOrgConfig(consortium));
+  return true;
+}
+
+/**
+ * Generates one peer organisation's material unless present (its keys are made here, on the host that
+ * runs this, and never leave it); true when generated.
+ */
+export async function ensureOrgCrypto(org: OrgDefinition, layout: Layout, cli: FabricCli): Promise<boolean> {
+  if (existsSync(layout.orgDir(org))) return false;
+  await generate(cli, layout, org.key, peerOrgConfig(org));
+  return true;
+}
+
+/** Generates material for every organisation that has none yet (the one-machine consortium); returns the names generated. */
 export async function ensureCrypto(
   consortium: Consortium,
   layout: Layout,
   cli: FabricCli,
 ): Promise<string[]> {
   const generated: string[] = [];
-  if (!existsSync(layout.ordererOrgDir(consortium.ordererOrg.domain))) {
-    await generate(cli, layout, 'orderer', ordererOrgConfig(consortium));
-    generated.push(consortium.ordererOrg.mspId);
-  }
+  if (await ensureOrdererCrypto(consortium, layout, cli)) generated.push(consortium.ordererOrg.mspId);
   for (const org of consortium.orgs) {
-    if (!existsSync(layout.orgDir(org))) {
-      await generate(cli, layout, org.key, peerOrgConfig(org));
-      generated.push(org.mspId);
-    }
+    if (await ensureOrgCrypto(org, layout, cli)) generated.push(org.mspId);
   }
   return generated;
 }

@@ -133,12 +133,13 @@ export function startGateway(
   consortium: Consortium,
   layout: Layout,
   org: OrgDefinition,
+  netns?: string,
 ): { pid: number; reused: boolean } {
   if (!existsSync(GATEWAY_MAIN)) {
     throw new Error('gateway/dist/main.js is missing: run `npm run build -w gateway` first');
   }
   mkdirSync(gatewayDir(layout, org), { recursive: true });
-  return startProcess(layout.root, gatewaySpec(consortium, layout, org));
+  return startProcess(layout.root, { ...gatewaySpec(consortium, layout, org), netns });
 }
 
 /** Waits until a gateway's /readyz answers 200 (its peer is reachable and the chaincode answers). */

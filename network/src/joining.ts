@@ -64,7 +64,8 @@ export interface Proposal {
   readonly signers: readonly string[];
 }
 
-interface Context {
+/** One host's view: the consortium as it knows it, its data dir's layout, its Fabric tools. */
+export interface Context {
   readonly consortium: Consortium;
   readonly layout: Layout;
   readonly cli: FabricCli;
@@ -232,6 +233,35 @@ export async function propose(
 
   const generated = await ensureCrypto(next, ctx.layout, ctx.cli);
   log(`  crypto: ${generated.length > 0 ? `generated for ${generated.join(', ')}` : 'present'}`);
+  await writeAddOrgEnvelope(ctx, org, dir, envelopeFile(ctx.layout, centre.code));
+
+  const proposal: Proposal = {
+    centre,
+    channel: consortium.channel,
+    createdAt: new Date().toISOString(),
+    signers: [],
+  };
+  writeProposal(ctx.layout, proposal);
+  log(`  proposal written: ${envelopeFile(ctx.layout, centre.code)}`);
+  log(
+    `  it needs signatures of ${requiredSignatures(consortium)} of the ${consortium.orgs.length} member organisations' admins (MAJORITY Admins)`,
+  );
+  return proposal;
+}
+
+/**
+ * Writes to `envelope` the config update that adds `org` to the channel, computed from the channel's
+ * current config (fetched by the first centre's admin) and the org's MSP in `ctx.layout` (its public
+ * certificates are all it needs). Work files go to `dir`.
+ */
+export async function writeAddOrgEnvelope(
+  ctx: Context,
+  org: OrgDefinition,
+  dir: string,
+  envelope: string,
+): Promise<void> {
+  const { consortium } = ctx;
+  mkdirSync(dir, { recursive: true });
   writeConfigtx(dir, { Organizations: [peerOrgSection(org, ctx.layout)] });
   const printed = await ctx.cli.run('configtxgen', ['-printOrg', org.mspId, '-configPath', dir], {
     FABRIC_CFG_PATH: dir,
@@ -252,26 +282,13 @@ export async function propose(
     '--original', path.join(dir, 'original.pb'), '--updated', path.join(dir, 'updated.pb'), '--output', updateFile,
   ]); // prettier-ignore
   const update = await decode(ctx, updateFile, 'common.ConfigUpdate');
-  const envelope = {
+  const wrapped = {
     payload: {
       header: { channel_header: { channel_id: consortium.channel, type: 2 } },
       data: { config_update: update },
     },
   };
-  await encode(ctx, envelope, 'common.Envelope', envelopeFile(ctx.layout, centre.code));
-
-  const proposal: Proposal = {
-    centre,
-    channel: consortium.channel,
-    createdAt: new Date().toISOString(),
-    signers: [],
-  };
-  writeProposal(ctx.layout, proposal);
-  log(`  proposal written: ${envelopeFile(ctx.layout, centre.code)}`);
-  log(
-    `  it needs signatures of ${requiredSignatures(consortium)} of the ${consortium.orgs.length} member organisations' admins (MAJORITY Admins)`,
-  );
-  return proposal;
+  await encode(ctx, wrapped, 'common.Envelope', envelope);
 }
 
 /** Signatures the channel's `MAJORITY Admins` policy needs: a majority of the application orgs. */
@@ -343,13 +360,14 @@ function recordJoined(layout: Layout, centre: CentreEntry): void {
 }
 
 /** Registers the centre in the chaincode registry, endorsed by every existing centre (a majority is needed). */
-async function register(ctx: Context, existing: Consortium, centre: CentreEntry): Promise<void> {
+export async function register(ctx: Context, existing: Consortium, centre: CentreEntry): Promise<void> {
   const proposer = existing.centres[0];
   if (proposer === undefined) throw new JoinError('the consortium has no centre');
   await withOrg(ctx.layout, proposer, async ({ gateway }) => {
     const contract = gateway.getNetwork(existing.channel).getContract(existing.chaincode.name, 'registry');
     await contract.submit('AddCentre', {
-      arguments: [JSON.stringify(centre)],
+      // The registry entry: code, MSP ID and name (where its nodes run is not the ledger's business).
+      arguments: [JSON.stringify({ code: centre.code, mspId: centre.mspId, name: centre.name })],
       endorsingOrganizations: existing.centres.map((c) => c.mspId),
     });
   });

@@ -97,7 +97,7 @@ export async function waitChaincode(
 }
 
 /** Registers the definition's centres and regulator in the chaincode registry; the chaincode makes this idempotent. */
-async function initRegistry(consortium: Consortium, layout: Layout): Promise<void> {
+export async function initRegistry(consortium: Consortium, layout: Layout): Promise<void> {
   const first = consortium.centres[0];
   if (first === undefined) throw new Error('the consortium has no centre');
   const registry = {

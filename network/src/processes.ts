@@ -27,6 +27,11 @@ export interface ProcessSpec {
   readonly args: readonly string[];
   readonly env: Readonly<Record<string, string>>;
   readonly cwd: string;
+  /**
+   * A network namespace to run in (`ip netns exec`, which execs the command in place, so the PID and
+   * its /proc command line are the command's own). Only the host rehearsal sets it.
+   */
+  readonly netns?: string;
 }
 
 interface PidRecord {
@@ -147,7 +152,10 @@ export function startProcess(dataDir: string, spec: ProcessSpec): { pid: number;
   const out = openSync(logFile(dataDir, spec.name), 'a');
   // Peers and orderers hold many files and sockets open: raise the soft limit, then exec the real command.
   const raiseLimit = 'ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec "$@"';
-  const child = spawn('bash', ['-c', raiseLimit, 'bash', spec.command, ...spec.args], {
+  const shell = ['bash', '-c', raiseLimit, 'bash', spec.command, ...spec.args];
+  const [program = 'bash', ...programArgs] =
+    spec.netns === undefined ? shell : ['ip', 'netns', 'exec', spec.netns, ...shell];
+  const child = spawn(program, programArgs, {
     cwd: spec.cwd,
     env: { ...spec.env },
     detached: true,

@@ -1,0 +1,468 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { stringify } from 'yaml';
+import {
+  claimDataDir,
+  ensureFabric,
+  initRegistry,
+  newOrdererHost,
+  newPeerHost,
+  purgeDataDir,
+  recordedNames,
+  REPO_ROOT,
+  stopAll,
+  withCentres,
+  withOrg,
+  type CentreEntry,
+  type Consortium,
+  type FabricInstall,
+  type PeerHost,
+} from '../../network';
+import {
+  contractOf,
+  personTransient,
+  residentId,
+  subjectRefOf,
+  submit,
+  transferIdFor,
+} from '../support/ledger';
+import { Courier } from './courier';
+import { scanKeys, type KeyScan } from './key-scan';
+import {
+  checkPrivilege,
+  createNamespaces,
+  NamespaceError,
+  removeNamespaces,
+  type NamespaceHost,
+} from './namespaces';
+
+/**
+ * `npm run rehearse:hosts`: the consortium on six hosts, each a network namespace with its own data
+ * dir (orderer org, regulator, three centres, and a fourth centre that joins later). Every node binds
+ * to its namespace's address. Files move between hosts only through the courier. The rehearsal proves
+ * a transfer between centres on different hosts with both endorsing, the fourth centre joining by
+ * exchanged files and completing a transfer with an old centre, and that no host holds another
+ * organisation's private key. It writes a JSON report and exits non-zero on any failure.
+ */
+
+const { values: flags } = parseArgs({
+  options: { dir: { type: 'string', default: '.hpf-rehearsal' }, keep: { type: 'boolean', default: false } },
+  strict: true,
+  allowPositionals: false,
+});
+const ROOT = path.resolve(REPO_ROOT, flags.dir);
+const COURIER_DIR = path.join(ROOT, 'courier');
+const REPORT = path.join(ROOT, 'report.json');
+const BASE_PORT = 24000;
+
+const log = (line: string): void => {
+  process.stdout.write(`${line}\n`);
+};
+
+const CENTRES: readonly CentreEntry[] = [
+  { code: '110000', mspId: 'C110000MSP', name: '北京住房公积金管理中心' },
+  { code: '310000', mspId: 'C310000MSP', name: '上海市公积金管理中心' },
+  { code: '440000', mspId: 'C440000MSP', name: '广东省住房公积金管理中心' },
+];
+const JOINING: CentreEntry = { code: '510000', mspId: 'C510000MSP', name: '四川省住房公积金管理中心' };
+const HOST_NAMES = ['orderer', 'regulator', 'c110000', 'c310000', 'c440000', 'c510000'] as const;
+
+interface Step {
+  readonly step: string;
+  readonly seconds: number;
+}
+
+interface Report {
+  ok: boolean;
+  error: string | null;
+  startedAt: string;
+  hosts: readonly NamespaceHost[];
+  steps: Step[];
+  transfers: { transferId: string; from: string; to: string; endorsers: string[]; block: string }[];
+  join: {
+    centre: string;
+    secondsFromInitToFirstCommittedTransfer: number | null;
+    signatures: { signer: string; how: string }[];
+    signaturesRequired: string;
+  };
+  courier: Courier['parcels'];
+  keyScan: KeyScan | null;
+  seconds: number;
+}
+
+async function timed<T>(report: Report, name: string, fn: () => Promise<T>): Promise<T> {
+  const started = Date.now();
+  log(`== ${name}`);
+  const result = await fn();
+  const seconds = (Date.now() - started) / 1000;
+  report.steps.push({ step: name, seconds });
+  log(`   done in ${seconds.toFixed(1)} s`);
+  return result;
+}
+
+function definitionFor(hosts: ReadonlyMap<string, NamespaceHost>): Record<string, unknown> {
+  const address = (name: string): string => hosts.get(name)?.address ?? '';
+  return {
+    channel: 'hpf',
+    chaincode: { name: 'hpf', label: 'hpf_1' },
+    orderers: { mspId: 'OrdererMSP', nodes: 1, host: address('orderer') },
+    regulator: { mspId: 'RegulatorMSP', name: '全国住房公积金监管服务平台', host: address('regulator') },
+    centres: CENTRES.map((c) => ({ ...c, host: address(`c${c.code}`) })),
+    basePort: BASE_PORT,
+    dataDir: '(each host sets its own)',
+  };
+}
+
+/** A transfer from `source` to `destination`, each step submitted by its own host, both endorsing. */
+async function transfer(
+  report: Report,
+  destination: PeerHost,
+  source: PeerHost,
+  sequence: number,
+): Promise<void> {
+  const dest = destination.org;
+  const src = source.org;
+  const both = [dest.mspId, src.mspId];
+  const transferId = transferIdFor(dest, sequence);
+  const idNumber = residentId('19900101', sequence % 1000);
+  const subjectRef = subjectRefOf(destination.layout, idNumber);
+  const as = async <T>(host: PeerHost, fn: (c: ReturnType<typeof contractOf>) => Promise<T>): Promise<T> =>
+    withOrg(host.layout, host.org, ({ gateway }) => fn(contractOf(gateway, host.consortium, 'transfer')));
+  await as(destination, (c) =>
+    submit(c, 'Request', [JSON.stringify({ transferId, fromCentre: src.code, subjectRef })], {
+      transient: personTransient(idNumber, '演练'),
+      endorsingOrganizations: both,
+    }),
+  );
+  await as(source, (c) => submit(c, 'Accept', [transferId], { endorsingOrganizations: both }));
+  const out = {
+    principal: '5000.00', interest: '0.00', openedOn: '2020-05-01', paidUpTo: '202610',
+    continuous6Months: true, loanCount: 0, unsettledLoan: false, fraudRecord: false,
+    settlementRef: `RH${sequence}`,
+  }; // prettier-ignore
+  await as(source, (c) =>
+    submit(c, 'ConfirmOut', [transferId, JSON.stringify(out)], { endorsingOrganizations: both }),
+  );
+  const done = await as(destination, (c) =>
+    submit(
+      c,
+      'Complete',
+      [
+        transferId,
+        JSON.stringify({ receivedAmount: '5000.00', receivedOn: new Date().toISOString().slice(0, 10) }),
+      ],
+      { endorsingOrganizations: both },
+    ),
+  );
+  const result = done.result as { status?: string } | null;
+  if (!done.successful || result?.status !== 'COMPLETED') {
+    throw new Error(`transfer ${transferId} did not complete: ${JSON.stringify(done.result)}`);
+  }
+  report.transfers.push({
+    transferId,
+    from: src.mspId,
+    to: dest.mspId,
+    endorsers: both,
+    block: done.blockNumber.toString(),
+  });
+  log(`   transfer ${transferId} ${src.mspId} -> ${dest.mspId} COMPLETED in block ${done.blockNumber}`);
+}
+
+async function rehearse(report: Report, fabric: FabricInstall): Promise<void> {
+  const ns = createNamespaces(HOST_NAMES);
+  report.hosts = ns;
+  const byName = new Map(ns.map((h) => [h.name, h]));
+  for (const h of ns) log(`   host ${h.name}: namespace ${h.netns}, address ${h.address}`);
+  const courier = new Courier(COURIER_DIR, log);
+  report.courier = courier.parcels;
+  const definition = definitionFor(byName);
+  const definitionFile = path.join(ROOT, 'consortium.yaml');
+  writeFileSync(definitionFile, stringify(definition));
+  const options = (
+    name: string,
+  ): { definition: unknown; dataDir: string; netns: string; fabric: FabricInstall; log: typeof log } => ({
+    definition,
+    dataDir: path.join(ROOT, 'hosts', name),
+    netns: byName.get(name)?.netns ?? '',
+    fabric,
+    log,
+  });
+  const orderer = newOrdererHost(options('orderer'));
+  const members = ['regulator', ...CENTRES.map((c) => `c${c.code}`)].map((name) =>
+    newPeerHost(options(name), name),
+  );
+  const [regulator, c1, c2, c3] = members;
+  if (regulator === undefined || c1 === undefined || c2 === undefined || c3 === undefined)
+    throw new Error('hosts');
+  const everyone = ['orderer', ...members.map((m) => m.orgKey)];
+  const others = (name: string): string[] => everyone.filter((n) => n !== name);
+  courier.send('rehearsal', everyone, definitionFile, 'consortium.yaml');
+
+  const orgFiles = new Map<string, string>();
+  await timed(
+    report,
+    'Each founding host generates its own keys and sends its organisation file',
+    async () => {
+      const ordererFile = await orderer.init(path.join(orderer.dataDir, 'out', 'organisation.json'));
+      orgFiles.set(
+        'orderer',
+        courier.send('orderer', others('orderer'), ordererFile, 'orderer.organisation.json'),
+      );
+      for (const m of members) {
+        const file = await m.init(path.join(m.dataDir, 'out', 'organisation.json'));
+        orgFiles.set(
+          m.orgKey,
+          courier.send(m.orgKey, others(m.orgKey), file, `${m.orgKey}.organisation.json`),
+        );
+      }
+      for (const m of members) {
+        for (const [name, file] of orgFiles) if (name !== m.orgKey) m.importOrganisationFile(file);
+      }
+      for (const m of members) orderer.importOrganisationFile(orgFiles.get(m.orgKey) ?? '');
+    },
+  );
+
+  const genesis = await timed(
+    report,
+    'The orderer host builds the genesis block and starts its orderer',
+    async () => {
+      const block = await orderer.genesisBlock();
+      await orderer.startOrderers();
+      return courier.send(
+        'orderer',
+        members.map((m) => m.orgKey),
+        block,
+        'genesis.block',
+      );
+    },
+  );
+
+  const packageId = await timed(
+    report,
+    'Every member host starts its peer, joins, installs and approves; c110000 commits',
+    async () => {
+      const key = courier.send(
+        'c110000',
+        ['regulator', 'c310000', 'c440000'],
+        c1.createPseudonymKey(),
+        'pseudonym.key',
+        true,
+      );
+      for (const m of [regulator, c2, c3]) m.receivePseudonymKey(key);
+      for (const m of members) {
+        await m.startPeer();
+        await m.joinChannel(genesis);
+      }
+      const built = c1.buildPackage();
+      const pkg = courier.send('c110000', ['regulator', 'c310000', 'c440000'], built.file, 'hpf.tgz');
+      const idFile = path.join(c1.dataDir, 'out', 'package-id.txt');
+      writeFileSync(idFile, `${built.packageId}\n`);
+      courier.send('c110000', ['regulator', 'c310000', 'c440000'], idFile, 'package-id.txt');
+      for (const m of members) {
+        await m.installPackage(pkg, built.packageId);
+        await m.approve(built.packageId, 1);
+      }
+      await c1.commit(1);
+      return built.packageId;
+    },
+  );
+
+  await timed(
+    report,
+    'Chaincode servers and gateways start; every peer endorses; the registry is initialised',
+    async () => {
+      for (const m of members) await m.startChaincodeServer(packageId);
+      await Promise.all(members.map((m) => m.waitChaincode()));
+      await initRegistry(c1.consortium, c1.layout);
+      for (const m of members) log(`   ${m.org.mspId} gateway ${await m.startGateway()}`);
+    },
+  );
+
+  await timed(report, 'A transfer c110000 -> c310000 across hosts, both endorsing', () =>
+    transfer(report, c2, c1, 1000 + (Date.now() % 8000)),
+  );
+
+  // The join, timed from centre:init to the new centre's first committed transfer.
+  const joinStarted = Date.now();
+  const newcomerName = `c${JOINING.code}`;
+  const newcomerEntry: CentreEntry = { ...JOINING, host: byName.get(newcomerName)?.address ?? '' };
+  const newcomer = newPeerHost(
+    { ...options(newcomerName), definition: withCentres(definition, [newcomerEntry]) },
+    newcomerName,
+  );
+  const existing: Consortium = c1.consortium;
+  const orgFile = await timed(
+    report,
+    `centre:init on ${newcomerName}: its own keys, its organisation file`,
+    async () => {
+      const file = await newcomer.init(path.join(newcomer.dataDir, 'out', 'organisation.json'));
+      return courier.send(newcomerName, ['c110000'], file, `${newcomerName}.organisation.json`);
+    },
+  );
+
+  await timed(
+    report,
+    'Members propose, sign each on their own host, and submit the channel update',
+    async () => {
+      const update = await c1.proposeCentre(
+        orgFile,
+        newcomerEntry,
+        path.join(c1.dataDir, 'out', 'add-510000.pb'),
+      );
+      const signed1 = await c1.signUpdate(update, path.join(c1.dataDir, 'out', 'add-510000.c110000.pb'));
+      const toC2 = courier.send('c110000', ['c310000'], signed1, 'add-510000.signed-c110000.pb');
+      const signed2 = await c2.signUpdate(toC2, path.join(c2.dataDir, 'out', 'add-510000.c310000.pb'));
+      const toC3 = courier.send('c310000', ['c440000'], signed2, 'add-510000.signed-c110000-c310000.pb');
+      await c3.submitUpdate(toC3);
+      report.join.signatures = [
+        { signer: 'C110000MSP', how: 'peer channel signconfigtx on its host' },
+        { signer: 'C310000MSP', how: 'peer channel signconfigtx on its host' },
+        { signer: 'C440000MSP', how: 'peer channel update (the submitter signs) on its host' },
+      ];
+      courier.send(
+        'c110000',
+        ['regulator', 'c310000', 'c440000'],
+        orgFile,
+        `${newcomerName}.organisation.for-members.json`,
+      );
+      for (const m of members) {
+        m.admit(newcomerEntry);
+        m.importOrganisationFile(orgFile);
+      }
+    },
+  );
+
+  await timed(
+    report,
+    `centre:join on ${newcomerName}: fetch the block, start the peer, join, install, approve`,
+    async () => {
+      courier.send(
+        'c110000',
+        [newcomerName],
+        orgFiles.get('orderer') ?? '',
+        'orderer.organisation.for-newcomer.json',
+      );
+      newcomer.importOrganisationFile(path.join(COURIER_DIR, 'orderer.organisation.for-newcomer.json'));
+      const pkg = courier.send('c110000', [newcomerName], c1.layout.chaincodePackage, 'hpf.for-newcomer.tgz');
+      const idFile = courier.send(
+        'c110000',
+        [newcomerName],
+        path.join(c1.dataDir, 'out', 'package-id.txt'),
+        'package-id.for-newcomer.txt',
+      );
+      const key = courier.send(
+        'c110000',
+        [newcomerName],
+        c1.layout.pseudonymKey,
+        'pseudonym.for-newcomer.key',
+        true,
+      );
+      newcomer.receivePseudonymKey(key);
+      await newcomer.startPeer();
+      await newcomer.joinChannel(await newcomer.fetchGenesisBlock());
+      await newcomer.waitHeight((await c1.height()) ?? 1);
+      const approved = readFileSync(idFile, 'utf8').trim();
+      await newcomer.installPackage(pkg, approved);
+      await newcomer.approve(approved, 2);
+      for (const m of members) await m.approve(packageId, 2);
+      await c1.commit(2);
+      await newcomer.startChaincodeServer(approved);
+      await Promise.all([newcomer, ...members].map((m) => m.waitChaincode()));
+      await c1.registerCentre(existing, JOINING);
+      log(`   ${newcomer.org.mspId} gateway ${await newcomer.startGateway()}`);
+    },
+  );
+
+  await timed(
+    report,
+    `The first transfer of ${newcomerName}: c110000 -> ${newcomerName}, both endorsing`,
+    () => transfer(report, newcomer, c1, 1000 + ((Date.now() + 4321) % 8000)),
+  );
+  report.join.secondsFromInitToFirstCommittedTransfer = (Date.now() - joinStarted) / 1000;
+  log(
+    `   join: ${report.join.secondsFromInitToFirstCommittedTransfer.toFixed(1)} s from centre:init to the first committed transfer`,
+  );
+
+  report.keyScan = await timed(report, 'Scan every host for private keys of other organisations', () => {
+    const hosts = [orderer, ...members, newcomer].map((h) => ({
+      name: h === orderer ? 'orderer' : (h as PeerHost).orgKey,
+      dataDir: h.dataDir,
+      ownDir:
+        h === orderer
+          ? path.join('crypto', 'ordererOrganizations', h.consortium.ordererOrg.domain)
+          : path.join('crypto', 'peerOrganizations', (h as PeerHost).org.domain),
+    }));
+    return Promise.resolve(scanKeys(hosts));
+  });
+  for (const h of report.keyScan.hosts) {
+    log(`   ${h.host}: ${h.keyFiles} key files of ${h.filesScanned} files, ${h.foreign.length} foreign`);
+  }
+  if (!report.keyScan.ok) {
+    throw new Error(`key scan failed: ${JSON.stringify(report.keyScan, null, 2)}`);
+  }
+}
+
+async function stopHosts(): Promise<void> {
+  for (const name of HOST_NAMES) {
+    const dataDir = path.join(ROOT, 'hosts', name);
+    await stopAll(dataDir, recordedNames(dataDir)).catch(() => undefined);
+  }
+}
+
+async function main(): Promise<number> {
+  const started = Date.now();
+  const report: Report = {
+    ok: false,
+    error: null,
+    startedAt: new Date().toISOString(),
+    hosts: [],
+    steps: [],
+    transfers: [],
+    join: {
+      centre: JOINING.mspId,
+      secondsFromInitToFirstCommittedTransfer: null,
+      signatures: [],
+      signaturesRequired: 'MAJORITY Admins of the 4 member organisations: 3',
+    },
+    courier: [],
+    keyScan: null,
+    seconds: 0,
+  };
+  try {
+    checkPrivilege();
+    const fabric = await ensureFabric(log);
+    await stopHosts();
+    purgeDataDir(ROOT);
+    claimDataDir(ROOT);
+    await rehearse(report, fabric);
+    report.ok = true;
+  } catch (error) {
+    report.error = error instanceof Error ? error.message : String(error);
+    log(`REHEARSAL FAILED: ${report.error}`);
+    if (error instanceof Error && !(error instanceof NamespaceError) && error.stack) log(error.stack);
+  } finally {
+    if (!flags.keep) {
+      await stopHosts();
+      const removed = removeNamespaces();
+      log(
+        `== clean-up: processes stopped, namespaces removed (${removed.join(', ') || 'none'}), bridge removed`,
+      );
+    }
+    report.seconds = (Date.now() - started) / 1000;
+    mkdirSync(ROOT, { recursive: true });
+    writeFileSync(REPORT, JSON.stringify(report, null, 2) + '\n');
+    log(`report: ${REPORT}`);
+    log(`courier: ${report.courier.length} files, ${report.courier.reduce((n, p) => n + p.bytes, 0)} bytes`);
+  }
+  log(report.ok ? `REHEARSAL PASSED in ${report.seconds.toFixed(1)} s` : 'REHEARSAL FAILED');
+  return report.ok ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
