@@ -11,6 +11,7 @@ import {
 } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { agreedRegistrySha256 } from './agreed-registry';
 import type { Consortium, OrgDefinition } from './definition';
 import type { FabricCli } from './fabric-cli';
 import { REPO_ROOT, type Layout } from './layout';
@@ -48,7 +49,11 @@ export function ensurePackage(consortium: Consortium, layout: Layout): string {
         address: '{{.address}}',
         dial_timeout: '10s',
         tls_required: true,
-        client_auth_required: false,
+        // Mutual TLS: the peer presents its own TLS certificate, and the chaincode server accepts only
+        // certificates of its organisation's TLS CA (so no other organisation's peer can call it).
+        client_auth_required: true,
+        client_cert: '{{.client_cert}}',
+        client_key: '{{.client_key}}',
         root_cert: '{{.root_cert}}',
       };
       writeFileSync(path.join(work, 'connection.json'), JSON.stringify(connection));
@@ -298,6 +303,7 @@ export function chaincodeServerName(org: OrgDefinition): string {
 
 export function chaincodeServerSpec(layout: Layout, org: OrgDefinition, packageId: string): ProcessSpec {
   const tls = layout.chaincodeServerTls(org);
+  const agreed = agreedRegistrySha256(layout);
   // dist/server.js reads and checks HPF_CC_PSEUDONYM_KEY_FILE, then runs fabric-shim's `server` command.
   const entry = path.join(CHAINCODE_DIR, 'dist', 'server.js');
   return {
@@ -314,6 +320,9 @@ export function chaincodeServerSpec(layout: Layout, org: OrgDefinition, packageI
       tls.cert,
       '--chaincode-tls-key-file',
       tls.key,
+      // Requires a client certificate issued by the organisation's own TLS CA: its peer's.
+      '--chaincode-tls-client-cacert-file',
+      layout.orgTlsCa(org),
     ],
     cwd: CHAINCODE_DIR,
     env: {
@@ -323,6 +332,8 @@ export function chaincodeServerSpec(layout: Layout, org: OrgDefinition, packageI
       CORE_PEER_LOCALMSPID: org.mspId,
       // The same key file the gateways read: endorsers recompute subjectRefs with it (never the ledger).
       HPF_CC_PSEUDONYM_KEY_FILE: layout.pseudonymKey,
+      // The registry this organisation agreed to (derived from the genesis config): Init is endorsed only with it.
+      ...(agreed === undefined ? {} : { HPF_CC_AGREED_REGISTRY_SHA256: agreed }),
     },
   };
 }

@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { ensureAgreedRegistry } from './agreed-registry';
 import { approve, commit, ensureInstalled, ensurePackage, startChaincodeServer } from './chaincode-deploy';
 import { ensureGenesisBlock } from './channel-config';
 import { ensureOrdererCrypto, ensureOrgCrypto, ensurePseudonymKey } from './crypto';
+import { writeBundle, type Bundle } from './bundle';
 import { claimDataDir } from './data-dir';
 import {
   validateDefinition,
@@ -98,6 +100,11 @@ class HostBase {
     if (this.#extra.some((c) => c.code === centre.code)) return;
     this.#extra = [...this.#extra, centre];
     this.#consortium = this.#build();
+  }
+
+  /** Centres this host admitted after its definition was written. */
+  protected admitted(): readonly CentreEntry[] {
+    return this.#extra;
   }
 
   protected context(): Context {
@@ -261,6 +268,7 @@ export class PeerHost extends HostBase {
     if (!existsSync(this.layout.pseudonymKey)) {
       throw new Error(`${this.org.mspId} has no pseudonymisation key at ${this.layout.pseudonymKey}`);
     }
+    await ensureAgreedRegistry(this.consortium, this.layout, this.cli);
     await startChaincodeServer(this.layout, this.org, packageId, this.options.netns);
   }
 
@@ -313,6 +321,20 @@ export class PeerHost extends HostBase {
       'channel', 'update', '-f', own, '-c', this.consortium.channel,
       ...ordererArgs(this.consortium, this.layout),
     ]); // prettier-ignore
+  }
+
+  /** Writes this organisation's deployment bundle (see bundle.ts) to `outDir`. */
+  bundle(outDir: string, packageId: string): Bundle {
+    const definition = withCentres(this.options.definition, this.admitted());
+    return writeBundle({
+      consortium: this.consortium,
+      layout: this.layout,
+      org: this.org,
+      fabric: this.options.fabric,
+      packageId,
+      definition,
+      outDir,
+    });
   }
 
   /** Registers an admitted centre in the chaincode registry, endorsed by every existing centre. */

@@ -9,6 +9,7 @@ import {
 } from './chaincode-deploy';
 import { ensureGenesisBlock } from './channel-config';
 import { ensureCrypto, ensurePseudonymKey } from './crypto';
+import { deriveAgreedRegistry, ensureAgreedRegistry } from './agreed-registry';
 import { claimDataDir, purgeDataDir, purgeRefusal, PurgeRefusedError } from './data-dir';
 import type { Consortium } from './definition';
 import { ensureFabric, type FabricInstall } from './fabric-bin';
@@ -96,15 +97,15 @@ export async function waitChaincode(
   });
 }
 
-/** Registers the definition's centres and regulator in the chaincode registry; the chaincode makes this idempotent. */
-export async function initRegistry(consortium: Consortium, layout: Layout): Promise<void> {
+/**
+ * Initialises the chaincode registry with the content the members agreed (derived from the genesis
+ * config, see agreed-registry.ts), as the first centre; the chaincode makes this idempotent, and each
+ * endorsing peer refuses any other content.
+ */
+export async function initRegistry(consortium: Consortium, layout: Layout, cli: FabricCli): Promise<void> {
   const first = consortium.centres[0];
   if (first === undefined) throw new Error('the consortium has no centre');
-  const registry = {
-    regulator: { mspId: consortium.regulator.mspId, name: consortium.regulator.name },
-    centres: consortium.centres.map((c) => ({ code: c.code, mspId: c.mspId, name: c.name })),
-    rules: consortium.rules,
-  };
+  const registry = (await deriveAgreedRegistry(consortium, layout, cli)).content;
   await withOrg(layout, first, async ({ gateway }) => {
     const contract = gateway
       .getNetwork(consortium.channel)
@@ -198,6 +199,10 @@ export async function up(consortium: Consortium, log: Log = console.log): Promis
     };
   });
   await step(5, log, async () => {
+    const agreed = await ensureAgreedRegistry(consortium, layout, cli);
+    log(
+      `      agreed registry (from the genesis config): ${agreed.channelMembers.length} members, sha256 ${agreed.sha256}`,
+    );
     for (const org of consortium.orgs) {
       const { pid, reused, restarted } = await startChaincodeServer(layout, org, packageId);
       const state = restarted ? 'restarted (chaincode rebuilt)' : reused ? 'already running' : 'started';
@@ -212,7 +217,7 @@ export async function up(consortium: Consortium, log: Log = console.log): Promis
         log(`      ${org.mspId}: ${await waitChaincode(consortium, layout, org)}`),
       ),
     );
-    await initRegistry(consortium, layout);
+    await initRegistry(consortium, layout, cli);
     log(`      registry holds ${consortium.centres.length} centres and ${consortium.regulator.mspId}`);
   });
   const seconds = (Date.now() - started) / 1000;

@@ -96,7 +96,12 @@ export function peerSpec(layout: Layout, fabric: FabricInstall, org: OrgDefiniti
     {
       name: 'hpf-ccaas',
       path: CCAAS_BUILDER_DIR,
-      propagateEnvironment: ['HPF_CCAAS_ADDRESS', 'HPF_CCAAS_ROOT_CERT'],
+      propagateEnvironment: [
+        'HPF_CCAAS_ADDRESS',
+        'HPF_CCAAS_ROOT_CERT',
+        'HPF_CCAAS_CLIENT_CERT',
+        'HPF_CCAAS_CLIENT_KEY',
+      ],
     },
   ];
   return {
@@ -138,6 +143,9 @@ export function peerSpec(layout: Layout, fabric: FabricInstall, org: OrgDefiniti
       CORE_CHAINCODE_EXTERNALBUILDERS: JSON.stringify(builders),
       HPF_CCAAS_ADDRESS: `${org.address}:${org.ports.chaincodeServer}`,
       HPF_CCAAS_ROOT_CERT: layout.orgTlsCa(org),
+      // The peer dials its chaincode server with its own TLS key pair (mutual TLS).
+      HPF_CCAAS_CLIENT_CERT: identity.tls.cert,
+      HPF_CCAAS_CLIENT_KEY: identity.tls.key,
     },
   };
 }

@@ -1,12 +1,14 @@
 import { createHash, createPrivateKey, createPublicKey } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 /**
  * Scans every file of every host's data dir for private keys (any PEM `PRIVATE KEY` block, whatever
- * the file is called) and checks that each host holds only keys of its own organisation: a key must
- * lie under the host's own crypto directory, and no key (by its public key's fingerprint) may appear
- * on two hosts. Files above 1 MiB (ledger blocks) are not keys and are skipped.
+ * the file is called, also JSON-escaped inside another file, as in the connection.json the peer's
+ * builder writes) and checks that each host holds only keys of its own organisation: every key found
+ * anywhere on a host must be one generated under the host's own crypto directory (compared by the
+ * fingerprint of its public key), and no key may appear on two hosts. A block that cannot be parsed
+ * fails the scan. Files above 1 MiB (ledger blocks) are not keys and are skipped.
  */
 
 const MAX_KEY_FILE = 1024 * 1024;
@@ -18,6 +20,7 @@ export interface HostKeys {
   readonly filesScanned: number;
   readonly keyFiles: number;
   readonly foreign: readonly string[];
+  readonly unparsed: readonly string[];
 }
 
 export interface KeyScan {
@@ -27,6 +30,7 @@ export interface KeyScan {
 }
 
 function* walk(dir: string): Generator<string> {
+  if (!existsSync(dir)) return;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const file = path.join(dir, entry.name);
     if (entry.isDirectory()) yield* walk(file);
@@ -39,29 +43,54 @@ function fingerprint(pem: string): string {
   return createHash('sha256').update(spki).digest('hex');
 }
 
+interface Found {
+  readonly relative: string;
+  readonly fingerprint: string | null;
+}
+
+function keysIn(dataDir: string): { found: Found[]; filesScanned: number; keyFiles: number } {
+  const found: Found[] = [];
+  let filesScanned = 0;
+  let keyFiles = 0;
+  for (const file of walk(dataDir)) {
+    filesScanned++;
+    if (statSync(file).size > MAX_KEY_FILE) continue;
+    const text = readFileSync(file, 'latin1');
+    const blocks = text.match(/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g);
+    if (blocks === null) continue;
+    keyFiles++;
+    for (const block of blocks) {
+      let id: string | null;
+      try {
+        id = fingerprint(block.replace(/\\n/g, '\n'));
+      } catch {
+        id = null;
+      }
+      found.push({ relative: path.relative(dataDir, file), fingerprint: id });
+    }
+  }
+  return { found, filesScanned, keyFiles };
+}
+
 export function scanKeys(hosts: readonly { name: string; dataDir: string; ownDir: string }[]): KeyScan {
   const seen = new Map<string, string[]>();
   const results = hosts.map((host): HostKeys => {
-    let filesScanned = 0;
-    let keyFiles = 0;
-    const foreign: string[] = [];
-    for (const file of walk(host.dataDir)) {
-      filesScanned++;
-      if (statSync(file).size > MAX_KEY_FILE) continue;
-      const text = readFileSync(file, 'latin1');
-      const blocks = text.match(
-        /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g,
-      );
-      if (blocks === null) continue;
-      keyFiles++;
-      const relative = path.relative(host.dataDir, file);
-      if (!relative.startsWith(host.ownDir + path.sep)) foreign.push(relative);
-      for (const block of blocks) {
-        const id = fingerprint(block);
-        seen.set(id, [...(seen.get(id) ?? []), `${host.name}:${relative}`]);
-      }
+    const { found, filesScanned, keyFiles } = keysIn(host.dataDir);
+    const own = new Set(
+      found.filter((k) => k.relative.startsWith(host.ownDir + path.sep)).map((k) => k.fingerprint),
+    );
+    for (const key of found) {
+      if (key.fingerprint === null) continue;
+      seen.set(key.fingerprint, [...(seen.get(key.fingerprint) ?? []), `${host.name}:${key.relative}`]);
     }
-    return { host: host.name, ownDir: host.ownDir, filesScanned, keyFiles, foreign };
+    return {
+      host: host.name,
+      ownDir: host.ownDir,
+      filesScanned,
+      keyFiles,
+      foreign: found.filter((k) => k.fingerprint !== null && !own.has(k.fingerprint)).map((k) => k.relative),
+      unparsed: found.filter((k) => k.fingerprint === null).map((k) => k.relative),
+    };
   });
   const sharedKeys = [...seen.values()]
     .filter((places) => new Set(places.map((p) => p.split(':')[0])).size > 1)
@@ -69,6 +98,8 @@ export function scanKeys(hosts: readonly { name: string; dataDir: string; ownDir
   return {
     hosts: results,
     sharedKeys,
-    ok: sharedKeys.length === 0 && results.every((r) => r.foreign.length === 0 && r.keyFiles > 0),
+    ok:
+      sharedKeys.length === 0 &&
+      results.every((r) => r.foreign.length === 0 && r.unparsed.length === 0 && r.keyFiles > 0),
   };
 }

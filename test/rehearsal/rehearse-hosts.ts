@@ -21,12 +21,14 @@ import {
 } from '../../network';
 import {
   contractOf,
+  errorText,
   personTransient,
   residentId,
   subjectRefOf,
   submit,
   transferIdFor,
 } from '../support/ledger';
+import { acceptsClient } from './chaincode-trust';
 import { Courier } from './courier';
 import { scanKeys, type KeyScan } from './key-scan';
 import {
@@ -79,6 +81,9 @@ interface Report {
   startedAt: string;
   hosts: readonly NamespaceHost[];
   steps: Step[];
+  registryTamperRefused: boolean | null;
+  bundle: { dir: string; units: readonly string[]; files: readonly string[] } | null;
+  chaincodeServerTrust: { client: string; accepted: boolean; expected: boolean }[];
   transfers: { transferId: string; from: string; to: string; endorsers: string[]; block: string }[];
   join: {
     centre: string;
@@ -167,6 +172,29 @@ async function transfer(
     block: done.blockNumber.toString(),
   });
   log(`   transfer ${transferId} ${src.mspId} -> ${dest.mspId} COMPLETED in block ${done.blockNumber}`);
+}
+
+/**
+ * A member tries to initialise the registry with content the members did not agree (a centre left
+ * out): every peer's chaincode compares it with its own agreed digest and refuses to endorse.
+ */
+async function tamperedInitRefused(member: PeerHost): Promise<boolean> {
+  const { consortium } = member;
+  const tampered = {
+    regulator: { mspId: consortium.regulator.mspId, name: consortium.regulator.name },
+    centres: consortium.centres
+      .filter((c) => c.mspId !== 'C440000MSP')
+      .map((c) => ({ code: c.code, mspId: c.mspId, name: c.name })),
+    rules: consortium.rules,
+  };
+  try {
+    await withOrg(member.layout, member.org, ({ gateway }) =>
+      contractOf(gateway, consortium, 'registry').submitTransaction('Init', JSON.stringify(tampered)),
+    );
+    return false;
+  } catch (error) {
+    return errorText(error).includes('differs from what this organisation agreed');
+  }
 }
 
 async function rehearse(report: Report, fabric: FabricInstall): Promise<void> {
@@ -274,10 +302,32 @@ async function rehearse(report: Report, fabric: FabricInstall): Promise<void> {
     async () => {
       for (const m of members) await m.startChaincodeServer(packageId);
       await Promise.all(members.map((m) => m.waitChaincode()));
-      await initRegistry(c1.consortium, c1.layout);
+      report.registryTamperRefused = await tamperedInitRefused(c2);
+      log(
+        `   a registry Init without C440000MSP sent by C310000MSP: ${report.registryTamperRefused ? 'refused' : 'ACCEPTED'}`,
+      );
+      if (!report.registryTamperRefused)
+        throw new Error('a registry Init with content nobody agreed was accepted');
+      await initRegistry(c1.consortium, c1.layout, c1.cli);
       for (const m of members) log(`   ${m.org.mspId} gateway ${await m.startGateway()}`);
     },
   );
+
+  await timed(report, "c110000's chaincode server accepts its own peer only (mutual TLS)", async () => {
+    const server = c1.layout.chaincodeServerTls(c1.org);
+    const cases = [
+      { client: 'C110000MSP peer', files: c1.layout.peer(c1.org).tls, expected: true },
+      { client: 'C310000MSP peer', files: c2.layout.peer(c2.org).tls, expected: false },
+      { client: 'no client certificate', files: null, expected: false },
+    ];
+    for (const { client, files, expected } of cases) {
+      const accepted = await acceptsClient(c1.org.address, c1.org.ports.chaincodeServer, server.ca, files);
+      report.chaincodeServerTrust.push({ client, accepted, expected });
+      log(`   ${client}: ${accepted ? 'accepted' : 'refused'}`);
+      if (accepted !== expected)
+        throw new Error(`chaincode server trust: ${client} ${accepted ? 'accepted' : 'refused'}`);
+    }
+  });
 
   await timed(report, 'A transfer c110000 -> c310000 across hosts, both endorsing', () =>
     transfer(report, c2, c1, 1000 + (Date.now() % 8000)),
@@ -384,6 +434,12 @@ async function rehearse(report: Report, fabric: FabricInstall): Promise<void> {
     `   join: ${report.join.secondsFromInitToFirstCommittedTransfer.toFixed(1)} s from centre:init to the first committed transfer`,
   );
 
+  const bundle = await timed(report, `${newcomerName} writes its deployment bundle`, () =>
+    Promise.resolve(newcomer.bundle(path.join(ROOT, 'bundles', newcomerName), packageId)),
+  );
+  report.bundle = { dir: path.relative(ROOT, bundle.dir), units: bundle.units, files: bundle.files };
+  log(`   ${bundle.dir}: ${bundle.units.join(', ')}`);
+
   report.keyScan = await timed(report, 'Scan every host for private keys of other organisations', () => {
     const hosts = [orderer, ...members, newcomer].map((h) => ({
       name: h === orderer ? 'orderer' : (h as PeerHost).orgKey,
@@ -393,7 +449,12 @@ async function rehearse(report: Report, fabric: FabricInstall): Promise<void> {
           ? path.join('crypto', 'ordererOrganizations', h.consortium.ordererOrg.domain)
           : path.join('crypto', 'peerOrganizations', (h as PeerHost).org.domain),
     }));
-    return Promise.resolve(scanKeys(hosts));
+    const bundleScan = {
+      name: `bundle of ${newcomerName}`,
+      dataDir: bundle.dir,
+      ownDir: path.join('crypto', 'peerOrganizations', newcomer.org.domain),
+    };
+    return Promise.resolve(scanKeys([...hosts, bundleScan]));
   });
   for (const h of report.keyScan.hosts) {
     log(`   ${h.host}: ${h.keyFiles} key files of ${h.filesScanned} files, ${h.foreign.length} foreign`);
@@ -418,6 +479,9 @@ async function main(): Promise<number> {
     startedAt: new Date().toISOString(),
     hosts: [],
     steps: [],
+    registryTamperRefused: null,
+    bundle: null,
+    chaincodeServerTrust: [],
     transfers: [],
     join: {
       centre: JOINING.mspId,
