@@ -450,7 +450,8 @@ async function rehearse(report: Report, fabric: FabricInstall): Promise<void> {
           : path.join('crypto', 'peerOrganizations', (h as PeerHost).org.domain),
     }));
     const bundleScan = {
-      name: `bundle of ${newcomerName}`,
+      // The bundle is the same organisation's: its keys may (must) be the host's own.
+      name: newcomerName,
       dataDir: bundle.dir,
       ownDir: path.join('crypto', 'peerOrganizations', newcomer.org.domain),
     };
