@@ -24,3 +24,21 @@ export { initRegistry } from './src/network';
 export { withOrg, connectOrg } from './src/org-client';
 export { readOrganisationFile, OrganisationFileError, type OrganisationFile } from './src/organisation-file';
 export { recordedNames, stopAll } from './src/processes';
+export {
+  centreEntryOf,
+  centreJoin,
+  centreServe,
+  memberApprove,
+  memberCommit,
+  memberPropose,
+  memberSign,
+  memberSubmit,
+  parseRoleFlags,
+  roleUsage,
+  ROLES,
+  RoleUsageError,
+  type RoleEnv,
+  type RoleFlags,
+  type RoleName,
+} from './src/roles';
+export { DEFAULT_DEFINITION, definitionFrom, parseFlags, runMain } from './src/cli-args';

@@ -5,6 +5,8 @@ import { DefinitionError, loadDefinition, type Consortium } from './definition';
 import { FabricUnavailableError } from './fabric-bin';
 import { JoinError } from './joining';
 import { REPO_ROOT } from './layout';
+import { OrganisationFileError } from './organisation-file';
+import { RoleUsageError } from './roles';
 
 /** Flag parsing shared by the thin scripts in scripts/: unknown flags and stray arguments are errors. */
 
@@ -39,7 +41,9 @@ export function runMain(body: () => Promise<void>): void {
       error instanceof DefinitionError ||
       error instanceof FabricUnavailableError ||
       error instanceof JoinError ||
-      error instanceof PurgeRefusedError
+      error instanceof PurgeRefusedError ||
+      error instanceof OrganisationFileError ||
+      error instanceof RoleUsageError
     ) {
       console.error(error.message);
     } else {

@@ -8,9 +8,11 @@ import {
   initRegistry,
   newOrdererHost,
   newPeerHost,
+  parseRoleFlags,
   purgeDataDir,
   recordedNames,
   REPO_ROOT,
+  ROLES,
   stopAll,
   withCentres,
   withOrg,
@@ -18,6 +20,7 @@ import {
   type Consortium,
   type FabricInstall,
   type PeerHost,
+  type RoleName,
 } from '../../network';
 import {
   contractOf,
@@ -216,6 +219,13 @@ async function rehearse(report: Report, fabric: FabricInstall): Promise<void> {
     fabric,
     log,
   });
+  /** Runs a role command's function on `name`'s host, with the flags a human would type there. */
+  const role = async (name: string, command: RoleName, args: readonly string[]): Promise<void> => {
+    const { dataDir, netns } = options(name);
+    const argv = ['--definition', definitionFile, '--data-dir', dataDir, ...args];
+    log(`   [${name}] npm run ${command} -- ${argv.map((a) => path.relative(ROOT, a) || a).join(' ')}`);
+    await ROLES[command]({ fabric, log, netns }, parseRoleFlags(command, argv));
+  };
   const orderer = newOrdererHost(options('orderer'));
   const members = ['regulator', ...CENTRES.map((c) => `c${c.code}`)].map((name) =>
     newPeerHost(options(name), name),
@@ -351,31 +361,33 @@ async function rehearse(report: Report, fabric: FabricInstall): Promise<void> {
     },
   );
 
+  const membersOrgFile = path.join(COURIER_DIR, `${newcomerName}.organisation.for-members.json`);
   await timed(
     report,
     'Members propose, sign each on their own host, and submit the channel update',
     async () => {
-      const update = await c1.proposeCentre(
+      const update = path.join(c1.dataDir, 'out', 'add-510000.pb');
+      await role('c110000', 'member:propose', [
+        '--org',
+        'c110000',
+        '--centre-file',
         orgFile,
-        newcomerEntry,
-        path.join(c1.dataDir, 'out', 'add-510000.pb'),
-      );
-      const signed1 = await c1.signUpdate(update, path.join(c1.dataDir, 'out', 'add-510000.c110000.pb'));
+        '--out',
+        update,
+      ]);
+      const signed1 = path.join(c1.dataDir, 'out', 'add-510000.c110000.pb');
+      await role('c110000', 'member:sign', ['--org', 'c110000', '--update', update, '--out', signed1]);
       const toC2 = courier.send('c110000', ['c310000'], signed1, 'add-510000.signed-c110000.pb');
-      const signed2 = await c2.signUpdate(toC2, path.join(c2.dataDir, 'out', 'add-510000.c310000.pb'));
+      const signed2 = path.join(c2.dataDir, 'out', 'add-510000.c310000.pb');
+      await role('c310000', 'member:sign', ['--org', 'c310000', '--update', toC2, '--out', signed2]);
       const toC3 = courier.send('c310000', ['c440000'], signed2, 'add-510000.signed-c110000-c310000.pb');
-      await c3.submitUpdate(toC3);
+      await role('c440000', 'member:submit', ['--org', 'c440000', '--update', toC3]);
+      courier.send('c110000', ['regulator', 'c310000', 'c440000'], orgFile, path.basename(membersOrgFile));
       report.join.signatures = [
         { signer: 'C110000MSP', how: 'peer channel signconfigtx on its host' },
         { signer: 'C310000MSP', how: 'peer channel signconfigtx on its host' },
         { signer: 'C440000MSP', how: 'peer channel update (the submitter signs) on its host' },
       ];
-      courier.send(
-        'c110000',
-        ['regulator', 'c310000', 'c440000'],
-        orgFile,
-        `${newcomerName}.organisation.for-members.json`,
-      );
       for (const m of members) {
         m.admit(newcomerEntry);
         m.importOrganisationFile(orgFile);
@@ -387,13 +399,12 @@ async function rehearse(report: Report, fabric: FabricInstall): Promise<void> {
     report,
     `centre:join on ${newcomerName}: fetch the block, start the peer, join, install, approve`,
     async () => {
-      courier.send(
+      const ordererFile = courier.send(
         'c110000',
         [newcomerName],
         orgFiles.get('orderer') ?? '',
         'orderer.organisation.for-newcomer.json',
       );
-      newcomer.importOrganisationFile(path.join(COURIER_DIR, 'orderer.organisation.for-newcomer.json'));
       const pkg = courier.send('c110000', [newcomerName], c1.layout.chaincodePackage, 'hpf.for-newcomer.tgz');
       const idFile = courier.send(
         'c110000',
@@ -408,19 +419,28 @@ async function rehearse(report: Report, fabric: FabricInstall): Promise<void> {
         'pseudonym.for-newcomer.key',
         true,
       );
-      newcomer.receivePseudonymKey(key);
-      await newcomer.startPeer();
-      await newcomer.joinChannel(await newcomer.fetchGenesisBlock());
-      await newcomer.waitHeight((await c1.height()) ?? 1);
+      const ownFile = path.join(newcomer.dataDir, 'out', 'organisation.json');
       const approved = readFileSync(idFile, 'utf8').trim();
-      await newcomer.installPackage(pkg, approved);
-      await newcomer.approve(approved, 2);
-      for (const m of members) await m.approve(packageId, 2);
-      await c1.commit(2);
-      await newcomer.startChaincodeServer(approved);
+      await role(newcomerName, 'centre:join', [
+        '--centre-file', ownFile, '--orderer-file', ordererFile, '--package', pkg,
+        '--package-id', approved, '--pseudonym-key', key, '--sequence', '2',
+      ]); // prettier-ignore
+      for (const m of members) {
+        await role(m.orgKey, 'member:approve', [
+          '--org', m.orgKey, '--centre-file', membersOrgFile, '--package-id', packageId, '--sequence', '2',
+        ]); // prettier-ignore
+      }
+      await role('c110000', 'member:commit', [
+        '--org',
+        'c110000',
+        '--centre-file',
+        membersOrgFile,
+        '--sequence',
+        '2',
+      ]);
+      await role(newcomerName, 'centre:serve', ['--centre-file', ownFile, '--package-id', approved]);
       await Promise.all([newcomer, ...members].map((m) => m.waitChaincode()));
       await c1.registerCentre(existing, JOINING);
-      log(`   ${newcomer.org.mspId} gateway ${await newcomer.startGateway()}`);
     },
   );
 
