@@ -42,3 +42,31 @@ export {
   type RoleName,
 } from './src/roles';
 export { DEFAULT_DEFINITION, definitionFrom, parseFlags, runMain } from './src/cli-args';
+export { chaincodeServerName, ensurePackage, startChaincodeServer } from './src/chaincode-deploy';
+export { readSupervisorState, startConsortium, startDetached, startSupervised } from './src/consortium';
+export { DefinitionError, loadDefinition, readDefinitionContent, readJoinedCentres } from './src/definition';
+export { describeInstall } from './src/fabric-bin';
+export { FabricCli } from './src/fabric-cli';
+export {
+  gatewayInfo,
+  gatewayProcessName,
+  startGateway,
+  waitGatewayReady,
+  type GatewayInfo,
+} from './src/gateways';
+export {
+  JoinError,
+  addCentre,
+  isChannelMember,
+  pendingProposalCode,
+  propose,
+  sign,
+  submit,
+} from './src/joining';
+export { down, status, up, type Log, type NodeStatus } from './src/network';
+export { isRaftLeader, peerHeight, peerProcessName } from './src/nodes';
+export { type OrgConnection } from './src/org-client';
+export { pollUntil, sleep } from './src/poll';
+export { forgetProcess, nodeVersionOf, runningProcess, runningProcesses, stopProcess } from './src/processes';
+export { SUPERVISOR_NAME, setHold, type RestartEvent } from './src/supervisor';
+export { unitsFor, type UnitTarget } from './src/systemd';

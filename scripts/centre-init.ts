@@ -1,8 +1,14 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import { DEFAULT_DEFINITION, parseFlags, runMain } from '../network/src/cli-args';
-import { readDefinitionContent } from '../network/src/definition';
-import { ensureFabric, newPeerHost, withCentres } from '../network';
+import {
+  DEFAULT_DEFINITION,
+  ensureFabric,
+  newPeerHost,
+  parseFlags,
+  readDefinitionContent,
+  runMain,
+  withCentres,
+} from '../network';
 
 /**
  * `npm run centre:init`: run on the new centre's own host. Generates the centre's keys and

@@ -9,12 +9,16 @@ import {
   residentIdCheckChar,
   sha256Hex,
 } from '../../chaincode/src/domain';
-import { startConsortium } from '../../network/src/consortium';
-import type { Consortium } from '../../network/src/definition';
-import { gatewayInfo, type GatewayInfo } from '../../network/src/gateways';
-import { Layout } from '../../network/src/layout';
-import { down, type Log } from '../../network/src/network';
-import { connectOrg } from '../../network/src/org-client';
+import {
+  connectOrg,
+  type Consortium,
+  down,
+  gatewayInfo,
+  type GatewayInfo,
+  Layout,
+  type Log,
+  startConsortium,
+} from '../../network';
 import { benchConsortium, peakRssByKind } from './bench-network';
 
 /**
