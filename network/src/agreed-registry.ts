@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { canonicalJson } from '../../chaincode/src/domain';
 import type { Consortium } from './definition';
 import type { FabricCli } from './fabric-cli';
 import type { Layout } from './layout';
+import { agreedRegistryStateSchema, parseState, readState } from './state-store';
 
 /**
  * The registry's first content is what the members agreed, not what whichever member calls
@@ -46,8 +47,6 @@ const blockSchema = z.object({
   }),
 });
 
-const storedSchema = z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/) });
-
 function agreedFile(layout: Layout): string {
   return path.join(layout.root, 'chaincode', 'agreed-registry.json');
 }
@@ -65,7 +64,7 @@ async function channelMembers(cli: FabricCli, block: string, workDir: string): P
     '--output',
     output,
   ]);
-  const parsed = blockSchema.parse(JSON.parse(readFileSync(output, 'utf8')) as unknown);
+  const parsed = parseState(output, readFileSync(output, 'utf8'), blockSchema);
   const groups = parsed.data.data[0]?.payload.data.config.channel_group.groups.Application.groups ?? {};
   return Object.keys(groups).sort();
 }
@@ -114,9 +113,5 @@ export async function ensureAgreedRegistry(
 
 /** The recorded digest, or undefined before {@link ensureAgreedRegistry} ran in this data dir. */
 export function agreedRegistrySha256(layout: Layout): string | undefined {
-  const file = agreedFile(layout);
-  if (!existsSync(file)) return undefined;
-  const parsed = storedSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')) as unknown);
-  if (!parsed.success) throw new Error(`${file}: sha256: must be 64 hex digits`);
-  return parsed.data.sha256;
+  return readState(agreedFile(layout), agreedRegistryStateSchema)?.sha256;
 }

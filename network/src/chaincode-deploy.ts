@@ -17,6 +17,11 @@ import type { FabricCli } from './fabric-cli';
 import { REPO_ROOT, type Layout } from './layout';
 import { ordererArgs } from './nodes';
 import { childPath, runningProcess, startProcess, stopProcess, type ProcessSpec } from './processes';
+import { z } from 'zod';
+import { committedRecordSchema, parseState, readState, type CommittedRecord } from './state-store';
+
+const committedSchema = z.object({ sequence: z.number().optional(), version: z.string().optional() });
+const readinessSchema = z.object({ approvals: z.record(z.string(), z.boolean()).optional() });
 
 /**
  * Chaincode-as-a-service deployment of the real chaincode/ package: one ccaas package for every org
@@ -127,7 +132,7 @@ export async function queryCommitted(
       '--output',
       'json',
     ]);
-    const parsed = JSON.parse(out.stdout) as { sequence?: number; version?: string };
+    const parsed = parseState('peer lifecycle chaincode querycommitted', out.stdout, committedSchema);
     return { sequence: parsed.sequence ?? 0, version: parsed.version ?? '' };
   } catch (error) {
     if (error instanceof Error && /not found|does not exist|404/i.test(error.message)) {
@@ -164,7 +169,9 @@ async function approvals(
     '--output',
     'json',
   ]);
-  return (JSON.parse(out.stdout) as { approvals?: Record<string, boolean> }).approvals ?? {};
+  return (
+    parseState('peer lifecycle chaincode checkcommitreadiness', out.stdout, readinessSchema).approvals ?? {}
+  );
 }
 
 export async function approve(
@@ -225,28 +232,14 @@ export async function commit(
   );
 }
 
-/** What we last committed, so a re-run can tell whether the committed definition is still the wanted one. */
-interface CommittedRecord {
-  readonly sequence: number;
-  readonly version: string;
-  readonly policy: string;
-}
+/** What we last committed (committed.json), so a re-run can tell whether the committed definition is still the wanted one. */
 
 function committedRecordFile(layout: Layout): string {
   return path.join(layout.root, 'chaincode', 'committed.json');
 }
 
 function readCommittedRecord(layout: Layout): CommittedRecord | null {
-  try {
-    const parsed = JSON.parse(readFileSync(committedRecordFile(layout), 'utf8')) as Partial<CommittedRecord>;
-    return typeof parsed.sequence === 'number' &&
-      typeof parsed.version === 'string' &&
-      typeof parsed.policy === 'string'
-      ? { sequence: parsed.sequence, version: parsed.version, policy: parsed.policy }
-      : null;
-  } catch {
-    return null;
-  }
+  return readState(committedRecordFile(layout), committedRecordSchema);
 }
 
 /** True when what we recorded committing is what is committed now, with the wanted policy. */

@@ -1,9 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { isIPv4, isIPv6 } from 'node:net';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { isProvinceCode } from '../../chaincode/src/domain';
+import { joinedCentresSchema, readState, StateFileError } from './state-store';
 
 /**
  * The consortium definition: one YAML file describes the local consortium. Everything the network
@@ -372,13 +373,12 @@ function joinedCentresFile(content: unknown, baseDir: string): string | null {
 /** The centres recorded as joined in the data dir named by `content` (empty when none). */
 export function readJoinedCentres(dataDir: string): CentreEntry[] {
   const file = path.join(dataDir, JOINED_CENTRES_FILE);
-  if (!existsSync(file)) return [];
   try {
-    const parsed = JSON.parse(readFileSync(file, 'utf8')) as unknown;
-    if (!Array.isArray(parsed)) throw new Error('not a JSON array');
-    return parsed as CentreEntry[];
+    return readState(file, joinedCentresSchema) ?? [];
   } catch (error) {
-    throw new DefinitionError(file, [`(file): ${(error as Error).message}`]);
+    if (error instanceof StateFileError)
+      throw new DefinitionError(file, [`${error.field}: ${error.message}`]);
+    throw error;
   }
 }
 

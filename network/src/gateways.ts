@@ -1,10 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Consortium, OrgDefinition } from './definition';
 import { REPO_ROOT, type Layout } from './layout';
 import { pollUntil } from './poll';
 import { childPath, startProcess, type ProcessSpec } from './processes';
+import { apiKeyStoreSchema, readState } from './state-store';
 
 /**
  * One HTTP gateway per organisation (gateway/), started beside its peer. API keys are generated here:
@@ -30,7 +31,7 @@ function keysFile(layout: Layout): string {
 }
 
 function readKeys(layout: Layout): KeyStore {
-  return existsSync(keysFile(layout)) ? (JSON.parse(readFileSync(keysFile(layout), 'utf8')) as KeyStore) : {};
+  return readState(keysFile(layout), apiKeyStoreSchema) ?? {};
 }
 
 /** Roles a gateway serves: centres have operators and auditors; the regulator only auditors (it writes nothing). */

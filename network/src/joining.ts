@@ -32,6 +32,8 @@ import {
 import { withOrg } from './org-client';
 import { pollUntil } from './poll';
 import { runningProcess } from './processes';
+import { z } from 'zod';
+import { parseState, proposalSchema, readState } from './state-store';
 
 /**
  * A provincial centre joining the running consortium, in the steps real admins take on their own
@@ -88,12 +90,13 @@ function envelopeFile(layout: Layout, code: string): string {
 
 function readProposal(layout: Layout, code: string): Proposal {
   const file = path.join(proposalDir(layout, code), 'proposal.json');
-  if (!existsSync(file)) {
+  const proposal = readState(file, proposalSchema);
+  if (proposal === null) {
     throw new JoinError(
       `no proposal for centre ${code}: run centre:propose -- --code ${code} --name … first`,
     );
   }
-  return JSON.parse(readFileSync(file, 'utf8')) as Proposal;
+  return proposal;
 }
 
 function writeProposal(layout: Layout, proposal: Proposal): void {
@@ -194,7 +197,7 @@ async function fetchConfig(ctx: Context, dir: string): Promise<ChannelConfig> {
 async function decode(ctx: Context, file: string, type: string): Promise<unknown> {
   const output = `${file}.json`;
   await ctx.cli.run('configtxlator', ['proto_decode', '--input', file, '--type', type, '--output', output]);
-  return JSON.parse(readFileSync(output, 'utf8')) as unknown;
+  return parseState(output, readFileSync(output, 'utf8'), z.unknown());
 }
 
 async function encode(ctx: Context, json: unknown, type: string, file: string): Promise<void> {
@@ -266,7 +269,7 @@ export async function writeAddOrgEnvelope(
   const printed = await ctx.cli.run('configtxgen', ['-printOrg', org.mspId, '-configPath', dir], {
     FABRIC_CFG_PATH: dir,
   });
-  const orgGroup = JSON.parse(printed.stdout) as unknown;
+  const orgGroup = parseState(`configtxgen -printOrg ${org.mspId}`, printed.stdout, z.unknown());
 
   const original = await fetchConfig(ctx, dir);
   if (org.mspId in original.channel_group.groups.Application.groups) {

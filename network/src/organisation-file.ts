@@ -123,7 +123,7 @@ export function writeOrganisationFile(file: string, content: OrganisationFile): 
 export function readOrganisationFile(file: string): OrganisationFile {
   let content: unknown;
   try {
-    content = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+    content = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
     throw new OrganisationFileError(file, [`(file): ${(error as Error).message}`]);
   }

@@ -13,6 +13,7 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { sleep } from './poll';
+import { pidRecordSchema, readState, type PidRecord } from './state-store';
 
 /**
  * Long-running processes of the local consortium (orderers, peers, chaincode servers, gateways).
@@ -32,15 +33,6 @@ export interface ProcessSpec {
    * its /proc command line are the command's own). Only the host rehearsal sets it.
    */
   readonly netns?: string;
-}
-
-interface PidRecord {
-  readonly name: string;
-  readonly pid: number;
-  readonly command: string;
-  /** The first argument, recorded so that a node process is matched by its script, not just by `node`. */
-  readonly firstArg: string;
-  readonly startedAt: string;
 }
 
 export interface RunningProcess {
@@ -84,26 +76,9 @@ export function logFile(dataDir: string, name: string): string {
   return path.join(dataDir, 'logs', `${name}.log`);
 }
 
+/** A pid record, or null when there is none; a corrupt one is a StateFileError naming the field. */
 function readRecord(file: string): PidRecord | null {
-  try {
-    const parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<PidRecord>;
-    if (
-      typeof parsed.pid === 'number' &&
-      typeof parsed.name === 'string' &&
-      typeof parsed.command === 'string'
-    ) {
-      return {
-        name: parsed.name,
-        pid: parsed.pid,
-        command: parsed.command,
-        firstArg: parsed.firstArg ?? '',
-        startedAt: parsed.startedAt ?? '',
-      };
-    }
-  } catch {
-    // A torn or foreign file is treated as no record.
-  }
-  return null;
+  return readState(file, pidRecordSchema);
 }
 
 /** Written whole, then renamed: a reader never sees a torn record. */

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { common } from '@hyperledger/fabric-protos';
@@ -223,6 +223,7 @@ export async function memberCommit(env: RoleEnv, flags: RoleFlags): Promise<void
 /** The number of the newest block the orderer has (fetched by this peer's admin). */
 async function newestBlock(host: PeerHost): Promise<number> {
   const file = path.join(host.dataDir, 'joining', 'newest.block');
+  mkdirSync(path.dirname(file), { recursive: true });
   await host.cli.peer(host.org, [
     'channel', 'fetch', 'newest', file, '-c', host.consortium.channel,
     ...ordererArgs(host.consortium, host.layout),

@@ -223,7 +223,9 @@ async function rehearse(report: Report, fabric: FabricInstall): Promise<void> {
   const role = async (name: string, command: RoleName, args: readonly string[]): Promise<void> => {
     const { dataDir, netns } = options(name);
     const argv = ['--definition', definitionFile, '--data-dir', dataDir, ...args];
-    log(`   [${name}] npm run ${command} -- ${argv.map((a) => path.relative(ROOT, a) || a).join(' ')}`);
+    log(
+      `   [${name}] npm run ${command} -- ${argv.map((a) => (path.isAbsolute(a) ? path.relative(ROOT, a) : a)).join(' ')}`,
+    );
     await ROLES[command]({ fabric, log, netns }, parseRoleFlags(command, argv));
   };
   const orderer = newOrdererHost(options('orderer'));
