@@ -39,5 +39,23 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-assignment': 'off',
     },
   },
+  {
+    // network/index.ts is the network package's only import surface from outside network/.
+    files: ['**/*.ts'],
+    ignores: ['network/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/network/src', '**/network/src/**'],
+              message: 'Import from network/index.ts (the network package), not network/src/*.',
+            },
+          ],
+        },
+      ],
+    },
+  },
   prettier,
 );

@@ -34,6 +34,7 @@ const config: Config = {
         '<rootDir>/chaincode/test/**/*.test.ts',
         '<rootDir>/gateway/test/**/*.test.ts',
         '<rootDir>/network/test/**/*.test.ts',
+        '<rootDir>/test/rehearsal/**/*.test.ts',
       ],
     },
     {

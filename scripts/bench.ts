@@ -1,7 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseFlags, runMain } from '../network/src/cli-args';
-import { REPO_ROOT } from '../network/src/layout';
+import { parseFlags, REPO_ROOT, runMain } from '../network';
 import { benchBatch } from '../test/bench/bench-batch';
 import { benchCertificates } from '../test/bench/bench-certificates';
 import { benchConsole } from '../test/bench/bench-console';

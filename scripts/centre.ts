@@ -1,6 +1,15 @@
 import path from 'node:path';
-import { DEFAULT_DEFINITION, definitionFrom, parseFlags, runMain } from '../network/src/cli-args';
-import { addCentre, pendingProposalCode, propose, sign, submit } from '../network/src/joining';
+import {
+  addCentre,
+  DEFAULT_DEFINITION,
+  definitionFrom,
+  parseFlags,
+  pendingProposalCode,
+  propose,
+  runMain,
+  sign,
+  submit,
+} from '../network';
 
 /**
  * `npm run centre:<add|propose|sign|submit>`: a provincial centre joins the running consortium.

@@ -1,6 +1,4 @@
-import { definitionFrom, parseFlags, runMain } from '../network/src/cli-args';
-import { gatewayInfo } from '../network/src/gateways';
-import { Layout } from '../network/src/layout';
+import { definitionFrom, gatewayInfo, Layout, parseFlags, runMain } from '../network';
 
 /** `npm run consortium:info -- [--json]`: each gateway's URL and API keys. */
 const flags = parseFlags('npm run consortium:info -- [--definition FILE] [--json]', {

@@ -1,5 +1,4 @@
-import { parseFlags, runMain } from '../network/src/cli-args';
-import { describeInstall, ensureFabric } from '../network/src/fabric-bin';
+import { describeInstall, ensureFabric, parseFlags, runMain } from '../network';
 
 /** Finds or builds the Fabric binaries and prints where they are (CI calls this before the tests). */
 parseFlags('npm run fabric:bin', {});

@@ -1,5 +1,4 @@
-import { definitionFrom, parseFlags, runMain } from '../network/src/cli-args';
-import { down } from '../network/src/network';
+import { definitionFrom, down, parseFlags, runMain } from '../network';
 
 const flags = parseFlags('npm run network:down -- [--definition FILE] [--purge]', {
   definition: { type: 'string' },

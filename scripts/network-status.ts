@@ -1,5 +1,4 @@
-import { definitionFrom, parseFlags, runMain } from '../network/src/cli-args';
-import { status, type NodeStatus } from '../network/src/network';
+import { definitionFrom, type NodeStatus, parseFlags, runMain, status } from '../network';
 
 const flags = parseFlags('npm run network:status -- [--definition FILE] [--json]', {
   definition: { type: 'string' },

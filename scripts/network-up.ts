@@ -1,5 +1,4 @@
-import { definitionFrom, parseFlags, runMain } from '../network/src/cli-args';
-import { up } from '../network/src/network';
+import { definitionFrom, parseFlags, runMain, up } from '../network';
 
 const flags = parseFlags('npm run network:up -- [--definition FILE]', { definition: { type: 'string' } });
 runMain(async () => {

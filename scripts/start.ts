@@ -1,8 +1,14 @@
-import { definitionFrom, DEFAULT_DEFINITION, parseFlags, runMain } from '../network/src/cli-args';
-import { startDetached, startSupervised } from '../network/src/consortium';
-import { down } from '../network/src/network';
-import { forgetProcess } from '../network/src/processes';
-import { SUPERVISOR_NAME } from '../network/src/supervisor';
+import {
+  DEFAULT_DEFINITION,
+  definitionFrom,
+  down,
+  forgetProcess,
+  parseFlags,
+  runMain,
+  startDetached,
+  startSupervised,
+  SUPERVISOR_NAME,
+} from '../network';
 
 /**
  * `npm start`: the whole local consortium (network, chaincode servers, one gateway per organisation),

@@ -1,5 +1,4 @@
-import { definitionFrom, parseFlags, runMain } from '../network/src/cli-args';
-import { startSupervised } from '../network/src/consortium';
+import { definitionFrom, parseFlags, runMain, startSupervised } from '../network';
 
 /**
  * The detached supervisor that `npm start -- --detach` starts (never run by hand): brings the

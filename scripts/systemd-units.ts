@@ -1,10 +1,16 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ensurePackage } from '../network/src/chaincode-deploy';
-import { DEFAULT_DEFINITION, definitionFrom, parseFlags, runMain } from '../network/src/cli-args';
-import { ensureFabric } from '../network/src/fabric-bin';
-import { Layout } from '../network/src/layout';
-import { unitsFor, type UnitTarget } from '../network/src/systemd';
+import {
+  DEFAULT_DEFINITION,
+  definitionFrom,
+  ensureFabric,
+  ensurePackage,
+  Layout,
+  parseFlags,
+  runMain,
+  unitsFor,
+  type UnitTarget,
+} from '../network';
 
 /**
  * `npm run systemd:units -- --centre 110000 [--out DIR]` (or `--regulator`, or `--orderers`): writes

@@ -1,5 +1,4 @@
-import { startConsortium } from '../network/src/consortium';
-import { down } from '../network/src/network';
+import { down, startConsortium } from '../network';
 import { reuseNetwork, testConsortium, testLog } from './support/consortium';
 
 /**

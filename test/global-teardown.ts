@@ -1,4 +1,4 @@
-import { down } from '../network/src/network';
+import { down } from '../network';
 import { reuseNetwork, testConsortium, testLog } from './support/consortium';
 
 /**

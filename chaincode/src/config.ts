@@ -10,9 +10,28 @@ import { decodePseudonymKey, MIN_PSEUDONYM_KEY_BYTES } from './domain/pseudonym-
 export interface ChaincodeConfig {
   /** The consortium pseudonymisation key K (the same file the gateways read). */
   readonly pseudonymKey: Buffer;
+  /**
+   * SHA-256 (hex) of the canonical registry this organisation agreed to, derived on its own host from
+   * the channel's genesis config: its peer endorses `registry:Init` only with exactly that content.
+   * Absent: no such check (unit tests, a server started by hand).
+   */
+  readonly agreedRegistrySha256?: string;
 }
 
 export const PSEUDONYM_KEY_FILE_VARIABLE = 'HPF_CC_PSEUDONYM_KEY_FILE';
+export const AGREED_REGISTRY_VARIABLE = 'HPF_CC_AGREED_REGISTRY_SHA256';
+
+function readAgreedRegistry(env: Env): string | undefined {
+  const value = env[AGREED_REGISTRY_VARIABLE]?.trim() ?? '';
+  if (value === '') return undefined;
+  if (!/^[0-9a-f]{64}$/.test(value)) {
+    throw new ChaincodeConfigError(
+      AGREED_REGISTRY_VARIABLE,
+      'must be a SHA-256 digest: 64 lower-case hex digits',
+    );
+  }
+  return value;
+}
 
 /** A configuration problem, named by its variable: `HPF_CC_<NAME>: <problem>`. */
 export class ChaincodeConfigError extends Error {
@@ -43,7 +62,8 @@ export function loadChaincodeConfig(env: Env): ChaincodeConfig {
       `must hold a key of at least ${MIN_PSEUDONYM_KEY_BYTES} bytes`,
     );
   }
-  return { pseudonymKey };
+  const agreedRegistrySha256 = readAgreedRegistry(env);
+  return agreedRegistrySha256 === undefined ? { pseudonymKey } : { pseudonymKey, agreedRegistrySha256 };
 }
 
 /**

@@ -1,6 +1,9 @@
+import { createHash } from 'node:crypto';
+
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
 
 import { canonicalJson, parseJson } from './codec';
+import { chaincodeConfig } from './config';
 import { hpfError } from './domain/errors';
 import { validateCentreCode, validateMspId } from './domain/validators';
 import { majorityOfPeersPolicy } from './endorsement';
@@ -38,6 +41,10 @@ function registryEvent(ctx: Context, registry: Registry, replay: boolean): void 
   });
 }
 
+function sha256Hex(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
 /**
  * The consortium's centres and regulator, with the withdrawal rules' parameters. Init runs once,
  * right after the chaincode definition is committed; after that the registry key carries a
@@ -54,6 +61,13 @@ export class RegistryContract extends Contract {
   @Returns('string')
   public async Init(ctx: Context, registryJson: string): Promise<string> {
     const registry = registryFromJson(parseJson(registryJson, 'registry'));
+    const agreed = chaincodeConfig().agreedRegistrySha256;
+    if (agreed !== undefined && sha256Hex(canonicalJson(registry)) !== agreed) {
+      throw hpfError(
+        'FORBIDDEN',
+        "registry: the content differs from what this organisation agreed (its chaincode server's HPF_CC_AGREED_REGISTRY_SHA256, derived from the channel config)",
+      );
+    }
     if (!isMember(registry, ctx.clientIdentity.getMSPID())) {
       throw hpfError('FORBIDDEN', 'registry: the caller must be one of the listed organisations');
     }

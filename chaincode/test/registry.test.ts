@@ -1,3 +1,7 @@
+import { createHash } from 'node:crypto';
+
+import { canonicalJson } from '../src/codec';
+import { AGREED_REGISTRY_VARIABLE, installChaincodeConfig, loadChaincodeConfig } from '../src/config';
 import { describePolicy, policySatisfied, wouldValidate } from './fake-stub';
 import {
   BEIJING,
@@ -5,6 +9,7 @@ import {
   GUANGDONG,
   OUTSIDER_MSP,
   parse,
+  PSEUDONYM_KEY,
   REGISTRY_INPUT,
   REGULATOR,
   SHANGHAI,
@@ -61,6 +66,37 @@ describe('registry', () => {
       'CONFLICT',
       'registry:',
     );
+  });
+
+  it("Init refuses content other than what this organisation agreed (its server's agreed registry digest)", async () => {
+    const agreed = {
+      regulator: REGULATOR,
+      centres: [BEIJING, SHANGHAI, GUANGDONG],
+      rules: REGISTRY_INPUT.rules,
+    };
+    const digest = createHash('sha256').update(canonicalJson(agreed), 'utf8').digest('hex');
+    installChaincodeConfig({ pseudonymKey: PSEUDONYM_KEY, agreedRegistrySha256: digest });
+    try {
+      const withoutGuangdong = { ...REGISTRY_INPUT, centres: [BEIJING, SHANGHAI] };
+      await expectHpf(
+        net.submit(BEIJING.mspId, (ctx) => net.registry.Init(ctx, JSON.stringify(withoutGuangdong))),
+        'FORBIDDEN',
+        'registry: the content differs from what this organisation agreed',
+      );
+      // The agreed content in another order is the same registry.
+      const { result } = await net.submit(BEIJING.mspId, (ctx) =>
+        net.registry.Init(ctx, JSON.stringify(REGISTRY_INPUT)),
+      );
+      expect(parse(result).centres).toEqual([BEIJING, SHANGHAI, GUANGDONG]);
+    } finally {
+      installChaincodeConfig({ pseudonymKey: PSEUDONYM_KEY });
+    }
+  });
+
+  it('refuses an agreed registry digest that is not 64 hex digits, naming the variable', () => {
+    expect(() =>
+      loadChaincodeConfig({ HPF_CC_PSEUDONYM_KEY_FILE: __filename, [AGREED_REGISTRY_VARIABLE]: 'abc' }),
+    ).toThrow(`${AGREED_REGISTRY_VARIABLE}: must be a SHA-256 digest`);
   });
 
   it('Init refuses bad content and callers outside the listed organisations', async () => {

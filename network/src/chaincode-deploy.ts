@@ -11,12 +11,18 @@ import {
 } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { agreedRegistrySha256 } from './agreed-registry';
 import type { Consortium, OrgDefinition } from './definition';
 import type { FabricCli } from './fabric-cli';
 import { REPO_ROOT, type Layout } from './layout';
 import { ordererArgs } from './nodes';
 import { eachLimited } from './poll';
 import { childPath, runningProcess, startProcess, stopProcess, type ProcessSpec } from './processes';
+import { z } from 'zod';
+import { committedRecordSchema, parseState, readState, type CommittedRecord } from './state-store';
+
+const committedSchema = z.object({ sequence: z.number().optional(), version: z.string().optional() });
+const readinessSchema = z.object({ approvals: z.record(z.string(), z.boolean()).optional() });
 
 /** Approvals run this many orgs at a time. */
 const APPROVE_CONCURRENCY = 4;
@@ -52,7 +58,11 @@ export function ensurePackage(consortium: Consortium, layout: Layout): string {
         address: '{{.address}}',
         dial_timeout: '10s',
         tls_required: true,
-        client_auth_required: false,
+        // Mutual TLS: the peer presents its own TLS certificate, and the chaincode server accepts only
+        // certificates of its organisation's TLS CA (so no other organisation's peer can call it).
+        client_auth_required: true,
+        client_cert: '{{.client_cert}}',
+        client_key: '{{.client_key}}',
         root_cert: '{{.root_cert}}',
       };
       writeFileSync(path.join(work, 'connection.json'), JSON.stringify(connection));
@@ -126,7 +136,7 @@ export async function queryCommitted(
       '--output',
       'json',
     ]);
-    const parsed = JSON.parse(out.stdout) as { sequence?: number; version?: string };
+    const parsed = parseState('peer lifecycle chaincode querycommitted', out.stdout, committedSchema);
     return { sequence: parsed.sequence ?? 0, version: parsed.version ?? '' };
   } catch (error) {
     if (error instanceof Error && /not found|does not exist|404/i.test(error.message)) {
@@ -163,7 +173,9 @@ async function approvals(
     '--output',
     'json',
   ]);
-  return (JSON.parse(out.stdout) as { approvals?: Record<string, boolean> }).approvals ?? {};
+  return (
+    parseState('peer lifecycle chaincode checkcommitreadiness', out.stdout, readinessSchema).approvals ?? {}
+  );
 }
 
 export async function approve(
@@ -194,17 +206,19 @@ export async function approve(
   return true;
 }
 
+/** Commits the definition at `sequence` as `by`'s admin (default: the first centre), endorsed by every org's peer. */
 export async function commit(
   consortium: Consortium,
   layout: Layout,
   cli: FabricCli,
   sequence: number,
+  by: OrgDefinition | undefined = consortium.centres[0],
 ): Promise<void> {
-  const first = consortium.centres[0];
+  const first = by;
   if (first === undefined) throw new Error('the consortium has no centre');
   const peers = consortium.orgs.flatMap((org) => [
     '--peerAddresses',
-    `127.0.0.1:${org.ports.peer}`,
+    `${org.address}:${org.ports.peer}`,
     '--tlsRootCertFiles',
     layout.peer(org).tls.ca,
   ]);
@@ -222,28 +236,14 @@ export async function commit(
   );
 }
 
-/** What we last committed, so a re-run can tell whether the committed definition is still the wanted one. */
-interface CommittedRecord {
-  readonly sequence: number;
-  readonly version: string;
-  readonly policy: string;
-}
+/** What we last committed (committed.json), so a re-run can tell whether the committed definition is still the wanted one. */
 
 function committedRecordFile(layout: Layout): string {
   return path.join(layout.root, 'chaincode', 'committed.json');
 }
 
 function readCommittedRecord(layout: Layout): CommittedRecord | null {
-  try {
-    const parsed = JSON.parse(readFileSync(committedRecordFile(layout), 'utf8')) as Partial<CommittedRecord>;
-    return typeof parsed.sequence === 'number' &&
-      typeof parsed.version === 'string' &&
-      typeof parsed.policy === 'string'
-      ? { sequence: parsed.sequence, version: parsed.version, policy: parsed.policy }
-      : null;
-  } catch {
-    return null;
-  }
+  return readState(committedRecordFile(layout), committedRecordSchema);
 }
 
 /** True when what we recorded committing is what is committed now, with the wanted policy. */
@@ -301,6 +301,7 @@ export function chaincodeServerName(org: OrgDefinition): string {
 
 export function chaincodeServerSpec(layout: Layout, org: OrgDefinition, packageId: string): ProcessSpec {
   const tls = layout.chaincodeServerTls(org);
+  const agreed = agreedRegistrySha256(layout);
   // dist/server.js reads and checks HPF_CC_PSEUDONYM_KEY_FILE, then runs fabric-shim's `server` command.
   const entry = path.join(CHAINCODE_DIR, 'dist', 'server.js');
   return {
@@ -310,13 +311,16 @@ export function chaincodeServerSpec(layout: Layout, org: OrgDefinition, packageI
       entry,
       'server',
       '--chaincode-address',
-      `127.0.0.1:${org.ports.chaincodeServer}`,
+      `${org.address}:${org.ports.chaincodeServer}`,
       '--chaincode-id',
       packageId,
       '--chaincode-tls-cert-file',
       tls.cert,
       '--chaincode-tls-key-file',
       tls.key,
+      // Requires a client certificate issued by the organisation's own TLS CA: its peer's.
+      '--chaincode-tls-client-cacert-file',
+      layout.orgTlsCa(org),
     ],
     cwd: CHAINCODE_DIR,
     env: {
@@ -326,6 +330,8 @@ export function chaincodeServerSpec(layout: Layout, org: OrgDefinition, packageI
       CORE_PEER_LOCALMSPID: org.mspId,
       // The same key file the gateways read: endorsers recompute subjectRefs with it (never the ledger).
       HPF_CC_PSEUDONYM_KEY_FILE: layout.pseudonymKey,
+      // The registry this organisation agreed to (derived from the genesis config): Init is endorsed only with it.
+      ...(agreed === undefined ? {} : { HPF_CC_AGREED_REGISTRY_SHA256: agreed }),
     },
   };
 }
@@ -355,6 +361,7 @@ export async function startChaincodeServer(
   layout: Layout,
   org: OrgDefinition,
   packageId: string,
+  netns?: string,
 ): Promise<{ pid: number; reused: boolean; restarted: boolean }> {
   if (!existsSync(path.join(CHAINCODE_DIR, 'dist', 'index.js'))) {
     throw new Error('chaincode/dist/index.js is missing: run `npm run build -w chaincode` first');
@@ -368,7 +375,7 @@ export async function startChaincodeServer(
   if (stale) {
     await stopProcess(layout.root, name);
   }
-  const started = startProcess(layout.root, chaincodeServerSpec(layout, org, packageId));
+  const started = startProcess(layout.root, { ...chaincodeServerSpec(layout, org, packageId), netns });
   if (!started.reused) writeFileSync(servedFile, code);
   return { ...started, restarted: stale };
 }

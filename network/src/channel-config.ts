@@ -43,7 +43,7 @@ export function peerOrgSection(org: OrgDefinition, layout: Layout): Record<strin
       Admins: signature(`OR('${id}.admin')`),
       Endorsement: signature(`OR('${id}.peer')`),
     },
-    AnchorPeers: [{ Host: '127.0.0.1', Port: org.ports.peer }],
+    AnchorPeers: [{ Host: org.address, Port: org.ports.peer }],
   };
 }
 
@@ -58,7 +58,7 @@ function ordererOrgSection(consortium: Consortium, layout: Layout): Record<strin
       Writers: signature(`OR('${id}.member')`),
       Admins: signature(`OR('${id}.admin')`),
     },
-    OrdererEndpoints: consortium.ordererOrg.nodes.map((node) => `127.0.0.1:${node.ports.listen}`),
+    OrdererEndpoints: consortium.ordererOrg.nodes.map((node) => `${node.address}:${node.ports.listen}`),
   };
 }
 
@@ -85,7 +85,7 @@ export function configtx(consortium: Consortium, layout: Layout): Record<string,
             Consenters: consortium.ordererOrg.nodes.map((node) => {
               const tls = layout.orderer(domain, node).tls;
               return {
-                Host: '127.0.0.1',
+                Host: node.address,
                 Port: node.ports.listen,
                 ClientTLSCert: tls.cert,
                 ServerTLSCert: tls.cert,

@@ -1,9 +1,12 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { PurgeRefusedError } from './data-dir';
 import { DefinitionError, loadDefinition, type Consortium } from './definition';
 import { FabricUnavailableError } from './fabric-bin';
 import { JoinError } from './joining';
 import { REPO_ROOT } from './layout';
+import { OrganisationFileError } from './organisation-file';
+import { RoleUsageError } from './roles';
 
 /** Flag parsing shared by the thin scripts in scripts/: unknown flags and stray arguments are errors. */
 
@@ -37,7 +40,10 @@ export function runMain(body: () => Promise<void>): void {
     if (
       error instanceof DefinitionError ||
       error instanceof FabricUnavailableError ||
-      error instanceof JoinError
+      error instanceof JoinError ||
+      error instanceof PurgeRefusedError ||
+      error instanceof OrganisationFileError ||
+      error instanceof RoleUsageError
     ) {
       console.error(error.message);
     } else {

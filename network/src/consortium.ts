@@ -31,6 +31,7 @@ import {
   type SupervisorOptions,
   type SupervisorState,
 } from './supervisor';
+import { readState, supervisorStateSchema } from './state-store';
 
 /** The whole local consortium: the network (network.ts) plus one HTTP gateway per organisation. */
 export async function startConsortium(consortium: Consortium, log: Log = console.log): Promise<UpResult> {
@@ -42,7 +43,7 @@ export async function startConsortium(consortium: Consortium, log: Log = console
   for (const org of consortium.orgs) {
     const { pid, reused } = startGateway(consortium, layout, org);
     log(
-      `      ${gatewayProcessName(org)} ${reused ? 'already running' : 'started'} (pid ${pid}) on 127.0.0.1:${org.ports.gateway}`,
+      `      ${gatewayProcessName(org)} ${reused ? 'already running' : 'started'} (pid ${pid}) on ${org.address}:${org.ports.gateway}`,
     );
   }
   await Promise.all(consortium.orgs.map((org) => waitGatewayReady(org)));
@@ -101,11 +102,7 @@ export async function startSupervised(
 }
 
 export function readSupervisorState(dataDir: string): SupervisorState | null {
-  try {
-    return JSON.parse(readFileSync(supervisorStateFile(dataDir), 'utf8')) as SupervisorState;
-  } catch {
-    return null;
-  }
+  return readState(supervisorStateFile(dataDir), supervisorStateSchema);
 }
 
 const TSX_CLI = path.join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');

@@ -8,11 +8,14 @@ import type { Layout } from './layout';
 
 /**
  * Crypto material comes from Fabric's cryptogen, one organisation at a time, so that a centre joining
- * later gets its own material without touching anyone else's. Every TLS certificate carries
- * 127.0.0.1 and localhost in its SANs because every process binds to loopback.
+ * later gets its own material without touching anyone else's. Every TLS certificate carries the
+ * organisation's host from the definition (an address or a DNS name) in its SANs, plus 127.0.0.1 and
+ * localhost, so the one-machine consortium and a host's own local tools verify it too.
  */
 
-const LOOPBACK_SANS = ['127.0.0.1', 'localhost'];
+function sans(host: string): string[] {
+  return [...new Set([host, '127.0.0.1', 'localhost'])];
+}
 
 function peerOrgConfig(org: OrgDefinition): unknown {
   return {
@@ -22,9 +25,9 @@ function peerOrgConfig(org: OrgDefinition): unknown {
         Domain: org.domain,
         EnableNodeOUs: true,
         Specs: [
-          { Hostname: 'peer0', SANS: LOOPBACK_SANS },
+          { Hostname: 'peer0', SANS: sans(org.address) },
           // TLS identity of this org's chaincode server (chaincode-as-a-service speaks TLS too).
-          { Hostname: 'ccserver', SANS: LOOPBACK_SANS },
+          { Hostname: 'ccserver', SANS: sans(org.address) },
         ],
         Users: { Count: 1 },
       },
@@ -39,7 +42,7 @@ function ordererOrgConfig(consortium: Consortium): unknown {
         Name: consortium.ordererOrg.mspId.replace(/MSP$/, ''),
         Domain: consortium.ordererOrg.domain,
         EnableNodeOUs: true,
-        Specs: consortium.ordererOrg.nodes.map((node) => ({ Hostname: node.name, SANS: LOOPBACK_SANS })),
+        Specs: consortium.ordererOrg.nodes.map((node) => ({ Hostname: node.name, SANS: sans(node.address) })),
       },
     ],
   };
@@ -52,22 +55,37 @@ async function generate(cli: FabricCli, layout: Layout, name: string, config: un
   await cli.run('cryptogen', ['generate', `--config=${file}`, `--output=${layout.cryptoDir}`]);
 }
 
-/** Generates material for every organisation that has none yet; returns the names generated. */
+/** Generates the orderer organisation's material unless present; true when generated. */
+export async function ensureOrdererCrypto(
+  consortium: Consortium,
+  layout: Layout,
+  cli: FabricCli,
+): Promise<boolean> {
+  if (existsSync(layout.ordererOrgDir(consortium.ordererOrg.domain))) return false;
+  await generate(cli, layout, 'orderer', ordererOrgConfig(consortium));
+  return true;
+}
+
+/**
+ * Generates one peer organisation's material unless present (its keys are made here, on the host that
+ * runs this, and never leave it); true when generated.
+ */
+export async function ensureOrgCrypto(org: OrgDefinition, layout: Layout, cli: FabricCli): Promise<boolean> {
+  if (existsSync(layout.orgDir(org))) return false;
+  await generate(cli, layout, org.key, peerOrgConfig(org));
+  return true;
+}
+
+/** Generates material for every organisation that has none yet (the one-machine consortium); returns the names generated. */
 export async function ensureCrypto(
   consortium: Consortium,
   layout: Layout,
   cli: FabricCli,
 ): Promise<string[]> {
   const generated: string[] = [];
-  if (!existsSync(layout.ordererOrgDir(consortium.ordererOrg.domain))) {
-    await generate(cli, layout, 'orderer', ordererOrgConfig(consortium));
-    generated.push(consortium.ordererOrg.mspId);
-  }
+  if (await ensureOrdererCrypto(consortium, layout, cli)) generated.push(consortium.ordererOrg.mspId);
   for (const org of consortium.orgs) {
-    if (!existsSync(layout.orgDir(org))) {
-      await generate(cli, layout, org.key, peerOrgConfig(org));
-      generated.push(org.mspId);
-    }
+    if (await ensureOrgCrypto(org, layout, cli)) generated.push(org.mspId);
   }
   return generated;
 }

@@ -1,8 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { isIPv4, isIPv6 } from 'node:net';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { isProvinceCode } from '../../chaincode/src/domain';
+import { joinedCentresSchema, readState, StateFileError } from './state-store';
 
 /**
  * The consortium definition: one YAML file describes the local consortium. Everything the network
@@ -31,6 +33,26 @@ const fabricName = z
   .string()
   .regex(/^[a-z][a-z0-9_-]{0,48}$/, 'must be lower-case letters, digits, _ or -, starting with a letter');
 
+/**
+ * Where an organisation's nodes listen and are reached: an IPv4 address or a DNS name. The wildcard
+ * 0.0.0.0 is refused (others must be able to dial it); IPv6 is refused because Fabric endpoints are
+ * written `host:port` here.
+ */
+export const hostSchema = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(253, 'must be at most 253 characters')
+  .refine((host) => !isIPv6(host), 'must be an IPv4 address or a DNS name (IPv6 is not supported)')
+  .refine((host) => host !== '0.0.0.0', 'must be an address others can reach, not the wildcard 0.0.0.0')
+  .refine(
+    (host) =>
+      isIPv4(host) ||
+      (!/^[\d.]+$/.test(host) &&
+        host.split('.').every((label) => /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(label))),
+    'must be an IPv4 address or a DNS name (letters, digits and -, dot-separated labels)',
+  );
+
 const centreSchema = z.strictObject({
   code: z
     .string()
@@ -39,6 +61,7 @@ const centreSchema = z.strictObject({
   mspId: mspIdSchema,
   name: nameSchema,
   basePort: portSchema.optional(),
+  host: hostSchema.optional(),
 });
 
 const definitionSchema = z.strictObject({
@@ -54,10 +77,17 @@ const definitionSchema = z.strictObject({
   orderers: z.strictObject({
     mspId: mspIdSchema,
     nodes: z.union([z.literal(1), z.literal(3), z.literal(5)], { error: 'must be 1, 3 or 5 Raft nodes' }),
+    host: hostSchema.optional(),
   }),
-  regulator: z.strictObject({ mspId: mspIdSchema, name: nameSchema, basePort: portSchema.optional() }),
+  regulator: z.strictObject({
+    mspId: mspIdSchema,
+    name: nameSchema,
+    basePort: portSchema.optional(),
+    host: hostSchema.optional(),
+  }),
   centres: z.array(centreSchema).min(2, 'a consortium needs at least 2 centres'),
-  host: z.literal('127.0.0.1', { error: 'must be 127.0.0.1: every process binds to loopback' }),
+  /** The default host of every organisation that names none (loopback: the one-machine consortium). */
+  host: hostSchema.default('127.0.0.1'),
   basePort: portSchema,
   dataDir: z.string().min(1, 'must not be empty'),
   gateways: z
@@ -97,12 +127,20 @@ export interface OrgDefinition {
   readonly code: string | null;
   readonly domain: string;
   readonly peerHost: string;
+  /**
+   * Where this organisation's peer, chaincode server and gateway listen and are dialled: its `host`
+   * from the definition (IPv4 address or DNS name; the definition's `host`, loopback by default).
+   */
+  readonly address: string;
   readonly ports: OrgPorts;
 }
 
 export interface OrdererNode {
   readonly name: string;
+  /** The node's TLS host name (cryptogen's), not where it listens: see `address`. */
   readonly host: string;
+  /** Where the orderer listens and is dialled: `orderers.host` (or the definition's `host`). */
+  readonly address: string;
   readonly ports: OrdererPorts;
 }
 
@@ -254,6 +292,7 @@ function buildConsortium(raw: RawDefinition, baseDir: string): Consortium {
     code: null,
     domain: `${regulatorKey}.hpf.local`,
     peerHost: `peer0.${regulatorKey}.hpf.local`,
+    address: raw.regulator.host ?? raw.host,
     ports: orgPorts(orgStart(0)),
   };
   const centres = raw.centres.map((c, i): OrgDefinition => {
@@ -265,6 +304,7 @@ function buildConsortium(raw: RawDefinition, baseDir: string): Consortium {
       code: c.code,
       domain: `${key}.hpf.local`,
       peerHost: `peer0.${key}.hpf.local`,
+      address: c.host ?? raw.host,
       ports: orgPorts(orgStart(i + 1)),
     };
   });
@@ -273,6 +313,7 @@ function buildConsortium(raw: RawDefinition, baseDir: string): Consortium {
     return {
       name: `orderer${i}`,
       host: `orderer${i}.orderer.hpf.local`,
+      address: raw.orderers.host ?? raw.host,
       ports: { listen: start, admin: start + 1, operations: start + 2 },
     };
   });
@@ -318,6 +359,8 @@ export interface CentreEntry {
   readonly code: string;
   readonly mspId: string;
   readonly name: string;
+  /** Where the centre's nodes listen (IPv4 address or DNS name); the definition's `host` when absent. */
+  readonly host?: string;
 }
 
 function joinedCentresFile(content: unknown, baseDir: string): string | null {
@@ -330,13 +373,12 @@ function joinedCentresFile(content: unknown, baseDir: string): string | null {
 /** The centres recorded as joined in the data dir named by `content` (empty when none). */
 export function readJoinedCentres(dataDir: string): CentreEntry[] {
   const file = path.join(dataDir, JOINED_CENTRES_FILE);
-  if (!existsSync(file)) return [];
   try {
-    const parsed = JSON.parse(readFileSync(file, 'utf8')) as unknown;
-    if (!Array.isArray(parsed)) throw new Error('not a JSON array');
-    return parsed as CentreEntry[];
+    return readState(file, joinedCentresSchema) ?? [];
   } catch (error) {
-    throw new DefinitionError(file, [`(file): ${(error as Error).message}`]);
+    if (error instanceof StateFileError)
+      throw new DefinitionError(file, [`${error.field}: ${error.message}`]);
+    throw error;
   }
 }
 

@@ -1,8 +1,13 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { z } from 'zod';
+import { parseState, readState } from './state-store';
+
+const stampSchema = z.object({ builtAt: z.string().optional() });
+const goModDownloadSchema = z.object({ Dir: z.string().optional(), Error: z.string().optional() });
 
 /**
  * Where the Fabric binaries and their sample configuration come from. Resolution order:
@@ -88,11 +93,6 @@ export function peerVersion(binDir: string): { version: string; commit: string }
   return version === undefined ? null : { version, commit };
 }
 
-interface GoModDownload {
-  Dir?: string;
-  Error?: string;
-}
-
 function goAvailable(): boolean {
   return spawnSync('go', ['version'], { encoding: 'utf8' }).status === 0;
 }
@@ -105,7 +105,7 @@ function goModDownload(release: FabricRelease): { dir: string } | { error: strin
     maxBuffer: 16 * 1024 * 1024,
   });
   try {
-    const parsed = JSON.parse(out.stdout) as GoModDownload;
+    const parsed = parseState('go mod download -json', out.stdout, goModDownloadSchema);
     if (parsed.Dir !== undefined && parsed.Error === undefined) {
       return { dir: parsed.Dir };
     }
@@ -259,8 +259,6 @@ export async function ensureFabric(log: Log = console.log): Promise<FabricInstal
 /** Reads the stamp of a cached build, for status output. */
 export function describeInstall(install: FabricInstall): string {
   const stamp = path.join(install.binDir, '..', 'READY');
-  const builtAt = existsSync(stamp)
-    ? (JSON.parse(readFileSync(stamp, 'utf8')) as { builtAt?: string }).builtAt
-    : undefined;
+  const builtAt = readState(stamp, stampSchema)?.builtAt;
   return `Fabric v${install.release.replace(/^v/, '')} (${install.commit.slice(0, 8)}) from ${install.source}: ${install.binDir}${builtAt ? `, built ${builtAt}` : ''}`;
 }

@@ -69,7 +69,7 @@ export class FabricCli {
       CORE_PEER_TLS_ENABLED: 'true',
       CORE_PEER_LOCALMSPID: org.mspId,
       CORE_PEER_MSPCONFIGPATH: admin.mspDir,
-      CORE_PEER_ADDRESS: `127.0.0.1:${org.ports.peer}`,
+      CORE_PEER_ADDRESS: `${org.address}:${org.ports.peer}`,
       CORE_PEER_TLS_ROOTCERT_FILE: this.#layout.peer(org).tls.ca,
     };
   }

@@ -1,10 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Consortium, OrgDefinition } from './definition';
 import { REPO_ROOT, type Layout } from './layout';
 import { pollUntil } from './poll';
 import { childPath, startProcess, type ProcessSpec } from './processes';
+import { apiKeyStoreSchema, readState } from './state-store';
 
 /**
  * One HTTP gateway per organisation (gateway/), started beside its peer. API keys are generated here:
@@ -30,7 +31,7 @@ function keysFile(layout: Layout): string {
 }
 
 function readKeys(layout: Layout): KeyStore {
-  return existsSync(keysFile(layout)) ? (JSON.parse(readFileSync(keysFile(layout), 'utf8')) as KeyStore) : {};
+  return readState(keysFile(layout), apiKeyStoreSchema) ?? {};
 }
 
 /** Roles a gateway serves: centres have operators and auditors; the regulator only auditors (it writes nothing). */
@@ -87,7 +88,7 @@ export function gatewayProcessName(org: OrgDefinition): string {
 }
 
 export function gatewayUrl(org: OrgDefinition): string {
-  return `http://127.0.0.1:${org.ports.gateway}`;
+  return `http://${org.address}:${org.ports.gateway}`;
 }
 
 function onlyFile(dir: string): string {
@@ -125,9 +126,9 @@ export function gatewaySpec(consortium: Consortium, layout: Layout, org: OrgDefi
       MALLOC_ARENA_MAX: '2',
       HOME: process.env.HOME ?? '/tmp',
       NODE_ENV: 'production',
-      HPF_GW_HOST: '127.0.0.1',
+      HPF_GW_HOST: org.address,
       HPF_GW_PORT: String(org.ports.gateway),
-      HPF_GW_PEER_ENDPOINT: `127.0.0.1:${org.ports.peer}`,
+      HPF_GW_PEER_ENDPOINT: `${org.address}:${org.ports.peer}`,
       HPF_GW_PEER_HOST_ALIAS: org.peerHost,
       HPF_GW_TLS_ROOT_CERT: layout.peer(org).tls.ca,
       HPF_GW_MSP_ID: org.mspId,
@@ -151,12 +152,13 @@ export function startGateway(
   consortium: Consortium,
   layout: Layout,
   org: OrgDefinition,
+  netns?: string,
 ): { pid: number; reused: boolean } {
   if (!existsSync(GATEWAY_MAIN)) {
     throw new Error('gateway/dist/main.js is missing: run `npm run build -w gateway` first');
   }
   mkdirSync(gatewayDir(layout, org), { recursive: true });
-  return startProcess(layout.root, gatewaySpec(consortium, layout, org));
+  return startProcess(layout.root, { ...gatewaySpec(consortium, layout, org), netns });
 }
 
 /** Waits until a gateway's /readyz answers 200 (its peer is reachable and the chaincode answers). */

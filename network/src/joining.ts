@@ -15,7 +15,7 @@ import {
 } from './definition';
 import { ensureFabric } from './fabric-bin';
 import { FabricCli, FabricToolError } from './fabric-cli';
-import { ensureApiKeys, gatewayProcessName, startGateway, waitGatewayReady } from './gateways';
+import { ensureApiKeys, gatewayProcessName, gatewayUrl, startGateway, waitGatewayReady } from './gateways';
 import { Layout, REPO_ROOT } from './layout';
 import { waitChaincode, type Log } from './network';
 import {
@@ -32,6 +32,8 @@ import {
 import { withOrg } from './org-client';
 import { pollUntil } from './poll';
 import { runningProcess } from './processes';
+import { z } from 'zod';
+import { parseState, proposalSchema, readState } from './state-store';
 
 /**
  * A provincial centre joining the running consortium, in the steps real admins take on their own
@@ -64,7 +66,8 @@ export interface Proposal {
   readonly signers: readonly string[];
 }
 
-interface Context {
+/** One host's view: the consortium as it knows it, its data dir's layout, its Fabric tools. */
+export interface Context {
   readonly consortium: Consortium;
   readonly layout: Layout;
   readonly cli: FabricCli;
@@ -87,12 +90,13 @@ function envelopeFile(layout: Layout, code: string): string {
 
 function readProposal(layout: Layout, code: string): Proposal {
   const file = path.join(proposalDir(layout, code), 'proposal.json');
-  if (!existsSync(file)) {
+  const proposal = readState(file, proposalSchema);
+  if (proposal === null) {
     throw new JoinError(
       `no proposal for centre ${code}: run centre:propose -- --code ${code} --name … first`,
     );
   }
-  return JSON.parse(readFileSync(file, 'utf8')) as Proposal;
+  return proposal;
 }
 
 function writeProposal(layout: Layout, proposal: Proposal): void {
@@ -193,7 +197,7 @@ async function fetchConfig(ctx: Context, dir: string): Promise<ChannelConfig> {
 async function decode(ctx: Context, file: string, type: string): Promise<unknown> {
   const output = `${file}.json`;
   await ctx.cli.run('configtxlator', ['proto_decode', '--input', file, '--type', type, '--output', output]);
-  return JSON.parse(readFileSync(output, 'utf8')) as unknown;
+  return parseState(output, readFileSync(output, 'utf8'), z.unknown());
 }
 
 async function encode(ctx: Context, json: unknown, type: string, file: string): Promise<void> {
@@ -232,11 +236,40 @@ export async function propose(
 
   const generated = await ensureCrypto(next, ctx.layout, ctx.cli);
   log(`  crypto: ${generated.length > 0 ? `generated for ${generated.join(', ')}` : 'present'}`);
+  await writeAddOrgEnvelope(ctx, org, dir, envelopeFile(ctx.layout, centre.code));
+
+  const proposal: Proposal = {
+    centre,
+    channel: consortium.channel,
+    createdAt: new Date().toISOString(),
+    signers: [],
+  };
+  writeProposal(ctx.layout, proposal);
+  log(`  proposal written: ${envelopeFile(ctx.layout, centre.code)}`);
+  log(
+    `  it needs signatures of ${requiredSignatures(consortium)} of the ${consortium.orgs.length} member organisations' admins (MAJORITY Admins)`,
+  );
+  return proposal;
+}
+
+/**
+ * Writes to `envelope` the config update that adds `org` to the channel, computed from the channel's
+ * current config (fetched by the first centre's admin) and the org's MSP in `ctx.layout` (its public
+ * certificates are all it needs). Work files go to `dir`.
+ */
+export async function writeAddOrgEnvelope(
+  ctx: Context,
+  org: OrgDefinition,
+  dir: string,
+  envelope: string,
+): Promise<void> {
+  const { consortium } = ctx;
+  mkdirSync(dir, { recursive: true });
   writeConfigtx(dir, { Organizations: [peerOrgSection(org, ctx.layout)] });
   const printed = await ctx.cli.run('configtxgen', ['-printOrg', org.mspId, '-configPath', dir], {
     FABRIC_CFG_PATH: dir,
   });
-  const orgGroup = JSON.parse(printed.stdout) as unknown;
+  const orgGroup = parseState(`configtxgen -printOrg ${org.mspId}`, printed.stdout, z.unknown());
 
   const original = await fetchConfig(ctx, dir);
   if (org.mspId in original.channel_group.groups.Application.groups) {
@@ -252,26 +285,13 @@ export async function propose(
     '--original', path.join(dir, 'original.pb'), '--updated', path.join(dir, 'updated.pb'), '--output', updateFile,
   ]); // prettier-ignore
   const update = await decode(ctx, updateFile, 'common.ConfigUpdate');
-  const envelope = {
+  const wrapped = {
     payload: {
       header: { channel_header: { channel_id: consortium.channel, type: 2 } },
       data: { config_update: update },
     },
   };
-  await encode(ctx, envelope, 'common.Envelope', envelopeFile(ctx.layout, centre.code));
-
-  const proposal: Proposal = {
-    centre,
-    channel: consortium.channel,
-    createdAt: new Date().toISOString(),
-    signers: [],
-  };
-  writeProposal(ctx.layout, proposal);
-  log(`  proposal written: ${envelopeFile(ctx.layout, centre.code)}`);
-  log(
-    `  it needs signatures of ${requiredSignatures(consortium)} of the ${consortium.orgs.length} member organisations' admins (MAJORITY Admins)`,
-  );
-  return proposal;
+  await encode(ctx, wrapped, 'common.Envelope', envelope);
 }
 
 /** Signatures the channel's `MAJORITY Admins` policy needs: a majority of the application orgs. */
@@ -343,13 +363,14 @@ function recordJoined(layout: Layout, centre: CentreEntry): void {
 }
 
 /** Registers the centre in the chaincode registry, endorsed by every existing centre (a majority is needed). */
-async function register(ctx: Context, existing: Consortium, centre: CentreEntry): Promise<void> {
+export async function register(ctx: Context, existing: Consortium, centre: CentreEntry): Promise<void> {
   const proposer = existing.centres[0];
   if (proposer === undefined) throw new JoinError('the consortium has no centre');
   await withOrg(ctx.layout, proposer, async ({ gateway }) => {
     const contract = gateway.getNetwork(existing.channel).getContract(existing.chaincode.name, 'registry');
     await contract.submit('AddCentre', {
-      arguments: [JSON.stringify(centre)],
+      // The registry entry: code, MSP ID and name (where its nodes run is not the ledger's business).
+      arguments: [JSON.stringify({ code: centre.code, mspId: centre.mspId, name: centre.name })],
       endorsingOrganizations: existing.centres.map((c) => c.mspId),
     });
   });
@@ -370,8 +391,8 @@ async function activate(
   const nextCtx: Context = { ...ctx, consortium: next };
   const fabric = await ensureFabric(() => undefined);
   const { pid } = startNode(layout, peerSpec(layout, fabric, org, next.orgs.length));
-  await waitHealthy(peerProcessName(org), org.ports.operations, layout);
-  await waitListening(peerProcessName(org), org.ports.peer, layout);
+  await waitHealthy(peerProcessName(org), org.address, org.ports.operations, layout);
+  await waitListening(peerProcessName(org), org.address, org.ports.peer, layout);
   log(
     `  ${peerProcessName(org)} running (pid ${pid}); ${(await joinPeer(next, layout, cli, org)) ? 'joined' : 'already joined'} ${next.channel}`,
   );
@@ -389,7 +410,7 @@ async function activate(
     ensureApiKeys(next, layout);
     startGateway(next, layout, org);
     await waitGatewayReady(org);
-    log(`  gateway on http://127.0.0.1:${org.ports.gateway}`);
+    log(`  gateway on ${gatewayUrl(org)}`);
   }
   await register(ctx, existing, centre);
   log(`  registered ${centre.code} (${centre.mspId}) in the chaincode registry`);

@@ -1,4 +1,3 @@
-import { existsSync, rmSync } from 'node:fs';
 import { TextDecoder } from 'node:util';
 import {
   ensureDefinition,
@@ -10,6 +9,8 @@ import {
 } from './chaincode-deploy';
 import { ensureGenesisBlock } from './channel-config';
 import { ensureCrypto, ensurePseudonymKey } from './crypto';
+import { deriveAgreedRegistry, ensureAgreedRegistry } from './agreed-registry';
+import { claimDataDir, purgeDataDir, purgeRefusal, PurgeRefusedError } from './data-dir';
 import type { Consortium } from './definition';
 import { ensureFabric, type FabricInstall } from './fabric-bin';
 import { FabricCli } from './fabric-cli';
@@ -99,15 +100,15 @@ export async function waitChaincode(
   });
 }
 
-/** Registers the definition's centres and regulator in the chaincode registry; the chaincode makes this idempotent. */
-async function initRegistry(consortium: Consortium, layout: Layout): Promise<void> {
+/**
+ * Initialises the chaincode registry with the content the members agreed (derived from the genesis
+ * config, see agreed-registry.ts), as the first centre; the chaincode makes this idempotent, and each
+ * endorsing peer refuses any other content.
+ */
+export async function initRegistry(consortium: Consortium, layout: Layout, cli: FabricCli): Promise<void> {
   const first = consortium.centres[0];
   if (first === undefined) throw new Error('the consortium has no centre');
-  const registry = {
-    regulator: { mspId: consortium.regulator.mspId, name: consortium.regulator.name },
-    centres: consortium.centres.map((c) => ({ code: c.code, mspId: c.mspId, name: c.name })),
-    rules: consortium.rules,
-  };
+  const registry = (await deriveAgreedRegistry(consortium, layout, cli)).content;
   await withOrg(layout, first, async ({ gateway }) => {
     const contract = gateway
       .getNetwork(consortium.channel)
@@ -138,6 +139,7 @@ export async function up(consortium: Consortium, log: Log = console.log): Promis
   log(
     `Consortium: channel ${consortium.channel}, ${consortium.centres.length} centres, ${consortium.ordererOrg.nodes.length} orderer(s), data dir ${layout.root}`,
   );
+  claimDataDir(layout.root);
   ensureBaseConfig(fabric, layout);
 
   await step(0, log, async () => {
@@ -157,12 +159,12 @@ export async function up(consortium: Consortium, log: Log = console.log): Promis
     for (const node of nodes) {
       const { pid, reused } = startNode(layout, ordererSpec(consortium, layout, fabric, node));
       log(
-        `      ${node.name} ${reused ? 'already running' : 'started'} (pid ${pid}) on 127.0.0.1:${node.ports.listen}`,
+        `      ${node.name} ${reused ? 'already running' : 'started'} (pid ${pid}) on ${node.address}:${node.ports.listen}`,
       );
     }
     for (const node of nodes) {
-      await waitHealthy(ordererProcessName(node), node.ports.operations, layout);
-      await waitListening(ordererProcessName(node), node.ports.admin, layout);
+      await waitHealthy(ordererProcessName(node), node.address, node.ports.operations, layout);
+      await waitListening(ordererProcessName(node), node.address, node.ports.admin, layout);
       log(
         `      ${node.name} ${(await joinOrderer(consortium, layout, cli, node)) ? 'joined' : 'already joined'} ${consortium.channel}`,
       );
@@ -173,13 +175,13 @@ export async function up(consortium: Consortium, log: Log = console.log): Promis
     for (const org of consortium.orgs) {
       const { pid, reused } = startNode(layout, peerSpec(layout, fabric, org, consortium.orgs.length));
       log(
-        `      ${peerProcessName(org)} ${reused ? 'already running' : 'started'} (pid ${pid}) on 127.0.0.1:${org.ports.peer}`,
+        `      ${peerProcessName(org)} ${reused ? 'already running' : 'started'} (pid ${pid}) on ${org.address}:${org.ports.peer}`,
       );
     }
     // A few at a time (each join builds a ledger in its peer); a small consortium joins all at once.
     await eachLimited(consortium.orgs, CLI_CONCURRENCY, async (org) => {
-      await waitHealthy(peerProcessName(org), org.ports.operations, layout);
-      await waitListening(peerProcessName(org), org.ports.peer, layout);
+      await waitHealthy(peerProcessName(org), org.address, org.ports.operations, layout);
+      await waitListening(peerProcessName(org), org.address, org.ports.peer, layout);
       log(
         `      ${org.mspId} ${(await joinPeer(consortium, layout, cli, org)) ? 'joined' : 'already joined'} ${consortium.channel}`,
       );
@@ -200,11 +202,15 @@ export async function up(consortium: Consortium, log: Log = console.log): Promis
     };
   });
   await step(5, log, async () => {
+    const agreed = await ensureAgreedRegistry(consortium, layout, cli);
+    log(
+      `      agreed registry (from the genesis config): ${agreed.channelMembers.length} members, sha256 ${agreed.sha256}`,
+    );
     for (const org of consortium.orgs) {
       const { pid, reused, restarted } = await startChaincodeServer(layout, org, packageId);
       const state = restarted ? 'restarted (chaincode rebuilt)' : reused ? 'already running' : 'started';
       log(
-        `      ${chaincodeServerName(org)} ${state} (pid ${pid}) on 127.0.0.1:${org.ports.chaincodeServer}`,
+        `      ${chaincodeServerName(org)} ${state} (pid ${pid}) on ${org.address}:${org.ports.chaincodeServer}`,
       );
     }
   });
@@ -214,7 +220,7 @@ export async function up(consortium: Consortium, log: Log = console.log): Promis
     await eachLimited(consortium.orgs, CLI_CONCURRENCY, async (org) =>
       log(`      ${org.mspId}: ${await waitChaincode(consortium, layout, org, timeoutMs)}`),
     );
-    await initRegistry(consortium, layout);
+    await initRegistry(consortium, layout, cli);
     log(`      registry holds ${consortium.centres.length} centres and ${consortium.regulator.mspId}`);
   });
   const seconds = (Date.now() - started) / 1000;
@@ -240,6 +246,9 @@ export async function down(
   log: Log = console.log,
 ): Promise<string[]> {
   const layout = new Layout(consortium);
+  // Refuse before stopping anything: a refused purge changes nothing.
+  const refusal = options.purge ? purgeRefusal(layout.root) : null;
+  if (refusal !== null) throw new PurgeRefusedError(layout.root, refusal);
   const known = processNames(consortium);
   const extra = recordedNames(layout.root).filter((name) => !known.includes(name));
   // The supervisor first (it would restart what is being stopped), then joined centres' processes.
@@ -253,8 +262,7 @@ export async function down(
   if (left.length > 0) {
     throw new Error(`still running: ${left.map((p) => `${p.name} (pid ${p.pid})`).join(', ')}`);
   }
-  if (options.purge && existsSync(layout.root)) {
-    rmSync(layout.root, { recursive: true, force: true });
+  if (options.purge && purgeDataDir(layout.root)) {
     log(`Removed ${layout.root}`);
   }
   return stopped;
@@ -299,7 +307,7 @@ export async function status(consortium: Consortium, log: Log = () => undefined)
       return {
         name: node.name,
         mspId: consortium.ordererOrg.mspId,
-        endpoint: `127.0.0.1:${node.ports.listen}`,
+        endpoint: `${node.address}:${node.ports.listen}`,
         pid: proc?.pid ?? null,
         running: proc !== null,
         height,
@@ -313,7 +321,7 @@ export async function status(consortium: Consortium, log: Log = () => undefined)
       return {
         name: org.peerHost,
         mspId: org.mspId,
-        endpoint: `127.0.0.1:${org.ports.peer}`,
+        endpoint: `${org.address}:${org.ports.peer}`,
         pid: proc?.pid ?? null,
         running: proc !== null,
         height,
@@ -325,7 +333,7 @@ export async function status(consortium: Consortium, log: Log = () => undefined)
     return {
       name: chaincodeServerName(org),
       mspId: org.mspId,
-      endpoint: `127.0.0.1:${org.ports.chaincodeServer}`,
+      endpoint: `${org.address}:${org.ports.chaincodeServer}`,
       pid: proc?.pid ?? null,
       running: proc !== null,
       height: null,

@@ -60,7 +60,7 @@ export function ordererSpec(
     cwd: data,
     env: {
       ...baseEnv(layout),
-      ORDERER_GENERAL_LISTENADDRESS: '127.0.0.1',
+      ORDERER_GENERAL_LISTENADDRESS: node.address,
       ORDERER_GENERAL_LISTENPORT: String(node.ports.listen),
       ORDERER_GENERAL_LOCALMSPID: consortium.ordererOrg.mspId,
       ORDERER_GENERAL_LOCALMSPDIR: identity.mspDir,
@@ -72,14 +72,14 @@ export function ordererSpec(
       ORDERER_GENERAL_CLUSTER_CLIENTPRIVATEKEY: tls.key,
       ORDERER_GENERAL_CLUSTER_ROOTCAS: `[${tls.ca}]`,
       ORDERER_CHANNELPARTICIPATION_ENABLED: 'true',
-      ORDERER_ADMIN_LISTENADDRESS: `127.0.0.1:${node.ports.admin}`,
+      ORDERER_ADMIN_LISTENADDRESS: `${node.address}:${node.ports.admin}`,
       ORDERER_ADMIN_TLS_ENABLED: 'true',
       ORDERER_ADMIN_TLS_PRIVATEKEY: tls.key,
       ORDERER_ADMIN_TLS_CERTIFICATE: tls.cert,
       ORDERER_ADMIN_TLS_ROOTCAS: `[${tls.ca}]`,
       ORDERER_ADMIN_TLS_CLIENTAUTHREQUIRED: 'true',
       ORDERER_ADMIN_TLS_CLIENTROOTCAS: `[${tls.ca}]`,
-      ORDERER_OPERATIONS_LISTENADDRESS: `127.0.0.1:${node.ports.operations}`,
+      ORDERER_OPERATIONS_LISTENADDRESS: `${node.address}:${node.ports.operations}`,
       ORDERER_METRICS_PROVIDER: 'prometheus',
       ORDERER_FILELEDGER_LOCATION: path.join(data, 'ledger'),
       ORDERER_CONSENSUS_WALDIR: path.join(data, 'etcdraft', 'wal'),
@@ -132,12 +132,17 @@ export function peerSpec(
 ): ProcessSpec {
   const identity = layout.peer(org);
   const data = layout.nodeDir(peerProcessName(org));
-  const address = `127.0.0.1:${org.ports.peer}`;
+  const address = `${org.address}:${org.ports.peer}`;
   const builders = [
     {
       name: 'hpf-ccaas',
       path: CCAAS_BUILDER_DIR,
-      propagateEnvironment: ['HPF_CCAAS_ADDRESS', 'HPF_CCAAS_ROOT_CERT'],
+      propagateEnvironment: [
+        'HPF_CCAAS_ADDRESS',
+        'HPF_CCAAS_ROOT_CERT',
+        'HPF_CCAAS_CLIENT_CERT',
+        'HPF_CCAAS_CLIENT_KEY',
+      ],
     },
   ];
   return {
@@ -150,8 +155,8 @@ export function peerSpec(
       CORE_PEER_ID: org.peerHost,
       CORE_PEER_ADDRESS: address,
       CORE_PEER_LISTENADDRESS: address,
-      CORE_PEER_CHAINCODEADDRESS: `127.0.0.1:${org.ports.chaincodeListen}`,
-      CORE_PEER_CHAINCODELISTENADDRESS: `127.0.0.1:${org.ports.chaincodeListen}`,
+      CORE_PEER_CHAINCODEADDRESS: `${org.address}:${org.ports.chaincodeListen}`,
+      CORE_PEER_CHAINCODELISTENADDRESS: `${org.address}:${org.ports.chaincodeListen}`,
       CORE_PEER_GOSSIP_BOOTSTRAP: address,
       CORE_PEER_GOSSIP_ENDPOINT: address,
       CORE_PEER_GOSSIP_EXTERNALENDPOINT: address,
@@ -165,13 +170,16 @@ export function peerSpec(
       CORE_PEER_FILESYSTEMPATH: path.join(data, 'ledger'),
       CORE_PEER_GATEWAY_ENABLED: 'true',
       CORE_LEDGER_SNAPSHOTS_ROOTDIR: path.join(data, 'snapshots'),
-      CORE_OPERATIONS_LISTENADDRESS: `127.0.0.1:${org.ports.operations}`,
+      CORE_OPERATIONS_LISTENADDRESS: `${org.address}:${org.ports.operations}`,
       CORE_METRICS_PROVIDER: 'prometheus',
       // No Docker here: an empty endpoint keeps the peer from looking for one; chaincode runs as a service.
       CORE_VM_ENDPOINT: '',
       CORE_CHAINCODE_EXTERNALBUILDERS: JSON.stringify(builders),
-      HPF_CCAAS_ADDRESS: `127.0.0.1:${org.ports.chaincodeServer}`,
+      HPF_CCAAS_ADDRESS: `${org.address}:${org.ports.chaincodeServer}`,
       HPF_CCAAS_ROOT_CERT: layout.orgTlsCa(org),
+      // The peer dials its chaincode server with its own TLS key pair (mutual TLS).
+      HPF_CCAAS_CLIENT_CERT: identity.tls.cert,
+      HPF_CCAAS_CLIENT_KEY: identity.tls.key,
     },
   };
 }
@@ -179,13 +187,14 @@ export function peerSpec(
 /** Polls an operations endpoint's /healthz until it answers 200, or fails naming the log to read. */
 export async function waitHealthy(
   name: string,
+  host: string,
   port: number,
   layout: Layout,
   timeoutMs = 60_000,
 ): Promise<void> {
   await pollUntil(
     async () =>
-      (await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(2_000) })).ok
+      (await fetch(`http://${host}:${port}/healthz`, { signal: AbortSignal.timeout(2_000) })).ok
         ? true
         : undefined,
     {
@@ -193,15 +202,15 @@ export async function waitHealthy(
       intervalMs: 250,
       failure: () =>
         new Error(
-          `${name} did not become healthy on 127.0.0.1:${port} within ${timeoutMs / 1000} s; see ${logFile(layout.root, name)}`,
+          `${name} did not become healthy on ${host}:${port} within ${timeoutMs / 1000} s; see ${logFile(layout.root, name)}`,
         ),
     },
   );
 }
 
-function accepts(port: number): Promise<boolean> {
+function accepts(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
+    const socket = connect({ host, port });
     const done = (ok: boolean): void => {
       socket.destroy();
       resolve(ok);
@@ -218,16 +227,17 @@ function accepts(port: number): Promise<boolean> {
  */
 export async function waitListening(
   name: string,
+  host: string,
   port: number,
   layout: Layout,
   timeoutMs = 60_000,
 ): Promise<void> {
-  await pollUntil(async () => ((await accepts(port)) ? true : undefined), {
+  await pollUntil(async () => ((await accepts(host, port)) ? true : undefined), {
     timeoutMs,
     intervalMs: 100,
     failure: () =>
       new Error(
-        `${name} does not accept connections on 127.0.0.1:${port} after ${timeoutMs / 1000} s; see ${logFile(layout.root, name)}`,
+        `${name} does not accept connections on ${host}:${port} after ${timeoutMs / 1000} s; see ${logFile(layout.root, name)}`,
       ),
   });
 }
@@ -237,9 +247,9 @@ export function startNode(layout: Layout, spec: ProcessSpec): { pid: number; reu
   return startProcess(layout.root, spec);
 }
 
-export async function isRaftLeader(port: number, channel: string): Promise<boolean> {
+export async function isRaftLeader(host: string, port: number, channel: string): Promise<boolean> {
   try {
-    const response = await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(2_000) });
+    const response = await fetch(`http://${host}:${port}/metrics`, { signal: AbortSignal.timeout(2_000) });
     return (await response.text()).includes(`consensus_etcdraft_is_leader{channel="${channel}"} 1`);
   } catch {
     return false;
@@ -255,7 +265,7 @@ export async function waitRaftLeader(consortium: Consortium, timeoutMs = 60_000)
   return pollUntil(
     async () => {
       for (const node of consortium.ordererOrg.nodes) {
-        if (await isRaftLeader(node.ports.operations, consortium.channel)) return node.name;
+        if (await isRaftLeader(node.address, node.ports.operations, consortium.channel)) return node.name;
       }
       return undefined;
     },
@@ -274,7 +284,7 @@ export function ordererArgs(consortium: Consortium, layout: Layout): string[] {
   if (node === undefined) throw new Error('the consortium has no orderer');
   return [
     '-o',
-    `127.0.0.1:${node.ports.listen}`,
+    `${node.address}:${node.ports.listen}`,
     '--tls',
     '--cafile',
     layout.ordererTlsCa(consortium.ordererOrg.domain),
@@ -287,7 +297,7 @@ function osnadminTarget(consortium: Consortium, layout: Layout, node: OrdererNod
   const admin = layout.ordererAdmin(domain);
   return [
     '-o',
-    `127.0.0.1:${node.ports.admin}`,
+    `${node.address}:${node.ports.admin}`,
     '--ca-file',
     layout.ordererTlsCa(domain),
     '--client-cert',

@@ -26,7 +26,7 @@ function firstFile(dir: string): string {
 export function connectOrg(layout: Layout, org: OrgDefinition, as: 'user' | 'admin' = 'user'): OrgConnection {
   const identityFiles: IdentityFiles = as === 'admin' ? layout.admin(org) : layout.user(org);
   const tlsRoot = readFileSync(layout.peer(org).tls.ca);
-  const client = new grpc.Client(`127.0.0.1:${org.ports.peer}`, grpc.credentials.createSsl(tlsRoot), {
+  const client = new grpc.Client(`${org.address}:${org.ports.peer}`, grpc.credentials.createSsl(tlsRoot), {
     'grpc.max_receive_message_length': 64 * 1024 * 1024,
     // Connect by IP, verify the certificate by the peer's host name (also in its SANs).
     'grpc.ssl_target_name_override': org.peerHost,

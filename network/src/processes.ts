@@ -13,6 +13,7 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { sleep } from './poll';
+import { pidRecordSchema, readState, type PidRecord } from './state-store';
 
 /**
  * Long-running processes of the local consortium (orderers, peers, chaincode servers, gateways).
@@ -27,15 +28,11 @@ export interface ProcessSpec {
   readonly args: readonly string[];
   readonly env: Readonly<Record<string, string>>;
   readonly cwd: string;
-}
-
-interface PidRecord {
-  readonly name: string;
-  readonly pid: number;
-  readonly command: string;
-  /** The first argument, recorded so that a node process is matched by its script, not just by `node`. */
-  readonly firstArg: string;
-  readonly startedAt: string;
+  /**
+   * A network namespace to run in (`ip netns exec`, which execs the command in place, so the PID and
+   * its /proc command line are the command's own). Only the host rehearsal sets it.
+   */
+  readonly netns?: string;
 }
 
 export interface RunningProcess {
@@ -79,26 +76,9 @@ export function logFile(dataDir: string, name: string): string {
   return path.join(dataDir, 'logs', `${name}.log`);
 }
 
+/** A pid record, or null when there is none; a corrupt one is a StateFileError naming the field. */
 function readRecord(file: string): PidRecord | null {
-  try {
-    const parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<PidRecord>;
-    if (
-      typeof parsed.pid === 'number' &&
-      typeof parsed.name === 'string' &&
-      typeof parsed.command === 'string'
-    ) {
-      return {
-        name: parsed.name,
-        pid: parsed.pid,
-        command: parsed.command,
-        firstArg: parsed.firstArg ?? '',
-        startedAt: parsed.startedAt ?? '',
-      };
-    }
-  } catch {
-    // A torn or foreign file is treated as no record.
-  }
-  return null;
+  return readState(file, pidRecordSchema);
 }
 
 /** Written whole, then renamed: a reader never sees a torn record. */
@@ -147,7 +127,10 @@ export function startProcess(dataDir: string, spec: ProcessSpec): { pid: number;
   const out = openSync(logFile(dataDir, spec.name), 'a');
   // Peers and orderers hold many files and sockets open: raise the soft limit, then exec the real command.
   const raiseLimit = 'ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec "$@"';
-  const child = spawn('bash', ['-c', raiseLimit, 'bash', spec.command, ...spec.args], {
+  const shell = ['bash', '-c', raiseLimit, 'bash', spec.command, ...spec.args];
+  const [program = 'bash', ...programArgs] =
+    spec.netns === undefined ? shell : ['ip', 'netns', 'exec', spec.netns, ...shell];
+  const child = spawn(program, programArgs, {
     cwd: spec.cwd,
     env: { ...spec.env },
     detached: true,

@@ -123,10 +123,41 @@ describe('consortium definition', () => {
     expect(issuesOf(content)).toContain('centres[0].name: is required');
   });
 
-  it('rejects a host other than loopback and an unsupported orderer count', () => {
-    expect(issuesOf({ ...valid(), host: '0.0.0.0' })).toContain(
-      'host: must be 127.0.0.1: every process binds to loopback',
+  it('gives every organisation the definition host unless it names its own', () => {
+    const content = valid();
+    content.centres[1] = { ...content.centres[1], host: 'gjj.sh.example.cn' };
+    const consortium = validateDefinition(
+      { ...content, orderers: { mspId: 'OrdererMSP', nodes: 1, host: '10.231.0.10' } },
+      '/repo',
     );
+    expect(consortium.centres.map((c) => c.address)).toEqual(['127.0.0.1', 'gjj.sh.example.cn', '127.0.0.1']);
+    expect(consortium.regulator.address).toBe('127.0.0.1');
+    expect(consortium.ordererOrg.nodes[0]?.address).toBe('10.231.0.10');
+    const { host: _host, ...noHost } = valid();
+    expect(validateDefinition(noHost, '/repo').centres[0]?.address).toBe('127.0.0.1');
+  });
+
+  it('rejects a host that is not an IPv4 address or a DNS name, naming the field', () => {
+    expect(issuesOf({ ...valid(), host: '0.0.0.0' })).toContain(
+      'host: must be an address others can reach, not the wildcard 0.0.0.0',
+    );
+    expect(issuesOf({ ...valid(), host: '::1' })).toContain(
+      'host: must be an IPv4 address or a DNS name (IPv6 is not supported)',
+    );
+    const content = valid();
+    content.centres[2] = { ...content.centres[2], host: 'bad host!' };
+    expect(
+      issuesOf({ ...content, regulator: { mspId: 'RegulatorMSP', name: 'r', host: '10.0.0.300' } }),
+    ).toEqual([
+      'regulator.host: must be an IPv4 address or a DNS name (letters, digits and -, dot-separated labels)',
+      'centres[2].host: must be an IPv4 address or a DNS name (letters, digits and -, dot-separated labels)',
+    ]);
+    expect(issuesOf({ ...valid(), orderers: { mspId: 'OrdererMSP', nodes: 1, host: '' } })).toContain(
+      'orderers.host: must not be empty',
+    );
+  });
+
+  it('rejects an unsupported orderer count', () => {
     expect(issuesOf({ ...valid(), orderers: { mspId: 'OrdererMSP', nodes: 2 } })).toContain(
       'orderers.nodes: must be 1, 3 or 5 Raft nodes',
     );

@@ -1,8 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { Consortium } from '../../network/src/definition';
-import { gatewayInfo, type GatewayInfo } from '../../network/src/gateways';
-import type { Layout } from '../../network/src/layout';
-import type { Log } from '../../network/src/network';
+import { type Consortium, gatewayInfo, type GatewayInfo, type Layout, type Log } from '../../network';
 import { benchConsortium } from './bench-network';
 import {
   machineState,

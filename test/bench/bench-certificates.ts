@@ -1,10 +1,14 @@
 import { performance } from 'node:perf_hooks';
 import { residentIdCheckChar } from '../../chaincode/src/domain';
-import { startConsortium } from '../../network/src/consortium';
-import type { Consortium } from '../../network/src/definition';
-import { gatewayInfo, type GatewayInfo } from '../../network/src/gateways';
-import { Layout } from '../../network/src/layout';
-import { down, type Log } from '../../network/src/network';
+import {
+  startConsortium,
+  type Consortium,
+  gatewayInfo,
+  type GatewayInfo,
+  Layout,
+  down,
+  type Log,
+} from '../../network';
 import { benchConsortium } from './bench-network';
 
 /**

@@ -12,11 +12,7 @@ import { newAuditService } from '../../gateway/src/services/audit-service';
 import { LedgerIndex, type IndexedEvent } from '../../gateway/src/services/ledger-index';
 import { startLedgerIndexer } from '../../gateway/src/services/ledger-indexer';
 import { FakeLedger } from '../../gateway/test/support/fake-ledger';
-import { startConsortium } from '../../network/src/consortium';
-import { gatewayInfo } from '../../network/src/gateways';
-import { Layout } from '../../network/src/layout';
-import { down, type Log } from '../../network/src/network';
-import { connectOrg } from '../../network/src/org-client';
+import { startConsortium, gatewayInfo, Layout, down, type Log, connectOrg } from '../../network';
 import { post, withdrawalBody } from './bench-support';
 import { benchConsortium } from './bench-network';
 

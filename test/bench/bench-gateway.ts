@@ -1,7 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { sha256Hex } from '../../chaincode/src/domain';
-import type { Consortium } from '../../network/src/definition';
-import type { Log } from '../../network/src/network';
+import type { Consortium, Log } from '../../network';
 import { benchConsortium, peakRssByKind } from './bench-network';
 import {
   firstCentre,

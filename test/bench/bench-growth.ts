@@ -2,9 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { computeSubjectRef, decodePseudonymKey } from '../../chaincode/src/domain';
-import type { OrgDefinition } from '../../network/src/definition';
-import { gatewayInfo, type GatewayInfo } from '../../network/src/gateways';
-import type { Log } from '../../network/src/network';
+import { type OrgDefinition, gatewayInfo, type GatewayInfo, type Log } from '../../network';
 import { benchConsortium } from './bench-network';
 import {
   confirmOutBody,

@@ -1,10 +1,16 @@
 import { randomInt } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { startConsortium } from '../../network/src/consortium';
-import { readDefinitionContent, validateDefinition } from '../../network/src/definition';
-import { gatewayInfo, type GatewayInfo } from '../../network/src/gateways';
-import { Layout, REPO_ROOT } from '../../network/src/layout';
-import { down, type Log } from '../../network/src/network';
+import {
+  startConsortium,
+  readDefinitionContent,
+  validateDefinition,
+  gatewayInfo,
+  type GatewayInfo,
+  Layout,
+  REPO_ROOT,
+  down,
+  type Log,
+} from '../../network';
 import {
   confirmOutBody,
   machineState,

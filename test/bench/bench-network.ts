@@ -1,10 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { validateDefinition, type Consortium } from '../../network/src/definition';
-import { Layout, REPO_ROOT } from '../../network/src/layout';
-import { down, up, type Log } from '../../network/src/network';
-import { withOrg } from '../../network/src/org-client';
-import { runningProcesses } from '../../network/src/processes';
+import {
+  type Consortium,
+  down,
+  Layout,
+  type Log,
+  REPO_ROOT,
+  runningProcesses,
+  up,
+  validateDefinition,
+  withOrg,
+} from '../../network';
 import { TEST_DEFINITION } from '../support/consortium';
 
 /**

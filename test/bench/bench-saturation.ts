@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { Log } from '../../network/src/network';
+import { type Log } from '../../network';
 import { benchConsortium } from './bench-network';
 import {
   firstCentre,

@@ -9,13 +9,16 @@ import {
   evidenceHashOf,
   residentIdCheckChar,
 } from '../../chaincode/src/domain';
-import { startConsortium } from '../../network/src/consortium';
-import type { Consortium } from '../../network/src/definition';
-import { gatewayInfo, type GatewayInfo } from '../../network/src/gateways';
-import { Layout } from '../../network/src/layout';
-import { down } from '../../network/src/network';
-import { connectOrg } from '../../network/src/org-client';
-import { runningProcesses } from '../../network/src/processes';
+import {
+  startConsortium,
+  type Consortium,
+  gatewayInfo,
+  type GatewayInfo,
+  Layout,
+  down,
+  connectOrg,
+  runningProcesses,
+} from '../../network';
 
 /** Helpers the benchmarks share: HTTP calls, generated people and records, percentiles, RSS, disk use. */
 

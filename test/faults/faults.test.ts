@@ -1,8 +1,13 @@
-import { chaincodeServerName } from '../../network/src/chaincode-deploy';
-import { gatewayProcessName, waitGatewayReady, type GatewayInfo } from '../../network/src/gateways';
-import { peerProcessName } from '../../network/src/nodes';
-import { pollUntil, sleep } from '../../network/src/poll';
-import { setHold } from '../../network/src/supervisor';
+import {
+  chaincodeServerName,
+  type GatewayInfo,
+  gatewayProcessName,
+  peerProcessName,
+  pollUntil,
+  setHold,
+  sleep,
+  waitGatewayReady,
+} from '../../network';
 import { isAck, percentile, postWithdrawal, WriteLoad, type Write } from './support/load';
 import {
   centreOf,

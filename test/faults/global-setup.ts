@@ -1,5 +1,4 @@
-import { startDetached } from '../../network/src/consortium';
-import { down } from '../../network/src/network';
+import { down, startDetached } from '../../network';
 import { FAULT_DEFINITION, faultConsortium, faultLog } from './support/network';
 
 /**

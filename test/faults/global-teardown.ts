@@ -1,4 +1,4 @@
-import { down } from '../../network/src/network';
+import { down } from '../../network';
 import { faultConsortium, faultLog } from './support/network';
 
 /** Stops the supervisor first, then every process of the network (by PID); the data dir stays for a post-mortem. */

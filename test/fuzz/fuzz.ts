@@ -10,11 +10,17 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { definitionFrom, parseFlags, runMain } from '../../network/src/cli-args';
-import { startConsortium } from '../../network/src/consortium';
-import { gatewayInfo, type GatewayInfo } from '../../network/src/gateways';
-import { Layout, REPO_ROOT } from '../../network/src/layout';
-import { down } from '../../network/src/network';
+import {
+  definitionFrom,
+  down,
+  gatewayInfo,
+  type GatewayInfo,
+  Layout,
+  parseFlags,
+  REPO_ROOT,
+  runMain,
+  startConsortium,
+} from '../../network';
 
 const flags = parseFlags('npm run test:fuzz -- [--definition FILE] [--min-cases N]', {
   definition: { type: 'string', default: path.join(REPO_ROOT, 'test', 'consortium.fuzz.yaml') },

@@ -1,7 +1,6 @@
 import { common } from '@hyperledger/fabric-protos';
 import { evidenceHashOf } from '../../chaincode/src/domain';
-import { Layout } from '../../network/src/layout';
-import { connectOrg, type OrgConnection } from '../../network/src/org-client';
+import { connectOrg, Layout, type OrgConnection } from '../../network';
 import { testConsortium } from '../support/consortium';
 import {
   contractOf,

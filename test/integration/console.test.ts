@@ -2,10 +2,16 @@ import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { gatewayDir, gatewayProcessName, startGateway, waitGatewayReady } from '../../network/src/gateways';
-import { Layout, REPO_ROOT } from '../../network/src/layout';
-import { pollUntil } from '../../network/src/poll';
-import { stopProcess } from '../../network/src/processes';
+import {
+  gatewayDir,
+  gatewayProcessName,
+  startGateway,
+  waitGatewayReady,
+  Layout,
+  REPO_ROOT,
+  pollUntil,
+  stopProcess,
+} from '../../network';
 import { LedgerIndex } from '../../gateway/src/services/ledger-index';
 import { testConsortium } from '../support/consortium';
 import { call, gatewayOf, keyOf, readEvents, type SseEvent } from '../support/http';

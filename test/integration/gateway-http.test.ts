@@ -1,6 +1,4 @@
-import { gatewayProcessName, startGateway, waitGatewayReady } from '../../network/src/gateways';
-import { Layout } from '../../network/src/layout';
-import { stopProcess } from '../../network/src/processes';
+import { gatewayProcessName, Layout, startGateway, stopProcess, waitGatewayReady } from '../../network';
 import { testConsortium } from '../support/consortium';
 import { call, gatewayOf, readEvents, type SseEvent } from '../support/http';
 import { residentId, transferIdFor } from '../support/ledger';

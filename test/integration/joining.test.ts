@@ -1,13 +1,25 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { evidenceHashOf } from '../../chaincode/src/domain';
-import { DefinitionError, readJoinedCentres, validateDefinition } from '../../network/src/definition';
-import { addCentre, isChannelMember, JoinError, propose, sign, submit } from '../../network/src/joining';
-import { Layout, REPO_ROOT } from '../../network/src/layout';
-import { startConsortium } from '../../network/src/consortium';
-import { gatewayInfo } from '../../network/src/gateways';
-import { down, status } from '../../network/src/network';
-import { connectOrg, type OrgConnection } from '../../network/src/org-client';
+import {
+  addCentre,
+  connectOrg,
+  DefinitionError,
+  down,
+  gatewayInfo,
+  isChannelMember,
+  JoinError,
+  Layout,
+  type OrgConnection,
+  propose,
+  readJoinedCentres,
+  REPO_ROOT,
+  sign,
+  startConsortium,
+  status,
+  submit,
+  validateDefinition,
+} from '../../network';
 import { TEST_DEFINITION, testConsortium } from '../support/consortium';
 import {
   contractOf,

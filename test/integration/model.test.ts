@@ -1,8 +1,7 @@
 import fc from 'fast-check';
 import { randomInt } from 'node:crypto';
 import { residentIdCheckChar } from '../../chaincode/src/domain';
-import type { GatewayInfo } from '../../network/src/gateways';
-import { sleep } from '../../network/src/poll';
+import { type GatewayInfo, sleep } from '../../network';
 import { call, gateways, type HttpResult } from '../support/http';
 
 /**

@@ -1,10 +1,13 @@
 import { TextDecoder } from 'node:util';
-import { readJoinedCentres } from '../../network/src/definition';
-import { Layout } from '../../network/src/layout';
-import { startConsortium } from '../../network/src/consortium';
-import { down, status } from '../../network/src/network';
-import { withOrg } from '../../network/src/org-client';
-import { runningProcesses } from '../../network/src/processes';
+import {
+  down,
+  Layout,
+  readJoinedCentres,
+  runningProcesses,
+  startConsortium,
+  status,
+  withOrg,
+} from '../../network';
 import { testConsortium, testLog } from '../support/consortium';
 
 const consortium = testConsortium();

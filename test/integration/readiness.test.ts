@@ -1,8 +1,13 @@
 import { request as httpRequest } from 'node:http';
-import { chaincodeServerName, ensurePackage, startChaincodeServer } from '../../network/src/chaincode-deploy';
-import { Layout } from '../../network/src/layout';
-import { pollUntil } from '../../network/src/poll';
-import { nodeVersionOf, runningProcess } from '../../network/src/processes';
+import {
+  chaincodeServerName,
+  ensurePackage,
+  Layout,
+  nodeVersionOf,
+  pollUntil,
+  runningProcess,
+  startChaincodeServer,
+} from '../../network';
 import { testConsortium } from '../support/consortium';
 import { gatewayOf, gateways } from '../support/http';
 import { residentId } from '../support/ledger';

@@ -1,6 +1,5 @@
 import { evidenceHashOf } from '../../chaincode/src/domain';
-import { Layout } from '../../network/src/layout';
-import { connectOrg, type OrgConnection } from '../../network/src/org-client';
+import { connectOrg, Layout, type OrgConnection } from '../../network';
 import { testConsortium } from '../support/consortium';
 import { call, gatewayOf } from '../support/http';
 import {

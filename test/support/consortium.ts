@@ -1,6 +1,5 @@
 import path from 'node:path';
-import { loadDefinition, type Consortium } from '../../network/src/definition';
-import { REPO_ROOT } from '../../network/src/layout';
+import { type Consortium, loadDefinition, REPO_ROOT } from '../../network';
 
 /**
  * The consortium every integration test runs against: one real network per `npm test` run.

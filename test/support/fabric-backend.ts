@@ -1,9 +1,7 @@
 import { common } from '@hyperledger/fabric-protos';
 import { readFileSync } from 'node:fs';
 import { computeSubjectRef, decodePseudonymKey } from '../../chaincode/src/domain';
-import { Layout } from '../../network/src/layout';
-import { connectOrg, type OrgConnection } from '../../network/src/org-client';
-import { pollUntil } from '../../network/src/poll';
+import { connectOrg, Layout, type OrgConnection, pollUntil } from '../../network';
 import type { Backend, CallOptions, CentreRef } from '../scenarios/backend';
 import { testConsortium } from './consortium';
 import { contractOf, errorText, evaluate, submit } from './ledger';

@@ -1,5 +1,4 @@
-import { gatewayInfo, type GatewayInfo } from '../../network/src/gateways';
-import { Layout } from '../../network/src/layout';
+import { gatewayInfo, type GatewayInfo, Layout } from '../../network';
 import { testConsortium } from './consortium';
 
 /** HTTP helpers for end-to-end tests against the gateways that global setup started. */

@@ -8,8 +8,7 @@ import {
   decodePseudonymKey,
   residentIdCheckChar,
 } from '../../chaincode/src/domain';
-import type { Consortium, OrgDefinition } from '../../network/src/definition';
-import type { Layout } from '../../network/src/layout';
+import type { Consortium, Layout, OrgDefinition } from '../../network';
 
 /** Raw @hyperledger/fabric-gateway helpers for integration tests (no HTTP gateway in between). */
 

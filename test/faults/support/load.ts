@@ -1,5 +1,4 @@
-import type { GatewayInfo } from '../../../network/src/gateways';
-import { sleep } from '../../../network/src/poll';
+import { type GatewayInfo, sleep } from '../../../network';
 import { keyOf } from '../../support/http';
 import { residentId } from '../../support/ledger';
 

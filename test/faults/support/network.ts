@@ -1,15 +1,22 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { readSupervisorState } from '../../../network/src/consortium';
-import { loadDefinition, type Consortium, type OrgDefinition } from '../../../network/src/definition';
-import { ensureFabric } from '../../../network/src/fabric-bin';
-import { FabricCli } from '../../../network/src/fabric-cli';
-import { gatewayInfo, type GatewayInfo } from '../../../network/src/gateways';
-import { Layout, REPO_ROOT } from '../../../network/src/layout';
-import { isRaftLeader, peerHeight } from '../../../network/src/nodes';
-import { pollUntil } from '../../../network/src/poll';
-import { runningProcess } from '../../../network/src/processes';
-import type { RestartEvent } from '../../../network/src/supervisor';
+import {
+  type Consortium,
+  ensureFabric,
+  FabricCli,
+  gatewayInfo,
+  type GatewayInfo,
+  isRaftLeader,
+  Layout,
+  loadDefinition,
+  type OrgDefinition,
+  peerHeight,
+  pollUntil,
+  readSupervisorState,
+  REPO_ROOT,
+  type RestartEvent,
+  runningProcess,
+} from '../../../network';
 import { keyOf } from '../../support/http';
 
 /**
@@ -77,7 +84,7 @@ export async function supervisorRestart(
 
 export async function raftLeader(): Promise<string | null> {
   for (const node of consortium.ordererOrg.nodes) {
-    if (await isRaftLeader(node.ports.operations, consortium.channel)) return node.name;
+    if (await isRaftLeader(node.address, node.ports.operations, consortium.channel)) return node.name;
   }
   return null;
 }

@@ -1,0 +1,355 @@
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ensureAgreedRegistry } from './agreed-registry';
+import { approve, commit, ensureInstalled, ensurePackage, startChaincodeServer } from './chaincode-deploy';
+import { ensureGenesisBlock } from './channel-config';
+import { ensureOrdererCrypto, ensureOrgCrypto, ensurePseudonymKey } from './crypto';
+import { writeBundle, type Bundle } from './bundle';
+import { claimDataDir } from './data-dir';
+import {
+  validateDefinition,
+  withCentres,
+  type CentreEntry,
+  type Consortium,
+  type OrgDefinition,
+} from './definition';
+import type { FabricInstall } from './fabric-bin';
+import { FabricCli } from './fabric-cli';
+import { ensureApiKeys, startGateway, waitGatewayReady } from './gateways';
+import { register, writeAddOrgEnvelope, type Context } from './joining';
+import { Layout, REPO_ROOT } from './layout';
+import { waitChaincode, type Log } from './network';
+import {
+  ensureBaseConfig,
+  joinOrderer,
+  joinPeer,
+  ordererArgs,
+  ordererProcessName,
+  ordererSpec,
+  peerHeight,
+  peerProcessName,
+  peerSpec,
+  startNode,
+  waitHealthy,
+  waitListening,
+  waitRaftLeader,
+} from './nodes';
+import {
+  importOrganisation,
+  ordererOrganisationFile,
+  peerOrganisationFile,
+  readOrganisationFile,
+  writeOrganisationFile,
+} from './organisation-file';
+import { pollUntil } from './poll';
+
+/**
+ * One organisation's host, shaped like Fabric's integration/nwo `Network`: it owns its data dir's
+ * layout, its view of the consortium (the shared definition with its own data dir), its Fabric CLI and
+ * its processes, and offers per-node steps (start the orderer or the peer, join, install, approve,
+ * commit, start the chaincode server and the gateway). Everything it needs from other organisations
+ * arrives as files (organisation files, blocks, packages, config updates), and it never holds another
+ * organisation's private key.
+ */
+
+export interface HostOptions {
+  /** The shared consortium definition's content (YAML parsed, unvalidated). */
+  readonly definition: unknown;
+  /** This host's own data dir. */
+  readonly dataDir: string;
+  /** Network namespace the host's nodes run in (the rehearsal); none on a real host. */
+  readonly netns?: string;
+  readonly fabric: FabricInstall;
+  readonly log: Log;
+}
+
+/** The SHA-256 package ID (`label:hex`) of a chaincode package file, as `peer lifecycle` computes it. */
+export function packageIdOf(label: string, file: string): string {
+  return `${label}:${createHash('sha256').update(readFileSync(file)).digest('hex')}`;
+}
+
+class HostBase {
+  readonly dataDir: string;
+  readonly layout: Layout;
+  readonly cli: FabricCli;
+  protected readonly options: Readonly<HostOptions>;
+  #extra: CentreEntry[] = [];
+  #consortium: Consortium;
+
+  constructor(options: Readonly<HostOptions>) {
+    this.options = options;
+    this.dataDir = path.resolve(options.dataDir);
+    this.#consortium = this.#build();
+    this.layout = new Layout(this.#consortium);
+    this.cli = new FabricCli(options.fabric, this.layout);
+  }
+
+  #build(): Consortium {
+    const content = withCentres(this.options.definition, this.#extra);
+    const withDir = { ...(content as Record<string, unknown>), dataDir: this.dataDir };
+    return validateDefinition(withDir, REPO_ROOT, `definition on host ${this.dataDir}`);
+  }
+
+  get consortium(): Consortium {
+    return this.#consortium;
+  }
+
+  /** This host learns of a centre admitted to the consortium (validated like any definition entry). */
+  admit(centre: CentreEntry): void {
+    if (this.#extra.some((c) => c.code === centre.code)) return;
+    this.#extra = [...this.#extra, centre];
+    this.#consortium = this.#build();
+  }
+
+  /** Centres this host admitted after its definition was written. */
+  protected admitted(): readonly CentreEntry[] {
+    return this.#extra;
+  }
+
+  protected context(): Context {
+    return { consortium: this.#consortium, layout: this.layout, cli: this.cli, log: this.options.log };
+  }
+
+  protected prepare(): void {
+    claimDataDir(this.dataDir);
+    ensureBaseConfig(this.options.fabric, this.layout);
+  }
+
+  /** Places another organisation's public material (from its organisation file) in this host's layout. */
+  importOrganisationFile(file: string): void {
+    importOrganisation(this.layout, this.#consortium, readOrganisationFile(file));
+  }
+}
+
+/** The orderer organisation's host: its keys, the channel's genesis block, its Raft nodes. */
+export class OrdererHost extends HostBase {
+  /** Generates the orderer organisation's keys here; writes its organisation file to `outFile`. */
+  async init(outFile: string): Promise<string> {
+    this.prepare();
+    await ensureOrdererCrypto(this.consortium, this.layout, this.cli);
+    return writeOrganisationFile(outFile, ordererOrganisationFile(this.layout, this.consortium));
+  }
+
+  /** Builds the genesis block from every organisation's imported public MSP; returns its path. */
+  async genesisBlock(): Promise<string> {
+    await ensureGenesisBlock(this.consortium, this.layout, this.cli);
+    return this.layout.genesisBlock;
+  }
+
+  async startOrderers(): Promise<void> {
+    const { consortium, layout, cli } = this;
+    for (const node of consortium.ordererOrg.nodes) {
+      const spec = ordererSpec(consortium, layout, this.options.fabric, node);
+      startNode(layout, { ...spec, netns: this.options.netns });
+    }
+    for (const node of consortium.ordererOrg.nodes) {
+      await waitHealthy(ordererProcessName(node), node.address, node.ports.operations, layout);
+      await waitListening(ordererProcessName(node), node.address, node.ports.admin, layout);
+      await joinOrderer(consortium, layout, cli, node);
+    }
+    await waitRaftLeader(consortium);
+  }
+}
+
+/** A centre's or the regulator's host: its keys, its peer, chaincode server and gateway. */
+export class PeerHost extends HostBase {
+  readonly orgKey: string;
+
+  constructor(options: Readonly<HostOptions>, orgKey: string) {
+    super(options);
+    this.orgKey = orgKey;
+    // Fails early, naming the org, when the definition does not have it.
+    if (!this.consortium.orgs.some((o) => o.key === orgKey)) {
+      throw new Error(`organisation ${orgKey} is not in the consortium definition`);
+    }
+  }
+
+  get org(): OrgDefinition {
+    const org = this.consortium.orgs.find((o) => o.key === this.orgKey);
+    if (org === undefined) throw new Error(`organisation ${this.orgKey} is not in the consortium definition`);
+    return org;
+  }
+
+  /** `centre:init`: generates this organisation's keys here; writes its organisation file to `outFile`. */
+  async init(outFile: string): Promise<string> {
+    this.prepare();
+    await ensureOrgCrypto(this.org, this.layout, this.cli);
+    return writeOrganisationFile(outFile, peerOrganisationFile(this.layout, this.org));
+  }
+
+  /** Generates the consortium's shared pseudonymisation key here (one member does, then sends it). */
+  createPseudonymKey(): string {
+    ensurePseudonymKey(this.layout);
+    return this.layout.pseudonymKey;
+  }
+
+  /** Installs the shared pseudonymisation key received from the member that created it. */
+  receivePseudonymKey(file: string): void {
+    mkdirSync(this.layout.secretsDir, { recursive: true, mode: 0o700 });
+    copyFileSync(file, this.layout.pseudonymKey);
+  }
+
+  async startPeer(): Promise<void> {
+    const { layout, org } = this;
+    startNode(layout, {
+      ...peerSpec(layout, this.options.fabric, org, this.consortium.orgs.length),
+      netns: this.options.netns,
+    });
+    await waitHealthy(peerProcessName(org), org.address, org.ports.operations, layout);
+    await waitListening(peerProcessName(org), org.address, org.ports.peer, layout);
+  }
+
+  /** Joins the peer with the block received (the genesis block), unless it has joined. */
+  async joinChannel(block: string): Promise<void> {
+    mkdirSync(path.dirname(this.layout.genesisBlock), { recursive: true });
+    if (path.resolve(block) !== this.layout.genesisBlock) copyFileSync(block, this.layout.genesisBlock);
+    await joinPeer(this.consortium, this.layout, this.cli, this.org);
+  }
+
+  /** A new member fetches the channel's first block from an orderer itself (it may: it is a member now). */
+  async fetchGenesisBlock(): Promise<string> {
+    mkdirSync(path.dirname(this.layout.genesisBlock), { recursive: true });
+    await this.cli.peer(this.org, [
+      'channel', 'fetch', '0', this.layout.genesisBlock, '-c', this.consortium.channel,
+      ...ordererArgs(this.consortium, this.layout),
+    ]); // prettier-ignore
+    return this.layout.genesisBlock;
+  }
+
+  /** Waits until this peer's height reaches `height` (it must catch up before it endorses). */
+  async waitHeight(height: number, timeoutMs = 120_000): Promise<void> {
+    let seen: number | null = null;
+    await pollUntil(
+      async () => {
+        seen = await peerHeight(this.consortium, this.cli, this.org);
+        return seen !== null && seen >= height ? true : undefined;
+      },
+      {
+        timeoutMs,
+        intervalMs: 500,
+        failure: () => new Error(`${this.org.mspId}'s peer is at height ${String(seen)}, not ${height}`),
+      },
+    );
+  }
+
+  async height(): Promise<number | null> {
+    return peerHeight(this.consortium, this.cli, this.org);
+  }
+
+  /** Builds the chaincode package (one member does, then sends it); returns its file and package ID. */
+  buildPackage(): { file: string; packageId: string } {
+    const packageId = ensurePackage(this.consortium, this.layout);
+    return { file: this.layout.chaincodePackage, packageId };
+  }
+
+  /**
+   * Installs the package received, after checking that its hash is the package ID the members
+   * approved: a package that differs by one byte is refused before it reaches the peer.
+   */
+  async installPackage(file: string, approvedId: string): Promise<void> {
+    const actual = packageIdOf(this.consortium.chaincode.label, file);
+    if (actual !== approvedId) {
+      throw new Error(`chaincode package ${file}: its ID is ${actual}, not the approved ${approvedId}`);
+    }
+    mkdirSync(path.dirname(this.layout.chaincodePackage), { recursive: true });
+    if (path.resolve(file) !== this.layout.chaincodePackage) copyFileSync(file, this.layout.chaincodePackage);
+    await ensureInstalled(this.cli, this.layout, this.org, approvedId);
+  }
+
+  /** This organisation's admin approves the definition at `sequence` for its own org. */
+  async approve(packageId: string, sequence: number): Promise<void> {
+    await approve(this.consortium, this.layout, this.cli, this.org, packageId, sequence);
+  }
+
+  /** Commits the definition at `sequence`, endorsed by every organisation's peer. */
+  async commit(sequence: number): Promise<void> {
+    await commit(this.consortium, this.layout, this.cli, sequence, this.org);
+  }
+
+  async startChaincodeServer(packageId: string): Promise<void> {
+    if (!existsSync(this.layout.pseudonymKey)) {
+      throw new Error(`${this.org.mspId} has no pseudonymisation key at ${this.layout.pseudonymKey}`);
+    }
+    await ensureAgreedRegistry(this.consortium, this.layout, this.cli);
+    await startChaincodeServer(this.layout, this.org, packageId, this.options.netns);
+  }
+
+  /** Waits until this peer answers for the chaincode and every organisation's peer endorses. */
+  async waitChaincode(): Promise<string> {
+    return waitChaincode(this.consortium, this.layout, this.org);
+  }
+
+  /** Starts this organisation's gateway with API keys for this organisation only. */
+  async startGateway(): Promise<string> {
+    const own: Consortium = { ...this.consortium, orgs: [this.org] };
+    ensureApiKeys(own, this.layout);
+    startGateway(this.consortium, this.layout, this.org, this.options.netns);
+    await waitGatewayReady(this.org);
+    return `http://${this.org.address}:${this.org.ports.gateway}`;
+  }
+
+  /**
+   * A member proposes adding the organisation of `organisationFile`: writes the config update
+   * envelope (for the others to sign) to `outFile`.
+   */
+  async proposeCentre(organisationFile: string, centre: CentreEntry, outFile: string): Promise<string> {
+    const next = new PeerHost(this.options, this.orgKey);
+    next.admit(centre);
+    next.importOrganisationFile(organisationFile);
+    const org = next.consortium.centres.find((c) => c.code === centre.code);
+    if (org === undefined) throw new Error(`centre ${centre.code} is not in the next consortium`);
+    const work = path.join(this.dataDir, 'joining', centre.code);
+    await writeAddOrgEnvelope(this.context(), org, work, outFile);
+    return outFile;
+  }
+
+  /**
+   * This organisation's admin signs the config update received, writing the signed envelope to
+   * `outFile` (the input is never changed).
+   */
+  async signUpdate(envelope: string, outFile: string): Promise<string> {
+    mkdirSync(path.dirname(outFile), { recursive: true });
+    copyFileSync(envelope, outFile);
+    await this.cli.peer(this.org, ['channel', 'signconfigtx', '-f', outFile]);
+    return outFile;
+  }
+
+  /** Submits a signed config update to the orderer (`peer channel update` adds this admin's signature). */
+  async submitUpdate(envelope: string): Promise<void> {
+    const own = path.join(this.dataDir, 'joining', `submitted-${path.basename(envelope)}`);
+    mkdirSync(path.dirname(own), { recursive: true });
+    copyFileSync(envelope, own);
+    await this.cli.peer(this.org, [
+      'channel', 'update', '-f', own, '-c', this.consortium.channel,
+      ...ordererArgs(this.consortium, this.layout),
+    ]); // prettier-ignore
+  }
+
+  /** Writes this organisation's deployment bundle (see bundle.ts) to `outDir`. */
+  bundle(outDir: string, packageId: string): Bundle {
+    const definition = withCentres(this.options.definition, this.admitted());
+    return writeBundle({
+      consortium: this.consortium,
+      layout: this.layout,
+      org: this.org,
+      fabric: this.options.fabric,
+      packageId,
+      definition,
+      outDir,
+    });
+  }
+
+  /** Registers an admitted centre in the chaincode registry, endorsed by every existing centre. */
+  async registerCentre(existing: Consortium, centre: CentreEntry): Promise<void> {
+    await register(this.context(), existing, centre);
+  }
+}
+
+export function newOrdererHost(options: Readonly<HostOptions>): OrdererHost {
+  return new OrdererHost(options);
+}
+
+export function newPeerHost(options: Readonly<HostOptions>, orgKey: string): PeerHost {
+  return new PeerHost(options, orgKey);
+}

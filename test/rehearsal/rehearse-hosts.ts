@@ -1,0 +1,555 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { stringify } from 'yaml';
+import {
+  claimDataDir,
+  ensureFabric,
+  initRegistry,
+  newOrdererHost,
+  newPeerHost,
+  parseRoleFlags,
+  purgeDataDir,
+  recordedNames,
+  REPO_ROOT,
+  ROLES,
+  stopAll,
+  withCentres,
+  withOrg,
+  type CentreEntry,
+  type Consortium,
+  type FabricInstall,
+  type PeerHost,
+  type RoleName,
+} from '../../network';
+import {
+  contractOf,
+  errorText,
+  personTransient,
+  residentId,
+  subjectRefOf,
+  submit,
+  transferIdFor,
+} from '../support/ledger';
+import { acceptsClient } from './chaincode-trust';
+import { Courier } from './courier';
+import { scanKeys, type KeyScan } from './key-scan';
+import {
+  checkPrivilege,
+  createNamespaces,
+  NamespaceError,
+  removeNamespaces,
+  type NamespaceHost,
+} from './namespaces';
+
+/**
+ * `npm run rehearse:hosts`: the consortium on six hosts, each a network namespace with its own data
+ * dir (orderer org, regulator, three centres, and a fourth centre that joins later). Every node binds
+ * to its namespace's address. Files move between hosts only through the courier. The rehearsal proves
+ * a transfer between centres on different hosts with both endorsing, the fourth centre joining by
+ * exchanged files and completing a transfer with an old centre, and that no host holds another
+ * organisation's private key. It writes a JSON report and exits non-zero on any failure.
+ */
+
+const { values: flags } = parseArgs({
+  options: { dir: { type: 'string', default: '.hpf-rehearsal' }, keep: { type: 'boolean', default: false } },
+  strict: true,
+  allowPositionals: false,
+});
+const ROOT = path.resolve(REPO_ROOT, flags.dir);
+const COURIER_DIR = path.join(ROOT, 'courier');
+const REPORT = path.join(ROOT, 'report.json');
+const BASE_PORT = 24000;
+
+const log = (line: string): void => {
+  process.stdout.write(`${line}\n`);
+};
+
+const CENTRES: readonly CentreEntry[] = [
+  { code: '110000', mspId: 'C110000MSP', name: '北京住房公积金管理中心' },
+  { code: '310000', mspId: 'C310000MSP', name: '上海市公积金管理中心' },
+  { code: '440000', mspId: 'C440000MSP', name: '广东省住房公积金管理中心' },
+];
+const JOINING: CentreEntry = { code: '510000', mspId: 'C510000MSP', name: '四川省住房公积金管理中心' };
+const HOST_NAMES = ['orderer', 'regulator', 'c110000', 'c310000', 'c440000', 'c510000'] as const;
+
+interface Step {
+  readonly step: string;
+  readonly seconds: number;
+}
+
+interface Report {
+  ok: boolean;
+  error: string | null;
+  startedAt: string;
+  hosts: readonly NamespaceHost[];
+  steps: Step[];
+  registryTamperRefused: boolean | null;
+  bundle: { dir: string; units: readonly string[]; files: readonly string[] } | null;
+  chaincodeServerTrust: { client: string; accepted: boolean; expected: boolean }[];
+  transfers: { transferId: string; from: string; to: string; endorsers: string[]; block: string }[];
+  join: {
+    centre: string;
+    secondsFromInitToFirstCommittedTransfer: number | null;
+    signatures: { signer: string; how: string }[];
+    signaturesRequired: string;
+  };
+  courier: Courier['parcels'];
+  keyScan: KeyScan | null;
+  seconds: number;
+}
+
+async function timed<T>(report: Report, name: string, fn: () => Promise<T>): Promise<T> {
+  const started = Date.now();
+  log(`== ${name}`);
+  const result = await fn();
+  const seconds = (Date.now() - started) / 1000;
+  report.steps.push({ step: name, seconds });
+  log(`   done in ${seconds.toFixed(1)} s`);
+  return result;
+}
+
+function definitionFor(hosts: ReadonlyMap<string, NamespaceHost>): Record<string, unknown> {
+  const address = (name: string): string => hosts.get(name)?.address ?? '';
+  return {
+    channel: 'hpf',
+    chaincode: { name: 'hpf', label: 'hpf_1' },
+    orderers: { mspId: 'OrdererMSP', nodes: 1, host: address('orderer') },
+    regulator: { mspId: 'RegulatorMSP', name: '全国住房公积金监管服务平台', host: address('regulator') },
+    centres: CENTRES.map((c) => ({ ...c, host: address(`c${c.code}`) })),
+    basePort: BASE_PORT,
+    dataDir: '(each host sets its own)',
+  };
+}
+
+/** A transfer from `source` to `destination`, each step submitted by its own host, both endorsing. */
+async function transfer(
+  report: Report,
+  destination: PeerHost,
+  source: PeerHost,
+  sequence: number,
+): Promise<void> {
+  const dest = destination.org;
+  const src = source.org;
+  const both = [dest.mspId, src.mspId];
+  const transferId = transferIdFor(dest, sequence);
+  const idNumber = residentId('19900101', sequence % 1000);
+  const subjectRef = subjectRefOf(destination.layout, idNumber);
+  const as = async <T>(host: PeerHost, fn: (c: ReturnType<typeof contractOf>) => Promise<T>): Promise<T> =>
+    withOrg(host.layout, host.org, ({ gateway }) => fn(contractOf(gateway, host.consortium, 'transfer')));
+  await as(destination, (c) =>
+    submit(c, 'Request', [JSON.stringify({ transferId, fromCentre: src.code, subjectRef })], {
+      transient: personTransient(idNumber, '演练'),
+      endorsingOrganizations: both,
+    }),
+  );
+  await as(source, (c) => submit(c, 'Accept', [transferId], { endorsingOrganizations: both }));
+  const out = {
+    principal: '5000.00', interest: '0.00', openedOn: '2020-05-01', paidUpTo: '202610',
+    continuous6Months: true, loanCount: 0, unsettledLoan: false, fraudRecord: false,
+    settlementRef: `RH${sequence}`,
+  }; // prettier-ignore
+  await as(source, (c) =>
+    submit(c, 'ConfirmOut', [transferId, JSON.stringify(out)], { endorsingOrganizations: both }),
+  );
+  const done = await as(destination, (c) =>
+    submit(
+      c,
+      'Complete',
+      [
+        transferId,
+        JSON.stringify({ receivedAmount: '5000.00', receivedOn: new Date().toISOString().slice(0, 10) }),
+      ],
+      { endorsingOrganizations: both },
+    ),
+  );
+  const result = done.result as { status?: string } | null;
+  if (!done.successful || result?.status !== 'COMPLETED') {
+    throw new Error(`transfer ${transferId} did not complete: ${JSON.stringify(done.result)}`);
+  }
+  report.transfers.push({
+    transferId,
+    from: src.mspId,
+    to: dest.mspId,
+    endorsers: both,
+    block: done.blockNumber.toString(),
+  });
+  log(`   transfer ${transferId} ${src.mspId} -> ${dest.mspId} COMPLETED in block ${done.blockNumber}`);
+}
+
+/**
+ * A member tries to initialise the registry with content the members did not agree (a centre left
+ * out): every peer's chaincode compares it with its own agreed digest and refuses to endorse.
+ */
+async function tamperedInitRefused(member: PeerHost): Promise<boolean> {
+  const { consortium } = member;
+  const tampered = {
+    regulator: { mspId: consortium.regulator.mspId, name: consortium.regulator.name },
+    centres: consortium.centres
+      .filter((c) => c.mspId !== 'C440000MSP')
+      .map((c) => ({ code: c.code, mspId: c.mspId, name: c.name })),
+    rules: consortium.rules,
+  };
+  try {
+    await withOrg(member.layout, member.org, ({ gateway }) =>
+      contractOf(gateway, consortium, 'registry').submitTransaction('Init', JSON.stringify(tampered)),
+    );
+    return false;
+  } catch (error) {
+    return errorText(error).includes('differs from what this organisation agreed');
+  }
+}
+
+async function rehearse(report: Report, fabric: FabricInstall): Promise<void> {
+  const ns = createNamespaces(HOST_NAMES);
+  report.hosts = ns;
+  const byName = new Map(ns.map((h) => [h.name, h]));
+  for (const h of ns) log(`   host ${h.name}: namespace ${h.netns}, address ${h.address}`);
+  const courier = new Courier(COURIER_DIR, log);
+  report.courier = courier.parcels;
+  const definition = definitionFor(byName);
+  const definitionFile = path.join(ROOT, 'consortium.yaml');
+  writeFileSync(definitionFile, stringify(definition));
+  const options = (
+    name: string,
+  ): { definition: unknown; dataDir: string; netns: string; fabric: FabricInstall; log: typeof log } => ({
+    definition,
+    dataDir: path.join(ROOT, 'hosts', name),
+    netns: byName.get(name)?.netns ?? '',
+    fabric,
+    log,
+  });
+  /** Runs a role command's function on `name`'s host, with the flags a human would type there. */
+  const role = async (name: string, command: RoleName, args: readonly string[]): Promise<void> => {
+    const { dataDir, netns } = options(name);
+    const argv = ['--definition', definitionFile, '--data-dir', dataDir, ...args];
+    log(
+      `   [${name}] npm run ${command} -- ${argv.map((a) => (path.isAbsolute(a) ? path.relative(ROOT, a) : a)).join(' ')}`,
+    );
+    await ROLES[command]({ fabric, log, netns }, parseRoleFlags(command, argv));
+  };
+  const orderer = newOrdererHost(options('orderer'));
+  const members = ['regulator', ...CENTRES.map((c) => `c${c.code}`)].map((name) =>
+    newPeerHost(options(name), name),
+  );
+  const [regulator, c1, c2, c3] = members;
+  if (regulator === undefined || c1 === undefined || c2 === undefined || c3 === undefined)
+    throw new Error('hosts');
+  const everyone = ['orderer', ...members.map((m) => m.orgKey)];
+  const others = (name: string): string[] => everyone.filter((n) => n !== name);
+  courier.send('rehearsal', everyone, definitionFile, 'consortium.yaml');
+
+  const orgFiles = new Map<string, string>();
+  await timed(
+    report,
+    'Each founding host generates its own keys and sends its organisation file',
+    async () => {
+      const ordererFile = await orderer.init(path.join(orderer.dataDir, 'out', 'organisation.json'));
+      orgFiles.set(
+        'orderer',
+        courier.send('orderer', others('orderer'), ordererFile, 'orderer.organisation.json'),
+      );
+      for (const m of members) {
+        const file = await m.init(path.join(m.dataDir, 'out', 'organisation.json'));
+        orgFiles.set(
+          m.orgKey,
+          courier.send(m.orgKey, others(m.orgKey), file, `${m.orgKey}.organisation.json`),
+        );
+      }
+      for (const m of members) {
+        for (const [name, file] of orgFiles) if (name !== m.orgKey) m.importOrganisationFile(file);
+      }
+      for (const m of members) orderer.importOrganisationFile(orgFiles.get(m.orgKey) ?? '');
+    },
+  );
+
+  const genesis = await timed(
+    report,
+    'The orderer host builds the genesis block and starts its orderer',
+    async () => {
+      const block = await orderer.genesisBlock();
+      await orderer.startOrderers();
+      return courier.send(
+        'orderer',
+        members.map((m) => m.orgKey),
+        block,
+        'genesis.block',
+      );
+    },
+  );
+
+  const packageId = await timed(
+    report,
+    'Every member host starts its peer, joins, installs and approves; c110000 commits',
+    async () => {
+      const key = courier.send(
+        'c110000',
+        ['regulator', 'c310000', 'c440000'],
+        c1.createPseudonymKey(),
+        'pseudonym.key',
+        true,
+      );
+      for (const m of [regulator, c2, c3]) m.receivePseudonymKey(key);
+      for (const m of members) {
+        await m.startPeer();
+        await m.joinChannel(genesis);
+      }
+      const built = c1.buildPackage();
+      const pkg = courier.send('c110000', ['regulator', 'c310000', 'c440000'], built.file, 'hpf.tgz');
+      const idFile = path.join(c1.dataDir, 'out', 'package-id.txt');
+      writeFileSync(idFile, `${built.packageId}\n`);
+      courier.send('c110000', ['regulator', 'c310000', 'c440000'], idFile, 'package-id.txt');
+      for (const m of members) {
+        await m.installPackage(pkg, built.packageId);
+        await m.approve(built.packageId, 1);
+      }
+      await c1.commit(1);
+      return built.packageId;
+    },
+  );
+
+  await timed(
+    report,
+    'Chaincode servers and gateways start; every peer endorses; the registry is initialised',
+    async () => {
+      for (const m of members) await m.startChaincodeServer(packageId);
+      await Promise.all(members.map((m) => m.waitChaincode()));
+      report.registryTamperRefused = await tamperedInitRefused(c2);
+      log(
+        `   a registry Init without C440000MSP sent by C310000MSP: ${report.registryTamperRefused ? 'refused' : 'ACCEPTED'}`,
+      );
+      if (!report.registryTamperRefused)
+        throw new Error('a registry Init with content nobody agreed was accepted');
+      await initRegistry(c1.consortium, c1.layout, c1.cli);
+      for (const m of members) log(`   ${m.org.mspId} gateway ${await m.startGateway()}`);
+    },
+  );
+
+  await timed(report, "c110000's chaincode server accepts its own peer only (mutual TLS)", async () => {
+    const server = c1.layout.chaincodeServerTls(c1.org);
+    const cases = [
+      { client: 'C110000MSP peer', files: c1.layout.peer(c1.org).tls, expected: true },
+      { client: 'C310000MSP peer', files: c2.layout.peer(c2.org).tls, expected: false },
+      { client: 'no client certificate', files: null, expected: false },
+    ];
+    for (const { client, files, expected } of cases) {
+      const accepted = await acceptsClient(c1.org.address, c1.org.ports.chaincodeServer, server.ca, files);
+      report.chaincodeServerTrust.push({ client, accepted, expected });
+      log(`   ${client}: ${accepted ? 'accepted' : 'refused'}`);
+      if (accepted !== expected)
+        throw new Error(`chaincode server trust: ${client} ${accepted ? 'accepted' : 'refused'}`);
+    }
+  });
+
+  await timed(report, 'A transfer c110000 -> c310000 across hosts, both endorsing', () =>
+    transfer(report, c2, c1, 1000 + (Date.now() % 8000)),
+  );
+
+  // The join, timed from centre:init to the new centre's first committed transfer.
+  const joinStarted = Date.now();
+  const newcomerName = `c${JOINING.code}`;
+  const newcomerEntry: CentreEntry = { ...JOINING, host: byName.get(newcomerName)?.address ?? '' };
+  const newcomer = newPeerHost(
+    { ...options(newcomerName), definition: withCentres(definition, [newcomerEntry]) },
+    newcomerName,
+  );
+  const existing: Consortium = c1.consortium;
+  const orgFile = await timed(
+    report,
+    `centre:init on ${newcomerName}: its own keys, its organisation file`,
+    async () => {
+      const file = await newcomer.init(path.join(newcomer.dataDir, 'out', 'organisation.json'));
+      return courier.send(newcomerName, ['c110000'], file, `${newcomerName}.organisation.json`);
+    },
+  );
+
+  const membersOrgFile = path.join(COURIER_DIR, `${newcomerName}.organisation.for-members.json`);
+  await timed(
+    report,
+    'Members propose, sign each on their own host, and submit the channel update',
+    async () => {
+      const update = path.join(c1.dataDir, 'out', 'add-510000.pb');
+      await role('c110000', 'member:propose', [
+        '--org',
+        'c110000',
+        '--centre-file',
+        orgFile,
+        '--out',
+        update,
+      ]);
+      const signed1 = path.join(c1.dataDir, 'out', 'add-510000.c110000.pb');
+      await role('c110000', 'member:sign', ['--org', 'c110000', '--update', update, '--out', signed1]);
+      const toC2 = courier.send('c110000', ['c310000'], signed1, 'add-510000.signed-c110000.pb');
+      const signed2 = path.join(c2.dataDir, 'out', 'add-510000.c310000.pb');
+      await role('c310000', 'member:sign', ['--org', 'c310000', '--update', toC2, '--out', signed2]);
+      const toC3 = courier.send('c310000', ['c440000'], signed2, 'add-510000.signed-c110000-c310000.pb');
+      await role('c440000', 'member:submit', ['--org', 'c440000', '--update', toC3]);
+      courier.send('c110000', ['regulator', 'c310000', 'c440000'], orgFile, path.basename(membersOrgFile));
+      report.join.signatures = [
+        { signer: 'C110000MSP', how: 'peer channel signconfigtx on its host' },
+        { signer: 'C310000MSP', how: 'peer channel signconfigtx on its host' },
+        { signer: 'C440000MSP', how: 'peer channel update (the submitter signs) on its host' },
+      ];
+      for (const m of members) {
+        m.admit(newcomerEntry);
+        m.importOrganisationFile(orgFile);
+      }
+    },
+  );
+
+  await timed(
+    report,
+    `centre:join on ${newcomerName}: fetch the block, start the peer, join, install, approve`,
+    async () => {
+      const ordererFile = courier.send(
+        'c110000',
+        [newcomerName],
+        orgFiles.get('orderer') ?? '',
+        'orderer.organisation.for-newcomer.json',
+      );
+      const pkg = courier.send('c110000', [newcomerName], c1.layout.chaincodePackage, 'hpf.for-newcomer.tgz');
+      const idFile = courier.send(
+        'c110000',
+        [newcomerName],
+        path.join(c1.dataDir, 'out', 'package-id.txt'),
+        'package-id.for-newcomer.txt',
+      );
+      const key = courier.send(
+        'c110000',
+        [newcomerName],
+        c1.layout.pseudonymKey,
+        'pseudonym.for-newcomer.key',
+        true,
+      );
+      const ownFile = path.join(newcomer.dataDir, 'out', 'organisation.json');
+      const approved = readFileSync(idFile, 'utf8').trim();
+      await role(newcomerName, 'centre:join', [
+        '--centre-file', ownFile, '--orderer-file', ordererFile, '--package', pkg,
+        '--package-id', approved, '--pseudonym-key', key, '--sequence', '2',
+      ]); // prettier-ignore
+      for (const m of members) {
+        await role(m.orgKey, 'member:approve', [
+          '--org', m.orgKey, '--centre-file', membersOrgFile, '--package-id', packageId, '--sequence', '2',
+        ]); // prettier-ignore
+      }
+      await role('c110000', 'member:commit', [
+        '--org',
+        'c110000',
+        '--centre-file',
+        membersOrgFile,
+        '--sequence',
+        '2',
+      ]);
+      await role(newcomerName, 'centre:serve', ['--centre-file', ownFile, '--package-id', approved]);
+      await Promise.all([newcomer, ...members].map((m) => m.waitChaincode()));
+      await c1.registerCentre(existing, JOINING);
+    },
+  );
+
+  await timed(
+    report,
+    `The first transfer of ${newcomerName}: c110000 -> ${newcomerName}, both endorsing`,
+    () => transfer(report, newcomer, c1, 1000 + ((Date.now() + 4321) % 8000)),
+  );
+  report.join.secondsFromInitToFirstCommittedTransfer = (Date.now() - joinStarted) / 1000;
+  log(
+    `   join: ${report.join.secondsFromInitToFirstCommittedTransfer.toFixed(1)} s from centre:init to the first committed transfer`,
+  );
+
+  const bundle = await timed(report, `${newcomerName} writes its deployment bundle`, () =>
+    Promise.resolve(newcomer.bundle(path.join(ROOT, 'bundles', newcomerName), packageId)),
+  );
+  report.bundle = { dir: path.relative(ROOT, bundle.dir), units: bundle.units, files: bundle.files };
+  log(`   ${bundle.dir}: ${bundle.units.join(', ')}`);
+
+  report.keyScan = await timed(report, 'Scan every host for private keys of other organisations', () => {
+    const hosts = [orderer, ...members, newcomer].map((h) => ({
+      name: h === orderer ? 'orderer' : (h as PeerHost).orgKey,
+      dataDir: h.dataDir,
+      ownDir:
+        h === orderer
+          ? path.join('crypto', 'ordererOrganizations', h.consortium.ordererOrg.domain)
+          : path.join('crypto', 'peerOrganizations', (h as PeerHost).org.domain),
+    }));
+    const bundleScan = {
+      // The bundle is the same organisation's: its keys may (must) be the host's own.
+      name: newcomerName,
+      dataDir: bundle.dir,
+      ownDir: path.join('crypto', 'peerOrganizations', newcomer.org.domain),
+    };
+    return Promise.resolve(scanKeys([...hosts, bundleScan]));
+  });
+  for (const h of report.keyScan.hosts) {
+    log(`   ${h.host}: ${h.keyFiles} key files of ${h.filesScanned} files, ${h.foreign.length} foreign`);
+  }
+  if (!report.keyScan.ok) {
+    throw new Error(`key scan failed: ${JSON.stringify(report.keyScan, null, 2)}`);
+  }
+}
+
+async function stopHosts(): Promise<void> {
+  for (const name of HOST_NAMES) {
+    const dataDir = path.join(ROOT, 'hosts', name);
+    await stopAll(dataDir, recordedNames(dataDir)).catch(() => undefined);
+  }
+}
+
+async function main(): Promise<number> {
+  const started = Date.now();
+  const report: Report = {
+    ok: false,
+    error: null,
+    startedAt: new Date().toISOString(),
+    hosts: [],
+    steps: [],
+    registryTamperRefused: null,
+    bundle: null,
+    chaincodeServerTrust: [],
+    transfers: [],
+    join: {
+      centre: JOINING.mspId,
+      secondsFromInitToFirstCommittedTransfer: null,
+      signatures: [],
+      signaturesRequired: 'MAJORITY Admins of the 4 member organisations: 3',
+    },
+    courier: [],
+    keyScan: null,
+    seconds: 0,
+  };
+  try {
+    checkPrivilege();
+    const fabric = await ensureFabric(log);
+    await stopHosts();
+    purgeDataDir(ROOT);
+    claimDataDir(ROOT);
+    await rehearse(report, fabric);
+    report.ok = true;
+  } catch (error) {
+    report.error = error instanceof Error ? error.message : String(error);
+    log(`REHEARSAL FAILED: ${report.error}`);
+    if (error instanceof Error && !(error instanceof NamespaceError) && error.stack) log(error.stack);
+  } finally {
+    if (!flags.keep) {
+      await stopHosts();
+      const removed = removeNamespaces();
+      log(
+        `== clean-up: processes stopped, namespaces removed (${removed.join(', ') || 'none'}), bridge removed`,
+      );
+    }
+    report.seconds = (Date.now() - started) / 1000;
+    mkdirSync(ROOT, { recursive: true });
+    writeFileSync(REPORT, JSON.stringify(report, null, 2) + '\n');
+    log(`report: ${REPORT}`);
+    log(`courier: ${report.courier.length} files, ${report.courier.reduce((n, p) => n + p.bytes, 0)} bytes`);
+  }
+  log(report.ok ? `REHEARSAL PASSED in ${report.seconds.toFixed(1)} s` : 'REHEARSAL FAILED');
+  return report.ok ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
