@@ -161,6 +161,12 @@ export function peerSpec(
       CORE_PEER_GOSSIP_ENDPOINT: address,
       CORE_PEER_GOSSIP_EXTERNALENDPOINT: address,
       ...peerTimingEnv(orgCount),
+      // A transaction that failed validation (say, an answer to a certificate request endorsed without
+      // the requesting centre) may carry private data for a collection this peer is a member of but never
+      // received. Pulling it at commit stalled the whole block for up to pullRetryThreshold (60 s) on the
+      // real network; an invalid transaction's writes are never applied, so its private data is left to
+      // the reconciler instead.
+      CORE_PEER_GOSSIP_PVTDATA_SKIPPULLINGINVALIDTRANSACTIONSDURINGCOMMIT: 'true',
       CORE_PEER_LOCALMSPID: org.mspId,
       CORE_PEER_MSPCONFIGPATH: identity.mspDir,
       CORE_PEER_TLS_ENABLED: 'true',
