@@ -1,3 +1,4 @@
+import { parseAttestationId } from '../domain/shared';
 import type { LedgerClient, LedgerEvent } from '../fabric/ledger-client';
 import type { AuditService } from './audit-service';
 import { startEventListener, type EventListener } from './event-listener';
@@ -21,6 +22,20 @@ function statusOf(payload: string): string | undefined {
     return isJsonObject(parsed) && typeof parsed.status === 'string' ? parsed.status : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * Whether an event's attestation is one the index keeps a record of (a transfer or a withdrawal).
+ * Other events (certificates, certificate requests) are kept as events only: their IDs are not
+ * attestation IDs, and reading them as such failed on every retry, which held the index back forever.
+ */
+function isTransferOrWithdrawal(id: string): boolean {
+  try {
+    parseAttestationId(id);
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -74,7 +89,13 @@ export function startLedgerIndexer(options: Readonly<LedgerIndexerOptions>): Eve
     return records;
   };
   const applyBatch = async (batch: readonly Pending[]): Promise<void> => {
-    const ids = [...new Set(batch.map((p) => p.attestationId).filter((id) => id !== undefined))];
+    const ids = [
+      ...new Set(
+        batch
+          .map((p) => p.attestationId)
+          .filter((id): id is string => id !== undefined && isTransferOrWithdrawal(id)),
+      ),
+    ];
     const records = await read(ids);
     index.applyAll(
       batch.map((p) => ({
