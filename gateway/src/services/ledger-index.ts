@@ -273,17 +273,7 @@ function withdrawalFacts(record: JsonObject): Facts {
 }
 
 /** What the overview counts of one attestation, from its stored or new state. */
-interface Counted {
-  readonly kind: string;
-  readonly centre: string;
-  readonly fromCentre: string | null;
-  readonly toCentre: string | null;
-  readonly status: string;
-  readonly platformCode: string | null;
-  readonly reason: string | null;
-  readonly openedOn: string;
-  readonly alerts: number;
-}
+type Counted = Omit<AttestationRow, 'id' | 'updatedAt' | 'lastBlock'> & { readonly alerts: number };
 
 type TallyKey = readonly [metric: string, a: string, b: string];
 
