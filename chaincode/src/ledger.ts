@@ -103,6 +103,12 @@ export type HpfEvent = {
   readonly status?: string;
   readonly alerts?: readonly AlertJson[];
   readonly replay?: boolean;
+  /**
+   * The attestation's public record as this transaction wrote it (the same value as its state key):
+   * what the gateways' indexes store, without reading each attestation back through the chaincode
+   * (issue 13: those reads cost every gateway, peer and chaincode server a call per attestation).
+   */
+  readonly record?: Json;
 };
 
 /** Sets the transaction's one chaincode event. Call it once, last (Fabric keeps only the last). */

@@ -86,6 +86,7 @@ function transferEvent(ctx: Context, type: string, record: TransferRecord, repla
     centres: [record.fromCentre, record.toCentre],
     status: record.status,
     replay: replay ? true : undefined,
+    record,
   });
 }
 

@@ -253,6 +253,7 @@ function withdrawalEvent(ctx: Context, type: string, record: WithdrawalRecord, r
     status: record.status,
     alerts: type === 'withdrawal.recorded' && record.alerts.length > 0 ? record.alerts : undefined,
     replay: replay ? true : undefined,
+    record,
   });
 }
 

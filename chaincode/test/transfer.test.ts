@@ -157,6 +157,8 @@ describe('transfer request', () => {
       attestationId: `transfer:${T1}`,
       centres: ['110000', '440000'],
       status: 'REQUESTED',
+      // The public record as written to state: what the gateways' indexes store.
+      record: JSON.parse(result) as unknown,
     });
     expect(Buffer.from(net.ledger.state.get(`transfer~${T1}`)!).toString()).toBe(result);
   });

@@ -99,6 +99,8 @@ describe('withdrawal record', () => {
       attestationId: 'withdrawal:110000:W-110000-0001',
       centres: ['110000'],
       status: 'RECORDED',
+      // The public record the transaction wrote, as Get returns it (the gateways index it from here).
+      record: parse(result),
     });
     const got = await net.evaluate(REGULATOR.mspId, (ctx) =>
       net.withdrawal.Get(ctx, BEIJING.code, 'W-110000-0001'),
@@ -167,6 +169,7 @@ describe('withdrawal record', () => {
       attestationId: 'withdrawal:110000:W-110000-0001',
       centres: ['110000'],
       status: 'REVERSED',
+      record: parse(result),
     });
     const again = await record(net, input({ withdrawalId: 'W-310000-0001', centre: SHANGHAI.code }));
     expect(parse(again.result).status).toBe('RECORDED');

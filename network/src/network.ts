@@ -21,6 +21,7 @@ import {
   joinPeer,
   ordererHeight,
   ordererProcessName,
+  LARGE_CONSORTIUM_ORGS,
   ordererSpec,
   peerHeight,
   peerProcessName,
@@ -90,7 +91,9 @@ export async function waitChaincode(
       },
       {
         timeoutMs,
-        intervalMs: 500,
+        // A large consortium's polls are spaced out: each one that gets past discovery runs the
+        // chaincode on every org's peer, and on 2 cores frequent polls were load of their own.
+        intervalMs: consortium.orgs.length >= LARGE_CONSORTIUM_ORGS ? 3_000 : 500,
         failure: (error) =>
           new Error(
             `${org.mspId}'s peer is not ready for chaincode ${consortium.chaincode.name}: ${String(error)}`,

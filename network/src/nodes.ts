@@ -116,7 +116,9 @@ function peerTimingEnv(orgCount: number): Record<string, string> {
   return {
     CORE_PEER_GOSSIP_RECONNECTINTERVAL: '5s',
     CORE_PEER_GOSSIP_ALIVETIMEINTERVAL: '5s',
-    CORE_PEER_GOSSIP_ALIVEEXPIRATIONTIMEOUT: '25s',
+    // Longer than Fabric's 25 s: a CPU-starved peer that misses a few alive messages is not dropped
+    // from the others' membership (the regulator's discovery lost 3 orgs at load 100, issue 13).
+    CORE_PEER_GOSSIP_ALIVEEXPIRATIONTIMEOUT: '60s',
     CORE_PEER_GOSSIP_PUBLISHSTATEINFOINTERVAL: '4s',
     CORE_PEER_GOSSIP_REQUESTSTATEINFOINTERVAL: '4s',
     CORE_PEER_GOSSIP_MEMBERSHIPTRACKERINTERVAL: '5s',

@@ -2,7 +2,9 @@ import { performance } from 'node:perf_hooks';
 import { type Log } from '../../network';
 import { benchConsortium } from './bench-network';
 import {
+  cpuMsByProcess,
   firstCentre,
+  kindOf,
   machineState,
   onFreshConsortium,
   percentile,
@@ -25,6 +27,11 @@ import {
  * A step holds if achieved ≥ 95 % of offered, p99 ≤ 1 s and no request failed; a step that does not
  * hold is run once more (the machine is shared) and the mode breaks if it fails again. The knee of
  * a mode is the highest offered rate that held before it broke; the mode then stops stepping. Last, each mode runs at 80 % of its knee for two step lengths: p50/p99 there.
+ *
+ * Before stepping, each mode runs at a low rate (COST_RATE) while the CPU time of every process is
+ * read from /proc: the CPU milliseconds one request costs each kind of process (peer, chaincode
+ * server, gateway, orderer, and this client). On 2 cores the knee is where those add up to the
+ * machine, so this says where a mode's cost goes.
  */
 
 export interface SaturationOptions {
@@ -47,6 +54,33 @@ interface StepResult {
 }
 
 type Op = (i: number) => Promise<void>;
+
+/** The rate (req/s) and duration of the CPU-cost run of each mode: well below every knee. */
+const COST_RATE = 8;
+const COST_MS = 15_000;
+
+/** CPU milliseconds per completed request, by process kind, while `op` runs at COST_RATE. */
+async function costPerRequest(
+  op: Op,
+  consortium: Parameters<typeof cpuMsByProcess>[0],
+  counter: { next: number },
+): Promise<Record<string, number>> {
+  const before = cpuMsByProcess(consortium);
+  const clientBefore = process.cpuUsage();
+  const step = await openLoop(op, COST_RATE, COST_MS, counter);
+  const client = process.cpuUsage(clientBefore);
+  const after = cpuMsByProcess(consortium);
+  const byKind: Record<string, number> = { client: (client.user + client.system) / 1000 };
+  for (const [name, ms] of Object.entries(after)) {
+    const kind = kindOf(name);
+    byKind[kind] = (byKind[kind] ?? 0) + ms - (before[name] ?? ms);
+  }
+  const perRequest = Object.fromEntries(
+    Object.entries(byKind).map(([kind, ms]) => [kind, round1(ms / Math.max(1, step.ok))]),
+  );
+  perRequest.total = round1(Object.values(byKind).reduce((a, b) => a + b, 0) / Math.max(1, step.ok));
+  return perRequest;
+}
 
 /** Upper bound on requests in flight, so an overloaded step cannot grow without limit. */
 const MAX_IN_FLIGHT = 4_000;
@@ -150,6 +184,15 @@ export async function benchSaturation(log: Log, options: SaturationOptions): Pro
     const counter = { next: 0 };
     log('saturation: warm-up');
     for (const op of Object.values(modes)) await openLoop(op, 10, 2_000, counter);
+    const cpuMsPerRequest: Record<string, Record<string, number>> = {};
+    for (const [name, op] of Object.entries(modes)) {
+      cpuMsPerRequest[name] = await costPerRequest(op, consortium, counter);
+      log(
+        `saturation: ${name} CPU ms per request: ${Object.entries(cpuMsPerRequest[name])
+          .map(([kind, ms]) => `${kind} ${ms}`)
+          .join(', ')}`,
+      );
+    }
 
     const { steps, knees } = await stepUp(modes, options, counter, log);
     const atEightyPercent: Record<string, StepResult> = {};
@@ -179,6 +222,12 @@ export async function benchSaturation(log: Log, options: SaturationOptions): Pro
         httpAttestationOverRawAttestation: ratio('httpAttestation', 'rawAttestation'),
       },
       atEightyPercentOfKnee: atEightyPercent,
+      cpuMsPerRequest: {
+        rate: COST_RATE,
+        seconds: COST_MS / 1000,
+        note: 'CPU time (user + system, from /proc) per completed request, summed over the processes of each kind; client = this benchmark process',
+        byMode: cpuMsPerRequest,
+      },
       steps,
       peakRssMiBByKind: rssSummary(rss),
       machineBefore: before,

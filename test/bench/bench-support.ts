@@ -159,6 +159,25 @@ export function rssByProcess(
   return result;
 }
 
+/** Clock ticks per second of /proc/<pid>/stat's CPU times (USER_HZ; 100 on Linux). */
+const USER_HZ = 100;
+
+/** CPU time (ms, user + system) each running process of the consortium has used so far, by name. */
+export function cpuMsByProcess(consortium: Consortium): Record<string, number> {
+  const result: Record<string, number> = {};
+  for (const proc of runningProcesses(new Layout(consortium).root)) {
+    try {
+      // The fields after the command's closing parenthesis; utime and stime are the 12th and 13th.
+      const stat = readFileSync(`/proc/${proc.pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      result[proc.name] = ((Number(fields[11]) + Number(fields[12])) * 1000) / USER_HZ;
+    } catch {
+      // The process ended between the listing and the read.
+    }
+  }
+  return result;
+}
+
 /** The kind of a process name: orderer, peer, chaincode, gateway. */
 export function kindOf(name: string): string {
   return name.replace(/[-\d].*$/, '');

@@ -2,7 +2,7 @@ import { parseAttestationId } from '../domain/shared';
 import type { LedgerClient, LedgerEvent } from '../fabric/ledger-client';
 import type { AuditService } from './audit-service';
 import { startEventListener, type EventListener } from './event-listener';
-import { isJsonObject } from './json-record';
+import { isJsonObject, type JsonObject } from './json-record';
 import type { IndexedRecord, LedgerIndex } from './ledger-index';
 
 export interface LedgerIndexerOptions {
@@ -26,16 +26,28 @@ function statusOf(payload: string): string | undefined {
 }
 
 /**
- * Whether an event's attestation is one the index keeps a record of (a transfer or a withdrawal).
+ * The kind of an event's attestation when the index keeps a record of it (a transfer or a withdrawal).
  * Other events (certificates, certificate requests) are kept as events only: their IDs are not
  * attestation IDs, and reading them as such failed on every retry, which held the index back forever.
  */
-function isTransferOrWithdrawal(id: string): boolean {
+function recordKindOf(id: string): IndexedRecord['kind'] | undefined {
   try {
-    parseAttestationId(id);
-    return true;
+    return parseAttestationId(id).kind;
   } catch {
-    return false;
+    return undefined;
+  }
+}
+
+/**
+ * The public record the event's transaction wrote, which the chaincode puts in its transfer and
+ * withdrawal events (`record`); undefined for events written before it did.
+ */
+function recordOf(payload: string): JsonObject | undefined {
+  try {
+    const parsed: unknown = JSON.parse(payload);
+    return isJsonObject(parsed) && isJsonObject(parsed.record) ? parsed.record : undefined;
+  } catch {
+    return undefined;
   }
 }
 
@@ -55,12 +67,12 @@ interface Pending {
 /**
  * Feeds the index from the chaincode event stream with its own checkpoint, kept in the index: it
  * resumes where it stopped, and an empty (or deleted) index is rebuilt from block 0. Each event that
- * names an attestation stores that attestation's current public state as the ledger reports it, so a
- * rebuild ends with the same content as an index fed event by event.
+ * names an attestation stores that attestation's public record as its transaction wrote it (carried
+ * in the event), so a rebuild ends with the same content as an index fed event by event. An event
+ * without a record (from a chaincode before it carried one) has the record read from the ledger.
  *
  * Events are applied in batches (one block or more, up to {@link MAX_BATCH} events) in one SQLite
- * transaction; an attestation named by several events of a batch is read from the ledger once, after
- * all of them were committed (its current record is the same for each). A batch that fails is retried
+ * transaction; an attestation named by several events of a batch gets the record of the last of them. A batch that fails is retried
  * (the checkpoint only moves when it is applied); events the listener delivers again after a
  * reconnection are already in the batch or the index and change nothing.
  */
@@ -88,15 +100,26 @@ export function startLedgerIndexer(options: Readonly<LedgerIndexerOptions>): Eve
     );
     return records;
   };
+  /**
+   * Each attestation's record after the batch: the record its last event in the batch carries (what
+   * that transaction wrote, so the ledger's state after the batch), or, for an event without one, the
+   * record read from the ledger.
+   */
+  const recordsAfter = async (batch: readonly Pending[]): Promise<Map<string, IndexedRecord>> => {
+    const carried = new Map<string, IndexedRecord | undefined>();
+    for (const p of batch) {
+      const kind = p.attestationId === undefined ? undefined : recordKindOf(p.attestationId);
+      if (p.attestationId === undefined || kind === undefined) continue;
+      const record = recordOf(p.event.payload);
+      carried.set(p.attestationId, record === undefined ? undefined : { kind, record });
+    }
+    const missing = [...carried].filter(([, r]) => r === undefined).map(([id]) => id);
+    const records = await read(missing);
+    for (const [id, indexed] of carried) if (indexed !== undefined) records.set(id, indexed);
+    return records;
+  };
   const applyBatch = async (batch: readonly Pending[]): Promise<void> => {
-    const ids = [
-      ...new Set(
-        batch
-          .map((p) => p.attestationId)
-          .filter((id): id is string => id !== undefined && isTransferOrWithdrawal(id)),
-      ),
-    ];
-    const records = await read(ids);
+    const records = await recordsAfter(batch);
     index.applyAll(
       batch.map((p) => ({
         event: p.event,

@@ -1,0 +1,107 @@
+import { LedgerIndex } from '../src/services/ledger-index';
+import { startLedgerIndexer } from '../src/services/ledger-indexer';
+import type { JsonObject } from '../src/services/json-record';
+import { FakeLedger } from './support/fake-ledger';
+
+/**
+ * The indexer against the fake ledger's event stream: records come from the events that carry them,
+ * and only events without one are read back from the ledger.
+ */
+
+const tx = (n: number): string => n.toString(16).padStart(64, '0');
+
+function withdrawal(id: string, status: string): JsonObject {
+  return {
+    attestationId: `withdrawal:110000:${id}`,
+    centre: '110000',
+    withdrawalId: id,
+    status,
+    reasonCode: '01',
+    withdrawnOn: '2026-11-02',
+    recordedAt: '2026-11-02T09:00:00.000Z',
+    txId: tx(100),
+    evidence: [{ kind: 'PURCHASE_CONTRACT', hash: 'e'.repeat(64) }],
+    alerts: [],
+  };
+}
+
+function event(block: number, n: number, payload: JsonObject): FakeLedger['eventLog'][number] {
+  return { blockNumber: BigInt(block), txId: tx(n), name: 'hpf', payload: JSON.stringify(payload) };
+}
+
+async function indexAll(
+  ledger: FakeLedger,
+  current: (id: string) => Promise<{ kind: string; record: JsonObject } | undefined>,
+): Promise<{ index: LedgerIndex; read: string[] }> {
+  const index = new LedgerIndex({ file: ':memory:' });
+  const read: string[] = [];
+  const last = ledger.eventLog.at(-1)!;
+  const lastPosition = `${last.blockNumber.toString()}:${last.txId}`;
+  let done: () => void = () => undefined;
+  const finished = new Promise<void>((resolve) => {
+    done = resolve;
+  });
+  const indexer = startLedgerIndexer({
+    ledger,
+    index,
+    audit: {
+      current: (id) => {
+        read.push(id);
+        return current(id);
+      },
+    },
+    onError: (err) => {
+      throw err;
+    },
+    retryDelayMs: 10,
+    onIndexed: (position) => {
+      if (position === lastPosition) done();
+    },
+  });
+  await finished;
+  indexer.stop();
+  return { index, read };
+}
+
+describe('ledger indexer', () => {
+  it('stores the record each event carries, the last one of a batch, and reads nothing back', async () => {
+    const ledger = new FakeLedger();
+    const w = 'withdrawal:110000:W-1';
+    ledger.eventLog.push(
+      event(5, 1, {
+        type: 'withdrawal.recorded',
+        attestationId: w,
+        centres: ['110000'],
+        status: 'RECORDED',
+        record: withdrawal('W-1', 'RECORDED'),
+      }),
+      event(6, 2, {
+        type: 'withdrawal.reversed',
+        attestationId: w,
+        centres: ['110000'],
+        status: 'REVERSED',
+        record: withdrawal('W-1', 'REVERSED'),
+      }),
+      // A certificate's event names no transfer or withdrawal: kept as an event, never read.
+      event(7, 3, { type: 'certificate.issued', attestationId: 'certificate:110000:HPF-1', centres: [] }),
+    );
+    const { index, read } = await indexAll(ledger, () => Promise.reject(new Error('must not read')));
+    expect(read).toEqual([]);
+    expect(index.attestation(w)).toMatchObject({ id: w, kind: 'withdrawal', status: 'REVERSED', lastBlock: 6 });
+    expect(index.allEvents()).toHaveLength(3);
+    expect(index.position()).toBe(`7:${tx(3)}`);
+  });
+
+  it('reads the record from the ledger for an event that carries none (an older chaincode)', async () => {
+    const ledger = new FakeLedger();
+    const w = 'withdrawal:110000:W-2';
+    ledger.eventLog.push(
+      event(5, 1, { type: 'withdrawal.recorded', attestationId: w, centres: ['110000'], status: 'RECORDED' }),
+    );
+    const { index, read } = await indexAll(ledger, (id) =>
+      Promise.resolve({ kind: 'withdrawal', record: withdrawal(id.split(':')[2]!, 'RECORDED') }),
+    );
+    expect(read).toEqual([w]);
+    expect(index.attestation(w)).toMatchObject({ id: w, status: 'RECORDED', centre: '110000' });
+  });
+});
