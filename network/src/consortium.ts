@@ -14,7 +14,7 @@ import {
 import { Layout, REPO_ROOT } from './layout';
 import { up, type Log, type UpResult } from './network';
 import { ordererSpec, peerSpec } from './nodes';
-import { sleep } from './poll';
+import { eachLimited, sleep } from './poll';
 import {
   alive,
   logFile,
@@ -33,6 +33,10 @@ import {
 } from './supervisor';
 import { readState, supervisorStateSchema } from './state-store';
 
+/** Gateways started (and waited for) at once, and how long each may take to answer /readyz. */
+const GATEWAY_START_CONCURRENCY = 4;
+const GATEWAY_READY_TIMEOUT_MS = 120_000;
+
 /** The whole local consortium: the network (network.ts) plus one HTTP gateway per organisation. */
 export async function startConsortium(consortium: Consortium, log: Log = console.log): Promise<UpResult> {
   const started = Date.now();
@@ -40,13 +44,15 @@ export async function startConsortium(consortium: Consortium, log: Log = console
   const layout = new Layout(consortium);
   ensureApiKeys(consortium, layout);
   log('Gateways');
-  for (const org of consortium.orgs) {
+  // A few at a time, each until ready: 32 Node processes started at once on 2 cores (next to 32
+  // peers and 32 chaincode servers) were not ready within a minute (issue 13).
+  await eachLimited(consortium.orgs, GATEWAY_START_CONCURRENCY, async (org) => {
     const { pid, reused } = startGateway(consortium, layout, org);
     log(
       `      ${gatewayProcessName(org)} ${reused ? 'already running' : 'started'} (pid ${pid}) on ${org.address}:${org.ports.gateway}`,
     );
-  }
-  await Promise.all(consortium.orgs.map((org) => waitGatewayReady(org)));
+    await waitGatewayReady(org, GATEWAY_READY_TIMEOUT_MS);
+  });
   log(`Consortium and gateways ready in ${((Date.now() - started) / 1000).toFixed(1)} s:`);
   for (const g of gatewayInfo(consortium, layout)) {
     log(`      ${g.mspId.padEnd(14)} ${g.url}  (API keys: npm run consortium:info)`);

@@ -13,6 +13,8 @@ import {
 } from '../../network';
 import {
   confirmOutBody,
+  cpuMsByProcess,
+  kindOf,
   machineState,
   residentIdFor,
   round1,
@@ -22,6 +24,23 @@ import {
   today,
 } from './bench-support';
 import path from 'node:path';
+
+/** How long the idle consortium is watched for its CPU use per process kind. */
+const IDLE_WATCH_MS = 20_000;
+
+/** Per process kind, the share of one core the idle consortium's processes used over `ms` (percent). */
+async function idleCpuPercentByKind(consortium: Parameters<typeof cpuMsByProcess>[0], ms: number) {
+  const before = cpuMsByProcess(consortium);
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  const after = cpuMsByProcess(consortium);
+  const byKind: Record<string, number> = {};
+  for (const [name, used] of Object.entries(after)) {
+    byKind[kindOf(name)] = (byKind[kindOf(name)] ?? 0) + used - (before[name] ?? used);
+  }
+  return Object.fromEntries(
+    Object.entries(byKind).map(([kind, used]) => [kind, round1((used / ms) * 100)]),
+  );
+}
 
 /**
  * The national rehearsal: the 31 provincial-level centres, the regulator and 3 orderers
@@ -81,6 +100,12 @@ export async function benchNational(log: Log, options: NationalOptions): Promise
     await startConsortium(consortium, (line) => log(`national: ${line.trim()}`));
     const upSeconds = round1((performance.now() - t0) / 1000);
     const idle = rssByProcess(consortium);
+    const idleCpu = await idleCpuPercentByKind(consortium, IDLE_WATCH_MS);
+    log(
+      `national: up in ${upSeconds} s; idle CPU (% of one core) by kind: ${Object.entries(idleCpu)
+        .map(([kind, pct]) => `${kind} ${pct}`)
+        .join(', ')}`,
+    );
     const infos = gatewayInfo(consortium, layout);
     const centres = consortium.centres.map((org) => ({
       code: org.code ?? '',
@@ -139,6 +164,7 @@ export async function benchNational(log: Log, options: NationalOptions): Promise
       },
       steps,
       rssMiBByKindIdle: rssSummary(idle),
+      idleCpuPercentOfOneCoreByKind: { watchedSeconds: IDLE_WATCH_MS / 1000, ...idleCpu },
       rssMiBByKind: rssSummary(current),
       peakRssMiBByKind: rssSummary(peak),
       totalRssMiB: totalMiB,
