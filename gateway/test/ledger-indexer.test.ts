@@ -87,7 +87,12 @@ describe('ledger indexer', () => {
     );
     const { index, read } = await indexAll(ledger, () => Promise.reject(new Error('must not read')));
     expect(read).toEqual([]);
-    expect(index.attestation(w)).toMatchObject({ id: w, kind: 'withdrawal', status: 'REVERSED', lastBlock: 6 });
+    expect(index.attestation(w)).toMatchObject({
+      id: w,
+      kind: 'withdrawal',
+      status: 'REVERSED',
+      lastBlock: 6,
+    });
     expect(index.allEvents()).toHaveLength(3);
     expect(index.position()).toBe(`7:${tx(3)}`);
   });

@@ -37,9 +37,7 @@ async function idleCpuPercentByKind(consortium: Parameters<typeof cpuMsByProcess
   for (const [name, used] of Object.entries(after)) {
     byKind[kindOf(name)] = (byKind[kindOf(name)] ?? 0) + used - (before[name] ?? used);
   }
-  return Object.fromEntries(
-    Object.entries(byKind).map(([kind, used]) => [kind, round1((used / ms) * 100)]),
-  );
+  return Object.fromEntries(Object.entries(byKind).map(([kind, used]) => [kind, round1((used / ms) * 100)]));
 }
 
 /**
