@@ -1,11 +1,10 @@
 import request from 'supertest';
 import { INDEX_SCHEMA_VERSION, LedgerIndex, workingDaysBefore } from '../src/services/ledger-index';
 import { statusLabel } from '../src/console/i18n';
+import { tx, withdrawal } from './support/index-fixtures';
 import { AUDITOR_KEY, OPERATOR_KEY, buildApp } from './support/test-app';
 
 /** The off-chain index (in memory) and the console's routes, in-process against the fake ledger. */
-
-const tx = (n: number): string => n.toString(16).padStart(64, '0');
 
 function transfer(status: string, history: number): Record<string, unknown> {
   return {
@@ -21,24 +20,6 @@ function transfer(status: string, history: number): Record<string, unknown> {
       status,
       at: `2026-11-0${i + 2}T08:00:00.000Z`,
       txId: tx(i + 1),
-    })),
-  };
-}
-
-function withdrawal(id: string, status: string, alerts: number): Record<string, unknown> {
-  return {
-    attestationId: `withdrawal:110000:${id}`,
-    centre: '110000',
-    withdrawalId: id,
-    status,
-    reasonCode: '01',
-    withdrawnOn: '2026-11-02',
-    recordedAt: '2026-11-02T09:00:00.000Z',
-    txId: tx(100),
-    evidence: [{ kind: 'PURCHASE_CONTRACT', hash: 'e'.repeat(64) }],
-    alerts: Array.from({ length: alerts }, () => ({
-      code: 'MULTI_CENTRE',
-      message: 'subject: 3 withdrawals at 2 centres',
     })),
   };
 }

@@ -2,28 +2,12 @@ import { LedgerIndex } from '../src/services/ledger-index';
 import { startLedgerIndexer } from '../src/services/ledger-indexer';
 import type { JsonObject } from '../src/services/json-record';
 import { FakeLedger } from './support/fake-ledger';
+import { tx, withdrawal } from './support/index-fixtures';
 
 /**
  * The indexer against the fake ledger's event stream: records come from the events that carry them,
  * and only events without one are read back from the ledger.
  */
-
-const tx = (n: number): string => n.toString(16).padStart(64, '0');
-
-function withdrawal(id: string, status: string): JsonObject {
-  return {
-    attestationId: `withdrawal:110000:${id}`,
-    centre: '110000',
-    withdrawalId: id,
-    status,
-    reasonCode: '01',
-    withdrawnOn: '2026-11-02',
-    recordedAt: '2026-11-02T09:00:00.000Z',
-    txId: tx(100),
-    evidence: [{ kind: 'PURCHASE_CONTRACT', hash: 'e'.repeat(64) }],
-    alerts: [],
-  };
-}
 
 function event(block: number, n: number, payload: JsonObject): FakeLedger['eventLog'][number] {
   return { blockNumber: BigInt(block), txId: tx(n), name: 'hpf', payload: JSON.stringify(payload) };
