@@ -40,6 +40,43 @@ describe('toApiError: the one translation of Fabric errors', () => {
     expect(apiError.cause).toBe(err);
   });
 
+  it.each(['INVALID_STATE', 'NOT_FOUND'] as const)(
+    'HPF:%s from only some of the named endorsers is marked endorser-behind; from all of them it is not',
+    (code) => {
+      const refusedBy = (mspIds: string[]): EndorseError =>
+        new EndorseError({
+          code: GrpcStatus.ABORTED,
+          details: mspIds.map((mspId) => ({
+            address: 'peer0:7051',
+            mspId,
+            message: `chaincode response 500, HPF:${code}: CONFIRM_OUT: not allowed when the transfer is REQUESTED`,
+          })),
+          cause: serviceError(GrpcStatus.ABORTED),
+          transactionId: TX,
+          message: 'failed to endorse',
+        });
+      const endorsers = ['C110000MSP', 'C440000MSP'];
+      expect(toApiError(refusedBy(['C440000MSP']), 'C110000MSP', endorsers)).toMatchObject({
+        code,
+        retry: 'endorser-behind',
+      });
+      expect(toApiError(refusedBy(endorsers), 'C110000MSP', endorsers).retry).toBeUndefined();
+      // Without the endorsers named (an evaluate), nothing can be said about disagreement.
+      expect(toApiError(refusedBy(['C440000MSP']), 'C110000MSP').retry).toBeUndefined();
+    },
+  );
+
+  it('a refusal that does not depend on a peer being behind is never retried', () => {
+    const err = new EndorseError({
+      code: GrpcStatus.ABORTED,
+      details: details('chaincode response 500, HPF:DUPLICATE_EVIDENCE: evidence used at 310000'),
+      cause: serviceError(GrpcStatus.ABORTED),
+      transactionId: TX,
+      message: 'failed to endorse',
+    });
+    expect(toApiError(err, 'C110000MSP', ['C110000MSP', 'C440000MSP']).retry).toBeUndefined();
+  });
+
   it('an evaluate GatewayError carrying HPF:NOT_FOUND is NOT_FOUND', () => {
     const err = new GatewayError({
       code: GrpcStatus.UNKNOWN,

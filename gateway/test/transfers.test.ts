@@ -174,6 +174,31 @@ describe('POST /v1/transfers', () => {
     expect(ledger.callsOf('submit')).toHaveLength(3);
   });
 
+  it('retries a step refused only by an endorser that was behind, with the same endorsement set', async () => {
+    const { app, ledger } = buildApp();
+    requestLikeChaincode(ledger);
+    const behind = (): ApiError =>
+      new ApiError('INVALID_STATE', 'REQUEST: not allowed', { retry: 'endorser-behind' });
+    ledger.sequence('transfer:Request', [behind(), existing('REQUESTED')]);
+    const res = await request(app).post('/v1/transfers').set('Authorization', AUTH).send(body);
+    expect(res.status).toBe(201);
+    const submits = ledger.callsOf('submit');
+    expect(submits).toHaveLength(2);
+    expect(submits[1]!.options.endorsingOrganizations).toEqual(submits[0]!.options.endorsingOrganizations);
+  });
+
+  it('a refusal still given after the retry bound is the chaincode answer (409)', async () => {
+    const { app, ledger } = buildApp({ maxConflictRetries: 2 });
+    requestLikeChaincode(ledger);
+    ledger.on('transfer:Request', () => {
+      throw new ApiError('INVALID_STATE', 'REQUEST: not allowed', { retry: 'endorser-behind' });
+    });
+    const res = await request(app).post('/v1/transfers').set('Authorization', AUTH).send(body);
+    expect(res.status).toBe(409);
+    expect(res.body).toMatchObject({ code: 'INVALID_STATE' });
+    expect(ledger.callsOf('submit')).toHaveLength(3);
+  });
+
   it('gives up after the retry bound with 503 UNAVAILABLE', async () => {
     const { app, ledger } = buildApp({ maxConflictRetries: 2 });
     requestLikeChaincode(ledger);

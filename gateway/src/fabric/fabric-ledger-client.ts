@@ -62,9 +62,11 @@ class FabricLedgerClientImpl implements LedgerClient {
     this.#mspId = options.mspId;
   }
 
+  /** Runs a Fabric call, timed; its error translated once (`endorsers`: the orgs a proposal named). */
   async #timed<T>(
     labels: { contract: string; transaction: string; kind: string },
     call: () => Promise<T>,
+    endorsers?: readonly string[],
   ): Promise<T> {
     const end = this.#metrics.fabricDuration.startTimer(labels);
     try {
@@ -72,7 +74,7 @@ class FabricLedgerClientImpl implements LedgerClient {
       end({ outcome: 'ok' });
       return value;
     } catch (err) {
-      const apiError = toApiError(err, this.#mspId);
+      const apiError = toApiError(err, this.#mspId, endorsers);
       end({ outcome: apiError.code });
       throw apiError;
     }
@@ -105,34 +107,38 @@ class FabricLedgerClientImpl implements LedgerClient {
     args: readonly string[],
     options: SubmitOptions = {},
   ): Promise<SubmitResult> {
-    return this.#timed({ contract, transaction, kind: 'submit' }, async () => {
-      const proposal = this.#network.getContract(this.#chaincode, contract).newProposal(transaction, {
-        arguments: [...args],
-        transientData: options.transient ? { ...options.transient } : undefined,
-        endorsingOrganizations: options.endorsingOrganizations
-          ? [...options.endorsingOrganizations]
-          : undefined,
-      });
-      const endorsed = await proposal.endorse();
-      const result = utf8.decode(endorsed.getResult());
-      if (options.skipCommit?.(result, endorsed.getTransactionId()) === true) {
-        return { result, txId: endorsed.getTransactionId(), replayed: true };
-      }
-      const submitted = await endorsed.submit();
-      const status = await submitted.getStatus();
-      if (!status.successful) {
-        throw new CommitError({
-          code: status.code,
-          transactionId: status.transactionId,
-          message: `transaction ${status.transactionId} failed to commit with status code ${status.code}`,
+    return this.#timed(
+      { contract, transaction, kind: 'submit' },
+      async () => {
+        const proposal = this.#network.getContract(this.#chaincode, contract).newProposal(transaction, {
+          arguments: [...args],
+          transientData: options.transient ? { ...options.transient } : undefined,
+          endorsingOrganizations: options.endorsingOrganizations
+            ? [...options.endorsingOrganizations]
+            : undefined,
         });
-      }
-      return {
-        result,
-        txId: status.transactionId,
-        blockNumber: status.blockNumber,
-      };
-    });
+        const endorsed = await proposal.endorse();
+        const result = utf8.decode(endorsed.getResult());
+        if (options.skipCommit?.(result, endorsed.getTransactionId()) === true) {
+          return { result, txId: endorsed.getTransactionId(), replayed: true };
+        }
+        const submitted = await endorsed.submit();
+        const status = await submitted.getStatus();
+        if (!status.successful) {
+          throw new CommitError({
+            code: status.code,
+            transactionId: status.transactionId,
+            message: `transaction ${status.transactionId} failed to commit with status code ${status.code}`,
+          });
+        }
+        return {
+          result,
+          txId: status.transactionId,
+          blockNumber: status.blockNumber,
+        };
+      },
+      options.endorsingOrganizations,
+    );
   }
 
   async #qscc(transaction: string, args: string[]): Promise<Uint8Array> {

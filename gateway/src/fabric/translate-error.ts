@@ -128,14 +128,40 @@ function unavailableError(err: GatewayError, ownMspId: string | undefined): ApiE
   return undefined;
 }
 
+/** Chaincode refusals that a peer without the latest block can give for a step another peer allows. */
+const BEHIND_CODES: readonly ErrorCode[] = ['INVALID_STATE', 'NOT_FOUND'];
+
+/**
+ * Whether the endorsers disagreed: some of the `endorsers` refused with a state-dependent code while
+ * the others endorsed (fabric-gateway lists only the failing endorsers). Seen in issue 13's growth
+ * load: confirm-out right after accept, endorsed by the source (which had committed the accept) and
+ * refused by the destination's peer (which had not yet): INVALID_STATE "not allowed when REQUESTED".
+ */
+function endorsersDisagree(
+  err: GatewayError,
+  failure: ChaincodeFailure,
+  endorsers: readonly string[] | undefined,
+): boolean {
+  if (!(err instanceof EndorseError) || !BEHIND_CODES.includes(failure.code) || endorsers === undefined) {
+    return false;
+  }
+  const refusing = new Set(err.details.map((d) => d.mspId));
+  return refusing.size > 0 && endorsers.some((mspId) => !refusing.has(mspId));
+}
+
 function fromGatewayError(
   err: GatewayError,
   txId: string | undefined,
   ownMspId: string | undefined,
+  endorsers: readonly string[] | undefined,
 ): ApiError {
   const failure = chaincodeFailure(messagesOf(err));
   if (failure) {
-    return new ApiError(failure.code, failure.text, { txId, cause: err });
+    return new ApiError(failure.code, failure.text, {
+      txId,
+      cause: err,
+      retry: endorsersDisagree(err, failure, endorsers) ? 'endorser-behind' : undefined,
+    });
   }
   const unavailable = unavailableError(err, ownMspId);
   if (unavailable !== undefined) {
@@ -181,9 +207,11 @@ function grpcCodeOf(err: unknown): number | undefined {
  * into the gateway's {@link ApiError}. Chaincode codes keep their own status; anything else is mapped
  * by stage: not endorsed → 502, peer unreachable → 503, submitted but not seen committed → 504.
  * A peer that cannot run the chaincode at all (its chaincode server is down) is 503 UNAVAILABLE, never
- * 502: marked `unavailable: 'own'` when it is this organisation's (`ownMspId`) peer.
+ * 502: marked `unavailable: 'own'` when it is this organisation's (`ownMspId`) peer. With the
+ * `endorsers` a proposal named, a state-dependent refusal by only some of them is marked
+ * `retry: 'endorser-behind'`.
  */
-export function toApiError(err: unknown, ownMspId?: string): ApiError {
+export function toApiError(err: unknown, ownMspId?: string, endorsers?: readonly string[]): ApiError {
   if (err instanceof ApiError) {
     return err;
   }
@@ -193,7 +221,7 @@ export function toApiError(err: unknown, ownMspId?: string): ApiError {
   if (err instanceof GatewayError) {
     const txId =
       'transactionId' in err && typeof err.transactionId === 'string' ? err.transactionId : undefined;
-    return fromGatewayError(err, err instanceof EndorseError ? undefined : txId, ownMspId);
+    return fromGatewayError(err, err instanceof EndorseError ? undefined : txId, ownMspId, endorsers);
   }
   const code = grpcCodeOf(err);
   if (code !== undefined && UNREACHABLE.includes(code)) {

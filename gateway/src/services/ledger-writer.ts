@@ -15,7 +15,7 @@ export interface WriteRequest {
 
 export interface LedgerWriterOptions {
   readonly ledger: LedgerClient;
-  /** Retries after an MVCC / phantom read conflict, per endorsement set. */
+  /** Retries after an MVCC / phantom read conflict or endorsers that disagreed, per endorsement set. */
   readonly maxConflictRetries: number;
   readonly baseBackoffMs: number;
   readonly sleep?: (ms: number) => Promise<void>;
@@ -53,9 +53,11 @@ class LedgerWriterImpl implements LedgerWriter {
           skipCommit: request.skipCommit,
         });
       } catch (err) {
+        // A read conflict at commit, or an endorser that had not the latest block yet: the same
+        // endorsement set again, after a growing wait.
         if (
           !(err instanceof ApiError) ||
-          err.retry !== 'read-conflict' ||
+          (err.retry !== 'read-conflict' && err.retry !== 'endorser-behind') ||
           attempt >= this.#options.maxConflictRetries
         ) {
           throw err;
