@@ -336,9 +336,12 @@ describe('fault suite (supervised 3-orderer consortium under write load)', () =>
         restartAt,
         `${inFlight.length} write(s) in flight at the kill`,
       );
-      // Every in-flight write had no answer and was resolved by resubmission (checked in finish).
-      expect(inFlight.every((w) => w.status === null)).toBe(true);
-      expect(figures.noAnswer.count).toBeGreaterThanOrEqual(inFlight.length);
+      // The kill cut writes off (no answer), each resolved by resubmission (checked in finish). A
+      // write seen in flight just before the kill may still get its answer, already on its way (seen
+      // in CI once the gateway had become faster): a success, never an error.
+      expect(inFlight.every((w) => w.status === null || w.status === 200 || w.status === 201)).toBe(true);
+      expect(figures.noAnswer.count).toBeGreaterThan(0);
+      expect(figures.noAnswer.count).toBeGreaterThanOrEqual(inFlight.filter((w) => w.status === null).length);
     },
     CASE_TIMEOUT_MS,
   );
