@@ -72,9 +72,10 @@ interface Pending {
  * without a record (from a chaincode before it carried one) has the record read from the ledger.
  *
  * Events are applied in batches (one block or more, up to {@link MAX_BATCH} events) in one SQLite
- * transaction; an attestation named by several events of a batch gets the record of the last of them. A batch that fails is retried
- * (the checkpoint only moves when it is applied); events the listener delivers again after a
- * reconnection are already in the batch or the index and change nothing.
+ * transaction; an attestation named by several events of a batch gets the record of the last of
+ * them. A batch that fails is retried (the checkpoint only moves when it is applied); events the
+ * listener delivers again after a reconnection are already in the batch or the index and change
+ * nothing.
  */
 export function startLedgerIndexer(options: Readonly<LedgerIndexerOptions>): EventListener {
   const { index } = options;
