@@ -13,14 +13,14 @@ import {
 } from '../../network';
 import {
   confirmOutBody,
-  cpuMsByProcess,
-  kindOf,
+  cpuMsByKindDuring,
   machineState,
   residentIdFor,
   round1,
   rssByProcess,
   rssSummary,
   send,
+  sleep,
   today,
 } from './bench-support';
 import path from 'node:path';
@@ -29,14 +29,11 @@ import path from 'node:path';
 const IDLE_WATCH_MS = 20_000;
 
 /** Per process kind, the share of one core the idle consortium's processes used over `ms` (percent). */
-async function idleCpuPercentByKind(consortium: Parameters<typeof cpuMsByProcess>[0], ms: number) {
-  const before = cpuMsByProcess(consortium);
-  await new Promise((resolve) => setTimeout(resolve, ms));
-  const after = cpuMsByProcess(consortium);
-  const byKind: Record<string, number> = {};
-  for (const [name, used] of Object.entries(after)) {
-    byKind[kindOf(name)] = (byKind[kindOf(name)] ?? 0) + used - (before[name] ?? used);
-  }
+async function idleCpuPercentByKind(
+  consortium: Parameters<typeof cpuMsByKindDuring>[0],
+  ms: number,
+): Promise<Record<string, number>> {
+  const { byKind } = await cpuMsByKindDuring(consortium, () => sleep(ms));
   return Object.fromEntries(Object.entries(byKind).map(([kind, used]) => [kind, round1((used / ms) * 100)]));
 }
 

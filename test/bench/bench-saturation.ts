@@ -2,9 +2,8 @@ import { performance } from 'node:perf_hooks';
 import { type Log } from '../../network';
 import { benchConsortium } from './bench-network';
 import {
-  cpuMsByProcess,
+  cpuMsByKindDuring,
   firstCentre,
-  kindOf,
   machineState,
   onFreshConsortium,
   percentile,
@@ -62,19 +61,15 @@ const COST_MS = 15_000;
 /** CPU milliseconds per completed request, by process kind, while `op` runs at COST_RATE. */
 async function costPerRequest(
   op: Op,
-  consortium: Parameters<typeof cpuMsByProcess>[0],
+  consortium: Parameters<typeof cpuMsByKindDuring>[0],
   counter: { next: number },
 ): Promise<Record<string, number>> {
-  const before = cpuMsByProcess(consortium);
   const clientBefore = process.cpuUsage();
-  const step = await openLoop(op, COST_RATE, COST_MS, counter);
+  const { result: step, byKind } = await cpuMsByKindDuring(consortium, () =>
+    openLoop(op, COST_RATE, COST_MS, counter),
+  );
   const client = process.cpuUsage(clientBefore);
-  const after = cpuMsByProcess(consortium);
-  const byKind: Record<string, number> = { client: (client.user + client.system) / 1000 };
-  for (const [name, ms] of Object.entries(after)) {
-    const kind = kindOf(name);
-    byKind[kind] = (byKind[kind] ?? 0) + ms - (before[name] ?? ms);
-  }
+  byKind.client = (client.user + client.system) / 1000;
   const perRequest = Object.fromEntries(
     Object.entries(byKind).map(([kind, ms]) => [kind, round1(ms / Math.max(1, step.ok))]),
   );

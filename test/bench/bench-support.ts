@@ -183,6 +183,20 @@ export function kindOf(name: string): string {
   return name.replace(/[-\d].*$/, '');
 }
 
+/** Runs `during`, then says the CPU ms each kind of the consortium's processes used meanwhile. */
+export async function cpuMsByKindDuring<T>(
+  consortium: Consortium,
+  during: () => Promise<T>,
+): Promise<{ result: T; byKind: Record<string, number> }> {
+  const before = cpuMsByProcess(consortium);
+  const result = await during();
+  const byKind: Record<string, number> = {};
+  for (const [name, used] of Object.entries(cpuMsByProcess(consortium))) {
+    byKind[kindOf(name)] = (byKind[kindOf(name)] ?? 0) + used - (before[name] ?? used);
+  }
+  return { result, byKind };
+}
+
 /** Per process kind: count, total, largest and mean RSS (MiB). */
 export function rssSummary(
   byProcess: Readonly<Record<string, number>>,
