@@ -51,8 +51,10 @@ export {
   gatewayDir,
   gatewayInfo,
   gatewayProcessName,
+  readAddedCentres,
   startGateway,
   waitGatewayReady,
+  type CentreInfo,
   type GatewayInfo,
 } from './src/gateways';
 export {
@@ -64,6 +66,8 @@ export {
   sign,
   submit,
 } from './src/joining';
+export { addCentreToOrganisation, CentreAddError, type NewCentre } from './src/centre-add';
+export { nationalDefinition, openApiWithCentreCodes } from './src/centre-table';
 export { down, status, up, type Log, type NodeStatus } from './src/network';
 export { isRaftLeader, peerHeight, peerProcessName } from './src/nodes';
 export { type OrgConnection } from './src/org-client';

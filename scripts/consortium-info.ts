@@ -1,6 +1,9 @@
 import { definitionFrom, gatewayInfo, Layout, parseFlags, runMain } from '../network';
 
-/** `npm run consortium:info -- [--json]`: each gateway's URL and API keys. */
+/**
+ * `npm run consortium:info -- [--json]`: each gateway's URL and API keys. Each gateway keeps
+ * `centreCode` and `apiKeys` of its first centre and lists every centre it hosts under `centres`.
+ */
 const flags = parseFlags('npm run consortium:info -- [--definition FILE] [--json]', {
   definition: { type: 'string' },
   json: { type: 'boolean', default: false },
@@ -13,8 +16,14 @@ runMain(() => {
     console.log(JSON.stringify({ gateways }, null, 2));
   } else {
     for (const g of gateways) {
-      console.log(`${g.mspId.padEnd(14)} ${(g.centreCode ?? '-').padEnd(7)} ${g.url}`);
-      for (const [role, key] of Object.entries(g.apiKeys)) console.log(`    ${role.padEnd(9)} ${key}`);
+      console.log(`${g.mspId.padEnd(14)} ${g.url}`);
+      if (g.centres.length === 0) {
+        for (const [role, key] of Object.entries(g.apiKeys)) console.log(`    ${role.padEnd(9)} ${key}`);
+      }
+      for (const c of g.centres) {
+        console.log(`  ${c.centreCode} ${c.name}`);
+        for (const [role, key] of Object.entries(c.apiKeys)) console.log(`    ${role.padEnd(9)} ${key}`);
+      }
     }
   }
   return Promise.resolve();

@@ -27,7 +27,7 @@ import {
   type ReasonStamp,
 } from './model/certificate';
 import {
-  findCentreByCode,
+  findCentre,
   loadRegistry,
   requireCallerCentre,
   type CentreEntry,
@@ -94,8 +94,8 @@ async function loadRequest(
   return certificateRequestFromJson(stored);
 }
 
-function centreOf(registry: Registry, code: string, field: string): CentreEntry {
-  const centre = findCentreByCode(registry, code);
+async function centreOf(ctx: Context, registry: Registry, code: string, field: string): Promise<CentreEntry> {
+  const centre = await findCentre(ctx, registry, code);
   if (centre === undefined) {
     throw invalid(field, `centre ${code} is not a registered centre`);
   }
@@ -172,11 +172,12 @@ function checkValidity(content: CertificateContent, now: string): void {
 }
 
 /** The caller, which must be the content's issuer under its registered name. */
-function issuingCentre(ctx: Context, registry: Registry, content: CertificateContent): CentreEntry {
-  const caller = requireCallerCentre(ctx, registry);
-  if (caller.code !== content.issuer) {
-    throw hpfError('FORBIDDEN', 'content.issuer: a centre may only issue its own certificates');
-  }
+async function issuingCentre(
+  ctx: Context,
+  registry: Registry,
+  content: CertificateContent,
+): Promise<CentreEntry> {
+  const caller = await requireCallerCentre(ctx, registry, content.issuer, 'content.issuer');
   if (content.issuerName !== caller.name) {
     throw invalid('content.issuerName', `must be the registered name of centre ${caller.code}`);
   }
@@ -312,11 +313,12 @@ export class CertificateContract extends Contract {
     const input = requestInputFromJson(parseJson(inputJson, 'request'));
     checkCertificateRequestSubject(ctx, input.subjectRef);
     const registry = await loadRegistry(ctx);
-    const caller = requireCallerCentre(ctx, registry);
-    if (caller.code !== input.requester) {
-      throw hpfError('FORBIDDEN', 'requester: a centre may only send its own requests');
+    const caller = await requireCallerCentre(ctx, registry, input.requester, 'requester');
+    const issuer = await centreOf(ctx, registry, input.issuer, 'issuer');
+    if (issuer.mspId === caller.mspId) {
+      // One organisation on both sides would leave the request with no independent endorser.
+      throw invalid('issuer', `must be a centre of another organisation than ${caller.mspId}`);
     }
-    const issuer = centreOf(registry, input.issuer, 'issuer');
     const key = requestKey(ctx, input.requester, input.requestId);
     const stored = await readJson(ctx, key, 'certificate request');
     if (stored !== undefined) {
@@ -369,11 +371,9 @@ export class CertificateContract extends Contract {
     const reasonHash = reversalHashFromJson(parseJson(refusalJson, 'refusal'));
     const reason = transientText(ctx, 'reason', 'refusal.reason', reasonHash);
     const registry = await loadRegistry(ctx);
-    const caller = requireCallerCentre(ctx, registry);
     const request = await loadRequest(ctx, requester, requestId);
-    if (request.issuer !== caller.code) {
-      throw hpfError('FORBIDDEN', 'requestId: only the centre asked may refuse the request');
-    }
+    // Only the centre asked may refuse: it must be a centre of the caller's organisation.
+    const caller = await requireCallerCentre(ctx, registry, request.issuer, 'requestId');
     if (request.status === 'REFUSED' && request.refusal?.reasonHash === reasonHash) {
       requestEvent(ctx, 'certificate.refused', request, true);
       return canonicalJson(request);
@@ -387,7 +387,7 @@ export class CertificateContract extends Contract {
       refusal: stamp(ctx, reasonHash),
     };
     await writeRequest(ctx, refused, request.status);
-    const requesterMsp = centreOf(registry, request.requester, 'requester').mspId;
+    const requesterMsp = (await centreOf(ctx, registry, request.requester, 'requester')).mspId;
     await writePrivate(
       ctx,
       [caller.mspId, requesterMsp],
@@ -412,7 +412,7 @@ export class CertificateContract extends Contract {
     const input = issueInputFromJson(parseJson(inputJson, 'issue'));
     const content = transientContent(ctx, input);
     const registry = await loadRegistry(ctx);
-    const caller = issuingCentre(ctx, registry, content);
+    const caller = await issuingCentre(ctx, registry, content);
     const existing = await loadCertificate(ctx, content.issuer, content.certificateNo);
     if (existing !== undefined) {
       if (existing.contentHash !== input.contentHash || existing.requestId !== input.request?.requestId) {
@@ -454,7 +454,7 @@ export class CertificateContract extends Contract {
         { ...request, status: 'ISSUED', certificateNo: record.certificateNo },
         request.status,
       );
-      holders.push(centreOf(registry, request.requester, 'request.requester').mspId);
+      holders.push((await centreOf(ctx, registry, request.requester, 'request.requester')).mspId);
     }
     await writePrivate(
       ctx,
@@ -469,10 +469,16 @@ export class CertificateContract extends Contract {
   /** The issuer revokes with a reason (`{"reasonHash"}`, text in transient `reason`, kept in its collection). */
   @Transaction()
   @Returns('string')
-  public async Revoke(ctx: Context, certificateNo: string, revocationJson: string): Promise<string> {
+  public async Revoke(
+    ctx: Context,
+    issuer: string,
+    certificateNo: string,
+    revocationJson: string,
+  ): Promise<string> {
     const reasonHash = reversalHashFromJson(parseJson(revocationJson, 'revocation'));
     const reason = transientText(ctx, 'reason', 'revocation.reason', reasonHash);
-    const caller = requireCallerCentre(ctx, await loadRegistry(ctx));
+    const code = validateCentreCode(issuer, 'issuer');
+    const caller = await requireCallerCentre(ctx, await loadRegistry(ctx), code, 'issuer');
     // Numbers are scoped per issuer: a centre revokes its own certificate with that number only.
     const record = await requireCertificate(ctx, caller.code, certificateNo);
     if (record.status === 'REVOKED' && record.revocation?.reasonHash === reasonHash) {

@@ -9,36 +9,54 @@ import { validateCentreCode, validateMspId } from './domain/validators';
 import { majorityOfPeersPolicy } from './endorsement';
 import { emitEvent, readJson, REGISTRY_KEY, writeJson } from './ledger';
 import {
+  addedCentreKey,
+  addedCentres,
   centreFromJson,
   checkRegistryUnique,
-  findCentreByCode,
-  findCentreByMsp,
+  checkSameProvince,
+  findCentre,
+  isOrganisation,
   loadRegistry,
+  organisationsOf,
   registryFromJson,
   sortCentres,
+  type CentreEntry,
   type Registry,
 } from './model/registry';
 
 async function saveRegistry(ctx: Context, registry: Registry): Promise<void> {
   await writeJson(ctx, REGISTRY_KEY, registry);
   // A majority of the centres' peers must endorse any later change to the registry key.
-  await ctx.stub.setStateValidationParameter(
-    REGISTRY_KEY,
-    majorityOfPeersPolicy(registry.centres.map((centre) => centre.mspId)),
-  );
+  await ctx.stub.setStateValidationParameter(REGISTRY_KEY, majorityOfPeersPolicy(organisationsOf(registry)));
 }
 
 function isMember(registry: Registry, mspId: string): boolean {
-  return mspId === registry.regulator.mspId || findCentreByMsp(registry, mspId) !== undefined;
+  return mspId === registry.regulator.mspId || isOrganisation(registry, mspId);
 }
 
-function registryEvent(ctx: Context, registry: Registry, replay: boolean): void {
+function registryEvent(ctx: Context, centres: readonly CentreEntry[], replay: boolean): void {
   emitEvent(ctx, {
     type: 'registry.updated',
     id: 'registry',
-    centres: registry.centres.map((centre) => centre.code),
+    centres: centres.map((centre) => centre.code),
     replay: replay ? true : undefined,
   });
+}
+
+/** Every centre: the registry key's and those added to organisations since, sorted by code. */
+async function allCentres(ctx: Context, registry: Registry): Promise<CentreEntry[]> {
+  return sortCentres([...registry.centres, ...(await addedCentres(ctx))]);
+}
+
+/** The same entry again is a replay (true); other content under that code is a CONFLICT. */
+function isReplay(existing: CentreEntry | undefined, centre: CentreEntry): boolean {
+  if (existing === undefined) {
+    return false;
+  }
+  if (canonicalJson(existing) !== canonicalJson(centre)) {
+    throw hpfError('CONFLICT', `centre.code: ${centre.code} is registered with different content`);
+  }
+  return true;
 }
 
 function sha256Hex(text: string): string {
@@ -77,17 +95,19 @@ export class RegistryContract extends Contract {
       if (canonicalJson(existing) !== canonicalJson(registry)) {
         throw hpfError('CONFLICT', 'registry: already initialised with different content');
       }
-      registryEvent(ctx, existing, true);
+      registryEvent(ctx, existing.centres, true);
       return canonicalJson(existing);
     }
     await saveRegistry(ctx, registry);
-    registryEvent(ctx, registry, false);
+    registryEvent(ctx, registry.centres, false);
     return canonicalJson(registry);
   }
 
   /**
-   * Adds a centre. Any member may propose it; it validates only when a majority of the existing
-   * centres' peers endorse (the registry key's policy). The policy is then reset for n+1 centres.
+   * Adds an organisation that joined the channel, with its first centre. Any member may propose it;
+   * it validates only when a majority of the existing organisations' peers endorse (the registry
+   * key's policy). The policy is then reset for n+1 organisations. Further centres of an existing
+   * organisation are added with {@link AddOrganisationCentre}.
    */
   @Transaction()
   @Returns('string')
@@ -97,43 +117,70 @@ export class RegistryContract extends Contract {
     if (!isMember(registry, ctx.clientIdentity.getMSPID())) {
       throw hpfError('FORBIDDEN', 'registry: the caller is not a member of the consortium');
     }
-    const existing = findCentreByCode(registry, centre.code);
-    if (existing !== undefined) {
-      if (canonicalJson(existing) !== canonicalJson(centre)) {
-        throw hpfError('CONFLICT', `centre.code: ${centre.code} is registered with different content`);
-      }
-      registryEvent(ctx, registry, true);
+    if (isReplay(await findCentre(ctx, registry, centre.code), centre)) {
+      registryEvent(ctx, registry.centres, true);
       return canonicalJson(registry);
     }
-    const updated: Registry = { ...registry, centres: sortCentres([...registry.centres, centre]) };
-    try {
-      checkRegistryUnique(updated);
-    } catch {
-      throw hpfError('CONFLICT', 'centre.mspId: already used by another organisation');
+    if (centre.mspId === registry.regulator.mspId || isOrganisation(registry, centre.mspId)) {
+      throw hpfError(
+        'CONFLICT',
+        `centre.mspId: ${centre.mspId} is already a member; add its centres with AddOrganisationCentre`,
+      );
     }
+    const updated: Registry = { ...registry, centres: sortCentres([...registry.centres, centre]) };
+    checkRegistryUnique(updated);
     await saveRegistry(ctx, updated);
-    registryEvent(ctx, updated, false);
+    registryEvent(ctx, updated.centres, false);
     return canonicalJson(updated);
   }
 
+  /**
+   * Adds a centre to the caller's own organisation: a key of its own, no channel config change. The
+   * organisation's client submits it; the chaincode's policy (any 2 organisations' peers) makes it
+   * need one independent endorser beside the organisation's own peer. Answers the centre.
+   */
+  @Transaction()
+  @Returns('string')
+  public async AddOrganisationCentre(ctx: Context, centreJson: string): Promise<string> {
+    const centre = centreFromJson(parseJson(centreJson, 'centre'), 'centre');
+    const registry = await loadRegistry(ctx);
+    const caller = ctx.clientIdentity.getMSPID();
+    if (caller !== centre.mspId) {
+      throw hpfError('FORBIDDEN', `centre.mspId: ${caller} may add centres to its own organisation only`);
+    }
+    if (!isOrganisation(registry, centre.mspId)) {
+      throw hpfError('FORBIDDEN', `centre.mspId: ${centre.mspId} is not a member organisation`);
+    }
+    if (isReplay(await findCentre(ctx, registry, centre.code), centre)) {
+      registryEvent(ctx, [centre], true);
+      return canonicalJson(centre);
+    }
+    checkSameProvince([...registry.centres, ...(await addedCentres(ctx))], centre, 'centre.code');
+    await writeJson(ctx, addedCentreKey(ctx, centre.code), centre);
+    registryEvent(ctx, [centre], false);
+    return canonicalJson(centre);
+  }
+
+  /** The registry with every centre, those added to organisations since Init included. */
   @Transaction(false)
   @Returns('string')
   public async Get(ctx: Context): Promise<string> {
-    return canonicalJson(await loadRegistry(ctx));
+    const registry = await loadRegistry(ctx);
+    return canonicalJson({ ...registry, centres: await allCentres(ctx, registry) });
   }
 
   @Transaction(false)
   @Returns('string')
   public async GetCentre(ctx: Context, code: string): Promise<string> {
     validateCentreCode(code, 'code');
-    const centre = findCentreByCode(await loadRegistry(ctx), code);
+    const centre = await findCentre(ctx, await loadRegistry(ctx), code);
     if (centre === undefined) {
       throw hpfError('NOT_FOUND', `code: no centre ${code}`);
     }
     return canonicalJson(centre);
   }
 
-  /** The regulator answers with `code: null`. */
+  /** An organisation and its centres: `{mspId, centres}`; the regulator answers with `code: null`. */
   @Transaction(false)
   @Returns('string')
   public async GetCentreByMsp(ctx: Context, mspId: string): Promise<string> {
@@ -142,10 +189,10 @@ export class RegistryContract extends Contract {
     if (mspId === registry.regulator.mspId) {
       return canonicalJson({ code: null, ...registry.regulator });
     }
-    const centre = findCentreByMsp(registry, mspId);
-    if (centre === undefined) {
+    const centres = (await allCentres(ctx, registry)).filter((centre) => centre.mspId === mspId);
+    if (centres.length === 0) {
       throw hpfError('NOT_FOUND', `mspId: no organisation ${mspId}`);
     }
-    return canonicalJson(centre);
+    return canonicalJson({ mspId, centres });
   }
 }

@@ -25,7 +25,7 @@ import {
   type StepText,
 } from './private-texts';
 import { isStepReplay, type StepData } from './step-replay';
-import { findCentreByCode, loadRegistry, requireCallerCentre } from './model/registry';
+import { findCentre, loadRegistry, requireCallerCentre } from './model/registry';
 import { checkTransferSubject } from './model/subject-check';
 import {
   completionFromJson,
@@ -141,6 +141,7 @@ async function applyStep(
     status: rule.to,
     platformCode: platformCodeFor(rule.to, record.history),
     by: ctx.clientIdentity.getMSPID(),
+    centre: side === 'source' ? record.fromCentre : record.toCentre,
     at,
     txId: ctx.stub.getTxID(),
     messageHash,
@@ -273,16 +274,15 @@ export class TransferContract extends Contract {
     const person = transientPerson(ctx);
     checkTransferSubject(ctx, input.subjectRef);
     const registry = await loadRegistry(ctx);
-    const destination = requireCallerCentre(ctx, registry);
-    if (input.transferId.slice(0, 6) !== destination.code) {
-      throw hpfError(
-        'FORBIDDEN',
-        'transferId: a contact letter number must start with the caller centre code',
-      );
+    // The letter number starts with the destination centre's code: a centre of the caller's organisation.
+    const destination = await requireCallerCentre(ctx, registry, input.transferId.slice(0, 6), 'transferId');
+    const source = await findCentre(ctx, registry, input.fromCentre);
+    if (source === undefined) {
+      throw invalid('fromCentre', `centre ${input.fromCentre} is not registered`);
     }
-    const source = findCentreByCode(registry, input.fromCentre);
-    if (source === undefined || source.code === destination.code) {
-      throw invalid('fromCentre', 'must be a registered centre other than the destination');
+    if (source.mspId === destination.mspId) {
+      // One organisation on both sides would leave the record with no independent endorser.
+      throw invalid('fromCentre', `must be a centre of another organisation than ${destination.mspId}`);
     }
     const at = txTime(ctx);
     const record: TransferRecord = {
@@ -302,6 +302,7 @@ export class TransferContract extends Contract {
           status: 'REQUESTED',
           platformCode: '01',
           by: destination.mspId,
+          centre: destination.code,
           at,
           txId: ctx.stub.getTxID(),
         },

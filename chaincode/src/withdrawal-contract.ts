@@ -24,7 +24,7 @@ import {
   openTransferOuts,
   readAccountState,
 } from './model/account';
-import { loadRegistry, requireCallerCentre, type CentreEntry, type Rules } from './model/registry';
+import { loadRegistry, requireCallerCentre, type Rules } from './model/registry';
 import { checkWithdrawalSubject } from './model/subject-check';
 import {
   inputOf,
@@ -182,10 +182,7 @@ async function callerInput(
   const input = withdrawalInputFromJson(parseJson(inputJson, 'withdrawal'));
   checkWithdrawalSubject(ctx, input);
   const registry = await loadRegistry(ctx);
-  const caller: CentreEntry = requireCallerCentre(ctx, registry);
-  if (caller.code !== input.centre) {
-    throw hpfError('FORBIDDEN', 'centre: a centre may only record its own withdrawals');
-  }
+  await requireCallerCentre(ctx, registry, input.centre, 'centre');
   return { input, rules: registry.rules };
 }
 
@@ -351,11 +348,17 @@ export class WithdrawalContract extends Contract {
    */
   @Transaction()
   @Returns('string')
-  public async Reverse(ctx: Context, withdrawalId: string, reversalJson: string): Promise<string> {
+  public async Reverse(
+    ctx: Context,
+    centre: string,
+    withdrawalId: string,
+    reversalJson: string,
+  ): Promise<string> {
     const reasonHash = reversalHashFromJson(parseJson(reversalJson, 'reversal'));
     const reason = transientText(ctx, 'reason', 'reversal.reason', reasonHash);
     // IDs are scoped per centre: a centre reverses its own withdrawal with that ID, never another's.
-    const caller = requireCallerCentre(ctx, await loadRegistry(ctx));
+    const code = validateCentreCode(centre, 'centre');
+    const caller = await requireCallerCentre(ctx, await loadRegistry(ctx), code, 'centre');
     const record = await loadWithdrawal(ctx, caller.code, withdrawalId);
     if (record.status === 'REVERSED') {
       if (record.reversal?.reasonHash !== reasonHash) {

@@ -11,6 +11,7 @@ import {
   SHANGHAI,
   TestNetwork,
   type Invocation,
+  homeCentreOf,
 } from './harness';
 import { request, T1 } from './transfer-fixtures';
 
@@ -80,7 +81,12 @@ describe('withdrawal IDs scoped per centre', () => {
     await net.submit(
       SHANGHAI.mspId,
       (ctx) =>
-        net.withdrawal.Reverse(ctx, '2026-0001', JSON.stringify({ reasonHash: freeTextHash('录入错误') })),
+        net.withdrawal.Reverse(
+          ctx,
+          homeCentreOf(ctx.clientIdentity.getMSPID()),
+          '2026-0001',
+          JSON.stringify({ reasonHash: freeTextHash('录入错误') }),
+        ),
       { transient: { reason: '录入错误' } },
     );
     const status = async (centre: string): Promise<unknown> =>
@@ -121,7 +127,7 @@ describe('withdrawal IDs scoped per centre', () => {
     ['W-1', 'must be a typed ID'],
     ['withdrawal:W-1', 'must be a typed ID'],
     ['transfer:W-1', 'attestationId: a contact letter number has 16 digits'],
-    ['withdrawal:1100:W-1', 'attestationId: must be a 6-digit province-level division code'],
+    ['withdrawal:1100:W-1', 'attestationId: must be a known GB/T 2260 centre code'],
     ['withdrawal:110000:W_1', 'attestationId: must be 1-40 characters'],
     ['certificate:110000:1', 'must be a typed ID'],
   ])('refuses the attestation ID %s', async (attestationId, message) => {

@@ -17,6 +17,7 @@ import {
   SHANGHAI,
   TestNetwork,
   type Invocation,
+  homeCentreOf,
 } from './harness';
 
 function content(overrides: Partial<CertificateContent> = {}): CertificateContent {
@@ -67,7 +68,13 @@ function verify(
 function revoke(net: TestNetwork, mspId: string, no: string, reason = '信息有误'): Promise<Invocation> {
   return net.submit(
     mspId,
-    (ctx) => net.certificate.Revoke(ctx, no, JSON.stringify({ reasonHash: freeTextHash(reason) })),
+    (ctx) =>
+      net.certificate.Revoke(
+        ctx,
+        homeCentreOf(ctx.clientIdentity.getMSPID()),
+        no,
+        JSON.stringify({ reasonHash: freeTextHash(reason) }),
+      ),
     { transient: { reason } },
   );
 }
@@ -252,7 +259,7 @@ describe('certificate contract', () => {
           ),
         { transient: { reason } },
       );
-    await expectHpf(refuse(SHANGHAI.mspId), 'FORBIDDEN', 'only the centre asked');
+    await expectHpf(refuse(SHANGHAI.mspId), 'FORBIDDEN', 'not registered to C310000MSP');
     const refused = parse((await refuse(BEIJING.mspId)).result);
     expect(refused).toMatchObject({ status: 'REFUSED', refusal: { reasonHash: freeTextHash(reason) } });
     await expectHpf(

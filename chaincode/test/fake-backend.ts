@@ -2,7 +2,16 @@ import type { Context } from 'fabric-contract-api';
 
 import { computeSubjectRef } from '../src/domain';
 import type { Backend, CallOptions } from '../../test/scenarios/backend';
-import { BEIJING, GUANGDONG, PSEUDONYM_KEY, REGULATOR, SHANGHAI, TestNetwork } from './harness';
+import {
+  BEIJING,
+  GUANGDONG,
+  GUANGZHOU,
+  SHENZHEN,
+  PSEUDONYM_KEY,
+  REGULATOR,
+  SHANGHAI,
+  TestNetwork,
+} from './harness';
 
 /** The scenario backend on the fake stub: one in-process ledger, every org's "peer" the same. */
 
@@ -45,6 +54,8 @@ export async function fakeBackend(): Promise<Backend> {
     beijing: BEIJING,
     shanghai: SHANGHAI,
     guangdong: GUANGDONG,
+    guangzhou: GUANGZHOU,
+    shenzhen: SHENZHEN,
     regulatorMsp: REGULATOR.mspId,
     transferDate: '261120',
     tag: 'fake',

@@ -18,12 +18,20 @@ import { FakeClientIdentity, FakeLedger, FakeStub, wouldValidate } from './fake-
 export const BEIJING = { code: '110000', mspId: 'C110000MSP', name: '北京住房公积金管理中心' };
 export const SHANGHAI = { code: '310000', mspId: 'C310000MSP', name: '上海市公积金管理中心' };
 export const GUANGDONG = { code: '440000', mspId: 'C440000MSP', name: '广东省住房公积金管理中心' };
+/** Two city centres hosted by the Guangdong organisation, beside its 省直 centre (440000). */
+export const GUANGZHOU = { code: '440100', mspId: 'C440000MSP', name: '广州住房公积金管理中心' };
+export const SHENZHEN = { code: '440300', mspId: 'C440000MSP', name: '深圳市住房公积金管理中心' };
 export const REGULATOR = { mspId: 'RegulatorMSP', name: '全国住房公积金监管服务平台' };
+
+/** The centre an organisation's tests act for by default: C110000MSP → 110000 (110000 for others). */
+export function homeCentreOf(mspId: string): string {
+  return /^C(\d{6})MSP$/.exec(mspId)?.[1] ?? '110000';
+}
 export const OUTSIDER_MSP = 'OutsiderMSP';
 
 export const REGISTRY_INPUT = {
   regulator: REGULATOR,
-  centres: [GUANGDONG, BEIJING, SHANGHAI],
+  centres: [GUANGDONG, BEIJING, SHANGHAI, GUANGZHOU, SHENZHEN],
   rules: { evidenceWindowMonths: 12, multiCentreAlertThreshold: 2 },
 };
 

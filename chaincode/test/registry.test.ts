@@ -7,6 +7,8 @@ import {
   BEIJING,
   expectHpf,
   GUANGDONG,
+  GUANGZHOU,
+  SHENZHEN,
   OUTSIDER_MSP,
   parse,
   PSEUDONYM_KEY,
@@ -30,12 +32,12 @@ describe('registry', () => {
       net.registry.Init(ctx, JSON.stringify(REGISTRY_INPUT)),
     );
     const registry = parse(result);
-    expect(registry.centres).toEqual([BEIJING, SHANGHAI, GUANGDONG]);
+    expect(registry.centres).toEqual([BEIJING, SHANGHAI, GUANGDONG, GUANGZHOU, SHENZHEN]);
     expect(registry.rules).toEqual({ evidenceWindowMonths: 12, multiCentreAlertThreshold: 2 });
     expect(event).toEqual({
       type: 'registry.updated',
       id: 'registry',
-      centres: ['110000', '310000', '440000'],
+      centres: ['110000', '310000', '440000', '440100', '440300'],
     });
     const policy = stub.validationWrites.get('registry');
     expect(policy).toBeDefined();
@@ -56,7 +58,7 @@ describe('registry', () => {
 
   it('Init is idempotent for the same content in another order, and CONFLICT for different content', async () => {
     await net.init();
-    const reordered = { ...REGISTRY_INPUT, centres: [SHANGHAI, GUANGDONG, BEIJING] };
+    const reordered = { ...REGISTRY_INPUT, centres: [SHENZHEN, SHANGHAI, GUANGDONG, GUANGZHOU, BEIJING] };
     const again = await net.submit(BEIJING.mspId, (ctx) => net.registry.Init(ctx, JSON.stringify(reordered)));
     expect(again.stub.writes.size).toBe(0);
     expect(again.event).toMatchObject({ type: 'registry.updated', replay: true });
@@ -71,7 +73,7 @@ describe('registry', () => {
   it("Init refuses content other than what this organisation agreed (its server's agreed registry digest)", async () => {
     const agreed = {
       regulator: REGULATOR,
-      centres: [BEIJING, SHANGHAI, GUANGDONG],
+      centres: [BEIJING, SHANGHAI, GUANGDONG, GUANGZHOU, SHENZHEN],
       rules: REGISTRY_INPUT.rules,
     };
     const digest = createHash('sha256').update(canonicalJson(agreed), 'utf8').digest('hex');
@@ -87,7 +89,7 @@ describe('registry', () => {
       const { result } = await net.submit(BEIJING.mspId, (ctx) =>
         net.registry.Init(ctx, JSON.stringify(REGISTRY_INPUT)),
       );
-      expect(parse(result).centres).toEqual([BEIJING, SHANGHAI, GUANGDONG]);
+      expect(parse(result).centres).toEqual([BEIJING, SHANGHAI, GUANGDONG, GUANGZHOU, SHENZHEN]);
     } finally {
       installChaincodeConfig({ pseudonymKey: PSEUDONYM_KEY });
     }
@@ -110,9 +112,16 @@ describe('registry', () => {
     await expectHpf(
       net.submit(REGULATOR.mspId, (ctx) => net.registry.Init(ctx, JSON.stringify(regulatorAsCentre))),
       'VALIDATION_FAILED',
-      'MSP IDs must be unique',
+      "the regulator's MSP ID hosts no centre",
     );
-    const badCode = { ...REGISTRY_INPUT, centres: [{ ...BEIJING, code: '110100' }] };
+    // One organisation hosts the centres of its own province only.
+    const crossProvince = { ...REGISTRY_INPUT, centres: [BEIJING, { ...GUANGZHOU, mspId: BEIJING.mspId }] };
+    await expectHpf(
+      net.submit(BEIJING.mspId, (ctx) => net.registry.Init(ctx, JSON.stringify(crossProvince))),
+      'VALIDATION_FAILED',
+      "centres: centre 110000 is not in the province of C110000MSP's centre 440100",
+    );
+    const badCode = { ...REGISTRY_INPUT, centres: [{ ...BEIJING, code: '110200' }] };
     await expectHpf(
       net.submit(BEIJING.mspId, (ctx) => net.registry.Init(ctx, JSON.stringify(badCode))),
       'VALIDATION_FAILED',
@@ -139,7 +148,10 @@ describe('registry', () => {
     );
     expect(
       parse(await net.evaluate(SHANGHAI.mspId, (ctx) => net.registry.GetCentreByMsp(ctx, 'C110000MSP'))),
-    ).toEqual(BEIJING);
+    ).toEqual({ mspId: 'C110000MSP', centres: [BEIJING] });
+    expect(
+      parse(await net.evaluate(SHANGHAI.mspId, (ctx) => net.registry.GetCentreByMsp(ctx, 'C440000MSP'))),
+    ).toEqual({ mspId: 'C440000MSP', centres: [GUANGDONG, GUANGZHOU, SHENZHEN] });
     expect(
       parse(await net.evaluate(SHANGHAI.mspId, (ctx) => net.registry.GetCentreByMsp(ctx, REGULATOR.mspId))),
     ).toEqual({ code: null, ...REGULATOR });
@@ -151,7 +163,7 @@ describe('registry', () => {
       net.evaluate(SHANGHAI.mspId, (ctx) => net.registry.GetCentreByMsp(ctx, 'NobodyMSP')),
       'NOT_FOUND',
     );
-    expect(parse(await net.evaluate(SHANGHAI.mspId, (ctx) => net.registry.Get(ctx))).centres).toHaveLength(3);
+    expect(parse(await net.evaluate(SHANGHAI.mspId, (ctx) => net.registry.Get(ctx))).centres).toHaveLength(5);
   });
 
   it('answers NOT_FOUND before Init', async () => {
@@ -167,8 +179,8 @@ describe('registry', () => {
     const { result, stub, event } = await net.submit(BEIJING.mspId, (ctx) =>
       net.registry.AddCentre(ctx, JSON.stringify(SICHUAN)),
     );
-    expect(parse(result).centres).toEqual([BEIJING, SHANGHAI, GUANGDONG, SICHUAN]);
-    expect(event).toMatchObject({ centres: ['110000', '310000', '440000', '510000'] });
+    expect(parse(result).centres).toEqual([BEIJING, SHANGHAI, GUANGDONG, GUANGZHOU, SHENZHEN, SICHUAN]);
+    expect(event).toMatchObject({ centres: ['110000', '310000', '440000', '440100', '440300', '510000'] });
     // Validation of this AddCentre runs against the policy Init set: 2 of 3 centres.
     expect(wouldValidate(stub, [BEIJING.mspId, REGULATOR.mspId])).toBe(false);
     expect(wouldValidate(stub, [BEIJING.mspId])).toBe(false);

@@ -147,6 +147,7 @@ describe('transfer request', () => {
         status: 'REQUESTED',
         platformCode: '01',
         by: GUANGDONG.mspId,
+        centre: GUANGDONG.code,
         at: '2026-11-20T02:00:02.000Z',
         txId: stub.getTxID(),
       },
@@ -285,15 +286,23 @@ describe('transfer request', () => {
         transient: { person: personJson() },
       }),
       'FORBIDDEN',
-      'caller centre code',
+      'transferId: centre 440000 is not registered to C310000MSP',
     );
     expect(net.ledger.state.has(`transfer~${T1}`)).toBe(false);
   });
 
   it.each([
-    [requestArgs({ fromCentre: '510000' }), personJson(), 'fromCentre: must be a registered centre'],
-    [requestArgs({ fromCentre: '440000' }), personJson(), 'fromCentre: must be a registered centre other'],
-    [requestArgs({ fromCentre: '110100' }), personJson(), 'fromCentre: must be a 6-digit'],
+    [requestArgs({ fromCentre: '510000' }), personJson(), 'fromCentre: centre 510000 is not registered'],
+    [
+      requestArgs({ fromCentre: '440300' }),
+      personJson(),
+      'fromCentre: must be a centre of another organisation',
+    ],
+    [
+      requestArgs({ fromCentre: '110200' }),
+      personJson(),
+      'fromCentre: must be a known GB/T 2260 centre code',
+    ],
     [requestArgs({ subjectRef: 'abc' }), personJson(), 'subjectRef'],
     [requestArgs({ transferId: '4400002613200001' }), personJson(), 'transferId: characters 7-12'],
     [requestArgs({ extra: true }), personJson(), 'request: unexpected field'],

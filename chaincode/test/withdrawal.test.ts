@@ -13,6 +13,7 @@ import {
   SHANGHAI,
   TestNetwork,
   type Invocation,
+  homeCentreOf,
 } from './harness';
 import { request, step, T1 } from './transfer-fixtures';
 
@@ -62,7 +63,13 @@ function reverse(
 ): Promise<Invocation> {
   return net.submit(
     mspId,
-    (ctx) => net.withdrawal.Reverse(ctx, withdrawalId, JSON.stringify({ reasonHash: freeTextHash(reason) })),
+    (ctx) =>
+      net.withdrawal.Reverse(
+        ctx,
+        homeCentreOf(ctx.clientIdentity.getMSPID()),
+        withdrawalId,
+        JSON.stringify({ reasonHash: freeTextHash(reason) }),
+      ),
     { transient: { reason } },
   );
 }
@@ -194,7 +201,12 @@ describe('withdrawal record', () => {
       net.submit(
         BEIJING.mspId,
         (ctx) =>
-          net.withdrawal.Reverse(ctx, 'W-110000-0001', JSON.stringify({ reasonHash: freeTextHash('') })),
+          net.withdrawal.Reverse(
+            ctx,
+            homeCentreOf(ctx.clientIdentity.getMSPID()),
+            'W-110000-0001',
+            JSON.stringify({ reasonHash: freeTextHash('') }),
+          ),
         { transient: { reason: '' } },
       ),
       'VALIDATION_FAILED',
@@ -271,7 +283,12 @@ describe('withdrawal record', () => {
       net.submit(
         BEIJING.mspId,
         (ctx) =>
-          net.withdrawal.Reverse(ctx, 'W-110000-0001', JSON.stringify({ reasonHash: freeTextHash('甲') })),
+          net.withdrawal.Reverse(
+            ctx,
+            homeCentreOf(ctx.clientIdentity.getMSPID()),
+            'W-110000-0001',
+            JSON.stringify({ reasonHash: freeTextHash('甲') }),
+          ),
         { transient: { reason: '乙' } },
       ),
       'VALIDATION_FAILED',
@@ -384,7 +401,7 @@ describe('withdrawal record', () => {
     await expectHpf(
       net.submit(SHANGHAI.mspId, (ctx) => net.withdrawal.Record(ctx, JSON.stringify(input()))),
       'FORBIDDEN',
-      'centre: a centre may only record its own withdrawals',
+      'centre: centre 110000 is not registered to C310000MSP',
     );
     await expectHpf(
       net.submit('OutsiderMSP', (ctx) => net.withdrawal.Record(ctx, JSON.stringify(input()))),

@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { decodePseudonymKey } from './domain';
+import { decodePseudonymKey, isCentreCode } from './domain';
 
 /** A start-up configuration error; the message always begins with the variable's name. */
 export class ConfigError extends Error {
@@ -18,6 +18,11 @@ export type Role = 'operator' | 'auditor';
 export interface ApiKeyEntry {
   readonly id: string;
   readonly role: Role;
+  /**
+   * The one centre an operator key acts for (a centre of this gateway's organisation); null for an
+   * auditor key, which sees all the organisation's centres.
+   */
+  readonly centre: string | null;
   /** Lowercase hex SHA-256 of the key; the key itself is never stored. */
   readonly sha256: string;
 }
@@ -46,7 +51,10 @@ export interface GatewayConfig {
   readonly chaincode: string;
   readonly apiKeys: readonly ApiKeyEntry[];
   readonly pseudonymKey: Buffer;
-  /** This gateway's centre code, or null for the regulator's gateway. */
+  /**
+   * This gateway's first centre (operator keys that name none act for it; reads that name none are
+   * about it), or null for the regulator's gateway.
+   */
   readonly centreCode: string | null;
   readonly endorsingFallbackMsps: readonly string[];
   readonly regulatorMspId: string;
@@ -72,7 +80,6 @@ export interface GatewayConfig {
 const PREFIX = 'HPF_GW_';
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const MSP_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-const CENTRE_CODE = /^[1-8]\d0000$/;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -165,12 +172,12 @@ function resolveKeyPath(reader: Reader): string {
   return path.join(given, keys[0]);
 }
 
-function parseApiKeyEntry(entry: unknown, index: number): ApiKeyEntry {
+function parseApiKeyEntry(entry: unknown, index: number, home: string | null): ApiKeyEntry {
   const variable = `${PREFIX}API_KEYS_FILE`;
   if (entry === null || typeof entry !== 'object') {
     throw new ConfigError(variable, `entry ${index} must be an object`);
   }
-  const { id, role, sha256 } = entry as Record<string, unknown>;
+  const { id, role, sha256, centre } = entry as Record<string, unknown>;
   if (typeof id !== 'string' || !/^[A-Za-z0-9._-]{1,64}$/.test(id)) {
     throw new ConfigError(variable, `entry ${index}: id must be 1-64 characters [A-Za-z0-9._-]`);
   }
@@ -180,7 +187,37 @@ function parseApiKeyEntry(entry: unknown, index: number): ApiKeyEntry {
   if (typeof sha256 !== 'string' || !/^[0-9a-fA-F]{64}$/.test(sha256)) {
     throw new ConfigError(variable, `entry ${index}: sha256 must be 64 hex characters`);
   }
-  return { id, role, sha256: sha256.toLowerCase() };
+  return { id, role, sha256: sha256.toLowerCase(), centre: keyCentre(centre, role, index, home) };
+}
+
+/**
+ * An operator key acts for one centre: the one it names, of this gateway's province, or the gateway's
+ * first centre. An auditor key names none: it sees every centre of the organisation.
+ */
+function keyCentre(centre: unknown, role: Role, index: number, home: string | null): string | null {
+  const variable = `${PREFIX}API_KEYS_FILE`;
+  if (role === 'auditor') {
+    if (centre !== undefined) {
+      throw new ConfigError(
+        variable,
+        `entry ${index}: centre: an auditor key sees all the organisation's centres`,
+      );
+    }
+    return null;
+  }
+  if (centre === undefined) {
+    return home;
+  }
+  if (typeof centre !== 'string' || !isCentreCode(centre)) {
+    throw new ConfigError(variable, `entry ${index}: centre must be a known GB/T 2260 centre code`);
+  }
+  if (home !== null && centre.slice(0, 2) !== home.slice(0, 2)) {
+    throw new ConfigError(
+      variable,
+      `entry ${index}: centre ${centre} is not in this organisation's province`,
+    );
+  }
+  return centre;
 }
 
 function readApiKeys(reader: Reader, centreCode: string | null): ApiKeyEntry[] {
@@ -197,7 +234,7 @@ function readApiKeys(reader: Reader, centreCode: string | null): ApiKeyEntry[] {
   if (!Array.isArray(parsed) || parsed.length === 0) {
     throw new ConfigError(variable, 'must be a non-empty JSON array of {id, role, sha256}');
   }
-  const entries = parsed.map(parseApiKeyEntry);
+  const entries = parsed.map((entry, index) => parseApiKeyEntry(entry, index, centreCode));
   const ids = new Set(entries.map((e) => e.id));
   const hashes = new Set(entries.map((e) => e.sha256));
   if (ids.size !== entries.length || hashes.size !== entries.length) {
@@ -227,8 +264,8 @@ function readCentreCode(reader: Reader): string | null {
   if (value === '') {
     return null;
   }
-  if (!CENTRE_CODE.test(value)) {
-    throw new ConfigError(`${PREFIX}CENTRE_CODE`, 'must be a 6-digit province code ending in 0000, or empty');
+  if (!isCentreCode(value)) {
+    throw new ConfigError(`${PREFIX}CENTRE_CODE`, 'must be a known GB/T 2260 centre code, or empty');
   }
   return value;
 }

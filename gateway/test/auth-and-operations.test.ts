@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { ApiError } from '../src/errors';
-import { AUDITOR_KEY, OPERATOR_KEY, bearer, buildApp } from './support/test-app';
+import { AUDITOR_KEY, OPERATOR_KEY, SHENZHEN_OPERATOR_KEY, bearer, buildApp } from './support/test-app';
 
 const PROBLEM = /^application\/problem\+json/;
 
@@ -92,8 +92,43 @@ describe('roles', () => {
       .send({ reason: 'entered twice' });
     expect(res.status).toBe(404);
     expect(res.body).toMatchObject({ code: 'NOT_FOUND' });
-    expect(ledger.callsOf('submit', 'withdrawal:Reverse').map((call) => call.args[0])).toEqual(['W-1']);
+    expect(ledger.callsOf('submit', 'withdrawal:Reverse').map((call) => call.args.slice(0, 2))).toEqual([
+      ['440000', 'W-1'],
+    ]);
     expect(ledger.callsOf('evaluate', 'withdrawal:Get')).toHaveLength(0);
+  });
+
+  it('binds each operator key to one centre of the organisation; the auditor sees all of them', async () => {
+    const { app, ledger } = buildApp();
+    ledger.on('withdrawal:Reverse', ([centre, id]) =>
+      JSON.stringify({ withdrawalId: id, centre, status: 'REVERSED', reversal: { txId: 'other' } }),
+    );
+    await request(app)
+      .post('/v1/withdrawals/W-1/reverse')
+      .set('Authorization', bearer(SHENZHEN_OPERATOR_KEY))
+      .send({ reason: 'entered twice' });
+    expect(ledger.callsOf('submit', 'withdrawal:Reverse').map((call) => call.args[0])).toEqual(['440300']);
+    // Shenzhen's key lists Shenzhen's queue, not the 省直 centre's; the auditor lists both.
+    ledger.on('transfer:List', () => JSON.stringify({ items: [], bookmark: '' }));
+    const own = await request(app)
+      .get('/v1/transfers?direction=incoming&centre=440300')
+      .set('Authorization', bearer(SHENZHEN_OPERATOR_KEY));
+    expect(own.status).toBe(200);
+    const other = await request(app)
+      .get('/v1/transfers?direction=incoming&centre=440000')
+      .set('Authorization', bearer(SHENZHEN_OPERATOR_KEY));
+    expect(other.status).toBe(403);
+    for (const centre of ['440000', '440300']) {
+      const audited = await request(app)
+        .get(`/v1/transfers?direction=incoming&centre=${centre}`)
+        .set('Authorization', bearer(AUDITOR_KEY));
+      expect(audited.status).toBe(200);
+    }
+    expect(
+      ledger
+        .callsOf('evaluate', 'transfer:List')
+        .map((c) => (JSON.parse(c.args[0]!) as { centre: string }).centre),
+    ).toEqual(['440300', '440000', '440300']);
   });
 
   it("an operator may not list another centre's queue", async () => {

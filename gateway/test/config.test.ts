@@ -55,9 +55,34 @@ describe('loadConfig', () => {
       keyPath: path.join(keystore, 'abc_sk'),
       endorsingFallbackMsps: ['C110000MSP', 'C310000MSP'],
       logLevel: 'info',
-      apiKeys: [{ id: 'ops', role: 'operator', sha256: hash }],
+      apiKeys: [{ id: 'ops', role: 'operator', sha256: hash, centre: '440000' }],
     });
     expect(config.pseudonymKey).toHaveLength(32);
+  });
+
+  it("binds each operator key to one centre of the gateway's province; auditor keys to none", () => {
+    const keys = (entries: unknown[]): string => file('centre-keys.json', JSON.stringify(entries));
+    const other = 'b'.repeat(64);
+    const config = loadConfig({
+      ...base,
+      HPF_GW_API_KEYS_FILE: keys([
+        { id: 'gz', role: 'operator', sha256: hash, centre: '440100' },
+        { id: 'audit', role: 'auditor', sha256: other },
+      ]),
+    });
+    expect(config.apiKeys.map((k) => [k.id, k.centre])).toEqual([
+      ['gz', '440100'],
+      ['audit', null],
+    ]);
+    for (const [entry, problem] of [
+      [{ id: 'x', role: 'operator', sha256: hash, centre: '110000' }, 'not in this organisation'],
+      [{ id: 'x', role: 'operator', sha256: hash, centre: '441000' }, 'known GB/T 2260 centre code'],
+      [{ id: 'x', role: 'auditor', sha256: hash, centre: '440100' }, 'auditor key sees all'],
+    ] as const) {
+      const error = errorOf({ ...base, HPF_GW_API_KEYS_FILE: keys([entry]) });
+      expect(error.variable).toBe('HPF_GW_API_KEYS_FILE');
+      expect(error.message).toContain(problem);
+    }
   });
 
   it.each([

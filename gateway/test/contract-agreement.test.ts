@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import {
   EVIDENCE_KINDS,
   ID_TYPES,
-  PROVINCE_CODES,
+  CENTRE_CODES,
   TRANSFER_STATUSES,
   WITHDRAWAL_REASONS,
   codePointLength,
@@ -155,6 +155,11 @@ const FIELDS: readonly FieldCase[] = [
     check: (v) => validateCentreCode(v, 'centre'),
     edges: [
       '110000',
+      '440300',
+      '445300',
+      '110100',
+      '440200',
+      '441000',
       '660000',
       '710000',
       '820000',
@@ -172,6 +177,10 @@ const FIELDS: readonly FieldCase[] = [
     check: (v) => validateContactLetterNumber(v),
     edges: [
       '1100002611200001',
+      '4403002611200001',
+      '4401002611200001',
+      '1101002611200001',
+      '4402002611200001',
       '6600002611200001',
       '1100002402290001',
       '1100000002290001',
@@ -364,7 +373,7 @@ describe('the contract and the chaincode agree on every code list and range', ()
   const enumOf = (s: Schema): unknown[] => [...(s.enum as unknown[])].sort();
 
   it.each([
-    ['CentreCode', schema('CentreCode'), Object.keys(PROVINCE_CODES)],
+    ['CentreCode', schema('CentreCode'), Object.keys(CENTRE_CODES)],
     ['Person.idType', propertyOf(person, 'idType'), Object.keys(ID_TYPES)],
     ['Withdrawal.reasonCode', propertyOf(withdrawal, 'reasonCode'), Object.keys(WITHDRAWAL_REASONS)],
     ['Evidence.kind', propertyOf(schema('Evidence'), 'kind'), [...EVIDENCE_KINDS]],

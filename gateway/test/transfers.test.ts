@@ -5,6 +5,7 @@ import type { FakeLedger } from './support/fake-ledger';
 import {
   AUDITOR_KEY,
   OPERATOR_KEY,
+  SHENZHEN_OPERATOR_KEY,
   subjectRefWithTestKey,
   RESIDENT_ID,
   RESIDENT_ID_15,
@@ -144,7 +145,14 @@ describe('POST /v1/transfers', () => {
   it.each([
     ['a transferId of another destination', { transferId: '1100002611200001' }, 'transferId'],
     ['its own centre as source', { fromCentre: '440000' }, 'fromCentre'],
+    ['another centre of its own organisation as source', { fromCentre: '440300' }, 'fromCentre'],
     ['an unknown centre', { fromCentre: '120000' }, 'fromCentre'],
+    ['a code outside the table of centres', { fromCentre: '110100' }, 'fromCentre'],
+    [
+      'a letter numbered for another centre of its organisation',
+      { transferId: '4403002611200001' },
+      'transferId',
+    ],
     [
       'a bad employer check character',
       { formerEmployer: { code: '91350100M000100Y44', name: 'x' } },
@@ -402,6 +410,28 @@ describe('transfer steps', () => {
     const text = call!.options.transient?.message;
     expect(text).toEqual(expect.any(String));
     expect(JSON.parse(call!.args[1]!)).toEqual({ messageHash: freeTextHash(text!) });
+  });
+
+  it("an operator acts only for its key's centre: Shenzhen's key cannot cancel the 省直 centre's request", async () => {
+    const { app, ledger } = buildApp();
+    ledger.on('transfer:Get', () => existing('REQUESTED', {}, '110000', '440000'));
+    const res = await request(app)
+      .post('/v1/transfers/4400002611200001/cancel')
+      .set('Authorization', bearer(SHENZHEN_OPERATOR_KEY))
+      .send();
+    expect(res.status).toBe(403);
+    expect(res.body).toMatchObject({ code: 'FORBIDDEN' });
+    expect(ledger.callsOf('submit')).toHaveLength(0);
+    // Its own letter (numbered 440300…) it files, and the chaincode sees 440300 as the destination.
+    requestLikeChaincode(ledger);
+    const filed = await request(app)
+      .post('/v1/transfers')
+      .set('Authorization', bearer(SHENZHEN_OPERATOR_KEY))
+      .send({ ...body, transferId: '4403002611200001' });
+    expect(filed.status).toBe(201);
+    expect(JSON.parse(ledger.callsOf('submit', 'transfer:Request')[0]!.args[0]!)).toMatchObject({
+      transferId: '4403002611200001',
+    });
   });
 
   it('an unknown transfer is 404 NOT_FOUND', async () => {

@@ -148,7 +148,11 @@ describe('POST /v1/withdrawals', () => {
       .send({ reason: 'entered twice' })
       .expect(201);
     const [call] = ledger.callsOf('submit');
-    expect(call!.args).toEqual(['W-1', JSON.stringify({ reasonHash: freeTextHash('entered twice') })]);
+    expect(call!.args).toEqual([
+      '440000',
+      'W-1',
+      JSON.stringify({ reasonHash: freeTextHash('entered twice') }),
+    ]);
     expect(call!.options.transient).toEqual({ reason: 'entered twice' });
     expect(ledger.committed).toHaveLength(1);
   });

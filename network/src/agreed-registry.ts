@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { canonicalJson } from '../../chaincode/src/domain';
-import type { Consortium } from './definition';
+import { centresOf, type Consortium } from './definition';
 import type { FabricCli } from './fabric-cli';
 import type { Layout } from './layout';
 import { agreedRegistryStateSchema, parseState, readState } from './state-store';
@@ -89,9 +89,10 @@ export async function deriveAgreedRegistry(
   }
   const content = {
     regulator: { mspId: consortium.regulator.mspId, name: consortium.regulator.name },
-    centres: consortium.centres
+    // Every centre each member organisation hosts, as the definition lists them.
+    centres: centresOf(consortium)
       .filter((c) => members.includes(c.mspId))
-      .map((c) => ({ code: c.code ?? '', mspId: c.mspId, name: c.name }))
+      .map((c) => ({ code: c.code, mspId: c.mspId, name: c.name }))
       .sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0)),
     rules: consortium.rules,
   };

@@ -3,7 +3,7 @@ import { isIPv4, isIPv6 } from 'node:net';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { isProvinceCode } from '../../chaincode/src/domain';
+import { isCentreCode, isProvinceCode } from '../../chaincode/src/domain';
 import { joinedCentresSchema, readState, StateFileError } from './state-store';
 
 /**
@@ -53,13 +53,31 @@ export const hostSchema = z
     'must be an IPv4 address or a DNS name (letters, digits and -, dot-separated labels)',
   );
 
-const centreSchema = z.strictObject({
+/** A real centre (管理中心) hosted by an organisation: a code from the table of centre codes. */
+const hostedCentreSchema = z.strictObject({
+  code: z
+    .string()
+    .regex(/^\d{6}$/, 'must be a 6-digit GB/T 2260 division code')
+    .refine(
+      (code) => isCentreCode(code),
+      'must be a known GB/T 2260 centre code (chaincode/src/domain/centre-codes.ts): province level such as 110000 or prefecture level such as 440300',
+    ),
+  name: nameSchema,
+});
+
+/**
+ * A province-level member organisation: one MSP, peer and gateway. `code` is its province-level
+ * code (the MSP ID is C<code>MSP); `centres` are the real centres it hosts, one of its own code
+ * (the 省直 or municipality centre) when the list is left out.
+ */
+const organisationSchema = z.strictObject({
   code: z
     .string()
     .regex(/^\d{6}$/, 'must be a 6-digit GB/T 2260 division code')
     .refine((code) => isProvinceCode(code), 'must be a province-level GB/T 2260 code such as 110000'),
   mspId: mspIdSchema,
   name: nameSchema,
+  centres: z.array(hostedCentreSchema).min(1, 'an organisation hosts at least one centre').optional(),
   basePort: portSchema.optional(),
   host: hostSchema.optional(),
 });
@@ -85,7 +103,7 @@ const definitionSchema = z.strictObject({
     basePort: portSchema.optional(),
     host: hostSchema.optional(),
   }),
-  centres: z.array(centreSchema).min(2, 'a consortium needs at least 2 centres'),
+  organisations: z.array(organisationSchema).min(2, 'a consortium needs at least 2 organisations'),
   /** The default host of every organisation that names none (loopback: the one-machine consortium). */
   host: hostSchema.default('127.0.0.1'),
   basePort: portSchema,
@@ -118,13 +136,21 @@ export interface OrdererPorts {
   readonly operations: number;
 }
 
+/** A real centre an organisation hosts (GB/T 2260 code and registered name). */
+export interface CentreDefinition {
+  readonly code: string;
+  readonly name: string;
+}
+
 export interface OrgDefinition {
   /** Short lower-case key used for directories and host names: `c110000`, `regulator`. */
   readonly key: string;
   readonly mspId: string;
   readonly name: string;
-  /** Centre code; null for the regulator. */
+  /** The organisation's province-level code; null for the regulator. */
   readonly code: string | null;
+  /** The centres it hosts, its first centre first; none for the regulator. */
+  readonly centres: readonly CentreDefinition[];
   readonly domain: string;
   readonly peerHost: string;
   /**
@@ -153,8 +179,12 @@ export interface Consortium {
     readonly nodes: readonly OrdererNode[];
   };
   readonly regulator: OrgDefinition;
+  /**
+   * The member organisations (`organisations:` in the file), each hosting its centres
+   * (`org.centres`); the name predates organisations hosting several centres.
+   */
   readonly centres: readonly OrgDefinition[];
-  /** Regulator first, then centres in definition order. */
+  /** Regulator first, then the organisations in definition order. */
   readonly orgs: readonly OrgDefinition[];
   readonly host: string;
   readonly basePort: number;
@@ -195,6 +225,31 @@ function zodIssues(error: z.ZodError): string[] {
   });
 }
 
+/** The centres an organisation entry hosts: its list, or its own code and name when it gives none. */
+function hostedCentres(org: RawDefinition['organisations'][number]): CentreDefinition[] {
+  return org.centres ?? [{ code: org.code, name: org.name }];
+}
+
+function centreIssues(raw: RawDefinition): string[] {
+  const issues: string[] = [];
+  const seen = new Map<string, string>();
+  raw.organisations.forEach((org, i) => {
+    hostedCentres(org).forEach((centre, j) => {
+      const field =
+        org.centres === undefined ? `organisations[${i}].code` : `organisations[${i}].centres[${j}].code`;
+      const previous = seen.get(centre.code);
+      if (previous !== undefined) {
+        issues.push(`${field}: duplicate centre code ${centre.code} (also ${previous})`);
+      }
+      seen.set(centre.code, field);
+      if (centre.code.slice(0, 2) !== org.code.slice(0, 2)) {
+        issues.push(`${field}: centre ${centre.code} is not in the province of ${org.code} (${org.mspId})`);
+      }
+    });
+  });
+  return issues;
+}
+
 function duplicateIssues(raw: RawDefinition): string[] {
   const issues: string[] = [];
   const codes = new Map<string, number>();
@@ -205,24 +260,24 @@ function duplicateIssues(raw: RawDefinition): string[] {
   if (raw.orderers.mspId === raw.regulator.mspId) {
     issues.push(`regulator.mspId: duplicate MSP ID ${raw.regulator.mspId} (also orderers.mspId)`);
   }
-  raw.centres.forEach((centre, i) => {
-    const previousCode = codes.get(centre.code);
+  raw.organisations.forEach((org, i) => {
+    const previousCode = codes.get(org.code);
     if (previousCode !== undefined) {
       issues.push(
-        `centres[${i}].code: duplicate centre code ${centre.code} (also centres[${previousCode}].code)`,
+        `organisations[${i}].code: duplicate organisation code ${org.code} (also organisations[${previousCode}].code)`,
       );
     }
-    codes.set(centre.code, i);
-    const previousMsp = msps.get(centre.mspId);
+    codes.set(org.code, i);
+    const previousMsp = msps.get(org.mspId);
     if (previousMsp !== undefined) {
-      issues.push(`centres[${i}].mspId: duplicate MSP ID ${centre.mspId} (also ${previousMsp})`);
+      issues.push(`organisations[${i}].mspId: duplicate MSP ID ${org.mspId} (also ${previousMsp})`);
     }
-    msps.set(centre.mspId, `centres[${i}].mspId`);
-    if (centre.mspId !== `C${centre.code}MSP`) {
-      issues.push(`centres[${i}].mspId: must be C${centre.code}MSP for centre code ${centre.code}`);
+    msps.set(org.mspId, `organisations[${i}].mspId`);
+    if (org.mspId !== `C${org.code}MSP`) {
+      issues.push(`organisations[${i}].mspId: must be C${org.code}MSP for organisation code ${org.code}`);
     }
   });
-  return issues;
+  return [...issues, ...centreIssues(raw)];
 }
 
 interface PortBlock {
@@ -237,7 +292,7 @@ function portBlocks(raw: RawDefinition): PortBlock[] {
   ];
   const orgs = [
     { field: 'regulator', basePort: raw.regulator.basePort },
-    ...raw.centres.map((c, i) => ({ field: `centres[${i}]`, basePort: c.basePort })),
+    ...raw.organisations.map((c, i) => ({ field: `organisations[${i}]`, basePort: c.basePort })),
   ];
   orgs.forEach((org, j) => {
     const explicit = org.basePort !== undefined;
@@ -290,18 +345,20 @@ function buildConsortium(raw: RawDefinition, baseDir: string): Consortium {
     mspId: raw.regulator.mspId,
     name: raw.regulator.name,
     code: null,
+    centres: [],
     domain: `${regulatorKey}.hpf.local`,
     peerHost: `peer0.${regulatorKey}.hpf.local`,
     address: raw.regulator.host ?? raw.host,
     ports: orgPorts(orgStart(0)),
   };
-  const centres = raw.centres.map((c, i): OrgDefinition => {
+  const centres = raw.organisations.map((c, i): OrgDefinition => {
     const key = `c${c.code}`;
     return {
       key,
       mspId: c.mspId,
       name: c.name,
       code: c.code,
+      centres: hostedCentres(c),
       domain: `${key}.hpf.local`,
       peerHost: `peer0.${key}.hpf.local`,
       address: c.host ?? raw.host,
@@ -349,12 +406,16 @@ export function validateDefinition(content: unknown, baseDir: string, source = '
 }
 
 /**
- * Centres that joined a running consortium (centre:add) are recorded in the data dir, beside the
- * ledger they belong to, and merged into the definition on every load, so every command knows them
- * and `network:down` + `network:up` keeps them. `--purge` forgets them with the ledger.
+ * Organisations that joined a running consortium are recorded in the data dir, beside the ledger
+ * they belong to, and merged into the definition on every load, so every command knows them and
+ * `network:down` + `network:up` keeps them. `--purge` forgets them with the ledger.
  */
 export const JOINED_CENTRES_FILE = 'joined-centres.json';
 
+/**
+ * An organisation that joined (its province-level code, MSP ID and name); it hosts one centre of its
+ * own code until more are added on the ledger (`centre:add`).
+ */
 export interface CentreEntry {
   readonly code: string;
   readonly mspId: string;
@@ -382,11 +443,18 @@ export function readJoinedCentres(dataDir: string): CentreEntry[] {
   }
 }
 
-/** Appends the joined centres to raw definition content; validation then treats them like any centre. */
+/** Appends the joined organisations to raw definition content; validation then treats them like any. */
 export function withCentres(content: unknown, extra: readonly CentreEntry[]): unknown {
-  const centres = (content as { centres?: unknown } | null)?.centres;
-  if (extra.length === 0 || !Array.isArray(centres)) return content;
-  return { ...(content as object), centres: [...(centres as unknown[]), ...extra] };
+  const organisations = (content as { organisations?: unknown } | null)?.organisations;
+  if (extra.length === 0 || !Array.isArray(organisations)) return content;
+  return { ...(content as object), organisations: [...(organisations as unknown[]), ...extra] };
+}
+
+/** Every centre of the consortium with its organisation, in definition order. */
+export function centresOf(
+  consortium: Consortium,
+): { readonly code: string; readonly name: string; readonly mspId: string }[] {
+  return consortium.centres.flatMap((org) => org.centres.map((c) => ({ ...c, mspId: org.mspId })));
 }
 
 /** Reads a definition file's YAML content, unvalidated. */

@@ -1,11 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Consortium, OrgDefinition } from './definition';
+import type { CentreDefinition, Consortium, OrgDefinition } from './definition';
 import { REPO_ROOT, type Layout } from './layout';
 import { pollUntil } from './poll';
 import { childPath, startProcess, type ProcessSpec } from './processes';
-import { apiKeyStoreSchema, readState } from './state-store';
+import { addedCentresSchema, apiKeyStoreSchema, readState } from './state-store';
 
 /**
  * One HTTP gateway per organisation (gateway/), started beside its peer. API keys are generated here:
@@ -17,14 +17,25 @@ export const GATEWAY_MAIN = path.join(REPO_ROOT, 'gateway', 'dist', 'main.js');
 
 export type Role = 'operator' | 'auditor';
 
-export interface GatewayInfo {
-  readonly mspId: string;
-  readonly centreCode: string | null;
-  readonly url: string;
+/** A centre's keys: its operator's and its organisation's auditor's (which sees every centre). */
+export interface CentreInfo {
+  readonly centreCode: string;
+  readonly name: string;
   readonly apiKeys: Partial<Record<Role, string>>;
 }
 
-type KeyStore = Record<string, Partial<Record<Role, string>>>;
+export interface GatewayInfo {
+  readonly mspId: string;
+  /** The organisation's first centre (null for the regulator): `apiKeys` are that centre's. */
+  readonly centreCode: string | null;
+  readonly url: string;
+  readonly apiKeys: Partial<Record<Role, string>>;
+  /** Every centre the organisation hosts, those added on the ledger since included. */
+  readonly centres: readonly CentreInfo[];
+}
+
+type OrgKeys = { operator?: string; auditor?: string; centres?: Record<string, string> };
+type KeyStore = Record<string, OrgKeys>;
 
 function keysFile(layout: Layout): string {
   return path.join(layout.secretsDir, 'api-keys.json');
@@ -34,38 +45,95 @@ function readKeys(layout: Layout): KeyStore {
   return readState(keysFile(layout), apiKeyStoreSchema) ?? {};
 }
 
+function addedCentresFile(layout: Layout): string {
+  return path.join(layout.root, 'added-centres.json');
+}
+
+/** A centre added to an existing organisation on the ledger (`centre:add`), recorded in the data dir. */
+export interface AddedCentre {
+  readonly code: string;
+  readonly mspId: string;
+  readonly name: string;
+}
+
+/** The centres `centre:add` registered on this data dir's ledger (empty when none). */
+export function readAddedCentres(layout: Layout): AddedCentre[] {
+  return readState(addedCentresFile(layout), addedCentresSchema) ?? [];
+}
+
+/** Records a centre added on the ledger, so that its gateway gets a key for it and consortium:info lists it. */
+export function recordAddedCentre(layout: Layout, centre: AddedCentre): void {
+  const added = readAddedCentres(layout).filter((c) => c.code !== centre.code);
+  writeFileSync(addedCentresFile(layout), JSON.stringify([...added, centre], null, 2) + '\n');
+}
+
+/** The centres an organisation hosts: the definition's, then those added on the ledger. */
+export function centresHostedBy(layout: Layout, org: OrgDefinition): CentreDefinition[] {
+  const added = readAddedCentres(layout)
+    .filter((c) => c.mspId === org.mspId && !org.centres.some((d) => d.code === c.code))
+    .map(({ code, name }) => ({ code, name }));
+  return [...org.centres, ...added];
+}
+
 /** Roles a gateway serves: centres have operators and auditors; the regulator only auditors (it writes nothing). */
 export function rolesOf(org: OrgDefinition): Role[] {
   return org.code === null ? ['auditor'] : ['operator', 'auditor'];
 }
 
-function newKey(org: OrgDefinition, role: Role): string {
-  return `hpf_${org.key}_${role}_${randomBytes(24).toString('base64url')}`;
+function newKey(label: string, role: Role): string {
+  return `hpf_${label}_${role}_${randomBytes(24).toString('base64url')}`;
 }
 
-/** Makes sure every org has its keys; existing keys are kept so clients keep working across restarts. */
+const sha256 = (key: string): string => createHash('sha256').update(key).digest('hex');
+
+/**
+ * An organisation's keys, completed: the auditor's, then one operator key per centre (the first
+ * centre's under `operator`, the others' under `centres`). True when a key was generated.
+ */
+function completeKeys(org: OrgDefinition, centres: readonly CentreDefinition[], keys: OrgKeys): boolean {
+  let changed = false;
+  if (keys.auditor === undefined) {
+    keys.auditor = newKey(org.key, 'auditor');
+    changed = true;
+  }
+  centres.forEach((centre, i) => {
+    if (i === 0 && keys.operator === undefined) {
+      keys.operator = newKey(`c${centre.code}`, 'operator');
+      changed = true;
+    } else if (i > 0 && keys.centres?.[centre.code] === undefined) {
+      keys.centres = { ...keys.centres, [centre.code]: newKey(`c${centre.code}`, 'operator') };
+      changed = true;
+    }
+  });
+  return changed;
+}
+
+/** What the gateway gets (HPF_GW_API_KEYS_FILE): hashes only, each operator key bound to its centre. */
+function hashedKeys(org: OrgDefinition, centres: readonly CentreDefinition[], keys: OrgKeys): object[] {
+  const operators = centres.map((centre, i) => ({
+    id: i === 0 ? `${org.key}-operator` : `c${centre.code}-operator`,
+    role: 'operator',
+    sha256: sha256((i === 0 ? keys.operator : keys.centres?.[centre.code]) ?? ''),
+    centre: centre.code,
+  }));
+  return [...operators, { id: `${org.key}-auditor`, role: 'auditor', sha256: sha256(keys.auditor ?? '') }];
+}
+
+/**
+ * Makes sure every org has its keys: an auditor key per organisation and an operator key per centre
+ * (the regulator has auditors only). Existing keys are kept so clients keep working across restarts.
+ */
 export function ensureApiKeys(consortium: Consortium, layout: Layout): KeyStore {
   const store = readKeys(layout);
   let changed = false;
   for (const org of consortium.orgs) {
     const keys = store[org.mspId] ?? {};
-    for (const role of rolesOf(org)) {
-      if (keys[role] === undefined) {
-        keys[role] = newKey(org, role);
-        changed = true;
-      }
-    }
+    const centres = centresHostedBy(layout, org);
+    changed = completeKeys(org, centres, keys) || changed;
     store[org.mspId] = keys;
-    const hashed = rolesOf(org).map((role) => ({
-      id: `${org.key}-${role}`,
-      role,
-      sha256: createHash('sha256')
-        .update(keys[role] ?? '')
-        .digest('hex'),
-    }));
     const file = gatewayKeysFile(layout, org);
     mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(file, JSON.stringify(hashed, null, 2) + '\n', { mode: 0o600 });
+    writeFileSync(file, JSON.stringify(hashedKeys(org, centres, keys), null, 2) + '\n', { mode: 0o600 });
   }
   if (changed) {
     mkdirSync(layout.secretsDir, { recursive: true, mode: 0o700 });
@@ -138,7 +206,8 @@ export function gatewaySpec(consortium: Consortium, layout: Layout, org: OrgDefi
       HPF_GW_CHAINCODE: consortium.chaincode.name,
       HPF_GW_API_KEYS_FILE: gatewayKeysFile(layout, org),
       HPF_GW_PSEUDONYM_KEY_FILE: layout.pseudonymKey,
-      HPF_GW_CENTRE_CODE: org.code ?? '',
+      // The first centre: operator keys naming none act for it, reads naming none are about it.
+      HPF_GW_CENTRE_CODE: org.centres[0]?.code ?? '',
       HPF_GW_ENDORSING_FALLBACK_MSPS: others.join(','),
       HPF_GW_REGULATOR_MSP_ID: consortium.regulator.mspId,
       HPF_GW_DATA_DIR: gatewayDir(layout, org),
@@ -179,13 +248,34 @@ export async function waitGatewayReady(org: OrgDefinition, timeoutMs = 60_000): 
   );
 }
 
-/** What consortium:info prints: each gateway's URL and API keys. */
+/** What consortium:info prints: each gateway's URL and API keys, per centre. */
 export function gatewayInfo(consortium: Consortium, layout: Layout): GatewayInfo[] {
   const store = readKeys(layout);
-  return consortium.orgs.map((org) => ({
-    mspId: org.mspId,
-    centreCode: org.code,
-    url: gatewayUrl(org),
-    apiKeys: store[org.mspId] ?? {},
-  }));
+  return consortium.orgs.map((org) => {
+    const keys = store[org.mspId] ?? {};
+    const centres = centresHostedBy(layout, org).map((centre, i): CentreInfo => ({
+      centreCode: centre.code,
+      name: centre.name,
+      apiKeys: withoutUndefined({
+        operator: i === 0 ? keys.operator : keys.centres?.[centre.code],
+        auditor: keys.auditor,
+      }),
+    }));
+    return {
+      mspId: org.mspId,
+      centreCode: centres[0]?.centreCode ?? null,
+      url: gatewayUrl(org),
+      apiKeys: centres[0]?.apiKeys ?? withoutUndefined({ auditor: keys.auditor }),
+      centres,
+    };
+  });
+}
+
+function withoutUndefined(keys: Partial<Record<Role, string | undefined>>): Partial<Record<Role, string>> {
+  const result: Partial<Record<Role, string>> = {};
+  for (const role of ['operator', 'auditor'] as const) {
+    const key = keys[role];
+    if (key !== undefined) result[role] = key;
+  }
+  return result;
 }

@@ -66,10 +66,21 @@ export const supervisorStateSchema = z.object({
 });
 
 /** secrets/api-keys.json: each organisation's gateway API keys by role (gateways.ts). */
+/**
+ * secrets/api-keys.json, per MSP ID: the organisation's auditor key, its first centre's operator key
+ * (`operator`) and the operator keys of its other centres by code (`centres`).
+ */
 export const apiKeyStoreSchema = z.record(
   text,
-  z.object({ operator: text.optional(), auditor: text.optional() }),
+  z.object({
+    operator: text.optional(),
+    auditor: text.optional(),
+    centres: z.record(text, text).optional(),
+  }),
 );
+
+/** added-centres.json: centres added to existing organisations on the ledger (centre:add). */
+export const addedCentresSchema = z.array(z.object({ code: text, mspId: text, name: text }));
 
 const centreEntrySchema = z.object({
   code: text,

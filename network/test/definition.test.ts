@@ -4,13 +4,13 @@ import path from 'node:path';
 import { DefinitionError, loadDefinition, validateDefinition } from '../src/definition';
 
 /** A valid definition, rebuilt for each test so that mutations never leak. */
-function valid(): Record<string, unknown> & { centres: Record<string, unknown>[] } {
+function valid(): Record<string, unknown> & { organisations: Record<string, unknown>[] } {
   return {
     channel: 'hpf',
     chaincode: { name: 'hpf', label: 'hpf_1' },
     orderers: { mspId: 'OrdererMSP', nodes: 1 },
     regulator: { mspId: 'RegulatorMSP', name: '全国住房公积金监管服务平台' },
-    centres: [
+    organisations: [
       { code: '110000', mspId: 'C110000MSP', name: '北京住房公积金管理中心' },
       { code: '310000', mspId: 'C310000MSP', name: '上海市公积金管理中心' },
       { code: '440000', mspId: 'C440000MSP', name: '广东省住房公积金管理中心' },
@@ -51,6 +51,68 @@ describe('consortium definition', () => {
     expect(consortium.rules).toEqual({ evidenceWindowMonths: 12, multiCentreAlertThreshold: 2 });
   });
 
+  it('lists the centres each organisation hosts; one of its own code when it lists none', () => {
+    const content = valid();
+    content.organisations[2] = {
+      code: '440000',
+      mspId: 'C440000MSP',
+      name: '广东省',
+      centres: [
+        { code: '440000', name: '广东省住房公积金管理中心' },
+        { code: '440100', name: '广州住房公积金管理中心' },
+        { code: '440300', name: '深圳市住房公积金管理中心' },
+      ],
+    };
+    const consortium = validateDefinition(content, '/repo');
+    expect(consortium.centres[2]?.centres.map((c) => c.code)).toEqual(['440000', '440100', '440300']);
+    expect(consortium.centres[0]?.centres).toEqual([{ code: '110000', name: '北京住房公积金管理中心' }]);
+    expect(consortium.regulator.centres).toEqual([]);
+  });
+
+  it('refuses a centre code outside the table, of another province or listed twice, naming the field', () => {
+    const content = valid();
+    content.organisations[2] = {
+      code: '440000',
+      mspId: 'C440000MSP',
+      name: '广东省',
+      centres: [
+        { code: '440000', name: '省直' },
+        { code: '441000', name: '不存在' },
+        { code: '320500', name: '苏州' },
+        { code: '440000', name: '重复' },
+      ],
+    };
+    const issues = issuesOf(content);
+    expect(issues).toContainEqual(
+      expect.stringMatching(
+        /^organisations\[2\]\.centres\[1\]\.code: must be a known GB\/T 2260 centre code/,
+      ),
+    );
+    content.organisations[2] = {
+      ...content.organisations[2],
+      centres: [
+        { code: '440000', name: '省直' },
+        { code: '320500', name: '苏州' },
+        { code: '440000', name: '重复' },
+      ],
+    };
+    expect(issuesOf(content)).toEqual([
+      'organisations[2].centres[1].code: centre 320500 is not in the province of 440000 (C440000MSP)',
+      'organisations[2].centres[2].code: duplicate centre code 440000 (also organisations[2].centres[0].code)',
+    ]);
+  });
+
+  it('loads the national definition: 31 organisations hosting 364 centres', () => {
+    const consortium = loadDefinition(path.join(__dirname, '..', 'consortium-national.yaml'), '/repo', {
+      includeJoined: false,
+    });
+    expect(consortium.centres).toHaveLength(31);
+    expect(consortium.centres.reduce((n, org) => n + org.centres.length, 0)).toBe(364);
+    expect(consortium.centres.find((o) => o.code === '440000')?.centres.map((c) => c.code)).toContain(
+      '440300',
+    );
+  });
+
   it('accepts 3 Raft orderers', () => {
     const content = { ...valid(), orderers: { mspId: 'OrdererMSP', nodes: 3 } };
     expect(validateDefinition(content, '/repo').ordererOrg.nodes.map((n) => n.ports.listen)).toEqual([
@@ -60,9 +122,9 @@ describe('consortium definition', () => {
 
   it('rejects a duplicate centre code, naming the field', () => {
     const content = valid();
-    content.centres.push({ code: '110000', mspId: 'C110000MSP', name: '重复' });
+    content.organisations.push({ code: '110000', mspId: 'C110000MSP', name: '重复' });
     expect(issuesOf(content)).toContain(
-      'centres[3].code: duplicate centre code 110000 (also centres[0].code)',
+      'organisations[3].code: duplicate centre code 110000 (also organisations[0].code)',
     );
   });
 
@@ -70,23 +132,27 @@ describe('consortium definition', () => {
     const content = { ...valid(), regulator: { mspId: 'OrdererMSP', name: 'x' } };
     expect(issuesOf(content)).toContain('regulator.mspId: duplicate MSP ID OrdererMSP (also orderers.mspId)');
     const centres = valid();
-    centres.centres[1] = { code: '310000', mspId: 'C110000MSP', name: 'x' };
+    centres.organisations[1] = { code: '310000', mspId: 'C110000MSP', name: 'x' };
     expect(issuesOf(centres)).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^centres\[1\]\.mspId: duplicate MSP ID C110000MSP/)]),
+      expect.arrayContaining([
+        expect.stringMatching(/^organisations\[1\]\.mspId: duplicate MSP ID C110000MSP/),
+      ]),
     );
   });
 
   it('rejects a centre MSP ID that does not match its code', () => {
     const content = valid();
-    content.centres[2] = { code: '440000', mspId: 'GuangdongMSP', name: 'x' };
-    expect(issuesOf(content)).toContain('centres[2].mspId: must be C440000MSP for centre code 440000');
+    content.organisations[2] = { code: '440000', mspId: 'GuangdongMSP', name: 'x' };
+    expect(issuesOf(content)).toContain(
+      'organisations[2].mspId: must be C440000MSP for organisation code 440000',
+    );
   });
 
   it('rejects duplicate (overlapping) ports, naming both fields', () => {
     const content = valid();
-    content.centres[1] = { code: '310000', mspId: 'C310000MSP', name: 'x', basePort: 17110 };
+    content.organisations[1] = { code: '310000', mspId: 'C310000MSP', name: 'x', basePort: 17110 };
     expect(issuesOf(content)).toContain(
-      'centres[1].basePort: duplicate ports 17110-17119 overlap centres[0] (from basePort) (17110-17119)',
+      'organisations[1].basePort: duplicate ports 17110-17119 overlap organisations[0] (from basePort) (17110-17119)',
     );
   });
 
@@ -104,28 +170,28 @@ describe('consortium definition', () => {
     ['990000', 'must be a province-level GB/T 2260 code such as 110000'],
   ])('rejects the malformed centre code %s', (code, message) => {
     const content = valid();
-    content.centres[0] = { code, mspId: `C${code}MSP`, name: 'x' };
-    expect(issuesOf(content)).toContain(`centres[0].code: ${message}`);
+    content.organisations[0] = { code, mspId: `C${code}MSP`, name: 'x' };
+    expect(issuesOf(content)).toContain(`organisations[0].code: ${message}`);
   });
 
   it('rejects unknown keys at any depth', () => {
     expect(issuesOf({ ...valid(), colour: 'red' })).toContain('colour: unknown key');
     const content = valid();
-    content.centres[0] = { code: '110000', mspId: 'C110000MSP', name: 'x', port: 1 };
-    expect(issuesOf(content)).toContain('centres[0].port: unknown key');
+    content.organisations[0] = { code: '110000', mspId: 'C110000MSP', name: 'x', port: 1 };
+    expect(issuesOf(content)).toContain('organisations[0].port: unknown key');
   });
 
   it('rejects missing fields', () => {
     const { channel: _channel, ...noChannel } = valid();
     expect(issuesOf(noChannel)).toContain('channel: is required');
     const content = valid();
-    content.centres[0] = { code: '110000', mspId: 'C110000MSP' };
-    expect(issuesOf(content)).toContain('centres[0].name: is required');
+    content.organisations[0] = { code: '110000', mspId: 'C110000MSP' };
+    expect(issuesOf(content)).toContain('organisations[0].name: is required');
   });
 
   it('gives every organisation the definition host unless it names its own', () => {
     const content = valid();
-    content.centres[1] = { ...content.centres[1], host: 'gjj.sh.example.cn' };
+    content.organisations[1] = { ...content.organisations[1], host: 'gjj.sh.example.cn' };
     const consortium = validateDefinition(
       { ...content, orderers: { mspId: 'OrdererMSP', nodes: 1, host: '10.231.0.10' } },
       '/repo',
@@ -145,12 +211,12 @@ describe('consortium definition', () => {
       'host: must be an IPv4 address or a DNS name (IPv6 is not supported)',
     );
     const content = valid();
-    content.centres[2] = { ...content.centres[2], host: 'bad host!' };
+    content.organisations[2] = { ...content.organisations[2], host: 'bad host!' };
     expect(
       issuesOf({ ...content, regulator: { mspId: 'RegulatorMSP', name: 'r', host: '10.0.0.300' } }),
     ).toEqual([
       'regulator.host: must be an IPv4 address or a DNS name (letters, digits and -, dot-separated labels)',
-      'centres[2].host: must be an IPv4 address or a DNS name (letters, digits and -, dot-separated labels)',
+      'organisations[2].host: must be an IPv4 address or a DNS name (letters, digits and -, dot-separated labels)',
     ]);
     expect(issuesOf({ ...valid(), orderers: { mspId: 'OrdererMSP', nodes: 1, host: '' } })).toContain(
       'orderers.host: must not be empty',
@@ -165,8 +231,8 @@ describe('consortium definition', () => {
 
   it('rejects a consortium with fewer than 2 centres', () => {
     const content = valid();
-    content.centres.splice(1);
-    expect(issuesOf(content)).toContain('centres: a consortium needs at least 2 centres');
+    content.organisations.splice(1);
+    expect(issuesOf(content)).toContain('organisations: a consortium needs at least 2 organisations');
   });
 
   it('reports YAML syntax errors and duplicate YAML keys with the file name', () => {

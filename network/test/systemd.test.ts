@@ -56,7 +56,7 @@ beforeAll(() => {
       "chaincode: { name: hpf, label: hpf_1, version: '1.0' }",
       'orderers: { mspId: OrdererMSP, nodes: 3 }',
       'regulator: { mspId: RegulatorMSP, name: 全国住房公积金监管服务平台 }',
-      'centres:',
+      'organisations:',
       "  - { code: '110000', mspId: C110000MSP, name: 北京住房公积金管理中心 }",
       "  - { code: '310000', mspId: C310000MSP, name: 上海市公积金管理中心 }",
       'host: 127.0.0.1',

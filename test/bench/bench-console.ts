@@ -175,7 +175,14 @@ async function synthetic(log: Log, count: number): Promise<ConsoleBenchResult['s
         regulatorMspId: 'RegulatorMSP',
         endorsingFallbackMsps: [],
         pseudonymKey: Buffer.alloc(32, 1),
-        apiKeys: [{ id: 'audit', role: 'auditor', sha256: createHash('sha256').update(key).digest('hex') }],
+        apiKeys: [
+          {
+            id: 'audit',
+            role: 'auditor',
+            sha256: createHash('sha256').update(key).digest('hex'),
+            centre: null,
+          },
+        ],
         rateLimitPerMinute: 1_000_000,
         unauthenticatedRateLimitPerMinute: 1_000_000,
         readinessTimeoutMs: 1000,

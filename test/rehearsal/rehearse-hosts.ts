@@ -116,7 +116,7 @@ function definitionFor(hosts: ReadonlyMap<string, NamespaceHost>): Record<string
     chaincode: { name: 'hpf', label: 'hpf_1' },
     orderers: { mspId: 'OrdererMSP', nodes: 1, host: address('orderer') },
     regulator: { mspId: 'RegulatorMSP', name: '全国住房公积金监管服务平台', host: address('regulator') },
-    centres: CENTRES.map((c) => ({ ...c, host: address(`c${c.code}`) })),
+    organisations: CENTRES.map((c) => ({ ...c, host: address(`c${c.code}`) })),
     basePort: BASE_PORT,
     dataDir: '(each host sets its own)',
   };

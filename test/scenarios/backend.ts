@@ -32,6 +32,9 @@ export interface Backend {
   readonly beijing: CentreRef;
   readonly shanghai: CentreRef;
   readonly guangdong: CentreRef;
+  /** City centres hosted by the Guangdong organisation (C440000MSP), beside its 省直 centre. */
+  readonly guangzhou: CentreRef;
+  readonly shenzhen: CentreRef;
   readonly regulatorMsp: string;
   /** YYMMDD never used in a transfer ID on this ledger before (transfer IDs are code + YYMMDD + 4 digits). */
   readonly transferDate: string;

@@ -183,13 +183,14 @@ export function defineChaincodeScenarios(kind: Backend['kind'], setup: () => Pro
       }),
     );
   }
-  async function reverseWithdrawal(caller: string, withdrawalId: string): Promise<Json> {
+  async function reverseWithdrawal(centre: CentreRef, withdrawalId: string): Promise<Json> {
+    const caller = centre.mspId;
     return asRecord(
       await b.submit(
         caller,
         'withdrawal',
         'Reverse',
-        [withdrawalId, JSON.stringify({ reasonHash: freeTextHash('录入错误') })],
+        [centre.code, withdrawalId, JSON.stringify({ reasonHash: freeTextHash('录入错误') })],
         {
           transient: { reason: '录入错误' },
           endorsers: [caller, b.regulatorMsp],
@@ -301,6 +302,93 @@ export function defineChaincodeScenarios(kind: Backend['kind'], setup: () => Pro
     });
   });
 
+  describe('centres of one organisation', () => {
+    it('refuses (FORBIDDEN) a record naming a centre not registered to the caller organisation', async () => {
+      const { beijing, shenzhen } = b;
+      const person = newPerson();
+      // C440000MSP hosts 440300, not 110000: a letter numbered 110000… is not its to file.
+      expect(
+        await refusal(request(newTransferId(beijing), beijing, shenzhen, person, shenzhen.mspId)),
+      ).toMatch(/^HPF:FORBIDDEN: transferId: centre 110000 is not registered to C440000MSP/);
+      const input = withdrawalInput(newWithdrawalId(), beijing, person, evidenceHash('other-org'));
+      expect(await refusal(recordWithdrawal(beijing, input, person, shenzhen.mspId))).toMatch(
+        /^HPF:FORBIDDEN: centre: centre 110000 is not registered to C440000MSP/,
+      );
+      // Beijing's organisation cannot reverse in Shenzhen's name either.
+      expect(
+        await refusal(
+          b.submit(
+            beijing.mspId,
+            'withdrawal',
+            'Reverse',
+            [shenzhen.code, 'SC-none', JSON.stringify({ reasonHash: freeTextHash('录入错误') })],
+            { transient: { reason: '录入错误' }, endorsers: [beijing.mspId, b.regulatorMsp] },
+          ),
+        ),
+      ).toMatch(/^HPF:FORBIDDEN: centre: centre 440300 is not registered to C110000MSP/);
+    });
+
+    it('runs a Shenzhen (440300) ← Beijing transfer with city codes on both the letter and the record', async () => {
+      const { beijing, shenzhen } = b;
+      const person = newPerson();
+      const id = newTransferId(shenzhen);
+      const requested = await request(id, shenzhen, beijing, person);
+      expect(requested).toMatchObject({ toCentre: '440300', fromCentre: '110000', toMsp: 'C440000MSP' });
+      const both = pair(beijing, shenzhen);
+      await step('Accept', id, beijing.mspId, both);
+      await step('ConfirmOut', id, beijing.mspId, both);
+      const done = await step('Complete', id, shenzhen.mspId, both);
+      expect(done.status).toBe('COMPLETED');
+      const history = done.history as { step: string; centre: string }[];
+      expect(history.map((h) => [h.step, h.centre])).toEqual([
+        ['REQUEST', '440300'],
+        ['ACCEPT', '110000'],
+        ['CONFIRM_OUT', '110000'],
+        ['COMPLETE', '440300'],
+      ]);
+      // A transfer between two centres of one organisation has no independent endorser: refused.
+      expect(await refusal(request(newTransferId(shenzhen), shenzhen, b.guangzhou, newPerson()))).toMatch(
+        /^HPF:VALIDATION_FAILED: fromCentre: must be a centre of another organisation/,
+      );
+    });
+
+    it('treats Guangzhou and Shenzhen as different centres: one purchase contract at both is a duplicate', async () => {
+      const { guangzhou, shenzhen } = b;
+      const person = newPerson();
+      const house = evidenceHash('gz-sz-house');
+      const id = newWithdrawalId();
+      const first = await recordWithdrawal(guangzhou, withdrawalInput(id, guangzhou, person, house), person);
+      expect(first).toMatchObject({ centre: '440100', attestationId: `withdrawal:440100:${id}` });
+      const again = withdrawalInput(newWithdrawalId(), shenzhen, person, house);
+      expect(await refusal(recordWithdrawal(shenzhen, again, person))).toMatch(/^HPF:DUPLICATE_EVIDENCE: /);
+      // The same ID is Shenzhen's own: IDs are scoped per centre, not per organisation.
+      expect(await refusal(getWithdrawal(shenzhen.mspId, shenzhen, id))).toMatch(/^HPF:NOT_FOUND: /);
+    });
+
+    it('adds a centre to an existing organisation, endorsed by it and an independent one', async () => {
+      const { guangdong, beijing } = b;
+      const foshan = { code: '440600', mspId: guangdong.mspId, name: '佛山市住房公积金管理中心' };
+      const add = (caller: string, centre: Json): Promise<unknown> =>
+        b.submit(caller, 'registry', 'AddOrganisationCentre', [JSON.stringify(centre)], {
+          endorsers: [caller, b.regulatorMsp],
+        });
+      // Only the organisation itself adds its centres, and only in its province.
+      expect(await refusal(add(beijing.mspId, foshan))).toMatch(/^HPF:FORBIDDEN: centre.mspId: /);
+      expect(await refusal(add(guangdong.mspId, { ...foshan, code: '320500' }))).toMatch(
+        /^HPF:VALIDATION_FAILED: centre.code: centre 320500 is not in the province/,
+      );
+      expect(await add(guangdong.mspId, foshan)).toEqual(foshan);
+      expect(await add(guangdong.mspId, foshan)).toEqual(foshan);
+      expect(asRecord(await b.evaluate(beijing.mspId, 'registry', 'GetCentre', ['440600']))).toEqual(foshan);
+      const registry = asRecord(await b.evaluate(beijing.mspId, 'registry', 'Get', []));
+      expect(registry.centres).toContainEqual(foshan);
+      const person = newPerson();
+      const foshanRef = { code: foshan.code, mspId: foshan.mspId };
+      const input = withdrawalInput(newWithdrawalId(), foshanRef, person, evidenceHash('foshan'));
+      expect((await recordWithdrawal(foshanRef, input, person)).status).toBe('RECORDED');
+    });
+  });
+
   describe('key-level endorsement', () => {
     it('a transfer step endorsed without both centres is invalidated and changes nothing', async () => {
       const { beijing, shanghai, guangdong } = b;
@@ -401,11 +489,11 @@ export function defineChaincodeScenarios(kind: Backend['kind'], setup: () => Pro
         /^HPF:DUPLICATE_EVIDENCE: /,
       );
       // IDs are per centre: Shanghai has no withdrawal with Beijing's ID.
-      expect(await refusal(reverseWithdrawal(b.shanghai.mspId, first))).toMatch(/^HPF:NOT_FOUND: /);
-      const reversed = await reverseWithdrawal(b.beijing.mspId, first);
+      expect(await refusal(reverseWithdrawal(b.shanghai, first))).toMatch(/^HPF:NOT_FOUND: /);
+      const reversed = await reverseWithdrawal(b.beijing, first);
       expect(reversed.status).toBe('REVERSED');
       // An identical reversal again is a replay: the same record, nothing new.
-      expect(await reverseWithdrawal(b.beijing.mspId, first)).toEqual(reversed);
+      expect(await reverseWithdrawal(b.beijing, first)).toEqual(reversed);
       expect((await recordWithdrawal(b.shanghai, second, person)).status).toBe('RECORDED');
       expect((await sameEverywhere((mspId) => getWithdrawal(mspId, b.beijing, first))).status).toBe(
         'REVERSED',

@@ -35,7 +35,7 @@ export function fabricBackend(): Promise<Backend> {
     return contractOf(connection.gateway, consortium, name);
   };
   const centre = (code: string): CentreRef => {
-    const found = consortium.centres.find((c) => c.code === code);
+    const found = consortium.centres.find((org) => org.centres.some((c) => c.code === code));
     if (found === undefined) throw new Error(`no centre ${code} in the test definition`);
     return { code, mspId: found.mspId };
   };
@@ -79,6 +79,8 @@ export function fabricBackend(): Promise<Backend> {
     beijing: centre('110000'),
     shanghai: centre('310000'),
     guangdong: centre('440000'),
+    guangzhou: centre('440100'),
+    shenzhen: centre('440300'),
     regulatorMsp: consortium.regulator.mspId,
     transferDate,
     tag: `F${minutes.toString(36)}`,

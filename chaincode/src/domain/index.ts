@@ -3,6 +3,7 @@
  * so the gateway can import this module directly.
  */
 export * from './attestation-id';
+export * from './centre-codes';
 export * from './codes';
 export * from './dates';
 export * from './errors';

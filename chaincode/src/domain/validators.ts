@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 
-import { isProvinceCode, isIdType, type IdType, type ProvinceCode } from './codes';
+import { isCentreCode } from './centre-codes';
+import { isIdType, type IdType } from './codes';
 import { isCalendarDate, isYearMonth } from './dates';
 import { codePointLength, containsIdShapedRun } from './free-text';
 import { invalid } from './errors';
@@ -49,10 +50,16 @@ export function validateYearMonth(value: string, field: string): string {
   return value;
 }
 
-/** A province-level centre code (6 digits of GB/T 2260, ending in 0000). */
-export function validateCentreCode(value: string, field: string): ProvinceCode {
-  if (!isProvinceCode(value)) {
-    throw invalid(field, 'must be a 6-digit province-level division code such as 110000');
+/**
+ * A centre code: a GB/T 2260 code from the table of centre codes (province level for 省直 and the
+ * municipalities' centres, prefecture level xxxx00 for a city's, 660000 for 兵团).
+ */
+export function validateCentreCode(value: string, field: string): string {
+  if (!isCentreCode(value)) {
+    throw invalid(
+      field,
+      'must be a known GB/T 2260 centre code: province level (110000) or prefecture level (440300)',
+    );
   }
   return value;
 }
@@ -61,13 +68,13 @@ export function validateCentreCode(value: string, field: string): ProvinceCode {
  * A contact letter number (联系函编号): the destination centre's 6-character code, YYMMDD and a
  * 4-digit sequence. Returns the destination centre code it starts with.
  */
-export function validateContactLetterNumber(value: string, field = 'transferId'): ProvinceCode {
+export function validateContactLetterNumber(value: string, field = 'transferId'): string {
   if (!/^[0-9]{16}$/.test(value)) {
     throw invalid(field, 'a contact letter number has 16 digits');
   }
   const centre = value.slice(0, 6);
-  if (!isProvinceCode(centre)) {
-    throw invalid(field, 'must start with the destination centre code');
+  if (!isCentreCode(centre)) {
+    throw invalid(field, 'must start with the destination centre code (a known GB/T 2260 centre code)');
   }
   if (!isCalendarDate(`20${value.slice(6, 8)}-${value.slice(8, 10)}-${value.slice(10, 12)}`)) {
     throw invalid(field, 'characters 7-12 must be a date YYMMDD');

@@ -1,10 +1,12 @@
 import type { Context } from 'fabric-contract-api';
 
+import { decodeJson } from '../codec';
 import { hpfError, invalid } from '../domain/errors';
 import { readArray, readObject, readOptionalInteger, readString } from '../domain/json-fields';
 import { validateCentreCode, validateMspId, validateText } from '../domain/validators';
 import { readJson, REGISTRY_KEY } from '../ledger';
 
+/** A centre (管理中心) and the organisation (MSP) that hosts it; an organisation hosts one or more. */
 export type CentreEntry = { readonly code: string; readonly mspId: string; readonly name: string };
 export type RegulatorEntry = { readonly mspId: string; readonly name: string };
 export type Rules = { readonly evidenceWindowMonths: number; readonly multiCentreAlertThreshold: number };
@@ -15,7 +17,15 @@ export type Registry = {
 };
 
 export const DEFAULT_RULES: Rules = { evidenceWindowMonths: 12, multiCentreAlertThreshold: 2 };
-const MAX_CENTRES = 64;
+/** Centres in the registry key itself (Init and organisations joining); ~370 in the national table. */
+const MAX_CENTRES = 1000;
+
+/**
+ * Composite key type of centres added to an existing organisation after Init ([code]): a key of their
+ * own, so that adding one needs that organisation and one independent endorser (the chaincode's
+ * policy, any 2 organisations) rather than the registry key's majority.
+ */
+export const ADDED_CENTRE_KEY_TYPE = 'registry-centre';
 
 export function centreFromJson(value: unknown, path: string): CentreEntry {
   const object = readObject(value, path, ['code', 'mspId', 'name']);
@@ -49,16 +59,42 @@ function rulesFromJson(value: unknown): Rules {
   };
 }
 
-/** Refuses duplicate codes and MSP IDs (the regulator's MSP ID included). */
+/**
+ * Refuses duplicate centre codes and a centre hosted by the regulator. An organisation (MSP ID) may
+ * host several centres.
+ */
 export function checkRegistryUnique(registry: Registry): void {
   const codes = new Set(registry.centres.map((centre) => centre.code));
   if (codes.size !== registry.centres.length) {
     throw invalid('centres', 'centre codes must be unique');
   }
-  const mspIds = new Set([registry.regulator.mspId, ...registry.centres.map((centre) => centre.mspId)]);
-  if (mspIds.size !== registry.centres.length + 1) {
-    throw invalid('centres', 'MSP IDs must be unique, the regulator included');
+  if (registry.centres.some((centre) => centre.mspId === registry.regulator.mspId)) {
+    throw invalid('centres', "the regulator's MSP ID hosts no centre");
   }
+  for (const centre of registry.centres) {
+    checkSameProvince(registry.centres, centre, 'centres');
+  }
+}
+
+/**
+ * A province-level organisation hosts the centres of its province only: every centre of one MSP ID
+ * shares the first two digits of its code (440000, 440100, 440300).
+ */
+export function checkSameProvince(centres: readonly CentreEntry[], centre: CentreEntry, field: string): void {
+  const other = centres.find(
+    (c) => c.mspId === centre.mspId && c.code.slice(0, 2) !== centre.code.slice(0, 2),
+  );
+  if (other !== undefined) {
+    throw invalid(
+      field,
+      `centre ${centre.code} is not in the province of ${centre.mspId}'s centre ${other.code}`,
+    );
+  }
+}
+
+/** The member organisations' MSP IDs (the regulator's excluded), sorted, each once. */
+export function organisationsOf(registry: Registry): string[] {
+  return [...new Set(registry.centres.map((centre) => centre.mspId))].sort();
 }
 
 export function sortCentres(centres: readonly CentreEntry[]): CentreEntry[] {
@@ -92,26 +128,75 @@ export async function loadRegistry(ctx: Context): Promise<Registry> {
   return registryFromJson(stored);
 }
 
-export function findCentreByCode(registry: Registry, code: string): CentreEntry | undefined {
-  return registry.centres.find((centre) => centre.code === code);
+export function addedCentreKey(ctx: Context, code: string): string {
+  return ctx.stub.createCompositeKey(ADDED_CENTRE_KEY_TYPE, [code]);
 }
 
-export function findCentreByMsp(registry: Registry, mspId: string): CentreEntry | undefined {
-  return registry.centres.find((centre) => centre.mspId === mspId);
+/** A centre by code: in the registry key, else added to its organisation later (one point read). */
+export async function findCentre(
+  ctx: Context,
+  registry: Registry,
+  code: string,
+): Promise<CentreEntry | undefined> {
+  const listed = registry.centres.find((centre) => centre.code === code);
+  if (listed !== undefined) {
+    return listed;
+  }
+  const stored = await readJson(ctx, addedCentreKey(ctx, code), 'centre');
+  return stored === undefined ? undefined : centreFromJson(stored, 'centre');
+}
+
+/** The centres added to existing organisations since Init (a range read; listings only). */
+export async function addedCentres(ctx: Context): Promise<CentreEntry[]> {
+  const centres: CentreEntry[] = [];
+  const iterator = await ctx.stub.getStateByPartialCompositeKey(ADDED_CENTRE_KEY_TYPE, []);
+  try {
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+      centres.push(centreFromJson(decodeJson(next.value.value, 'centre'), 'centre'));
+    }
+  } finally {
+    await iterator.close();
+  }
+  return centres;
+}
+
+export function isOrganisation(registry: Registry, mspId: string): boolean {
+  return registry.centres.some((centre) => centre.mspId === mspId);
 }
 
 /**
- * The centre the caller's MSP belongs to. The regulator and unknown orgs are refused with
- * FORBIDDEN: only centres write business records.
+ * The caller's organisation, which must be a member hosting centres. The regulator and unknown
+ * orgs are refused with FORBIDDEN: only organisations write business records, for their centres.
  */
-export function requireCallerCentre(ctx: Context, registry: Registry): CentreEntry {
+export function requireCallerOrganisation(ctx: Context, registry: Registry): string {
   const mspId = ctx.clientIdentity.getMSPID();
-  const centre = findCentreByMsp(registry, mspId);
-  if (centre !== undefined) {
-    return centre;
+  if (isOrganisation(registry, mspId)) {
+    return mspId;
   }
   if (mspId === registry.regulator.mspId) {
     throw hpfError('FORBIDDEN', 'the regulator reads and co-endorses but writes no business records');
   }
-  throw hpfError('FORBIDDEN', 'caller MSP is not a registered centre');
+  throw hpfError('FORBIDDEN', 'caller MSP is not a member organisation');
+}
+
+/**
+ * The centre a record names, which must be registered to the caller's organisation: endorsers
+ * refuse (FORBIDDEN, naming the field) a record in the name of an unknown centre or of a centre that
+ * another organisation hosts.
+ */
+export async function requireCallerCentre(
+  ctx: Context,
+  registry: Registry,
+  code: string,
+  field: string,
+): Promise<CentreEntry> {
+  const mspId = requireCallerOrganisation(ctx, registry);
+  const centre = await findCentre(ctx, registry, code);
+  if (centre === undefined) {
+    throw hpfError('FORBIDDEN', `${field}: centre ${code} is not registered`);
+  }
+  if (centre.mspId !== mspId) {
+    throw hpfError('FORBIDDEN', `${field}: centre ${code} is not registered to ${mspId}`);
+  }
+  return centre;
 }

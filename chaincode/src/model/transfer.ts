@@ -17,6 +17,7 @@ import {
   type UncheckedObject,
 } from '../domain/json-fields';
 import {
+  validateCentreCode,
   formatFen,
   parseMoneyToFen,
   validateDate,
@@ -55,7 +56,10 @@ export type HistoryEntry = {
   readonly step: TransferStep;
   readonly status: TransferStatus;
   readonly platformCode: string;
+  /** The acting organisation's MSP ID. */
   readonly by: string;
+  /** The acting centre: the destination's for its steps, the source's for the source's. */
+  readonly centre: string;
   readonly at: string;
   readonly txId: string;
   /** sha256 hex of the step's free text (reject / dispute / fail); the text is private. */
@@ -252,6 +256,7 @@ function historyEntryFromJson(value: unknown, path: string): HistoryEntry {
     status: statusOf(object, path),
     platformCode: readString(object, 'platformCode', path),
     by: readString(object, 'by', path),
+    centre: validateCentreCode(readString(object, 'centre', path), `${path}.centre`),
     at: readString(object, 'at', path),
     txId: readString(object, 'txId', path),
     messageHash: readOptionalString(object, 'messageHash', path),

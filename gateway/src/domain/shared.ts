@@ -157,3 +157,14 @@ export const TERMINAL_TRANSFER_STATUSES: readonly string[] = shared.TERMINAL_TRA
 export const WITHDRAWAL_REASONS: Readonly<Record<string, { readonly name: string }>> =
   shared.WITHDRAWAL_REASONS;
 export const PROVINCE_CODES: Readonly<Record<string, string>> = shared.PROVINCE_CODES;
+/** Every code a centre may have (chaincode/src/domain/centre-codes.ts), with its division's name. */
+export const CENTRE_CODES: Readonly<Record<string, string>> = shared.CENTRE_CODES;
+
+export function isCentreCode(value: string): boolean {
+  return shared.isCentreCode(value);
+}
+
+/** The province-level code of a centre (440300 → 440000). */
+export function provinceOf(centreCode: string): string | undefined {
+  return shared.provinceOf(centreCode);
+}

@@ -34,7 +34,8 @@ export function identify(keys: readonly ApiKeyEntry[], centreCode: string | null
     const entry =
       token === undefined ? undefined : byHash.get(createHash('sha256').update(token, 'utf8').digest('hex'));
     if (entry) {
-      callers.set(req, { keyId: entry.id, role: entry.role, centreCode });
+      // An operator acts for its key's centre; an auditor's reads default to the gateway's first centre.
+      callers.set(req, { keyId: entry.id, role: entry.role, centreCode: entry.centre ?? centreCode });
     }
     next();
   };

@@ -5,7 +5,10 @@ import { ApiError } from '../errors';
 export interface Caller {
   readonly keyId: string;
   readonly role: Role;
-  /** The centre this gateway acts for; null on the regulator's gateway. */
+  /**
+   * An operator's: the one centre its key acts for. An auditor's: the centre its reads are about when
+   * they name none (the gateway's first); it may read every centre. Null on the regulator's gateway.
+   */
   readonly centreCode: string | null;
 }
 

@@ -6,7 +6,7 @@ import {
   validateFreeText,
   type CertificateContent,
 } from '../domain';
-import { invalidField } from '../errors';
+import { ApiError, invalidField } from '../errors';
 import type { LedgerClient } from '../fabric/ledger-client';
 import { actingCentre, type Caller } from './caller';
 import { embeddedCertificate, renderCertificatePdf } from './certificate-pdf';
@@ -148,12 +148,12 @@ class CertificateServiceImpl implements CertificateService {
   }
 
   async revoke(caller: Caller, certificateNo: string, reason: string): Promise<WriteOutcome> {
-    actingCentre(caller);
+    const issuer = actingCentre(caller);
     const text = validateFreeText(reason, 'reason');
     const result = await this.#options.writer.write({
       contract: 'certificate',
       transaction: 'Revoke',
-      args: [certificateNo, canonicalJson({ reasonHash: freeTextHash(text) })],
+      args: [issuer, certificateNo, canonicalJson({ reasonHash: freeTextHash(text) })],
       transient: { reason: text },
       endorsementSets: this.#independentSets(),
       skipCommit: (endorsed, txId) =>
@@ -232,6 +232,9 @@ class CertificateServiceImpl implements CertificateService {
     const requester = actingCentre(caller);
     const person = normalisePerson(body.person, 'person');
     const issuerMsp = await this.#options.directory.mspIdForField(body.issuer, 'issuer');
+    if (issuerMsp === this.#options.settings.mspId) {
+      throw invalidField('issuer', `must be a centre of another organisation than ${issuerMsp}`);
+    }
     const result = await this.#options.writer.write({
       contract: 'certificate',
       transaction: 'Request',
@@ -254,9 +257,14 @@ class CertificateServiceImpl implements CertificateService {
   }
 
   async refuse(caller: Caller, requestId: string, requester: string, reason: string): Promise<WriteOutcome> {
-    actingCentre(caller);
+    const own = actingCentre(caller);
     const text = validateFreeText(reason, 'reason');
     const requesterMsp = await this.#options.directory.mspIdForField(requester, 'requester');
+    // Only the centre asked refuses: another centre of this organisation may not answer for it.
+    const asked = stringField(await this.getRequest(caller, requestId, requester), 'issuer');
+    if (asked !== own) {
+      throw new ApiError('FORBIDDEN', `requestId: the request was made of centre ${asked}, not of ${own}`);
+    }
     const result = await this.#options.writer.write({
       contract: 'certificate',
       transaction: 'Refuse',

@@ -215,6 +215,10 @@ class TransferServiceImpl implements TransferService {
       throw invalidField('fromCentre', 'must be another centre than the destination');
     }
     const sourceMsp = await this.#options.directory.mspIdForField(body.fromCentre, 'fromCentre');
+    if (sourceMsp === this.#options.settings.mspId) {
+      // Both sides in one organisation would leave the transfer with no independent endorser.
+      throw invalidField('fromCentre', `must be a centre of another organisation than ${sourceMsp}`);
+    }
     const { subjectRef, details } = this.#personalDetails(body);
     const expected = { transferId: body.transferId, fromCentre: body.fromCentre, toCentre: own, subjectRef };
     const repeated = await this.#existingOutcome(body.transferId, expected, details);

@@ -148,14 +148,14 @@ class WithdrawalServiceImpl implements WithdrawalService {
    * transient map (key `reason`) to the recording centre's implicit collection.
    */
   async reverse(caller: Caller, withdrawalId: string, reason: string): Promise<WriteOutcome> {
-    // Only a centre acts (FORBIDDEN for the regulator); the chaincode scopes the ID to the caller's
-    // centre, so another centre's withdrawal with the same ID is never touched (NOT_FOUND).
-    actingCentre(caller);
+    // Only an operator acts, for its key's centre (FORBIDDEN for the regulator); the ID is scoped to
+    // that centre, so another centre's withdrawal with the same ID is never touched (NOT_FOUND).
+    const centre = actingCentre(caller);
     const text = validateFreeText(reason, 'reason');
     const result = await this.#options.writer.write({
       contract: 'withdrawal',
       transaction: 'Reverse',
-      args: [withdrawalId, canonicalJson({ reasonHash: freeTextHash(text) })],
+      args: [centre, withdrawalId, canonicalJson({ reasonHash: freeTextHash(text) })],
       transient: { reason: text },
       endorsementSets: this.#endorsementSets(),
       skipCommit: (endorsed, txId) =>

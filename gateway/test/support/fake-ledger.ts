@@ -28,6 +28,8 @@ export const CENTRES: Readonly<Record<string, string>> = {
   '110000': 'C110000MSP',
   '310000': 'C310000MSP',
   '440000': 'C440000MSP',
+  '440100': 'C440000MSP',
+  '440300': 'C440000MSP',
 };
 
 /** A typed, programmable LedgerClient: handlers per `contract:Transaction`, every call recorded. */

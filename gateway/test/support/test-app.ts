@@ -11,6 +11,8 @@ import { FakeLedger } from './fake-ledger';
 
 export const OPERATOR_KEY = 'operator-key-440000-0123456789abcdef';
 export const AUDITOR_KEY = 'auditor-key-440000-0123456789abcdef';
+/** An operator key of the same (Guangdong) gateway bound to another of its centres: 深圳 440300. */
+export const SHENZHEN_OPERATOR_KEY = 'operator-key-440300-0123456789abcdef';
 export const PSEUDONYM_KEY = Buffer.alloc(32, 7);
 
 /** A valid 18-character resident ID (GB 11643 example) and its 15-digit form. */
@@ -52,8 +54,20 @@ export function buildApp(
     apiKeys: [
       ...(centreCode === null
         ? []
-        : [{ id: 'ops', role: 'operator' as const, sha256: sha256(OPERATOR_KEY) }]),
-      { id: 'audit', role: 'auditor', sha256: sha256(AUDITOR_KEY) },
+        : [
+            { id: 'ops', role: 'operator' as const, sha256: sha256(OPERATOR_KEY), centre: centreCode },
+            ...(centreCode === '440000'
+              ? [
+                  {
+                    id: 'ops-440300',
+                    role: 'operator' as const,
+                    sha256: sha256(SHENZHEN_OPERATOR_KEY),
+                    centre: '440300',
+                  },
+                ]
+              : []),
+          ]),
+      { id: 'audit', role: 'auditor', sha256: sha256(AUDITOR_KEY), centre: null },
     ],
     rateLimitPerMinute: 1000,
     unauthenticatedRateLimitPerMinute: 1000,
