@@ -47,6 +47,7 @@ const config = {
         '<rootDir>/gateway/test/**/*.test.ts',
         '<rootDir>/network/test/**/*.test.ts',
         '<rootDir>/test/rehearsal/**/*.test.ts',
+        '<rootDir>/test/docs/**/*.test.ts',
       ],
     },
     {
