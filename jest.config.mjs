@@ -48,6 +48,7 @@ const config = {
         '<rootDir>/network/test/**/*.test.ts',
         '<rootDir>/test/rehearsal/**/*.test.ts',
         '<rootDir>/test/docs/**/*.test.ts',
+        '<rootDir>/test/platform/**/*.test.ts',
       ],
     },
     {
