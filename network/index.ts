@@ -26,8 +26,10 @@ export { readOrganisationFile, OrganisationFileError, type OrganisationFile } fr
 export { recordedNames, stopAll } from './src/processes';
 export {
   centreEntryOf,
-  centreJoin,
-  centreServe,
+  organisationJoin,
+  organisationServe,
+  roleHelp,
+  isRoleName,
   memberApprove,
   memberCommit,
   memberPropose,
@@ -41,7 +43,16 @@ export {
   type RoleFlags,
   type RoleName,
 } from './src/roles';
-export { DEFAULT_DEFINITION, definitionFrom, parseFlags, runMain } from './src/cli-args';
+export {
+  DEFAULT_DEFINITION,
+  DEFINITION_FLAG,
+  definitionFrom,
+  helpText,
+  parseFlags,
+  runMain,
+  usageLine,
+  type CommandSpec,
+} from './src/cli-args';
 export { chaincodeServerName, ensurePackage, startChaincodeServer } from './src/chaincode-deploy';
 export { readSupervisorState, startConsortium, startDetached, startSupervised } from './src/consortium';
 export { DefinitionError, loadDefinition, readDefinitionContent, readJoinedCentres } from './src/definition';

@@ -2,33 +2,44 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import {
   DEFAULT_DEFINITION,
+  DEFINITION_FLAG,
   ensureFabric,
   newPeerHost,
   parseFlags,
   readDefinitionContent,
   runMain,
+  usageLine,
   withCentres,
 } from '../network';
 
 /**
- * `npm run centre:init`: run on the new centre's own host. Generates the centre's keys and
+ * `npm run organisation:init`: run on the new organisation's own host. Generates its keys and
  * certificates there (they never leave it) and writes its organisation file (public certificates,
  * MSP ID, code, name, host and endpoints) to send to the consortium's members.
  */
-const usage =
-  'npm run centre:init -- --code CODE --name NAME --host HOST --data-dir DIR [--out FILE] [--definition FILE]';
-const flags = parseFlags(usage, {
-  definition: { type: 'string' },
-  code: { type: 'string' },
-  name: { type: 'string' },
-  host: { type: 'string' },
-  'data-dir': { type: 'string' },
-  out: { type: 'string' },
-});
+const spec = {
+  command: 'npm run organisation:init',
+  summary:
+    "On the new organisation's own host: generates its keys there and writes its organisation file (public material only) for the members.",
+  flags: {
+    definition: DEFINITION_FLAG,
+    code: { type: 'string', arg: 'CODE', required: true, help: "the organisation's 6-digit code" },
+    name: { type: 'string', arg: 'NAME', required: true, help: "the organisation's name" },
+    host: { type: 'string', arg: 'HOST', required: true, help: 'the address its nodes listen on' },
+    'data-dir': { type: 'string', arg: 'DIR', required: true, help: "this host's own data dir" },
+    out: {
+      type: 'string',
+      arg: 'FILE',
+      help: 'where the organisation file goes',
+      defaultText: '<data-dir>/out/organisation.json',
+    },
+  },
+} as const;
+const flags = parseFlags(spec);
 
 function required(value: string | undefined, flag: string): string {
   if (value === undefined || value.trim() === '') {
-    console.error(`--${flag} is required\nusage: ${usage}`);
+    console.error(`--${flag} is required\nusage: ${usageLine(spec)}`);
     process.exit(2);
   }
   return value.trim();
