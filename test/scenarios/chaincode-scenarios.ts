@@ -21,7 +21,7 @@ type Json = Record<string, unknown>;
 
 /** A known chaincode defect that makes a scenario fail on both backends until it is fixed. */
 export const KNOWN_CHAINCODE_BUGS = {
-  /** Issue 8 item 9 (helper H2): an empty `transfer:List` page reads `metadata.bookmark` of undefined. */
+  /** An empty `transfer:List` page read `metadata.bookmark` of undefined (fixed; `it.failing` while it was not). */
   emptyPage: false,
 };
 
@@ -498,7 +498,7 @@ export function defineChaincodeScenarios(setup: () => Promise<Backend>): void {
       'answers an empty page (bookmark past the last entry) with no items and no bookmark',
       async () => {
         // A bookmark after every transfer ID of the queue: the query range is empty, so Fabric answers with
-        // no results and no metadata. (Issue 8 item 9: the chaincode crashes here; marked until H2's fix.)
+        // no results and no metadata; the chaincode must answer an empty page.
         const past = `\u0000transfer-queue\u0000${b.beijing.code}\u0000incoming\u0000REQUESTED\u0000~`;
         const page = await list(b.beijing.mspId, {
           centre: b.beijing.code,
