@@ -287,7 +287,7 @@ export async function ensureDefinition(
     log(`  definition sequence ${sequence} already committed`);
     return sequence;
   }
-  // A few at a time: each approval is a peer CLI run and an ordered transaction (issue 13: 32 orgs).
+  // A few at a time: each approval is a peer CLI run and an ordered transaction (32 orgs: docs/decisions/0008-large-consortia-settings.md).
   await eachLimited(consortium.orgs, APPROVE_CONCURRENCY, async (org) => {
     const done = await approve(consortium, layout, cli, org, packageId, sequence);
     log(`  ${org.mspId} ${done ? 'approved' : 'had approved'} sequence ${sequence}`);

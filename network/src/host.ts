@@ -182,7 +182,7 @@ export class PeerHost extends HostBase implements ChannelAdmin {
     return org;
   }
 
-  /** `centre:init`: generates this organisation's keys here; writes its organisation file to `outFile`. */
+  /** `organisation:init`: generates this organisation's keys here; writes its organisation file to `outFile`. */
   async init(outFile: string): Promise<string> {
     this.prepare();
     await ensureOrgCrypto(this.org, this.layout, this.cli);

@@ -89,7 +89,7 @@ export function ordererSpec(
   };
 }
 
-/** Tries of `peer channel join` per peer (issue 13: joins timed out on a loaded 2-core machine). */
+/** Tries of `peer channel join` per peer (joins timed out on a loaded 2-core machine: docs/decisions/0008). */
 const JOIN_ATTEMPTS = 3;
 
 /** From this many organisations on, peers use Fabric's default gossip intervals and a longer execute timeout. */
@@ -100,7 +100,7 @@ export const LARGE_CONSORTIUM_ORGS = 9;
  * intervals in a small consortium: peers of other orgs are found (and offered as endorsers by
  * discovery) within seconds of a start instead of the 25 s reconnect default. With 32 orgs the same
  * intervals cost every peer CPU in proportion to the others (all-to-all alive and state-info messages),
- * and on 2 cores the 21st peer's `channel join` ran past the 30 s execute timeout (issue 13): large
+ * and on 2 cores the 21st peer's `channel join` ran past the 30 s execute timeout (docs/decisions/0008): large
  * consortia get Fabric's defaults and a 120 s execute timeout.
  */
 function peerTimingEnv(orgCount: number): Record<string, string> {
@@ -118,11 +118,11 @@ function peerTimingEnv(orgCount: number): Record<string, string> {
     CORE_PEER_GOSSIP_RECONNECTINTERVAL: '5s',
     CORE_PEER_GOSSIP_ALIVETIMEINTERVAL: '5s',
     // Longer than Fabric's 25 s: a CPU-starved peer that misses a few alive messages is not dropped
-    // from the others' membership (the regulator's discovery lost 3 orgs at load 100, issue 13).
+    // from the others' membership (the regulator's discovery lost 3 orgs at load 100).
     CORE_PEER_GOSSIP_ALIVEEXPIRATIONTIMEOUT: '60s',
     CORE_PEER_GOSSIP_PUBLISHSTATEINFOINTERVAL: '4s',
     // Each pull answers with every member's signed state info, each verified against the channel
-    // policy: a quarter of an idle peer's CPU in a 12-org consortium (perf, issue 13), growing with
+    // policy: a quarter of an idle peer's CPU in a 12-org consortium (perf), growing with
     // the square of the members. Pushes still carry changes at once; the pull is the backstop.
     CORE_PEER_GOSSIP_REQUESTSTATEINFOINTERVAL: '16s',
     CORE_PEER_GOSSIP_MEMBERSHIPTRACKERINTERVAL: '5s',
