@@ -147,7 +147,7 @@ describe('which Node runs the project (scripts/node-runtime.cjs)', () => {
       ['win32', 'x64'],
       ['linux', 'ppc64'],
       ['freebsd', 'x64'],
-    ]) {
+    ] as const) {
       expect(() =>
         runtime.resolveRuntime({ root, platform, arch, execPath: '/n', version: 'v24.21.0' }),
       ).toThrow(
