@@ -1,32 +1,45 @@
 import {
   addCentreToOrganisation,
   CentreAddError,
+  DEFINITION_FLAG,
   definitionFrom,
   Layout,
   parseFlags,
   runMain,
+  usageLine,
 } from '../network';
 
 /**
  * `npm run centre:add -- --organisation C440000MSP --code 440600 --name 佛山市住房公积金管理中心`: a
  * centre joins an organisation of the running consortium (a registry update on the ledger, endorsed
- * by the organisation and the regulator). Prints the new centre's operator key.
+ * by the organisation and the regulator; no channel config change). Prints its operator key.
  */
-const usage =
-  'npm run centre:add -- --organisation MSPID --code CODE --name NAME [--definition FILE] [--json]';
-const flags = parseFlags(usage, {
-  definition: { type: 'string' },
-  organisation: { type: 'string' },
-  code: { type: 'string' },
-  name: { type: 'string' },
-  json: { type: 'boolean', default: false },
-});
+const spec = {
+  command: 'npm run centre:add',
+  summary:
+    'A centre joins an organisation of the running consortium: a registry update on the ledger (no channel config change), then an operator key for it at the organisation gateway.',
+  flags: {
+    definition: DEFINITION_FLAG,
+    organisation: { type: 'string', arg: 'MSPID', required: true, help: 'the member organisation' },
+    code: { type: 'string', arg: 'CODE', required: true, help: "the centre's GB/T 2260 code" },
+    name: { type: 'string', arg: 'NAME', required: true, help: "the centre's registered name" },
+    json: { type: 'boolean', default: false, help: 'print the result as JSON' },
+  },
+} as const;
+const flags = parseFlags(spec);
+
+function required(value: string | undefined, flag: string): string {
+  if (value === undefined || value.trim() === '') {
+    console.error(`--${flag} is required\nusage: ${usageLine(spec)}`);
+    process.exit(2);
+  }
+  return value.trim();
+}
 
 async function main(): Promise<void> {
-  const { organisation, code, name } = flags;
-  if (organisation === undefined || code === undefined || name === undefined) {
-    throw new CentreAddError(`--organisation, --code and --name are required\nusage: ${usage}`);
-  }
+  const organisation = required(flags.organisation, 'organisation');
+  const code = required(flags.code, 'code');
+  const name = required(flags.name, 'name');
   const consortium = definitionFrom(flags.definition);
   const log = flags.json ? (): void => undefined : (line: string): void => console.log(line);
   const operator = await addCentreToOrganisation(

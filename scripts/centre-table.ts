@@ -7,8 +7,13 @@ import { nationalDefinition, openApiWithCentreCodes, parseFlags, REPO_ROOT, runM
  * (chaincode/src/domain/centre-codes.ts) determines: network/consortium-national.yaml and the
  * OpenAPI CentreCode enum and TransferId pattern. `--check` changes nothing and fails if one is stale.
  */
-const flags = parseFlags('npx tsx scripts/centre-table.ts [--check]', {
-  check: { type: 'boolean', default: false },
+const flags = parseFlags({
+  command: 'npx tsx scripts/centre-table.ts',
+  summary:
+    'Regenerates network/consortium-national.yaml and the OpenAPI centre codes from the table of centre codes.',
+  flags: {
+    check: { type: 'boolean', default: false, help: 'change nothing; fail if a generated file is stale' },
+  },
 });
 
 runMain(() => {

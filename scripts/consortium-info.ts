@@ -1,12 +1,16 @@
-import { definitionFrom, gatewayInfo, Layout, parseFlags, runMain } from '../network';
+import { DEFINITION_FLAG, definitionFrom, gatewayInfo, Layout, parseFlags, runMain } from '../network';
 
 /**
  * `npm run consortium:info -- [--json]`: each gateway's URL and API keys. Each gateway keeps
  * `centreCode` and `apiKeys` of its first centre and lists every centre it hosts under `centres`.
  */
-const flags = parseFlags('npm run consortium:info -- [--definition FILE] [--json]', {
-  definition: { type: 'string' },
-  json: { type: 'boolean', default: false },
+const flags = parseFlags({
+  command: 'npm run consortium:info',
+  summary: "Prints each organisation's gateway URL and API keys, per centre.",
+  flags: {
+    definition: DEFINITION_FLAG,
+    json: { type: 'boolean', default: false, help: 'print them as JSON' },
+  },
 });
 
 runMain(() => {
