@@ -213,6 +213,47 @@ describe('console routes', () => {
     expect(bad.status).toBe(400);
     expect(bad.text).toContain('centre');
   });
+
+  it('filters and counts by centre and by province; flows by province drill down to centres', async () => {
+    const index = filled();
+    // A Shenzhen (440300) ← Beijing transfer beside the 省直 (440000) one.
+    index.apply(event(9, 4), 'transfer.requested', 'REQUESTED', {
+      kind: 'transfer',
+      record: {
+        ...transfer('REQUESTED', 1),
+        attestationId: 'transfer:4403002611230001',
+        transferId: '4403002611230001',
+        toCentre: '440300',
+      },
+    });
+    const { app } = buildApp({}, { index });
+    const cookie = String((await signIn(app, AUDITOR_KEY)).headers['set-cookie']).split(';')[0] ?? '';
+    const csv = async (path: string): Promise<string[]> =>
+      (await request(app).get(path).set('cookie', cookie).buffer(true)).text.trim().split('\r\n').slice(1);
+    expect(await csv('/console/attestations.csv?centre=440300')).toHaveLength(1);
+    // The source side counts too: Beijing is on both transfers and has the withdrawal.
+    expect(await csv('/console/attestations.csv?centre=110000')).toHaveLength(3);
+    expect(await csv('/console/attestations.csv?province=440000')).toHaveLength(2);
+    expect(await csv('/console/overview/per-province.csv')).toEqual([
+      '110000 北京市,1,2,0',
+      '440000 广东省,0,0,2',
+    ]);
+    expect(await csv('/console/overview/flows.csv')).toEqual(['110000 北京市,440000 广东省,2']);
+    expect(await csv('/console/overview/flows.csv?province=440000')).toEqual([
+      '110000 北京市,440000 广东省,1',
+      '110000 北京市,440300 深圳市,1',
+    ]);
+    expect(await csv('/console/overview/per-centre.csv?province=440000')).toEqual([
+      '440000 广东省,0,0,1',
+      '440300 深圳市,0,0,1',
+    ]);
+    const page = await request(app).get('/console/overview').set('cookie', cookie);
+    expect(page.text).toContain('href="/console/overview?province=440000"');
+    for (const path of ['/console/attestations?centre=110100', '/console/overview?province=440300']) {
+      const bad = await request(app).get(path).set('cookie', cookie);
+      expect(bad.status).toBe(400);
+    }
+  });
 });
 
 describe('console html tag', () => {

@@ -84,7 +84,7 @@ describe('a centre joining the running consortium', () => {
     const add = (centre: typeof sichuan, on = consortium): Promise<unknown> =>
       addOrganisation({ definitionFile: TEST_DEFINITION, consortium: on, centre, log: quiet });
     await expect(add({ code: '110000', mspId: 'C110000MSP', name: '重复' })).rejects.toThrow(
-      /centres\[3\]\.code: duplicate centre code 110000/,
+      /organisations\[3\]\.code: duplicate organisation code 110000/,
     );
     await expect(add({ code: '51000', mspId: 'C51000MSP', name: 'x' })).rejects.toThrow(DefinitionError);
     const raw = parseYaml(readFileSync(TEST_DEFINITION, 'utf8')) as Record<string, unknown>;

@@ -1,5 +1,7 @@
 import {
+  CENTRE_CODES,
   PROVINCE_CODES,
+  provinceOf,
   TRANSFER_STATUSES,
   TRANSFER_STATUS_LABELS,
   WITHDRAWAL_REASONS,
@@ -33,6 +35,10 @@ const TEXTS = {
   ledgerHeight: ['账本高度', 'Ledger height'],
   lastBlockTime: ['最新区块时间', 'Last block time'],
   perCentre: ['各中心存证', 'Attestations per centre'],
+  perProvince: ['各省存证', 'Attestations per province'],
+  province: ['省份', 'Province'],
+  centreFlows: ['中心间转移流向', 'Flows between centres'],
+  allProvinces: ['全部省份', 'All provinces'],
   centre: ['中心', 'Centre'],
   withdrawals: ['提取', 'Withdrawals'],
   transfersOut: ['转出', 'Transfers out'],
@@ -127,11 +133,24 @@ export function statusLabel(status: string, platformCode?: string | null): strin
   return withdrawalLabel === undefined ? status : `${status} · ${withdrawalLabel} · —`;
 }
 
-/** `110000 北京市`: a centre's code is its province's. */
+/** `440300 深圳市`: a centre's code and its division's name (`440000 广东省` for a 省直 centre). */
 export function centreLabel(code: string | null): string {
   if (code === null || code === '') return '';
-  const province = PROVINCE_CODES[code];
-  return province === undefined ? code : `${code} ${province}`;
+  const name = CENTRE_CODES[code];
+  return name === undefined ? code : `${code} ${name}`;
+}
+
+/** The province-level code of a centre (440300 → 440000); the code itself when it has none. */
+export function provinceCodeOf(code: string): string {
+  return provinceOf(code) ?? code;
+}
+
+/** `440000 广东省`: the province a centre belongs to. */
+export function provinceLabel(code: string | null): string {
+  if (code === null || code === '') return '';
+  const province = provinceCodeOf(code);
+  const name = PROVINCE_CODES[province];
+  return name === undefined ? province : `${province} ${name}`;
 }
 
 /** `01 purchase (购买住房)`. */

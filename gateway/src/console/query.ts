@@ -1,4 +1,5 @@
 import type { Request } from 'express';
+import { isCentreCode, PROVINCE_CODES } from '../domain';
 import { invalidField } from '../errors';
 import { isJsonObject } from '../services/json-record';
 
@@ -7,7 +8,6 @@ import { isJsonObject } from '../services/json-record';
  * against a pattern; a bad one is a 400 naming the field. Pages build their query schema from these.
  */
 
-export const CENTRE = /^[1-8]\d0000$/;
 export const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** A query value given at most once, or undefined when absent or empty. */
@@ -23,6 +23,24 @@ export function one(req: Request, name: string): string | undefined {
 export function matching(req: Request, name: string, pattern: RegExp, problem: string): string | undefined {
   const value = one(req, name);
   if (value !== undefined && !pattern.test(value)) throw invalidField(name, problem);
+  return value;
+}
+
+/** A centre code filter: one of the table of centre codes (440300), else a 400 naming the field. */
+export function centreParam(req: Request, name = 'centre'): string | undefined {
+  const value = one(req, name);
+  if (value !== undefined && !isCentreCode(value)) {
+    throw invalidField(name, 'must be a known centre code such as 110000 or 440300');
+  }
+  return value;
+}
+
+/** A province filter: a province-level code (440000), else a 400 naming the field. */
+export function provinceParam(req: Request, name = 'province'): string | undefined {
+  const value = one(req, name);
+  if (value !== undefined && !Object.prototype.hasOwnProperty.call(PROVINCE_CODES, value)) {
+    throw invalidField(name, 'must be a province-level code such as 440000');
+  }
   return value;
 }
 

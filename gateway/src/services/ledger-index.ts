@@ -107,13 +107,18 @@ export interface BlockRow {
 
 export interface AttestationFilter {
   readonly kind?: string;
+  /** A centre on either side: the withdrawal's, or a transfer's source or destination. */
   readonly centre?: string;
+  /** A province-level code (440000): attestations naming any centre of that province. */
+  readonly province?: string;
   readonly status?: string;
 }
 
 export interface AlertFilter {
   readonly code?: string;
   readonly centre?: string;
+  /** A province-level code (440000): alerts raised at any centre of that province. */
+  readonly province?: string;
   /** Inclusive dates, YYYY-MM-DD (China time is what the records hold). */
   readonly from?: string;
   readonly to?: string;
@@ -592,7 +597,11 @@ export class LedgerIndex {
   attestations(filter: AttestationFilter, limit: number, offset: number): Page<AttestationRow> {
     const w = where([
       ['kind = ?', filter.kind],
-      ['centre = ?', filter.centre],
+      ['? IN (centre, from_centre, to_centre)', filter.centre],
+      [
+        '? IN (substr(centre, 1, 2), substr(from_centre, 1, 2), substr(to_centre, 1, 2))',
+        filter.province?.slice(0, 2),
+      ],
       ['status = ?', filter.status],
     ]);
     return {
@@ -615,6 +624,7 @@ export class LedgerIndex {
     const w = where([
       ['code = ?', filter.code],
       ['centre = ?', filter.centre],
+      ['substr(centre, 1, 2) = ?', filter.province?.slice(0, 2)],
       ['at >= ?', filter.from],
       ['at < ?', filter.to === undefined ? undefined : `${filter.to}~`],
     ]);

@@ -3,12 +3,12 @@ import type { AlertFilter, AlertRow, Page } from '../../services/ledger-index';
 import { csvLink, html, pagination, tableHtml, type Table } from '../html';
 import { centreLabel, t, type Lang } from '../i18n';
 import { attestationLink, CSV_WINDOW, PAGE_SIZE, pageWindow, type ConsolePage } from '../page';
-import { CENTRE, DATE, filtersOf, matching, pageOf } from '../query';
+import { centreParam, DATE, filtersOf, matching, provinceParam, pageOf } from '../query';
 
 /** The alerts the index raised (duplicate evidence, several centres, …), filtered; also as CSV. */
 
 const PATH = '/console/alerts';
-const FILTERS = ['code', 'centre', 'from', 'to'] as const;
+const FILTERS = ['code', 'centre', 'province', 'from', 'to'] as const;
 
 interface AlertsQuery {
   readonly filter: AlertFilter;
@@ -21,7 +21,8 @@ function filterOf(req: Request): AlertsQuery {
   return {
     filter: {
       code: matching(req, 'code', /^[A-Z_]{1,40}$/, 'must be an alert code such as MULTI_CENTRE'),
-      centre: matching(req, 'centre', CENTRE, 'must be a centre code such as 110000'),
+      centre: centreParam(req),
+      province: provinceParam(req),
       from: matching(req, 'from', DATE, 'must be a date YYYY-MM-DD'),
       to: matching(req, 'to', DATE, 'must be a date YYYY-MM-DD'),
     },
@@ -67,6 +68,9 @@ export const alertsPage: ConsolePage<AlertsQuery, Page<AlertRow>> = {
     body: html`<form method="get" class="filters">
         <label>${t(lang, 'code')} <input name="code" maxlength="40" value="${q.filter.code}" /></label>
         <label>${t(lang, 'centre')} <input name="centre" maxlength="6" value="${q.filter.centre}" /></label>
+        <label
+          >${t(lang, 'province')} <input name="province" maxlength="6" value="${q.filter.province}"
+        /></label>
         <label>${t(lang, 'periodFrom')} <input name="from" type="date" value="${q.filter.from}" /></label>
         <label>${t(lang, 'periodTo')} <input name="to" type="date" value="${q.filter.to}" /></label>
         <button type="submit">${t(lang, 'filter')}</button>

@@ -3,12 +3,12 @@ import type { AttestationFilter, AttestationRow, Page } from '../../services/led
 import { csvLink, html, pagination, tableHtml, type Table } from '../html';
 import { centreLabel, reasonLabel, statusLabel, t, type Lang } from '../i18n';
 import { attestationLink, blockLink, CSV_WINDOW, PAGE_SIZE, pageWindow, type ConsolePage } from '../page';
-import { CENTRE, filtersOf, matching, pageOf } from '../query';
+import { centreParam, filtersOf, matching, provinceParam, pageOf } from '../query';
 
 /** The list of attestations the index holds, filtered by kind, centre and status; also as CSV. */
 
 const PATH = '/console/attestations';
-const FILTERS = ['kind', 'centre', 'status'] as const;
+const FILTERS = ['kind', 'centre', 'province', 'status'] as const;
 
 interface AttestationsQuery {
   readonly filter: AttestationFilter;
@@ -21,7 +21,8 @@ function filterOf(req: Request): AttestationsQuery {
   return {
     filter: {
       kind: matching(req, 'kind', /^(transfer|withdrawal)$/, 'must be transfer or withdrawal'),
-      centre: matching(req, 'centre', CENTRE, 'must be a centre code such as 110000'),
+      centre: centreParam(req),
+      province: provinceParam(req),
       status: matching(req, 'status', /^[A-Z_]{1,20}$/, 'must be a status name such as COMPLETED'),
     },
     page: 1,
@@ -77,6 +78,9 @@ export const attestationsPage: ConsolePage<AttestationsQuery, Page<AttestationRo
           </select></label
         >
         <label>${t(lang, 'centre')} <input name="centre" maxlength="6" value="${q.filter.centre}" /></label>
+        <label
+          >${t(lang, 'province')} <input name="province" maxlength="6" value="${q.filter.province}"
+        /></label>
         <label>${t(lang, 'status')} <input name="status" maxlength="20" value="${q.filter.status}" /></label>
         <button type="submit">${t(lang, 'filter')}</button>
       </form>
