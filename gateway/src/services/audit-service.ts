@@ -1,7 +1,7 @@
 import { canonicalJson, parseAttestationId } from '../domain';
 import { ApiError } from '../errors';
 import type { BlockInfo, ChainInfo, LedgerClient, TransactionInfo } from '../fabric/ledger-client';
-import type { NamespaceKeys } from '../fabric/qscc-decoder';
+import type { NamespaceKeys } from '../fabric/ledger-client';
 import {
   arrayField,
   isJsonObject,
