@@ -26,6 +26,7 @@ export { readOrganisationFile, OrganisationFileError, type OrganisationFile } fr
 export { recordedNames, stopAll } from './src/processes';
 export {
   centreEntryOf,
+  organisationInit,
   organisationJoin,
   organisationServe,
   roleHelp,
@@ -66,15 +67,8 @@ export {
   waitGatewayReady,
   type GatewayInfo,
 } from './src/gateways';
-export {
-  JoinError,
-  addCentre,
-  isChannelMember,
-  pendingProposalCode,
-  propose,
-  sign,
-  submit,
-} from './src/joining';
+export { addOrganisation } from './src/joining';
+export { ConfigUpdateRejected, JoinError } from './src/errors';
 export { down, status, up, type Log, type NodeStatus } from './src/network';
 export { isRaftLeader, peerHeight, peerProcessName } from './src/nodes';
 export { type OrgConnection } from './src/org-client';

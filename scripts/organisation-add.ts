@@ -1,6 +1,6 @@
 import path from 'node:path';
 import {
-  addCentre,
+  addOrganisation,
   DEFAULT_DEFINITION,
   DEFINITION_FLAG,
   definitionFrom,
@@ -39,5 +39,5 @@ runMain(async () => {
   const file = path.resolve(flags.definition ?? DEFAULT_DEFINITION);
   const code = required(flags.code, 'code');
   const centre = { code, mspId: flags['msp-id'] ?? `C${code}MSP`, name: required(flags.name, 'name') };
-  await addCentre(file, definitionFrom(flags.definition), centre);
+  await addOrganisation({ definitionFile: file, consortium: definitionFrom(flags.definition), centre });
 });

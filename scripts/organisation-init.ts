@@ -4,12 +4,10 @@ import {
   DEFAULT_DEFINITION,
   DEFINITION_FLAG,
   ensureFabric,
-  newPeerHost,
+  organisationInit,
   parseFlags,
-  readDefinitionContent,
   runMain,
   usageLine,
-  withCentres,
 } from '../network';
 
 /**
@@ -54,14 +52,13 @@ runMain(async () => {
     name: required(flags.name, 'name'),
     host: required(flags.host, 'host'),
   };
-  const definition = withCentres(
-    readDefinitionContent(path.resolve(flags.definition ?? DEFAULT_DEFINITION)),
-    [entry],
-  );
   const fabric = await ensureFabric(() => undefined);
-  // Validates the centre like any definition entry: a bad code, name or host is refused naming the field.
-  const host = newPeerHost({ definition, dataDir, fabric, log: console.log }, `c${code}`);
-  const file = await host.init(path.resolve(flags.out ?? path.join(dataDir, 'out', 'organisation.json')));
+  const out = path.resolve(flags.out ?? path.join(dataDir, 'out', 'organisation.json'));
+  const definition = path.resolve(flags.definition ?? DEFAULT_DEFINITION);
+  const host = await organisationInit(
+    { fabric, log: console.log },
+    { definition, dataDir, centre: entry, out },
+  );
   console.log(`keys and certificates of ${entry.mspId} generated in ${host.layout.cryptoDir}`);
-  console.log(`organisation file (public material only): ${file} (${statSync(file).size} bytes)`);
+  console.log(`organisation file (public material only): ${out} (${statSync(out).size} bytes)`);
 });

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { PurgeRefusedError } from './data-dir';
 import { DefinitionError, loadDefinition, type Consortium } from './definition';
 import { FabricUnavailableError } from './fabric-bin';
-import { JoinError } from './joining';
+import { ConfigUpdateRejected, JoinError, UsageError } from './errors';
 import { REPO_ROOT } from './layout';
 import { OrganisationFileError } from './organisation-file';
 
@@ -12,9 +12,6 @@ import { OrganisationFileError } from './organisation-file';
  * line of help and a default; `--help` prints the usage and every flag with its default and exits 0;
  * unknown flags and stray arguments are errors (exit 2).
  */
-
-/** A command's flags are wrong; the message names the flag. */
-export class UsageError extends Error {}
 
 export const DEFAULT_DEFINITION = path.join(REPO_ROOT, 'network', 'consortium.yaml');
 
@@ -149,6 +146,7 @@ export function runMain(body: () => Promise<void>): void {
       error instanceof DefinitionError ||
       error instanceof FabricUnavailableError ||
       error instanceof JoinError ||
+      error instanceof ConfigUpdateRejected ||
       error instanceof PurgeRefusedError ||
       error instanceof OrganisationFileError ||
       error instanceof UsageError

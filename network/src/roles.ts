@@ -1,14 +1,12 @@
-import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { common } from '@hyperledger/fabric-protos';
-import { helpText, usageLine, UsageError, type CommandSpec, type FlagSpec } from './cli-args';
-import { readDefinitionContent, withCentres, type CentreEntry } from './definition';
+import { helpText, usageLine, type CommandSpec, type FlagSpec } from './cli-args';
+import { UsageError } from './errors';
+import { readDefinitionContent, readJoinedCentres, withCentres, type CentreEntry } from './definition';
 import type { FabricInstall } from './fabric-bin';
 import { newPeerHost, type PeerHost } from './host';
 import type { Log } from './network';
 import { readOrganisationFile } from './organisation-file';
-import { ordererArgs } from './nodes';
 
 /**
  * The per-host role commands (`member:propose|sign|submit|approve|commit`, `organisation:join|serve`):
@@ -220,10 +218,22 @@ function need<T>(value: T | undefined, flag: string): T {
   return value;
 }
 
+/**
+ * The shared definition with the centres this data dir recorded joining (on one machine, where
+ * `organisation:add` runs the roles over one data dir) and `extra`.
+ */
+function definitionOf(
+  flags: Pick<RoleFlags, 'definition' | 'dataDir'>,
+  extra: readonly CentreEntry[],
+): unknown {
+  const joined = readJoinedCentres(flags.dataDir).filter((c) => !extra.some((e) => e.code === c.code));
+  return withCentres(readDefinitionContent(flags.definition), [...joined, ...extra]);
+}
+
 /** A member's host as the command sees it; with `admit`, after learning of the joining centre. */
 function memberHost(env: RoleEnv, flags: RoleFlags, admit: boolean): PeerHost {
   const host = newPeerHost(
-    { definition: readDefinitionContent(flags.definition), dataDir: flags.dataDir, ...env },
+    { definition: definitionOf(flags, []), dataDir: flags.dataDir, ...env },
     flags.org,
   );
   if (admit) {
@@ -237,8 +247,33 @@ function memberHost(env: RoleEnv, flags: RoleFlags, admit: boolean): PeerHost {
 /** The joining centre's host: the shared definition plus itself (from its own organisation file). */
 function centreHost(env: RoleEnv, flags: RoleFlags): PeerHost {
   const entry = centreEntryOf(need(flags.centreFile, 'centre-file'));
-  const definition = withCentres(readDefinitionContent(flags.definition), [entry]);
-  return newPeerHost({ definition, dataDir: flags.dataDir, ...env }, `c${entry.code}`);
+  return newPeerHost(
+    { definition: definitionOf(flags, [entry]), dataDir: flags.dataDir, ...env },
+    `c${entry.code}`,
+  );
+}
+
+/**
+ * organisation:init — on the new organisation's own host: generates its keys there and writes its
+ * organisation file (public material only) to `out`. The entry is validated like any definition
+ * entry: a bad code, name or host is refused naming the field.
+ */
+export async function organisationInit(
+  env: RoleEnv,
+  options: {
+    readonly definition: string;
+    readonly dataDir: string;
+    readonly centre: CentreEntry;
+    readonly out: string;
+  },
+): Promise<PeerHost> {
+  const { centre } = options;
+  const host = newPeerHost(
+    { definition: definitionOf(options, [centre]), dataDir: options.dataDir, ...env },
+    `c${centre.code}`,
+  );
+  await host.init(options.out);
+  return host;
 }
 
 /** member:propose — writes the config update adding the centre of --centre-file to --out. */
@@ -271,19 +306,6 @@ export async function memberCommit(env: RoleEnv, flags: RoleFlags): Promise<void
   await memberHost(env, flags, true).commit(need(flags.sequence, 'sequence'));
 }
 
-/** The number of the newest block the orderer has (fetched by this peer's admin). */
-async function newestBlock(host: PeerHost): Promise<number> {
-  const file = path.join(host.dataDir, 'joining', 'newest.block');
-  mkdirSync(path.dirname(file), { recursive: true });
-  await host.cli.peer(host.org, [
-    'channel', 'fetch', 'newest', file, '-c', host.consortium.channel,
-    ...ordererArgs(host.consortium, host.layout),
-  ]); // prettier-ignore
-  const header = common.Block.deserializeBinary(readFileSync(file)).getHeader();
-  if (header === undefined) throw new Error(`${file}: the orderer's newest block has no header`);
-  return header.getNumber();
-}
-
 /**
  * organisation:join — on the joining centre's host: imports the orderer's organisation file, installs the
  * pseudonymisation key, starts its peer, fetches block 0 from an orderer and joins, catches up,
@@ -295,7 +317,7 @@ export async function organisationJoin(env: RoleEnv, flags: RoleFlags): Promise<
   host.receivePseudonymKey(need(flags.pseudonymKey, 'pseudonym-key'));
   await host.startPeer();
   await host.joinChannel(await host.fetchGenesisBlock());
-  const newest = await newestBlock(host);
+  const newest = await host.newestBlock();
   env.log(`   ${host.org.mspId}: catching up to height ${newest + 1}`);
   await host.waitHeight(newest + 1);
   const packageId = need(flags.packageId, 'package-id');
