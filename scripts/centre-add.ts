@@ -1,13 +1,4 @@
-import {
-  addCentreToOrganisation,
-  CentreAddError,
-  DEFINITION_FLAG,
-  definitionFrom,
-  Layout,
-  parseFlags,
-  runMain,
-  usageLine,
-} from '../network';
+import { Cli, Definition } from '../network';
 
 /**
  * `npm run centre:add -- --organisation C440000MSP --code 440600 --name 佛山市住房公积金管理中心`: a
@@ -19,18 +10,18 @@ const spec = {
   summary:
     'A centre joins an organisation of the running consortium: a registry update on the ledger (no channel config change), then an operator key for it at the organisation gateway.',
   flags: {
-    definition: DEFINITION_FLAG,
+    definition: Cli.DEFINITION_FLAG,
     organisation: { type: 'string', arg: 'MSPID', required: true, help: 'the member organisation' },
     code: { type: 'string', arg: 'CODE', required: true, help: "the centre's GB/T 2260 code" },
     name: { type: 'string', arg: 'NAME', required: true, help: "the centre's registered name" },
     json: { type: 'boolean', default: false, help: 'print the result as JSON' },
   },
 } as const;
-const flags = parseFlags(spec);
+const flags = Cli.parseFlags(spec);
 
 function required(value: string | undefined, flag: string): string {
   if (value === undefined || value.trim() === '') {
-    console.error(`--${flag} is required\nusage: ${usageLine(spec)}`);
+    console.error(`--${flag} is required\nusage: ${Cli.usageLine(spec)}`);
     process.exit(2);
   }
   return value.trim();
@@ -40,11 +31,11 @@ async function main(): Promise<void> {
   const organisation = required(flags.organisation, 'organisation');
   const code = required(flags.code, 'code');
   const name = required(flags.name, 'name');
-  const consortium = definitionFrom(flags.definition);
+  const consortium = Cli.definitionFrom(flags.definition);
   const log = flags.json ? (): void => undefined : (line: string): void => console.log(line);
-  const operator = await addCentreToOrganisation(
+  const operator = await Cli.addCentreToOrganisation(
     consortium,
-    new Layout(consortium),
+    new Definition.Layout(consortium),
     { organisation, code, name },
     log,
   );
@@ -52,10 +43,10 @@ async function main(): Promise<void> {
   else console.log(`operator key of ${code}: ${operator}`);
 }
 
-runMain(() =>
+Cli.runMain(() =>
   main().catch((error: unknown) => {
     // A refused argument is the user's to fix: its message, without a stack.
-    if (error instanceof CentreAddError) {
+    if (error instanceof Cli.CentreAddError) {
       console.error(error.message);
       process.exit(1);
     }
