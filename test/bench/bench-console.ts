@@ -12,9 +12,10 @@ import { newAuditService } from '../../gateway/src/services/audit-service';
 import { LedgerIndex, type IndexedEvent } from '../../gateway/src/services/ledger-index';
 import { startLedgerIndexer } from '../../gateway/src/services/ledger-indexer';
 import { FakeLedger } from '../../gateway/test/support/fake-ledger';
-import { startConsortium, gatewayInfo, Layout, down, type Log, connectOrg } from '../../network';
+import { startConsortium, gatewayInfo, Layout, type Log, connectOrg, Network } from '../../network';
 import { post, withdrawalBody } from './bench-support';
 import { benchConsortium } from './bench-network';
+import { transferRecord, withdrawalRecord } from '../support/fixtures';
 
 /**
  * Console and index benchmark:
@@ -78,18 +79,19 @@ function syntheticEvent(i: number, block: number): IndexedEvent {
       message: 'subject: 3 withdrawals at 2 centres within 12 months',
       count: 3,
     };
-    const record = {
-      attestationId: `withdrawal:${centre}:W${i}`,
+    const reasonCode = ['01', '03', '06', '07', '10'][i % 5] ?? '01';
+    const record = withdrawalRecord({
       centre,
       withdrawalId: `W${i}`,
       status: i % 50 === 0 ? 'REVERSED' : 'RECORDED',
-      reasonCode: ['01', '03', '06', '07', '10'][i % 5],
+      reasonCode,
+      closesAccount: reasonCode === '03',
       withdrawnOn: day(i),
       recordedAt: at,
       txId,
       evidence: [{ kind: 'PURCHASE_CONTRACT', hash: hex(i, 'e') }],
       alerts: i % 40 === 0 ? [alert] : [],
-    };
+    });
     return {
       event,
       type: 'withdrawal.recorded',
@@ -99,16 +101,16 @@ function syntheticEvent(i: number, block: number): IndexedEvent {
   }
   const to = CENTRES[(i + 1) % CENTRES.length] ?? '310000';
   const transferId = `${to}${String(i).padStart(10, '0')}`;
-  const status = ['REQUESTED', 'ACCEPTED', 'OUT_CONFIRMED', 'COMPLETED', 'REJECTED'][i % 5] ?? 'COMPLETED';
-  const record = {
-    attestationId: `transfer:${transferId}`,
+  const status =
+    (['REQUESTED', 'ACCEPTED', 'OUT_CONFIRMED', 'COMPLETED', 'REJECTED'] as const)[i % 5] ?? 'COMPLETED';
+  const record = transferRecord({
     transferId,
     fromCentre: CENTRES[i % CENTRES.length] ?? '110000',
     toCentre: to,
     status,
     platformCode: '00',
-    history: [{ step: 'REQUEST', status: 'REQUESTED', at, txId }],
-  };
+    steps: [{ step: 'REQUEST', status: 'REQUESTED', at, txId }],
+  });
   return { event, type: 'transfer.requested', status, indexed: { kind: 'transfer', record } };
 }
 
@@ -237,7 +239,7 @@ async function catchUp(
 ): Promise<ConsoleBenchResult['catchUp']> {
   const consortium = benchConsortium(basePort, dataDir);
   const quiet: Log = () => undefined;
-  await down(consortium, { purge: true }, quiet);
+  await new Network(consortium, { log: quiet }).down({ purge: true });
   const layout = new Layout(consortium);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'hpf-console-catchup-'));
   try {
@@ -307,7 +309,7 @@ async function catchUp(
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
-    await down(consortium, { purge: true }, quiet);
+    await new Network(consortium, { log: quiet }).down({ purge: true });
   }
 }
 
