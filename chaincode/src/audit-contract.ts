@@ -11,11 +11,12 @@ import {
 import { readObject, readOptionalString, readString } from './domain/json-fields';
 import { validateSha256Hex, validateSubjectRef } from './domain/validators';
 import { INDEX, readIndex, readJson, transferKey, withdrawalKey } from './ledger';
+import { banFromJson, banKey, type BanRecord } from './model/ban';
 import { transferFromJson, type TransferRecord } from './model/transfer';
 import { withdrawalFromJson, type WithdrawalRecord } from './model/withdrawal';
 
 type Attestation = {
-  readonly kind: 'transfer' | 'withdrawal';
+  readonly kind: 'transfer' | 'withdrawal' | 'ban';
   readonly id: string;
   readonly attestationId: string;
   readonly centres: readonly string[];
@@ -47,6 +48,28 @@ function withdrawalAttestation(record: WithdrawalRecord): Attestation {
     at: record.recordedAt,
     txId: record.txId,
   };
+}
+
+function banAttestation(record: BanRecord): Attestation {
+  return {
+    kind: 'ban',
+    id: record.banId,
+    attestationId: record.attestationId,
+    centres: [record.centre],
+    status: record.status,
+    at: record.recordedAt,
+    txId: record.txId,
+  };
+}
+
+/** A subject index entry ['ban', centre, banId]: the ban record, or undefined. */
+async function loadBanEntry(ctx: Context, attributes: readonly string[]): Promise<Attestation | undefined> {
+  const [, kind, centre = '', banId = ''] = attributes;
+  if (kind !== 'ban') {
+    return undefined;
+  }
+  const stored = await readJson(ctx, banKey(ctx, centre, banId), 'ban');
+  return stored === undefined ? undefined : banAttestation(banFromJson(stored));
 }
 
 type Loaded =
@@ -122,7 +145,7 @@ export class AuditContract extends Contract {
     super('audit');
   }
 
-  /** Every attestation about a subject, oldest first (one range query, then one read each). */
+  /** Every attestation (and fraud ban) about a subject, oldest first (one range query, then one read each). */
   @Transaction(false)
   @Returns('string')
   public async Timeline(ctx: Context, subjectRef: string): Promise<string> {
@@ -130,6 +153,11 @@ export class AuditContract extends Contract {
     const entries = await readIndex(ctx, INDEX.subject, [subjectRef]);
     const attestations: Attestation[] = [];
     for (const entry of entries) {
+      const ban = await loadBanEntry(ctx, entry.attributes);
+      if (ban !== undefined) {
+        attestations.push(ban);
+        continue;
+      }
       const ref = refOfSubjectEntry(entry.attributes);
       const loaded = ref === undefined ? undefined : await loadRecord(ctx, ref);
       if (loaded !== undefined) {

@@ -1,4 +1,5 @@
 import { AuditContract } from './audit-contract';
+import { BanContract } from './ban-contract';
 import { CertificateContract } from './certificate-contract';
 import { MetaContract } from './meta-contract';
 import { RegistryContract } from './registry-contract';
@@ -7,6 +8,7 @@ import { WithdrawalContract } from './withdrawal-contract';
 
 export {
   AuditContract,
+  BanContract,
   CertificateContract,
   MetaContract,
   RegistryContract,
@@ -22,4 +24,5 @@ export const contracts = [
   WithdrawalContract,
   AuditContract,
   CertificateContract,
+  BanContract,
 ];

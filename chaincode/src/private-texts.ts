@@ -133,3 +133,23 @@ export async function writeReversalReason(
   );
   await ctx.stub.putPrivateData(implicitCollection(centreMsp), reversalReasonKey(record.withdrawalId), bytes);
 }
+
+/** Private-data key of a ban's reason text (its imposing or its lifting), in the issuing centre's collection. */
+export const banReasonKey = (centre: string, banId: string, step: 'imposed' | 'lifted'): string =>
+  `ban-reason~${centre}~${banId}~${step}`;
+
+/** A ban's reason (imposing or lifting) in the issuing centre's own implicit collection (blind write). */
+export async function writeBanReason(
+  ctx: Context,
+  centreMsp: string,
+  ban: { readonly centre: string; readonly banId: string },
+  step: 'imposed' | 'lifted',
+  text: { readonly reasonHash: string; readonly reason: string; readonly at: string; readonly txId: string },
+): Promise<void> {
+  const bytes = Buffer.from(canonicalJson({ banId: ban.banId, centre: ban.centre, step, ...text }), 'utf8');
+  await ctx.stub.putPrivateData(
+    implicitCollection(centreMsp),
+    banReasonKey(ban.centre, ban.banId, step),
+    bytes,
+  );
+}

@@ -2,10 +2,15 @@ import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-a
 
 import { canonicalJson, parseJson } from './codec';
 import { withdrawalAttestationId } from './domain/attestation-id';
-import { reasonsConflict, WITHDRAWAL_REASONS, isWithdrawalReasonCode } from './domain/codes';
-import { monthsBefore } from './domain/dates';
+import {
+  isRecurringReason,
+  reasonsConflict,
+  WITHDRAWAL_REASONS,
+  isWithdrawalReasonCode,
+} from './domain/codes';
+import { addMonths, chinaDateOf, monthsBefore } from './domain/dates';
 import { hpfError, invalid } from './domain/errors';
-import { readBoolean, readObject, readString } from './domain/json-fields';
+import { readBoolean, readObject, readOptionalString, readString } from './domain/json-fields';
 import { validateCentreCode, validateWithdrawalId } from './domain/validators';
 import {
   emitEvent,
@@ -24,7 +29,8 @@ import {
   openTransferOuts,
   readAccountState,
 } from './model/account';
-import { loadRegistry, requireCallerCentre, type Rules } from './model/registry';
+import { banViolation, readSubjectBans } from './model/ban';
+import { intervalMonthsOf, loadRegistry, requireCallerCentre, type Rules } from './model/registry';
 import { checkWithdrawalSubject } from './model/subject-check';
 import {
   inputOf,
@@ -41,7 +47,13 @@ const MULTI_CENTRE_WINDOW_MONTHS = 12;
 const SHARED_EVIDENCE_LIMIT = 2;
 
 type Violation = {
-  readonly code: 'ACCOUNT_IN_TRANSFER' | 'ACCOUNT_CLOSED' | 'DUPLICATE_EVIDENCE' | 'CONFLICT';
+  readonly code:
+    | 'SUBJECT_BANNED'
+    | 'ACCOUNT_IN_TRANSFER'
+    | 'ACCOUNT_CLOSED'
+    | 'DUPLICATE_EVIDENCE'
+    | 'WITHDRAWAL_TOO_FREQUENT'
+    | 'CONFLICT';
   readonly message: string;
 };
 type Assessment = { readonly violations: Violation[]; readonly alerts: AlertJson[] };
@@ -85,11 +97,15 @@ async function assessEvidence(
 ): Promise<Assessment> {
   const uses = evidenceUses(await readIndex(ctx, INDEX.evidence, [hash]));
   const violations: Violation[] = [];
+  // A recurring purpose (rent, repayment, property fees) may cite its contract again at the same
+  // centre (the interval rule applies instead); at another centre it is a duplicate.
+  const recurring = isRecurringReason(input.reasonCode);
   const duplicate = uses.find(
     (use) =>
       use.subjectRef === input.subjectRef &&
       use.at >= windowStart &&
-      reasonsConflict(use.reasonCode, input.reasonCode),
+      reasonsConflict(use.reasonCode, input.reasonCode) &&
+      !(recurring && use.centre === input.centre),
   );
   if (duplicate !== undefined) {
     violations.push({
@@ -112,21 +128,42 @@ async function assessEvidence(
   return { violations, alerts };
 }
 
-async function assessMultiCentre(
-  ctx: Context,
+/** A live withdrawal of the subject, from its subject index entry. */
+type SubjectWithdrawal = {
+  readonly centre: string;
+  readonly withdrawalId: string;
+  readonly at: string;
+  readonly active: boolean;
+  /** Absent on entries written before recurring reasons were told apart. */
+  readonly reasonCode?: string;
+  readonly withdrawnOn?: string;
+};
+
+/** The subject's withdrawals (one range query), this one excluded. */
+async function subjectWithdrawals(ctx: Context, input: WithdrawalInput): Promise<SubjectWithdrawal[]> {
+  return (await readIndex(ctx, INDEX.subject, [input.subjectRef, 'withdrawal']))
+    .filter((entry) => !(entry.attributes[2] === input.centre && entry.attributes[3] === input.withdrawalId))
+    .map((entry) => {
+      const value = readObject(entry.value, 'subject index');
+      return {
+        centre: readString(value, 'centre', 'subject index'),
+        withdrawalId: entry.attributes[3] ?? '',
+        at: readString(value, 'at', 'subject index'),
+        active: readBoolean(value, 'active', 'subject index'),
+        reasonCode: readOptionalString(value, 'reasonCode', 'subject index'),
+        withdrawnOn: readOptionalString(value, 'withdrawnOn', 'subject index'),
+      };
+    });
+}
+
+function assessMultiCentre(
   input: WithdrawalInput,
+  withdrawals: readonly SubjectWithdrawal[],
   rules: Rules,
   now: string,
-): Promise<AlertJson[]> {
+): AlertJson[] {
   const since = monthsBefore(now, MULTI_CENTRE_WINDOW_MONTHS);
-  const recent = (await readIndex(ctx, INDEX.subject, [input.subjectRef, 'withdrawal']))
-    .filter((entry) => !(entry.attributes[2] === input.centre && entry.attributes[3] === input.withdrawalId))
-    .map((entry) => readObject(entry.value, 'subject index'))
-    .filter(
-      (value) =>
-        readBoolean(value, 'active', 'subject index') && readString(value, 'at', 'subject index') >= since,
-    )
-    .map((value) => readString(value, 'centre', 'subject index'));
+  const recent = withdrawals.filter((w) => w.active && w.at >= since).map((w) => w.centre);
   const count = recent.length + 1;
   const centres = [...new Set([...recent, input.centre])].sort();
   if (count > rules.multiCentreAlertThreshold && centres.length >= 2) {
@@ -143,13 +180,49 @@ async function assessMultiCentre(
 }
 
 /**
- * Every rule and alert of docs/rules.md "Withdrawal rules" for one withdrawal. Reads (all range queries, so re-checked
- * at commit): open transfer-outs, the account history, one per evidence hash, the subject's
- * withdrawals. Violations in this order: ACCOUNT_IN_TRANSFER, ACCOUNT_CLOSED, DUPLICATE_EVIDENCE.
+ * A recurring reason at most once per interval at one centre (docs/rules.md "Withdrawal reasons"):
+ * no live withdrawal of the subject for the same reason at the same centre whose `withdrawnOn` is
+ * less than the interval before or after this one's.
+ */
+function assessInterval(
+  input: WithdrawalInput,
+  withdrawals: readonly SubjectWithdrawal[],
+  rules: Rules,
+): Violation | undefined {
+  const months = intervalMonthsOf(rules, input.reasonCode);
+  if (months === undefined) {
+    return undefined;
+  }
+  const tooClose = withdrawals.find(
+    (w) =>
+      w.active &&
+      w.centre === input.centre &&
+      w.reasonCode === input.reasonCode &&
+      w.withdrawnOn !== undefined &&
+      input.withdrawnOn < addMonths(w.withdrawnOn, months) &&
+      w.withdrawnOn < addMonths(input.withdrawnOn, months),
+  );
+  return tooClose === undefined
+    ? undefined
+    : {
+        code: 'WITHDRAWAL_TOO_FREQUENT',
+        message: `withdrawnOn: reason ${reasonName(input.reasonCode)} at most once every ${months} month(s) at centre ${input.centre}; withdrawal ${tooClose.withdrawalId} was on ${tooClose.withdrawnOn ?? ''}`,
+      };
+}
+
+/**
+ * Every rule and alert of docs/rules.md "Withdrawal rules" for one withdrawal. Reads: the subject's
+ * ban key (one point read), open transfer-outs, the account history, one per evidence hash, the
+ * subject's withdrawals (range queries, so re-checked at commit). Violations in this order:
+ * SUBJECT_BANNED, ACCOUNT_IN_TRANSFER, ACCOUNT_CLOSED, DUPLICATE_EVIDENCE, WITHDRAWAL_TOO_FREQUENT.
  */
 async function assess(ctx: Context, input: WithdrawalInput, rules: Rules, now: string): Promise<Assessment> {
   const violations: Violation[] = [];
   const alerts: AlertJson[] = [];
+  const banned = banViolation(await readSubjectBans(ctx, input.subjectRef), chinaDateOf(now));
+  if (banned !== undefined) {
+    violations.push({ code: 'SUBJECT_BANNED', message: banned });
+  }
   const inTransfer = (await openTransferOuts(ctx, input.centre, input.subjectRef)).length > 0;
   if (inTransfer) {
     violations.push({ code: 'ACCOUNT_IN_TRANSFER', message: accountInTransferMessage(input.centre) });
@@ -170,7 +243,12 @@ async function assess(ctx: Context, input: WithdrawalInput, rules: Rules, now: s
     violations.push(...result.violations);
     alerts.push(...result.alerts);
   }
-  alerts.push(...(await assessMultiCentre(ctx, input, rules, now)));
+  const withdrawals = await subjectWithdrawals(ctx, input);
+  const frequent = assessInterval(input, withdrawals, rules);
+  if (frequent !== undefined) {
+    violations.push(frequent);
+  }
+  alerts.push(...assessMultiCentre(input, withdrawals, rules, now));
   return { violations, alerts };
 }
 
@@ -238,6 +316,8 @@ async function writeIndexes(ctx: Context, record: WithdrawalRecord): Promise<voi
     at: record.recordedAt,
     centre: record.centre,
     centres: [record.centre],
+    reasonCode: record.reasonCode,
+    withdrawnOn: record.withdrawnOn,
   });
 }
 

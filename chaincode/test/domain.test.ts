@@ -224,7 +224,7 @@ describe('code tables', () => {
     expect(isIdType('05')).toBe(false);
   });
 
-  it('marks exactly the reasons that close the account', () => {
+  it('marks exactly the reasons that close the account by default', () => {
     const closing = Object.entries(WITHDRAWAL_REASONS)
       .filter(([, reason]) => reason.closesAccount)
       .map(([code]) => code);
@@ -241,9 +241,10 @@ describe('code tables', () => {
       '09',
       '10',
       '11',
+      '12',
       '99',
     ]);
-    expect(isWithdrawalReasonCode('12')).toBe(false);
+    expect(isWithdrawalReasonCode('13')).toBe(false);
   });
 
   it('keeps platform codes beside our statuses', () => {

@@ -35,6 +35,7 @@ export async function fakeBackend(): Promise<Backend> {
     withdrawal: net.withdrawal,
     audit: net.audit,
     certificate: net.certificate,
+    ban: net.ban,
   };
   const txOf = (
     contract: string,

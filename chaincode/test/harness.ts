@@ -4,6 +4,7 @@ process.env.CORE_CHAINCODE_LOGGING_LEVEL = 'error';
 import { Context } from 'fabric-contract-api';
 
 import { AuditContract } from '../src/audit-contract';
+import { BanContract } from '../src/ban-contract';
 import { CertificateContract } from '../src/certificate-contract';
 import { canonicalJson } from '../src/codec';
 import { installChaincodeConfig } from '../src/config';
@@ -177,6 +178,7 @@ export class TestNetwork {
   });
   public readonly audit = new AuditContract();
   public readonly certificate = new CertificateContract();
+  public readonly ban = new BanContract();
   /** Transaction time; each transaction moves it 1 second on. */
   public now = Date.UTC(2026, 10, 20, 2, 0, 0);
   #txCount = 0;

@@ -29,7 +29,7 @@ describe('meta', () => {
     );
   });
 
-  it('exports the six contracts, meta first (the default)', () => {
+  it('exports the seven contracts, meta first (the default)', () => {
     expect(contracts.map((contract) => new contract().getName())).toEqual([
       'meta',
       'registry',
@@ -37,6 +37,7 @@ describe('meta', () => {
       'withdrawal',
       'audit',
       'certificate',
+      'ban',
     ]);
   });
 });

@@ -296,14 +296,22 @@ describe('withdrawal record', () => {
     );
   });
 
-  it('requires closesAccount for the reasons that close the account, refuses withdrawals once closed, and reopens on reversal', async () => {
-    for (const reasonCode of ['03', '04', '05', '08']) {
-      await expectHpf(
-        record(net, input({ reasonCode, evidence: [] })),
-        'VALIDATION_FAILED',
-        `closesAccount: must be true for reason ${reasonCode}`,
-      );
-    }
+  it('lets the caller choose closesAccount (default true for 03, 04, 05, 08), refuses withdrawals once closed, and reopens on reversal', async () => {
+    const kept = await record(net, input({ withdrawalId: 'W-K', reasonCode: '03', evidence: [] }));
+    expect(parse(kept.result)).toMatchObject({ reasonCode: '03', closesAccount: false });
+    expect(await accountHistory(net, BEIJING.code, ALICE)).toEqual([]);
+    const defaulted = { ...input({ withdrawalId: 'W-D', subjectRef: BOB, reasonCode: '05', evidence: [] }) };
+    delete defaulted.closesAccount;
+    expect(parse((await record(net, defaulted)).result).closesAccount).toBe(true);
+    const rentDefault = input({
+      withdrawalId: 'W-RD',
+      subjectRef: BOB,
+      centre: GUANGDONG.code,
+      reasonCode: '07',
+      evidence: [{ kind: 'RENT_CONTRACT', hash: RENT_2 }],
+    });
+    delete rentDefault.closesAccount;
+    expect(parse((await record(net, rentDefault)).result).closesAccount).toBe(false);
     const retirement = {
       reasonCode: '03',
       closesAccount: true,
@@ -350,17 +358,18 @@ describe('withdrawal record', () => {
   });
 
   it('raises MULTI_CENTRE for more than N withdrawals at 2 or more centres within 12 months', async () => {
-    const rent = (id: string, centre: string, evidenceHash: string): Input =>
+    const rent = (id: string, centre: string, evidenceHash: string, withdrawnOn: string): Input =>
       input({
         withdrawalId: id,
         centre,
         reasonCode: '07',
         evidence: [{ kind: 'RENT_CONTRACT', hash: evidenceHash }],
+        withdrawnOn,
       });
-    await record(net, rent('W-1', BEIJING.code, RENT_1));
-    const second = await record(net, rent('W-2', SHANGHAI.code, RENT_2));
+    await record(net, rent('W-1', BEIJING.code, RENT_1, '2026-09-20'));
+    const second = await record(net, rent('W-2', SHANGHAI.code, RENT_2, '2026-10-20'));
     expect(parse(second.result).alerts).toEqual([]);
-    const third = await record(net, rent('W-3', BEIJING.code, RENT_3));
+    const third = await record(net, rent('W-3', BEIJING.code, RENT_3, '2026-11-20'));
     const alert = {
       code: 'MULTI_CENTRE',
       message: 'subject: 3 withdrawals at 2 centres within 12 months',
@@ -372,12 +381,20 @@ describe('withdrawal record', () => {
   });
 
   it('does not raise MULTI_CENTRE at a single centre, for reversed ones, or outside 12 months', async () => {
+    // Monthly rent: one withdrawal a month at one centre (the recurring interval).
+    const months: Record<string, string> = {
+      'W-1': '2026-08-20',
+      'W-2': '2026-09-20',
+      'W-3': '2026-10-20',
+      'W-4': '2026-11-20',
+    };
     const rent = (id: string, centre: string): Input =>
       input({
         withdrawalId: id,
         centre,
         reasonCode: '07',
         evidence: [{ kind: 'RENT_CONTRACT', hash: hash(id) }],
+        withdrawnOn: months[id],
       });
     await record(net, rent('W-1', BEIJING.code));
     await record(net, rent('W-2', BEIJING.code));
@@ -428,7 +445,7 @@ describe('withdrawal record', () => {
     [{ amount: '0.00' }, 'amount: must be greater than 0'],
     [{ amount: '100.001' }, 'amount: must be a decimal string'],
     [{ amount: 100 }, 'amount: must be a string'],
-    [{ reasonCode: '12' }, 'reasonCode'],
+    [{ reasonCode: '13' }, 'reasonCode'],
     [{ evidence: [{ kind: 'PAYSLIP', hash: HOUSE }] }, 'evidence[0].kind'],
     [{ evidence: [{ kind: 'PURCHASE_CONTRACT', hash: HOUSE.toUpperCase() }] }, 'evidence[0].hash'],
     [

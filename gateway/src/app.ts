@@ -25,6 +25,7 @@ import { eventRoutes } from './http/routes/events';
 import { operationRoutes } from './http/routes/operations';
 import { transferRoutes } from './http/routes/transfers';
 import { withdrawalRoutes } from './http/routes/withdrawals';
+import { banRoutes } from './http/routes/bans';
 import { refusePersonalDataInUrl } from './http/url-guard';
 import { refuseUnlistedMethods } from './http/method-guard';
 import type { Metrics } from './metrics';
@@ -39,6 +40,7 @@ import type { LedgerIndex } from './services/ledger-index';
 import type { ServiceSettings } from './services/settings';
 import { newTransferService } from './services/transfer-service';
 import { newWithdrawalService } from './services/withdrawal-service';
+import { newBanService } from './services/ban-service';
 import type { VerificationCache } from './services/verification-cache';
 
 export interface AppSettings extends ServiceSettings {
@@ -202,6 +204,7 @@ export function createApp(options: Readonly<AppOptions>): Express {
       newItemValidator(openApiDocument, 'Withdrawal'),
     ),
   );
+  app.use(banRoutes(newBanService({ ledger, writer, settings })));
   app.use(certificateRoutes(newCertificateService({ ledger, writer, directory, settings })));
   app.use(auditRoutes(audit));
   app.use(

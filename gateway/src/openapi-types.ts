@@ -320,6 +320,70 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/bans': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Ban a person from withdrawals at every centre after fraud (Art. 41; 禁止提取)
+     * @description `until` is `decidedOn` plus the ground's years in the registry's rules (3 for WITHDRAWAL_FRAUD, 5 for LOAN_FRAUD), exclusive. While the ban is ACTIVE and in force, a withdrawal or precheck for the person at any centre gets 409 SUBJECT_BANNED. Endorsed like a withdrawal; the reason is private (this centre's implicit collection, its hash on the ledger). The same body again is 200 with the record; another body under the same banId is 409 CONFLICT.
+     */
+    post: operations['imposeBan'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/bans/{banId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        banId: components['parameters']['BanId'];
+      };
+      cookie?: never;
+    };
+    /**
+     * One of this centre's bans (IDs are per centre)
+     * @description Without `centre` this is the gateway's own centre's ban; `centre` reads another centre's. The regulator's gateway has no centre: `centre` is required there (400 without it).
+     */
+    get: operations['getBan'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/bans/{banId}/lift': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        banId: components['parameters']['BanId'];
+      };
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Lift this centre's ban; the record stays (status LIFTED) with the lift
+     * @description Only the issuing centre lifts: the ID is scoped to the caller's centre, so another centre gets 404. The reason is private, as for the ban.
+     */
+    post: operations['liftBan'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/certificates': {
     parameters: {
       query?: never;
@@ -783,41 +847,374 @@ export type webhooks = Record<string, never>;
 export interface components {
   schemas: {
     /**
-     * @description GB/T 2260 province-level division code (660000 is 新疆生产建设兵团's centre, which GB/T 2260 does not list)
+     * @description A centre's GB/T 2260 code: province level for a 省直 or municipality centre (440000, 110000), prefecture level for a city's centre (440300 深圳), 660000 for 新疆生产建设兵团's centre. The list is generated from chaincode/src/domain/centre-codes.ts.
      * @enum {string}
      */
     CentreCode:
       | '110000'
       | '120000'
       | '130000'
+      | '130100'
+      | '130200'
+      | '130300'
+      | '130400'
+      | '130500'
+      | '130600'
+      | '130700'
+      | '130800'
+      | '130900'
+      | '131000'
+      | '131100'
       | '140000'
+      | '140100'
+      | '140200'
+      | '140300'
+      | '140400'
+      | '140500'
+      | '140600'
+      | '140700'
+      | '140800'
+      | '140900'
+      | '141000'
+      | '141100'
       | '150000'
+      | '150100'
+      | '150200'
+      | '150300'
+      | '150400'
+      | '150500'
+      | '150600'
+      | '150700'
+      | '150800'
+      | '150900'
+      | '152200'
+      | '152500'
+      | '152900'
       | '210000'
+      | '210100'
+      | '210200'
+      | '210300'
+      | '210400'
+      | '210500'
+      | '210600'
+      | '210700'
+      | '210800'
+      | '210900'
+      | '211000'
+      | '211100'
+      | '211200'
+      | '211300'
+      | '211400'
       | '220000'
+      | '220100'
+      | '220200'
+      | '220300'
+      | '220400'
+      | '220500'
+      | '220600'
+      | '220700'
+      | '220800'
+      | '222400'
       | '230000'
+      | '230100'
+      | '230200'
+      | '230300'
+      | '230400'
+      | '230500'
+      | '230600'
+      | '230700'
+      | '230800'
+      | '230900'
+      | '231000'
+      | '231100'
+      | '231200'
+      | '232700'
       | '310000'
       | '320000'
+      | '320100'
+      | '320200'
+      | '320300'
+      | '320400'
+      | '320500'
+      | '320600'
+      | '320700'
+      | '320800'
+      | '320900'
+      | '321000'
+      | '321100'
+      | '321200'
+      | '321300'
       | '330000'
+      | '330100'
+      | '330200'
+      | '330300'
+      | '330400'
+      | '330500'
+      | '330600'
+      | '330700'
+      | '330800'
+      | '330900'
+      | '331000'
+      | '331100'
       | '340000'
+      | '340100'
+      | '340200'
+      | '340300'
+      | '340400'
+      | '340500'
+      | '340600'
+      | '340700'
+      | '340800'
+      | '341000'
+      | '341100'
+      | '341200'
+      | '341300'
+      | '341500'
+      | '341600'
+      | '341700'
+      | '341800'
       | '350000'
+      | '350100'
+      | '350200'
+      | '350300'
+      | '350400'
+      | '350500'
+      | '350600'
+      | '350700'
+      | '350800'
+      | '350900'
       | '360000'
+      | '360100'
+      | '360200'
+      | '360300'
+      | '360400'
+      | '360500'
+      | '360600'
+      | '360700'
+      | '360800'
+      | '360900'
+      | '361000'
+      | '361100'
       | '370000'
+      | '370100'
+      | '370200'
+      | '370300'
+      | '370400'
+      | '370500'
+      | '370600'
+      | '370700'
+      | '370800'
+      | '370900'
+      | '371000'
+      | '371100'
+      | '371300'
+      | '371400'
+      | '371500'
+      | '371600'
+      | '371700'
       | '410000'
+      | '410100'
+      | '410200'
+      | '410300'
+      | '410400'
+      | '410500'
+      | '410600'
+      | '410700'
+      | '410800'
+      | '410900'
+      | '411000'
+      | '411100'
+      | '411200'
+      | '411300'
+      | '411400'
+      | '411500'
+      | '411600'
+      | '411700'
       | '420000'
+      | '420100'
+      | '420200'
+      | '420300'
+      | '420500'
+      | '420600'
+      | '420700'
+      | '420800'
+      | '420900'
+      | '421000'
+      | '421100'
+      | '421200'
+      | '421300'
+      | '422800'
       | '430000'
+      | '430100'
+      | '430200'
+      | '430300'
+      | '430400'
+      | '430500'
+      | '430600'
+      | '430700'
+      | '430800'
+      | '430900'
+      | '431000'
+      | '431100'
+      | '431200'
+      | '431300'
+      | '433100'
       | '440000'
+      | '440100'
+      | '440200'
+      | '440300'
+      | '440400'
+      | '440500'
+      | '440600'
+      | '440700'
+      | '440800'
+      | '440900'
+      | '441200'
+      | '441300'
+      | '441400'
+      | '441500'
+      | '441600'
+      | '441700'
+      | '441800'
+      | '441900'
+      | '442000'
+      | '445100'
+      | '445200'
+      | '445300'
       | '450000'
+      | '450100'
+      | '450200'
+      | '450300'
+      | '450400'
+      | '450500'
+      | '450600'
+      | '450700'
+      | '450800'
+      | '450900'
+      | '451000'
+      | '451100'
+      | '451200'
+      | '451300'
+      | '451400'
       | '460000'
+      | '460100'
+      | '460200'
+      | '460300'
+      | '460400'
       | '500000'
       | '510000'
+      | '510100'
+      | '510300'
+      | '510400'
+      | '510500'
+      | '510600'
+      | '510700'
+      | '510800'
+      | '510900'
+      | '511000'
+      | '511100'
+      | '511300'
+      | '511400'
+      | '511500'
+      | '511600'
+      | '511700'
+      | '511800'
+      | '511900'
+      | '512000'
+      | '513200'
+      | '513300'
+      | '513400'
       | '520000'
+      | '520100'
+      | '520200'
+      | '520300'
+      | '520400'
+      | '520500'
+      | '520600'
+      | '522300'
+      | '522600'
+      | '522700'
       | '530000'
+      | '530100'
+      | '530300'
+      | '530400'
+      | '530500'
+      | '530600'
+      | '530700'
+      | '530800'
+      | '530900'
+      | '532300'
+      | '532500'
+      | '532600'
+      | '532800'
+      | '532900'
+      | '533100'
+      | '533300'
+      | '533400'
       | '540000'
+      | '540100'
+      | '540200'
+      | '540300'
+      | '540400'
+      | '540500'
+      | '540600'
+      | '542500'
       | '610000'
+      | '610100'
+      | '610200'
+      | '610300'
+      | '610400'
+      | '610500'
+      | '610600'
+      | '610700'
+      | '610800'
+      | '610900'
+      | '611000'
       | '620000'
+      | '620100'
+      | '620200'
+      | '620300'
+      | '620400'
+      | '620500'
+      | '620600'
+      | '620700'
+      | '620800'
+      | '620900'
+      | '621000'
+      | '621100'
+      | '621200'
+      | '622900'
+      | '623000'
       | '630000'
+      | '630100'
+      | '630200'
+      | '632200'
+      | '632300'
+      | '632500'
+      | '632600'
+      | '632700'
+      | '632800'
       | '640000'
+      | '640100'
+      | '640200'
+      | '640300'
+      | '640400'
+      | '640500'
       | '650000'
+      | '650100'
+      | '650200'
+      | '650400'
+      | '650500'
+      | '652300'
+      | '652700'
+      | '652800'
+      | '652900'
+      | '653000'
+      | '653100'
+      | '653200'
+      | '654000'
+      | '654200'
+      | '654300'
       | '660000'
       | '710000'
       | '810000'
@@ -897,16 +1294,29 @@ export interface components {
       /** @description The document's registration number. The ledger gets only the SHA-256 of its folded form; the reference itself goes to the endorsing peers in the transient map, which recompute the hash. It must differ from the other references of the same withdrawal once folded. */
       reference: string;
     };
-    /** @description Rules across fields, checked by the chaincode (400): reasons 03, 04, 05 and 08 close the account (closesAccount true); reasons 01, 02 and 10 need a PURCHASE_CONTRACT, TITLE_DEED, BUILD_PERMIT or RENOVATION_CONTRACT; withdrawnOn is not later than the day after the transaction's date. */
+    /** @description Rules across fields, checked by the chaincode (400): closesAccount defaults to true for reasons 03, 04, 05 and 08 and to false otherwise, and the caller may choose either; reasons 01, 02 and 10 need a PURCHASE_CONTRACT, TITLE_DEED, BUILD_PERMIT or RENOVATION_CONTRACT; withdrawnOn is not later than the day after the transaction's date. Reasons 06, 07 and 11 are recurring: the same contract may be cited again at the same centre, at most once per interval (registry rules; 409 WITHDRAWAL_TOO_FREQUENT), never at another centre (409 DUPLICATE_EVIDENCE). A person under a fraud ban gets 409 SUBJECT_BANNED at every centre. */
     Withdrawal: {
       withdrawalId: components['schemas']['WithdrawalId'];
       person: components['schemas']['Person'];
       /** @enum {string} */
-      reasonCode: '01' | '02' | '03' | '04' | '05' | '06' | '07' | '08' | '09' | '10' | '11' | '99';
+      reasonCode: '01' | '02' | '03' | '04' | '05' | '06' | '07' | '08' | '09' | '10' | '11' | '12' | '99';
       amount: components['schemas']['PositiveMoney'];
-      closesAccount: boolean;
+      closesAccount?: boolean;
       evidence: components['schemas']['Evidence'][];
       withdrawnOn: components['schemas']['Date'];
+    };
+    /** @description The issuing centre's own ID for the ban; letters, digits and hyphens, never an ID number */
+    BanId: string;
+    BanRequest: {
+      banId: components['schemas']['BanId'];
+      person: components['schemas']['Person'];
+      /** @enum {string} */
+      ground: 'WITHDRAWAL_FRAUD' | 'LOAN_FRAUD';
+      decidedOn: components['schemas']['Date'];
+      reason: components['schemas']['Message'];
+    };
+    BanLift: {
+      reason: components['schemas']['Message'];
     };
     WithdrawalBatch: {
       /** @description Withdrawal bodies (schema Withdrawal). Each is validated on its own: a malformed item gets its own 400 result and the others go on. */
@@ -998,6 +1408,8 @@ export interface components {
         | 'ACCOUNT_IN_TRANSFER'
         | 'METHOD_NOT_ALLOWED'
         | 'ACCOUNT_CLOSED'
+        | 'WITHDRAWAL_TOO_FREQUENT'
+        | 'SUBJECT_BANNED'
         | 'RATE_LIMITED'
         | 'INTERNAL'
         | 'ENDORSEMENT_FAILED'
@@ -1129,6 +1541,15 @@ export interface components {
         'application/json': components['schemas']['Record'];
       };
     };
+    /** @description The ban record (201 when this request wrote it, 200 when it was already so) */
+    Ban: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        'application/json': components['schemas']['Record'];
+      };
+    };
     /** @description The certificate's public record (201 when this request wrote it, 200 when it was already so) */
     Certificate: {
       headers: {
@@ -1161,6 +1582,7 @@ export interface components {
     /** @description The contact letter number (联系函编号) */
     TransferId: components['schemas']['TransferId'];
     WithdrawalId: components['schemas']['WithdrawalId'];
+    BanId: components['schemas']['BanId'];
     CertificateNo: components['schemas']['CertificateNo'];
     CertificateRequestId: components['schemas']['CertificateRequestId'];
     /** @description The issuing centre; defaults to this gateway's centre, required on the regulator's gateway. */
@@ -1827,6 +2249,104 @@ export interface operations {
         'application/json': {
           reason: components['schemas']['Message'];
         };
+      };
+    };
+    responses: {
+      /** @description Already done with the same data; the record */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Record'];
+        };
+      };
+      /** @description Written and committed valid; the record */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Record'];
+        };
+      };
+      /** @description An error */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  imposeBan: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "banId": "BAN-2026-0001",
+         *       "person": {
+         *         "idType": "01",
+         *         "idNumber": "11010519491231002X",
+         *         "name": "张三"
+         *       },
+         *       "ground": "WITHDRAWAL_FRAUD",
+         *       "decidedOn": "2026-10-15",
+         *       "reason": "伪造租赁合同骗提"
+         *     }
+         */
+        'application/json': components['schemas']['BanRequest'];
+      };
+    };
+    responses: {
+      200: components['responses']['Ban'];
+      201: components['responses']['Ban'];
+      default: components['responses']['Problem'];
+    };
+  };
+  getBan: {
+    parameters: {
+      query?: {
+        /** @description The issuing centre; defaults to this gateway's centre, required on the regulator's gateway. */
+        centre?: components['schemas']['CentreCode'];
+      };
+      header?: never;
+      path: {
+        banId: components['parameters']['BanId'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: components['responses']['Record'];
+      default: components['responses']['Problem'];
+    };
+  };
+  liftBan: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        banId: components['parameters']['BanId'];
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "reason": "复议撤销"
+         *     }
+         */
+        'application/json': components['schemas']['BanLift'];
       };
     };
     responses: {

@@ -14,6 +14,7 @@ type Json = Readonly<Record<string, unknown>>;
 const PATH_VALUES: Readonly<Record<string, string>> = {
   '/v1/transfers/{id}': '4400002611200001',
   '/v1/withdrawals/{id}': 'W-2026-0001',
+  '/v1/bans/{banId}': 'BAN-2026-0001',
   '/v1/certificates/{no}': 'ZM-2026-0001',
   '/v1/certificate-requests/{id}': 'RQ-440000-0001',
 };

@@ -31,15 +31,18 @@ const without = (body: Body, key: string): Body =>
 const withPerson = (body: Body, change: Body): Body => ({ ...body, person: { ...person, ...change } });
 
 const BAD_WITHDRAWALS: readonly [string, Body][] = [
-  ...Object.keys(withdrawal).map((k): [string, Body] => [`missing ${k}`, without(withdrawal, k)]),
+  // closesAccount is optional (the reason's default applies).
+  ...Object.keys(withdrawal)
+    .filter((k) => k !== 'closesAccount')
+    .map((k): [string, Body] => [`missing ${k}`, without(withdrawal, k)]),
   ['amount as a number', { ...withdrawal, amount: 100 }],
   ['a negative amount', { ...withdrawal, amount: '-1.00' }],
   ['an amount with 3 decimals', { ...withdrawal, amount: '1.005' }],
   ['a zero amount', { ...withdrawal, amount: '0.00' }],
   ['a 13-digit amount', { ...withdrawal, amount: '1234567890123' }],
   ['closesAccount as a string', { ...withdrawal, closesAccount: 'false' }],
-  ['closesAccount false for retirement', { ...withdrawal, reasonCode: '03' }],
-  ['an unknown reason code', { ...withdrawal, reasonCode: '12' }],
+  ['closesAccount as null', { ...withdrawal, closesAccount: null }],
+  ['an unknown reason code', { ...withdrawal, reasonCode: '13' }],
   ['an unknown evidence kind', { ...withdrawal, evidence: [{ kind: 'PHOTO', reference: 'x' }] }],
   ['a blank evidence reference', { ...withdrawal, evidence: [{ kind: 'OTHER', reference: '   ' }] }],
   [
@@ -61,6 +64,27 @@ const BAD_WITHDRAWALS: readonly [string, Body][] = [
   ['a blank name', withPerson(withdrawal, { name: '   ' })],
   ['a missing name', { ...withdrawal, person: { idType: '01', idNumber: RESIDENT_ID } }],
   ['a passport number with symbols', withPerson(withdrawal, { idType: '03', idNumber: 'E1234#567' })],
+];
+
+const ban = {
+  banId: 'BAN-1',
+  person,
+  ground: 'WITHDRAWAL_FRAUD',
+  decidedOn: '2026-11-01',
+  reason: '伪造租赁合同骗提',
+};
+
+const BAD_BANS: readonly [string, Body][] = [
+  ...Object.keys(ban).map((k): [string, Body] => [`missing ${k}`, without(ban, k)]),
+  ['an unknown ground', { ...ban, ground: 'TAX_FRAUD' }],
+  ['a banId with spaces', { ...ban, banId: 'BAN 1' }],
+  ['a too long banId', { ...ban, banId: 'B'.repeat(41) }],
+  ['a banId that is an ID number', { ...ban, banId: RESIDENT_ID }],
+  ['a date that is not in the calendar', { ...ban, decidedOn: '2026-02-30' }],
+  ['a blank reason', { ...ban, reason: '   ' }],
+  ['a reason with an ID number', { ...ban, reason: `骗提 ${RESIDENT_ID}` }],
+  ['an unknown field', { ...ban, until: '2029-11-01' }],
+  ['a bad check digit', withPerson(ban, { idNumber: '110105194912310021' })],
 ];
 
 const BAD_TRANSFERS: readonly [string, Body][] = [
@@ -108,6 +132,17 @@ describe('request validation', () => {
 
   it.each(BAD_WITHDRAWALS)('POST /v1/withdrawals/precheck refuses %s', async (_name, body) => {
     await expectRefused('/v1/withdrawals/precheck', body);
+  });
+
+  it.each(BAD_BANS)('POST /v1/bans refuses %s', async (_name, body) => {
+    await expectRefused('/v1/bans', body);
+  });
+
+  it.each([
+    ['missing reason', {}],
+    ['a blank reason', { reason: ' ' }],
+  ])('POST /v1/bans/{banId}/lift refuses %s', async (_name, body) => {
+    await expectRefused('/v1/bans/BAN-1/lift', body);
   });
 
   it.each(BAD_TRANSFERS)('POST /v1/transfers refuses %s', async (_name, body) => {

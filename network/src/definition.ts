@@ -115,6 +115,20 @@ const definitionSchema = z.strictObject({
     .strictObject({
       evidenceWindowMonths: z.number().int().min(1).max(120),
       multiCentreAlertThreshold: z.number().int().min(1).max(100),
+      // Optional overrides of the chaincode's code table (chaincode/src/domain/codes.ts).
+      recurringIntervalMonths: z
+        .strictObject({
+          '06': z.number().int().min(1).max(120).optional(),
+          '07': z.number().int().min(1).max(120).optional(),
+          '11': z.number().int().min(1).max(120).optional(),
+        })
+        .optional(),
+      banYears: z
+        .strictObject({
+          WITHDRAWAL_FRAUD: z.number().int().min(1).max(20).optional(),
+          LOAN_FRAUD: z.number().int().min(1).max(20).optional(),
+        })
+        .optional(),
     })
     .default({ evidenceWindowMonths: 12, multiCentreAlertThreshold: 2 }),
 });
@@ -190,7 +204,12 @@ export interface Consortium {
   readonly basePort: number;
   /** Absolute path. */
   readonly dataDir: string;
-  readonly rules: { readonly evidenceWindowMonths: number; readonly multiCentreAlertThreshold: number };
+  readonly rules: {
+    readonly evidenceWindowMonths: number;
+    readonly multiCentreAlertThreshold: number;
+    readonly recurringIntervalMonths?: Readonly<Record<string, number | undefined>>;
+    readonly banYears?: Readonly<Record<string, number | undefined>>;
+  };
   /** Requests per minute each API key may make to a gateway (429 RATE_LIMITED beyond). */
   readonly gateways: { readonly rateLimitPerMinute: number };
 }

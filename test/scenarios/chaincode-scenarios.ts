@@ -1,4 +1,5 @@
 import {
+  addMonths,
   canonicalJson,
   evidenceHashOf,
   freeTextHash,
@@ -514,15 +515,21 @@ export function defineChaincodeScenarios(setup: () => Promise<Backend>): void {
       expect(alerts[2]).toEqual([expect.objectContaining({ code: 'EVIDENCE_SHARED', evidenceHash: home })]);
 
       const renter = newPerson();
-      const rent = (centre: CentreRef, label: string): Json =>
+      const rent = (centre: CentreRef, label: string, withdrawnOn = b.today): Json =>
         withdrawalInput(newWithdrawalId(), centre, renter, evidenceHash(label), {
           reasonCode: '07',
           evidence: [{ kind: 'RENT_CONTRACT', hash: evidenceHash(label) }],
           amount: '1200.00',
+          withdrawnOn,
         });
       await recordWithdrawal(b.beijing, rent(b.beijing, 'rent-1'), renter);
       await recordWithdrawal(b.shanghai, rent(b.shanghai, 'rent-2'), renter);
-      const third = await recordWithdrawal(b.shanghai, rent(b.shanghai, 'rent-3'), renter);
+      // Rent is monthly at one centre: the third is a month before the second.
+      const third = await recordWithdrawal(
+        b.shanghai,
+        rent(b.shanghai, 'rent-3', addMonths(b.today, -1)),
+        renter,
+      );
       expect(third.alerts).toEqual([expect.objectContaining({ code: 'MULTI_CENTRE', count: 3 })]);
     });
 
@@ -597,6 +604,106 @@ export function defineChaincodeScenarios(setup: () => Promise<Backend>): void {
         expect(page).toEqual({ items: [], bookmark: '' });
       },
     );
+  });
+
+  describe('recurring withdrawals and fraud bans', () => {
+    const rentInput = (
+      centre: CentreRef,
+      person: ReturnType<typeof newPerson>,
+      lease: string,
+      withdrawnOn: string,
+    ): Json =>
+      withdrawalInput(newWithdrawalId(), centre, person, lease, {
+        reasonCode: '07',
+        amount: '1500.00',
+        evidence: [{ kind: 'RENT_CONTRACT', hash: lease }],
+        withdrawnOn,
+      });
+
+    it('records monthly rent on one lease twice at one centre; too soon is WITHDRAWAL_TOO_FREQUENT; another centre is DUPLICATE_EVIDENCE', async () => {
+      const person = newPerson();
+      const lease = evidenceHash('lease-monthly');
+      const first = await recordWithdrawal(
+        b.shenzhen,
+        rentInput(b.shenzhen, person, lease, addMonths(b.today, -1)),
+        person,
+      );
+      const second = await recordWithdrawal(
+        b.shenzhen,
+        rentInput(b.shenzhen, person, lease, b.today),
+        person,
+      );
+      expect([first.status, second.status]).toEqual(['RECORDED', 'RECORDED']);
+      expect(
+        await refusal(
+          recordWithdrawal(
+            b.shenzhen,
+            rentInput(b.shenzhen, person, lease, addMonths(b.today, -2).slice(0, 8) + '28'),
+            person,
+          ),
+        ),
+      ).toMatch(/^HPF:WITHDRAWAL_TOO_FREQUENT: /);
+      expect(
+        await refusal(recordWithdrawal(b.beijing, rentInput(b.beijing, person, lease, b.today), person)),
+      ).toMatch(/^HPF:DUPLICATE_EVIDENCE: /);
+    });
+
+    it('bans a person at one centre; a withdrawal at another centre is SUBJECT_BANNED until the issuer lifts it', async () => {
+      const person = newPerson();
+      serial += 1;
+      const banId = `SC-${b.tag}-BAN${serial}`;
+      const reason = '伪造租赁合同骗提';
+      const ban = asRecord(
+        await b.submit(
+          b.beijing.mspId,
+          'ban',
+          'Impose',
+          [
+            canonicalJson({
+              banId,
+              centre: b.beijing.code,
+              subjectRef: b.subjectRef(person.idType, person.idNumber),
+              ground: 'WITHDRAWAL_FRAUD',
+              decidedOn: b.today,
+              reasonHash: freeTextHash(reason),
+            }),
+          ],
+          {
+            transient: {
+              person: canonicalJson({ idType: person.idType, idNumber: person.idNumber }),
+              reason,
+            },
+            endorsers: [b.beijing.mspId, b.regulatorMsp],
+          },
+        ),
+      );
+      expect(ban).toMatchObject({ banId, centre: b.beijing.code, status: 'ACTIVE' });
+      expect(ban.until).toBe(`${Number(b.today.slice(0, 4)) + 3}${b.today.slice(4)}`);
+      const input = rentInput(b.guangdong, person, evidenceHash(`lease-${banId}`), b.today);
+      expect(await refusal(recordWithdrawal(b.guangdong, input, person))).toMatch(/^HPF:SUBJECT_BANNED: /);
+      expect(
+        await refusal(
+          b.submit(
+            b.guangdong.mspId,
+            'ban',
+            'Lift',
+            [b.guangdong.code, banId, canonicalJson({ reasonHash: freeTextHash('复议撤销') })],
+            { transient: { reason: '复议撤销' }, endorsers: [b.guangdong.mspId, b.regulatorMsp] },
+          ),
+        ),
+      ).toMatch(/^HPF:NOT_FOUND: /);
+      const lifted = asRecord(
+        await b.submit(
+          b.beijing.mspId,
+          'ban',
+          'Lift',
+          [b.beijing.code, banId, canonicalJson({ reasonHash: freeTextHash('复议撤销') })],
+          { transient: { reason: '复议撤销' }, endorsers: [b.beijing.mspId, b.regulatorMsp] },
+        ),
+      );
+      expect(lifted.status).toBe('LIFTED');
+      expect((await recordWithdrawal(b.guangdong, input, person)).status).toBe('RECORDED');
+    });
   });
 
   describe('certificates', () => {

@@ -16,32 +16,147 @@ export type IdType = keyof typeof ID_TYPES;
 
 export const RESIDENT_ID_TYPE: IdType = '01';
 
+/**
+ * The grounds of Art. 24 of the Regulation on the Administration of Housing Provident Funds as
+ * amended by 国务院令第844号 (in force 2026-09-20): (一) rent … (九) other housing consumption
+ * approved by the State Council. `null` for a reason that is not one of the nine (a death, which
+ * lets the heirs withdraw; serious illness and "other", which are local practice).
+ */
+export type RegulationGround = 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9;
+
 export interface WithdrawalReason {
   readonly name: string;
-  /** True when a withdrawal for this reason closes (销户) the account. */
+  /** The ground of Art. 24 the reason rests on (1 = (一) … 9 = (九)), or null. */
+  readonly ground: RegulationGround | null;
+  /**
+   * The default of `closesAccount` (销户) when the caller leaves it out. The caller may always choose:
+   * for (六)–(八) the account 可以 (may) be closed, and no reason forces it.
+   */
   readonly closesAccount: boolean;
+  /**
+   * Null for a one-off purpose (the same document once, at any centre, inside the evidence window).
+   * For a recurring purpose (逐月提取, 约定提取): the default minimum interval in calendar months between
+   * two withdrawals for this reason by one person at one centre (by `withdrawnOn`); the registry's
+   * rules (`recurringIntervalMonths`) may set another. A recurring purpose may cite the same contract
+   * again at the same centre, never at another centre.
+   */
+  readonly recurringIntervalMonths: number | null;
+  /** True for a code of our own, not (yet) in the JGJ/T 320 table of 提取原因. */
+  readonly localExtension: boolean;
 }
 
 /**
- * 提取原因 (canonical withdrawal reasons). Local codes map onto these. 10 (renovation) and 11
- * (property fees) follow the 2026 amendment of the Regulation and must be checked against its text.
+ * 提取原因 (canonical withdrawal reasons): the one per-reason table (docs/rules.md "Withdrawal
+ * reasons"). Local codes map onto these; 01–09 and 99 follow JGJ/T 320; 10, 11 and 12 are local
+ * extension codes for grounds the 2026 amendment names, until the standard names them.
  */
 export const WITHDRAWAL_REASONS = {
-  '01': { name: 'purchase (购买住房)', closesAccount: false },
-  '02': { name: 'build / rebuild / overhaul (建造、翻建、大修)', closesAccount: false },
-  '03': { name: 'retirement (离休、退休)', closesAccount: true },
-  '04': { name: 'incapacity and end of employment (丧失劳动能力且与单位终止劳动关系)', closesAccount: true },
-  '05': { name: 'settling abroad / household moved out (出境定居)', closesAccount: true },
-  '06': { name: 'repaying a home loan (偿还购房贷款本息)', closesAccount: false },
-  '07': { name: 'rent (租赁住房)', closesAccount: false },
-  '08': { name: 'death (死亡)', closesAccount: true },
-  '09': { name: 'serious illness (重大疾病)', closesAccount: false },
-  '10': { name: 'renovation of own home (装修)', closesAccount: false },
-  '11': { name: 'property fees (物业费)', closesAccount: false },
-  '99': { name: 'other', closesAccount: false },
+  '01': {
+    name: 'purchase (购买住房)',
+    ground: 2,
+    closesAccount: false,
+    recurringIntervalMonths: null,
+    localExtension: false,
+  },
+  '02': {
+    name: 'build / rebuild / overhaul (建造、翻建、大修)',
+    ground: 2,
+    closesAccount: false,
+    recurringIntervalMonths: null,
+    localExtension: false,
+  },
+  '03': {
+    name: 'retirement (离休、退休)',
+    ground: 6,
+    closesAccount: true,
+    recurringIntervalMonths: null,
+    localExtension: false,
+  },
+  '04': {
+    name: 'incapacity and end of employment (丧失劳动能力且与单位终止劳动关系)',
+    ground: 7,
+    closesAccount: true,
+    recurringIntervalMonths: null,
+    localExtension: false,
+  },
+  '05': {
+    name: 'settling abroad (出境定居)',
+    ground: 8,
+    closesAccount: true,
+    recurringIntervalMonths: null,
+    localExtension: false,
+  },
+  '06': {
+    name: 'repaying a home loan (偿还购房贷款本息)',
+    ground: 3,
+    closesAccount: false,
+    recurringIntervalMonths: 1,
+    localExtension: false,
+  },
+  '07': {
+    name: 'rent (租赁住房)',
+    ground: 1,
+    closesAccount: false,
+    recurringIntervalMonths: 1,
+    localExtension: false,
+  },
+  '08': {
+    name: 'death or declared death (死亡或者被宣告死亡)',
+    ground: null,
+    closesAccount: true,
+    recurringIntervalMonths: null,
+    localExtension: false,
+  },
+  '09': {
+    name: 'serious illness (重大疾病)',
+    ground: null,
+    closesAccount: false,
+    recurringIntervalMonths: null,
+    localExtension: false,
+  },
+  '10': {
+    name: 'renovation of own home (装修)',
+    ground: 4,
+    closesAccount: false,
+    recurringIntervalMonths: null,
+    localExtension: true,
+  },
+  '11': {
+    name: 'property fees (物业费)',
+    ground: 5,
+    closesAccount: false,
+    recurringIntervalMonths: 12,
+    localExtension: true,
+  },
+  '12': {
+    name: 'other housing consumption approved by the State Council (国务院规定的其他住房消费)',
+    ground: 9,
+    closesAccount: false,
+    recurringIntervalMonths: null,
+    localExtension: true,
+  },
+  '99': {
+    name: 'other',
+    ground: null,
+    closesAccount: false,
+    recurringIntervalMonths: null,
+    localExtension: false,
+  },
 } as const satisfies Record<string, WithdrawalReason>;
 
 export type WithdrawalReasonCode = keyof typeof WITHDRAWAL_REASONS;
+
+/** The recurring reasons and their default minimum intervals (months), from the table above. */
+export const DEFAULT_RECURRING_INTERVAL_MONTHS: Readonly<Record<string, number>> = Object.fromEntries(
+  Object.entries(WITHDRAWAL_REASONS).flatMap(([code, reason]) =>
+    reason.recurringIntervalMonths === null ? [] : [[code, reason.recurringIntervalMonths]],
+  ),
+);
+
+/** True for a recurring purpose (rent, loan repayment, property fees). */
+export function isRecurringReason(code: string): boolean {
+  return Object.prototype.hasOwnProperty.call(DEFAULT_RECURRING_INTERVAL_MONTHS, code);
+}
 
 /**
  * Reasons that share one ground of the Regulation for the duplicate-evidence rule: buying and
@@ -53,6 +168,22 @@ const SHARED_PURPOSE_GROUPS: readonly (readonly string[])[] = [['01', '02']];
 /** Do two withdrawals for these reasons citing the same evidence pay for the same thing twice? */
 export function reasonsConflict(a: string, b: string): boolean {
   return a === b || SHARED_PURPOSE_GROUPS.some((group) => group.includes(a) && group.includes(b));
+}
+
+/**
+ * National fraud bans (Art. 41 of the amended Regulation): a person who obtained a withdrawal or a
+ * loan by fraud may not withdraw or borrow for a number of years from the decision. The default
+ * durations; the registry's rules (`banYears`) may set others.
+ */
+export const BAN_GROUNDS = {
+  WITHDRAWAL_FRAUD: { name: 'fraudulent withdrawal (骗提)', years: 3 },
+  LOAN_FRAUD: { name: 'fraudulent loan (骗贷)', years: 5 },
+} as const;
+
+export type BanGround = keyof typeof BAN_GROUNDS;
+
+export function isBanGround(value: string): value is BanGround {
+  return Object.prototype.hasOwnProperty.call(BAN_GROUNDS, value);
 }
 
 /** Kinds of document evidence. The ledger holds only the SHA-256 of a normalised reference. */

@@ -47,6 +47,18 @@ export function monthsBefore(iso: string, months: number): string {
   return target.toISOString();
 }
 
+/**
+ * The date (YYYY-MM-DD) `months` calendar months after `date`, clamping the day to the target
+ * month's length (31 January plus one month is 28/29 February).
+ */
+export function addMonths(date: string, months: number): string {
+  const [year = 0, month = 1, day = 1] = date.split('-').map(Number);
+  const target = new Date(Date.UTC(year, month - 1 + months, 1));
+  const last = daysInMonth(target.getUTCFullYear(), target.getUTCMonth() + 1);
+  target.setUTCDate(Math.min(day, last));
+  return target.toISOString().slice(0, 10);
+}
+
 /** China Standard Time is UTC+8 all year (no daylight saving). */
 const CHINA_OFFSET_MS = 8 * 3_600_000;
 

@@ -11,6 +11,8 @@ export const ERROR_CODES = [
   'DUPLICATE_EVIDENCE',
   'ACCOUNT_IN_TRANSFER',
   'ACCOUNT_CLOSED',
+  'WITHDRAWAL_TOO_FREQUENT',
+  'SUBJECT_BANNED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

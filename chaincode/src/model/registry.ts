@@ -1,6 +1,7 @@
 import type { Context } from 'fabric-contract-api';
 
 import { decodeJson } from '../codec';
+import { BAN_GROUNDS, DEFAULT_RECURRING_INTERVAL_MONTHS, type BanGround } from '../domain/codes';
 import { hpfError, invalid } from '../domain/errors';
 import { readArray, readObject, readOptionalInteger, readString } from '../domain/json-fields';
 import { validateCentreCode, validateMspId, validateText } from '../domain/validators';
@@ -9,13 +10,34 @@ import { readJson, REGISTRY_KEY } from '../ledger';
 /** A centre (管理中心) and the organisation (MSP) that hosts it; an organisation hosts one or more. */
 export type CentreEntry = { readonly code: string; readonly mspId: string; readonly name: string };
 export type RegulatorEntry = { readonly mspId: string; readonly name: string };
-export type Rules = { readonly evidenceWindowMonths: number; readonly multiCentreAlertThreshold: number };
+export type Rules = {
+  readonly evidenceWindowMonths: number;
+  readonly multiCentreAlertThreshold: number;
+  /**
+   * Minimum months between two withdrawals for one recurring reason by one person at one centre;
+   * only the reasons the registry sets (the others keep the table's default: {@link intervalMonthsOf}).
+   */
+  readonly recurringIntervalMonths?: Readonly<Record<string, number>>;
+  /** Years a national fraud ban lasts from its decision date, per ground the registry sets (Art. 41). */
+  readonly banYears?: Readonly<Partial<Record<BanGround, number>>>;
+};
+
+/** The minimum interval in months of a recurring reason (registry rules, else the table), or undefined. */
+export function intervalMonthsOf(rules: Rules, reasonCode: string): number | undefined {
+  return rules.recurringIntervalMonths?.[reasonCode] ?? DEFAULT_RECURRING_INTERVAL_MONTHS[reasonCode];
+}
+
+/** The years of a ban on this ground (registry rules, else the table: 3 and 5). */
+export function banYearsOf(rules: Rules, ground: BanGround): number {
+  return rules.banYears?.[ground] ?? BAN_GROUNDS[ground].years;
+}
 export type Registry = {
   readonly regulator: RegulatorEntry;
   readonly centres: readonly CentreEntry[];
   readonly rules: Rules;
 };
 
+/** The defaults; the recurring intervals and ban durations default to the code table's (codes.ts). */
 export const DEFAULT_RULES: Rules = { evidenceWindowMonths: 12, multiCentreAlertThreshold: 2 };
 /** Centres in the registry key itself (Init and organisations joining); ~370 in the national table. */
 const MAX_CENTRES = 1000;
@@ -48,7 +70,12 @@ function rulesFromJson(value: unknown): Rules {
   if (value === undefined) {
     return DEFAULT_RULES;
   }
-  const object = readObject(value, 'rules', ['evidenceWindowMonths', 'multiCentreAlertThreshold']);
+  const object = readObject(value, 'rules', [
+    'evidenceWindowMonths',
+    'multiCentreAlertThreshold',
+    'recurringIntervalMonths',
+    'banYears',
+  ]);
   return {
     evidenceWindowMonths:
       readOptionalInteger(object, 'evidenceWindowMonths', 1, 120, 'rules') ??
@@ -56,7 +83,39 @@ function rulesFromJson(value: unknown): Rules {
     multiCentreAlertThreshold:
       readOptionalInteger(object, 'multiCentreAlertThreshold', 1, 100, 'rules') ??
       DEFAULT_RULES.multiCentreAlertThreshold,
+    recurringIntervalMonths: intervalsFromJson(object.recurringIntervalMonths),
+    banYears: banYearsFromJson(object.banYears),
   };
+}
+
+/** `{"07": 1, …}`: only recurring reasons, 1–120 months; absent when the registry sets none. */
+function intervalsFromJson(value: unknown): Rules['recurringIntervalMonths'] {
+  if (value === undefined) {
+    return undefined;
+  }
+  const recurring = Object.keys(DEFAULT_RECURRING_INTERVAL_MONTHS);
+  const object = readObject(value, 'rules.recurringIntervalMonths', recurring);
+  return Object.fromEntries(
+    recurring.flatMap((code) => {
+      const months = readOptionalInteger(object, code, 1, 120, 'rules.recurringIntervalMonths');
+      return months === undefined ? [] : [[code, months]];
+    }),
+  );
+}
+
+/** `{"WITHDRAWAL_FRAUD": 3, "LOAN_FRAUD": 5}`: 1–20 years; absent when the registry sets none. */
+function banYearsFromJson(value: unknown): Rules['banYears'] {
+  if (value === undefined) {
+    return undefined;
+  }
+  const grounds = Object.keys(BAN_GROUNDS);
+  const object = readObject(value, 'rules.banYears', grounds);
+  return Object.fromEntries(
+    grounds.flatMap((ground) => {
+      const years = readOptionalInteger(object, ground, 1, 20, 'rules.banYears');
+      return years === undefined ? [] : [[ground, years]];
+    }),
+  );
 }
 
 /**

@@ -87,6 +87,11 @@ export function checkWithdrawalSubject(
   checkEvidence(ctx, input.evidence);
 }
 
+/** ban:Impose: transient `person` {idType, idNumber}, as for a withdrawal. */
+export function checkBanSubject(ctx: Context, subjectRef: string): void {
+  checkPerson(ctx, subjectRef, ['idType', 'idNumber']);
+}
+
 /** transfer:Request: the transient `person` (full personal details) must be the subjectRef's person. */
 export function checkTransferSubject(ctx: Context, subjectRef: string): void {
   checkPerson(ctx, subjectRef);

@@ -85,15 +85,19 @@ function evidenceListFromJson(object: UncheckedObject, reasonCode: string): Evid
   return evidence;
 }
 
+/**
+ * The reason and `closesAccount`: optional, defaulting to the reason's entry in the table (true for
+ * retirement, incapacity, settling abroad and death); the caller may choose either for any reason.
+ */
 function reasonFromJson(object: UncheckedObject): { reasonCode: string; closesAccount: boolean } {
   const reasonCode = readString(object, 'reasonCode');
   if (!isWithdrawalReasonCode(reasonCode)) {
     throw invalid('reasonCode', `must be one of ${Object.keys(WITHDRAWAL_REASONS).join(', ')}`);
   }
-  const closesAccount = readBoolean(object, 'closesAccount');
-  if (WITHDRAWAL_REASONS[reasonCode].closesAccount && !closesAccount) {
-    throw invalid('closesAccount', `must be true for reason ${reasonCode}, which closes the account`);
-  }
+  const closesAccount =
+    object.closesAccount === undefined
+      ? WITHDRAWAL_REASONS[reasonCode].closesAccount
+      : readBoolean(object, 'closesAccount');
   return { reasonCode, closesAccount };
 }
 

@@ -83,10 +83,16 @@ export function toFen(amount: string): number | undefined {
   }
 }
 
-/** True when the reason closes (销户) the account: 03, 04, 05, 08. */
-export function reasonClosesAccount(reasonCode: string): boolean {
-  return Object.entries(shared.WITHDRAWAL_REASONS).some(
-    ([code, reason]) => code === reasonCode && reason.closesAccount,
+/**
+ * `closesAccount` as the caller gave it, or the reason's default from the chaincode's table (true for
+ * 03, 04, 05, 08) when left out; the chaincode applies the same default.
+ */
+export function closesAccountOf(reasonCode: string, given: boolean | undefined): boolean {
+  return (
+    given ??
+    Object.entries(shared.WITHDRAWAL_REASONS).some(
+      ([code, reason]) => code === reasonCode && reason.closesAccount,
+    )
   );
 }
 

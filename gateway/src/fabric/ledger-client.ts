@@ -2,7 +2,7 @@
  * What the services need from the ledger. Routes and services depend on this interface only; the
  * Fabric implementation is in fabric-ledger-client.ts and tests use a typed fake.
  */
-export type ContractName = 'meta' | 'registry' | 'transfer' | 'withdrawal' | 'audit' | 'certificate';
+export type ContractName = 'meta' | 'registry' | 'transfer' | 'withdrawal' | 'audit' | 'certificate' | 'ban';
 
 export interface SubmitOptions {
   /** Private inputs; they reach the endorsing peers but are not written into the transaction. */

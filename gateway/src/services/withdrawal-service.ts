@@ -3,7 +3,7 @@ import {
   evidenceHashOf,
   freeTextHash,
   moneyToFen,
-  reasonClosesAccount,
+  closesAccountOf,
   validateFreeText,
 } from '../domain';
 import { invalidField } from '../errors';
@@ -70,9 +70,6 @@ class WithdrawalServiceImpl implements WithdrawalService {
   ): { input: WithdrawalInput; transient: Record<string, string> } {
     const centre = actingCentre(caller);
     moneyToFen(body.amount, 'amount');
-    if (reasonClosesAccount(body.reasonCode) && !body.closesAccount) {
-      throw invalidField('closesAccount', `must be true for reason ${body.reasonCode}`);
-    }
     const person = normalisePerson(body.person, 'person');
     const evidence = body.evidence.map((e, i) => {
       if (e.reference.trim() === '') {
@@ -86,7 +83,7 @@ class WithdrawalServiceImpl implements WithdrawalService {
       subjectRef: subjectRefFor(this.#options.settings.pseudonymKey, person),
       reasonCode: body.reasonCode,
       amount: body.amount,
-      closesAccount: body.closesAccount,
+      closesAccount: closesAccountOf(body.reasonCode, body.closesAccount),
       evidence: evidence.map(({ kind, hash }) => ({ kind, hash })),
       withdrawnOn: body.withdrawnOn,
     };
