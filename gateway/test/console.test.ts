@@ -74,7 +74,13 @@ describe('ledger index', () => {
     });
     expect(index.overview('2026-11-23', 10).openAlerts).toBe(0);
     expect(index.alerts({}, 10, 0).rows[0]).toMatchObject({ code: 'MULTI_CENTRE', open: false });
-    expect(index.position()).toBe(`9:${tx(101)}`);
+    // Fraud bans are counted from their events (a ban is not an attestation).
+    expect(index.overview('2026-11-23', 10).bans).toEqual({ imposed: 0, lifted: 0 });
+    index.apply(event(9, 102), 'ban.imposed', 'ACTIVE', undefined);
+    index.apply(event(9, 103), 'ban.imposed', 'ACTIVE', undefined);
+    index.apply(event(9, 104), 'ban.lifted', 'LIFTED', undefined);
+    expect(index.overview('2026-11-23', 10).bans).toEqual({ imposed: 2, lifted: 1 });
+    expect(index.position()).toBe(`9:${tx(104)}`);
   });
 
   it('an event delivered twice changes nothing; the same events give the same digest', () => {

@@ -53,6 +53,7 @@ const TEXTS = {
   month: ['月份', 'Month'],
   reason: ['原因', 'Reason'],
   openAlerts: ['未关闭预警', 'Open alerts'],
+  activeBans: ['禁止提取（骗提骗贷）', 'Fraud bans in place'],
   overdue: ['超期未办结转移（工作日）', 'Transfers open longer than (working days)'],
   csv: ['导出CSV', 'Export CSV'],
   kind: ['类型', 'Kind'],

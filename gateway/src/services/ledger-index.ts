@@ -134,6 +134,8 @@ export interface Overview {
   readonly withdrawalsByMonth: readonly { month: string; reason: string; count: number }[];
   readonly openAlerts: number;
   readonly overdue: readonly { centre: string; count: number }[];
+  /** National fraud bans (their events: a ban is not an attestation): imposed, and lifted since. */
+  readonly bans: { readonly imposed: number; readonly lifted: number };
 }
 
 /** What a search term names in the index. */
@@ -568,6 +570,10 @@ export class LedgerIndex {
       flows,
       withdrawalsByMonth: tally('withdrawal-month').map((t) => ({ month: t.a, reason: t.b, count: t.n })),
       openAlerts: tally('open-alerts')[0]?.n ?? 0,
+      bans: {
+        imposed: num(this.#get("SELECT count(*) AS n FROM events WHERE type = 'ban.imposed'") ?? {}, 'n'),
+        lifted: num(this.#get("SELECT count(*) AS n FROM events WHERE type = 'ban.lifted'") ?? {}, 'n'),
+      },
       overdue: this.#all(
         `SELECT b AS centre, sum(n) AS n FROM tallies WHERE metric = 'open-transfers' AND a < ? AND n > 0
            GROUP BY b ORDER BY b`,

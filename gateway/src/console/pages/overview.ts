@@ -98,8 +98,8 @@ function overviewTables(lang: Lang, o: Overview, province?: string): Record<stri
       rows: o.overdue.map((r) => [centreLabel(r.centre), r.count]),
     },
     totals: {
-      columns: [t(lang, 'attestations'), t(lang, 'openAlerts')],
-      rows: [[o.attestations, o.openAlerts]],
+      columns: [t(lang, 'attestations'), t(lang, 'openAlerts'), t(lang, 'activeBans')],
+      rows: [[o.attestations, o.openAlerts, o.bans.imposed - o.bans.lifted]],
     },
   };
 }
@@ -140,6 +140,10 @@ function view(lang: Lang, d: OverviewData): SafeHtml {
       <div>
         <span>${t(lang, 'openAlerts')}</span
         ><strong id="open-alerts"><a href="/console/alerts">${o.openAlerts}</a></strong>
+      </div>
+      <div>
+        <span>${t(lang, 'activeBans')}</span
+        ><strong id="active-bans">${o.bans.imposed - o.bans.lifted}</strong>
       </div>
       <div><span>${t(lang, 'indexPosition')}</span><strong>${d.indexPosition ?? '—'}</strong></div>
     </section>
