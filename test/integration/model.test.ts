@@ -21,7 +21,8 @@ import { call, gateways, type HttpResult } from '../support/http';
  * failure to a shortest sequence (slow: every attempt runs on the network).
  *
  * It encodes the rules of docs/rules.md (identity regardless of ID type, ACCOUNT_CLOSED,
- * per-centre withdrawal IDs, purpose-based duplicates, idempotent steps).
+ * per-centre withdrawal IDs, purpose-based duplicates, recurring purposes at one centre and their
+ * interval, national fraud bans lifted only by their issuer, idempotent steps).
  */
 
 const RUNS = Number(process.env.HPF_MODEL_RUNS ?? 15);
@@ -86,7 +87,7 @@ function personFor(address: string, birth: string, startSequence: number, name: 
   };
 }
 
-const REASONS = ['01', '02', '06', '03'] as const;
+const REASONS = ['01', '02', '06', '03', '07'] as const;
 type Reason = (typeof REASONS)[number];
 /** Which evidence (index into the pool) each reason may cite. */
 const EVIDENCE_FOR: Record<Reason, readonly number[]> = {
@@ -94,6 +95,7 @@ const EVIDENCE_FOR: Record<Reason, readonly number[]> = {
   '02': [2, 0],
   '06': [3, 0],
   '03': [4],
+  '07': [5, 6],
 };
 const EVIDENCE_KINDS = [
   'PURCHASE_CONTRACT',
@@ -101,8 +103,16 @@ const EVIDENCE_KINDS = [
   'BUILD_PERMIT',
   'LOAN_CONTRACT',
   'RETIREMENT_CERTIFICATE',
+  'RENT_CONTRACT',
+  'RENT_CONTRACT',
 ];
 const HOME_REASONS = new Set<string>(['01', '02']);
+/**
+ * Recurring purposes (docs/rules.md "Withdrawal reasons"): the same contract again at the same centre
+ * is not a duplicate, but every withdrawal of a run is on the same day, so a second live one for the
+ * same person, reason and centre is always inside the interval (WITHDRAWAL_TOO_FREQUENT).
+ */
+const RECURRING_REASONS = new Set<string>(['06', '07']);
 
 type Status =
   | 'REQUESTED'
@@ -181,6 +191,8 @@ class Model {
   public readonly withdrawals = new Map<string, WithdrawalModel>();
   /** (centre, person) → account history (docs/rules.md: nothing erases it). */
   public readonly accounts = new Map<string, AccountEvent[]>();
+  /** Fraud bans by `${centre}:${banId}` (docs/rules.md "Fraud bans"); one ban ID per person and run. */
+  public readonly bans = new Map<string, { readonly person: number; status: 'ACTIVE' | 'LIFTED' }>();
   /** What the ledger last answered for each record, for "a refused step changes nothing". */
   public readonly ledger = new Map<string, HttpResult>();
 
@@ -369,18 +381,33 @@ function checkOneOpenTransferOut(model: Model): void {
 const reasonsConflict = (a: string, b: string): boolean =>
   a === b || (HOME_REASONS.has(a) && HOME_REASONS.has(b));
 
+/** Two withdrawals that are a duplicate: same person and evidence, conflicting purposes, and not a recurring purpose at one centre. */
+const duplicates = (
+  a: { person: number; evidence: number; reason: string; centre: string },
+  b: { person: number; evidence: number; reason: string; centre: string },
+): boolean =>
+  a.person === b.person &&
+  a.evidence === b.evidence &&
+  reasonsConflict(a.reason, b.reason) &&
+  !(RECURRING_REASONS.has(a.reason) && a.centre === b.centre);
+
+/** Two withdrawals of one recurring purpose by one person at one centre (same day: always too frequent). */
+const tooFrequent = (
+  a: { person: number; reason: string; centre: string },
+  b: { person: number; reason: string; centre: string },
+): boolean =>
+  RECURRING_REASONS.has(a.reason) && a.person === b.person && a.reason === b.reason && a.centre === b.centre;
+
 /** Invariant 2 over what the ledger last answered: no live pair of one person's withdrawals shares evidence for conflicting purposes. */
 function checkNoEvidenceReuse(model: Model): void {
   const live = [...model.withdrawals.values()].filter(
     (w) => model.ledger.get(`withdrawal:${w.centre}:${w.withdrawalId}`)?.body.status === 'RECORDED',
   );
   for (const [i, a] of live.entries()) {
-    const clash = live
-      .slice(i + 1)
-      .find((c) => a.person === c.person && a.evidence === c.evidence && reasonsConflict(a.reason, c.reason));
+    const clash = live.slice(i + 1).find((c) => duplicates(a, c) || tooFrequent(a, c));
     if (clash !== undefined) {
       throw new Error(
-        `invariant 2 (no evidence reused by one person) broken: ${a.centre}/${a.withdrawalId} and ${clash.centre}/${clash.withdrawalId} (reasons ${a.reason}, ${clash.reason})`,
+        `invariant 2 (no evidence reused by one person, no recurring withdrawal too often) broken: ${a.centre}/${a.withdrawalId} and ${clash.centre}/${clash.withdrawalId} (reasons ${a.reason}, ${clash.reason})`,
       );
     }
   }
@@ -610,17 +637,19 @@ class RecordWithdrawal implements Cmd {
     const key = `${centre}:${withdrawalId}`;
     const existing = model.withdrawals.get(key);
     if (existing !== undefined) return this.againOutcomes(existing, bodyText, evidence);
+    // A ban in force at any centre comes first (docs/rules.md "Withdrawal rules").
+    if ([...model.bans.values()].some((b) => b.person === this.person && b.status === 'ACTIVE'))
+      return refused(409, 'SUBJECT_BANNED');
     if (model.openTransferOut(centre, this.person) !== undefined) return refused(409, 'ACCOUNT_IN_TRANSFER');
-    const duplicate = [...model.withdrawals.values()].some(
-      (w) =>
-        w.status === 'RECORDED' &&
-        w.person === this.person &&
-        w.evidence === evidence &&
-        reasonsConflict(w.reason, this.reason),
-    );
+    const candidate = { person: this.person, evidence, reason: this.reason, centre };
+    const live = [...model.withdrawals.values()].filter((w) => w.status === 'RECORDED');
+    const duplicate = live.some((w) => duplicates(candidate, w));
+    const frequent = live.some((w) => tooFrequent(candidate, w));
+    // The chaincode answers the first violation in this order (docs/rules.md "Withdrawal rules").
     const codes = [
       ...(model.closed(centre, this.person) ? ['ACCOUNT_CLOSED'] : []),
       ...(duplicate ? ['DUPLICATE_EVIDENCE'] : []),
+      ...(frequent ? ['WITHDRAWAL_TOO_FREQUENT'] : []),
     ];
     if (codes.length > 0) return refused(409, ...codes);
     const created: WithdrawalModel = {
@@ -744,6 +773,65 @@ class ReverseWithdrawal implements Cmd {
   }
 }
 
+const banIdOf = (model: Model, person: number): string => `MB${model.tag}-P${person}`;
+
+/** POST /v1/bans: one ban ID per person; the same person again (any representation) is a replay. */
+class ImposeBan implements Cmd {
+  constructor(
+    readonly actor: Actor,
+    readonly person: number,
+    readonly representation: number,
+  ) {}
+  check = (): boolean => true;
+  toString = (): string =>
+    `ban(${this.actor.gateway.mspId}/${this.actor.role}, person ${this.person} rep ${this.representation})`;
+
+  async run(model: Model, world: World): Promise<void> {
+    const centre = this.actor.centre;
+    const banId = banIdOf(model, this.person);
+    const person = model.people[this.person]!;
+    const body = {
+      banId,
+      person: { ...person.representations[this.representation]!, name: person.name },
+      ground: 'WITHDRAWAL_FRAUD',
+      decidedOn: world.today,
+      reason: '模型骗提',
+    };
+    const key = `${centre}:${banId}`;
+    const outcomes: Outcome[] =
+      this.actor.role === 'auditor' || centre === null
+        ? refused(403, 'FORBIDDEN')
+        : model.bans.has(key)
+          ? [{ status: 200 }]
+          : [{ status: 201, apply: () => model.bans.set(key, { person: this.person, status: 'ACTIVE' }) }];
+    await perform(this.actor, 'POST', '/v1/bans', body, outcomes);
+    checkLedgerInvariants(model);
+  }
+}
+
+/** POST /v1/bans/{banId}/lift: only in the issuing centre's scope (another centre: 404). */
+class LiftBan implements Cmd {
+  constructor(
+    readonly actor: Actor,
+    readonly person: number,
+  ) {}
+  check = (): boolean => true;
+  toString = (): string => `lift(${this.actor.gateway.mspId}/${this.actor.role}, person ${this.person})`;
+
+  async run(model: Model): Promise<void> {
+    const centre = this.actor.centre;
+    const banId = banIdOf(model, this.person);
+    const ban = model.bans.get(`${centre}:${banId}`);
+    let outcomes: Outcome[];
+    if (this.actor.role === 'auditor' || centre === null) outcomes = refused(403, 'FORBIDDEN');
+    else if (ban === undefined) outcomes = refused(404, 'NOT_FOUND');
+    else if (ban.status === 'LIFTED') outcomes = [{ status: 200 }];
+    else outcomes = [{ status: 201, apply: () => (ban.status = 'LIFTED') }];
+    await perform(this.actor, 'POST', `/v1/bans/${banId}/lift`, { reason: '复议撤销' }, outcomes);
+    checkLedgerInvariants(model);
+  }
+}
+
 // ---- arbitraries -------------------------------------------------------------------------------------
 
 function commandArbitraries(all: readonly Runtime.GatewayInfo[]): fc.Arbitrary<Cmd>[] {
@@ -786,6 +874,8 @@ function commandArbitraries(all: readonly Runtime.GatewayInfo[]): fc.Arbitrary<C
           new RecordWithdrawal(a, id, p, r, reason, e, amount === 0 ? 1 : 0),
       ),
     fc.tuple(actor, fc.integer({ min: 0, max: 2 })).map(([a, id]) => new ReverseWithdrawal(a, id)),
+    fc.tuple(actor, person, representation).map(([a, p, r]) => new ImposeBan(a, p, r)),
+    fc.tuple(actor, person).map(([a, p]) => new LiftBan(a, p)),
   ];
 }
 
@@ -815,7 +905,7 @@ function freshModel(): Model {
     personFor('440306', birth, sequence * 3 + 1, '模型乙'),
     personFor('110108', birth, sequence * 3 + 2, '模型丙'),
   ];
-  const evidence = ['HT', 'HT2', 'JZ', 'DK', 'TX'].map((prefix) => `${prefix}-${tag}-0001`);
+  const evidence = ['HT', 'HT2', 'JZ', 'DK', 'TX', 'ZL', 'ZL2'].map((prefix) => `${prefix}-${tag}-0001`);
   return new Model(tag, transferDate, sequenceBase, people, evidence);
 }
 
