@@ -146,7 +146,7 @@ describe('a misbehaving centre with the raw fabric-gateway client', () => {
       submit(
         as('C110000MSP', 'withdrawal'),
         'Record',
-        [args(`SV-${run}-F1`, forgedRef, evidenceHashOf(reference))],
+        [args(`SV-${run}-F1`, forgedRef, evidenceHashOf(pseudonymKeyOf(layout), reference))],
         {
           transient,
           endorsingOrganizations: ['C110000MSP', regulator],
@@ -160,7 +160,7 @@ describe('a misbehaving centre with the raw fabric-gateway client', () => {
       submit(
         as('C110000MSP', 'withdrawal'),
         'Record',
-        [args(`SV-${run}-F1`, forgedRef, evidenceHashOf(reference))],
+        [args(`SV-${run}-F1`, forgedRef, evidenceHashOf(pseudonymKeyOf(layout), reference))],
         {
           transient,
           endorsingOrganizations: [regulator],
@@ -173,7 +173,7 @@ describe('a misbehaving centre with the raw fabric-gateway client', () => {
 
   it('is refused at endorsement (FORBIDDEN) when it sends a forged evidence hash', async () => {
     const transient = withdrawalTransient(buyer, [{ kind: 'PURCHASE_CONTRACT', reference }]);
-    const forgedHash = evidenceHashOf(`${reference}-a-fresh-copy`);
+    const forgedHash = evidenceHashOf(pseudonymKeyOf(layout), `${reference}-a-fresh-copy`);
     const refused = await refusal(
       submit(
         as('C110000MSP', 'withdrawal'),
@@ -215,7 +215,7 @@ describe('a misbehaving centre with the raw fabric-gateway client', () => {
     const recorded = await submit(
       as('C110000MSP', 'withdrawal'),
       'Record',
-      [args(`SV-${run}-OK`, subjectRefOf(layout, buyer), evidenceHashOf(reference))],
+      [args(`SV-${run}-OK`, subjectRefOf(layout, buyer), evidenceHashOf(pseudonymKeyOf(layout), reference))],
       {
         transient: withdrawalTransient(buyer, [{ kind: 'PURCHASE_CONTRACT', reference }]),
         endorsingOrganizations: ['C110000MSP', regulator],

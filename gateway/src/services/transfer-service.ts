@@ -1,4 +1,12 @@
-import { canonicalJson, freeTextHash, moneyToFen, newSalt, normaliseUscc, validateFreeText } from '../domain';
+import {
+  canonicalJson,
+  freeTextHash,
+  moneyToFen,
+  newSalt,
+  normaliseUscc,
+  refuseIdShaped,
+  validateFreeText,
+} from '../domain';
 import { ApiError, invalidField } from '../errors';
 import type { LedgerClient } from '../fabric/ledger-client';
 import { actingCentre, type Caller } from './caller';
@@ -88,15 +96,20 @@ const DEFAULT_FAIL_MESSAGE = 'closed as failed (失败办结)';
 function stepArgument(
   step: TransferStep,
   body: StepBody,
+  pseudonymKey: Uint8Array,
 ): { argument?: JsonObject; transient?: Record<string, string> } {
   const withText = (field: string, text: string, extra: JsonObject = {}) => {
     const message = validateFreeText(text, field);
-    return { argument: { ...extra, messageHash: freeTextHash(message) }, transient: { message } };
+    return {
+      argument: { ...extra, messageHash: freeTextHash(pseudonymKey, message) },
+      transient: { message },
+    };
   };
   switch (step) {
     case 'confirm-out':
       moneyToFen(String(body.principal), 'principal');
       moneyToFen(String(body.interest), 'interest', true);
+      refuseIdShaped(String(body.settlementRef), 'settlementRef');
       return { argument: body };
     case 'complete':
       moneyToFen(String(body.receivedAmount), 'receivedAmount');
@@ -250,7 +263,7 @@ class TransferServiceImpl implements TransferService {
   async step(caller: Caller, transferId: string, step: TransferStep, body: StepBody): Promise<WriteOutcome> {
     const own = actingCentre(caller);
     const definition = STEPS[step];
-    const { argument, transient } = stepArgument(step, body);
+    const { argument, transient } = stepArgument(step, body, this.#options.settings.pseudonymKey);
     const record = await this.get(transferId);
     checkActor(definition, record, own);
     const [sourceMsp, destinationMsp] = await Promise.all([
