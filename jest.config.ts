@@ -35,6 +35,7 @@ const config: Config = {
         '<rootDir>/gateway/test/**/*.test.ts',
         '<rootDir>/network/test/**/*.test.ts',
         '<rootDir>/test/rehearsal/**/*.test.ts',
+        '<rootDir>/test/docs/**/*.test.ts',
       ],
     },
     {

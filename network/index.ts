@@ -26,8 +26,11 @@ export { readOrganisationFile, OrganisationFileError, type OrganisationFile } fr
 export { recordedNames, stopAll } from './src/processes';
 export {
   centreEntryOf,
-  centreJoin,
-  centreServe,
+  organisationInit,
+  organisationJoin,
+  organisationServe,
+  roleHelp,
+  isRoleName,
   memberApprove,
   memberCommit,
   memberPropose,
@@ -41,7 +44,16 @@ export {
   type RoleFlags,
   type RoleName,
 } from './src/roles';
-export { DEFAULT_DEFINITION, definitionFrom, parseFlags, runMain } from './src/cli-args';
+export {
+  DEFAULT_DEFINITION,
+  DEFINITION_FLAG,
+  definitionFrom,
+  helpText,
+  parseFlags,
+  runMain,
+  usageLine,
+  type CommandSpec,
+} from './src/cli-args';
 export { chaincodeServerName, ensurePackage, startChaincodeServer } from './src/chaincode-deploy';
 export { readSupervisorState, startConsortium, startDetached, startSupervised } from './src/consortium';
 export { DefinitionError, loadDefinition, readDefinitionContent, readJoinedCentres } from './src/definition';
@@ -55,15 +67,8 @@ export {
   waitGatewayReady,
   type GatewayInfo,
 } from './src/gateways';
-export {
-  JoinError,
-  addCentre,
-  isChannelMember,
-  pendingProposalCode,
-  propose,
-  sign,
-  submit,
-} from './src/joining';
+export { addOrganisation } from './src/joining';
+export { ConfigUpdateRejected, JoinError } from './src/errors';
 export { down, status, up, type Log, type NodeStatus } from './src/network';
 export { isRaftLeader, peerHeight, peerProcessName } from './src/nodes';
 export { type OrgConnection } from './src/org-client';

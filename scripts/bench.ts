@@ -25,30 +25,40 @@ type Suite = (typeof SUITES)[number];
 /** `all` keeps its old meaning (the quick suites); the long ones run only when named. */
 const ALL: readonly Suite[] = ['network', 'gateway'];
 
-const flags = parseFlags(
-  `npm run bench -- [--suite ${SUITES.join('|')}|all] [--base-port N] [--windows N] [--window-ms MS] ` +
-    '[--concurrency N] [--start-rate N] [--rate-step N] [--max-rate N] [--step-ms MS] [--size N] [--baseline N] ' +
-    '[--definition FILE] [--items N] [--samples N] [--attestations N] [--writes N] [--data-dir DIR]',
-  {
-    suite: { type: 'string', default: 'all' },
-    'base-port': { type: 'string', default: '23000' },
-    windows: { type: 'string', default: '3' },
-    'window-ms': { type: 'string', default: '5000' },
-    concurrency: { type: 'string', default: '8' },
-    'start-rate': { type: 'string', default: '20' },
-    'rate-step': { type: 'string', default: '20' },
-    'max-rate': { type: 'string', default: '600' },
-    'step-ms': { type: 'string', default: '8000' },
-    size: { type: 'string', default: '100000' },
-    baseline: { type: 'string', default: '1000' },
-    definition: { type: 'string', default: 'network/consortium-national.yaml' },
-    items: { type: 'string', default: '2000' },
-    samples: { type: 'string', default: '20' },
-    attestations: { type: 'string', default: '100000' },
-    writes: { type: 'string', default: '300' },
-    'data-dir': { type: 'string', default: '.hpf-bench-console' },
+const flags = parseFlags({
+  command: 'npm run bench',
+  summary:
+    'Measurements, never pass/fail: each suite brings its own network up on --base-port and writes bench-results/<suite>.json. `all` runs network and gateway; the long suites run only when named.',
+  flags: {
+    suite: { type: 'string', arg: `${SUITES.join('|')}|all`, default: 'all', help: 'which suite to run' },
+    'base-port': { type: 'string', arg: 'N', default: '23000', help: "the bench network's first port" },
+    windows: { type: 'string', arg: 'N', default: '3', help: 'gateway: measurement windows' },
+    'window-ms': { type: 'string', arg: 'MS', default: '5000', help: "gateway: one window's length" },
+    concurrency: { type: 'string', arg: 'N', default: '8', help: 'gateway: requests in flight' },
+    'start-rate': { type: 'string', arg: 'N', default: '20', help: 'saturation: first offered rate (/s)' },
+    'rate-step': { type: 'string', arg: 'N', default: '20', help: 'saturation: rate added per step (/s)' },
+    'max-rate': { type: 'string', arg: 'N', default: '600', help: 'saturation: highest offered rate (/s)' },
+    'step-ms': { type: 'string', arg: 'MS', default: '8000', help: "saturation: one step's length" },
+    size: { type: 'string', arg: 'N', default: '100000', help: 'growth: attestations on the ledger' },
+    baseline: { type: 'string', arg: 'N', default: '1000', help: 'growth: the size it is compared with' },
+    definition: {
+      type: 'string',
+      arg: 'FILE',
+      default: 'network/consortium-national.yaml',
+      help: 'national: the consortium definition',
+    },
+    items: { type: 'string', arg: 'N', default: '2000', help: 'batch: items in the batch' },
+    samples: { type: 'string', arg: 'N', default: '20', help: 'certificates: certificates issued' },
+    attestations: { type: 'string', arg: 'N', default: '100000', help: 'console: attestations in the index' },
+    writes: { type: 'string', arg: 'N', default: '300', help: 'console: writes during the reads (0: none)' },
+    'data-dir': {
+      type: 'string',
+      arg: 'DIR',
+      default: '.hpf-bench-console',
+      help: "console: the index's data dir",
+    },
   },
-);
+});
 
 function positive(value: string, flag: string, max: number, min = 1): number {
   const n = Number(value);

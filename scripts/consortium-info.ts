@@ -1,9 +1,13 @@
-import { definitionFrom, gatewayInfo, Layout, parseFlags, runMain } from '../network';
+import { DEFINITION_FLAG, definitionFrom, gatewayInfo, Layout, parseFlags, runMain } from '../network';
 
 /** `npm run consortium:info -- [--json]`: each gateway's URL and API keys. */
-const flags = parseFlags('npm run consortium:info -- [--definition FILE] [--json]', {
-  definition: { type: 'string' },
-  json: { type: 'boolean', default: false },
+const flags = parseFlags({
+  command: 'npm run consortium:info',
+  summary: "Prints each organisation's gateway URL and API keys.",
+  flags: {
+    definition: DEFINITION_FLAG,
+    json: { type: 'boolean', default: false, help: 'print them as JSON' },
+  },
 });
 
 runMain(() => {

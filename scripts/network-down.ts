@@ -1,8 +1,12 @@
-import { definitionFrom, down, parseFlags, runMain } from '../network';
+import { DEFINITION_FLAG, definitionFrom, down, parseFlags, runMain } from '../network';
 
-const flags = parseFlags('npm run network:down -- [--definition FILE] [--purge]', {
-  definition: { type: 'string' },
-  purge: { type: 'boolean', default: false },
+const flags = parseFlags({
+  command: 'npm run network:down',
+  summary: 'Stops every process the data dir recorded (by PID); with --purge also removes the data dir.',
+  flags: {
+    definition: DEFINITION_FLAG,
+    purge: { type: 'boolean', default: false, help: 'remove the data dir afterwards' },
+  },
 });
 runMain(async () => {
   // The definition alone (without joined centres) is enough: down also stops every other process it recorded.

@@ -1,8 +1,13 @@
-import { definitionFrom, type NodeStatus, parseFlags, runMain, status } from '../network';
+import { DEFINITION_FLAG, definitionFrom, type NodeStatus, parseFlags, runMain, status } from '../network';
 
-const flags = parseFlags('npm run network:status -- [--definition FILE] [--json]', {
-  definition: { type: 'string' },
-  json: { type: 'boolean', default: false },
+const flags = parseFlags({
+  command: 'npm run network:status',
+  summary:
+    'Reports every node of the consortium with its PID and channel height, and the chaincode sequence.',
+  flags: {
+    definition: DEFINITION_FLAG,
+    json: { type: 'boolean', default: false, help: 'print the status as JSON' },
+  },
 });
 
 function line(node: NodeStatus): string {

@@ -1,6 +1,11 @@
-import { definitionFrom, parseFlags, runMain, up } from '../network';
+import { DEFINITION_FLAG, definitionFrom, parseFlags, runMain, up } from '../network';
 
-const flags = parseFlags('npm run network:up -- [--definition FILE]', { definition: { type: 'string' } });
+const flags = parseFlags({
+  command: 'npm run network:up',
+  summary:
+    'Brings the consortium of the definition up on this machine, idempotently: crypto, channel, orderers, peers, chaincode.',
+  flags: { definition: DEFINITION_FLAG },
+});
 runMain(async () => {
   await up(definitionFrom(flags.definition));
 });

@@ -1,14 +1,31 @@
-import { ensureFabric, parseRoleFlags, ROLES, RoleUsageError, runMain, type RoleName } from '../network';
+import {
+  ensureFabric,
+  isRoleName,
+  parseRoleFlags,
+  roleHelp,
+  ROLES,
+  RoleUsageError,
+  runMain,
+} from '../network';
 
 /**
- * `npm run member:<propose|sign|submit|approve|commit>` and `npm run centre:<join|serve>`: one
+ * `npm run member:<propose|sign|submit|approve|commit>` and `npm run organisation:<join|serve>`: one
  * organisation's step of admitting a centre, run on its own host over its own data dir, exchanging
  * only files (see network/src/roles.ts). The first argument (set by the npm script) names the role.
  */
 const role = process.argv[2] ?? '';
+const args = process.argv.slice(3);
+if (!isRoleName(role)) {
+  console.error(`unknown role command ${role}`);
+  process.exit(2);
+}
+if (args.includes('--help') || args.includes('-h')) {
+  process.stdout.write(roleHelp(role));
+  process.exit(0);
+}
 let flags;
 try {
-  flags = parseRoleFlags(role, process.argv.slice(3));
+  flags = parseRoleFlags(role, args);
 } catch (error) {
   if (!(error instanceof RoleUsageError)) throw error;
   console.error(error.message);
@@ -18,6 +35,6 @@ const parsed = flags;
 
 runMain(async () => {
   const fabric = await ensureFabric(() => undefined);
-  const result = await ROLES[role as RoleName]({ fabric, log: console.log }, parsed);
+  const result = await ROLES[role]({ fabric, log: console.log }, parsed);
   if (typeof result === 'string') console.log(result);
 });

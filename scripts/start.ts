@@ -1,5 +1,6 @@
 import {
   DEFAULT_DEFINITION,
+  DEFINITION_FLAG,
   definitionFrom,
   down,
   forgetProcess,
@@ -16,9 +17,18 @@ import {
  * the foreground; Ctrl-C stops everything. With --detach a detached supervisor process does the same
  * and this returns once everything is ready (then `npm run stop`, which stops the supervisor first).
  */
-const flags = parseFlags('npm start -- [--definition FILE] [--detach]', {
-  definition: { type: 'string' },
-  detach: { type: 'boolean', default: false },
+const flags = parseFlags({
+  command: 'npm start',
+  summary:
+    'Brings the whole local consortium up (network, chaincode servers, one gateway per organisation), supervised.',
+  flags: {
+    definition: DEFINITION_FLAG,
+    detach: {
+      type: 'boolean',
+      default: false,
+      help: 'run the supervisor detached and return once everything is ready',
+    },
+  },
 });
 
 runMain(async () => {

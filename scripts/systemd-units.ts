@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   DEFAULT_DEFINITION,
+  DEFINITION_FLAG,
   definitionFrom,
   ensureFabric,
   ensurePackage,
@@ -9,6 +10,7 @@ import {
   parseFlags,
   runMain,
   unitsFor,
+  usageLine,
   type UnitTarget,
 } from '../network';
 
@@ -18,20 +20,24 @@ import {
  * The units name the crypto material, config and keys in the data dir, so `network:up` (or
  * `npm start`) must have generated them first.
  */
-const usage =
-  'npm run systemd:units -- (--centre CODE | --regulator | --orderers) [--out DIR] [--definition FILE]';
-const flags = parseFlags(usage, {
-  definition: { type: 'string' },
-  centre: { type: 'string' },
-  regulator: { type: 'boolean', default: false },
-  orderers: { type: 'boolean', default: false },
-  out: { type: 'string' },
-});
+const spec = {
+  command: 'npm run systemd:units',
+  summary:
+    'Writes one systemd unit per process of one organisation: choose exactly one of --centre, --regulator, --orderers.',
+  flags: {
+    definition: DEFINITION_FLAG,
+    centre: { type: 'string', arg: 'CODE', help: "the centre's organisation (6-digit code)" },
+    regulator: { type: 'boolean', default: false, help: "the regulator's organisation" },
+    orderers: { type: 'boolean', default: false, help: "the orderer organisation's nodes" },
+    out: { type: 'string', arg: 'DIR', help: 'where the units go', defaultText: '<dataDir>/systemd/<org>' },
+  },
+} as const;
+const flags = parseFlags(spec);
 
 runMain(async () => {
   const chosen = [flags.centre !== undefined, flags.regulator, flags.orderers].filter(Boolean).length;
   if (chosen !== 1) {
-    console.error(`choose exactly one organisation\nusage: ${usage}`);
+    console.error(`choose exactly one organisation\nusage: ${usageLine(spec)}`);
     process.exit(2);
   }
   const target: UnitTarget =

@@ -106,7 +106,8 @@ export type HpfEvent = {
   /**
    * The attestation's public record as this transaction wrote it (the same value as its state key):
    * what the gateways' indexes store, without reading each attestation back through the chaincode
-   * (issue 13: those reads cost every gateway, peer and chaincode server a call per attestation).
+   * (those reads cost every gateway, peer and chaincode server a call per attestation:
+   * docs/decisions/0043-events-carry-the-public-record.md).
    */
   readonly record?: Json;
 };

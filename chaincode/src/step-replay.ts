@@ -3,7 +3,7 @@ import { hpfError } from './domain/errors';
 import type { HistoryEntry, TransferRecord, TransferStep } from './model/transfer';
 
 /**
- * Idempotent transfer steps (DECISIONS "Idempotent steps"). A step not allowed from the current
+ * Idempotent transfer steps (docs/decisions/0022-idempotent-steps.md). A step not allowed from the current
  * status is a replay when the latest entry of that step in the history was taken by the same centre
  * with the same data; then the chaincode answers with the record as it is, writes nothing and the
  * gateway drops the transaction before ordering (the record's last history txId is not the new one).

@@ -35,7 +35,7 @@ import {
 } from './model/withdrawal';
 import { reversalHashFromJson, transientText, writeReversalReason } from './private-texts';
 
-/** The look-back of the multi-centre alert (DESIGN.md §6: within 12 months). */
+/** The look-back of the multi-centre alert (within 12 months: docs/rules.md "Withdrawal rules"). */
 const MULTI_CENTRE_WINDOW_MONTHS = 12;
 /** Distinct subjects per evidence hash above which EVIDENCE_SHARED is raised (co-buyers are fine). */
 const SHARED_EVIDENCE_LIMIT = 2;
@@ -73,7 +73,7 @@ function reasonName(code: string): string {
 
 /**
  * Checks one evidence hash: duplicate use by the same subject inside the window for a conflicting
- * purpose (the same reason, or purchase/build together: README "Duplicate evidence"), and sharing.
+ * purpose (the same reason, or purchase/build together: docs/rules.md "Duplicate evidence"), and sharing.
  * Evidence entries exist only for live withdrawals (a reversal deletes them).
  */
 async function assessEvidence(
@@ -143,7 +143,7 @@ async function assessMultiCentre(
 }
 
 /**
- * Every rule and alert of DESIGN.md §6 for one withdrawal. Reads (all range queries, so re-checked
+ * Every rule and alert of docs/rules.md "Withdrawal rules" for one withdrawal. Reads (all range queries, so re-checked
  * at commit): open transfer-outs, the account history, one per evidence hash, the subject's
  * withdrawals. Violations in this order: ACCOUNT_IN_TRANSFER, ACCOUNT_CLOSED, DUPLICATE_EVIDENCE.
  */
@@ -156,7 +156,7 @@ async function assess(ctx: Context, input: WithdrawalInput, rules: Rules, now: s
   }
   const account = await readAccountState(ctx, input.centre, input.subjectRef);
   if (account.closed && !inTransfer) {
-    // While the transfer-out is open the answer stays ACCOUNT_IN_TRANSFER (DECISIONS.md).
+    // While the transfer-out is open the answer stays ACCOUNT_IN_TRANSFER (docs/decisions/0019).
     violations.push({
       code: 'ACCOUNT_CLOSED',
       message: `subjectRef: the account at centre ${input.centre} is closed (${account.closures

@@ -18,7 +18,7 @@ import {
 } from './harness';
 import { PATH_TO, request, requestArgs, step, T1, type StepName } from './transfer-fixtures';
 
-/** Shanghai asks Beijing for the same person Guangdong already asked for (issue 8 item 3). */
+/** Shanghai asks Beijing for the same person Guangdong already asked for (one open transfer-out per source centre and person). */
 const T2 = '3100002611200001';
 /** Beijing asks Guangdong to transfer the person back. */
 const T_BACK = '1100002612010001';

@@ -15,7 +15,7 @@ import {
 } from './harness';
 import { request, T1 } from './transfer-fixtures';
 
-/** Issue 8 item 4: withdrawal IDs are each centre's own; attestation IDs are typed. */
+/** Withdrawal IDs are each centre's own; attestation IDs are typed. */
 function withdraw(
   net: TestNetwork,
   centre: { code: string; mspId: string },

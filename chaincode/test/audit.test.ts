@@ -224,7 +224,7 @@ function sortDeep(value: unknown): unknown {
   return value;
 }
 
-describe('round trips (documented in README.md)', () => {
+describe('round trips (documented in docs/rules.md)', () => {
   function counts(stub: { reads: string[]; rangeQueries: string[]; writes: Map<string, unknown> }): number[] {
     return [stub.reads.length, stub.rangeQueries.length, stub.writes.size];
   }

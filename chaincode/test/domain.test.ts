@@ -219,7 +219,7 @@ describe('references and hashes', () => {
 });
 
 describe('code tables', () => {
-  it('lists the ID types of DESIGN.md §6', () => {
+  it('lists the ID types of docs/domain.md', () => {
     expect(['01', '02', '03', '04', '99'].every(isIdType)).toBe(true);
     expect(isIdType('05')).toBe(false);
   });

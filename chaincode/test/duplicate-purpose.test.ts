@@ -14,7 +14,7 @@ import {
   PSEUDONYM_KEY,
 } from './harness';
 
-/** Issue 8 item 5: the duplicate rule follows the purpose (reason) of the withdrawal. */
+/** The duplicate rule follows the purpose (reason) of the withdrawal. */
 const PURCHASE_CONTRACT = hash('京(2026)朝阳区商品房买卖合同 0001');
 const LOAN_CONTRACT = hash('个人住房公积金贷款合同 0001');
 

@@ -1,6 +1,6 @@
 import { FakeLedger, FakeStub, wouldValidate } from './fake-stub';
 
-/** The fake stub's Fabric behaviours that the two-backend scenarios found (see test/README.md). */
+/** The fake stub's Fabric behaviours that the two-backend scenarios found (see docs/testing.md). */
 
 function stub(ledger = new FakeLedger()): FakeStub {
   return new FakeStub(ledger, { txId: 'tx1', epochMillis: Date.UTC(2026, 10, 20) });

@@ -2,4 +2,4 @@ import { defineChaincodeScenarios } from '../../test/scenarios/chaincode-scenari
 import { fakeBackend } from './fake-backend';
 
 /** The shared chaincode scenarios on the fake stub; `test/integration/scenarios.test.ts` runs them on Fabric. */
-defineChaincodeScenarios('fake', fakeBackend);
+defineChaincodeScenarios(fakeBackend);

@@ -168,7 +168,7 @@ describe('operations', () => {
     expect(res.body).toMatchObject({ code: 'UNAVAILABLE' });
   });
 
-  it('/openapi.json serves every route of DESIGN.md §7', async () => {
+  it('/openapi.json serves every route of the HTTP API', async () => {
     const { app } = buildApp();
     const res = await request(app).get('/openapi.json');
     expect(res.status).toBe(200);

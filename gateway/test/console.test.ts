@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { INDEX_SCHEMA_VERSION, LedgerIndex, workingDaysBefore } from '../src/services/ledger-index';
+import { html, raw, tableHtml } from '../src/console/html';
 import { statusLabel } from '../src/console/i18n';
 import { tx, withdrawal } from './support/index-fixtures';
 import { AUDITOR_KEY, OPERATOR_KEY, buildApp } from './support/test-app';
@@ -211,5 +212,41 @@ describe('console routes', () => {
     const bad = await request(app).get('/console/alerts?centre=12').set('cookie', cookie);
     expect(bad.status).toBe(400);
     expect(bad.text).toContain('centre');
+  });
+});
+
+describe('console html tag', () => {
+  /** Markup without the white space between tags (prettier lays `html` templates out as HTML). */
+  const tight = (markup: { toString(): string }): string => markup.toString().replace(/>\s+</g, '><').trim();
+
+  it('escapes every interpolated value, in text and in attributes', () => {
+    const hostile = `<script>alert("x")</script>&'`;
+    expect(html`<p title="${hostile}">${hostile}</p>`.toString()).toBe(
+      '<p title="&#60;script&#62;alert(&#34;x&#34;)&#60;/script&#62;&#38;&#39;">' +
+        '&#60;script&#62;alert(&#34;x&#34;)&#60;/script&#62;&#38;&#39;</p>',
+    );
+  });
+
+  it('keeps html fragments and raw markup as they are; joins lists; drops null, undefined and false', () => {
+    const items = ['a<b', 'c'].map((item) => html`<li>${item}</li>`);
+    expect(
+      tight(
+        html`<ul>
+            ${items}
+          </ul>
+          ${raw('<hr>')}${null}${undefined}${false}${0}${12n}`,
+      ),
+    ).toBe('<ul><li>a&#60;b</li><li>c</li></ul><hr>012');
+  });
+
+  it('renders table cells and links escaped', () => {
+    const table = tableHtml(
+      { columns: ['<id>'], rows: [[{ text: 'x"y', href: '/console/a?b=1&c=2' }], ['<td>']] },
+      't"1',
+    );
+    expect(tight(table)).toBe(
+      '<table id="t&#34;1"><thead><tr><th>&#60;id&#62;</th></tr></thead><tbody>' +
+        '<tr><td><a href="/console/a?b=1&#38;c=2">x&#34;y</a></td></tr><tr><td>&#60;td&#62;</td></tr></tbody></table>',
+    );
   });
 });

@@ -55,15 +55,7 @@ function agreedFile(layout: Layout): string {
 async function channelMembers(cli: FabricCli, block: string, workDir: string): Promise<string[]> {
   mkdirSync(workDir, { recursive: true });
   const output = path.join(workDir, 'genesis.block.json');
-  await cli.run('configtxlator', [
-    'proto_decode',
-    '--input',
-    block,
-    '--type',
-    'common.Block',
-    '--output',
-    output,
-  ]);
+  await cli.configtxlator({ kind: 'proto_decode', input: block, type: 'common.Block', output });
   const parsed = parseState(output, readFileSync(output, 'utf8'), blockSchema);
   const groups = parsed.data.data[0]?.payload.data.config.channel_group.groups.Application.groups ?? {};
   return Object.keys(groups).sort();

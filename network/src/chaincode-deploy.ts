@@ -15,7 +15,8 @@ import { agreedRegistrySha256 } from './agreed-registry';
 import type { Consortium, OrgDefinition } from './definition';
 import type { FabricCli } from './fabric-cli';
 import { REPO_ROOT, type Layout } from './layout';
-import { ordererArgs } from './nodes';
+import { ordererTarget } from './nodes';
+import type { ChaincodeDefinition } from './commands';
 import { eachLimited } from './poll';
 import { childPath, runningProcess, startProcess, stopProcess, type ProcessSpec } from './processes';
 import { z } from 'zod';
@@ -105,11 +106,11 @@ export async function ensureInstalled(
   org: OrgDefinition,
   packageId: string,
 ): Promise<boolean> {
-  const installed = await cli.peer(org, ['lifecycle', 'chaincode', 'queryinstalled', '--output', 'json']);
+  const installed = await cli.peer(org, { kind: 'lifecycle queryinstalled' });
   if (installed.stdout.includes(packageId)) {
     return false;
   }
-  await cli.peer(org, ['lifecycle', 'chaincode', 'install', layout.chaincodePackage], 300_000);
+  await cli.peer(org, { kind: 'lifecycle install', package: layout.chaincodePackage }, 300_000);
   return true;
 }
 
@@ -125,17 +126,11 @@ export async function queryCommitted(
   org: OrgDefinition,
 ): Promise<Committed | null> {
   try {
-    const out = await cli.peer(org, [
-      'lifecycle',
-      'chaincode',
-      'querycommitted',
-      '-C',
-      consortium.channel,
-      '-n',
-      consortium.chaincode.name,
-      '--output',
-      'json',
-    ]);
+    const out = await cli.peer(org, {
+      kind: 'lifecycle querycommitted',
+      channel: consortium.channel,
+      name: consortium.chaincode.name,
+    });
     const parsed = parseState('peer lifecycle chaincode querycommitted', out.stdout, committedSchema);
     return { sequence: parsed.sequence ?? 0, version: parsed.version ?? '' };
   } catch (error) {
@@ -146,14 +141,14 @@ export async function queryCommitted(
   }
 }
 
-function definitionArgs(consortium: Consortium, sequence: number): string[] {
-  return [
-    '--channelID', consortium.channel,
-    '--name', consortium.chaincode.name,
-    '--version', consortium.chaincode.version,
-    '--sequence', String(sequence),
-    '--signature-policy', endorsementPolicy(consortium),
-  ]; // prettier-ignore
+function definitionOf(consortium: Consortium, sequence: number): ChaincodeDefinition {
+  return {
+    channel: consortium.channel,
+    name: consortium.chaincode.name,
+    version: consortium.chaincode.version,
+    sequence,
+    signaturePolicy: endorsementPolicy(consortium),
+  };
 }
 
 /** Which orgs have approved the definition at `sequence` (checkcommitreadiness). */
@@ -164,15 +159,11 @@ async function approvals(
   org: OrgDefinition,
   sequence: number,
 ): Promise<Record<string, boolean>> {
-  const out = await cli.peer(org, [
-    'lifecycle',
-    'chaincode',
-    'checkcommitreadiness',
-    ...definitionArgs(consortium, sequence),
-    ...ordererArgs(consortium, layout),
-    '--output',
-    'json',
-  ]);
+  const out = await cli.peer(org, {
+    kind: 'lifecycle checkcommitreadiness',
+    definition: definitionOf(consortium, sequence),
+    orderer: ordererTarget(consortium, layout),
+  });
   return (
     parseState('peer lifecycle chaincode checkcommitreadiness', out.stdout, readinessSchema).approvals ?? {}
   );
@@ -192,21 +183,21 @@ export async function approve(
   }
   await cli.peer(
     org,
-    [
-      'lifecycle',
-      'chaincode',
-      'approveformyorg',
-      ...definitionArgs(consortium, sequence),
-      '--package-id',
+    {
+      kind: 'lifecycle approveformyorg',
+      definition: definitionOf(consortium, sequence),
       packageId,
-      ...ordererArgs(consortium, layout),
-    ],
+      orderer: ordererTarget(consortium, layout),
+    },
     120_000,
   );
   return true;
 }
 
-/** Commits the definition at `sequence` as `by`'s admin (default: the first centre), endorsed by every org's peer. */
+/**
+ * Commits the definition at `sequence` as `by`'s admin (default: the first centre), endorsed by every
+ * org's peer, and records what it committed (committed.json) in this data dir.
+ */
 export async function commit(
   consortium: Consortium,
   layout: Layout,
@@ -216,24 +207,26 @@ export async function commit(
 ): Promise<void> {
   const first = by;
   if (first === undefined) throw new Error('the consortium has no centre');
-  const peers = consortium.orgs.flatMap((org) => [
-    '--peerAddresses',
-    `${org.address}:${org.ports.peer}`,
-    '--tlsRootCertFiles',
-    layout.peer(org).tls.ca,
-  ]);
   await cli.peer(
     first,
-    [
-      'lifecycle',
-      'chaincode',
-      'commit',
-      ...definitionArgs(consortium, sequence),
-      ...ordererArgs(consortium, layout),
-      ...peers,
-    ],
+    {
+      kind: 'lifecycle commit',
+      definition: definitionOf(consortium, sequence),
+      orderer: ordererTarget(consortium, layout),
+      peers: consortium.orgs.map((org) => ({
+        address: `${org.address}:${org.ports.peer}`,
+        tlsRootCertFile: layout.peer(org).tls.ca,
+      })),
+    },
     120_000,
   );
+  const record: CommittedRecord = {
+    sequence,
+    version: consortium.chaincode.version,
+    policy: endorsementPolicy(consortium),
+  };
+  mkdirSync(path.dirname(committedRecordFile(layout)), { recursive: true });
+  writeFileSync(committedRecordFile(layout), JSON.stringify(record) + '\n');
 }
 
 /** What we last committed (committed.json), so a re-run can tell whether the committed definition is still the wanted one. */
@@ -256,6 +249,28 @@ function isCurrent(record: CommittedRecord | null, wanted: CommittedRecord): boo
 }
 
 /**
+ * The sequence the consortium's definition needs: the committed one (`current`) when it already has
+ * this version and endorsement policy, else the next (a changed policy: an organisation joined).
+ */
+export async function wantedSequence(
+  consortium: Consortium,
+  layout: Layout,
+  cli: FabricCli,
+): Promise<{ readonly sequence: number; readonly current: boolean }> {
+  const first = consortium.centres[0];
+  if (first === undefined) throw new Error('the consortium has no centre');
+  const committed = await queryCommitted(consortium, cli, first);
+  const wanted = {
+    sequence: committed?.sequence ?? 0,
+    version: consortium.chaincode.version,
+    policy: endorsementPolicy(consortium),
+  };
+  return committed !== null && isCurrent(readCommittedRecord(layout), wanted)
+    ? { sequence: committed.sequence, current: true }
+    : { sequence: (committed?.sequence ?? 0) + 1, current: false };
+}
+
+/**
  * Approves and commits the definition for the current consortium, unless the committed one already has
  * this version and endorsement policy. A changed policy (a centre joined) commits the next sequence.
  * Returns the committed sequence.
@@ -267,31 +282,18 @@ export async function ensureDefinition(
   packageId: string,
   log: (line: string) => void,
 ): Promise<number> {
-  const first = consortium.centres[0];
-  if (first === undefined) throw new Error('the consortium has no centre');
-  const committed = await queryCommitted(consortium, cli, first);
-  const policy = endorsementPolicy(consortium);
-  if (
-    committed !== null &&
-    isCurrent(readCommittedRecord(layout), {
-      sequence: committed.sequence,
-      version: consortium.chaincode.version,
-      policy,
-    })
-  ) {
-    log(`  definition sequence ${committed.sequence} already committed`);
-    return committed.sequence;
+  const { sequence, current } = await wantedSequence(consortium, layout, cli);
+  if (current) {
+    log(`  definition sequence ${sequence} already committed`);
+    return sequence;
   }
-  const sequence = (committed?.sequence ?? 0) + 1;
-  // A few at a time: each approval is a peer CLI run and an ordered transaction (issue 13: 32 orgs).
+  // A few at a time: each approval is a peer CLI run and an ordered transaction (32 orgs: docs/decisions/0008-large-consortia-settings.md).
   await eachLimited(consortium.orgs, APPROVE_CONCURRENCY, async (org) => {
     const done = await approve(consortium, layout, cli, org, packageId, sequence);
     log(`  ${org.mspId} ${done ? 'approved' : 'had approved'} sequence ${sequence}`);
   });
   await commit(consortium, layout, cli, sequence);
-  const written: CommittedRecord = { sequence, version: consortium.chaincode.version, policy };
-  writeFileSync(committedRecordFile(layout), JSON.stringify(written) + '\n');
-  log(`  committed sequence ${sequence} with policy ${policy}`);
+  log(`  committed sequence ${sequence} with policy ${endorsementPolicy(consortium)}`);
   return sequence;
 }
 

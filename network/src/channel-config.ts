@@ -1,9 +1,11 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
+import { z } from 'zod';
 import type { Consortium, OrgDefinition } from './definition';
 import type { FabricCli } from './fabric-cli';
 import type { Layout } from './layout';
+import { parseState } from './state-store';
 
 /**
  * The channel's configtx.yaml, generated from the definition, and its genesis block made by configtxgen.
@@ -151,4 +153,19 @@ export async function ensureGenesisBlock(
     dir,
   ]);
   return true;
+}
+
+/** An organisation's group in the channel config (`configtxgen -printOrg`), from its MSP in `layout`; work files in `dir`. */
+export async function printOrg(
+  cli: FabricCli,
+  layout: Layout,
+  org: OrgDefinition,
+  dir: string,
+): Promise<unknown> {
+  mkdirSync(dir, { recursive: true });
+  writeConfigtx(dir, { Organizations: [peerOrgSection(org, layout)] });
+  const printed = await cli.run('configtxgen', ['-printOrg', org.mspId, '-configPath', dir], {
+    FABRIC_CFG_PATH: dir,
+  });
+  return parseState(`configtxgen -printOrg ${org.mspId}`, printed.stdout, z.unknown());
 }

@@ -45,7 +45,7 @@ export async function startConsortium(consortium: Consortium, log: Log = console
   ensureApiKeys(consortium, layout);
   log('Gateways');
   // A few at a time, each until ready: 32 Node processes started at once on 2 cores (next to 32
-  // peers and 32 chaincode servers) were not ready within a minute (issue 13).
+  // peers and 32 chaincode servers) were not ready within a minute (docs/decisions/0008-large-consortia-settings.md).
   await eachLimited(consortium.orgs, GATEWAY_START_CONCURRENCY, async (org) => {
     const { pid, reused } = startGateway(consortium, layout, org);
     log(

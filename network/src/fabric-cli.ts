@@ -1,5 +1,13 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
+import {
+  configtxlatorArgs,
+  osnadminArgs,
+  peerArgs,
+  type ConfigtxlatorCommand,
+  type OsnadminCommand,
+  type PeerCommand,
+} from './commands';
 import type { OrgDefinition } from './definition';
 import type { FabricInstall, FabricTool } from './fabric-bin';
 import type { Layout } from './layout';
@@ -74,7 +82,16 @@ export class FabricCli {
     };
   }
 
-  peer(org: OrgDefinition, args: readonly string[], timeoutMs?: number): Promise<ToolResult> {
-    return this.run('peer', args, this.peerAdminEnv(org), timeoutMs);
+  /** Runs a `peer` command as `org`'s admin against `org`'s own peer. */
+  peer(org: OrgDefinition, command: PeerCommand, timeoutMs?: number): Promise<ToolResult> {
+    return this.run('peer', peerArgs(command), this.peerAdminEnv(org), timeoutMs);
+  }
+
+  osnadmin(command: OsnadminCommand, timeoutMs?: number): Promise<ToolResult> {
+    return this.run('osnadmin', osnadminArgs(command), {}, timeoutMs);
+  }
+
+  configtxlator(command: ConfigtxlatorCommand): Promise<ToolResult> {
+    return this.run('configtxlator', configtxlatorArgs(command));
   }
 }

@@ -98,7 +98,7 @@ function onlyFile(dir: string): string {
 }
 
 /**
- * V8 and allocator settings that keep a gateway's resident memory small (issue 13: 209-312 MiB under
+ * V8 and allocator settings that keep a gateway's resident memory small (docs/decisions/0009: 209-312 MiB under
  * load before, for about 35 MiB of live heap). The young generation's semi-spaces default to 16 MiB
  * each and are touched in full under load: 1 MiB costs a few more scavenges, which are cheap for a
  * gateway's short-lived request objects. The old generation is capped at 96 MiB, about 2.5 times a

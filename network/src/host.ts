@@ -1,9 +1,24 @@
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { common } from '@hyperledger/fabric-protos';
 import path from 'node:path';
 import { ensureAgreedRegistry } from './agreed-registry';
-import { approve, commit, ensureInstalled, ensurePackage, startChaincodeServer } from './chaincode-deploy';
-import { ensureGenesisBlock } from './channel-config';
+import {
+  approve,
+  commit,
+  ensureInstalled,
+  ensurePackage,
+  queryCommitted,
+  startChaincodeServer,
+} from './chaincode-deploy';
+import { ensureGenesisBlock, printOrg } from './channel-config';
+import {
+  fetchChannelConfig,
+  signConfigUpdate,
+  submitConfigUpdate,
+  writeConfigUpdate,
+  type ChannelAdmin,
+} from './config-update';
 import { ensureOrdererCrypto, ensureOrgCrypto, ensurePseudonymKey } from './crypto';
 import { writeBundle, type Bundle } from './bundle';
 import { claimDataDir } from './data-dir';
@@ -17,15 +32,14 @@ import {
 import type { FabricInstall } from './fabric-bin';
 import { FabricCli } from './fabric-cli';
 import { ensureApiKeys, startGateway, waitGatewayReady } from './gateways';
-import { register, writeAddOrgEnvelope, type Context } from './joining';
 import { Layout, REPO_ROOT } from './layout';
 import { waitChaincode, type Log } from './network';
 import {
   ensureBaseConfig,
   joinOrderer,
   joinPeer,
-  ordererArgs,
   ordererProcessName,
+  ordererTarget,
   ordererSpec,
   peerHeight,
   peerProcessName,
@@ -42,6 +56,7 @@ import {
   readOrganisationFile,
   writeOrganisationFile,
 } from './organisation-file';
+import { withOrg } from './org-client';
 import { pollUntil } from './poll';
 
 /**
@@ -73,7 +88,7 @@ class HostBase {
   readonly dataDir: string;
   readonly layout: Layout;
   readonly cli: FabricCli;
-  protected readonly options: Readonly<HostOptions>;
+  readonly options: Readonly<HostOptions>;
   #extra: CentreEntry[] = [];
   #consortium: Consortium;
 
@@ -97,7 +112,7 @@ class HostBase {
 
   /** This host learns of a centre admitted to the consortium (validated like any definition entry). */
   admit(centre: CentreEntry): void {
-    if (this.#extra.some((c) => c.code === centre.code)) return;
+    if (this.#consortium.centres.some((c) => c.code === centre.code)) return;
     this.#extra = [...this.#extra, centre];
     this.#consortium = this.#build();
   }
@@ -105,10 +120,6 @@ class HostBase {
   /** Centres this host admitted after its definition was written. */
   protected admitted(): readonly CentreEntry[] {
     return this.#extra;
-  }
-
-  protected context(): Context {
-    return { consortium: this.#consortium, layout: this.layout, cli: this.cli, log: this.options.log };
   }
 
   protected prepare(): void {
@@ -153,7 +164,7 @@ export class OrdererHost extends HostBase {
 }
 
 /** A centre's or the regulator's host: its keys, its peer, chaincode server and gateway. */
-export class PeerHost extends HostBase {
+export class PeerHost extends HostBase implements ChannelAdmin {
   readonly orgKey: string;
 
   constructor(options: Readonly<HostOptions>, orgKey: string) {
@@ -171,7 +182,7 @@ export class PeerHost extends HostBase {
     return org;
   }
 
-  /** `centre:init`: generates this organisation's keys here; writes its organisation file to `outFile`. */
+  /** `organisation:init`: generates this organisation's keys here; writes its organisation file to `outFile`. */
   async init(outFile: string): Promise<string> {
     this.prepare();
     await ensureOrgCrypto(this.org, this.layout, this.cli);
@@ -187,7 +198,7 @@ export class PeerHost extends HostBase {
   /** Installs the shared pseudonymisation key received from the member that created it. */
   receivePseudonymKey(file: string): void {
     mkdirSync(this.layout.secretsDir, { recursive: true, mode: 0o700 });
-    copyFileSync(file, this.layout.pseudonymKey);
+    if (path.resolve(file) !== this.layout.pseudonymKey) copyFileSync(file, this.layout.pseudonymKey);
   }
 
   async startPeer(): Promise<void> {
@@ -207,14 +218,39 @@ export class PeerHost extends HostBase {
     await joinPeer(this.consortium, this.layout, this.cli, this.org);
   }
 
-  /** A new member fetches the channel's first block from an orderer itself (it may: it is a member now). */
+  /**
+   * A new member fetches the channel's first block from an orderer itself (it may: it is a member
+   * now), unless this data dir has it.
+   */
   async fetchGenesisBlock(): Promise<string> {
-    mkdirSync(path.dirname(this.layout.genesisBlock), { recursive: true });
-    await this.cli.peer(this.org, [
-      'channel', 'fetch', '0', this.layout.genesisBlock, '-c', this.consortium.channel,
-      ...ordererArgs(this.consortium, this.layout),
-    ]); // prettier-ignore
+    if (!existsSync(this.layout.genesisBlock)) await this.fetchBlock(0, this.layout.genesisBlock);
     return this.layout.genesisBlock;
+  }
+
+  /** The number of the newest block the orderer has (fetched by this peer's admin). */
+  async newestBlock(): Promise<number> {
+    const file = path.join(this.dataDir, 'joining', 'newest.block');
+    await this.fetchBlock('newest', file);
+    const header = common.Block.deserializeBinary(readFileSync(file)).getHeader();
+    if (header === undefined) throw new Error(`${file}: the orderer's newest block has no header`);
+    return header.getNumber();
+  }
+
+  private async fetchBlock(block: number | 'newest', output: string): Promise<void> {
+    mkdirSync(path.dirname(output), { recursive: true });
+    await this.cli.peer(this.org, {
+      kind: 'channel fetch',
+      block,
+      output,
+      channel: this.consortium.channel,
+      orderer: ordererTarget(this.consortium, this.layout),
+    });
+  }
+
+  /** Is `mspId` in the channel's Application group (the channel config as the orderer has it now)? */
+  async isChannelMember(mspId: string): Promise<boolean> {
+    const config = await fetchChannelConfig(this, path.join(this.dataDir, 'joining', 'config'));
+    return mspId in config.channel_group.groups.Application.groups;
   }
 
   /** Waits until this peer's height reaches `height` (it must catch up before it endorses). */
@@ -257,13 +293,21 @@ export class PeerHost extends HostBase {
     await ensureInstalled(this.cli, this.layout, this.org, approvedId);
   }
 
-  /** This organisation's admin approves the definition at `sequence` for its own org. */
+  /** Has the channel committed the definition at `sequence` (or a later one) already? */
+  async #committed(sequence: number): Promise<boolean> {
+    const committed = await queryCommitted(this.consortium, this.cli, this.org);
+    return committed !== null && committed.sequence >= sequence;
+  }
+
+  /** This organisation's admin approves the definition at `sequence` for its own org (unless committed). */
   async approve(packageId: string, sequence: number): Promise<void> {
+    if (await this.#committed(sequence)) return;
     await approve(this.consortium, this.layout, this.cli, this.org, packageId, sequence);
   }
 
-  /** Commits the definition at `sequence`, endorsed by every organisation's peer. */
+  /** Commits the definition at `sequence`, endorsed by every organisation's peer (unless committed). */
   async commit(sequence: number): Promise<void> {
+    if (await this.#committed(sequence)) return;
     await commit(this.consortium, this.layout, this.cli, sequence, this.org);
   }
 
@@ -299,9 +343,19 @@ export class PeerHost extends HostBase {
     next.importOrganisationFile(organisationFile);
     const org = next.consortium.centres.find((c) => c.code === centre.code);
     if (org === undefined) throw new Error(`centre ${centre.code} is not in the next consortium`);
-    const work = path.join(this.dataDir, 'joining', centre.code);
-    await writeAddOrgEnvelope(this.context(), org, work, outFile);
-    return outFile;
+    const dir = path.join(this.dataDir, 'joining', centre.code);
+    const group = await printOrg(this.cli, next.layout, org, dir);
+    return writeConfigUpdate(this, {
+      dir,
+      out: outFile,
+      modify: (config) => {
+        const groups = config.channel_group.groups.Application.groups;
+        if (org.mspId in groups) {
+          throw new Error(`${org.mspId} is already a member of channel ${this.consortium.channel}`);
+        }
+        groups[org.mspId] = group;
+      },
+    });
   }
 
   /**
@@ -309,21 +363,12 @@ export class PeerHost extends HostBase {
    * `outFile` (the input is never changed).
    */
   async signUpdate(envelope: string, outFile: string): Promise<string> {
-    mkdirSync(path.dirname(outFile), { recursive: true });
-    copyFileSync(envelope, outFile);
-    await this.cli.peer(this.org, ['channel', 'signconfigtx', '-f', outFile]);
-    return outFile;
+    return signConfigUpdate(this, envelope, outFile);
   }
 
   /** Submits a signed config update to the orderer (`peer channel update` adds this admin's signature). */
   async submitUpdate(envelope: string): Promise<void> {
-    const own = path.join(this.dataDir, 'joining', `submitted-${path.basename(envelope)}`);
-    mkdirSync(path.dirname(own), { recursive: true });
-    copyFileSync(envelope, own);
-    await this.cli.peer(this.org, [
-      'channel', 'update', '-f', own, '-c', this.consortium.channel,
-      ...ordererArgs(this.consortium, this.layout),
-    ]); // prettier-ignore
+    await submitConfigUpdate(this, envelope, path.join(this.dataDir, 'joining'));
   }
 
   /** Writes this organisation's deployment bundle (see bundle.ts) to `outDir`. */
@@ -340,9 +385,19 @@ export class PeerHost extends HostBase {
     });
   }
 
-  /** Registers an admitted centre in the chaincode registry, endorsed by every existing centre. */
+  /**
+   * Registers an admitted centre in the chaincode registry, as this organisation, endorsed by every
+   * centre of `existing` (the consortium before it joined; a majority is needed).
+   */
   async registerCentre(existing: Consortium, centre: CentreEntry): Promise<void> {
-    await register(this.context(), existing, centre);
+    await withOrg(this.layout, this.org, async ({ gateway }) => {
+      const contract = gateway.getNetwork(existing.channel).getContract(existing.chaincode.name, 'registry');
+      await contract.submit('AddCentre', {
+        // The registry entry: code, MSP ID and name (where its nodes run is not the ledger's business).
+        arguments: [JSON.stringify({ code: centre.code, mspId: centre.mspId, name: centre.name })],
+        endorsingOrganizations: existing.centres.map((c) => c.mspId),
+      });
+    });
   }
 }
 

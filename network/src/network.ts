@@ -40,7 +40,7 @@ import { SUPERVISOR_NAME } from './supervisor';
 
 export type Log = (line: string) => void;
 
-/** Peer CLI steps (join, install) and readiness polls run this many orgs at a time (issue 13: 32 orgs on 2 cores). */
+/** Peer CLI steps (join, install) and readiness polls run this many orgs at a time (32 orgs on 2 cores: docs/decisions/0008). */
 const CLI_CONCURRENCY = 4;
 
 export const UP_STEPS = [
@@ -193,7 +193,7 @@ export async function up(consortium: Consortium, log: Log = console.log): Promis
   const { packageId, sequence } = await step(4, log, async () => {
     const id = ensurePackage(consortium, layout);
     log(`      package ${id}`);
-    // A few at a time: 32 peer CLIs at once on 2 cores missed the CLI's 3 s connect timeout (issue 13).
+    // A few at a time: 32 peer CLIs at once on 2 cores missed the CLI's 3 s connect timeout (docs/decisions/0008).
     await eachLimited(consortium.orgs, CLI_CONCURRENCY, async (org) => {
       log(
         `      ${org.mspId} ${(await ensureInstalled(cli, layout, org, id)) ? 'installed' : 'had installed'} the package`,

@@ -1,6 +1,7 @@
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import path from 'node:path';
+import type { OrdererTarget, OsnadminTarget } from './commands';
 import type { Consortium, OrdererNode, OrgDefinition } from './definition';
 import type { FabricInstall } from './fabric-bin';
 import type { FabricCli } from './fabric-cli';
@@ -88,7 +89,7 @@ export function ordererSpec(
   };
 }
 
-/** Tries of `peer channel join` per peer (issue 13: joins timed out on a loaded 2-core machine). */
+/** Tries of `peer channel join` per peer (joins timed out on a loaded 2-core machine: docs/decisions/0008). */
 const JOIN_ATTEMPTS = 3;
 
 /** From this many organisations on, peers use Fabric's default gossip intervals and a longer execute timeout. */
@@ -99,7 +100,7 @@ export const LARGE_CONSORTIUM_ORGS = 9;
  * intervals in a small consortium: peers of other orgs are found (and offered as endorsers by
  * discovery) within seconds of a start instead of the 25 s reconnect default. With 32 orgs the same
  * intervals cost every peer CPU in proportion to the others (all-to-all alive and state-info messages),
- * and on 2 cores the 21st peer's `channel join` ran past the 30 s execute timeout (issue 13): large
+ * and on 2 cores the 21st peer's `channel join` ran past the 30 s execute timeout (docs/decisions/0008): large
  * consortia get Fabric's defaults and a 120 s execute timeout.
  */
 function peerTimingEnv(orgCount: number): Record<string, string> {
@@ -117,11 +118,11 @@ function peerTimingEnv(orgCount: number): Record<string, string> {
     CORE_PEER_GOSSIP_RECONNECTINTERVAL: '5s',
     CORE_PEER_GOSSIP_ALIVETIMEINTERVAL: '5s',
     // Longer than Fabric's 25 s: a CPU-starved peer that misses a few alive messages is not dropped
-    // from the others' membership (the regulator's discovery lost 3 orgs at load 100, issue 13).
+    // from the others' membership (the regulator's discovery lost 3 orgs at load 100).
     CORE_PEER_GOSSIP_ALIVEEXPIRATIONTIMEOUT: '60s',
     CORE_PEER_GOSSIP_PUBLISHSTATEINFOINTERVAL: '4s',
     // Each pull answers with every member's signed state info, each verified against the channel
-    // policy: a quarter of an idle peer's CPU in a 12-org consortium (perf, issue 13), growing with
+    // policy: a quarter of an idle peer's CPU in a 12-org consortium (perf), growing with
     // the square of the members. Pushes still carry changes at once; the pull is the backstop.
     CORE_PEER_GOSSIP_REQUESTSTATEINFOINTERVAL: '16s',
     CORE_PEER_GOSSIP_MEMBERSHIPTRACKERINTERVAL: '5s',
@@ -290,32 +291,26 @@ export async function waitRaftLeader(consortium: Consortium, timeoutMs = 60_000)
 }
 
 /** `peer` CLI flags that send to the first orderer over TLS (channel updates, lifecycle approvals and commits). */
-export function ordererArgs(consortium: Consortium, layout: Layout): string[] {
+/** The orderer `peer` commands send to: the first orderer node, trusting the orderer org's TLS CA. */
+export function ordererTarget(consortium: Consortium, layout: Layout): OrdererTarget {
   const node = consortium.ordererOrg.nodes[0];
   if (node === undefined) throw new Error('the consortium has no orderer');
-  return [
-    '-o',
-    `${node.address}:${node.ports.listen}`,
-    '--tls',
-    '--cafile',
-    layout.ordererTlsCa(consortium.ordererOrg.domain),
-  ];
+  return {
+    address: `${node.address}:${node.ports.listen}`,
+    caFile: layout.ordererTlsCa(consortium.ordererOrg.domain),
+  };
 }
 
 /** Where and as whom osnadmin talks to one orderer's admin endpoint (mutual TLS as the orderer org's admin). */
-function osnadminTarget(consortium: Consortium, layout: Layout, node: OrdererNode): string[] {
+function osnadminTarget(consortium: Consortium, layout: Layout, node: OrdererNode): OsnadminTarget {
   const domain = consortium.ordererOrg.domain;
   const admin = layout.ordererAdmin(domain);
-  return [
-    '-o',
-    `${node.address}:${node.ports.admin}`,
-    '--ca-file',
-    layout.ordererTlsCa(domain),
-    '--client-cert',
-    admin.tls.cert,
-    '--client-key',
-    admin.tls.key,
-  ];
+  return {
+    address: `${node.address}:${node.ports.admin}`,
+    caFile: layout.ordererTlsCa(domain),
+    clientCert: admin.tls.cert,
+    clientKey: admin.tls.key,
+  };
 }
 
 /** Joins an orderer to the channel through the channel participation API, unless it already is. */
@@ -325,23 +320,20 @@ export async function joinOrderer(
   cli: FabricCli,
   node: OrdererNode,
 ): Promise<boolean> {
-  const common = osnadminTarget(consortium, layout, node);
-  const list = await cli.run('osnadmin', ['channel', 'list', ...common]);
+  const target = osnadminTarget(consortium, layout, node);
+  const list = await cli.osnadmin({ kind: 'channel list', target });
   if (
     list.stdout.includes(`"name": "${consortium.channel}"`) ||
     list.stdout.includes(`"name":"${consortium.channel}"`)
   ) {
     return false;
   }
-  await cli.run('osnadmin', [
-    'channel',
-    'join',
-    '--channelID',
-    consortium.channel,
-    '--config-block',
-    layout.genesisBlock,
-    ...common,
-  ]);
+  await cli.osnadmin({
+    kind: 'channel join',
+    channel: consortium.channel,
+    configBlock: layout.genesisBlock,
+    target,
+  });
   return true;
 }
 
@@ -353,14 +345,14 @@ export async function joinPeer(
   org: OrgDefinition,
 ): Promise<boolean> {
   const joined = async (): Promise<boolean> => {
-    const list = await cli.peer(org, ['channel', 'list']);
+    const list = await cli.peer(org, { kind: 'channel list' });
     return list.stdout.split('\n').some((line) => line.trim() === consortium.channel);
   };
   if (await joined()) return false;
   // A join that timed out inside a busy peer may still finish there: check before trying again.
   for (let attempt = 1; ; attempt += 1) {
     try {
-      await cli.peer(org, ['channel', 'join', '-b', layout.genesisBlock], 180_000);
+      await cli.peer(org, { kind: 'channel join', block: layout.genesisBlock }, 180_000);
       return true;
     } catch (error) {
       if (attempt >= JOIN_ATTEMPTS) throw error;
@@ -377,7 +369,7 @@ export async function peerHeight(
   org: OrgDefinition,
 ): Promise<number | null> {
   try {
-    const info = await cli.peer(org, ['channel', 'getinfo', '-c', consortium.channel], 15_000);
+    const info = await cli.peer(org, { kind: 'channel getinfo', channel: consortium.channel }, 15_000);
     const match = /"height":(\d+)/.exec(info.stdout + info.stderr);
     return match?.[1] === undefined ? null : Number(match[1]);
   } catch {
@@ -393,10 +385,8 @@ export async function ordererHeight(
   node: OrdererNode,
 ): Promise<number | null> {
   try {
-    const out = await cli.run(
-      'osnadmin',
-      ['channel', 'list', '--channelID', consortium.channel, ...osnadminTarget(consortium, layout, node)],
-      {},
+    const out = await cli.osnadmin(
+      { kind: 'channel list', channel: consortium.channel, target: osnadminTarget(consortium, layout, node) },
       15_000,
     );
     const match = /"height":\s*(\d+)/.exec(out.stdout);

@@ -1,16 +1,15 @@
-import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { common } from '@hyperledger/fabric-protos';
-import { readDefinitionContent, withCentres, type CentreEntry } from './definition';
+import { helpText, usageLine, type CommandSpec, type FlagSpec } from './cli-args';
+import { UsageError } from './errors';
+import { readDefinitionContent, readJoinedCentres, withCentres, type CentreEntry } from './definition';
 import type { FabricInstall } from './fabric-bin';
 import { newPeerHost, type PeerHost } from './host';
 import type { Log } from './network';
 import { readOrganisationFile } from './organisation-file';
-import { ordererArgs } from './nodes';
 
 /**
- * The per-host role commands (`member:propose|sign|submit|approve|commit`, `centre:join|serve`):
+ * The per-host role commands (`member:propose|sign|submit|approve|commit`, `organisation:join|serve`):
  * each runs on one organisation's own host, over its own data dir, and exchanges only files. Each is
  * a function over a fresh `PeerHost` built from the flags, so the rehearsal calls exactly what the
  * command calls. Flags are parsed by `parseRoleFlags` (unknown, missing or malformed flags are
@@ -37,13 +36,13 @@ export type RoleName =
   | 'member:submit'
   | 'member:approve'
   | 'member:commit'
-  | 'centre:join'
-  | 'centre:serve';
+  | 'organisation:join'
+  | 'organisation:serve';
 
 export interface RoleFlags {
   readonly definition: string;
   readonly dataDir: string;
-  /** The acting member's key (`regulator`, `c110000`); empty for centre:* (the centre file names it). */
+  /** The acting member's key (`regulator`, `c110000`); empty for organisation:* (the centre file names it). */
   readonly org: string;
   readonly centreFile?: string;
   readonly ordererFile?: string;
@@ -55,7 +54,8 @@ export interface RoleFlags {
   readonly sequence?: number;
 }
 
-export class RoleUsageError extends Error {}
+/** A role command's flags are wrong (the message names the flag). */
+export class RoleUsageError extends UsageError {}
 
 type Flag =
   | 'definition'
@@ -77,13 +77,62 @@ export const ROLE_FLAGS: Readonly<Record<RoleName, readonly Flag[]>> = {
   'member:submit': ['org', 'update'],
   'member:approve': ['org', 'centre-file', 'package-id', 'sequence'],
   'member:commit': ['org', 'centre-file', 'sequence'],
-  'centre:join': ['centre-file', 'orderer-file', 'package', 'package-id', 'pseudonym-key', 'sequence'],
-  'centre:serve': ['centre-file', 'package-id'],
+  'organisation:join': ['centre-file', 'orderer-file', 'package', 'package-id', 'pseudonym-key', 'sequence'],
+  'organisation:serve': ['centre-file', 'package-id'],
 };
 
+/** Each flag's help line and placeholder (every role flag takes a value and is required). */
+const FLAG_HELP: Readonly<Record<Flag, Pick<FlagSpec, 'arg' | 'help'>>> = {
+  definition: { arg: 'FILE', help: 'the shared consortium definition (YAML)' },
+  'data-dir': { arg: 'DIR', help: "this host's own data dir" },
+  org: { arg: 'KEY', help: 'the acting member: regulator or c<6-digit code>' },
+  'centre-file': { arg: 'FILE', help: "the joining centre's organisation file" },
+  'orderer-file': { arg: 'FILE', help: "the orderer organisation's organisation file" },
+  update: { arg: 'FILE', help: 'the config update envelope received' },
+  out: { arg: 'FILE', help: 'where the (signed) config update is written' },
+  package: { arg: 'FILE', help: 'the chaincode package received' },
+  'package-id': {
+    arg: 'ID',
+    help: "the approved package ID (label:sha256), checked against the package's hash",
+  },
+  'pseudonym-key': { arg: 'FILE', help: "the consortium's pseudonymisation key received" },
+  sequence: { arg: 'N', help: 'the chaincode definition sequence to approve or commit' },
+};
+
+const ROLE_SUMMARY: Readonly<Record<RoleName, string>> = {
+  'member:propose': 'A member writes the config update adding the centre of --centre-file to the channel.',
+  'member:sign': "A member's admin signs the config update received.",
+  'member:submit': 'A member submits the signed config update to the orderer (its own signature is added).',
+  'member:approve': 'A member approves the next chaincode definition (the joining centre included).',
+  'member:commit': "A member commits the definition at --sequence, endorsed by every organisation's peer.",
+  'organisation:join':
+    "On the joining organisation's host: its peer joins the channel, catches up, installs the package and approves.",
+  'organisation:serve':
+    "On the joining organisation's host, after the commit: its chaincode server and gateway.",
+};
+
+/** A role command as a CommandSpec (its usage line and --help). */
+export function roleSpec(role: RoleName): CommandSpec<Record<string, FlagSpec>> {
+  const flags: Flag[] = ['definition', 'data-dir', ...ROLE_FLAGS[role]];
+  return {
+    command: `npm run ${role}`,
+    summary: `${ROLE_SUMMARY[role]} Run on one organisation's own host, over its own data dir; exchanges only files.`,
+    flags: Object.fromEntries(
+      flags.map((f) => [f, { type: 'string', required: true, ...FLAG_HELP[f] } satisfies FlagSpec]),
+    ),
+  };
+}
+
 export function roleUsage(role: RoleName): string {
-  const flags = ['definition', 'data-dir', ...ROLE_FLAGS[role]].map((f) => `--${f} ${f.toUpperCase()}`);
-  return `npm run ${role} -- ${flags.join(' ')}`;
+  return usageLine(roleSpec(role));
+}
+
+export function roleHelp(role: RoleName): string {
+  return helpText(roleSpec(role));
+}
+
+export function isRoleName(role: string): role is RoleName {
+  return role in ROLE_FLAGS;
 }
 
 const ORG_KEY = /^(regulator|c\d{6})$/;
@@ -91,10 +140,10 @@ const PACKAGE_ID = /^[A-Za-z0-9_.+-]{1,100}:[0-9a-f]{64}$/;
 
 /** Parses and validates a role command's flags; throws RoleUsageError naming the flag. */
 export function parseRoleFlags(role: string, args: readonly string[]): RoleFlags {
-  if (!(role in ROLE_FLAGS)) {
+  if (!isRoleName(role)) {
     throw new RoleUsageError(`unknown role command ${role}: use ${Object.keys(ROLE_FLAGS).join(', ')}`);
   }
-  const name = role as RoleName;
+  const name = role;
   const allowed: readonly Flag[] = ['definition', 'data-dir', ...ROLE_FLAGS[name]];
   let values: Record<string, string | boolean | undefined>;
   try {
@@ -169,10 +218,22 @@ function need<T>(value: T | undefined, flag: string): T {
   return value;
 }
 
+/**
+ * The shared definition with the centres this data dir recorded joining (on one machine, where
+ * `organisation:add` runs the roles over one data dir) and `extra`.
+ */
+function definitionOf(
+  flags: Pick<RoleFlags, 'definition' | 'dataDir'>,
+  extra: readonly CentreEntry[],
+): unknown {
+  const joined = readJoinedCentres(flags.dataDir).filter((c) => !extra.some((e) => e.code === c.code));
+  return withCentres(readDefinitionContent(flags.definition), [...joined, ...extra]);
+}
+
 /** A member's host as the command sees it; with `admit`, after learning of the joining centre. */
 function memberHost(env: RoleEnv, flags: RoleFlags, admit: boolean): PeerHost {
   const host = newPeerHost(
-    { definition: readDefinitionContent(flags.definition), dataDir: flags.dataDir, ...env },
+    { definition: definitionOf(flags, []), dataDir: flags.dataDir, ...env },
     flags.org,
   );
   if (admit) {
@@ -186,8 +247,33 @@ function memberHost(env: RoleEnv, flags: RoleFlags, admit: boolean): PeerHost {
 /** The joining centre's host: the shared definition plus itself (from its own organisation file). */
 function centreHost(env: RoleEnv, flags: RoleFlags): PeerHost {
   const entry = centreEntryOf(need(flags.centreFile, 'centre-file'));
-  const definition = withCentres(readDefinitionContent(flags.definition), [entry]);
-  return newPeerHost({ definition, dataDir: flags.dataDir, ...env }, `c${entry.code}`);
+  return newPeerHost(
+    { definition: definitionOf(flags, [entry]), dataDir: flags.dataDir, ...env },
+    `c${entry.code}`,
+  );
+}
+
+/**
+ * organisation:init — on the new organisation's own host: generates its keys there and writes its
+ * organisation file (public material only) to `out`. The entry is validated like any definition
+ * entry: a bad code, name or host is refused naming the field.
+ */
+export async function organisationInit(
+  env: RoleEnv,
+  options: {
+    readonly definition: string;
+    readonly dataDir: string;
+    readonly centre: CentreEntry;
+    readonly out: string;
+  },
+): Promise<PeerHost> {
+  const { centre } = options;
+  const host = newPeerHost(
+    { definition: definitionOf(options, [centre]), dataDir: options.dataDir, ...env },
+    `c${centre.code}`,
+  );
+  await host.init(options.out);
+  return host;
 }
 
 /** member:propose — writes the config update adding the centre of --centre-file to --out. */
@@ -220,31 +306,18 @@ export async function memberCommit(env: RoleEnv, flags: RoleFlags): Promise<void
   await memberHost(env, flags, true).commit(need(flags.sequence, 'sequence'));
 }
 
-/** The number of the newest block the orderer has (fetched by this peer's admin). */
-async function newestBlock(host: PeerHost): Promise<number> {
-  const file = path.join(host.dataDir, 'joining', 'newest.block');
-  mkdirSync(path.dirname(file), { recursive: true });
-  await host.cli.peer(host.org, [
-    'channel', 'fetch', 'newest', file, '-c', host.consortium.channel,
-    ...ordererArgs(host.consortium, host.layout),
-  ]); // prettier-ignore
-  const header = common.Block.deserializeBinary(readFileSync(file)).getHeader();
-  if (header === undefined) throw new Error(`${file}: the orderer's newest block has no header`);
-  return header.getNumber();
-}
-
 /**
- * centre:join — on the joining centre's host: imports the orderer's organisation file, installs the
+ * organisation:join — on the joining centre's host: imports the orderer's organisation file, installs the
  * pseudonymisation key, starts its peer, fetches block 0 from an orderer and joins, catches up,
  * installs the package received (its hash checked against --package-id) and approves --sequence.
  */
-export async function centreJoin(env: RoleEnv, flags: RoleFlags): Promise<void> {
+export async function organisationJoin(env: RoleEnv, flags: RoleFlags): Promise<void> {
   const host = centreHost(env, flags);
   host.importOrganisationFile(need(flags.ordererFile, 'orderer-file'));
   host.receivePseudonymKey(need(flags.pseudonymKey, 'pseudonym-key'));
   await host.startPeer();
   await host.joinChannel(await host.fetchGenesisBlock());
-  const newest = await newestBlock(host);
+  const newest = await host.newestBlock();
   env.log(`   ${host.org.mspId}: catching up to height ${newest + 1}`);
   await host.waitHeight(newest + 1);
   const packageId = need(flags.packageId, 'package-id');
@@ -252,8 +325,8 @@ export async function centreJoin(env: RoleEnv, flags: RoleFlags): Promise<void> 
   await host.approve(packageId, need(flags.sequence, 'sequence'));
 }
 
-/** centre:serve — after the commit: the joining centre's chaincode server and gateway. */
-export async function centreServe(env: RoleEnv, flags: RoleFlags): Promise<string> {
+/** organisation:serve — after the commit: the joining centre's chaincode server and gateway. */
+export async function organisationServe(env: RoleEnv, flags: RoleFlags): Promise<string> {
   const host = centreHost(env, flags);
   await host.startChaincodeServer(need(flags.packageId, 'package-id'));
   await host.waitChaincode();
@@ -266,6 +339,6 @@ export const ROLES: Readonly<Record<RoleName, (env: RoleEnv, flags: RoleFlags) =
   'member:submit': memberSubmit,
   'member:approve': memberApprove,
   'member:commit': memberCommit,
-  'centre:join': centreJoin,
-  'centre:serve': centreServe,
+  'organisation:join': organisationJoin,
+  'organisation:serve': organisationServe,
 };

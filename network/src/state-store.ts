@@ -81,14 +81,6 @@ const centreEntrySchema = z.object({
 /** joined-centres.json: centres admitted after the definition was written (definition.ts). */
 export const joinedCentresSchema = z.array(centreEntrySchema);
 
-/** joining/<code>/proposal.json: a pending proposal to add a centre (joining.ts). */
-export const proposalSchema = z.object({
-  centre: centreEntrySchema,
-  channel: text,
-  createdAt: text,
-  signers: z.array(text),
-});
-
 function fieldOf(issue: z.core.$ZodIssue): string {
   return issue.path.length === 0 ? '(file)' : issue.path.map(String).join('.');
 }

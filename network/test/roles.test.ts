@@ -84,14 +84,14 @@ describe('role command flags', () => {
     ],
     [
       'a bad --package-id',
-      'centre:serve',
+      'organisation:serve',
       [...base, '--centre-file', 'o', '--package-id', 'hpf_1:xyz'],
       '--package-id hpf_1:xyz',
     ],
     ['a stray argument', 'member:submit', [...base, '--org', 'c110000', '--update', 'u', 'extra'], 'extra'],
     [
       'a missing --pseudonym-key',
-      'centre:join',
+      'organisation:join',
       [
         ...base,
         '--centre-file',

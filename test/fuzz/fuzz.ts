@@ -22,9 +22,19 @@ import {
   startConsortium,
 } from '../../network';
 
-const flags = parseFlags('npm run test:fuzz -- [--definition FILE] [--min-cases N]', {
-  definition: { type: 'string', default: path.join(REPO_ROOT, 'test', 'consortium.fuzz.yaml') },
-  'min-cases': { type: 'string', default: '3000' },
+const flags = parseFlags({
+  command: 'npm run test:fuzz',
+  summary: "Runs Schemathesis against every gateway of a fuzz network, from the gateway's OpenAPI document.",
+  flags: {
+    definition: {
+      type: 'string',
+      arg: 'FILE',
+      default: path.join(REPO_ROOT, 'test', 'consortium.fuzz.yaml'),
+      defaultText: 'test/consortium.fuzz.yaml',
+      help: 'the fuzz network definition',
+    },
+    'min-cases': { type: 'string', arg: 'N', default: '3000', help: 'the fewest generated cases in all' },
+  },
 });
 
 const FUZZ_DIR = path.join(REPO_ROOT, 'test', 'fuzz');

@@ -9,7 +9,7 @@ import { call, gatewayOf, keyOf } from '../support/http';
 import { residentId } from '../support/ledger';
 
 /**
- * Certificates (issue 12) on the real network, through the HTTP gateways: issued at 110000, verified
+ * Certificates (docs/certificates.md) on the real network, through the HTTP gateways: issued at 110000, verified
  * from the PDF's bytes at 440000 and without a key, tampered, revoked, expired; a cross-province
  * request from 440000 answered by 110000 and downloaded by 440000; 310000 reads neither content nor
  * PDF. The QR code is decoded from the first page rendered by pdftoppm (poppler-utils).

@@ -3,7 +3,7 @@ import { call, gatewayOf, gateways } from '../support/http';
 import { residentId, transferIdFor } from '../support/ledger';
 
 /**
- * Ordinary requests answer 2xx/4xx, never 5xx, on the real network (issue 8 item 9): empty work-queue
+ * Ordinary requests answer 2xx/4xx, never 5xx, on the real network: empty work-queue
  * pages (Fabric sends no pagination metadata then), pages followed with their tokens (a Fabric bookmark
  * holds U+0000), a block above the height, and a method the contract does not list.
  */

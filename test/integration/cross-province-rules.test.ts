@@ -3,7 +3,7 @@ import { call, gatewayOf, type HttpResult } from '../support/http';
 import { residentId, transferIdFor } from '../support/ledger';
 
 /**
- * Issue 8 items 3-5 end to end, through the centres' HTTP gateways on the real network: one open
+ * The cross-province rules (docs/rules.md) end to end, through the centres' HTTP gateways on the real network: one open
  * transfer-out per source centre and person (also under concurrency, where the range read in the
  * submit is re-checked at commit), account closures that nothing erases, withdrawal IDs scoped per
  * centre with typed attestation IDs, and the duplicate-evidence rule following the purpose.
@@ -81,7 +81,7 @@ function expectProblem(result: HttpResult, status: number, code: string): void {
   expect({ status: result.status, code: result.body.code }).toEqual({ status, code });
 }
 
-describe('cross-province rules through the HTTP gateways (issue 8 items 3-5)', () => {
+describe('cross-province rules through the HTTP gateways', () => {
   it('(a) refuses a second destination for the same person at the same source: 409 ACCOUNT_IN_TRANSFER', async () => {
     const who = person(1, '跨省甲');
     const first = await call(guangdong, 'operator', 'POST', '/v1/transfers', {

@@ -1,23 +1,28 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { evidenceHashOf } from '../../chaincode/src/domain';
+import path from 'node:path';
 import {
-  addCentre,
+  addOrganisation,
+  ConfigUpdateRejected,
   connectOrg,
   DefinitionError,
   down,
+  ensureFabric,
   gatewayInfo,
-  isChannelMember,
   JoinError,
   Layout,
+  memberPropose,
+  memberSubmit,
+  newPeerHost,
+  organisationInit,
   type OrgConnection,
-  propose,
+  parseRoleFlags,
+  readDefinitionContent,
   readJoinedCentres,
   REPO_ROOT,
-  sign,
   startConsortium,
   status,
-  submit,
   validateDefinition,
 } from '../../network';
 import { TEST_DEFINITION, testConsortium } from '../support/consortium';
@@ -44,39 +49,63 @@ describe('a centre joining the running consortium', () => {
   it('refuses an update signed by a minority and leaves the consortium unchanged', async () => {
     const consortium = testConsortium();
     const before = await status(consortium);
-    await propose(TEST_DEFINITION, consortium, sichuan, quiet);
-    await sign(consortium, sichuan.code, '110000', quiet);
-    const attempt = submit(TEST_DEFINITION, consortium, sichuan.code, quiet);
-    await expect(attempt).rejects.toThrow(JoinError);
+    const env = { fabric: await ensureFabric(quiet), log: quiet };
+    const dataDir = consortium.dataDir;
+    const work = path.join(dataDir, 'joining', 'minority');
+    const common = ['--definition', TEST_DEFINITION, '--data-dir', dataDir, '--org', 'c110000'];
+    // organisation:init, member:propose, then member:submit with one admin's signature of the three needed.
+    const centreFile = path.join(work, 'organisation.json');
+    await organisationInit(env, { definition: TEST_DEFINITION, dataDir, centre: sichuan, out: centreFile });
+    const update = await memberPropose(
+      env,
+      parseRoleFlags('member:propose', [
+        ...common,
+        '--centre-file',
+        centreFile,
+        '--out',
+        path.join(work, 'u.pb'),
+      ]),
+    );
+    const attempt = memberSubmit(env, parseRoleFlags('member:submit', [...common, '--update', update]));
+    await expect(attempt).rejects.toThrow(ConfigUpdateRejected);
     await expect(attempt).rejects.toThrow(
       /1 sub-policies were satisfied, but this policy requires 3 of the 'Admins' sub-policies/,
     );
-    expect(await isChannelMember(consortium, sichuan.mspId)).toBe(false);
+    const member = newPeerHost(
+      { definition: readDefinitionContent(TEST_DEFINITION), dataDir, fabric: env.fabric, log: quiet },
+      'c110000',
+    );
+    expect(await member.isChannelMember(sichuan.mspId)).toBe(false);
     expect(readJoinedCentres(consortium.dataDir)).toEqual([]);
     expect((await status(consortium)).peers.map((p) => p.mspId)).toEqual(before.peers.map((p) => p.mspId));
   });
 
   it('refuses bad input clearly: a duplicate or malformed code, or a network that is not running', async () => {
     const consortium = testConsortium();
-    await expect(
-      addCentre(TEST_DEFINITION, consortium, { code: '110000', mspId: 'C110000MSP', name: '重复' }, quiet),
-    ).rejects.toThrow(/centres\[3\]\.code: duplicate centre code 110000/);
-    await expect(
-      propose(TEST_DEFINITION, consortium, { code: '51000', mspId: 'C51000MSP', name: 'x' }, quiet),
-    ).rejects.toThrow(DefinitionError);
+    const add = (centre: typeof sichuan, on = consortium): Promise<unknown> =>
+      addOrganisation({ definitionFile: TEST_DEFINITION, consortium: on, centre, log: quiet });
+    await expect(add({ code: '110000', mspId: 'C110000MSP', name: '重复' })).rejects.toThrow(
+      /centres\[3\]\.code: duplicate centre code 110000/,
+    );
+    await expect(add({ code: '51000', mspId: 'C51000MSP', name: 'x' })).rejects.toThrow(DefinitionError);
     const raw = parseYaml(readFileSync(TEST_DEFINITION, 'utf8')) as Record<string, unknown>;
     const stopped = validateDefinition({ ...raw, basePort: 25000, dataDir: '.hpf-not-running' }, REPO_ROOT);
-    await expect(propose(TEST_DEFINITION, stopped, sichuan, quiet)).rejects.toThrow(
-      /the network is not running/,
-    );
+    const attempt = add(sichuan, stopped);
+    await expect(attempt).rejects.toThrow(JoinError);
+    await expect(attempt).rejects.toThrow(/the network is not running/);
   });
 
-  describe('after centre:add', () => {
+  describe('after organisation:add (the role commands in sequence)', () => {
     let connections: Map<string, OrgConnection>;
     const consortium = (): ReturnType<typeof testConsortium> => testConsortium();
 
     beforeAll(async () => {
-      await addCentre(TEST_DEFINITION, testConsortium(), sichuan, quiet);
+      await addOrganisation({
+        definitionFile: TEST_DEFINITION,
+        consortium: testConsortium(),
+        centre: sichuan,
+        log: quiet,
+      });
       const joined = consortium();
       connections = new Map(joined.orgs.map((org) => [org.mspId, connectOrg(new Layout(joined), org)]));
     });

@@ -8,7 +8,7 @@ import { call, gateways, type HttpResult } from '../support/http';
  * Model-based test on the real network, through the HTTP gateways: random sequences of transfer and
  * withdrawal steps by random actors (right and wrong centres, operators and auditors, the regulator),
  * for people from a small pool whose ID numbers are written in several ways, citing evidence from a
- * small pool. A small reference model of the rules in /work/defs/DECISIONS.md predicts every answer;
+ * small pool. A small reference model of the rules in docs/rules.md predicts every answer;
  * after every step the invariants are checked against what every centre's gateway reads:
  *   1. no account transferred out twice (at most one open transfer-out per source centre and person);
  *   2. no evidence reused by one person under any representation of their ID number;
@@ -20,7 +20,7 @@ import { call, gateways, type HttpResult } from '../support/http';
  * HPF_MODEL_SEED=<seed> (and HPF_MODEL_PATH=<path> for the exact run). HPF_MODEL_SHRINK=1 shrinks a
  * failure to a shortest sequence (slow: every attempt runs on the network).
  *
- * It encodes the rules of chaincode/README.md (identity regardless of ID type, ACCOUNT_CLOSED,
+ * It encodes the rules of docs/rules.md (identity regardless of ID type, ACCOUNT_CLOSED,
  * per-centre withdrawal IDs, purpose-based duplicates, idempotent steps).
  */
 
@@ -179,7 +179,7 @@ type AccountEvent =
 class Model {
   public readonly transfers = new Map<string, TransferModel>();
   public readonly withdrawals = new Map<string, WithdrawalModel>();
-  /** (centre, person) → account history (DECISIONS.md: nothing erases it). */
+  /** (centre, person) → account history (docs/rules.md: nothing erases it). */
   public readonly accounts = new Map<string, AccountEvent[]>();
   /** What the ledger last answered for each record, for "a refused step changes nothing". */
   public readonly ledger = new Map<string, HttpResult>();
@@ -443,7 +443,7 @@ class RequestTransfer implements Cmd {
     if (existing !== undefined) {
       if (existing.from !== this.from || existing.person !== this.person) return refused(409, 'CONFLICT');
       if (existing.representation === this.representation) return [{ status: 200 }];
-      // Same person written another way: the same request or a conflicting one (DECISIONS.md leaves it open).
+      // Same person written another way: the same request or a conflicting one (the rules leave it open).
       return [{ status: 200 }, ...refused(409, 'CONFLICT')];
     }
     if (model.openTransferOut(this.from, this.person) !== undefined)
@@ -712,7 +712,7 @@ class ReverseWithdrawal implements Cmd {
     let outcomes: Outcome[];
     if (this.actor.role === 'auditor' || centre === null) outcomes = refused(403, 'FORBIDDEN');
     else if (existing === undefined) outcomes = refused(404, 'NOT_FOUND');
-    // Reversing twice: DECISIONS.md makes transfer steps idempotent, not reversals; either answer changes nothing.
+    // Reversing twice: a replay or a refusal (docs/decisions/0022-idempotent-steps.md); either answer changes nothing.
     else if (existing.status === 'REVERSED') outcomes = [...refused(409, 'INVALID_STATE'), { status: 200 }];
     else {
       outcomes = [

@@ -15,7 +15,7 @@ import {
 } from '../support/ledger';
 
 /**
- * One person, one subjectRef, checked by every endorser (issue 8 items 1 and 2), on the real network:
+ * One person, one subjectRef, checked by every endorser (docs/rules.md "Identity"), on the real network:
  * the issue's reproduction through the HTTP gateways, and a misbehaving centre's forged pseudonyms
  * sent with the raw fabric-gateway client, refused at endorsement by the independent endorser.
  */

@@ -1,6 +1,5 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import {
   claimDataDir,
@@ -8,6 +7,7 @@ import {
   initRegistry,
   newOrdererHost,
   newPeerHost,
+  parseFlags,
   parseRoleFlags,
   purgeDataDir,
   recordedNames,
@@ -51,10 +51,19 @@ import {
  * organisation's private key. It writes a JSON report and exits non-zero on any failure.
  */
 
-const { values: flags } = parseArgs({
-  options: { dir: { type: 'string', default: '.hpf-rehearsal' }, keep: { type: 'boolean', default: false } },
-  strict: true,
-  allowPositionals: false,
+const flags = parseFlags({
+  command: 'npm run rehearse:hosts',
+  summary:
+    'As root: the consortium on six hosts (network namespaces hpfr-*), a transfer across hosts, a fourth centre joining by exchanged files, and a key scan. Writes <dir>/report.json; exits non-zero on any failure.',
+  flags: {
+    dir: {
+      type: 'string',
+      arg: 'DIR',
+      default: '.hpf-rehearsal',
+      help: 'the data dirs, courier and report (under the repo)',
+    },
+    keep: { type: 'boolean', default: false, help: 'leave the hosts running afterwards' },
+  },
 });
 const ROOT = path.resolve(REPO_ROOT, flags.dir);
 const COURIER_DIR = path.join(ROOT, 'courier');
@@ -345,7 +354,7 @@ async function rehearse(report: Report, fabric: FabricInstall): Promise<void> {
     transfer(report, c2, c1, 1000 + (Date.now() % 8000)),
   );
 
-  // The join, timed from centre:init to the new centre's first committed transfer.
+  // The join, timed from organisation:init to the new centre's first committed transfer.
   const joinStarted = Date.now();
   const newcomerName = `c${JOINING.code}`;
   const newcomerEntry: CentreEntry = { ...JOINING, host: byName.get(newcomerName)?.address ?? '' };
@@ -356,7 +365,7 @@ async function rehearse(report: Report, fabric: FabricInstall): Promise<void> {
   const existing: Consortium = c1.consortium;
   const orgFile = await timed(
     report,
-    `centre:init on ${newcomerName}: its own keys, its organisation file`,
+    `organisation:init on ${newcomerName}: its own keys, its organisation file`,
     async () => {
       const file = await newcomer.init(path.join(newcomer.dataDir, 'out', 'organisation.json'));
       return courier.send(newcomerName, ['c110000'], file, `${newcomerName}.organisation.json`);
@@ -399,7 +408,7 @@ async function rehearse(report: Report, fabric: FabricInstall): Promise<void> {
 
   await timed(
     report,
-    `centre:join on ${newcomerName}: fetch the block, start the peer, join, install, approve`,
+    `organisation:join on ${newcomerName}: fetch the block, start the peer, join, install, approve`,
     async () => {
       const ordererFile = courier.send(
         'c110000',
@@ -423,7 +432,7 @@ async function rehearse(report: Report, fabric: FabricInstall): Promise<void> {
       );
       const ownFile = path.join(newcomer.dataDir, 'out', 'organisation.json');
       const approved = readFileSync(idFile, 'utf8').trim();
-      await role(newcomerName, 'centre:join', [
+      await role(newcomerName, 'organisation:join', [
         '--centre-file', ownFile, '--orderer-file', ordererFile, '--package', pkg,
         '--package-id', approved, '--pseudonym-key', key, '--sequence', '2',
       ]); // prettier-ignore
@@ -440,7 +449,7 @@ async function rehearse(report: Report, fabric: FabricInstall): Promise<void> {
         '--sequence',
         '2',
       ]);
-      await role(newcomerName, 'centre:serve', ['--centre-file', ownFile, '--package-id', approved]);
+      await role(newcomerName, 'organisation:serve', ['--centre-file', ownFile, '--package-id', approved]);
       await Promise.all([newcomer, ...members].map((m) => m.waitChaincode()));
       await c1.registerCentre(existing, JOINING);
     },
@@ -453,7 +462,7 @@ async function rehearse(report: Report, fabric: FabricInstall): Promise<void> {
   );
   report.join.secondsFromInitToFirstCommittedTransfer = (Date.now() - joinStarted) / 1000;
   log(
-    `   join: ${report.join.secondsFromInitToFirstCommittedTransfer.toFixed(1)} s from centre:init to the first committed transfer`,
+    `   join: ${report.join.secondsFromInitToFirstCommittedTransfer.toFixed(1)} s from organisation:init to the first committed transfer`,
   );
 
   const bundle = await timed(report, `${newcomerName} writes its deployment bundle`, () =>

@@ -2,7 +2,7 @@ import { invalid } from './errors';
 import { validateCentreCode, validateContactLetterNumber, validateWithdrawalId } from './validators';
 
 /**
- * Typed attestation IDs (DECISIONS.md "Attestation IDs"). A business ID alone is ambiguous: withdrawal
+ * Typed attestation IDs (docs/decisions/0020-centre-scoped-ids-and-typed-attestation-ids.md). A business ID alone is ambiguous: withdrawal
  * IDs are chosen by each centre (two centres may use the same one) and could equal a contact letter
  * number. So every record, proof and verification names an attestation as
  * `transfer:<transferId>` or `withdrawal:<centreCode>:<withdrawalId>`.

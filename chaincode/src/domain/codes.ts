@@ -1,5 +1,5 @@
 /**
- * Code tables from DESIGN.md §6, in one place so that the chaincode and the gateway agree on them.
+ * Code tables (docs/domain.md), in one place so that the chaincode and the gateway agree on them.
  * The two-character codes are the national platform's; our own names stand beside them.
  */
 
@@ -46,7 +46,7 @@ export type WithdrawalReasonCode = keyof typeof WITHDRAWAL_REASONS;
 /**
  * Reasons that share one ground of the Regulation for the duplicate-evidence rule: buying and
  * building a home are one purpose (a purchase contract cited for a build is the same home paid twice).
- * Every other reason conflicts only with itself. The table is in chaincode/README.md.
+ * Every other reason conflicts only with itself. The table is in docs/rules.md.
  */
 const SHARED_PURPOSE_GROUPS: readonly (readonly string[])[] = [['01', '02']];
 
@@ -178,7 +178,7 @@ export function isTransferStatus(value: string): value is TransferStatus {
   return hasKey(TRANSFER_STATUSES, value);
 }
 
-/** The Chinese label of each transfer status (DESIGN.md §6), shown beside our name and the platform code. */
+/** The Chinese label of each transfer status (docs/domain.md), shown beside our name and the platform code. */
 export const TRANSFER_STATUS_LABELS: Readonly<Record<TransferStatus, string>> = {
   REQUESTED: '转入申请',
   ACCEPTED: '确认接收',

@@ -8,7 +8,7 @@ import { indexKey, INDEX, readIndex, txTime, writeJson } from '../ledger';
 import type { TransferRecord } from './transfer';
 
 /**
- * A person's account at one centre, as far as the ledger knows it (DECISIONS.md "Accounts and
+ * A person's account at one centre, as far as the ledger knows it (docs/rules.md "Accounts and
  * transfer-outs"). It is a history that nothing erases: every event is its own key
  * `account` [centre, subjectRef, at, txId], written blind and never deleted, so no later event can
  * silently lose an earlier closure.

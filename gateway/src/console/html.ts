@@ -1,9 +1,52 @@
 import { t, type Lang } from './i18n';
 
-/** HTML for the console: escaped text, one layout, tables that render as HTML or CSV. */
+/**
+ * HTML for the console. Every page is written with the `html` tag, which escapes each value it is
+ * given, so a page cannot forget to: text from the ledger, the index or the request stays text. A
+ * fragment that is already HTML (another `html` result) goes in as it is; `raw` marks the rare trusted
+ * string that is HTML without coming from `html`.
+ */
 
-export function escapeHtml(value: string | number | null | undefined): string {
-  return String(value ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+/** Markup that is safe to send: built by `html` (values escaped) or marked trusted by `raw`. */
+export class SafeHtml {
+  readonly #markup: string;
+
+  constructor(markup: string) {
+    this.#markup = markup;
+  }
+
+  toString(): string {
+    return this.#markup;
+  }
+}
+
+/** What a template may hold: escaped text, safe markup, or lists of these; nothing for null, undefined, false. */
+export type HtmlValue =
+  SafeHtml | string | number | bigint | boolean | null | undefined | readonly HtmlValue[];
+
+function escapeText(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function render(value: HtmlValue): string {
+  if (value instanceof SafeHtml) return value.toString();
+  if (Array.isArray(value)) return (value as readonly HtmlValue[]).map(render).join('');
+  if (value === null || value === undefined || value === false) return '';
+  return escapeText(String(value));
+}
+
+/** The auto-escaping template tag: `html`<p>${text}</p>`` escapes `text` unless it is `SafeHtml`. */
+export function html(strings: TemplateStringsArray, ...values: readonly HtmlValue[]): SafeHtml {
+  let out = strings[0] ?? '';
+  values.forEach((value, i) => {
+    out += render(value) + (strings[i + 1] ?? '');
+  });
+  return new SafeHtml(out);
+}
+
+/** Trusted markup as it is (never text from a request, the ledger or the index). */
+export function raw(trusted: string): SafeHtml {
+  return new SafeHtml(trusted);
 }
 
 /** A table cell: text, optionally a link (console paths only). */
@@ -18,21 +61,30 @@ function cellText(cell: Cell): string {
   return typeof cell === 'object' ? String(cell.text) : String(cell);
 }
 
-export function tableHtml(table: Table, id: string): string {
-  const head = table.columns.map((c) => `<th>${escapeHtml(c)}</th>`).join('');
-  const body = table.rows
-    .map(
-      (row) =>
-        `<tr>${row
-          .map((cell) =>
-            typeof cell === 'object'
-              ? `<td><a href="${escapeHtml(cell.href)}">${escapeHtml(cell.text)}</a></td>`
-              : `<td>${escapeHtml(cell)}</td>`,
-          )
-          .join('')}</tr>`,
-    )
-    .join('');
-  return `<table id="${escapeHtml(id)}"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
+function cellHtml(cell: Cell): SafeHtml {
+  return typeof cell === 'object'
+    ? html`<td><a href="${cell.href}">${cell.text}</a></td>`
+    : html`<td>${cell}</td>`;
+}
+
+export function tableHtml(table: Table, id: string): SafeHtml {
+  const head = table.columns.map((c) => html`<th>${c}</th>`);
+  const body = table.rows.map(
+    (row) =>
+      html`<tr>
+        ${row.map(cellHtml)}
+      </tr>`,
+  );
+  return html`<table id="${id}">
+    <thead>
+      <tr>
+        ${head}
+      </tr>
+    </thead>
+    <tbody>
+      ${body}
+    </tbody>
+  </table>`;
 }
 
 function csvField(value: string): string {
@@ -56,23 +108,25 @@ export interface PageNav {
   readonly query: URLSearchParams;
 }
 
-export function pagination(lang: Lang, nav: PageNav): string {
+export function pagination(lang: Lang, nav: PageNav): SafeHtml {
   const pages = Math.max(1, Math.ceil(nav.total / nav.pageSize));
-  const link = (page: number, label: string, rel: string): string => {
+  const link = (page: number, label: string, rel: string): SafeHtml => {
     const query = new URLSearchParams(nav.query);
     query.set('page', String(page));
-    return `<a rel="${rel}" href="${escapeHtml(`${nav.path}?${query.toString()}`)}">${escapeHtml(label)}</a>`;
+    return html`<a rel="${rel}" href="${`${nav.path}?${query.toString()}`}">${label}</a>`;
   };
-  return `<nav class="pages">${nav.page > 1 ? link(nav.page - 1, t(lang, 'previous'), 'prev') : ''}
-    <span>${escapeHtml(`${t(lang, 'page')} ${nav.page} / ${pages} (${t(lang, 'of')} ${nav.total})`)}</span>
-    ${nav.page < pages ? link(nav.page + 1, t(lang, 'next'), 'next') : ''}</nav>`;
+  return html`<nav class="pages">
+    ${nav.page > 1 && link(nav.page - 1, t(lang, 'previous'), 'prev')}
+    <span>${`${t(lang, 'page')} ${nav.page} / ${pages} (${t(lang, 'of')} ${nav.total})`}</span>
+    ${nav.page < pages && link(nav.page + 1, t(lang, 'next'), 'next')}
+  </nav>`;
 }
 
-export function csvLink(lang: Lang, path: string, query: URLSearchParams): string {
+export function csvLink(lang: Lang, path: string, query: URLSearchParams): SafeHtml {
   const q = new URLSearchParams(query);
   q.delete('page');
   const suffix = q.toString() === '' ? '' : `?${q.toString()}`;
-  return `<a class="csv" download href="${escapeHtml(`${path}${suffix}`)}">${escapeHtml(t(lang, 'csv'))}</a>`;
+  return html`<a class="csv" download href="${`${path}${suffix}`}">${t(lang, 'csv')}</a>`;
 }
 
 export interface LayoutOptions {
@@ -84,45 +138,56 @@ export interface LayoutOptions {
   readonly scripts?: readonly string[];
 }
 
+function mainNav(lang: Lang): SafeHtml {
+  return html`<nav class="main">
+    <a href="/console/overview">${t(lang, 'overview')}</a>
+    <a href="/console/attestations">${t(lang, 'attestations')}</a>
+    <a href="/console/blocks">${t(lang, 'blocks')}</a>
+    <a href="/console/alerts">${t(lang, 'alerts')}</a>
+    <a href="/console/person">${t(lang, 'person')}</a>
+    <form class="search" method="get" action="/console/search" role="search">
+      <input
+        name="q"
+        type="search"
+        required
+        maxlength="200"
+        placeholder="${t(lang, 'searchHint')}"
+        aria-label="${t(lang, 'search')}"
+      />
+      <button type="submit">${t(lang, 'search')}</button>
+    </form>
+    <form method="post" action="/console/sign-out"><button type="submit">${t(lang, 'signOut')}</button></form>
+  </nav>`;
+}
+
 /** The page frame: navigation, search box on every page, language switch. No inline script or style. */
-export function layout(options: LayoutOptions, body: string): string {
+export function layout(options: LayoutOptions, body: SafeHtml): SafeHtml {
   const { lang } = options;
   const other = lang === 'en' ? 'zh-CN' : 'en';
-  const nav = options.signedIn
-    ? `<nav class="main">
-        <a href="/console/overview">${escapeHtml(t(lang, 'overview'))}</a>
-        <a href="/console/attestations">${escapeHtml(t(lang, 'attestations'))}</a>
-        <a href="/console/blocks">${escapeHtml(t(lang, 'blocks'))}</a>
-        <a href="/console/alerts">${escapeHtml(t(lang, 'alerts'))}</a>
-        <a href="/console/person">${escapeHtml(t(lang, 'person'))}</a>
-        <form class="search" method="get" action="/console/search" role="search">
-          <input name="q" type="search" required maxlength="200" placeholder="${escapeHtml(t(lang, 'searchHint'))}" aria-label="${escapeHtml(t(lang, 'search'))}">
-          <button type="submit">${escapeHtml(t(lang, 'search'))}</button>
-        </form>
-        <form method="post" action="/console/sign-out"><button type="submit">${escapeHtml(t(lang, 'signOut'))}</button></form>
-      </nav>`
-    : '';
-  const scripts = ['/console/assets/console.js', ...(options.scripts ?? [])]
-    .map((src) => `<script src="${escapeHtml(src)}" defer></script>`)
-    .join('');
-  return `<!doctype html>
-<html lang="${lang}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(options.title)} · ${escapeHtml(t(lang, 'title'))}</title>
-<link rel="stylesheet" href="/console/assets/console.css">
-${scripts}
-</head>
-<body>
-<header><strong>${escapeHtml(t(lang, 'title'))}</strong>
-<a class="lang" href="/console/lang?to=${other}&amp;back=${encodeURIComponent(options.back)}">${other === 'en' ? 'English' : '中文'}</a>
-</header>
-${nav}
-<main>
-<h1>${escapeHtml(options.title)}</h1>
-${body}
-</main>
-</body>
-</html>`;
+  const scripts = ['/console/assets/console.js', ...(options.scripts ?? [])].map(
+    (src) => html`<script src="${src}" defer></script>`,
+  );
+  return html`<!doctype html>
+    <html lang="${lang}">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>${options.title} · ${t(lang, 'title')}</title>
+        <link rel="stylesheet" href="/console/assets/console.css" />
+        ${scripts}
+      </head>
+      <body>
+        <header>
+          <strong>${t(lang, 'title')}</strong>
+          <a class="lang" href="${`/console/lang?to=${other}&back=${encodeURIComponent(options.back)}`}"
+            >${other === 'en' ? 'English' : '中文'}</a
+          >
+        </header>
+        ${options.signedIn && mainNav(lang)}
+        <main>
+          <h1>${options.title}</h1>
+          ${body}
+        </main>
+      </body>
+    </html>`;
 }

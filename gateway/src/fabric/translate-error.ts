@@ -133,7 +133,7 @@ const BEHIND_CODES: readonly ErrorCode[] = ['INVALID_STATE', 'NOT_FOUND'];
 
 /**
  * Whether the endorsers disagreed: some of the `endorsers` refused with a state-dependent code while
- * the others endorsed (fabric-gateway lists only the failing endorsers). Seen in issue 13's growth
+ * the others endorsed (fabric-gateway lists only the failing endorsers). Seen in the growth benchmark's
  * load: confirm-out right after accept, endorsed by the source (which had committed the accept) and
  * refused by the destination's peer (which had not yet): INVALID_STATE "not allowed when REQUESTED".
  */

@@ -255,7 +255,7 @@ class TransferServiceImpl implements TransferService {
   }
 
   /**
-   * One step. Idempotency is the chaincode's (DECISIONS "Idempotent steps"): an identical repeat of
+   * One step. Idempotency is the chaincode's (docs/decisions/0022-idempotent-steps.md): an identical repeat of
    * the latest entry of the step is answered with the record as it is, which this transaction did
    * not write (its last history txId is another's), so it is dropped before ordering and answered 200.
    * After an MVCC retry the second of two concurrent identical steps becomes such a replay.

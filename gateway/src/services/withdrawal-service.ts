@@ -108,7 +108,7 @@ class WithdrawalServiceImpl implements WithdrawalService {
     return { input, transient };
   }
 
-  /** Withdrawal IDs are each centre's own (DECISIONS.md "Attestation IDs"): the key is (centre, ID). */
+  /** Withdrawal IDs are each centre's own (docs/decisions/0020): the key is (centre, ID). */
   async get(caller: Caller, withdrawalId: string, centre?: string): Promise<JsonObject> {
     const scope = centre ?? caller.centreCode;
     if (scope === null) {

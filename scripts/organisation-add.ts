@@ -1,0 +1,43 @@
+import path from 'node:path';
+import {
+  addOrganisation,
+  DEFAULT_DEFINITION,
+  DEFINITION_FLAG,
+  definitionFrom,
+  parseFlags,
+  runMain,
+  usageLine,
+} from '../network';
+
+/**
+ * `npm run organisation:add`: on one machine, a new organisation joins the running consortium of the
+ * definition (its keys, the config update signed by a majority of the members' admins, its nodes, the
+ * chaincode definition and its registry entry).
+ */
+const spec = {
+  command: 'npm run organisation:add',
+  summary:
+    'On one machine: a new organisation joins the running consortium. Re-running after a failure carries on where it stopped.',
+  flags: {
+    definition: DEFINITION_FLAG,
+    code: { type: 'string', arg: 'CODE', required: true, help: "the organisation's 6-digit code" },
+    name: { type: 'string', arg: 'NAME', required: true, help: "the organisation's name" },
+    'msp-id': { type: 'string', arg: 'MSPID', help: 'its MSP ID', defaultText: 'C<code>MSP' },
+  },
+} as const;
+const flags = parseFlags(spec);
+
+function required(value: string | undefined, flag: string): string {
+  if (value === undefined || value.trim() === '') {
+    console.error(`--${flag} is required\nusage: ${usageLine(spec)}`);
+    process.exit(2);
+  }
+  return value.trim();
+}
+
+runMain(async () => {
+  const file = path.resolve(flags.definition ?? DEFAULT_DEFINITION);
+  const code = required(flags.code, 'code');
+  const centre = { code, mspId: flags['msp-id'] ?? `C${code}MSP`, name: required(flags.name, 'name') };
+  await addOrganisation({ definitionFile: file, consortium: definitionFrom(flags.definition), centre });
+});
