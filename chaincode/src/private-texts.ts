@@ -1,7 +1,7 @@
 import type { Context } from 'fabric-contract-api';
 
 import { canonicalJson, decodeJson } from './codec';
-import { chaincodeConfig } from './config';
+import { chaincodeHashKeys } from './config';
 import { invalid } from './domain/errors';
 import { freeTextHash, validateFreeText } from './domain/free-text';
 import { readObject, readOptionalString, readString } from './domain/json-fields';
@@ -36,7 +36,7 @@ export function transientText(ctx: Context, key: string, field: string, expected
     throw invalid(field, `required in the transient map (key "${key}")`);
   }
   const text = validateFreeText(Buffer.from(bytes).toString('utf8'), field);
-  if (freeTextHash(chaincodeConfig().pseudonymKey, text) !== expectedHash) {
+  if (freeTextHash(chaincodeHashKeys(), text) !== expectedHash) {
     throw invalid(`${field}Hash`, `does not match the ${key} in the transient map`);
   }
   return text;

@@ -1,7 +1,7 @@
 import { invalid } from './errors';
 import { foldReference } from './fold';
-import { refuseIdShaped } from './id-shaped';
-import { keyedHashHex } from './keyed-hash';
+import { idShapeOfFolded, refuseIdShaped } from './id-shaped';
+import { keyedHashHex, type HashKeySource } from './keyed-hash';
 
 /** The longest evidence reference accepted (characters as typed). */
 export const MAX_EVIDENCE_REFERENCE = 200;
@@ -24,10 +24,14 @@ export function validateEvidenceReference(reference: string, field: string): str
   if (reference.trim() === '' || reference.length > MAX_EVIDENCE_REFERENCE) {
     throw invalid(field, `must be 1-${MAX_EVIDENCE_REFERENCE} characters`);
   }
-  if (foldReference(reference) === '') {
+  const folded = foldReference(reference);
+  if (folded === '') {
     throw invalid(field, 'must contain letters or digits');
   }
-  return refuseIdShaped(reference, field);
+  if (idShapeOfFolded(folded) !== undefined) {
+    refuseIdShaped(reference, field);
+  }
+  return reference;
 }
 
 /**
@@ -36,6 +40,6 @@ export function validateEvidenceReference(reference: string, field: string): str
  * gateway computes it for the argument; every endorser recomputes it from the reference in the
  * transient map with its own copy of K.
  */
-export function evidenceHashOf(pseudonymKey: Uint8Array, reference: string): string {
-  return keyedHashHex(pseudonymKey, 'evidence', normaliseEvidenceReference(reference));
+export function evidenceHashOf(keys: HashKeySource, reference: string): string {
+  return keyedHashHex(keys, 'evidence', normaliseEvidenceReference(reference));
 }

@@ -1,6 +1,6 @@
 import { invalid } from './errors';
 import { findIdShapedRun, idDigitView } from './id-shaped';
-import { keyedHashHex } from './keyed-hash';
+import { keyedHashHex, type HashKeySource } from './keyed-hash';
 
 /**
  * Free texts of the business steps: reject / dispute / fail messages and reversal reasons. They are
@@ -58,6 +58,6 @@ export function validateFreeText(value: string, field: string): string {
  * free-text key derived from the consortium key K (keyed-hash.ts), so a short standard text cannot be
  * guessed from its fingerprint by anyone without K.
  */
-export function freeTextHash(pseudonymKey: Uint8Array, text: string): string {
-  return keyedHashHex(pseudonymKey, 'free-text', text.normalize('NFC'));
+export function freeTextHash(keys: HashKeySource, text: string): string {
+  return keyedHashHex(keys, 'free-text', text.normalize('NFC'));
 }

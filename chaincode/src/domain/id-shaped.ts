@@ -25,7 +25,11 @@ export type IdShape = 'RESIDENT_ID' | 'OLD_RESIDENT_ID';
 
 /** The folded value with the look-alikes of digits read as digits (`O` → 0, `L` → 1). */
 export function idDigitView(text: string): string {
-  return foldReference(text).replace(/O/g, '0').replace(/L/g, '1');
+  return digitsOfFolded(foldReference(text));
+}
+
+function digitsOfFolded(folded: string): string {
+  return folded.replace(/O/g, '0').replace(/L/g, '1');
 }
 
 function isBirthDate(yyyymmdd: string): boolean {
@@ -42,7 +46,12 @@ const FIFTEEN = /(?<![0-9])[0-9]{15}(?![0-9])/g;
 
 /** The kind of ID-shaped run the value holds once folded, or undefined. */
 export function findIdShapedRun(text: string): IdShape | undefined {
-  const view = idDigitView(text);
+  return idShapeOfFolded(foldReference(text));
+}
+
+/** {@link findIdShapedRun} of a value already folded by {@link foldReference}. */
+export function idShapeOfFolded(folded: string): IdShape | undefined {
+  const view = digitsOfFolded(folded);
   for (const match of view.matchAll(EIGHTEEN)) {
     const window = match[1] ?? '';
     if (isBirthDate(window.slice(6, 14)) && residentIdCheckChar(window.slice(0, 17)) === window.charAt(17)) {

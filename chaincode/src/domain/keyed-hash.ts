@@ -24,7 +24,30 @@ export function derivedHashKey(pseudonymKey: Uint8Array, purpose: KeyedHashPurpo
   return Buffer.from(hkdfSync('sha256', pseudonymKey, Buffer.alloc(0), KEYED_HASH_LABELS[purpose], 32));
 }
 
+/** Both derived keys, computed once where K is loaded (HKDF costs several times an HMAC). */
+export interface HashKeys {
+  readonly evidence: Buffer;
+  readonly freeText: Buffer;
+}
+
+/** K itself (the keys are derived on each call) or the keys derived from it once ({@link hashKeysOf}). */
+export type HashKeySource = Uint8Array | HashKeys;
+
+export function hashKeysOf(pseudonymKey: Uint8Array): HashKeys {
+  return {
+    evidence: derivedHashKey(pseudonymKey, 'evidence'),
+    freeText: derivedHashKey(pseudonymKey, 'free-text'),
+  };
+}
+
+function keyFor(source: HashKeySource, purpose: KeyedHashPurpose): Buffer {
+  if (source instanceof Uint8Array) {
+    return derivedHashKey(source, purpose);
+  }
+  return purpose === 'evidence' ? source.evidence : source.freeText;
+}
+
 /** HMAC-SHA256 (lowercase hex, 64 characters, the shape public state always had) of UTF-8 text. */
-export function keyedHashHex(pseudonymKey: Uint8Array, purpose: KeyedHashPurpose, text: string): string {
-  return createHmac('sha256', derivedHashKey(pseudonymKey, purpose)).update(text, 'utf8').digest('hex');
+export function keyedHashHex(source: HashKeySource, purpose: KeyedHashPurpose, text: string): string {
+  return createHmac('sha256', keyFor(source, purpose)).update(text, 'utf8').digest('hex');
 }

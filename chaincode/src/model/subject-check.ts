@@ -1,7 +1,7 @@
 import type { Context } from 'fabric-contract-api';
 
 import { decodeJson } from '../codec';
-import { chaincodeConfig } from '../config';
+import { chaincodeConfig, chaincodeHashKeys } from '../config';
 import { chinaDateOf } from '../domain/dates';
 import { hpfError, invalid } from '../domain/errors';
 import { evidenceHashOf, validateEvidenceReference } from '../domain/evidence';
@@ -52,12 +52,12 @@ function checkPerson(ctx: Context, subjectRef: string, allowedKeys?: readonly st
  */
 function transientEvidence(ctx: Context): string[] {
   const list = readArray({ evidence: transientValue(ctx, 'evidence') }, 'evidence', MAX_EVIDENCE);
-  const key = chaincodeConfig().pseudonymKey;
+  const keys = chaincodeHashKeys();
   return list.map((item, index) => {
     const path = `evidence[${index}]`;
     const object = readObject(item, path, ['kind', 'reference']);
     const reference = validateEvidenceReference(readString(object, 'reference', path), `${path}.reference`);
-    return `${readString(object, 'kind', path)}:${evidenceHashOf(key, reference)}`;
+    return `${readString(object, 'kind', path)}:${evidenceHashOf(keys, reference)}`;
   });
 }
 
