@@ -20,7 +20,6 @@ export {
   type HostOptions,
 } from './src/host';
 export { REPO_ROOT, Layout } from './src/layout';
-export { initRegistry } from './src/network';
 export { withOrg, connectOrg } from './src/org-client';
 export { readOrganisationFile, OrganisationFileError, type OrganisationFile } from './src/organisation-file';
 export { recordedNames, stopAll } from './src/processes';
@@ -69,7 +68,7 @@ export {
 } from './src/gateways';
 export { addOrganisation } from './src/joining';
 export { ConfigUpdateRejected, JoinError } from './src/errors';
-export { down, status, up, type Log, type NodeStatus } from './src/network';
+export { Network, type Log, type NetworkStatus, type NodeStatus, type UpResult } from './src/network';
 export { isRaftLeader, peerHeight, peerProcessName } from './src/nodes';
 export { type OrgConnection } from './src/org-client';
 export { pollUntil, sleep } from './src/poll';

@@ -1,4 +1,4 @@
-import { DEFINITION_FLAG, definitionFrom, down, parseFlags, runMain } from '../network';
+import { DEFINITION_FLAG, definitionFrom, Network, parseFlags, runMain } from '../network';
 
 const flags = parseFlags({
   command: 'npm run network:down',
@@ -10,5 +10,5 @@ const flags = parseFlags({
 });
 runMain(async () => {
   // The definition alone (without joined centres) is enough: down also stops every other process it recorded.
-  await down(definitionFrom(flags.definition, { includeJoined: false }), { purge: flags.purge });
+  await new Network(definitionFrom(flags.definition, { includeJoined: false })).down({ purge: flags.purge });
 });

@@ -1,4 +1,4 @@
-import { DEFINITION_FLAG, definitionFrom, type NodeStatus, parseFlags, runMain, status } from '../network';
+import { DEFINITION_FLAG, definitionFrom, Network, type NodeStatus, parseFlags, runMain } from '../network';
 
 const flags = parseFlags({
   command: 'npm run network:status',
@@ -17,7 +17,7 @@ function line(node: NodeStatus): string {
 }
 
 runMain(async () => {
-  const result = await status(definitionFrom(flags.definition));
+  const result = await new Network(definitionFrom(flags.definition), { log: () => undefined }).status();
   if (flags.json) {
     console.log(JSON.stringify(result, null, 2));
     return;

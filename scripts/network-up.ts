@@ -1,4 +1,4 @@
-import { DEFINITION_FLAG, definitionFrom, parseFlags, runMain, up } from '../network';
+import { DEFINITION_FLAG, definitionFrom, Network, parseFlags, runMain } from '../network';
 
 const flags = parseFlags({
   command: 'npm run network:up',
@@ -7,5 +7,5 @@ const flags = parseFlags({
   flags: { definition: DEFINITION_FLAG },
 });
 runMain(async () => {
-  await up(definitionFrom(flags.definition));
+  await new Network(definitionFrom(flags.definition)).up();
 });

@@ -2,13 +2,13 @@ import {
   DEFAULT_DEFINITION,
   DEFINITION_FLAG,
   definitionFrom,
-  down,
   forgetProcess,
   parseFlags,
   runMain,
   startDetached,
   startSupervised,
   SUPERVISOR_NAME,
+  Network,
 } from '../network';
 
 /**
@@ -46,7 +46,7 @@ runMain(async () => {
       supervisor.stop();
       forgetProcess(consortium.dataDir, SUPERVISOR_NAME);
       console.log('\nStopping the consortium…');
-      down(consortium, { purge: false }).then(
+      new Network(consortium).down({ purge: false }).then(
         () => resolve(),
         (error: unknown) => {
           console.error(error);

@@ -1,4 +1,4 @@
-import { down, startConsortium } from '../network';
+import { startConsortium, Network } from '../network';
 import { reuseNetwork, testConsortium, testLog } from './support/consortium';
 
 /**
@@ -12,12 +12,12 @@ export default async function globalSetup(): Promise<void> {
   }
   testLog('fresh test network');
   // Whatever an earlier run left (including centres that joined) is stopped and wiped first.
-  await down(testConsortium({ includeJoined: false }), { purge: true }, testLog);
+  await new Network(testConsortium({ includeJoined: false }), { log: testLog }).down({ purge: true });
   const consortium = testConsortium();
   try {
     await startConsortium(consortium, testLog);
   } catch (error) {
-    await down(consortium, { purge: false }, testLog).catch(() => undefined);
+    await new Network(consortium, { log: testLog }).down({ purge: false }).catch(() => undefined);
     throw error;
   }
 }

@@ -1,4 +1,4 @@
-import { down } from '../network';
+import { Network } from '../network';
 import { reuseNetwork, testConsortium, testLog } from './support/consortium';
 
 /**
@@ -7,5 +7,5 @@ import { reuseNetwork, testConsortium, testLog } from './support/consortium';
  */
 export default async function globalTeardown(): Promise<void> {
   if (reuseNetwork()) return;
-  await down(testConsortium({ includeJoined: false }), { purge: false }, testLog);
+  await new Network(testConsortium({ includeJoined: false }), { log: testLog }).down({ purge: false });
 }

@@ -1,3 +1,5 @@
+// First: stops with a clear message on a Node too old for the modules below.
+import './node-version';
 import { ConfigError, loadConfig } from './config';
 import { startGateway } from './server';
 

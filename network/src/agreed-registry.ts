@@ -48,7 +48,7 @@ const blockSchema = z.object({
 });
 
 function agreedFile(layout: Layout): string {
-  return path.join(layout.root, 'chaincode', 'agreed-registry.json');
+  return layout.agreedRegistry;
 }
 
 /** The member MSP IDs of a genesis block, decoded by configtxlator. */
@@ -70,7 +70,7 @@ export async function deriveAgreedRegistry(
   layout: Layout,
   cli: FabricCli,
 ): Promise<AgreedRegistry> {
-  const members = await channelMembers(cli, layout.genesisBlock, path.join(layout.root, 'chaincode'));
+  const members = await channelMembers(cli, layout.genesisBlock, layout.chaincodeDir);
   const known = new Set(consortium.orgs.map((o) => o.mspId));
   const unknown = members.filter((m) => !known.has(m));
   if (unknown.length > 0) {

@@ -56,12 +56,9 @@ export function writeBundle(options: Readonly<BundleOptions>): Bundle {
     copyIfPresent(layout.configDir, target.configDir),
     copyIfPresent(layout.genesisBlock, target.genesisBlock),
     copyIfPresent(layout.chaincodePackage, target.chaincodePackage),
-    copyIfPresent(
-      path.join(layout.root, 'chaincode', 'agreed-registry.json'),
-      path.join(dir, 'chaincode', 'agreed-registry.json'),
-    ),
+    copyIfPresent(layout.agreedRegistry, path.join(dir, 'chaincode', 'agreed-registry.json')),
     copyIfPresent(layout.pseudonymKey, target.pseudonymKey),
-    copyIfPresent(path.join(layout.root, 'gateways', org.key), path.join(dir, 'gateways', org.key)),
+    copyIfPresent(layout.gatewayDir(org), path.join(dir, 'gateways', org.key)),
   ].filter((file): file is string => file !== null);
   const definition = { ...(options.definition as Record<string, unknown>), dataDir: dir };
   writeFileSync(path.join(dir, 'consortium.yaml'), stringify(definition));

@@ -232,7 +232,7 @@ export async function commit(
 /** What we last committed (committed.json), so a re-run can tell whether the committed definition is still the wanted one. */
 
 function committedRecordFile(layout: Layout): string {
-  return path.join(layout.root, 'chaincode', 'committed.json');
+  return layout.committedRecord;
 }
 
 function readCommittedRecord(layout: Layout): CommittedRecord | null {
@@ -369,7 +369,7 @@ export async function startChaincodeServer(
     throw new Error('chaincode/dist/index.js is missing: run `npm run build -w chaincode` first');
   }
   const name = chaincodeServerName(org);
-  const servedFile = path.join(layout.root, 'chaincode', `${name}.served`);
+  const servedFile = layout.servedCode(name);
   const code = builtCodeHash();
   const stale =
     runningProcess(layout.root, name) !== null &&

@@ -141,7 +141,7 @@ export async function ensureGenesisBlock(
   if (existsSync(layout.genesisBlock)) {
     return false;
   }
-  const dir = writeConfigtx(path.join(layout.root, 'channel'), configtx(consortium, layout));
+  const dir = writeConfigtx(layout.channelDir, configtx(consortium, layout));
   await cli.run('configtxgen', [
     '-profile',
     PROFILE,

@@ -11,8 +11,8 @@ import {
   startGateway,
   waitGatewayReady,
 } from './gateways';
-import { Layout, REPO_ROOT } from './layout';
-import { up, type Log, type UpResult } from './network';
+import { REPO_ROOT, type Layout } from './layout';
+import { Network, type Log, type UpResult } from './network';
 import { ordererSpec, peerSpec } from './nodes';
 import { eachLimited, sleep } from './poll';
 import {
@@ -40,8 +40,9 @@ const GATEWAY_READY_TIMEOUT_MS = 120_000;
 /** The whole local consortium: the network (network.ts) plus one HTTP gateway per organisation. */
 export async function startConsortium(consortium: Consortium, log: Log = console.log): Promise<UpResult> {
   const started = Date.now();
-  const result = await up(consortium, log);
-  const layout = new Layout(consortium);
+  const network = new Network(consortium, { log });
+  const result = await network.up();
+  const layout = network.layout;
   ensureApiKeys(consortium, layout);
   log('Gateways');
   // A few at a time, each until ready: 32 Node processes started at once on 2 cores (next to 32
@@ -88,7 +89,7 @@ export async function startSupervised(
   log: Log = console.log,
   options: Partial<Omit<SupervisorOptions, 'dataDir' | 'specs' | 'log'>> = {},
 ): Promise<Supervisor> {
-  const layout = new Layout(consortium);
+  const { layout } = new Network(consortium, { log });
   recordSelf(layout.root, SUPERVISOR_NAME);
   let result: UpResult;
   try {
@@ -125,7 +126,7 @@ export async function startDetached(
   log: Log = console.log,
   timeoutMs = 15 * 60_000,
 ): Promise<SupervisorState> {
-  const layout = new Layout(consortium);
+  const { layout } = new Network(consortium, { log });
   const existing = runningProcess(layout.root, SUPERVISOR_NAME);
   if (existing !== null) {
     log(`A supervisor is already running (pid ${existing.pid}); it keeps the consortium running.`);

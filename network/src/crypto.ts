@@ -49,7 +49,7 @@ function ordererOrgConfig(consortium: Consortium): unknown {
 }
 
 async function generate(cli: FabricCli, layout: Layout, name: string, config: unknown): Promise<void> {
-  const file = path.join(layout.root, 'crypto-config', `${name}.yaml`);
+  const file = layout.cryptoConfig(name);
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, stringify(config));
   await cli.run('cryptogen', ['generate', `--config=${file}`, `--output=${layout.cryptoDir}`]);

@@ -76,7 +76,7 @@ export function ensureApiKeys(consortium: Consortium, layout: Layout): KeyStore 
 
 /** The gateway's data directory (HPF_GW_DATA_DIR): its key hashes, checkpoint and index. */
 export function gatewayDir(layout: Layout, org: OrgDefinition): string {
-  return path.join(layout.root, 'gateways', org.key);
+  return layout.gatewayDir(org);
 }
 
 function gatewayKeysFile(layout: Layout, org: OrgDefinition): string {

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { common } from '@hyperledger/fabric-protos';
 import path from 'node:path';
-import { ensureAgreedRegistry } from './agreed-registry';
+import { TextDecoder } from 'node:util';
+import { agreedRegistrySha256, deriveAgreedRegistry, ensureAgreedRegistry } from './agreed-registry';
 import {
   approve,
   commit,
@@ -33,11 +34,11 @@ import type { FabricInstall } from './fabric-bin';
 import { FabricCli } from './fabric-cli';
 import { ensureApiKeys, startGateway, waitGatewayReady } from './gateways';
 import { Layout, REPO_ROOT } from './layout';
-import { waitChaincode, type Log } from './network';
 import {
   ensureBaseConfig,
   joinOrderer,
   joinPeer,
+  LARGE_CONSORTIUM_ORGS,
   ordererProcessName,
   ordererTarget,
   ordererSpec,
@@ -57,7 +58,7 @@ import {
   writeOrganisationFile,
 } from './organisation-file';
 import { withOrg } from './org-client';
-import { pollUntil } from './poll';
+import { pollUntil, type Log } from './poll';
 
 /**
  * One organisation's host, shaped like Fabric's integration/nwo `Network`: it owns its data dir's
@@ -68,9 +69,8 @@ import { pollUntil } from './poll';
  * organisation's private key.
  */
 
-export interface HostOptions {
-  /** The shared consortium definition's content (YAML parsed, unvalidated). */
-  readonly definition: unknown;
+/** Where a host runs: its data dir, its Fabric install, its log and (rehearsal only) its namespace. */
+export interface HostPlace {
   /** This host's own data dir. */
   readonly dataDir: string;
   /** Network namespace the host's nodes run in (the rehearsal); none on a real host. */
@@ -78,6 +78,16 @@ export interface HostOptions {
   readonly fabric: FabricInstall;
   readonly log: Log;
 }
+
+/**
+ * A host over the shared definition's content (YAML parsed, unvalidated: it is validated with this
+ * host's data dir, and can admit centres), or over a validated consortium whose data dir it uses
+ * (`Network`'s hosts, all in one data dir).
+ */
+export type HostOptions = HostPlace &
+  ({ readonly definition: unknown } | { readonly consortium: Consortium });
+
+const utf8 = new TextDecoder();
 
 /** The SHA-256 package ID (`label:hex`) of a chaincode package file, as `peer lifecycle` computes it. */
 export function packageIdOf(label: string, file: string): string {
@@ -101,7 +111,11 @@ class HostBase {
   }
 
   #build(): Consortium {
-    const content = withCentres(this.options.definition, this.#extra);
+    if ('consortium' in this.options) {
+      if (this.#extra.length > 0) throw new Error('a host over a validated consortium admits no centre');
+      return { ...this.options.consortium, dataDir: this.dataDir };
+    }
+    const content = this.definitionContent();
     const withDir = { ...(content as Record<string, unknown>), dataDir: this.dataDir };
     return validateDefinition(withDir, REPO_ROOT, `definition on host ${this.dataDir}`);
   }
@@ -117,9 +131,11 @@ class HostBase {
     this.#consortium = this.#build();
   }
 
-  /** Centres this host admitted after its definition was written. */
-  protected admitted(): readonly CentreEntry[] {
-    return this.#extra;
+  /** The definition's content with the centres this host admitted after it was written. */
+  protected definitionContent(): unknown {
+    if (!('definition' in this.options))
+      throw new Error('a host over a validated consortium has no definition file');
+    return withCentres(this.options.definition, this.#extra);
   }
 
   protected prepare(): void {
@@ -148,18 +164,24 @@ export class OrdererHost extends HostBase {
     return this.layout.genesisBlock;
   }
 
+  /** Starts every orderer node, joins each to the channel, and waits for a Raft leader. */
   async startOrderers(): Promise<void> {
     const { consortium, layout, cli } = this;
+    const log = this.options.log;
     for (const node of consortium.ordererOrg.nodes) {
       const spec = ordererSpec(consortium, layout, this.options.fabric, node);
-      startNode(layout, { ...spec, netns: this.options.netns });
+      const { pid, reused } = startNode(layout, { ...spec, netns: this.options.netns });
+      log(
+        `      ${node.name} ${reused ? 'already running' : 'started'} (pid ${pid}) on ${node.address}:${node.ports.listen}`,
+      );
     }
     for (const node of consortium.ordererOrg.nodes) {
       await waitHealthy(ordererProcessName(node), node.address, node.ports.operations, layout);
       await waitListening(ordererProcessName(node), node.address, node.ports.admin, layout);
-      await joinOrderer(consortium, layout, cli, node);
+      const joined = await joinOrderer(consortium, layout, cli, node);
+      log(`      ${node.name} ${joined ? 'joined' : 'already joined'} ${consortium.channel}`);
     }
-    await waitRaftLeader(consortium);
+    log(`      Raft leader: ${await waitRaftLeader(consortium)}`);
   }
 }
 
@@ -201,21 +223,35 @@ export class PeerHost extends HostBase implements ChannelAdmin {
     if (path.resolve(file) !== this.layout.pseudonymKey) copyFileSync(file, this.layout.pseudonymKey);
   }
 
-  async startPeer(): Promise<void> {
+  /** Starts the peer process (or finds it running); `awaitPeer` waits until it serves. */
+  launchPeer(): { pid: number; reused: boolean } {
     const { layout, org } = this;
-    startNode(layout, {
+    const started = startNode(layout, {
       ...peerSpec(layout, this.options.fabric, org, this.consortium.orgs.length),
       netns: this.options.netns,
     });
+    this.options.log(
+      `      ${peerProcessName(org)} ${started.reused ? 'already running' : 'started'} (pid ${started.pid}) on ${org.address}:${org.ports.peer}`,
+    );
+    return started;
+  }
+
+  async awaitPeer(): Promise<void> {
+    const { layout, org } = this;
     await waitHealthy(peerProcessName(org), org.address, org.ports.operations, layout);
     await waitListening(peerProcessName(org), org.address, org.ports.peer, layout);
   }
 
-  /** Joins the peer with the block received (the genesis block), unless it has joined. */
-  async joinChannel(block: string): Promise<void> {
+  async startPeer(): Promise<void> {
+    this.launchPeer();
+    await this.awaitPeer();
+  }
+
+  /** Joins the peer with the block received (the genesis block), unless it has joined; true when it joined now. */
+  async joinChannel(block: string): Promise<boolean> {
     mkdirSync(path.dirname(this.layout.genesisBlock), { recursive: true });
     if (path.resolve(block) !== this.layout.genesisBlock) copyFileSync(block, this.layout.genesisBlock);
-    await joinPeer(this.consortium, this.layout, this.cli, this.org);
+    return joinPeer(this.consortium, this.layout, this.cli, this.org);
   }
 
   /**
@@ -229,7 +265,7 @@ export class PeerHost extends HostBase implements ChannelAdmin {
 
   /** The number of the newest block the orderer has (fetched by this peer's admin). */
   async newestBlock(): Promise<number> {
-    const file = path.join(this.dataDir, 'joining', 'newest.block');
+    const file = this.layout.joiningDir('newest.block');
     await this.fetchBlock('newest', file);
     const header = common.Block.deserializeBinary(readFileSync(file)).getHeader();
     if (header === undefined) throw new Error(`${file}: the orderer's newest block has no header`);
@@ -249,7 +285,7 @@ export class PeerHost extends HostBase implements ChannelAdmin {
 
   /** Is `mspId` in the channel's Application group (the channel config as the orderer has it now)? */
   async isChannelMember(mspId: string): Promise<boolean> {
-    const config = await fetchChannelConfig(this, path.join(this.dataDir, 'joining', 'config'));
+    const config = await fetchChannelConfig(this, this.layout.joiningDir('config'));
     return mspId in config.channel_group.groups.Application.groups;
   }
 
@@ -283,14 +319,14 @@ export class PeerHost extends HostBase implements ChannelAdmin {
    * Installs the package received, after checking that its hash is the package ID the members
    * approved: a package that differs by one byte is refused before it reaches the peer.
    */
-  async installPackage(file: string, approvedId: string): Promise<void> {
+  async installPackage(file: string, approvedId: string): Promise<boolean> {
     const actual = packageIdOf(this.consortium.chaincode.label, file);
     if (actual !== approvedId) {
       throw new Error(`chaincode package ${file}: its ID is ${actual}, not the approved ${approvedId}`);
     }
     mkdirSync(path.dirname(this.layout.chaincodePackage), { recursive: true });
     if (path.resolve(file) !== this.layout.chaincodePackage) copyFileSync(file, this.layout.chaincodePackage);
-    await ensureInstalled(this.cli, this.layout, this.org, approvedId);
+    return ensureInstalled(this.cli, this.layout, this.org, approvedId);
   }
 
   /** Has the channel committed the definition at `sequence` (or a later one) already? */
@@ -311,17 +347,75 @@ export class PeerHost extends HostBase implements ChannelAdmin {
     await commit(this.consortium, this.layout, this.cli, sequence, this.org);
   }
 
-  async startChaincodeServer(packageId: string): Promise<void> {
+  /** Starts (or restarts, when the built chaincode changed) this organisation's chaincode server. */
+  async startChaincodeServer(
+    packageId: string,
+  ): Promise<{ pid: number; reused: boolean; restarted: boolean }> {
     if (!existsSync(this.layout.pseudonymKey)) {
       throw new Error(`${this.org.mspId} has no pseudonymisation key at ${this.layout.pseudonymKey}`);
     }
-    await ensureAgreedRegistry(this.consortium, this.layout, this.cli);
-    await startChaincodeServer(this.layout, this.org, packageId, this.options.netns);
+    if (agreedRegistrySha256(this.layout) === undefined) {
+      await ensureAgreedRegistry(this.consortium, this.layout, this.cli);
+    }
+    return startChaincodeServer(this.layout, this.org, packageId, this.options.netns);
   }
 
-  /** Waits until this peer answers for the chaincode and every organisation's peer endorses. */
-  async waitChaincode(): Promise<string> {
-    return waitChaincode(this.consortium, this.layout, this.org);
+  /**
+   * Polls through this peer until `meta:Version` answers (the peer launched the chaincode) and a
+   * `Ping` proposal is endorsed by every org's peer (gossip has found all the other orgs' peers,
+   * which takes a few seconds after a restart). The proposal is endorsed, never submitted.
+   */
+  async waitChaincode(timeoutMs = 90_000): Promise<string> {
+    const { consortium, org } = this;
+    return withOrg(this.layout, org, async ({ gateway }) => {
+      const contract = gateway.getNetwork(consortium.channel).getContract(consortium.chaincode.name, 'meta');
+      return pollUntil(
+        async () => {
+          const version = utf8.decode(await contract.evaluateTransaction('Version'));
+          // Every org's peer, not just any two: each peer must know all the others (transfers and
+          // withdrawals name their endorsers explicitly).
+          await contract
+            .newProposal('Ping', {
+              arguments: ['readiness'],
+              endorsingOrganizations: consortium.orgs.map((o) => o.mspId),
+            })
+            .endorse();
+          return version;
+        },
+        {
+          timeoutMs,
+          // A large consortium's polls are spaced out: each one that gets past discovery runs the
+          // chaincode on every org's peer, and on 2 cores frequent polls were load of their own.
+          intervalMs: consortium.orgs.length >= LARGE_CONSORTIUM_ORGS ? 3_000 : 500,
+          failure: (error) =>
+            new Error(
+              `${org.mspId}'s peer is not ready for chaincode ${consortium.chaincode.name}: ${String(error)}`,
+            ),
+        },
+      );
+    });
+  }
+
+  /**
+   * Initialises the chaincode registry with the content the members agreed (derived from the
+   * genesis config, see agreed-registry.ts), as this organisation; the chaincode makes this
+   * idempotent, and each endorsing peer refuses any other content.
+   */
+  async initRegistry(): Promise<void> {
+    const { consortium } = this;
+    const registry = (await deriveAgreedRegistry(consortium, this.layout, this.cli)).content;
+    await withOrg(this.layout, this.org, async ({ gateway }) => {
+      const contract = gateway
+        .getNetwork(consortium.channel)
+        .getContract(consortium.chaincode.name, 'registry');
+      const existing = await contract.evaluateTransaction('Get').then(
+        (bytes) => utf8.decode(bytes),
+        () => null,
+      );
+      if (existing === null) {
+        await contract.submitTransaction('Init', JSON.stringify(registry));
+      }
+    });
   }
 
   /** Starts this organisation's gateway with API keys for this organisation only. */
@@ -343,7 +437,7 @@ export class PeerHost extends HostBase implements ChannelAdmin {
     next.importOrganisationFile(organisationFile);
     const org = next.consortium.centres.find((c) => c.code === centre.code);
     if (org === undefined) throw new Error(`centre ${centre.code} is not in the next consortium`);
-    const dir = path.join(this.dataDir, 'joining', centre.code);
+    const dir = this.layout.joiningDir(centre.code);
     const group = await printOrg(this.cli, next.layout, org, dir);
     return writeConfigUpdate(this, {
       dir,
@@ -368,12 +462,12 @@ export class PeerHost extends HostBase implements ChannelAdmin {
 
   /** Submits a signed config update to the orderer (`peer channel update` adds this admin's signature). */
   async submitUpdate(envelope: string): Promise<void> {
-    await submitConfigUpdate(this, envelope, path.join(this.dataDir, 'joining'));
+    await submitConfigUpdate(this, envelope, this.layout.joiningDir());
   }
 
   /** Writes this organisation's deployment bundle (see bundle.ts) to `outDir`. */
   bundle(outDir: string, packageId: string): Bundle {
-    const definition = withCentres(this.options.definition, this.admitted());
+    const definition = this.definitionContent();
     return writeBundle({
       consortium: this.consortium,
       layout: this.layout,

@@ -16,8 +16,8 @@ import { ensureFabric } from './fabric-bin';
 import { gatewayProcessName } from './gateways';
 import { newOrdererHost, newPeerHost, type PeerHost } from './host';
 import { REPO_ROOT } from './layout';
-import { waitChaincode, type Log } from './network';
 import { ordererProcessName, peerProcessName } from './nodes';
+import type { Log } from './poll';
 import { runningProcess } from './processes';
 import { organisationInit, parseRoleFlags, ROLES, type RoleEnv, type RoleName } from './roles';
 
@@ -131,10 +131,10 @@ async function bringOnline(
   const { centre, centreFile, role, member, log } = join;
   const { file: packageFile, packageId } = member.buildPackage();
   const sequence = String((await wantedSequence(next, member.layout, member.cli)).sequence);
-  const ordererFile = await newOrdererHost({
-    ...newcomer.options,
-    definition: member.options.definition,
-  }).init(path.join(join.work, 'orderer.json'));
+  const place = { fabric: newcomer.options.fabric, log: newcomer.options.log, dataDir: base.dataDir };
+  const ordererFile = await newOrdererHost({ ...place, consortium: base }).init(
+    path.join(join.work, 'orderer.json'),
+  );
   const pseudonymKey = newcomer.layout.pseudonymKey;
   await role('organisation:join', {
     'centre-file': centreFile,
@@ -161,7 +161,7 @@ async function bringOnline(
     await newcomer.startChaincodeServer(packageId);
   }
   // Every peer, old and new, must know every other before transfers with the new centre can be endorsed.
-  await Promise.all(next.orgs.map((o) => waitChaincode(next, member.layout, o)));
+  await Promise.all(next.orgs.map((o) => newPeerHost({ ...place, consortium: next }, o.key).waitChaincode()));
   log(`  every peer answers for the chaincode and knows ${centre.mspId}`);
   await member.registerCentre(base, centre);
   log(`  registered ${centre.code} (${centre.mspId}) in the chaincode registry`);
@@ -180,7 +180,13 @@ export async function addOrganisation(options: AddOrganisationOptions): Promise<
   const first = base.centres[0];
   if (first === undefined) throw new JoinError('the consortium has no centre');
   const env: RoleEnv = { fabric: await ensureFabric(() => undefined), log: (line) => log(`  ${line}`) };
-  const work = path.join(dataDir, 'joining', centre.code);
+  const joined = readJoinedCentres(dataDir);
+  const others = joined.filter((c) => c.code !== centre.code);
+  const member = newPeerHost(
+    { ...env, definition: withCentres(readDefinitionContent(definitionFile), others), dataDir },
+    first.key,
+  );
+  const work = member.layout.joiningDir(centre.code);
   const centreFile = path.join(work, 'organisation.json');
   const newcomer = await organisationInit(env, {
     definition: definitionFile,
@@ -188,12 +194,6 @@ export async function addOrganisation(options: AddOrganisationOptions): Promise<
     centre,
     out: centreFile,
   });
-  const joined = readJoinedCentres(dataDir);
-  const others = joined.filter((c) => c.code !== centre.code);
-  const member = newPeerHost(
-    { ...env, definition: withCentres(readDefinitionContent(definitionFile), others), dataDir },
-    first.key,
-  );
   const join: Join = {
     centre,
     centreFile,

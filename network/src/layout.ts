@@ -54,8 +54,38 @@ export class Layout {
   get genesisBlock(): string {
     return path.join(this.root, 'channel', 'genesis.block');
   }
+  get channelDir(): string {
+    return path.join(this.root, 'channel');
+  }
+  /** cryptogen's input for one organisation. */
+  cryptoConfig(name: string): string {
+    return path.join(this.root, 'crypto-config', `${name}.yaml`);
+  }
+  get chaincodeDir(): string {
+    return path.join(this.root, 'chaincode');
+  }
   get chaincodePackage(): string {
-    return path.join(this.root, 'chaincode', 'hpf.tgz');
+    return path.join(this.chaincodeDir, 'hpf.tgz');
+  }
+  /** The registry content this data dir's organisations agreed (agreed-registry.ts). */
+  get agreedRegistry(): string {
+    return path.join(this.chaincodeDir, 'agreed-registry.json');
+  }
+  /** What this data dir last committed: sequence, version, policy (chaincode-deploy.ts). */
+  get committedRecord(): string {
+    return path.join(this.chaincodeDir, 'committed.json');
+  }
+  /** The hash of the built chaincode a chaincode server serves. */
+  servedCode(serverName: string): string {
+    return path.join(this.chaincodeDir, `${serverName}.served`);
+  }
+  /** An organisation's gateway data dir (HPF_GW_DATA_DIR). */
+  gatewayDir(org: OrgDefinition): string {
+    return path.join(this.root, 'gateways', org.key);
+  }
+  /** Work files of config updates and joins (fetched blocks, envelopes, organisation files). */
+  joiningDir(...parts: string[]): string {
+    return path.join(this.root, 'joining', ...parts);
   }
   get secretsDir(): string {
     return path.join(this.root, 'secrets');

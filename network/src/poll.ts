@@ -1,5 +1,8 @@
 /** Waiting for processes of the local consortium to become ready: one bounded polling loop for all. */
 
+/** Where long steps report their progress, a line at a time. */
+export type Log = (line: string) => void;
+
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

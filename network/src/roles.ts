@@ -5,7 +5,7 @@ import { UsageError } from './errors';
 import { readDefinitionContent, readJoinedCentres, withCentres, type CentreEntry } from './definition';
 import type { FabricInstall } from './fabric-bin';
 import { newPeerHost, type PeerHost } from './host';
-import type { Log } from './network';
+import type { Log } from './poll';
 import { readOrganisationFile } from './organisation-file';
 
 /**

@@ -6,8 +6,8 @@ import {
   gatewayInfo,
   type GatewayInfo,
   Layout,
-  down,
   type Log,
+  Network,
 } from '../../network';
 import { benchConsortium } from './bench-network';
 
@@ -110,7 +110,7 @@ export async function benchCertificates(
 ): Promise<CertificateBenchResult> {
   const consortium: Consortium = benchConsortium(options.basePort, '.hpf-bench-certificates');
   const quiet: Log = () => undefined;
-  await down(consortium, { purge: true }, quiet);
+  await new Network(consortium, { log: quiet }).down({ purge: true });
   try {
     log(`certificates: starting the consortium (base port ${options.basePort})`);
     await startConsortium(consortium, quiet);
@@ -150,6 +150,6 @@ export async function benchCertificates(
       },
     };
   } finally {
-    await down(consortium, { purge: true }, quiet);
+    await new Network(consortium, { log: quiet }).down({ purge: true });
   }
 }

@@ -12,7 +12,7 @@ import { newAuditService } from '../../gateway/src/services/audit-service';
 import { LedgerIndex, type IndexedEvent } from '../../gateway/src/services/ledger-index';
 import { startLedgerIndexer } from '../../gateway/src/services/ledger-indexer';
 import { FakeLedger } from '../../gateway/test/support/fake-ledger';
-import { startConsortium, gatewayInfo, Layout, down, type Log, connectOrg } from '../../network';
+import { startConsortium, gatewayInfo, Layout, type Log, connectOrg, Network } from '../../network';
 import { post, withdrawalBody } from './bench-support';
 import { benchConsortium } from './bench-network';
 
@@ -237,7 +237,7 @@ async function catchUp(
 ): Promise<ConsoleBenchResult['catchUp']> {
   const consortium = benchConsortium(basePort, dataDir);
   const quiet: Log = () => undefined;
-  await down(consortium, { purge: true }, quiet);
+  await new Network(consortium, { log: quiet }).down({ purge: true });
   const layout = new Layout(consortium);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'hpf-console-catchup-'));
   try {
@@ -307,7 +307,7 @@ async function catchUp(
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
-    await down(consortium, { purge: true }, quiet);
+    await new Network(consortium, { log: quiet }).down({ purge: true });
   }
 }
 

@@ -8,8 +8,8 @@ import {
   type GatewayInfo,
   Layout,
   REPO_ROOT,
-  down,
   type Log,
+  Network,
 } from '../../network';
 import {
   confirmOutBody,
@@ -84,7 +84,7 @@ export async function benchNational(log: Log, options: NationalOptions): Promise
     file,
   );
   const quiet: Log = () => undefined;
-  await down(consortium, { purge: true }, quiet);
+  await new Network(consortium, { log: quiet }).down({ purge: true });
   const layout = new Layout(consortium);
   const before = machineState();
   try {
@@ -173,6 +173,6 @@ export async function benchNational(log: Log, options: NationalOptions): Promise
     };
   } finally {
     log('national: down');
-    await down(consortium, { purge: true }, quiet);
+    await new Network(consortium, { log: quiet }).down({ purge: true });
   }
 }

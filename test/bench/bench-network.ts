@@ -2,14 +2,13 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import {
   type Consortium,
-  down,
   Layout,
   type Log,
   REPO_ROOT,
   runningProcesses,
-  up,
   validateDefinition,
   withOrg,
+  Network,
 } from '../../network';
 import { TEST_DEFINITION } from '../support/consortium';
 
@@ -73,13 +72,13 @@ export interface NetworkBenchResult {
 export async function benchNetwork(log: Log, basePort: number): Promise<NetworkBenchResult> {
   const consortium = benchConsortium(basePort, '.hpf-bench');
   const quiet: Log = () => undefined;
-  await down(consortium, { purge: true }, quiet);
+  await new Network(consortium, { log: quiet }).down({ purge: true });
   try {
     log('network: up on a fresh data dir');
-    const fresh = await up(consortium, quiet);
-    await down(consortium, { purge: false }, quiet);
+    const fresh = await new Network(consortium, { log: quiet }).up();
+    await new Network(consortium, { log: quiet }).down({ purge: false });
     log('network: up on the existing data dir');
-    const again = await up(consortium, quiet);
+    const again = await new Network(consortium, { log: quiet }).up();
     log('network: 200 transactions, then peak RSS per process kind');
     await burst(consortium, 200);
     return {
@@ -88,6 +87,6 @@ export async function benchNetwork(log: Log, basePort: number): Promise<NetworkB
       peakRssMiB: peakRssByKind(consortium),
     };
   } finally {
-    await down(consortium, { purge: true }, quiet);
+    await new Network(consortium, { log: quiet }).down({ purge: true });
   }
 }

@@ -15,9 +15,9 @@ import {
   gatewayInfo,
   type GatewayInfo,
   Layout,
-  down,
   connectOrg,
   runningProcesses,
+  Network,
 } from '../../network';
 
 /** Helpers the benchmarks share: HTTP calls, generated people and records, percentiles, RSS, disk use. */
@@ -304,13 +304,13 @@ export async function onFreshConsortium<T>(
   measure: (layout: Layout) => Promise<T>,
 ): Promise<T> {
   const quiet = (): void => undefined;
-  await down(consortium, { purge: true }, quiet);
+  await new Network(consortium, { log: quiet }).down({ purge: true });
   try {
     log(`${name}: starting the consortium with gateways`);
     await startConsortium(consortium, quiet);
     return await measure(new Layout(consortium));
   } finally {
-    await down(consortium, { purge: true }, quiet);
+    await new Network(consortium, { log: quiet }).down({ purge: true });
   }
 }
 

@@ -1,4 +1,4 @@
-import { down, startDetached } from '../../network';
+import { startDetached, Network } from '../../network';
 import { FAULT_DEFINITION, faultConsortium, faultLog } from './support/network';
 
 /**
@@ -8,12 +8,12 @@ import { FAULT_DEFINITION, faultConsortium, faultLog } from './support/network';
  */
 export default async function globalSetup(): Promise<void> {
   faultLog('fresh fault-suite network (3 Raft orderers), supervised');
-  await down(faultConsortium({ includeJoined: false }), { purge: true }, faultLog);
+  await new Network(faultConsortium({ includeJoined: false }), { log: faultLog }).down({ purge: true });
   const consortium = faultConsortium();
   try {
     await startDetached(consortium, FAULT_DEFINITION, faultLog);
   } catch (error) {
-    await down(consortium, { purge: false }, faultLog).catch(() => undefined);
+    await new Network(consortium, { log: faultLog }).down({ purge: false }).catch(() => undefined);
     throw error;
   }
 }

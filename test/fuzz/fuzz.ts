@@ -12,7 +12,6 @@ import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import {
   definitionFrom,
-  down,
   gatewayInfo,
   type GatewayInfo,
   Layout,
@@ -20,6 +19,7 @@ import {
   REPO_ROOT,
   runMain,
   startConsortium,
+  Network,
 } from '../../network';
 
 const flags = parseFlags({
@@ -254,7 +254,7 @@ runMain(async () => {
   const binary = schemathesisBinary();
   const consortium = definitionFrom(flags.definition, { includeJoined: false });
   const reportRoot = path.join(consortium.dataDir, 'fuzz-report');
-  await down(consortium, { purge: true }, log);
+  await new Network(consortium, { log: log }).down({ purge: true });
   let ok = false;
   try {
     await startConsortium(consortium, log);
@@ -270,7 +270,7 @@ runMain(async () => {
     }
     ok = report(results, errors5xx, requests, minCases);
   } finally {
-    await down(consortium, { purge: false }, log);
+    await new Network(consortium, { log: log }).down({ purge: false });
     log(`finished in ${Math.round((Date.now() - started) / 1000)} s; reports in ${reportRoot}`);
   }
   if (!ok) process.exit(1);

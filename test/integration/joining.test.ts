@@ -7,9 +7,7 @@ import {
   ConfigUpdateRejected,
   connectOrg,
   DefinitionError,
-  down,
   ensureFabric,
-  gatewayInfo,
   JoinError,
   Layout,
   memberPropose,
@@ -22,8 +20,8 @@ import {
   readJoinedCentres,
   REPO_ROOT,
   startConsortium,
-  status,
   validateDefinition,
+  Network,
 } from '../../network';
 import { TEST_DEFINITION, testConsortium } from '../support/consortium';
 import {
@@ -48,7 +46,7 @@ const run = 9000 + (Date.now() % 900);
 describe('a centre joining the running consortium', () => {
   it('refuses an update signed by a minority and leaves the consortium unchanged', async () => {
     const consortium = testConsortium();
-    const before = await status(consortium);
+    const before = await new Network(consortium, { log: quiet }).status();
     const env = { fabric: await ensureFabric(quiet), log: quiet };
     const dataDir = consortium.dataDir;
     const work = path.join(dataDir, 'joining', 'minority');
@@ -77,7 +75,9 @@ describe('a centre joining the running consortium', () => {
     );
     expect(await member.isChannelMember(sichuan.mspId)).toBe(false);
     expect(readJoinedCentres(consortium.dataDir)).toEqual([]);
-    expect((await status(consortium)).peers.map((p) => p.mspId)).toEqual(before.peers.map((p) => p.mspId));
+    expect((await new Network(consortium, { log: quiet }).status()).peers.map((p) => p.mspId)).toEqual(
+      before.peers.map((p) => p.mspId),
+    );
   });
 
   it('refuses bad input clearly: a duplicate or malformed code, or a network that is not running', async () => {
@@ -116,21 +116,19 @@ describe('a centre joining the running consortium', () => {
       contractOf(connections.get(mspId)!.gateway, consortium(), contract);
 
     it('is known to network:status, the registry and the chaincode definition', async () => {
-      const result = await status(consortium());
+      const result = await new Network(consortium(), { log: quiet }).status();
       expect(result.peers.find((p) => p.mspId === sichuan.mspId)).toMatchObject({ running: true });
       expect(result.chaincode.sequence).toBe(2);
       expect(await evaluate(as('C110000MSP', 'registry'), 'GetCentre', ['510000'])).toEqual(sichuan);
     });
 
     it('survives network:down followed by network:up (with gateways)', async () => {
-      await down(consortium(), { purge: false }, quiet);
+      await new Network(consortium(), { log: quiet }).down({ purge: false });
       await startConsortium(consortium(), quiet);
-      const after = await status(consortium());
+      const after = await new Network(consortium(), { log: quiet }).status();
       expect(after.peers.find((p) => p.mspId === sichuan.mspId)).toMatchObject({ running: true });
       expect(after.chaincode.sequence).toBe(2);
-      expect(gatewayInfo(consortium(), new Layout(consortium())).map((g) => g.mspId)).toContain(
-        sichuan.mspId,
-      );
+      expect(new Network(consortium()).gateways().map((g) => g.mspId)).toContain(sichuan.mspId);
       for (const c of connections.values()) c.close();
       const joined = consortium();
       connections = new Map(joined.orgs.map((org) => [org.mspId, connectOrg(new Layout(joined), org)]));

@@ -1,17 +1,10 @@
 import { TextDecoder } from 'node:util';
-import {
-  down,
-  Layout,
-  readJoinedCentres,
-  runningProcesses,
-  startConsortium,
-  status,
-  withOrg,
-} from '../../network';
+import { readJoinedCentres, runningProcesses, startConsortium, withOrg, Network } from '../../network';
 import { testConsortium, testLog } from '../support/consortium';
 
 const consortium = testConsortium();
-const layout = new Layout(consortium);
+const network = new Network(consortium, { log: testLog });
+const { layout } = network;
 const utf8 = new TextDecoder();
 const [beijing, shanghai] = consortium.centres;
 const regulator = consortium.regulator;
@@ -32,7 +25,7 @@ async function readPing(mspId: string, id: string): Promise<unknown> {
 async function waitForEqualHeights(timeoutMs = 20_000): Promise<number[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const heights = (await status(consortium)).peers.map((p) => p.height ?? -1);
+    const heights = (await network.status()).peers.map((p) => p.height ?? -1);
     if (new Set(heights).size === 1 || Date.now() > deadline) return heights;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
@@ -62,7 +55,7 @@ describe('the local consortium network', () => {
 
   it('reports every orderer, peer and chaincode server, all at the same height', async () => {
     const heights = await waitForEqualHeights();
-    const result = await status(consortium);
+    const result = await network.status();
     expect(result.orderers.map((o) => o.name)).toEqual(consortium.ordererOrg.nodes.map((n) => n.name));
     expect(result.peers.map((p) => p.mspId)).toEqual(consortium.orgs.map((o) => o.mspId));
     expect(result.peers.every((p) => p.running)).toBe(true);
@@ -78,15 +71,15 @@ describe('the local consortium network', () => {
   });
 
   it('stops every process on network:down and comes back (with its gateways) with the ledger intact', async () => {
-    const running = await status(consortium);
+    const running = await network.status();
     const before = running.peers[0]?.height ?? 0;
-    await down(consortium, { purge: false }, testLog);
+    await network.down({ purge: false });
     expect(runningProcesses(layout.root)).toEqual([]);
-    const stopped = await status(consortium);
+    const stopped = await network.status();
     expect(stopped.peers.every((p) => !p.running && p.height === null)).toBe(true);
 
     await startConsortium(consortium, testLog);
-    const after = await status(consortium);
+    const after = await network.status();
     expect(after.peers.every((p) => p.running)).toBe(true);
     expect(Math.min(...after.peers.map((p) => p.height ?? 0))).toBeGreaterThanOrEqual(before);
     expect(after.chaincode.sequence).toBe(running.chaincode.sequence);

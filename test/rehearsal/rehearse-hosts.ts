@@ -4,7 +4,6 @@ import { stringify } from 'yaml';
 import {
   claimDataDir,
   ensureFabric,
-  initRegistry,
   newOrdererHost,
   newPeerHost,
   parseFlags,
@@ -329,7 +328,7 @@ async function rehearse(report: Report, fabric: FabricInstall): Promise<void> {
       );
       if (!report.registryTamperRefused)
         throw new Error('a registry Init with content nobody agreed was accepted');
-      await initRegistry(c1.consortium, c1.layout, c1.cli);
+      await c1.initRegistry();
       for (const m of members) log(`   ${m.org.mspId} gateway ${await m.startGateway()}`);
     },
   );
