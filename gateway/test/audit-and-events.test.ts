@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { transferRecord, withdrawalRecord } from '../../test/support/fixtures';
 import type { LedgerEvent, TransactionInfo } from '../src/fabric/ledger-client';
 import {
   AUDITOR_KEY,
@@ -25,16 +26,13 @@ function txInfo(txId: string): TransactionInfo {
   };
 }
 
-const transferRecord = {
+const transfer = transferRecord({
   transferId: '4400002611200001',
-  fromCentre: '110000',
-  toCentre: '440000',
-  status: 'ACCEPTED',
-  history: [
+  steps: [
     { step: 'REQUEST', txId: TX1 },
     { step: 'ACCEPT', txId: TX2 },
   ],
-};
+});
 
 describe('subjects and verification', () => {
   it('lookup computes the subjectRef from the normalised person', async () => {
@@ -61,9 +59,7 @@ describe('subjects and verification', () => {
 
   it('proof: record + txId of the latest step + block + validation code + timestamp + endorsers', async () => {
     const { app, ledger } = buildApp();
-    ledger.on('audit:Verify', () =>
-      JSON.stringify({ found: true, kind: 'transfer', record: transferRecord }),
-    );
+    ledger.on('audit:Verify', () => JSON.stringify({ found: true, kind: 'transfer', record: transfer }));
     ledger.transactions.set(TX2, txInfo(TX2));
     const res = await request(app)
       .get('/v1/attestations/transfer:4400002611200001/proof')
@@ -72,7 +68,7 @@ describe('subjects and verification', () => {
     expect(res.body).toEqual({
       attestationId: 'transfer:4400002611200001',
       kind: 'transfer',
-      record: transferRecord,
+      record: transfer,
       txId: TX2,
       blockNumber: '12',
       validationCode: 'VALID',
@@ -100,7 +96,7 @@ describe('subjects and verification', () => {
       return JSON.stringify({
         found: true,
         kind: 'withdrawal',
-        record: { withdrawalId: 'W-1', txId: TX1 },
+        record: withdrawalRecord({ centre: '440000', withdrawalId: 'W-1', txId: TX1 }),
         documentMatches: false,
       });
     });
@@ -122,7 +118,7 @@ describe('subjects and verification', () => {
   it('verify: a valid attestation', async () => {
     const { app, ledger } = buildApp();
     ledger.on('audit:Verify', () =>
-      JSON.stringify({ found: true, kind: 'withdrawal', record: { txId: TX1 } }),
+      JSON.stringify({ found: true, kind: 'withdrawal', record: withdrawalRecord({ txId: TX1 }) }),
     );
     ledger.transactions.set(TX1, txInfo(TX1));
     const res = await request(app)

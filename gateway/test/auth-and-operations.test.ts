@@ -1,17 +1,12 @@
 import request from 'supertest';
+import { transferRecord } from '../../test/support/fixtures';
 import { ApiError } from '../src/errors';
 import { AUDITOR_KEY, OPERATOR_KEY, bearer, buildApp } from './support/test-app';
 
 const PROBLEM = /^application\/problem\+json/;
 
-function transferRecord(fromCentre: string, toCentre: string): string {
-  return JSON.stringify({
-    transferId: '4400002611200001',
-    fromCentre,
-    toCentre,
-    status: 'REQUESTED',
-    history: [],
-  });
+function transferJson(fromCentre: string, toCentre: string): string {
+  return JSON.stringify(transferRecord({ transferId: '4400002611200001', fromCentre, toCentre }));
 }
 
 describe('authentication', () => {
@@ -60,7 +55,7 @@ describe('roles', () => {
 
   it('an auditor may read', async () => {
     const { app, ledger } = buildApp();
-    ledger.on('transfer:Get', () => transferRecord('110000', '440000'));
+    ledger.on('transfer:Get', () => transferJson('110000', '440000'));
     const res = await request(app)
       .get('/v1/transfers/4400002611200001')
       .set('Authorization', bearer(AUDITOR_KEY));
@@ -70,7 +65,7 @@ describe('roles', () => {
 
   it('an operator may not act as the source of a transfer its centre is the destination of', async () => {
     const { app, ledger } = buildApp();
-    ledger.on('transfer:Get', () => transferRecord('110000', '440000'));
+    ledger.on('transfer:Get', () => transferJson('110000', '440000'));
     const res = await request(app)
       .post('/v1/transfers/4400002611200001/accept')
       .set('Authorization', bearer(OPERATOR_KEY))

@@ -2,28 +2,24 @@ import request from 'supertest';
 import { INDEX_SCHEMA_VERSION, LedgerIndex, workingDaysBefore } from '../src/services/ledger-index';
 import { html, raw, tableHtml } from '../src/console/html';
 import { statusLabel } from '../src/console/i18n';
-import { tx, withdrawal } from './support/index-fixtures';
+import type { TransferStatus } from '../../chaincode/src/domain/codes';
+import type { TransferRecord, WithdrawalRecord } from '../../chaincode/src/records';
+import { transferRecord, tx, withdrawalRecord } from '../../test/support/fixtures';
 import { AUDITOR_KEY, OPERATOR_KEY, buildApp } from './support/test-app';
 
 /** The off-chain index (in memory) and the console's routes, in-process against the fake ledger. */
 
-function transfer(status: string, history: number): Record<string, unknown> {
-  return {
-    attestationId: 'transfer:4400002611230001',
-    transferId: '4400002611230001',
-    fromCentre: '110000',
-    toCentre: '440000',
+/** A transfer in `status` after `steps` steps (REQUEST, then COMPLETE), one a day from 2026-11-02. */
+function transfer(status: TransferStatus, steps: number): TransferRecord {
+  return transferRecord({
     status,
-    platformCode: status === 'COMPLETED' ? '00' : '01',
     subjectRef: 'never-indexed-subject-ref',
-    history: Array.from({ length: history }, (_, i) => ({
-      step: 'S',
-      status,
-      at: `2026-11-0${i + 2}T08:00:00.000Z`,
-      txId: tx(i + 1),
-    })),
-  };
+    steps: Array.from({ length: steps }, (_, i) => ({ step: i === 0 ? 'REQUEST' : 'COMPLETE', status })),
+  });
 }
+
+const withdrawal = (withdrawalId: string, status: WithdrawalRecord['status'], alertCount = 0) =>
+  withdrawalRecord({ withdrawalId, status, alertCount });
 
 const event = (block: number, n: number) => ({
   blockNumber: BigInt(block),

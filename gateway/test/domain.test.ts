@@ -5,6 +5,8 @@ import {
   normaliseUscc,
   toFen,
 } from '../src/domain';
+import { decodeAttestation, latestTxIdOf, stepsOf } from '../src/domain/records';
+import { transferRecord, withdrawalRecord } from '../../test/support/fixtures';
 
 const TODAY = '2026-11-20';
 const KEY = Buffer.alloc(32, 7);
@@ -54,5 +56,38 @@ describe('gateway domain helpers', () => {
     expect(containsResidentIdLike('/v1/withdrawals/W-110105491231002')).toBe(true);
     expect(containsResidentIdLike('/v1/transactions/a110105194912310021b')).toBe(false);
     expect(containsResidentIdLike('/v1/transfers/4400002611200001')).toBe(false);
+  });
+});
+
+describe('ledger records', () => {
+  it('decodes a record through the chaincode’s factory; a malformed one is INTERNAL naming the field', () => {
+    const record = transferRecord({ steps: [{ step: 'REQUEST' }, { step: 'ACCEPT' }] });
+    const decoded = decodeAttestation('transfer', JSON.parse(JSON.stringify(record)));
+    expect(decoded).toEqual({ kind: 'transfer', record });
+    expect(latestTxIdOf(decoded)).toBe(record.history[1]!.txId);
+    const malformed = { ...record, history: [{ step: 'SKIP' }] };
+    const failure = (run: () => unknown): unknown => {
+      try {
+        run();
+      } catch (err) {
+        return err;
+      }
+      return undefined;
+    };
+    expect(failure(() => decodeAttestation('transfer', malformed))).toMatchObject({
+      code: 'INTERNAL',
+      message: expect.stringContaining('history[0].step') as unknown,
+    });
+    expect(failure(() => decodeAttestation('certificate', record))).toMatchObject({ code: 'INTERNAL' });
+  });
+
+  it('a withdrawal’s steps are its recording and its reversal', () => {
+    const record = withdrawalRecord({
+      status: 'REVERSED',
+      reversal: { reasonHash: 'a'.repeat(64), at: '2026-11-03T08:00:00.000Z', txId: 'b'.repeat(64) },
+    });
+    const decoded = decodeAttestation('withdrawal', JSON.parse(JSON.stringify(record)));
+    expect(stepsOf(decoded).map((s) => s.step)).toEqual(['RECORD', 'REVERSE']);
+    expect(latestTxIdOf(decoded)).toBe('b'.repeat(64));
   });
 });

@@ -1,8 +1,9 @@
 import { LedgerIndex } from '../src/services/ledger-index';
 import { startLedgerIndexer } from '../src/services/ledger-indexer';
+import type { Attestation } from '../src/domain/records';
 import type { JsonObject } from '../src/services/json-record';
 import { FakeLedger } from './support/fake-ledger';
-import { tx, withdrawal } from './support/index-fixtures';
+import { tx, withdrawalRecord } from '../../test/support/fixtures';
 
 /**
  * The indexer against the fake ledger's event stream: records come from the events that carry them,
@@ -15,7 +16,7 @@ function event(block: number, n: number, payload: JsonObject): FakeLedger['event
 
 async function indexAll(
   ledger: FakeLedger,
-  current: (id: string) => Promise<{ kind: string; record: JsonObject } | undefined>,
+  current: (id: string) => Promise<Attestation | undefined>,
 ): Promise<{ index: LedgerIndex; read: string[] }> {
   const index = new LedgerIndex({ file: ':memory:' });
   const read: string[] = [];
@@ -57,14 +58,14 @@ describe('ledger indexer', () => {
         attestationId: w,
         centres: ['110000'],
         status: 'RECORDED',
-        record: withdrawal('W-1', 'RECORDED'),
+        record: withdrawalRecord({ withdrawalId: 'W-1' }),
       }),
       event(6, 2, {
         type: 'withdrawal.reversed',
         attestationId: w,
         centres: ['110000'],
         status: 'REVERSED',
-        record: withdrawal('W-1', 'REVERSED'),
+        record: withdrawalRecord({ withdrawalId: 'W-1', status: 'REVERSED' }),
       }),
       // A certificate's event names no transfer or withdrawal: kept as an event, never read.
       event(7, 3, { type: 'certificate.issued', attestationId: 'certificate:110000:HPF-1', centres: [] }),
@@ -88,7 +89,7 @@ describe('ledger indexer', () => {
       event(5, 1, { type: 'withdrawal.recorded', attestationId: w, centres: ['110000'], status: 'RECORDED' }),
     );
     const { index, read } = await indexAll(ledger, (id) =>
-      Promise.resolve({ kind: 'withdrawal', record: withdrawal(id.split(':')[2]!, 'RECORDED') }),
+      Promise.resolve({ kind: 'withdrawal', record: withdrawalRecord({ withdrawalId: id.split(':')[2]! }) }),
     );
     expect(read).toEqual([w]);
     expect(index.attestation(w)).toMatchObject({ id: w, status: 'RECORDED', centre: '110000' });

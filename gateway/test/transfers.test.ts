@@ -1,6 +1,8 @@
 import request from 'supertest';
 import { freeTextHash } from '../src/domain';
 import { ApiError } from '../src/errors';
+import type { TransferStatus } from '../../chaincode/src/domain/codes';
+import { transferRecord, type StepFixture } from '../../test/support/fixtures';
 import type { FakeLedger } from './support/fake-ledger';
 import {
   AUDITOR_KEY,
@@ -36,32 +38,26 @@ function requestLikeChaincode(ledger: FakeLedger): void {
   ledger.on('transfer:GetPersonalDetails', () => stored?.details ?? '');
   ledger.on('transfer:Request', ([input], options) => {
     const parsed = JSON.parse(input!) as Record<string, string>;
-    const record = JSON.stringify({
-      ...parsed,
-      toCentre: '440000',
-      status: 'REQUESTED',
-      platformCode: '01',
-      history: [],
-    });
+    const record = JSON.stringify(transferRecord({ ...parsed, toCentre: '440000' }));
     stored = { record, details: options.transient?.person ?? '' };
     return record;
   });
 }
 
+/** The transfer the fake chaincode answers; `lastTxId`: the transaction of its last step. */
 function existing(
-  status: string,
-  extra: Record<string, unknown> = {},
+  status: TransferStatus,
+  { lastTxId }: { lastTxId?: string } = {},
   from = '440000',
   to = '110000',
 ): string {
-  return JSON.stringify({
-    transferId: '1100002611200001',
-    fromCentre: from,
-    toCentre: to,
-    status,
-    history: [],
-    ...extra,
-  });
+  const steps: StepFixture[] =
+    lastTxId === undefined
+      ? [{ step: 'REQUEST' }]
+      : [{ step: 'REQUEST' }, { step: 'ACCEPT', txId: lastTxId }];
+  return JSON.stringify(
+    transferRecord({ transferId: '1100002611200001', fromCentre: from, toCentre: to, status, steps }),
+  );
 }
 
 const OLD_TX = 'f'.repeat(64);
@@ -79,8 +75,8 @@ const CONFIRM = {
 };
 
 /** A record as the chaincode returns it after a step this transaction took (last history txId = it). */
-function written(ledger: FakeLedger, status: string, from = '440000', to = '110000'): string {
-  return existing(status, { history: [{ step: 'X', txId: ledger.currentTxId }] }, from, to);
+function written(ledger: FakeLedger, status: TransferStatus, from = '440000', to = '110000'): string {
+  return existing(status, { lastTxId: ledger.currentTxId }, from, to);
 }
 
 describe('POST /v1/transfers', () => {
@@ -244,7 +240,7 @@ describe('transfer steps', () => {
   it('a step the chaincode answers as a replay is 200 and never ordered', async () => {
     const { app, ledger } = buildApp();
     ledger.on('transfer:Get', () => existing('ACCEPTED'));
-    ledger.on('transfer:Accept', () => existing('ACCEPTED', { history: [{ step: 'ACCEPT', txId: OLD_TX }] }));
+    ledger.on('transfer:Accept', () => existing('ACCEPTED', { lastTxId: OLD_TX }));
     const res = await request(app)
       .post('/v1/transfers/1100002611200001/accept')
       .set('Authorization', AUTH)
@@ -273,7 +269,7 @@ describe('transfer steps', () => {
       );
       ledger.sequence(`transfer:${tx}`, [
         new ApiError('UNAVAILABLE', 'mvcc', { retry: 'read-conflict', txId: 'a'.repeat(64) }),
-        existing('DONE', { history: [{ step: tx, txId: OLD_TX }] }),
+        existing('ACCEPTED', { lastTxId: OLD_TX }),
       ]);
       const res = await request(app)
         .post(`/v1/transfers/1100002611200001/${step}`)
@@ -341,7 +337,7 @@ describe('transfer steps', () => {
         existing('OUT_CONFIRMED', {}, to === '440000' ? '110000' : '440000', to),
       );
       ledger.on(`transfer:${step === 'reject' ? 'Reject' : step === 'dispute' ? 'Dispute' : 'Fail'}`, () =>
-        written(ledger, 'X'),
+        written(ledger, 'REJECTED'),
       );
       await request(app)
         .post(`/v1/transfers/1100002611200001/${step}`)

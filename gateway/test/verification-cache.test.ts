@@ -1,11 +1,12 @@
 import { typeAndAttestationId } from '../src/services/event-listener';
 import request from 'supertest';
+import { withdrawalRecord } from '../../test/support/fixtures';
 import type { TransactionInfo } from '../src/fabric/ledger-client';
 import { newVerificationCache } from '../src/services/verification-cache';
 import { AUDITOR_KEY, bearer, buildApp } from './support/test-app';
 
 const TX = '3c'.repeat(32);
-const answer = { found: true, kind: 'withdrawal', record: { txId: TX, status: 'RECORDED' } };
+const answer = { found: true, kind: 'withdrawal', record: withdrawalRecord({ txId: TX }) };
 
 function txInfo(): TransactionInfo {
   return {

@@ -15,6 +15,7 @@ import { FakeLedger } from '../../gateway/test/support/fake-ledger';
 import { startConsortium, gatewayInfo, Layout, type Log, connectOrg, Network } from '../../network';
 import { post, withdrawalBody } from './bench-support';
 import { benchConsortium } from './bench-network';
+import { transferRecord, withdrawalRecord } from '../support/fixtures';
 
 /**
  * Console and index benchmark:
@@ -78,18 +79,19 @@ function syntheticEvent(i: number, block: number): IndexedEvent {
       message: 'subject: 3 withdrawals at 2 centres within 12 months',
       count: 3,
     };
-    const record = {
-      attestationId: `withdrawal:${centre}:W${i}`,
+    const reasonCode = ['01', '03', '06', '07', '10'][i % 5] ?? '01';
+    const record = withdrawalRecord({
       centre,
       withdrawalId: `W${i}`,
       status: i % 50 === 0 ? 'REVERSED' : 'RECORDED',
-      reasonCode: ['01', '03', '06', '07', '10'][i % 5],
+      reasonCode,
+      closesAccount: reasonCode === '03',
       withdrawnOn: day(i),
       recordedAt: at,
       txId,
       evidence: [{ kind: 'PURCHASE_CONTRACT', hash: hex(i, 'e') }],
       alerts: i % 40 === 0 ? [alert] : [],
-    };
+    });
     return {
       event,
       type: 'withdrawal.recorded',
@@ -99,16 +101,16 @@ function syntheticEvent(i: number, block: number): IndexedEvent {
   }
   const to = CENTRES[(i + 1) % CENTRES.length] ?? '310000';
   const transferId = `${to}${String(i).padStart(10, '0')}`;
-  const status = ['REQUESTED', 'ACCEPTED', 'OUT_CONFIRMED', 'COMPLETED', 'REJECTED'][i % 5] ?? 'COMPLETED';
-  const record = {
-    attestationId: `transfer:${transferId}`,
+  const status =
+    (['REQUESTED', 'ACCEPTED', 'OUT_CONFIRMED', 'COMPLETED', 'REJECTED'] as const)[i % 5] ?? 'COMPLETED';
+  const record = transferRecord({
     transferId,
     fromCentre: CENTRES[i % CENTRES.length] ?? '110000',
     toCentre: to,
     status,
     platformCode: '00',
-    history: [{ step: 'REQUEST', status: 'REQUESTED', at, txId }],
-  };
+    steps: [{ step: 'REQUEST', status: 'REQUESTED', at, txId }],
+  });
   return { event, type: 'transfer.requested', status, indexed: { kind: 'transfer', record } };
 }
 

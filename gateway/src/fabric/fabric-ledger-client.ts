@@ -11,17 +11,12 @@ import type {
   EventStream,
   LedgerClient,
   LedgerEvent,
+  NamespaceKeys,
   SubmitOptions,
   SubmitResult,
   TransactionInfo,
 } from './ledger-client';
-import {
-  blockNumberOf,
-  decodeBlock,
-  decodeProcessedTransaction,
-  decodeReadWriteKeys,
-  type NamespaceKeys,
-} from './qscc-decoder';
+import { blockNumberOf, decodeBlock, decodeProcessedTransaction, decodeReadWriteKeys } from './qscc-decoder';
 import { toApiError } from './translate-error';
 
 export interface FabricLedgerClientOptions {

@@ -1,5 +1,3 @@
-import type { NamespaceKeys } from './qscc-decoder';
-
 /**
  * What the services need from the ledger. Routes and services depend on this interface only; the
  * Fabric implementation is in fabric-ledger-client.ts and tests use a typed fake.
@@ -51,6 +49,13 @@ export interface TransactionInfo {
   readonly creatorMspId: string;
   readonly endorsingOrgs: readonly string[];
   readonly chaincode: string;
+}
+
+/** The keys one chaincode namespace of a transaction read and wrote (public state only). */
+export interface NamespaceKeys {
+  readonly namespace: string;
+  readonly reads: readonly string[];
+  readonly writes: readonly string[];
 }
 
 export interface BlockInfo {

@@ -1,5 +1,5 @@
 import { common, ledger, msp, peer } from '@hyperledger/fabric-protos';
-import type { BlockInfo, TransactionInfo } from './ledger-client';
+import type { BlockInfo, NamespaceKeys, TransactionInfo } from './ledger-client';
 
 const VALIDATION_CODE_NAMES = new Map<number, string>(
   Object.entries(peer.TxValidationCode).map(([name, code]) => [code, name]),
@@ -103,13 +103,6 @@ export function decodeBlock(bytes: Uint8Array): BlockInfo {
     previousHash: Buffer.from(header?.getPreviousHash_asU8() ?? new Uint8Array()).toString('hex'),
     transactions,
   };
-}
-
-/** The keys one chaincode namespace of a transaction read and wrote (public state only). */
-export interface NamespaceKeys {
-  readonly namespace: string;
-  readonly reads: readonly string[];
-  readonly writes: readonly string[];
 }
 
 /** Printable form of a state key: composite keys' U+0000 separators become `|`. */

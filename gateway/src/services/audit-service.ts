@@ -1,15 +1,9 @@
 import { canonicalJson, parseAttestationId } from '../domain';
+import { decodeAttestation, latestTxIdOf, type Attestation } from '../domain/records';
 import { ApiError } from '../errors';
 import type { BlockInfo, ChainInfo, LedgerClient, TransactionInfo } from '../fabric/ledger-client';
-import type { NamespaceKeys } from '../fabric/qscc-decoder';
-import {
-  arrayField,
-  isJsonObject,
-  optionalObject,
-  parseJsonObject,
-  stringField,
-  type JsonObject,
-} from './json-record';
+import type { NamespaceKeys } from '../fabric/ledger-client';
+import { optionalObject, parseJsonObject, stringField, type JsonObject } from './json-record';
 import { normalisePerson, subjectRefFor, type PersonInput } from './person';
 import type { VerificationCache } from './verification-cache';
 import type { ServiceSettings } from './settings';
@@ -41,8 +35,8 @@ export interface AuditService {
   lookup(person: PersonInput): { subjectRef: string };
   timeline(subjectRef: string): Promise<JsonObject>;
   proof(attestationId: string): Promise<Proof>;
-  /** The attestation's current record and kind from the ledger, or undefined when there is none. */
-  current(attestationId: string): Promise<{ kind: string; record: JsonObject } | undefined>;
+  /** The attestation's current record (decoded) from the ledger, or undefined when there is none. */
+  current(attestationId: string): Promise<Attestation | undefined>;
   /** The keys a transaction read and wrote (qscc). */
   transactionKeys(txId: string): Promise<readonly NamespaceKeys[]>;
   /** The channel's height. */
@@ -50,18 +44,6 @@ export interface AuditService {
   verify(body: VerifyBody): Promise<JsonObject>;
   transaction(txId: string): Promise<TransactionInfo>;
   block(blockNumber: bigint): Promise<BlockInfo>;
-}
-
-/** The transaction that wrote the record's current state (API.md: history[].txId, txId, reversal.txId). */
-function latestTxId(kind: string, record: JsonObject): string {
-  if (kind === 'transfer') {
-    const last = arrayField(record, 'history').filter(isJsonObject).at(-1);
-    if (last) {
-      return stringField(last, 'txId');
-    }
-  }
-  const reversal = optionalObject(record, 'reversal');
-  return reversal ? stringField(reversal, 'txId') : stringField(record, 'txId');
 }
 
 class AuditServiceImpl implements AuditService {
@@ -114,7 +96,7 @@ class AuditServiceImpl implements AuditService {
       throw new ApiError('NOT_FOUND', 'no attestation with this ID');
     }
     const kind = stringField(verification, 'kind');
-    const tx = await this.#options.ledger.getTransaction(latestTxId(kind, record));
+    const tx = await this.#options.ledger.getTransaction(latestTxIdOf(decodeAttestation(kind, record)));
     return {
       attestationId,
       kind,
@@ -127,11 +109,11 @@ class AuditServiceImpl implements AuditService {
     };
   }
 
-  async current(attestationId: string): Promise<{ kind: string; record: JsonObject } | undefined> {
+  async current(attestationId: string): Promise<Attestation | undefined> {
     const verification = await this.#verify({ attestationId });
     const record = optionalObject(verification, 'record');
     return verification.found === true && record
-      ? { kind: stringField(verification, 'kind'), record }
+      ? decodeAttestation(stringField(verification, 'kind'), record)
       : undefined;
   }
 

@@ -5,7 +5,7 @@ import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlit
 import { TERMINAL_TRANSFER_STATUSES } from '../domain';
 import type { LedgerEvent } from '../fabric/ledger-client';
 import type { ListenerCheckpoint } from './event-listener';
-import { arrayField, isJsonObject, optionalObject, type JsonObject } from './json-record';
+import type { AlertJson, Attestation, TransferRecord, WithdrawalRecord } from '../domain/records';
 
 /**
  * The gateway's off-chain index of what its block listener has seen: one row per chaincode event,
@@ -45,11 +45,8 @@ const MIGRATIONS: readonly string[] = [
 
 export const INDEX_SCHEMA_VERSION = MIGRATIONS.length;
 
-/** The public fields of an attestation the index keeps, read from the ledger's current record. */
-export interface IndexedRecord {
-  readonly kind: 'transfer' | 'withdrawal';
-  readonly record: JsonObject;
-}
+/** The attestation whose public fields the index keeps: its current record, decoded. */
+export type IndexedRecord = Attestation;
 
 /** One event to index, with the current record of the attestation it names (if any). */
 export interface IndexedEvent {
@@ -158,11 +155,6 @@ function num(row: Row, key: string): number {
   return Number(row[key] ?? 0);
 }
 
-function str(record: JsonObject, key: string): string | null {
-  const value = record[key];
-  return typeof value === 'string' ? value : null;
-}
-
 function where(clauses: readonly [string, SQLInputValue | undefined][]): {
   sql: string;
   params: SQLInputValue[];
@@ -221,54 +213,45 @@ interface Facts {
   readonly openedAt: string;
   readonly updatedAt: string;
   readonly evidence: readonly string[];
-  readonly alerts: readonly JsonObject[];
+  readonly alerts: readonly AlertJson[];
   /** When the transaction `txId` wrote the record, if it did. */
   readonly timeOf: (txId: string) => string | null;
 }
 
-function transferFacts(record: JsonObject): Facts {
-  const history = arrayField(record, 'history').filter(isJsonObject);
-  const openedAt = str(history[0] ?? {}, 'at') ?? '';
+function transferFacts(record: TransferRecord): Facts {
+  const { history } = record;
+  const openedAt = history[0]?.at ?? '';
   return {
-    centre: str(record, 'toCentre') ?? '',
-    fromCentre: str(record, 'fromCentre'),
-    toCentre: str(record, 'toCentre'),
-    status: str(record, 'status') ?? '',
-    platformCode: str(record, 'platformCode'),
+    centre: record.toCentre,
+    fromCentre: record.fromCentre,
+    toCentre: record.toCentre,
+    status: record.status,
+    platformCode: record.platformCode,
     reason: null,
     openedOn: openedAt.slice(0, 10),
     openedAt,
-    updatedAt: str(history.at(-1) ?? {}, 'at') ?? openedAt,
+    updatedAt: history.at(-1)?.at ?? openedAt,
     evidence: [],
     alerts: [],
-    timeOf: (txId) => str(history.find((h) => h.txId === txId) ?? {}, 'at'),
+    timeOf: (txId) => history.find((h) => h.txId === txId)?.at ?? null,
   };
 }
 
-function withdrawalFacts(record: JsonObject): Facts {
-  const reversal = optionalObject(record, 'reversal');
-  const recordedAt = str(record, 'recordedAt') ?? '';
+function withdrawalFacts(record: WithdrawalRecord): Facts {
+  const { reversal, recordedAt } = record;
   return {
-    centre: str(record, 'centre') ?? '',
+    centre: record.centre,
     fromCentre: null,
     toCentre: null,
-    status: str(record, 'status') ?? '',
+    status: record.status,
     platformCode: null,
-    reason: str(record, 'reasonCode'),
-    openedOn: str(record, 'withdrawnOn') ?? recordedAt.slice(0, 10),
+    reason: record.reasonCode,
+    openedOn: record.withdrawnOn,
     openedAt: recordedAt,
-    updatedAt: (reversal && str(reversal, 'at')) ?? recordedAt,
-    evidence: arrayField(record, 'evidence')
-      .filter(isJsonObject)
-      .map((e) => str(e, 'hash'))
-      .filter((h): h is string => h !== null),
-    alerts: arrayField(record, 'alerts').filter(isJsonObject),
-    timeOf: (txId) =>
-      txId === str(record, 'txId')
-        ? recordedAt
-        : reversal && txId === str(reversal, 'txId')
-          ? str(reversal, 'at')
-          : null,
+    updatedAt: reversal?.at ?? recordedAt,
+    evidence: record.evidence.map((e) => e.hash),
+    alerts: record.alerts,
+    timeOf: (txId) => (txId === record.txId ? recordedAt : txId === reversal?.txId ? reversal.at : null),
   };
 }
 
@@ -440,7 +423,7 @@ export class LedgerIndex {
   /** One event of a batch; `stored` holds the records the batch has already stored. */
   #applyOne({ event, type, status, indexed }: IndexedEvent, stored: Set<IndexedRecord>): void {
     const block = Number(event.blockNumber);
-    const attestationId = indexed ? str(indexed.record, 'attestationId') : null;
+    const attestationId = indexed?.record.attestationId ?? null;
     const facts = factsOf(indexed);
     this.#run(
       'INSERT OR IGNORE INTO events (block, tx_id, type, attestation_id, status, at) VALUES (?, ?, ?, ?, ?, ?)',
@@ -519,18 +502,17 @@ export class LedgerIndex {
     }
     const open = facts.status === 'RECORDED' ? 1 : 0;
     facts.alerts.forEach((alert, seq) => {
-      const count = alert.count;
       this.#run(
         `INSERT INTO alerts (attestation_id, seq, code, centre, at, evidence_hash, count, message, open)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (attestation_id, seq) DO UPDATE SET open = excluded.open`,
         id,
         seq,
-        str(alert, 'code') ?? '',
+        alert.code,
         facts.centre,
         facts.openedAt,
-        str(alert, 'evidenceHash'),
-        typeof count === 'number' ? count : null,
-        str(alert, 'message') ?? '',
+        alert.evidenceHash ?? null,
+        alert.count ?? null,
+        alert.message,
         open,
       );
     });

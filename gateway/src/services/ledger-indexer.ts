@@ -2,7 +2,8 @@ import { parseAttestationId } from '../domain/shared';
 import type { LedgerClient, LedgerEvent } from '../fabric/ledger-client';
 import type { AuditService } from './audit-service';
 import { startEventListener, type EventListener } from './event-listener';
-import { isJsonObject, type JsonObject } from './json-record';
+import { decodeAttestation } from '../domain/records';
+import { isJsonObject } from './json-record';
 import type { IndexedRecord, LedgerIndex } from './ledger-index';
 
 export interface LedgerIndexerOptions {
@@ -40,12 +41,15 @@ function recordKindOf(id: string): IndexedRecord['kind'] | undefined {
 
 /**
  * The public record the event's transaction wrote, which the chaincode puts in its transfer and
- * withdrawal events (`record`); undefined for events written before it did.
+ * withdrawal events (`record`), decoded; undefined for events written before it did, or with a record
+ * that does not decode (then the record is read from the ledger, like an old event's).
  */
-function recordOf(payload: string): JsonObject | undefined {
+function recordOf(kind: IndexedRecord['kind'], payload: string): IndexedRecord | undefined {
   try {
     const parsed: unknown = JSON.parse(payload);
-    return isJsonObject(parsed) && isJsonObject(parsed.record) ? parsed.record : undefined;
+    return isJsonObject(parsed) && isJsonObject(parsed.record)
+      ? decodeAttestation(kind, parsed.record)
+      : undefined;
   } catch {
     return undefined;
   }
@@ -92,10 +96,7 @@ export function startLedgerIndexer(options: Readonly<LedgerIndexerOptions>): Eve
         while (next < ids.length) {
           const id = ids[next++] ?? '';
           const current = await options.audit.current(id);
-          const kind = current?.kind;
-          if (current && (kind === 'transfer' || kind === 'withdrawal')) {
-            records.set(id, { kind, record: current.record });
-          }
+          if (current) records.set(id, current);
         }
       }),
     );
@@ -111,8 +112,7 @@ export function startLedgerIndexer(options: Readonly<LedgerIndexerOptions>): Eve
     for (const p of batch) {
       const kind = p.attestationId === undefined ? undefined : recordKindOf(p.attestationId);
       if (p.attestationId === undefined || kind === undefined) continue;
-      const record = recordOf(p.event.payload);
-      carried.set(p.attestationId, record === undefined ? undefined : { kind, record });
+      carried.set(p.attestationId, recordOf(kind, p.event.payload));
     }
     const missing = [...carried].filter(([, r]) => r === undefined).map(([id]) => id);
     const records = await read(missing);

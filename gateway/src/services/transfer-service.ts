@@ -7,18 +7,12 @@ import {
   refuseIdShaped,
   validateFreeText,
 } from '../domain';
+import { decodeTransfer, STEP_RULES, type TransferRecord } from '../domain/records';
 import { ApiError, invalidField } from '../errors';
 import type { LedgerClient } from '../fabric/ledger-client';
 import { actingCentre, type Caller } from './caller';
 import type { CentreDirectory } from './centre-directory';
-import {
-  arrayField,
-  isJsonObject,
-  parseJsonArray,
-  parseJsonObject,
-  stringField,
-  type JsonObject,
-} from './json-record';
+import { arrayField, isJsonObject, parseJsonArray, parseJsonObject, type JsonObject } from './json-record';
 import type { LedgerWriter } from './ledger-writer';
 import { normalisePerson, subjectRefFor, type PersonInput } from './person';
 import type { ServiceSettings, WriteOutcome } from './settings';
@@ -57,19 +51,15 @@ export interface TransferListQuery {
   readonly centre?: string;
 }
 
-interface StepDefinition {
-  readonly transaction: string;
-  readonly actor: 'source' | 'destination' | 'either';
-}
-
-const STEPS: Readonly<Record<TransferStep, StepDefinition>> = {
-  accept: { transaction: 'Accept', actor: 'source' },
-  reject: { transaction: 'Reject', actor: 'source' },
-  'confirm-out': { transaction: 'ConfirmOut', actor: 'source' },
-  dispute: { transaction: 'Dispute', actor: 'destination' },
-  complete: { transaction: 'Complete', actor: 'destination' },
-  cancel: { transaction: 'Cancel', actor: 'destination' },
-  fail: { transaction: 'Fail', actor: 'either' },
+/** Each step's chaincode transaction and its name in the chaincode's state machine (`STEP_RULES`). */
+const STEPS: Readonly<Record<TransferStep, { transaction: string; rule: keyof typeof STEP_RULES }>> = {
+  accept: { transaction: 'Accept', rule: 'ACCEPT' },
+  reject: { transaction: 'Reject', rule: 'REJECT' },
+  'confirm-out': { transaction: 'ConfirmOut', rule: 'CONFIRM_OUT' },
+  dispute: { transaction: 'Dispute', rule: 'DISPUTE' },
+  complete: { transaction: 'Complete', rule: 'COMPLETE' },
+  cancel: { transaction: 'Cancel', rule: 'CANCEL' },
+  fail: { transaction: 'Fail', rule: 'FAIL' },
 };
 
 export interface TransferServiceOptions {
@@ -126,24 +116,26 @@ function stepArgument(
 }
 
 /** The txId of the last history entry: the transaction that wrote the record as it now is. */
-function lastStepTxId(record: JsonObject): string | undefined {
-  const last = arrayField(record, 'history').at(-1);
-  return isJsonObject(last) && typeof last.txId === 'string' ? last.txId : undefined;
+function lastStepTxId(record: TransferRecord): string | undefined {
+  return record.history.at(-1)?.txId;
 }
 
-function checkActor(definition: StepDefinition, record: JsonObject, own: string): void {
-  const from = stringField(record, 'fromCentre');
-  const to = stringField(record, 'toCentre');
+/** The chaincode's rule of who takes the step, checked before endorsing (the chaincode checks it again). */
+function checkActor(step: TransferStep, record: TransferRecord, own: string): void {
+  const { actor } = STEP_RULES[STEPS[step].rule];
   const allowed =
-    definition.actor === 'source'
-      ? own === from
-      : definition.actor === 'destination'
-        ? own === to
-        : own === from || own === to;
+    actor === 'source'
+      ? own === record.fromCentre
+      : actor === 'destination'
+        ? own === record.toCentre
+        : own === record.fromCentre || own === record.toCentre;
   if (!allowed) {
-    throw new ApiError('FORBIDDEN', `only the ${definition.actor} centre of the transfer may do this`);
+    throw new ApiError('FORBIDDEN', `only the ${actor} centre of the transfer may do this`);
   }
 }
+
+/** What a repeated Request must match: the same centres and the same person (subjectRef). */
+type RequestKeys = Pick<TransferRecord, 'transferId' | 'fromCentre' | 'toCentre' | 'subjectRef'>;
 
 function withoutSalt(details: JsonObject): JsonObject {
   return Object.fromEntries(Object.entries(details).filter(([k]) => k !== 'salt'));
@@ -172,15 +164,14 @@ class TransferServiceImpl implements TransferService {
   }
 
   /** Same transfer ID: is it the same request? The salt differs per request, so compare without it. */
-  async #isSameRequest(existing: JsonObject, expected: JsonObject, details: JsonObject): Promise<boolean> {
-    const keys = ['fromCentre', 'toCentre', 'subjectRef'];
-    if (!keys.every((k) => existing[k] === expected[k])) {
+  async #isSameRequest(existing: JsonObject, expected: RequestKeys, details: JsonObject): Promise<boolean> {
+    const record = decodeTransfer(existing);
+    const keys = ['fromCentre', 'toCentre', 'subjectRef'] as const;
+    if (!keys.every((k) => record[k] === expected[k])) {
       return false;
     }
     const stored = parseJsonObject(
-      await this.#options.ledger.evaluate('transfer', 'GetPersonalDetails', [
-        stringField(existing, 'transferId'),
-      ]),
+      await this.#options.ledger.evaluate('transfer', 'GetPersonalDetails', [record.transferId]),
       'personal details',
     );
     return canonicalJson(withoutSalt(stored)) === canonicalJson(details);
@@ -188,7 +179,7 @@ class TransferServiceImpl implements TransferService {
 
   async #existingOutcome(
     transferId: string,
-    expected: JsonObject,
+    expected: RequestKeys,
     details: JsonObject,
   ): Promise<WriteOutcome | undefined> {
     const existing = await this.#find(transferId);
@@ -262,21 +253,21 @@ class TransferServiceImpl implements TransferService {
    */
   async step(caller: Caller, transferId: string, step: TransferStep, body: StepBody): Promise<WriteOutcome> {
     const own = actingCentre(caller);
-    const definition = STEPS[step];
     const { argument, transient } = stepArgument(step, body, this.#options.settings.pseudonymKey);
-    const record = await this.get(transferId);
-    checkActor(definition, record, own);
+    const record = decodeTransfer(await this.get(transferId));
+    checkActor(step, record, own);
     const [sourceMsp, destinationMsp] = await Promise.all([
-      this.#options.directory.mspIdOf(stringField(record, 'fromCentre')),
-      this.#options.directory.mspIdOf(stringField(record, 'toCentre')),
+      this.#options.directory.mspIdOf(record.fromCentre),
+      this.#options.directory.mspIdOf(record.toCentre),
     ]);
     const result = await this.#options.writer.write({
       contract: 'transfer',
-      transaction: definition.transaction,
+      transaction: STEPS[step].transaction,
       args: argument ? [transferId, canonicalJson(argument)] : [transferId],
       transient,
       endorsementSets: [[sourceMsp, destinationMsp]],
-      skipCommit: (endorsed, txId) => lastStepTxId(parseJsonObject(endorsed, 'transfer')) !== txId,
+      skipCommit: (endorsed, txId) =>
+        lastStepTxId(decodeTransfer(parseJsonObject(endorsed, 'transfer'))) !== txId,
     });
     const written = parseJsonObject(result.result, 'transfer');
     return result.replayed === true
@@ -290,9 +281,7 @@ class TransferServiceImpl implements TransferService {
    */
   async personalDetails(caller: Caller, transferId: string): Promise<JsonObject> {
     const own = actingCentre(caller);
-    const record = await this.get(transferId);
-    const fromCentre = stringField(record, 'fromCentre');
-    const toCentre = stringField(record, 'toCentre');
+    const { fromCentre, toCentre } = decodeTransfer(await this.get(transferId));
     if (own !== fromCentre && own !== toCentre) {
       throw new ApiError(
         'FORBIDDEN',

@@ -12,7 +12,7 @@ import type {
   SubmitResult,
   TransactionInfo,
 } from '../../src/fabric/ledger-client';
-import type { NamespaceKeys } from '../../src/fabric/qscc-decoder';
+import type { NamespaceKeys } from '../../src/fabric/ledger-client';
 
 export type Handler = (args: readonly string[], options: SubmitOptions) => string;
 

@@ -3,7 +3,8 @@ import { ApiError, invalidField } from '../../errors';
 import type { AuditService } from '../../services/audit-service';
 import type { AlertRow } from '../../services/ledger-index';
 import type { TransactionInfo } from '../../fabric/ledger-client';
-import { arrayField, isJsonObject, optionalObject, type JsonObject } from '../../services/json-record';
+import { decodeAttestation, stepsOf, type Attestation } from '../../domain/records';
+import { optionalObject, stringField, type JsonObject } from '../../services/json-record';
 import { html, tableHtml, type SafeHtml, type Table } from '../html';
 import { statusLabel, t, type Lang } from '../i18n';
 import { attestationPath, blockLink, txLink, type ConsolePage, type ConsoleDeps } from '../page';
@@ -20,40 +21,12 @@ interface AttestationQuery {
   readonly documentHash?: string;
 }
 
-/** A string field of a ledger record, or ''. */
-function field(record: JsonObject, key: string): string {
-  const value = record[key];
-  return typeof value === 'string' ? value : '';
-}
-
-interface StepTx {
-  readonly step: string;
-  readonly status: string;
-  readonly platformCode?: string;
-  readonly txId: string;
-}
-
-/** The transactions that wrote an attestation: a transfer's history, a withdrawal's record and reversal. */
-function stepsOf(kind: string, record: JsonObject): StepTx[] {
-  if (kind === 'transfer') {
-    return arrayField(record, 'history')
-      .filter(isJsonObject)
-      .map((h) => ({
-        step: field(h, 'step'),
-        status: field(h, 'status'),
-        platformCode: field(h, 'platformCode'),
-        txId: field(h, 'txId'),
-      }));
-  }
-  const reversal = optionalObject(record, 'reversal');
-  return [
-    { step: 'RECORD', status: 'RECORDED', txId: field(record, 'txId') },
-    ...(reversal ? [{ step: 'REVERSE', status: 'REVERSED', txId: field(reversal, 'txId') }] : []),
-  ];
-}
+type StepTx = ReturnType<typeof stepsOf>[number];
 
 interface AttestationData {
+  /** The record as the ledger answered it (shown as JSON), and decoded. */
   readonly record: JsonObject;
+  readonly attestation: Attestation;
   readonly valid: boolean;
   /** Undefined when no document was given. */
   readonly documentMatches?: boolean;
@@ -69,9 +42,11 @@ async function load({ index, audit }: ConsoleDeps, q: AttestationQuery): Promise
   );
   if (verification.found !== true) throw new ApiError('NOT_FOUND', 'no attestation with this ID');
   const record = optionalObject(verification, 'record') ?? {};
-  const stepTxs = stepsOf(field(verification, 'kind'), record);
+  const attestation = decodeAttestation(stringField(verification, 'kind'), record);
+  const stepTxs = stepsOf(attestation);
   return {
     record,
+    attestation,
     valid: verification.valid === true,
     ...(q.documentHash === undefined ? {} : { documentMatches: verification.documentMatches === true }),
     steps: await Promise.all(stepTxs.map(async (s) => ({ s, tx: await audit.transaction(s.txId) }))),
@@ -110,7 +85,8 @@ function documentResult(lang: Lang, matches: boolean | undefined): SafeHtml | un
 }
 
 function view(lang: Lang, d: AttestationData, id: string): SafeHtml {
-  const status = statusLabel(field(d.record, 'status'), field(d.record, 'platformCode') || undefined);
+  const { record } = d.attestation;
+  const status = statusLabel(record.status, 'platformCode' in record ? record.platformCode : undefined);
   const alerts = tableHtml(
     { columns: [t(lang, 'code'), t(lang, 'message')], rows: d.alerts.map((a) => [a.code, a.message]) },
     'alerts',

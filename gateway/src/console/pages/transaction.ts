@@ -1,6 +1,6 @@
 import { invalidField } from '../../errors';
 import type { TransactionInfo } from '../../fabric/ledger-client';
-import type { NamespaceKeys } from '../../fabric/qscc-decoder';
+import type { NamespaceKeys } from '../../fabric/ledger-client';
 import { html, tableHtml } from '../html';
 import { t } from '../i18n';
 import { blockLink, type ConsolePage } from '../page';

@@ -1,0 +1,144 @@
+import { TRANSFER_STATUSES, type TransferStatus } from '../../chaincode/src/domain/codes';
+import {
+  STEP_RULES,
+  type HistoryEntry,
+  type TransferRecord,
+  type TransferStep,
+  type WithdrawalRecord,
+} from '../../chaincode/src/records';
+
+/**
+ * Fixture builders shared by chaincode/test, gateway/test and test/: the bodies and records the chaincode
+ * takes and writes, valid by default (each decodes through the chaincode's own factories), with the
+ * fields a test cares about given as overrides.
+ */
+
+/** A 64-hex transaction ID from a number. */
+export const tx = (n: number): string => n.toString(16).padStart(64, '0');
+
+/** A subjectRef-shaped pseudonym (43 base64url characters, the last one of an HMAC-SHA256's). */
+export function subjectRefFixture(seed = 'A'): string {
+  return `${seed
+    .replace(/[^A-Za-z0-9_-]/g, '')
+    .padEnd(42, 'x')
+    .slice(0, 42)}A`;
+}
+
+/** The ConfirmOut body (API and chaincode argument): the source's transfer-out data. */
+export interface ConfirmOutBody {
+  readonly principal: string;
+  readonly interest: string;
+  readonly openedOn: string;
+  readonly paidUpTo: string;
+  readonly continuous6Months: boolean;
+  readonly loanCount: number;
+  readonly unsettledLoan: boolean;
+  readonly fraudRecord: boolean;
+  readonly settlementRef: string;
+}
+
+/** A valid ConfirmOut body: 52000.00 + 345.67 (52345.67 sent), opened 2015-07, paid up to 2026-10. */
+export function confirmOutBody(overrides: Partial<ConfirmOutBody> = {}): ConfirmOutBody {
+  return {
+    principal: '52000.00',
+    interest: '345.67',
+    openedOn: '2015-07-01',
+    paidUpTo: '202610',
+    continuous6Months: true,
+    loanCount: 1,
+    unsettledLoan: false,
+    fraudRecord: false,
+    settlementRef: 'JS-20261120-001',
+    ...overrides,
+  };
+}
+
+/** The sum of {@link confirmOutBody}'s principal and interest. */
+export const CONFIRM_OUT_AMOUNT = '52345.67';
+
+/** One history entry: the step, the status it led to, who, when and which transaction. */
+export type StepFixture = Partial<HistoryEntry> & { readonly step: TransferStep };
+
+function statusAfter(step: TransferStep): TransferStatus {
+  return step === 'REQUEST' ? 'REQUESTED' : STEP_RULES[step].to;
+}
+
+const TRANSFER_PARTIES = { transferId: '4400002611230001', fromCentre: '110000', toCentre: '440000' };
+const FIRST_DAY = '2026-11-02T08:00:00.000Z';
+
+/**
+ * A transfer record as the chaincode writes it. `steps` (default: the REQUEST alone) make its history,
+ * one a day from 2026-11-02 with txIds 1, 2, …; the status is the last step's.
+ */
+export function transferRecord(
+  overrides: Partial<Omit<TransferRecord, 'history'>> & { readonly steps?: readonly StepFixture[] } = {},
+): TransferRecord {
+  const { steps, ...fields } = { steps: [{ step: 'REQUEST' }] as const, ...overrides };
+  const { transferId, fromCentre, toCentre } = { ...TRANSFER_PARTIES, ...fields };
+  const history = historyOf(steps, fromCentre, toCentre);
+  const first = history[0]?.at ?? FIRST_DAY;
+  const status = fields.status ?? history.at(-1)?.status ?? 'REQUESTED';
+  return {
+    transferId,
+    attestationId: `transfer:${transferId}`,
+    fromCentre,
+    toCentre,
+    fromMsp: `C${fromCentre}MSP`,
+    toMsp: `C${toCentre}MSP`,
+    subjectRef: subjectRefFixture('transfer'),
+    personHash: 'd'.repeat(64),
+    platformCode: TRANSFER_STATUSES[status],
+    createdAt: first,
+    updatedAt: history.at(-1)?.at ?? first,
+    ...fields,
+    status,
+    history,
+  };
+}
+
+/** A history, one step a day from 2026-11-02, txIds 1, 2, …; the destination requests, the source answers. */
+function historyOf(steps: readonly StepFixture[], fromCentre: string, toCentre: string): HistoryEntry[] {
+  return steps.map((s, i): HistoryEntry => {
+    const status = s.status ?? statusAfter(s.step);
+    return {
+      platformCode: TRANSFER_STATUSES[status],
+      by: `C${s.step === 'REQUEST' ? toCentre : fromCentre}MSP`,
+      at: `2026-11-${String(i + 2).padStart(2, '0')}T08:00:00.000Z`,
+      txId: tx(i + 1),
+      ...s,
+      status,
+    };
+  });
+}
+
+/**
+ * A withdrawal record as the chaincode writes it: centre 110000, reason 01 (purchase) with one purchase
+ * contract, recorded 2026-11-02, txId 100; `alerts` MULTI_CENTRE alerts unless given.
+ */
+export function withdrawalRecord(
+  overrides: Partial<WithdrawalRecord> & { readonly alertCount?: number } = {},
+): WithdrawalRecord {
+  const { alertCount = 0, ...fields } = overrides;
+  const centre = fields.centre ?? '110000';
+  const withdrawalId = fields.withdrawalId ?? 'W-1';
+  return {
+    withdrawalId,
+    centre,
+    attestationId: `withdrawal:${centre}:${withdrawalId}`,
+    subjectRef: subjectRefFixture('withdrawal'),
+    reasonCode: '01',
+    amountFen: 5_000_000,
+    amount: '50000.00',
+    closesAccount: false,
+    evidence: [{ kind: 'PURCHASE_CONTRACT', hash: 'e'.repeat(64) }],
+    withdrawnOn: '2026-11-02',
+    status: 'RECORDED',
+    alerts: Array.from({ length: alertCount }, () => ({
+      code: 'MULTI_CENTRE',
+      message: 'subject: 3 withdrawals at 2 centres',
+    })),
+    recordedAt: '2026-11-02T09:00:00.000Z',
+    txId: tx(100),
+    ...fields,
+  };
+}
