@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseFlags, REPO_ROOT, runMain } from '../network';
+import { Cli, Definition } from '../network';
 import { benchBatch } from '../test/bench/bench-batch';
 import { benchCertificates } from '../test/bench/bench-certificates';
 import { benchConsole } from '../test/bench/bench-console';
@@ -25,7 +25,7 @@ type Suite = (typeof SUITES)[number];
 /** `all` keeps its old meaning (the quick suites); the long ones run only when named. */
 const ALL: readonly Suite[] = ['network', 'gateway'];
 
-const flags = parseFlags({
+const flags = Cli.parseFlags({
   command: 'npm run bench',
   summary:
     'Measurements, never pass/fail: each suite brings its own network up on --base-port and writes bench-results/<suite>.json. `all` runs network and gateway; the long suites run only when named.',
@@ -75,11 +75,11 @@ function suitesOf(value: string): readonly Suite[] {
   return [suite];
 }
 
-runMain(async () => {
+Cli.runMain(async () => {
   const suites = suitesOf(flags.suite);
   // Ports: a network needs about basePort .. basePort + 200 (35 organisations: + 450); MAX_PORT is 32767.
   const basePort = positive(flags['base-port'], 'base-port', 32_000, 1024);
-  const dir = path.join(REPO_ROOT, 'bench-results');
+  const dir = path.join(Definition.REPO_ROOT, 'bench-results');
   mkdirSync(dir, { recursive: true });
   const log = (line: string): void =>
     console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);

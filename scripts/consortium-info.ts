@@ -1,18 +1,18 @@
-import { DEFINITION_FLAG, definitionFrom, gatewayInfo, Layout, parseFlags, runMain } from '../network';
+import { Cli, Definition, Runtime } from '../network';
 
 /** `npm run consortium:info -- [--json]`: each gateway's URL and API keys. */
-const flags = parseFlags({
+const flags = Cli.parseFlags({
   command: 'npm run consortium:info',
   summary: "Prints each organisation's gateway URL and API keys.",
   flags: {
-    definition: DEFINITION_FLAG,
+    definition: Cli.DEFINITION_FLAG,
     json: { type: 'boolean', default: false, help: 'print them as JSON' },
   },
 });
 
-runMain(() => {
-  const consortium = definitionFrom(flags.definition);
-  const gateways = gatewayInfo(consortium, new Layout(consortium));
+Cli.runMain(() => {
+  const consortium = Cli.definitionFrom(flags.definition);
+  const gateways = Runtime.gatewayInfo(consortium, new Definition.Layout(consortium));
   if (flags.json) {
     console.log(JSON.stringify({ gateways }, null, 2));
   } else {

@@ -1,11 +1,11 @@
-import { describeInstall, ensureFabric, parseFlags, runMain } from '../network';
+import { Cli, Runtime } from '../network';
 
 /** Finds or builds the Fabric binaries and prints where they are (CI calls this before the tests). */
-parseFlags({
+Cli.parseFlags({
   command: 'npm run fabric:bin',
   summary: 'Finds or builds the Fabric binaries and prints where they are.',
   flags: {},
 });
-runMain(async () => {
-  console.log(describeInstall(await ensureFabric()));
+Cli.runMain(async () => {
+  console.log(Runtime.describeInstall(await Runtime.ensureFabric()));
 });

@@ -1,23 +1,23 @@
-import { DEFINITION_FLAG, definitionFrom, Network, type NodeStatus, parseFlags, runMain } from '../network';
+import { Network, Cli, type Runtime } from '../network';
 
-const flags = parseFlags({
+const flags = Cli.parseFlags({
   command: 'npm run network:status',
   summary:
     'Reports every node of the consortium with its PID and channel height, and the chaincode sequence.',
   flags: {
-    definition: DEFINITION_FLAG,
+    definition: Cli.DEFINITION_FLAG,
     json: { type: 'boolean', default: false, help: 'print the status as JSON' },
   },
 });
 
-function line(node: NodeStatus): string {
+function line(node: Runtime.NodeStatus): string {
   const state = node.running ? `running (pid ${String(node.pid)})` : 'stopped';
   const detail = node.node === undefined ? `height ${node.height ?? '-'}` : `node ${node.node ?? '-'}`;
   return `  ${node.name.padEnd(30)} ${node.mspId.padEnd(14)} ${node.endpoint.padEnd(16)} ${state.padEnd(22)} ${detail}`;
 }
 
-runMain(async () => {
-  const result = await new Network(definitionFrom(flags.definition), { log: () => undefined }).status();
+Cli.runMain(async () => {
+  const result = await new Network(Cli.definitionFrom(flags.definition), { log: () => undefined }).status();
   if (flags.json) {
     console.log(JSON.stringify(result, null, 2));
     return;

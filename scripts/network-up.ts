@@ -1,11 +1,11 @@
-import { DEFINITION_FLAG, definitionFrom, Network, parseFlags, runMain } from '../network';
+import { Network, Cli } from '../network';
 
-const flags = parseFlags({
+const flags = Cli.parseFlags({
   command: 'npm run network:up',
   summary:
     'Brings the consortium of the definition up on this machine, idempotently: crypto, channel, orderers, peers, chaincode.',
-  flags: { definition: DEFINITION_FLAG },
+  flags: { definition: Cli.DEFINITION_FLAG },
 });
-runMain(async () => {
-  await new Network(definitionFrom(flags.definition)).up();
+Cli.runMain(async () => {
+  await new Network(Cli.definitionFrom(flags.definition)).up();
 });

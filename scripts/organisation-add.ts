@@ -1,13 +1,5 @@
 import path from 'node:path';
-import {
-  addOrganisation,
-  DEFAULT_DEFINITION,
-  DEFINITION_FLAG,
-  definitionFrom,
-  parseFlags,
-  runMain,
-  usageLine,
-} from '../network';
+import { Cli } from '../network';
 
 /**
  * `npm run organisation:add`: on one machine, a new organisation joins the running consortium of the
@@ -19,25 +11,29 @@ const spec = {
   summary:
     'On one machine: a new organisation joins the running consortium. Re-running after a failure carries on where it stopped.',
   flags: {
-    definition: DEFINITION_FLAG,
+    definition: Cli.DEFINITION_FLAG,
     code: { type: 'string', arg: 'CODE', required: true, help: "the organisation's 6-digit code" },
     name: { type: 'string', arg: 'NAME', required: true, help: "the organisation's name" },
     'msp-id': { type: 'string', arg: 'MSPID', help: 'its MSP ID', defaultText: 'C<code>MSP' },
   },
 } as const;
-const flags = parseFlags(spec);
+const flags = Cli.parseFlags(spec);
 
 function required(value: string | undefined, flag: string): string {
   if (value === undefined || value.trim() === '') {
-    console.error(`--${flag} is required\nusage: ${usageLine(spec)}`);
+    console.error(`--${flag} is required\nusage: ${Cli.usageLine(spec)}`);
     process.exit(2);
   }
   return value.trim();
 }
 
-runMain(async () => {
-  const file = path.resolve(flags.definition ?? DEFAULT_DEFINITION);
+Cli.runMain(async () => {
+  const file = path.resolve(flags.definition ?? Cli.DEFAULT_DEFINITION);
   const code = required(flags.code, 'code');
   const centre = { code, mspId: flags['msp-id'] ?? `C${code}MSP`, name: required(flags.name, 'name') };
-  await addOrganisation({ definitionFile: file, consortium: definitionFrom(flags.definition), centre });
+  await Cli.addOrganisation({
+    definitionFile: file,
+    consortium: Cli.definitionFrom(flags.definition),
+    centre,
+  });
 });

@@ -1,14 +1,6 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import {
-  DEFAULT_DEFINITION,
-  DEFINITION_FLAG,
-  ensureFabric,
-  organisationInit,
-  parseFlags,
-  runMain,
-  usageLine,
-} from '../network';
+import { Cli, Runtime } from '../network';
 
 /**
  * `npm run organisation:init`: run on the new organisation's own host. Generates its keys and
@@ -20,7 +12,7 @@ const spec = {
   summary:
     "On the new organisation's own host: generates its keys there and writes its organisation file (public material only) for the members.",
   flags: {
-    definition: DEFINITION_FLAG,
+    definition: Cli.DEFINITION_FLAG,
     code: { type: 'string', arg: 'CODE', required: true, help: "the organisation's 6-digit code" },
     name: { type: 'string', arg: 'NAME', required: true, help: "the organisation's name" },
     host: { type: 'string', arg: 'HOST', required: true, help: 'the address its nodes listen on' },
@@ -33,17 +25,17 @@ const spec = {
     },
   },
 } as const;
-const flags = parseFlags(spec);
+const flags = Cli.parseFlags(spec);
 
 function required(value: string | undefined, flag: string): string {
   if (value === undefined || value.trim() === '') {
-    console.error(`--${flag} is required\nusage: ${usageLine(spec)}`);
+    console.error(`--${flag} is required\nusage: ${Cli.usageLine(spec)}`);
     process.exit(2);
   }
   return value.trim();
 }
 
-runMain(async () => {
+Cli.runMain(async () => {
   const code = required(flags.code, 'code');
   const dataDir = path.resolve(required(flags['data-dir'], 'data-dir'));
   const entry = {
@@ -52,10 +44,10 @@ runMain(async () => {
     name: required(flags.name, 'name'),
     host: required(flags.host, 'host'),
   };
-  const fabric = await ensureFabric(() => undefined);
+  const fabric = await Runtime.ensureFabric(() => undefined);
   const out = path.resolve(flags.out ?? path.join(dataDir, 'out', 'organisation.json'));
-  const definition = path.resolve(flags.definition ?? DEFAULT_DEFINITION);
-  const host = await organisationInit(
+  const definition = path.resolve(flags.definition ?? Cli.DEFAULT_DEFINITION);
+  const host = await Cli.organisationInit(
     { fabric, log: console.log },
     { definition, dataDir, centre: entry, out },
   );

@@ -1,12 +1,4 @@
-import {
-  ensureFabric,
-  isRoleName,
-  parseRoleFlags,
-  roleHelp,
-  ROLES,
-  RoleUsageError,
-  runMain,
-} from '../network';
+import { Cli, Runtime } from '../network';
 
 /**
  * `npm run member:<propose|sign|submit|approve|commit>` and `npm run organisation:<join|serve>`: one
@@ -15,26 +7,26 @@ import {
  */
 const role = process.argv[2] ?? '';
 const args = process.argv.slice(3);
-if (!isRoleName(role)) {
+if (!Cli.isRoleName(role)) {
   console.error(`unknown role command ${role}`);
   process.exit(2);
 }
 if (args.includes('--help') || args.includes('-h')) {
-  process.stdout.write(roleHelp(role));
+  process.stdout.write(Cli.roleHelp(role));
   process.exit(0);
 }
 let flags;
 try {
-  flags = parseRoleFlags(role, args);
+  flags = Cli.parseRoleFlags(role, args);
 } catch (error) {
-  if (!(error instanceof RoleUsageError)) throw error;
+  if (!(error instanceof Cli.RoleUsageError)) throw error;
   console.error(error.message);
   process.exit(2);
 }
 const parsed = flags;
 
-runMain(async () => {
-  const fabric = await ensureFabric(() => undefined);
-  const result = await ROLES[role]({ fabric, log: console.log }, parsed);
+Cli.runMain(async () => {
+  const fabric = await Runtime.ensureFabric(() => undefined);
+  const result = await Cli.ROLES[role]({ fabric, log: console.log }, parsed);
   if (typeof result === 'string') console.log(result);
 });

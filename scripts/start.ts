@@ -1,15 +1,4 @@
-import {
-  DEFAULT_DEFINITION,
-  DEFINITION_FLAG,
-  definitionFrom,
-  forgetProcess,
-  parseFlags,
-  runMain,
-  startDetached,
-  startSupervised,
-  SUPERVISOR_NAME,
-  Network,
-} from '../network';
+import { Network, Cli, Runtime } from '../network';
 
 /**
  * `npm start`: the whole local consortium (network, chaincode servers, one gateway per organisation),
@@ -17,12 +6,12 @@ import {
  * the foreground; Ctrl-C stops everything. With --detach a detached supervisor process does the same
  * and this returns once everything is ready (then `npm run stop`, which stops the supervisor first).
  */
-const flags = parseFlags({
+const flags = Cli.parseFlags({
   command: 'npm start',
   summary:
     'Brings the whole local consortium up (network, chaincode servers, one gateway per organisation), supervised.',
   flags: {
-    definition: DEFINITION_FLAG,
+    definition: Cli.DEFINITION_FLAG,
     detach: {
       type: 'boolean',
       default: false,
@@ -31,20 +20,20 @@ const flags = parseFlags({
   },
 });
 
-runMain(async () => {
-  const consortium = definitionFrom(flags.definition);
+Cli.runMain(async () => {
+  const consortium = Cli.definitionFrom(flags.definition);
   if (flags.detach) {
-    await startDetached(consortium, flags.definition ?? DEFAULT_DEFINITION);
+    await Runtime.startDetached(consortium, flags.definition ?? Cli.DEFAULT_DEFINITION);
     console.log('Running, supervised. Stop it with: npm run stop');
     return;
   }
-  const supervisor = await startSupervised(consortium);
+  const supervisor = await Runtime.startSupervised(consortium);
   console.log('Running, supervised. Press Ctrl-C to stop everything.');
   await new Promise<void>((resolve) => {
     // Ctrl-C: stop supervising, then stop everything.
     process.once('SIGINT', () => {
       supervisor.stop();
-      forgetProcess(consortium.dataDir, SUPERVISOR_NAME);
+      Runtime.forgetProcess(consortium.dataDir, Runtime.SUPERVISOR_NAME);
       console.log('\nStopping the consortium…');
       new Network(consortium).down({ purge: false }).then(
         () => resolve(),

@@ -1,18 +1,6 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import {
-  DEFAULT_DEFINITION,
-  DEFINITION_FLAG,
-  definitionFrom,
-  ensureFabric,
-  ensurePackage,
-  Layout,
-  parseFlags,
-  runMain,
-  unitsFor,
-  usageLine,
-  type UnitTarget,
-} from '../network';
+import { Cli, Definition, Runtime } from '../network';
 
 /**
  * `npm run systemd:units -- --centre 110000 [--out DIR]` (or `--regulator`, or `--orderers`): writes
@@ -25,37 +13,44 @@ const spec = {
   summary:
     'Writes one systemd unit per process of one organisation: choose exactly one of --centre, --regulator, --orderers.',
   flags: {
-    definition: DEFINITION_FLAG,
+    definition: Cli.DEFINITION_FLAG,
     centre: { type: 'string', arg: 'CODE', help: "the centre's organisation (6-digit code)" },
     regulator: { type: 'boolean', default: false, help: "the regulator's organisation" },
     orderers: { type: 'boolean', default: false, help: "the orderer organisation's nodes" },
     out: { type: 'string', arg: 'DIR', help: 'where the units go', defaultText: '<dataDir>/systemd/<org>' },
   },
 } as const;
-const flags = parseFlags(spec);
+const flags = Cli.parseFlags(spec);
 
-runMain(async () => {
+Cli.runMain(async () => {
   const chosen = [flags.centre !== undefined, flags.regulator, flags.orderers].filter(Boolean).length;
   if (chosen !== 1) {
-    console.error(`choose exactly one organisation\nusage: ${usageLine(spec)}`);
+    console.error(`choose exactly one organisation\nusage: ${Cli.usageLine(spec)}`);
     process.exit(2);
   }
-  const target: UnitTarget =
+  const target: Runtime.UnitTarget =
     flags.centre !== undefined
       ? { kind: 'centre', code: flags.centre }
       : flags.regulator
         ? { kind: 'regulator' }
         : { kind: 'orderers' };
-  const source = path.resolve(flags.definition ?? DEFAULT_DEFINITION);
-  const consortium = definitionFrom(flags.definition);
-  const layout = new Layout(consortium);
+  const source = path.resolve(flags.definition ?? Cli.DEFAULT_DEFINITION);
+  const consortium = Cli.definitionFrom(flags.definition);
+  const layout = new Definition.Layout(consortium);
   if (!existsSync(layout.cryptoDir)) {
     throw new Error(
       `${layout.cryptoDir} is missing: run \`npm run network:up\` first (the units name its files)`,
     );
   }
-  const fabric = await ensureFabric(() => undefined);
-  const units = unitsFor(consortium, layout, fabric, ensurePackage(consortium, layout), target, source);
+  const fabric = await Runtime.ensureFabric(() => undefined);
+  const units = Runtime.unitsFor(
+    consortium,
+    layout,
+    fabric,
+    Runtime.ensurePackage(consortium, layout),
+    target,
+    source,
+  );
   const label = target.kind === 'centre' ? target.code : target.kind;
   const out = path.resolve(flags.out ?? path.join(layout.root, 'systemd', label));
   mkdirSync(out, { recursive: true });

@@ -1,4 +1,4 @@
-import { startConsortium, Network } from '../network';
+import { Network, Runtime } from '../network';
 import { reuseNetwork, testConsortium, testLog } from './support/consortium';
 
 /**
@@ -15,7 +15,7 @@ export default async function globalSetup(): Promise<void> {
   await new Network(testConsortium({ includeJoined: false }), { log: testLog }).down({ purge: true });
   const consortium = testConsortium();
   try {
-    await startConsortium(consortium, testLog);
+    await Runtime.startConsortium(consortium, testLog);
   } catch (error) {
     await new Network(consortium, { log: testLog }).down({ purge: false }).catch(() => undefined);
     throw error;

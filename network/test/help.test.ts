@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { helpText, parseFlags, REPO_ROOT, roleHelp } from '../index';
+import { Cli, Definition } from '../index';
 import { eachLimited } from '../src/poll';
 
 const run = promisify(execFile);
@@ -12,7 +12,7 @@ const WITH_FLAGS =
   /^(network:|organisation:|member:|consortium:info$|bench$|systemd:units$|rehearse:hosts$|start$)/;
 
 function commands(): [string, string[]][] {
-  const pkg = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
+  const pkg = JSON.parse(readFileSync(path.join(Definition.REPO_ROOT, 'package.json'), 'utf8')) as {
     scripts: Record<string, string>;
   };
   return Object.entries(pkg.scripts)
@@ -44,7 +44,7 @@ describe('--help', () => {
   } as const;
 
   it('lists the usage and every flag with its default', () => {
-    const text = helpText(spec);
+    const text = Cli.helpText(spec);
     expect(text).toContain('usage: npm run demo -- [--definition FILE] [--count N] --code CODE [--json]');
     expect(text).toMatch(/--definition FILE +the definition \(default: network\/consortium\.yaml\)/);
     expect(text).toMatch(/--count N +how many \(default: 3\)/);
@@ -54,11 +54,11 @@ describe('--help', () => {
   });
 
   it('gives booleans false and leaves absent strings undefined', () => {
-    expect(parseFlags(spec, ['--code', '1'])).toEqual({ code: '1', count: '3', json: false });
+    expect(Cli.parseFlags(spec, ['--code', '1'])).toEqual({ code: '1', count: '3', json: false });
   });
 
   it('describes a role command with every flag it requires', () => {
-    const text = roleHelp('organisation:join');
+    const text = Cli.roleHelp('organisation:join');
     for (const flag of ['definition', 'data-dir', 'centre-file', 'orderer-file', 'package-id', 'sequence']) {
       expect(text).toMatch(new RegExp(`--${flag} [A-Z]+ .*\\(default: none, required\\)`));
     }
@@ -83,11 +83,11 @@ describe('--help', () => {
         'rehearse:hosts',
       ]),
     );
-    const tsx = path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
+    const tsx = path.join(Definition.REPO_ROOT, 'node_modules', '.bin', 'tsx');
     const failures: string[] = [];
     await eachLimited(list, 3, async ([name, args]) => {
       // execFile rejects on a non-zero exit, so a resolved call is exit 0.
-      const { stdout } = await run(tsx, [...args, '--help'], { cwd: REPO_ROOT, timeout: 60_000 });
+      const { stdout } = await run(tsx, [...args, '--help'], { cwd: Definition.REPO_ROOT, timeout: 60_000 });
       const flagLines = stdout.split('\n').filter((line) => line.startsWith('  --'));
       if (!stdout.startsWith(`usage: npm run ${name}`) && !stdout.startsWith(`usage: npm ${name}`)) {
         failures.push(`${name}: no usage line`);

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { type Consortium, gatewayInfo, type GatewayInfo, type Layout, type Log } from '../../network';
+import { type Definition, Runtime } from '../../network';
 import { benchConsortium } from './bench-network';
 import {
   machineState,
@@ -26,7 +26,7 @@ export interface BatchBenchOptions {
 
 const BATCH = 50;
 
-export async function benchBatch(log: Log, options: BatchBenchOptions): Promise<object> {
+export async function benchBatch(log: Runtime.Log, options: BatchBenchOptions): Promise<object> {
   const consortium = benchConsortium(options.basePort, '.hpf-bench-batch');
   const before = machineState();
   return onFreshConsortium('batch', consortium, log, async (layout) => {
@@ -96,8 +96,10 @@ export async function benchBatch(log: Log, options: BatchBenchOptions): Promise<
   });
 }
 
-function firstGateway(consortium: Consortium, layout: Layout): GatewayInfo {
-  const gateway = gatewayInfo(consortium, layout).find((g) => g.mspId === consortium.centres[0]?.mspId);
+function firstGateway(consortium: Definition.Consortium, layout: Definition.Layout): Runtime.GatewayInfo {
+  const gateway = Runtime.gatewayInfo(consortium, layout).find(
+    (g) => g.mspId === consortium.centres[0]?.mspId,
+  );
   if (gateway === undefined) throw new Error('no gateway');
   return gateway;
 }

@@ -1,14 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { residentIdCheckChar } from '../../chaincode/src/domain';
-import {
-  startConsortium,
-  type Consortium,
-  gatewayInfo,
-  type GatewayInfo,
-  Layout,
-  type Log,
-  Network,
-} from '../../network';
+import { Network, Definition, Runtime } from '../../network';
 import { benchConsortium } from './bench-network';
 
 /**
@@ -61,7 +53,7 @@ interface Call {
   readonly body?: string | Uint8Array;
 }
 
-async function send(gateway: GatewayInfo, path: string, init: Call): Promise<Response> {
+async function send(gateway: Runtime.GatewayInfo, path: string, init: Call): Promise<Response> {
   const response = await fetch(`${gateway.url}${path}`, {
     method: init.method ?? 'GET',
     headers: {
@@ -76,7 +68,12 @@ async function send(gateway: GatewayInfo, path: string, init: Call): Promise<Res
 }
 
 /** One issue → download → verify round; the durations of its phases in ms. */
-async function sample(issuer: GatewayInfo, verifier: GatewayInfo, no: string, i: number): Promise<number[]> {
+async function sample(
+  issuer: Runtime.GatewayInfo,
+  verifier: Runtime.GatewayInfo,
+  no: string,
+  i: number,
+): Promise<number[]> {
   const t0 = performance.now();
   await send(issuer, '/v1/certificates', {
     method: 'POST',
@@ -105,16 +102,16 @@ async function sample(issuer: GatewayInfo, verifier: GatewayInfo, no: string, i:
 }
 
 export async function benchCertificates(
-  log: Log,
+  log: Runtime.Log,
   options: { samples: number; basePort: number },
 ): Promise<CertificateBenchResult> {
-  const consortium: Consortium = benchConsortium(options.basePort, '.hpf-bench-certificates');
-  const quiet: Log = () => undefined;
+  const consortium: Definition.Consortium = benchConsortium(options.basePort, '.hpf-bench-certificates');
+  const quiet: Runtime.Log = () => undefined;
   await new Network(consortium, { log: quiet }).down({ purge: true });
   try {
     log(`certificates: starting the consortium (base port ${options.basePort})`);
-    await startConsortium(consortium, quiet);
-    const gateways = gatewayInfo(consortium, new Layout(consortium));
+    await Runtime.startConsortium(consortium, quiet);
+    const gateways = Runtime.gatewayInfo(consortium, new Definition.Layout(consortium));
     const first = consortium.centres[0];
     const last = consortium.centres[consortium.centres.length - 1];
     const issuer = gateways.find((g) => g.mspId === first?.mspId);

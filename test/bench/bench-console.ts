@@ -12,7 +12,7 @@ import { newAuditService } from '../../gateway/src/services/audit-service';
 import { LedgerIndex, type IndexedEvent } from '../../gateway/src/services/ledger-index';
 import { startLedgerIndexer } from '../../gateway/src/services/ledger-indexer';
 import { FakeLedger } from '../../gateway/test/support/fake-ledger';
-import { startConsortium, gatewayInfo, Layout, type Log, connectOrg, Network } from '../../network';
+import { Network, Definition, Runtime } from '../../network';
 import { post, withdrawalBody } from './bench-support';
 import { benchConsortium } from './bench-network';
 import { transferRecord, withdrawalRecord } from '../support/fixtures';
@@ -151,7 +151,7 @@ async function timed(url: string, cookie: string, runs: number): Promise<Latency
   return latency(samples);
 }
 
-async function synthetic(log: Log, count: number): Promise<ConsoleBenchResult['synthetic']> {
+async function synthetic(log: Runtime.Log, count: number): Promise<ConsoleBenchResult['synthetic']> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'hpf-console-bench-'));
   const file = path.join(dir, 'index.sqlite');
   try {
@@ -232,21 +232,21 @@ async function synthetic(log: Log, count: number): Promise<ConsoleBenchResult['s
 }
 
 async function catchUp(
-  log: Log,
+  log: Runtime.Log,
   basePort: number,
   dataDir: string,
   writes: number,
 ): Promise<ConsoleBenchResult['catchUp']> {
   const consortium = benchConsortium(basePort, dataDir);
-  const quiet: Log = () => undefined;
+  const quiet: Runtime.Log = () => undefined;
   await new Network(consortium, { log: quiet }).down({ purge: true });
-  const layout = new Layout(consortium);
+  const layout = new Definition.Layout(consortium);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'hpf-console-catchup-'));
   try {
     log(`console: starting a consortium (basePort ${basePort}) and writing ${writes} withdrawals`);
-    await startConsortium(consortium, quiet);
+    await Runtime.startConsortium(consortium, quiet);
     const beijing = consortium.centres[0];
-    const http = gatewayInfo(consortium, layout).find((g) => g.mspId === beijing?.mspId);
+    const http = Runtime.gatewayInfo(consortium, layout).find((g) => g.mspId === beijing?.mspId);
     if (beijing === undefined || http === undefined) throw new Error('no gateway');
     let next = 0;
     await Promise.all(
@@ -257,7 +257,7 @@ async function catchUp(
         }
       }),
     );
-    const raw = connectOrg(layout, consortium.regulator);
+    const raw = Runtime.connectOrg(layout, consortium.regulator);
     const ledger = newFabricLedgerClient({
       network: raw.gateway.getNetwork(consortium.channel),
       chaincode: consortium.chaincode.name,
@@ -314,7 +314,7 @@ async function catchUp(
 }
 
 export async function benchConsole(
-  log: Log,
+  log: Runtime.Log,
   options: { attestations: number; writes: number; basePort: number; dataDir: string },
 ): Promise<ConsoleBenchResult> {
   const result = await synthetic(log, options.attestations);

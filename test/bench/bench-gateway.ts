@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { sha256Hex } from '../../chaincode/src/domain';
-import type { Consortium, Log } from '../../network';
+import type { Definition, Runtime } from '../../network';
 import { benchConsortium, peakRssByKind } from './bench-network';
 import {
   firstCentre,
@@ -95,10 +95,10 @@ function summarise(samples: readonly Sample[]): ModeResult {
 }
 
 export async function benchGateway(
-  log: Log,
+  log: Runtime.Log,
   options: { basePort: number; windows: number; windowMs: number; concurrency: number },
 ): Promise<GatewayBenchResult> {
-  const consortium: Consortium = benchConsortium(options.basePort, '.hpf-bench');
+  const consortium: Definition.Consortium = benchConsortium(options.basePort, '.hpf-bench');
   return onFreshConsortium('gateway', consortium, log, async (layout) => {
     const {
       centre: centreCode,

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { computeSubjectRef, decodePseudonymKey } from '../../chaincode/src/domain';
-import { type OrgDefinition, gatewayInfo, type GatewayInfo, type Log } from '../../network';
+import { type Definition, Runtime } from '../../network';
 import { benchConsortium } from './bench-network';
 import {
   confirmOutBody,
@@ -54,9 +54,9 @@ const TRANSFER_STATES = [
 ] as const;
 
 interface Centre {
-  readonly org: OrgDefinition;
+  readonly org: Definition.OrgDefinition;
   readonly code: string;
-  readonly gateway: GatewayInfo;
+  readonly gateway: Runtime.GatewayInfo;
 }
 
 interface LoadState {
@@ -107,7 +107,7 @@ function stepsTo(state: (typeof TRANSFER_STATES)[number]): ['source' | 'destinat
  * A step at the other centre right after the request committed at the first: that centre's peer may
  * not have the block yet (404), so a few retries, as a business system would.
  */
-async function sendCommitted(gateway: GatewayInfo, url: string, body: object): Promise<HttpAnswer> {
+async function sendCommitted(gateway: Runtime.GatewayInfo, url: string, body: object): Promise<HttpAnswer> {
   let answer = await send(gateway, 'POST', url, body);
   for (let attempt = 0; attempt < 10 && answer.status === 404; attempt += 1) {
     await sleep(300);
@@ -202,7 +202,7 @@ class Loader {
   /** Loads attestations until `target` are on the ledger, logging the rate every few chunks. */
   async loadTo(
     target: number,
-    log: Log,
+    log: Runtime.Log,
   ): Promise<{ seconds: number; attestationsPerSecond: number; transactionsPerSecond: number }> {
     const started = performance.now();
     const from = { attestations: this.state.attestations, transactions: this.state.transactions };
@@ -290,12 +290,12 @@ function pick(k: number, n: number): number {
   return (k * 2_654_435_761) % Math.max(1, n);
 }
 
-export async function benchGrowth(log: Log, options: GrowthOptions): Promise<object> {
+export async function benchGrowth(log: Runtime.Log, options: GrowthOptions): Promise<object> {
   const consortium = benchConsortium(options.basePort, '.hpf-bench-growth');
   const before = machineState();
   const started = performance.now();
   return onFreshConsortium('growth', consortium, log, async (layout) => {
-    const infos = gatewayInfo(consortium, layout);
+    const infos = Runtime.gatewayInfo(consortium, layout);
     const centres: Centre[] = consortium.centres.map((org) => ({
       org,
       code: org.code ?? '',

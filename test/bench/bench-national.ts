@@ -1,16 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import {
-  startConsortium,
-  readDefinitionContent,
-  validateDefinition,
-  gatewayInfo,
-  type GatewayInfo,
-  Layout,
-  REPO_ROOT,
-  type Log,
-  Network,
-} from '../../network';
+import { Network, Definition, Runtime } from '../../network';
 import {
   confirmOutBody,
   cpuMsByKindDuring,
@@ -55,7 +45,12 @@ interface Step {
   readonly code?: string;
 }
 
-async function timedCall(gateway: GatewayInfo, url: string, body: object, steps: Step[]): Promise<number> {
+async function timedCall(
+  gateway: Runtime.GatewayInfo,
+  url: string,
+  body: object,
+  steps: Step[],
+): Promise<number> {
   const t0 = performance.now();
   const answer = await send(gateway, 'POST', url, body);
   const code = (answer.body as { code?: unknown }).code;
@@ -75,24 +70,24 @@ function fourDistinct(n: number): [number, number, number, number] {
   return [...chosen] as [number, number, number, number];
 }
 
-export async function benchNational(log: Log, options: NationalOptions): Promise<object> {
-  const file = path.resolve(REPO_ROOT, options.definition);
-  const raw = readDefinitionContent(file) as Record<string, unknown>;
-  const consortium = validateDefinition(
+export async function benchNational(log: Runtime.Log, options: NationalOptions): Promise<object> {
+  const file = path.resolve(Definition.REPO_ROOT, options.definition);
+  const raw = Definition.readDefinitionContent(file) as Record<string, unknown>;
+  const consortium = Definition.validateDefinition(
     { ...raw, gateways: { rateLimitPerMinute: 1_000_000 } },
     path.dirname(file),
     file,
   );
-  const quiet: Log = () => undefined;
+  const quiet: Runtime.Log = () => undefined;
   await new Network(consortium, { log: quiet }).down({ purge: true });
-  const layout = new Layout(consortium);
+  const layout = new Definition.Layout(consortium);
   const before = machineState();
   try {
     log(
       `national: network:up of ${consortium.centres.length} centres, the regulator and ${consortium.ordererOrg.nodes.length} orderers`,
     );
     const t0 = performance.now();
-    await startConsortium(consortium, (line) => log(`national: ${line.trim()}`));
+    await Runtime.startConsortium(consortium, (line) => log(`national: ${line.trim()}`));
     const upSeconds = round1((performance.now() - t0) / 1000);
     const idle = rssByProcess(consortium);
     const idleCpu = await idleCpuPercentByKind(consortium, IDLE_WATCH_MS);
@@ -101,7 +96,7 @@ export async function benchNational(log: Log, options: NationalOptions): Promise
         .map(([kind, pct]) => `${kind} ${pct}`)
         .join(', ')}`,
     );
-    const infos = gatewayInfo(consortium, layout);
+    const infos = Runtime.gatewayInfo(consortium, layout);
     const centres = consortium.centres.map((org) => ({
       code: org.code ?? '',
       gateway: infos.find((g) => g.mspId === org.mspId)!,

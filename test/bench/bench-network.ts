@@ -1,15 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import {
-  type Consortium,
-  Layout,
-  type Log,
-  REPO_ROOT,
-  runningProcesses,
-  validateDefinition,
-  withOrg,
-  Network,
-} from '../../network';
+import { Network, Definition, Runtime } from '../../network';
 import { TEST_DEFINITION } from '../support/consortium';
 
 /**
@@ -17,12 +8,12 @@ import { TEST_DEFINITION } from '../support/consortium';
  * process kind after a burst of transactions. Runs on its own ports and data dir.
  */
 
-export function benchConsortium(basePort: number, dataDir: string): Consortium {
+export function benchConsortium(basePort: number, dataDir: string): Definition.Consortium {
   const raw = parseYaml(readFileSync(TEST_DEFINITION, 'utf8')) as Record<string, unknown>;
   // No rate limit worth the name: the benchmark measures throughput, not the brake on runaway clients.
-  return validateDefinition(
+  return Definition.validateDefinition(
     { ...raw, basePort, dataDir, gateways: { rateLimitPerMinute: 1_000_000 } },
-    REPO_ROOT,
+    Definition.REPO_ROOT,
     'bench',
   );
 }
@@ -41,9 +32,9 @@ function kindOf(name: string): string {
 }
 
 /** Highest VmHWM per process kind (orderer, peer, chaincode, gateway) among the running processes. */
-export function peakRssByKind(consortium: Consortium): Record<string, number> {
+export function peakRssByKind(consortium: Definition.Consortium): Record<string, number> {
   const result: Record<string, number> = {};
-  for (const proc of runningProcesses(new Layout(consortium).root)) {
+  for (const proc of Runtime.runningProcesses(new Definition.Layout(consortium).root)) {
     const rss = peakRssMiB(proc.pid);
     const kind = kindOf(proc.name);
     if (rss !== null) result[kind] = Math.max(result[kind] ?? 0, rss);
@@ -51,10 +42,10 @@ export function peakRssByKind(consortium: Consortium): Record<string, number> {
   return result;
 }
 
-async function burst(consortium: Consortium, count: number): Promise<void> {
+async function burst(consortium: Definition.Consortium, count: number): Promise<void> {
   const centre = consortium.centres[0];
   if (centre === undefined) return;
-  await withOrg(new Layout(consortium), centre, async ({ gateway }) => {
+  await Runtime.withOrg(new Definition.Layout(consortium), centre, async ({ gateway }) => {
     const contract = gateway.getNetwork(consortium.channel).getContract(consortium.chaincode.name, 'meta');
     const ids = Array.from({ length: count }, (_, i) => `bench-${Date.now().toString(36)}-${i}`);
     for (let i = 0; i < ids.length; i += 20) {
@@ -69,9 +60,9 @@ export interface NetworkBenchResult {
   readonly peakRssMiB: Record<string, number>;
 }
 
-export async function benchNetwork(log: Log, basePort: number): Promise<NetworkBenchResult> {
+export async function benchNetwork(log: Runtime.Log, basePort: number): Promise<NetworkBenchResult> {
   const consortium = benchConsortium(basePort, '.hpf-bench');
-  const quiet: Log = () => undefined;
+  const quiet: Runtime.Log = () => undefined;
   await new Network(consortium, { log: quiet }).down({ purge: true });
   try {
     log('network: up on a fresh data dir');

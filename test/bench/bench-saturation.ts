@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { type Log } from '../../network';
+import type { Runtime } from '../../network';
 import { benchConsortium } from './bench-network';
 import {
   cpuMsByKindDuring,
@@ -134,7 +134,7 @@ async function stepUp(
   modes: Readonly<Record<string, Op>>,
   options: SaturationOptions,
   counter: { next: number },
-  log: Log,
+  log: Runtime.Log,
 ): Promise<{ steps: Record<string, StepResult[]>; knees: Record<string, number> }> {
   const steps: Record<string, StepResult[]> = Object.fromEntries(Object.keys(modes).map((m) => [m, []]));
   const knees: Record<string, number> = {};
@@ -161,7 +161,7 @@ async function stepUp(
   return { steps, knees };
 }
 
-export async function benchSaturation(log: Log, options: SaturationOptions): Promise<object> {
+export async function benchSaturation(log: Runtime.Log, options: SaturationOptions): Promise<object> {
   const consortium = benchConsortium(options.basePort, '.hpf-bench-saturation');
   const before = machineState();
   const started = performance.now();

@@ -9,16 +9,7 @@ import {
   evidenceHashOf,
   residentIdCheckChar,
 } from '../../chaincode/src/domain';
-import {
-  startConsortium,
-  type Consortium,
-  gatewayInfo,
-  type GatewayInfo,
-  Layout,
-  connectOrg,
-  runningProcesses,
-  Network,
-} from '../../network';
+import { Network, Definition, Runtime } from '../../network';
 
 /** Helpers the benchmarks share: HTTP calls, generated people and records, percentiles, RSS, disk use. */
 
@@ -64,7 +55,7 @@ export interface HttpAnswer {
  * call here is idempotent (writes are idempotent per ID).
  */
 export async function send(
-  gateway: GatewayInfo,
+  gateway: Runtime.GatewayInfo,
   method: string,
   url: string,
   body?: unknown,
@@ -78,7 +69,12 @@ export async function send(
   }
 }
 
-function sendOnce(gateway: GatewayInfo, method: string, url: string, body?: unknown): Promise<HttpAnswer> {
+function sendOnce(
+  gateway: Runtime.GatewayInfo,
+  method: string,
+  url: string,
+  body?: unknown,
+): Promise<HttpAnswer> {
   const payload = body === undefined ? undefined : JSON.stringify(body);
   const key = gateway.apiKeys.operator ?? gateway.apiKeys.auditor ?? '';
   return new Promise((resolve, reject) => {
@@ -114,14 +110,14 @@ function sendOnce(gateway: GatewayInfo, method: string, url: string, body?: unkn
 }
 
 /** A call that must succeed (2xx): its body, else an error with the status and body. */
-export async function post(gateway: GatewayInfo, url: string, body: unknown): Promise<unknown> {
+export async function post(gateway: Runtime.GatewayInfo, url: string, body: unknown): Promise<unknown> {
   const answer = await send(gateway, 'POST', url, body);
   if (answer.status >= 300)
     throw new Error(`HTTP ${answer.status}: ${JSON.stringify(answer.body).slice(0, 300)}`);
   return answer.body;
 }
 
-export async function get(gateway: GatewayInfo, url: string): Promise<unknown> {
+export async function get(gateway: Runtime.GatewayInfo, url: string): Promise<unknown> {
   const answer = await send(gateway, 'GET', url);
   if (answer.status >= 300)
     throw new Error(`HTTP ${answer.status}: ${JSON.stringify(answer.body).slice(0, 300)}`);
@@ -148,11 +144,11 @@ function statusKiB(pid: number, field: 'VmHWM' | 'VmRSS'): number | null {
 
 /** Current RSS (MiB) of each running process of the consortium, by process name. */
 export function rssByProcess(
-  consortium: Consortium,
+  consortium: Definition.Consortium,
   field: 'VmHWM' | 'VmRSS' = 'VmRSS',
 ): Record<string, number> {
   const result: Record<string, number> = {};
-  for (const proc of runningProcesses(new Layout(consortium).root)) {
+  for (const proc of Runtime.runningProcesses(new Definition.Layout(consortium).root)) {
     const kib = statusKiB(proc.pid, field);
     if (kib !== null) result[proc.name] = round1(kib / 1024);
   }
@@ -163,9 +159,9 @@ export function rssByProcess(
 const USER_HZ = 100;
 
 /** CPU time (ms, user + system) each running process of the consortium has used so far, by name. */
-export function cpuMsByProcess(consortium: Consortium): Record<string, number> {
+export function cpuMsByProcess(consortium: Definition.Consortium): Record<string, number> {
   const result: Record<string, number> = {};
-  for (const proc of runningProcesses(new Layout(consortium).root)) {
+  for (const proc of Runtime.runningProcesses(new Definition.Layout(consortium).root)) {
     try {
       // The fields after the command's closing parenthesis; utime and stime are the 12th and 13th.
       const stat = readFileSync(`/proc/${proc.pid}/stat`, 'utf8');
@@ -185,7 +181,7 @@ export function kindOf(name: string): string {
 
 /** Runs `during`, then says the CPU ms each kind of the consortium's processes used meanwhile. */
 export async function cpuMsByKindDuring<T>(
-  consortium: Consortium,
+  consortium: Definition.Consortium,
   during: () => Promise<T>,
 ): Promise<{ result: T; byKind: Record<string, number> }> {
   const before = cpuMsByProcess(consortium);
@@ -299,16 +295,16 @@ export function confirmOutBody(settlementRef: string): Record<string, unknown> {
  */
 export async function onFreshConsortium<T>(
   name: string,
-  consortium: Consortium,
+  consortium: Definition.Consortium,
   log: (line: string) => void,
-  measure: (layout: Layout) => Promise<T>,
+  measure: (layout: Definition.Layout) => Promise<T>,
 ): Promise<T> {
   const quiet = (): void => undefined;
   await new Network(consortium, { log: quiet }).down({ purge: true });
   try {
     log(`${name}: starting the consortium with gateways`);
-    await startConsortium(consortium, quiet);
-    return await measure(new Layout(consortium));
+    await Runtime.startConsortium(consortium, quiet);
+    return await measure(new Definition.Layout(consortium));
   } finally {
     await new Network(consortium, { log: quiet }).down({ purge: true });
   }
@@ -317,7 +313,7 @@ export async function onFreshConsortium<T>(
 /** What the write benchmarks need at the first centre: its gateway, and the raw client's contracts. */
 export interface FirstCentre {
   readonly centre: string;
-  readonly gateway: GatewayInfo;
+  readonly gateway: Runtime.GatewayInfo;
   readonly key: Uint8Array;
   readonly endorsers: string[];
   readonly withdrawal: Contract;
@@ -325,14 +321,14 @@ export interface FirstCentre {
   readonly close: () => void;
 }
 
-export function firstCentre(consortium: Consortium, layout: Layout): FirstCentre {
+export function firstCentre(consortium: Definition.Consortium, layout: Definition.Layout): FirstCentre {
   const beijing = consortium.centres[0];
   if (beijing?.code == null) throw new Error('no centre');
-  const gateway = gatewayInfo(consortium, layout).find((g) => g.mspId === beijing.mspId);
+  const gateway = Runtime.gatewayInfo(consortium, layout).find((g) => g.mspId === beijing.mspId);
   if (gateway === undefined) throw new Error('no gateway');
   const key = decodePseudonymKey(readFileSync(layout.pseudonymKey));
   if (key === undefined) throw new Error('the pseudonymisation key is too short');
-  const raw = connectOrg(layout, beijing);
+  const raw = Runtime.connectOrg(layout, beijing);
   const network = raw.gateway.getNetwork(consortium.channel);
   return {
     centre: beijing.code,

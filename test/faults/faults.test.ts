@@ -1,13 +1,4 @@
-import {
-  chaincodeServerName,
-  type GatewayInfo,
-  gatewayProcessName,
-  peerProcessName,
-  pollUntil,
-  setHold,
-  sleep,
-  waitGatewayReady,
-} from '../../network';
+import { Runtime } from '../../network';
 import { isAck, percentile, postWithdrawal, WriteLoad, type Write } from './support/load';
 import {
   centreOf,
@@ -60,15 +51,15 @@ async function underLoad(
   const load = new WriteLoad(centreGateways, 3);
   load.start();
   try {
-    await sleep(options.beforeMs ?? 3_000);
+    await Runtime.sleep(options.beforeMs ?? 3_000);
     const killAt = Date.now();
     await inject(load);
-    await pollUntil(async () => ((await recovered(load, killAt)) ? true : undefined), {
+    await Runtime.pollUntil(async () => ((await recovered(load, killAt)) ? true : undefined), {
       timeoutMs: options.recoverWithinMs ?? 120_000,
       intervalMs: 250,
       failure: (e) => new Error(`not recovered within the bound: ${String(e)}`),
     });
-    await sleep(options.afterMs ?? 3_000);
+    await Runtime.sleep(options.afterMs ?? 3_000);
     return { load, killAt, endAt: Date.now() };
   } finally {
     await load.stop();
@@ -87,7 +78,7 @@ async function resolveUnknowns(writes: readonly Write[]): Promise<Resolution[]> 
   const resolutions: Resolution[] = [];
   for (const write of unknown) {
     // A gateway that was just restarted may still be starting: bounded retries on no answer / 503.
-    const answer = await pollUntil(
+    const answer = await Runtime.pollUntil(
       async () => {
         const a = await postWithdrawal(write.gateway, write.body);
         return a.status === null || a.status === 503 ? undefined : a;
@@ -117,7 +108,7 @@ async function lostWrites(writes: readonly Write[]): Promise<string[]> {
       for (let write = queue.shift(); write !== undefined; write = queue.shift()) {
         const owner = centreOf(write.gateway).code ?? '';
         for (const via of centreGateways) {
-          const found = await pollUntil(
+          const found = await Runtime.pollUntil(
             async () => {
               const r = await readWithdrawal(via, owner, write.withdrawalId);
               return r.status === 200 ? r.body : r.status === 404 ? undefined : undefined;
@@ -150,7 +141,7 @@ function statusHistogram(writes: readonly Write[]): Record<string, number> {
 async function finish(
   fault: string,
   run: CaseRun,
-  affected: readonly GatewayInfo[],
+  affected: readonly Runtime.GatewayInfo[],
   restartAt: number | null,
   notes: string,
 ): Promise<CaseFigures> {
@@ -228,7 +219,7 @@ describe('fault suite (supervised 3-orderer consortium under write load)', () =>
   it(
     'SIGKILL a chaincode server: 503 (never 502) until it is back; the supervisor brings it back',
     async () => {
-      const name = chaincodeServerName(beijing);
+      const name = Runtime.chaincodeServerName(beijing);
       let oldPid = 0;
       let restartAt = 0;
       const run = await underLoad(
@@ -260,8 +251,8 @@ describe('fault suite (supervised 3-orderer consortium under write load)', () =>
   it(
     'SIGKILL a centre’s peer: it is restarted, catches up to the others’ height, its gateway serves again without a restart',
     async () => {
-      const name = peerProcessName(beijing);
-      const gatewayPid = pidOf(gatewayProcessName(beijing));
+      const name = Runtime.peerProcessName(beijing);
+      const gatewayPid = pidOf(Runtime.gatewayProcessName(beijing));
       let oldPid = 0;
       let restartAt = 0;
       const run = await underLoad(
@@ -277,7 +268,7 @@ describe('fault suite (supervised 3-orderer consortium under write load)', () =>
       );
       const figures = await finish('SIGKILL a centre’s peer (110000)', run, [beijingGateway], restartAt, '');
       // Same height as the others (bounded wait: the load has stopped, so heights settle).
-      const settled = await pollUntil(
+      const settled = await Runtime.pollUntil(
         async () => {
           const h = [...(await heights()).values()];
           return h.every((x) => x !== null && x === h[0]) ? h : undefined;
@@ -292,7 +283,7 @@ describe('fault suite (supervised 3-orderer consortium under write load)', () =>
         `heights after the peer restart: ${settled.join(', ')} (${figures.acknowledged} writes acknowledged)`,
       );
       // Its gateway was never restarted and serves writes again.
-      expect(pidOf(gatewayProcessName(beijing))).toBe(gatewayPid);
+      expect(pidOf(Runtime.gatewayProcessName(beijing))).toBe(gatewayPid);
       expect(run.load.ackedSince(beijingGateway, restartAt)).toBe(true);
     },
     CASE_TIMEOUT_MS,
@@ -301,14 +292,14 @@ describe('fault suite (supervised 3-orderer consortium under write load)', () =>
   it(
     'SIGKILL a gateway in the middle of writes: after its restart, every in-flight body resubmitted gives 200 or 201, one record each',
     async () => {
-      const name = gatewayProcessName(beijing);
+      const name = Runtime.gatewayProcessName(beijing);
       let oldPid = 0;
       let restartAt = 0;
       let inFlight: Write[] = [];
       const run = await underLoad(
         async (load) => {
           // Kill while writes are in flight at that gateway (bounded wait for one).
-          await pollUntil(
+          await Runtime.pollUntil(
             () => Promise.resolve(load.inFlight(beijingGateway).length > 0 ? true : undefined),
             {
               timeoutMs: 20_000,
@@ -316,7 +307,7 @@ describe('fault suite (supervised 3-orderer consortium under write load)', () =>
               failure: () => new Error('no write in flight at the gateway'),
             },
           );
-          await sleep(40); // into the endorse/submit/commit of that write
+          await Runtime.sleep(40); // into the endorse/submit/commit of that write
           inFlight = load.inFlight(beijingGateway);
           oldPid = sigkill(name);
         },
@@ -327,7 +318,7 @@ describe('fault suite (supervised 3-orderer consortium under write load)', () =>
           return load.ackedSince(beijingGateway, restartAt);
         },
       );
-      await waitGatewayReady(beijing);
+      await Runtime.waitGatewayReady(beijing);
       expect(inFlight.length).toBeGreaterThan(0);
       const figures = await finish(
         'SIGKILL a gateway mid-writes (110000)',
@@ -390,19 +381,19 @@ describe('fault suite (supervised 3-orderer consortium under write load)', () =>
       const run = await underLoad(
         async (load) => {
           // Held, so that the supervisor keeps them down for the no-quorum window, then released.
-          for (const n of killed) setHold(layout.root, n, true);
+          for (const n of killed) Runtime.setHold(layout.root, n, true);
           for (const n of killed) oldPids.push(sigkill(n));
           const releaseAt = Date.now() + NO_QUORUM_MS;
           // The load's clients may all be waiting on transactions the dead leader had taken: a probe
           // client keeps writing through the window, so that what a new write gets is seen.
-          await sleep(1_000);
+          await Runtime.sleep(1_000);
           for (let i = 0; Date.now() < releaseAt - 500; i += 1) {
             const probe = await load.writeOnce(centreGateways[i % centreGateways.length]!);
-            if (!isAck(probe.status)) await sleep(250);
+            if (!isAck(probe.status)) await Runtime.sleep(250);
           }
-          await sleep(Math.max(0, releaseAt - Date.now()));
+          await Runtime.sleep(Math.max(0, releaseAt - Date.now()));
           releasedAt = Date.now();
-          for (const n of killed) setHold(layout.root, n, false);
+          for (const n of killed) Runtime.setHold(layout.root, n, false);
         },
         async (load) => {
           const events = await Promise.all(

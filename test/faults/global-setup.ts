@@ -1,4 +1,4 @@
-import { startDetached, Network } from '../../network';
+import { Network, Runtime } from '../../network';
 import { FAULT_DEFINITION, faultConsortium, faultLog } from './support/network';
 
 /**
@@ -11,7 +11,7 @@ export default async function globalSetup(): Promise<void> {
   await new Network(faultConsortium({ includeJoined: false }), { log: faultLog }).down({ purge: true });
   const consortium = faultConsortium();
   try {
-    await startDetached(consortium, FAULT_DEFINITION, faultLog);
+    await Runtime.startDetached(consortium, FAULT_DEFINITION, faultLog);
   } catch (error) {
     await new Network(consortium, { log: faultLog }).down({ purge: false }).catch(() => undefined);
     throw error;

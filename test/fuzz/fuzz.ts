@@ -10,26 +10,16 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import {
-  definitionFrom,
-  gatewayInfo,
-  type GatewayInfo,
-  Layout,
-  parseFlags,
-  REPO_ROOT,
-  runMain,
-  startConsortium,
-  Network,
-} from '../../network';
+import { Network, Cli, Definition, Runtime } from '../../network';
 
-const flags = parseFlags({
+const flags = Cli.parseFlags({
   command: 'npm run test:fuzz',
   summary: "Runs Schemathesis against every gateway of a fuzz network, from the gateway's OpenAPI document.",
   flags: {
     definition: {
       type: 'string',
       arg: 'FILE',
-      default: path.join(REPO_ROOT, 'test', 'consortium.fuzz.yaml'),
+      default: path.join(Definition.REPO_ROOT, 'test', 'consortium.fuzz.yaml'),
       defaultText: 'test/consortium.fuzz.yaml',
       help: 'the fuzz network definition',
     },
@@ -37,13 +27,13 @@ const flags = parseFlags({
   },
 });
 
-const FUZZ_DIR = path.join(REPO_ROOT, 'test', 'fuzz');
+const FUZZ_DIR = path.join(Definition.REPO_ROOT, 'test', 'fuzz');
 /** Each Schemathesis run is stopped after this long, so the whole command stays bounded. */
 const RUN_TIMEOUT_MS = 600_000;
 
 interface FuzzRun {
   readonly name: string;
-  readonly gateway: GatewayInfo;
+  readonly gateway: Runtime.GatewayInfo;
   readonly key: string;
   readonly maxExamples: number;
   readonly phases: string;
@@ -152,7 +142,7 @@ function runWithOneRetryOnToolError(binary: string, run: FuzzRun, reportRoot: st
 }
 
 /** A gateway's /metrics, asked up to 3 times: on a loaded machine one connection may fail. */
-async function metricsOf(gateway: GatewayInfo): Promise<string> {
+async function metricsOf(gateway: Runtime.GatewayInfo): Promise<string> {
   let failure: unknown;
   for (let attempt = 1; attempt <= 3; attempt += 1) {
     try {
@@ -168,7 +158,9 @@ async function metricsOf(gateway: GatewayInfo): Promise<string> {
 }
 
 /** 5xx answers counted by a gateway itself (hpf_gateway_http_requests_total, outcome server_error). */
-async function serverErrors(gateway: GatewayInfo): Promise<{ requests: number; serverErrors: number }> {
+async function serverErrors(
+  gateway: Runtime.GatewayInfo,
+): Promise<{ requests: number; serverErrors: number }> {
   const text = await metricsOf(gateway);
   let requests = 0;
   let errors = 0;
@@ -183,7 +175,7 @@ async function serverErrors(gateway: GatewayInfo): Promise<{ requests: number; s
   return { requests, serverErrors: errors };
 }
 
-function plan(gateways: readonly GatewayInfo[]): FuzzRun[] {
+function plan(gateways: readonly Runtime.GatewayInfo[]): FuzzRun[] {
   const centre = gateways.find((g) => g.centreCode !== null && g.apiKeys.operator && g.apiKeys.auditor);
   const regulator = gateways.find((g) => g.centreCode === null && g.apiKeys.auditor);
   if (
@@ -248,18 +240,18 @@ function report(
   return ok;
 }
 
-runMain(async () => {
+Cli.runMain(async () => {
   const started = Date.now();
   const minCases = Number(flags['min-cases']);
   const binary = schemathesisBinary();
-  const consortium = definitionFrom(flags.definition, { includeJoined: false });
+  const consortium = Cli.definitionFrom(flags.definition, { includeJoined: false });
   const reportRoot = path.join(consortium.dataDir, 'fuzz-report');
   await new Network(consortium, { log: log }).down({ purge: true });
   let ok = false;
   try {
-    await startConsortium(consortium, log);
+    await Runtime.startConsortium(consortium, log);
     rmSync(reportRoot, { recursive: true, force: true });
-    const gateways = gatewayInfo(consortium, new Layout(consortium));
+    const gateways = Runtime.gatewayInfo(consortium, new Definition.Layout(consortium));
     const results = plan(gateways).map((run) => runWithOneRetryOnToolError(binary, run, reportRoot));
     let errors5xx = 0;
     let requests = 0;

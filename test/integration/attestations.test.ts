@@ -1,6 +1,6 @@
 import { common } from '@hyperledger/fabric-protos';
 import { evidenceHashOf } from '../../chaincode/src/domain';
-import { connectOrg, Layout, type OrgConnection } from '../../network';
+import { Definition, Runtime } from '../../network';
 import { testConsortium } from '../support/consortium';
 import {
   contractOf,
@@ -21,7 +21,7 @@ import {
  */
 
 const consortium = testConsortium();
-const layout = new Layout(consortium);
+const layout = new Definition.Layout(consortium);
 const ENDORSEMENT_POLICY_FAILURE = 10;
 
 function centre(code: string): (typeof consortium.centres)[number] {
@@ -42,7 +42,7 @@ const people = {
   leaver: { id: residentId('19780620', (run % 900) + 3), name: '测试离开人丙' },
 };
 
-const connections = new Map<string, OrgConnection>();
+const connections = new Map<string, Runtime.OrgConnection>();
 function as(org: { mspId: string }, contract: string): ReturnType<typeof contractOf> {
   const connection = connections.get(org.mspId);
   if (connection === undefined) throw new Error(`no connection for ${org.mspId}`);
@@ -50,7 +50,7 @@ function as(org: { mspId: string }, contract: string): ReturnType<typeof contrac
 }
 
 beforeAll(() => {
-  for (const org of consortium.orgs) connections.set(org.mspId, connectOrg(layout, org));
+  for (const org of consortium.orgs) connections.set(org.mspId, Runtime.connectOrg(layout, org));
 });
 afterAll(() => {
   for (const connection of connections.values()) connection.close();

@@ -2,16 +2,7 @@ import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import {
-  gatewayDir,
-  gatewayProcessName,
-  startGateway,
-  waitGatewayReady,
-  Layout,
-  REPO_ROOT,
-  pollUntil,
-  stopProcess,
-} from '../../network';
+import { Definition, Runtime } from '../../network';
 import { LedgerIndex } from '../../gateway/src/services/ledger-index';
 import { testConsortium } from '../support/consortium';
 import { call, gatewayOf, keyOf, readEvents, type SseEvent } from '../support/http';
@@ -24,14 +15,14 @@ import { residentId, transferIdFor } from '../support/ledger';
  */
 
 const consortium = testConsortium();
-const layout = new Layout(consortium);
+const layout = new Definition.Layout(consortium);
 const run = 9990 + (Date.now() % 10);
 const today = new Date().toISOString().slice(0, 10);
 const beijing = gatewayOf('C110000MSP');
 const shanghai = gatewayOf('C310000MSP');
 const guangdong = gatewayOf('C440000MSP');
 const regulator = gatewayOf('RegulatorMSP');
-const SCREENSHOTS = path.join(REPO_ROOT, 'test-artifacts', 'console');
+const SCREENSHOTS = path.join(Definition.REPO_ROOT, 'test-artifacts', 'console');
 const CHROMIUM = process.env.HPF_CHROMIUM ?? '/usr/bin/chromium';
 const beijingOrg = consortium.centres.find((c) => c.code === '110000')!;
 
@@ -76,7 +67,7 @@ function ledgerEvents(gateway: typeof beijing, attestationId: string, status?: s
 
 /** Waits (bounded) until the gateway's index checkpoint is `position`. */
 async function indexAt(gateway: typeof beijing, position: string): Promise<void> {
-  await pollUntil(
+  await Runtime.pollUntil(
     async () => {
       const ready = (await (await fetch(`${gateway.url}/readyz`)).json()) as { indexCheckpoint?: string };
       return ready.indexCheckpoint === position ? true : undefined;
@@ -365,8 +356,8 @@ describe('auditor console in a browser', () => {
 });
 
 describe('the gateway index on the real network', () => {
-  const indexFile = path.join(gatewayDir(layout, beijingOrg), 'index.sqlite');
-  const name = gatewayProcessName(beijingOrg);
+  const indexFile = path.join(Runtime.gatewayDir(layout, beijingOrg), 'index.sqlite');
+  const name = Runtime.gatewayProcessName(beijingOrg);
 
   const indexedEvents = (): string[] => {
     const db = new DatabaseSync(indexFile, { readOnly: true });
@@ -383,10 +374,10 @@ describe('the gateway index on the real network', () => {
   };
 
   it('catches up after a stop with no gap and no duplicate; a deleted index is rebuilt identical', async () => {
-    await stopProcess(layout.root, name);
+    await Runtime.stopProcess(layout.root, name);
     const written = [await withdraw(shanghai, 'I1'), await withdraw(shanghai, 'I2')];
-    startGateway(consortium, layout, beijingOrg);
-    await waitGatewayReady(beijingOrg);
+    Runtime.startGateway(consortium, layout, beijingOrg);
+    await Runtime.waitGatewayReady(beijingOrg);
     const ledger = await ledgerEvents(beijing, written[1]!);
     await indexAt(beijing, ledger.at(-1)!.id);
     const indexed = indexedEvents();
@@ -396,22 +387,22 @@ describe('the gateway index on the real network', () => {
       `index caught up after a restart: ${indexed.length} events, ${written.length} written while stopped`,
     );
 
-    await stopProcess(layout.root, name);
+    await Runtime.stopProcess(layout.root, name);
     const before = new LedgerIndex({ file: indexFile });
     const digestBefore = before.digest();
     const position = before.position();
     before.close();
     for (const suffix of ['', '-wal', '-shm']) rmSync(`${indexFile}${suffix}`, { force: true });
-    startGateway(consortium, layout, beijingOrg);
-    await waitGatewayReady(beijingOrg);
+    Runtime.startGateway(consortium, layout, beijingOrg);
+    await Runtime.waitGatewayReady(beijingOrg);
     await indexAt(beijing, position!);
-    await stopProcess(layout.root, name);
+    await Runtime.stopProcess(layout.root, name);
     const after = new LedgerIndex({ file: indexFile });
     expect(after.digest()).toBe(digestBefore);
     expect(after.allEvents().length).toBe(indexed.length);
     after.close();
-    startGateway(consortium, layout, beijingOrg);
-    await waitGatewayReady(beijingOrg);
+    Runtime.startGateway(consortium, layout, beijingOrg);
+    await Runtime.waitGatewayReady(beijingOrg);
     console.log(
       `index rebuilt from block 0: ${indexed.length} events, digest ${digestBefore.slice(0, 16)}… identical`,
     );

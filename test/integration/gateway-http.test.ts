@@ -1,4 +1,4 @@
-import { gatewayProcessName, Layout, startGateway, stopProcess, waitGatewayReady } from '../../network';
+import { Definition, Runtime } from '../../network';
 import { testConsortium } from '../support/consortium';
 import { call, gatewayOf, readEvents, type SseEvent } from '../support/http';
 import { residentId, transferIdFor } from '../support/ledger';
@@ -6,7 +6,7 @@ import { residentId, transferIdFor } from '../support/ledger';
 /** The HTTP API end to end: the gateways global setup started, in front of the real network. */
 
 const consortium = testConsortium();
-const layout = new Layout(consortium);
+const layout = new Definition.Layout(consortium);
 // Sequence numbers 5000-8999 belong to this file (attestations uses 1000-4999), so IDs never collide.
 const run = 5000 + (Date.now() % 4000);
 const today = new Date().toISOString().slice(0, 10);
@@ -213,12 +213,15 @@ describe('gateway HTTP API against the real network', () => {
     });
     const lastSeen = before.find((e) => idOf(e) === w1)!.id;
 
-    await stopProcess(layout.root, gatewayProcessName(consortium.centres.find((c) => c.code === '110000')!));
+    await Runtime.stopProcess(
+      layout.root,
+      Runtime.gatewayProcessName(consortium.centres.find((c) => c.code === '110000')!),
+    );
     const w2 = await recorded('2');
     const w3 = await recorded('3');
     const org = consortium.centres.find((c) => c.code === '110000')!;
-    startGateway(consortium, layout, org);
-    await waitGatewayReady(org);
+    Runtime.startGateway(consortium, layout, org);
+    await Runtime.waitGatewayReady(org);
 
     const resumed = await readEvents(beijing, 'auditor', {
       lastEventId: lastSeen,

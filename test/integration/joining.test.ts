@@ -2,27 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { evidenceHashOf } from '../../chaincode/src/domain';
 import path from 'node:path';
-import {
-  addOrganisation,
-  ConfigUpdateRejected,
-  connectOrg,
-  DefinitionError,
-  ensureFabric,
-  JoinError,
-  Layout,
-  memberPropose,
-  memberSubmit,
-  newPeerHost,
-  organisationInit,
-  type OrgConnection,
-  parseRoleFlags,
-  readDefinitionContent,
-  readJoinedCentres,
-  REPO_ROOT,
-  startConsortium,
-  validateDefinition,
-  Network,
-} from '../../network';
+import { Network, Cli, Definition, Hosts, Runtime } from '../../network';
 import { TEST_DEFINITION, testConsortium } from '../support/consortium';
 import {
   contractOf,
@@ -47,16 +27,21 @@ describe('a centre joining the running consortium', () => {
   it('refuses an update signed by a minority and leaves the consortium unchanged', async () => {
     const consortium = testConsortium();
     const before = await new Network(consortium, { log: quiet }).status();
-    const env = { fabric: await ensureFabric(quiet), log: quiet };
+    const env = { fabric: await Runtime.ensureFabric(quiet), log: quiet };
     const dataDir = consortium.dataDir;
     const work = path.join(dataDir, 'joining', 'minority');
     const common = ['--definition', TEST_DEFINITION, '--data-dir', dataDir, '--org', 'c110000'];
     // organisation:init, member:propose, then member:submit with one admin's signature of the three needed.
     const centreFile = path.join(work, 'organisation.json');
-    await organisationInit(env, { definition: TEST_DEFINITION, dataDir, centre: sichuan, out: centreFile });
-    const update = await memberPropose(
+    await Cli.organisationInit(env, {
+      definition: TEST_DEFINITION,
+      dataDir,
+      centre: sichuan,
+      out: centreFile,
+    });
+    const update = await Cli.memberPropose(
       env,
-      parseRoleFlags('member:propose', [
+      Cli.parseRoleFlags('member:propose', [
         ...common,
         '--centre-file',
         centreFile,
@@ -64,17 +49,25 @@ describe('a centre joining the running consortium', () => {
         path.join(work, 'u.pb'),
       ]),
     );
-    const attempt = memberSubmit(env, parseRoleFlags('member:submit', [...common, '--update', update]));
-    await expect(attempt).rejects.toThrow(ConfigUpdateRejected);
+    const attempt = Cli.memberSubmit(
+      env,
+      Cli.parseRoleFlags('member:submit', [...common, '--update', update]),
+    );
+    await expect(attempt).rejects.toThrow(Cli.ConfigUpdateRejected);
     await expect(attempt).rejects.toThrow(
       /1 sub-policies were satisfied, but this policy requires 3 of the 'Admins' sub-policies/,
     );
-    const member = newPeerHost(
-      { definition: readDefinitionContent(TEST_DEFINITION), dataDir, fabric: env.fabric, log: quiet },
+    const member = Hosts.newPeerHost(
+      {
+        definition: Definition.readDefinitionContent(TEST_DEFINITION),
+        dataDir,
+        fabric: env.fabric,
+        log: quiet,
+      },
       'c110000',
     );
     expect(await member.isChannelMember(sichuan.mspId)).toBe(false);
-    expect(readJoinedCentres(consortium.dataDir)).toEqual([]);
+    expect(Definition.readJoinedCentres(consortium.dataDir)).toEqual([]);
     expect((await new Network(consortium, { log: quiet }).status()).peers.map((p) => p.mspId)).toEqual(
       before.peers.map((p) => p.mspId),
     );
@@ -83,31 +76,38 @@ describe('a centre joining the running consortium', () => {
   it('refuses bad input clearly: a duplicate or malformed code, or a network that is not running', async () => {
     const consortium = testConsortium();
     const add = (centre: typeof sichuan, on = consortium): Promise<unknown> =>
-      addOrganisation({ definitionFile: TEST_DEFINITION, consortium: on, centre, log: quiet });
+      Cli.addOrganisation({ definitionFile: TEST_DEFINITION, consortium: on, centre, log: quiet });
     await expect(add({ code: '110000', mspId: 'C110000MSP', name: '重复' })).rejects.toThrow(
       /centres\[3\]\.code: duplicate centre code 110000/,
     );
-    await expect(add({ code: '51000', mspId: 'C51000MSP', name: 'x' })).rejects.toThrow(DefinitionError);
+    await expect(add({ code: '51000', mspId: 'C51000MSP', name: 'x' })).rejects.toThrow(
+      Definition.DefinitionError,
+    );
     const raw = parseYaml(readFileSync(TEST_DEFINITION, 'utf8')) as Record<string, unknown>;
-    const stopped = validateDefinition({ ...raw, basePort: 25000, dataDir: '.hpf-not-running' }, REPO_ROOT);
+    const stopped = Definition.validateDefinition(
+      { ...raw, basePort: 25000, dataDir: '.hpf-not-running' },
+      Definition.REPO_ROOT,
+    );
     const attempt = add(sichuan, stopped);
-    await expect(attempt).rejects.toThrow(JoinError);
+    await expect(attempt).rejects.toThrow(Cli.JoinError);
     await expect(attempt).rejects.toThrow(/the network is not running/);
   });
 
   describe('after organisation:add (the role commands in sequence)', () => {
-    let connections: Map<string, OrgConnection>;
+    let connections: Map<string, Runtime.OrgConnection>;
     const consortium = (): ReturnType<typeof testConsortium> => testConsortium();
 
     beforeAll(async () => {
-      await addOrganisation({
+      await Cli.addOrganisation({
         definitionFile: TEST_DEFINITION,
         consortium: testConsortium(),
         centre: sichuan,
         log: quiet,
       });
       const joined = consortium();
-      connections = new Map(joined.orgs.map((org) => [org.mspId, connectOrg(new Layout(joined), org)]));
+      connections = new Map(
+        joined.orgs.map((org) => [org.mspId, Runtime.connectOrg(new Definition.Layout(joined), org)]),
+      );
     });
     afterAll(() => {
       for (const c of connections.values()) c.close();
@@ -124,18 +124,20 @@ describe('a centre joining the running consortium', () => {
 
     it('survives network:down followed by network:up (with gateways)', async () => {
       await new Network(consortium(), { log: quiet }).down({ purge: false });
-      await startConsortium(consortium(), quiet);
+      await Runtime.startConsortium(consortium(), quiet);
       const after = await new Network(consortium(), { log: quiet }).status();
       expect(after.peers.find((p) => p.mspId === sichuan.mspId)).toMatchObject({ running: true });
       expect(after.chaincode.sequence).toBe(2);
       expect(new Network(consortium()).gateways().map((g) => g.mspId)).toContain(sichuan.mspId);
       for (const c of connections.values()) c.close();
       const joined = consortium();
-      connections = new Map(joined.orgs.map((org) => [org.mspId, connectOrg(new Layout(joined), org)]));
+      connections = new Map(
+        joined.orgs.map((org) => [org.mspId, Runtime.connectOrg(new Definition.Layout(joined), org)]),
+      );
     });
 
     it('requests a transfer from 110000 that completes with both centres endorsing', async () => {
-      const layout = new Layout(consortium());
+      const layout = new Definition.Layout(consortium());
       const destination = consortium().centres.find((c) => c.code === '510000')!;
       const transferId = transferIdFor(destination, run);
       const idNumber = residentId('19920202', (run % 900) + 10);
@@ -181,7 +183,7 @@ describe('a centre joining the running consortium', () => {
     });
 
     it('checks a withdrawal at the new centre against evidence already used at an old centre', async () => {
-      const layout = new Layout(consortium());
+      const layout = new Definition.Layout(consortium());
       const idNumber = residentId('19930303', (run % 900) + 20);
       const subjectRef = subjectRefOf(layout, idNumber);
       const reference = `JOIN-${run}-CONTRACT`;

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { randomInt } from 'node:crypto';
 import { residentIdCheckChar } from '../../chaincode/src/domain';
-import { type GatewayInfo, sleep } from '../../network';
+import { Runtime } from '../../network';
 import { call, gateways, type HttpResult } from '../support/http';
 
 /**
@@ -40,7 +40,7 @@ const CENTRES = ['110000', '310000', '440000'] as const;
 type Centre = (typeof CENTRES)[number];
 
 interface Actor {
-  readonly gateway: GatewayInfo;
+  readonly gateway: Runtime.GatewayInfo;
   readonly centre: Centre | null;
   readonly role: Role;
 }
@@ -241,25 +241,28 @@ function refused(status: number, ...codes: string[]): Outcome[] {
 // ---- reading every centre --------------------------------------------------------------------------
 
 interface World {
-  readonly gateways: readonly GatewayInfo[];
+  readonly gateways: readonly Runtime.GatewayInfo[];
   readonly today: string;
 }
 
-function readerRole(gateway: GatewayInfo): Role {
+function readerRole(gateway: Runtime.GatewayInfo): Role {
   return gateway.apiKeys.operator === undefined ? 'auditor' : 'operator';
 }
 
-function centreOf(gateway: GatewayInfo): Centre | null {
+function centreOf(gateway: Runtime.GatewayInfo): Centre | null {
   const code = gateway.centreCode;
   return CENTRES.find((c) => c === code) ?? null;
 }
 
-function withdrawalPath(reader: GatewayInfo, centre: Centre, id: string): string {
+function withdrawalPath(reader: Runtime.GatewayInfo, centre: Centre, id: string): string {
   return centreOf(reader) === centre ? `/v1/withdrawals/${id}` : `/v1/withdrawals/${id}?centre=${centre}`;
 }
 
 /** Reads one record at every centre (and the regulator): `path(gateway)` gives each its URL. */
-async function readEverywhere(world: World, path: (gateway: GatewayInfo) => string): Promise<HttpResult[]> {
+async function readEverywhere(
+  world: World,
+  path: (gateway: Runtime.GatewayInfo) => string,
+): Promise<HttpResult[]> {
   return Promise.all(world.gateways.map((g) => call(g, readerRole(g), 'GET', path(g))));
 }
 
@@ -308,7 +311,7 @@ const comparable = (result: HttpResult): string =>
 /** Invariant 4: after a 2xx, every centre reads the record, its public facts alike (bounded wait for block dissemination). */
 async function readableEverywhere(
   world: World,
-  path: (gateway: GatewayInfo) => string,
+  path: (gateway: Runtime.GatewayInfo) => string,
   expected: HttpResult,
 ): Promise<HttpResult> {
   const deadline = Date.now() + PROPAGATION_MS;
@@ -318,7 +321,7 @@ async function readableEverywhere(
     const own = results.find((r) => r.status === 200 && r.body.status === expected.body.status);
     if (own !== undefined && results.every((r) => comparable(r) === comparable(own))) return own;
     if (Date.now() > deadline) break;
-    await sleep(200);
+    await Runtime.sleep(200);
   }
   throw new Error(
     `invariant 4 (every 2xx readable at every centre) broken:\n${results
@@ -330,7 +333,7 @@ async function readableEverywhere(
 /** Invariant 3: a refused step left the record exactly as the ledger last showed it, at every peer. */
 async function unchangedEverywhere(
   world: World,
-  path: (gateway: GatewayInfo) => string,
+  path: (gateway: Runtime.GatewayInfo) => string,
   before: HttpResult | undefined,
 ): Promise<void> {
   const results = await readEverywhere(world, path);
@@ -688,7 +691,7 @@ async function afterWithdrawal(
   result: HttpResult,
 ): Promise<void> {
   const key = `withdrawal:${centre}:${withdrawalId}`;
-  const path = (g: GatewayInfo): string => withdrawalPath(g, centre, withdrawalId);
+  const path = (g: Runtime.GatewayInfo): string => withdrawalPath(g, centre, withdrawalId);
   if (result.status >= 200 && result.status < 300) {
     model.ledger.set(key, await readableEverywhere(world, path, result));
   } else {
@@ -743,7 +746,7 @@ class ReverseWithdrawal implements Cmd {
 
 // ---- arbitraries -------------------------------------------------------------------------------------
 
-function commandArbitraries(all: readonly GatewayInfo[]): fc.Arbitrary<Cmd>[] {
+function commandArbitraries(all: readonly Runtime.GatewayInfo[]): fc.Arbitrary<Cmd>[] {
   const actor = fc
     .record({ gateway: fc.constantFrom(...all), auditor: fc.integer({ min: 0, max: 9 }) })
     .map(({ gateway, auditor }): Actor => ({

@@ -1,5 +1,5 @@
 import { TextDecoder } from 'node:util';
-import { readJoinedCentres, runningProcesses, startConsortium, withOrg, Network } from '../../network';
+import { Network, Definition, Runtime } from '../../network';
 import { testConsortium, testLog } from '../support/consortium';
 
 const consortium = testConsortium();
@@ -16,7 +16,7 @@ function orgByMsp(mspId: string): (typeof consortium.orgs)[number] {
 }
 
 async function readPing(mspId: string, id: string): Promise<unknown> {
-  return withOrg(layout, orgByMsp(mspId), async ({ gateway }) => {
+  return Runtime.withOrg(layout, orgByMsp(mspId), async ({ gateway }) => {
     const contract = gateway.getNetwork(consortium.channel).getContract(consortium.chaincode.name, 'meta');
     return JSON.parse(utf8.decode(await contract.evaluateTransaction('GetPing', id))) as unknown;
   });
@@ -36,7 +36,7 @@ describe('the local consortium network', () => {
   let committedBlock = 0n;
 
   it('commits a transaction submitted by centre 110000', async () => {
-    committedBlock = await withOrg(layout, beijing!, async ({ gateway }) => {
+    committedBlock = await Runtime.withOrg(layout, beijing!, async ({ gateway }) => {
       const contract = gateway.getNetwork(consortium.channel).getContract(consortium.chaincode.name, 'meta');
       const submitted = await contract.submitAsync('Ping', { arguments: [pingId] });
       const commitStatus = await submitted.getStatus();
@@ -63,7 +63,7 @@ describe('the local consortium network', () => {
     // Sequence 1 at deployment, one more per centre that joined since (the endorsement policy grows).
     expect(result.chaincode).toMatchObject({
       name: 'hpf',
-      sequence: 1 + readJoinedCentres(consortium.dataDir).length,
+      sequence: 1 + Definition.readJoinedCentres(consortium.dataDir).length,
     });
     expect(new Set(heights).size).toBe(1);
     expect(heights[0]).toBeGreaterThan(Number(committedBlock));
@@ -74,11 +74,11 @@ describe('the local consortium network', () => {
     const running = await network.status();
     const before = running.peers[0]?.height ?? 0;
     await network.down({ purge: false });
-    expect(runningProcesses(layout.root)).toEqual([]);
+    expect(Runtime.runningProcesses(layout.root)).toEqual([]);
     const stopped = await network.status();
     expect(stopped.peers.every((p) => !p.running && p.height === null)).toBe(true);
 
-    await startConsortium(consortium, testLog);
+    await Runtime.startConsortium(consortium, testLog);
     const after = await network.status();
     expect(after.peers.every((p) => p.running)).toBe(true);
     expect(Math.min(...after.peers.map((p) => p.height ?? 0))).toBeGreaterThanOrEqual(before);

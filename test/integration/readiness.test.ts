@@ -1,13 +1,5 @@
 import { request as httpRequest } from 'node:http';
-import {
-  chaincodeServerName,
-  ensurePackage,
-  Layout,
-  nodeVersionOf,
-  pollUntil,
-  runningProcess,
-  startChaincodeServer,
-} from '../../network';
+import { Definition, Runtime } from '../../network';
 import { testConsortium } from '../support/consortium';
 import { gatewayOf, gateways } from '../support/http';
 import { residentId } from '../support/ledger';
@@ -18,7 +10,7 @@ import { residentId } from '../support/ledger';
  * peers could still answer a query; once the server is back, it is ready and writes succeed.
  */
 const consortium = testConsortium();
-const layout = new Layout(consortium);
+const layout = new Definition.Layout(consortium);
 const org = consortium.centres.find((c) => c.code === '310000')!;
 const shanghai = gatewayOf(org.mspId);
 const run = 9000 + (Date.now() % 900);
@@ -64,7 +56,7 @@ function fresh(
 }
 
 async function readyzUntil(status: number): Promise<Answer> {
-  return pollUntil(
+  return Runtime.pollUntil(
     async () => {
       const answer = await get('/readyz');
       return answer.status === status ? answer : undefined;
@@ -96,8 +88,8 @@ function postWithdrawal(suffix: string): Promise<Answer> {
 }
 
 async function restartChaincodeServer(): Promise<void> {
-  if (runningProcess(layout.root, chaincodeServerName(org)) === null) {
-    await startChaincodeServer(layout, org, ensurePackage(consortium, layout));
+  if (Runtime.runningProcess(layout.root, Runtime.chaincodeServerName(org)) === null) {
+    await Runtime.startChaincodeServer(layout, org, Runtime.ensurePackage(consortium, layout));
   }
 }
 
@@ -113,15 +105,15 @@ describe('readiness and writes when the own chaincode server is down', () => {
       expect(health.body).toEqual({ status: 'ok', node: process.version });
     }
     for (const o of consortium.orgs) {
-      const server = runningProcess(layout.root, chaincodeServerName(o));
+      const server = Runtime.runningProcess(layout.root, Runtime.chaincodeServerName(o));
       expect(server).not.toBeNull();
-      expect(nodeVersionOf(server!.pid)).toBe(process.version);
+      expect(Runtime.nodeVersionOf(server!.pid)).toBe(process.version);
     }
   });
 
   it('is 503 with the reason and refuses writes with 503 + Retry-After; back to ready after a restart', async () => {
     expect((await get('/readyz')).status).toBe(200);
-    const server = runningProcess(layout.root, chaincodeServerName(org));
+    const server = Runtime.runningProcess(layout.root, Runtime.chaincodeServerName(org));
     expect(server).not.toBeNull();
     process.kill(server!.pid, 'SIGKILL');
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 
 import { evidenceHashOf, foldReference } from '../../chaincode/src/domain';
-import { connectOrg, Layout, type OrgConnection } from '../../network';
+import { Definition, Runtime } from '../../network';
 import { testConsortium } from '../support/consortium';
 import { call, gatewayOf } from '../support/http';
 import {
@@ -23,7 +23,7 @@ import {
  */
 
 const consortium = testConsortium();
-const layout = new Layout(consortium);
+const layout = new Definition.Layout(consortium);
 // Sequence numbers 9000-9999 belong to this file (attestations 1000-4999, gateway-http 5000-8999).
 const run = 9000 + (Date.now() % 1000);
 const today = new Date().toISOString().slice(0, 10);
@@ -34,7 +34,7 @@ function org(mspId: string): (typeof consortium.orgs)[number] {
   return found;
 }
 
-const connections = new Map<string, OrgConnection>();
+const connections = new Map<string, Runtime.OrgConnection>();
 function as(mspId: string, contract: string): ReturnType<typeof contractOf> {
   const connection = connections.get(mspId);
   if (connection === undefined) throw new Error(`no connection for ${mspId}`);
@@ -43,7 +43,7 @@ function as(mspId: string, contract: string): ReturnType<typeof contractOf> {
 
 beforeAll(() => {
   for (const mspId of ['C110000MSP', 'C440000MSP', consortium.regulator.mspId]) {
-    connections.set(mspId, connectOrg(layout, org(mspId)));
+    connections.set(mspId, Runtime.connectOrg(layout, org(mspId)));
   }
 });
 afterAll(() => {

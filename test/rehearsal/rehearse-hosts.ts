@@ -1,26 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import {
-  claimDataDir,
-  ensureFabric,
-  newOrdererHost,
-  newPeerHost,
-  parseFlags,
-  parseRoleFlags,
-  purgeDataDir,
-  recordedNames,
-  REPO_ROOT,
-  ROLES,
-  stopAll,
-  withCentres,
-  withOrg,
-  type CentreEntry,
-  type Consortium,
-  type FabricInstall,
-  type PeerHost,
-  type RoleName,
-} from '../../network';
+import { Cli, Definition, Hosts, Runtime } from '../../network';
 import {
   contractOf,
   errorText,
@@ -50,7 +31,7 @@ import {
  * organisation's private key. It writes a JSON report and exits non-zero on any failure.
  */
 
-const flags = parseFlags({
+const flags = Cli.parseFlags({
   command: 'npm run rehearse:hosts',
   summary:
     'As root: the consortium on six hosts (network namespaces hpfr-*), a transfer across hosts, a fourth centre joining by exchanged files, and a key scan. Writes <dir>/report.json; exits non-zero on any failure.',
@@ -64,7 +45,7 @@ const flags = parseFlags({
     keep: { type: 'boolean', default: false, help: 'leave the hosts running afterwards' },
   },
 });
-const ROOT = path.resolve(REPO_ROOT, flags.dir);
+const ROOT = path.resolve(Definition.REPO_ROOT, flags.dir);
 const COURIER_DIR = path.join(ROOT, 'courier');
 const REPORT = path.join(ROOT, 'report.json');
 const BASE_PORT = 24000;
@@ -73,12 +54,16 @@ const log = (line: string): void => {
   process.stdout.write(`${line}\n`);
 };
 
-const CENTRES: readonly CentreEntry[] = [
+const CENTRES: readonly Definition.CentreEntry[] = [
   { code: '110000', mspId: 'C110000MSP', name: '北京住房公积金管理中心' },
   { code: '310000', mspId: 'C310000MSP', name: '上海市公积金管理中心' },
   { code: '440000', mspId: 'C440000MSP', name: '广东省住房公积金管理中心' },
 ];
-const JOINING: CentreEntry = { code: '510000', mspId: 'C510000MSP', name: '四川省住房公积金管理中心' };
+const JOINING: Definition.CentreEntry = {
+  code: '510000',
+  mspId: 'C510000MSP',
+  name: '四川省住房公积金管理中心',
+};
 const HOST_NAMES = ['orderer', 'regulator', 'c110000', 'c310000', 'c440000', 'c510000'] as const;
 
 interface Step {
@@ -133,8 +118,8 @@ function definitionFor(hosts: ReadonlyMap<string, NamespaceHost>): Record<string
 /** A transfer from `source` to `destination`, each step submitted by its own host, both endorsing. */
 async function transfer(
   report: Report,
-  destination: PeerHost,
-  source: PeerHost,
+  destination: Hosts.PeerHost,
+  source: Hosts.PeerHost,
   sequence: number,
 ): Promise<void> {
   const dest = destination.org;
@@ -143,8 +128,13 @@ async function transfer(
   const transferId = transferIdFor(dest, sequence);
   const idNumber = residentId('19900101', sequence % 1000);
   const subjectRef = subjectRefOf(destination.layout, idNumber);
-  const as = async <T>(host: PeerHost, fn: (c: ReturnType<typeof contractOf>) => Promise<T>): Promise<T> =>
-    withOrg(host.layout, host.org, ({ gateway }) => fn(contractOf(gateway, host.consortium, 'transfer')));
+  const as = async <T>(
+    host: Hosts.PeerHost,
+    fn: (c: ReturnType<typeof contractOf>) => Promise<T>,
+  ): Promise<T> =>
+    Runtime.withOrg(host.layout, host.org, ({ gateway }) =>
+      fn(contractOf(gateway, host.consortium, 'transfer')),
+    );
   await as(destination, (c) =>
     submit(c, 'Request', [JSON.stringify({ transferId, fromCentre: src.code, subjectRef })], {
       transient: personTransient(idNumber, '演练'),
@@ -189,7 +179,7 @@ async function transfer(
  * A member tries to initialise the registry with content the members did not agree (a centre left
  * out): every peer's chaincode compares it with its own agreed digest and refuses to endorse.
  */
-async function tamperedInitRefused(member: PeerHost): Promise<boolean> {
+async function tamperedInitRefused(member: Hosts.PeerHost): Promise<boolean> {
   const { consortium } = member;
   const tampered = {
     regulator: { mspId: consortium.regulator.mspId, name: consortium.regulator.name },
@@ -199,7 +189,7 @@ async function tamperedInitRefused(member: PeerHost): Promise<boolean> {
     rules: consortium.rules,
   };
   try {
-    await withOrg(member.layout, member.org, ({ gateway }) =>
+    await Runtime.withOrg(member.layout, member.org, ({ gateway }) =>
       contractOf(gateway, consortium, 'registry').submitTransaction('Init', JSON.stringify(tampered)),
     );
     return false;
@@ -208,7 +198,7 @@ async function tamperedInitRefused(member: PeerHost): Promise<boolean> {
   }
 }
 
-async function rehearse(report: Report, fabric: FabricInstall): Promise<void> {
+async function rehearse(report: Report, fabric: Runtime.FabricInstall): Promise<void> {
   const ns = createNamespaces(HOST_NAMES);
   report.hosts = ns;
   const byName = new Map(ns.map((h) => [h.name, h]));
@@ -220,7 +210,13 @@ async function rehearse(report: Report, fabric: FabricInstall): Promise<void> {
   writeFileSync(definitionFile, stringify(definition));
   const options = (
     name: string,
-  ): { definition: unknown; dataDir: string; netns: string; fabric: FabricInstall; log: typeof log } => ({
+  ): {
+    definition: unknown;
+    dataDir: string;
+    netns: string;
+    fabric: Runtime.FabricInstall;
+    log: typeof log;
+  } => ({
     definition,
     dataDir: path.join(ROOT, 'hosts', name),
     netns: byName.get(name)?.netns ?? '',
@@ -228,17 +224,17 @@ async function rehearse(report: Report, fabric: FabricInstall): Promise<void> {
     log,
   });
   /** Runs a role command's function on `name`'s host, with the flags a human would type there. */
-  const role = async (name: string, command: RoleName, args: readonly string[]): Promise<void> => {
+  const role = async (name: string, command: Cli.RoleName, args: readonly string[]): Promise<void> => {
     const { dataDir, netns } = options(name);
     const argv = ['--definition', definitionFile, '--data-dir', dataDir, ...args];
     log(
       `   [${name}] npm run ${command} -- ${argv.map((a) => (path.isAbsolute(a) ? path.relative(ROOT, a) : a)).join(' ')}`,
     );
-    await ROLES[command]({ fabric, log, netns }, parseRoleFlags(command, argv));
+    await Cli.ROLES[command]({ fabric, log, netns }, Cli.parseRoleFlags(command, argv));
   };
-  const orderer = newOrdererHost(options('orderer'));
+  const orderer = Hosts.newOrdererHost(options('orderer'));
   const members = ['regulator', ...CENTRES.map((c) => `c${c.code}`)].map((name) =>
-    newPeerHost(options(name), name),
+    Hosts.newPeerHost(options(name), name),
   );
   const [regulator, c1, c2, c3] = members;
   if (regulator === undefined || c1 === undefined || c2 === undefined || c3 === undefined)
@@ -356,12 +352,12 @@ async function rehearse(report: Report, fabric: FabricInstall): Promise<void> {
   // The join, timed from organisation:init to the new centre's first committed transfer.
   const joinStarted = Date.now();
   const newcomerName = `c${JOINING.code}`;
-  const newcomerEntry: CentreEntry = { ...JOINING, host: byName.get(newcomerName)?.address ?? '' };
-  const newcomer = newPeerHost(
-    { ...options(newcomerName), definition: withCentres(definition, [newcomerEntry]) },
+  const newcomerEntry: Definition.CentreEntry = { ...JOINING, host: byName.get(newcomerName)?.address ?? '' };
+  const newcomer = Hosts.newPeerHost(
+    { ...options(newcomerName), definition: Definition.withCentres(definition, [newcomerEntry]) },
     newcomerName,
   );
-  const existing: Consortium = c1.consortium;
+  const existing: Definition.Consortium = c1.consortium;
   const orgFile = await timed(
     report,
     `organisation:init on ${newcomerName}: its own keys, its organisation file`,
@@ -472,12 +468,12 @@ async function rehearse(report: Report, fabric: FabricInstall): Promise<void> {
 
   report.keyScan = await timed(report, 'Scan every host for private keys of other organisations', () => {
     const hosts = [orderer, ...members, newcomer].map((h) => ({
-      name: h === orderer ? 'orderer' : (h as PeerHost).orgKey,
+      name: h === orderer ? 'orderer' : (h as Hosts.PeerHost).orgKey,
       dataDir: h.dataDir,
       ownDir:
         h === orderer
           ? path.join('crypto', 'ordererOrganizations', h.consortium.ordererOrg.domain)
-          : path.join('crypto', 'peerOrganizations', (h as PeerHost).org.domain),
+          : path.join('crypto', 'peerOrganizations', (h as Hosts.PeerHost).org.domain),
     }));
     const bundleScan = {
       // The bundle is the same organisation's: its keys may (must) be the host's own.
@@ -498,7 +494,7 @@ async function rehearse(report: Report, fabric: FabricInstall): Promise<void> {
 async function stopHosts(): Promise<void> {
   for (const name of HOST_NAMES) {
     const dataDir = path.join(ROOT, 'hosts', name);
-    await stopAll(dataDir, recordedNames(dataDir)).catch(() => undefined);
+    await Runtime.stopAll(dataDir, Runtime.recordedNames(dataDir)).catch(() => undefined);
   }
 }
 
@@ -526,10 +522,10 @@ async function main(): Promise<number> {
   };
   try {
     checkPrivilege();
-    const fabric = await ensureFabric(log);
+    const fabric = await Runtime.ensureFabric(log);
     await stopHosts();
-    purgeDataDir(ROOT);
-    claimDataDir(ROOT);
+    Definition.purgeDataDir(ROOT);
+    Definition.claimDataDir(ROOT);
     await rehearse(report, fabric);
     report.ok = true;
   } catch (error) {

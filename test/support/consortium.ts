@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { type Consortium, loadDefinition, REPO_ROOT } from '../../network';
+import { Definition } from '../../network';
 
 /**
  * The consortium every integration test runs against: one real network per `npm test` run.
@@ -7,10 +7,10 @@ import { type Consortium, loadDefinition, REPO_ROOT } from '../../network';
  * checkouts on one machine can run their integration tests at the same time.
  */
 export const TEST_DEFINITION =
-  process.env.HPF_TEST_DEFINITION ?? path.join(REPO_ROOT, 'test', 'consortium.test.yaml');
+  process.env.HPF_TEST_DEFINITION ?? path.join(Definition.REPO_ROOT, 'test', 'consortium.test.yaml');
 
-export function testConsortium(options: { includeJoined?: boolean } = {}): Consortium {
-  return loadDefinition(TEST_DEFINITION, REPO_ROOT, options);
+export function testConsortium(options: { includeJoined?: boolean } = {}): Definition.Consortium {
+  return Definition.loadDefinition(TEST_DEFINITION, Definition.REPO_ROOT, options);
 }
 
 /** Log sink for network steps during tests: prefixed, so the Jest output stays readable. */

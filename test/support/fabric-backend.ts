@@ -1,7 +1,7 @@
 import { common } from '@hyperledger/fabric-protos';
 import { readFileSync } from 'node:fs';
 import { computeSubjectRef, decodePseudonymKey } from '../../chaincode/src/domain';
-import { connectOrg, Layout, type OrgConnection, pollUntil } from '../../network';
+import { Definition, Runtime } from '../../network';
 import type { Backend, CallOptions, CentreRef } from '../scenarios/backend';
 import { testConsortium } from './consortium';
 import { contractOf, errorText, evaluate, submit } from './ledger';
@@ -26,9 +26,9 @@ let runs = 0;
 
 export function fabricBackend(): Promise<Backend> {
   const consortium = testConsortium();
-  const layout = new Layout(consortium);
-  const connections = new Map<string, OrgConnection>();
-  for (const org of consortium.orgs) connections.set(org.mspId, connectOrg(layout, org));
+  const layout = new Definition.Layout(consortium);
+  const connections = new Map<string, Runtime.OrgConnection>();
+  for (const org of consortium.orgs) connections.set(org.mspId, Runtime.connectOrg(layout, org));
   const contract = (mspId: string, name: string): ReturnType<typeof contractOf> => {
     const connection = connections.get(mspId);
     if (connection === undefined) throw new Error(`no connection for ${mspId}`);
@@ -45,7 +45,7 @@ export function fabricBackend(): Promise<Backend> {
    * cannot show this). Like a client handing a case to another centre, wait until every peer has it.
    */
   const everyPeerHas = (blockNumber: bigint): Promise<true> =>
-    pollUntil(
+    Runtime.pollUntil(
       async () => {
         const heights = await Promise.all(
           [...connections.values()].map(async ({ gateway }) =>

@@ -1,4 +1,4 @@
-import { gatewayInfo, type GatewayInfo, Layout } from '../../network';
+import { Definition, Runtime } from '../../network';
 import { testConsortium } from './consortium';
 
 /** HTTP helpers for end-to-end tests against the gateways that global setup started. */
@@ -9,25 +9,25 @@ export interface HttpResult {
   readonly body: Record<string, unknown>;
 }
 
-export function gateways(): GatewayInfo[] {
+export function gateways(): Runtime.GatewayInfo[] {
   const consortium = testConsortium();
-  return gatewayInfo(consortium, new Layout(consortium));
+  return Runtime.gatewayInfo(consortium, new Definition.Layout(consortium));
 }
 
-export function gatewayOf(mspId: string): GatewayInfo {
+export function gatewayOf(mspId: string): Runtime.GatewayInfo {
   const found = gateways().find((g) => g.mspId === mspId);
   if (found === undefined) throw new Error(`no gateway for ${mspId}`);
   return found;
 }
 
-export function keyOf(gateway: GatewayInfo, role: 'operator' | 'auditor'): string {
+export function keyOf(gateway: Runtime.GatewayInfo, role: 'operator' | 'auditor'): string {
   const key = gateway.apiKeys[role];
   if (key === undefined) throw new Error(`${gateway.mspId} has no ${role} key`);
   return key;
 }
 
 export async function call(
-  gateway: GatewayInfo,
+  gateway: Runtime.GatewayInfo,
   role: 'operator' | 'auditor',
   method: string,
   path: string,
@@ -81,7 +81,7 @@ function takeEvents(buffer: string, into: SseEvent[]): string {
  * disconnects. `lastEventId` resumes after that event.
  */
 export async function readEvents(
-  gateway: GatewayInfo,
+  gateway: Runtime.GatewayInfo,
   role: 'operator' | 'auditor',
   options: { lastEventId?: string; until: (events: readonly SseEvent[]) => boolean; timeoutMs?: number },
 ): Promise<SseEvent[]> {

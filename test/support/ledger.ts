@@ -8,13 +8,13 @@ import {
   decodePseudonymKey,
   residentIdCheckChar,
 } from '../../chaincode/src/domain';
-import type { Consortium, Layout, OrgDefinition } from '../../network';
+import type { Definition } from '../../network';
 
 /** Raw @hyperledger/fabric-gateway helpers for integration tests (no HTTP gateway in between). */
 
 const utf8 = new TextDecoder();
 
-export function contractOf(gateway: Gateway, consortium: Consortium, name: string): Contract {
+export function contractOf(gateway: Gateway, consortium: Definition.Consortium, name: string): Contract {
   return gateway.getNetwork(consortium.channel).getContract(consortium.chaincode.name, name);
 }
 
@@ -93,14 +93,14 @@ export function residentId(birth: string, sequence: number): string {
 }
 
 /** The consortium key K, as the gateways and chaincode servers read it. */
-export function pseudonymKeyOf(layout: Layout): Buffer {
+export function pseudonymKeyOf(layout: Definition.Layout): Buffer {
   const key = decodePseudonymKey(readFileSync(layout.pseudonymKey));
   if (key === undefined) throw new Error('the pseudonymisation key is too short');
   return key;
 }
 
 /** The subjectRef an honest gateway computes (the same under every claimed ID type). */
-export function subjectRefOf(layout: Layout, idNumber: string, idType = '01'): string {
+export function subjectRefOf(layout: Definition.Layout, idNumber: string, idType = '01'): string {
   return computeSubjectRef(pseudonymKeyOf(layout), idType, idNumber, undefined);
 }
 
@@ -123,7 +123,11 @@ export function personTransient(idNumber: string, name: string): Record<string, 
 }
 
 /** A contact letter number of the destination centre: code + YYMMDD + 4-digit sequence. */
-export function transferIdFor(destination: OrgDefinition, sequence: number, date = new Date()): string {
+export function transferIdFor(
+  destination: Definition.OrgDefinition,
+  sequence: number,
+  date = new Date(),
+): string {
   const yymmdd = date.toISOString().slice(2, 10).replace(/-/g, '');
   return `${destination.code ?? ''}${yymmdd}${String(sequence % 10_000).padStart(4, '0')}`;
 }

@@ -1,4 +1,4 @@
-import { type GatewayInfo, sleep } from '../../../network';
+import { Runtime } from '../../../network';
 import { keyOf } from '../../support/http';
 import { residentId } from '../../support/ledger';
 
@@ -9,7 +9,7 @@ import { residentId } from '../../support/ledger';
  */
 
 export interface Write {
-  readonly gateway: GatewayInfo;
+  readonly gateway: Runtime.GatewayInfo;
   readonly withdrawalId: string;
   readonly body: Record<string, unknown>;
   readonly startedAt: number;
@@ -47,7 +47,7 @@ export function newWithdrawal(): { withdrawalId: string; body: Record<string, un
 
 /** POSTs a withdrawal body; never throws (no answer is recorded as status null). */
 export async function postWithdrawal(
-  gateway: GatewayInfo,
+  gateway: Runtime.GatewayInfo,
   body: Record<string, unknown>,
   timeoutMs = 75_000,
 ): Promise<{
@@ -88,7 +88,7 @@ export class WriteLoad {
   #done: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly targets: readonly GatewayInfo[],
+    private readonly targets: readonly Runtime.GatewayInfo[],
     private readonly clients = 3,
     private readonly maxMs = 150_000,
   ) {}
@@ -102,14 +102,14 @@ export class WriteLoad {
           if (gateway === undefined) return;
           const answer = await this.writeOnce(gateway);
           // A refused write is not retried at once: a closed loop must not spin on a fast 503.
-          if (answer.status === null || answer.status >= 300) await sleep(250);
+          if (answer.status === null || answer.status >= 300) await Runtime.sleep(250);
         }
       }),
     ).then(() => undefined);
   }
 
   /** One more recorded write (the load's clients use it; so does a probe during a fault). */
-  async writeOnce(gateway: GatewayInfo): Promise<Write> {
+  async writeOnce(gateway: Runtime.GatewayInfo): Promise<Write> {
     const { withdrawalId, body } = newWithdrawal();
     const write: Write = {
       gateway,
@@ -133,12 +133,12 @@ export class WriteLoad {
   }
 
   /** Requests in flight at `gateway` right now. */
-  inFlight(gateway: GatewayInfo): Write[] {
+  inFlight(gateway: Runtime.GatewayInfo): Write[] {
     return this.writes.filter((w) => w.gateway.mspId === gateway.mspId && w.endedAt === null);
   }
 
   /** True once a write to `gateway` started at or after `since` was acknowledged. */
-  ackedSince(gateway: GatewayInfo | null, since: number): boolean {
+  ackedSince(gateway: Runtime.GatewayInfo | null, since: number): boolean {
     return this.writes.some(
       (w) =>
         (gateway === null || w.gateway.mspId === gateway.mspId) && w.startedAt >= since && isAck(w.status),

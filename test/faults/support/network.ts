@@ -1,22 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import {
-  type Consortium,
-  ensureFabric,
-  FabricCli,
-  gatewayInfo,
-  type GatewayInfo,
-  isRaftLeader,
-  Layout,
-  loadDefinition,
-  type OrgDefinition,
-  peerHeight,
-  pollUntil,
-  readSupervisorState,
-  REPO_ROOT,
-  type RestartEvent,
-  runningProcess,
-} from '../../../network';
+import { Definition, Runtime } from '../../../network';
 import { keyOf } from '../../support/http';
 
 /**
@@ -25,10 +9,10 @@ import { keyOf } from '../../support/http';
  * `HPF_FAULT_DEFINITION` points at another definition (other ports and data dir).
  */
 export const FAULT_DEFINITION =
-  process.env.HPF_FAULT_DEFINITION ?? path.join(REPO_ROOT, 'test', 'consortium-faults.test.yaml');
+  process.env.HPF_FAULT_DEFINITION ?? path.join(Definition.REPO_ROOT, 'test', 'consortium-faults.test.yaml');
 
-export function faultConsortium(options: { includeJoined?: boolean } = {}): Consortium {
-  return loadDefinition(FAULT_DEFINITION, REPO_ROOT, options);
+export function faultConsortium(options: { includeJoined?: boolean } = {}): Definition.Consortium {
+  return Definition.loadDefinition(FAULT_DEFINITION, Definition.REPO_ROOT, options);
 }
 
 export function faultLog(line: string): void {
@@ -36,15 +20,15 @@ export function faultLog(line: string): void {
 }
 
 export const consortium = faultConsortium();
-export const layout = new Layout(consortium);
+export const layout = new Definition.Layout(consortium);
 
-export function gatewayOf(org: OrgDefinition): GatewayInfo {
-  const found = gatewayInfo(consortium, layout).find((g) => g.mspId === org.mspId);
+export function gatewayOf(org: Definition.OrgDefinition): Runtime.GatewayInfo {
+  const found = Runtime.gatewayInfo(consortium, layout).find((g) => g.mspId === org.mspId);
   if (found === undefined) throw new Error(`no gateway for ${org.mspId}`);
   return found;
 }
 
-export function centreOf(gateway: GatewayInfo): OrgDefinition {
+export function centreOf(gateway: Runtime.GatewayInfo): Definition.OrgDefinition {
   const found = consortium.centres.find((c) => c.mspId === gateway.mspId);
   if (found === undefined) throw new Error(`${gateway.mspId} is not a centre`);
   return found;
@@ -52,14 +36,14 @@ export function centreOf(gateway: GatewayInfo): OrgDefinition {
 
 /** SIGKILLs one process of the consortium (ours: started by this suite's supervisor); returns its PID. */
 export function sigkill(name: string): number {
-  const running = runningProcess(layout.root, name);
+  const running = Runtime.runningProcess(layout.root, name);
   if (running === null) throw new Error(`${name} is not running`);
   process.kill(running.pid, 'SIGKILL');
   return running.pid;
 }
 
 export function pidOf(name: string): number | null {
-  return runningProcess(layout.root, name)?.pid ?? null;
+  return Runtime.runningProcess(layout.root, name)?.pid ?? null;
 }
 
 /** Waits (bounded) for the supervisor to log the restart of `name` that replaced `oldPid`. */
@@ -67,11 +51,13 @@ export async function supervisorRestart(
   name: string,
   oldPid: number,
   timeoutMs = 90_000,
-): Promise<RestartEvent> {
-  return pollUntil(
+): Promise<Runtime.RestartEvent> {
+  return Runtime.pollUntil(
     () =>
       Promise.resolve(
-        readSupervisorState(layout.root)?.restarts.find((e) => e.name === name && e.oldPid === oldPid),
+        Runtime.readSupervisorState(layout.root)?.restarts.find(
+          (e) => e.name === name && e.oldPid === oldPid,
+        ),
       ),
     {
       timeoutMs,
@@ -84,18 +70,18 @@ export async function supervisorRestart(
 
 export async function raftLeader(): Promise<string | null> {
   for (const node of consortium.ordererOrg.nodes) {
-    if (await isRaftLeader(node.address, node.ports.operations, consortium.channel)) return node.name;
+    if (await Runtime.isRaftLeader(node.address, node.ports.operations, consortium.channel)) return node.name;
   }
   return null;
 }
 
-let cli: FabricCli | undefined;
+let cli: Runtime.FabricCli | undefined;
 
 export async function heights(): Promise<Map<string, number | null>> {
-  cli ??= new FabricCli(await ensureFabric(() => undefined), layout);
+  cli ??= new Runtime.FabricCli(await Runtime.ensureFabric(() => undefined), layout);
   const c = cli;
   const entries = await Promise.all(
-    consortium.orgs.map(async (org) => [org.mspId, await peerHeight(consortium, c, org)] as const),
+    consortium.orgs.map(async (org) => [org.mspId, await Runtime.peerHeight(consortium, c, org)] as const),
   );
   return new Map(entries);
 }
@@ -107,7 +93,7 @@ let centreQuery: boolean | undefined;
  * it; a gateway without that query parameter (it answers 400 to unknown ones) is asked without it.
  */
 export async function readWithdrawal(
-  via: GatewayInfo,
+  via: Runtime.GatewayInfo,
   centreCode: string,
   withdrawalId: string,
 ): Promise<{ status: number; body: Record<string, unknown> }> {
@@ -158,7 +144,7 @@ export const results: CaseFigures[] = [];
 
 export function writeResults(): void {
   if (results.length === 0) return;
-  const dir = path.join(REPO_ROOT, 'bench-results');
+  const dir = path.join(Definition.REPO_ROOT, 'bench-results');
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, 'faults.json');
   writeFileSync(
