@@ -21,7 +21,8 @@ const regulator = gatewayOf('RegulatorMSP');
 const guangdongCentre = consortium.centres.find((c) => c.code === '440000')!;
 
 /** The keyed free-text hash (HMAC, key derived from K) the gateway sends and every endorser recomputes. */
-const textHash = (text: string): string => freeTextHash(pseudonymKeyOf(new Definition.Layout(consortium)), text);
+const textHash = (text: string): string =>
+  freeTextHash(pseudonymKeyOf(new Definition.Layout(consortium)), text);
 
 const TRANSFER_OUT = {
   principal: '8000.00',
