@@ -10,6 +10,7 @@ import {
   hash,
   parse,
   personOf,
+  PSEUDONYM_KEY,
   REGISTRY_INPUT,
   REGULATOR,
   SHANGHAI,
@@ -58,7 +59,7 @@ function banInput(overrides: Input = {}): Input {
     subjectRef: ALICE,
     ground: 'WITHDRAWAL_FRAUD',
     decidedOn: '2026-11-01',
-    reasonHash: freeTextHash(REASON),
+    reasonHash: freeTextHash(PSEUDONYM_KEY, REASON),
     ...overrides,
   };
 }
@@ -79,7 +80,8 @@ function impose(
 function lift(net: TestNetwork, mspId: string, centre: string, banId: string, reason = '复议撤销') {
   return net.submit(
     mspId,
-    (ctx) => net.ban.Lift(ctx, centre, banId, JSON.stringify({ reasonHash: freeTextHash(reason) })),
+    (ctx) =>
+      net.ban.Lift(ctx, centre, banId, JSON.stringify({ reasonHash: freeTextHash(PSEUDONYM_KEY, reason) })),
     { transient: { reason } },
   );
 }
@@ -178,7 +180,12 @@ describe('recurring withdrawals', () => {
     await net.submit(
       BEIJING.mspId,
       (ctx) =>
-        net.withdrawal.Reverse(ctx, BEIJING.code, 'W-1', JSON.stringify({ reasonHash: freeTextHash('错') })),
+        net.withdrawal.Reverse(
+          ctx,
+          BEIJING.code,
+          'W-1',
+          JSON.stringify({ reasonHash: freeTextHash(PSEUDONYM_KEY, '错') }),
+        ),
       { transient: { reason: '错' } },
     );
     const again = await record(net, { withdrawalId: 'W-2', withdrawnOn: '2026-10-06' });

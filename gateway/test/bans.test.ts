@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { freeTextHash } from '../src/domain';
 import { ApiError } from '../src/errors';
-import { AUDITOR_KEY, OPERATOR_KEY, RESIDENT_ID, bearer, buildApp } from './support/test-app';
+import { AUDITOR_KEY, OPERATOR_KEY, PSEUDONYM_KEY, RESIDENT_ID, bearer, buildApp } from './support/test-app';
 
 const AUTH = bearer(OPERATOR_KEY);
 const REASON = '伪造租赁合同骗提';
@@ -37,7 +37,7 @@ describe('/v1/bans', () => {
       centre: '440000',
       ground: 'WITHDRAWAL_FRAUD',
       decidedOn: '2026-11-01',
-      reasonHash: freeTextHash(REASON),
+      reasonHash: freeTextHash(PSEUDONYM_KEY, REASON),
     });
     expect(call!.args[0]).not.toContain(RESIDENT_ID);
     expect(call!.args[0]).not.toContain(REASON);
@@ -57,7 +57,11 @@ describe('/v1/bans', () => {
       .send({ reason: '复议撤销' })
       .expect(201);
     const [call] = ledger.callsOf('submit', 'ban:Lift');
-    expect(call!.args).toEqual(['440000', 'BAN-1', JSON.stringify({ reasonHash: freeTextHash('复议撤销') })]);
+    expect(call!.args).toEqual([
+      '440000',
+      'BAN-1',
+      JSON.stringify({ reasonHash: freeTextHash(PSEUDONYM_KEY, '复议撤销') }),
+    ]);
     expect(call!.options.transient).toEqual({ reason: '复议撤销' });
     const other = buildApp();
     other.ledger.on('ban:Lift', () => {

@@ -68,7 +68,7 @@ export function defineChaincodeScenarios(setup: () => Promise<Backend>): void {
   const references = new Map<string, string>();
   const evidenceHash = (label: string): string => {
     const reference = `SC-${b.tag}-${label}`;
-    const hash = evidenceHashOf(reference);
+    const hash = evidenceHashOf(b.pseudonymKey, reference);
     references.set(hash, reference);
     return hash;
   };
@@ -124,12 +124,18 @@ export function defineChaincodeScenarios(setup: () => Promise<Backend>): void {
       case 'Cancel':
         return [transferId];
       case 'Reject':
-        return [transferId, JSON.stringify({ reasonCode: '01', messageHash: freeTextHash(text ?? '') })];
+        return [
+          transferId,
+          JSON.stringify({
+            reasonCode: '01',
+            messageHash: freeTextHash(b.pseudonymKey, text ?? ''),
+          }),
+        ];
       case 'ConfirmOut':
         return [transferId, JSON.stringify(TRANSFER_OUT)];
       case 'Dispute':
       case 'Fail':
-        return [transferId, JSON.stringify({ messageHash: freeTextHash(text ?? '') })];
+        return [transferId, JSON.stringify({ messageHash: freeTextHash(b.pseudonymKey, text ?? '') })];
       case 'Complete':
         return [transferId, JSON.stringify({ receivedAmount: AMOUNT_SENT, receivedOn: b.today })];
     }
@@ -191,7 +197,7 @@ export function defineChaincodeScenarios(setup: () => Promise<Backend>): void {
         caller,
         'withdrawal',
         'Reverse',
-        [centre.code, withdrawalId, JSON.stringify({ reasonHash: freeTextHash('录入错误') })],
+        [centre.code, withdrawalId, JSON.stringify({ reasonHash: freeTextHash(b.pseudonymKey, '录入错误') })],
         {
           transient: { reason: '录入错误' },
           endorsers: [caller, b.regulatorMsp],
@@ -322,7 +328,11 @@ export function defineChaincodeScenarios(setup: () => Promise<Backend>): void {
             beijing.mspId,
             'withdrawal',
             'Reverse',
-            [shenzhen.code, 'SC-none', JSON.stringify({ reasonHash: freeTextHash('录入错误') })],
+            [
+              shenzhen.code,
+              'SC-none',
+              JSON.stringify({ reasonHash: freeTextHash(b.pseudonymKey, '录入错误') }),
+            ],
             { transient: { reason: '录入错误' }, endorsers: [beijing.mspId, b.regulatorMsp] },
           ),
         ),
@@ -665,7 +675,7 @@ export function defineChaincodeScenarios(setup: () => Promise<Backend>): void {
               subjectRef: b.subjectRef(person.idType, person.idNumber),
               ground: 'WITHDRAWAL_FRAUD',
               decidedOn: b.today,
-              reasonHash: freeTextHash(reason),
+              reasonHash: freeTextHash(b.pseudonymKey, reason),
             }),
           ],
           {
@@ -687,7 +697,11 @@ export function defineChaincodeScenarios(setup: () => Promise<Backend>): void {
             b.guangdong.mspId,
             'ban',
             'Lift',
-            [b.guangdong.code, banId, canonicalJson({ reasonHash: freeTextHash('复议撤销') })],
+            [
+              b.guangdong.code,
+              banId,
+              canonicalJson({ reasonHash: freeTextHash(b.pseudonymKey, '复议撤销') }),
+            ],
             { transient: { reason: '复议撤销' }, endorsers: [b.guangdong.mspId, b.regulatorMsp] },
           ),
         ),
@@ -697,7 +711,7 @@ export function defineChaincodeScenarios(setup: () => Promise<Backend>): void {
           b.beijing.mspId,
           'ban',
           'Lift',
-          [b.beijing.code, banId, canonicalJson({ reasonHash: freeTextHash('复议撤销') })],
+          [b.beijing.code, banId, canonicalJson({ reasonHash: freeTextHash(b.pseudonymKey, '复议撤销') })],
           { transient: { reason: '复议撤销' }, endorsers: [b.beijing.mspId, b.regulatorMsp] },
         ),
       );

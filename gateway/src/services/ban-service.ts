@@ -59,7 +59,7 @@ class BanServiceImpl implements BanService {
       subjectRef: subjectRefFor(this.#options.settings.pseudonymKey, person),
       ground: body.ground,
       decidedOn: body.decidedOn,
-      reasonHash: freeTextHash(reason),
+      reasonHash: freeTextHash(this.#options.settings.pseudonymKey, reason),
     };
     const result = await this.#options.writer.write({
       contract: 'ban',
@@ -79,7 +79,11 @@ class BanServiceImpl implements BanService {
     const result = await this.#options.writer.write({
       contract: 'ban',
       transaction: 'Lift',
-      args: [centre, banId, canonicalJson({ reasonHash: freeTextHash(text) })],
+      args: [
+        centre,
+        banId,
+        canonicalJson({ reasonHash: freeTextHash(this.#options.settings.pseudonymKey, text) }),
+      ],
       transient: { reason: text },
       endorsementSets: this.#endorsementSets(),
       skipCommit: (endorsed, txId) => optionalObject(parseJsonObject(endorsed, 'ban'), 'lift')?.txId !== txId,
