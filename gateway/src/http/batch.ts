@@ -1,6 +1,7 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { Request, Response } from 'express';
+import type { Schemas } from '../api-types';
 import { ApiError, type ErrorCode, type ValidationIssue } from '../errors';
 import type { WriteOutcome } from '../services/settings';
 import { problemOf, toProblemError, type ProblemDocument } from './problem';
@@ -29,16 +30,22 @@ export interface BatchItemResult {
  * document (one copy of each rule). The batch schema declares items as objects only, so that a
  * malformed item is refused on its own and never stops the others.
  */
-export type ItemValidator = (item: unknown, index: number) => void;
+export type ItemValidator<Item> = (item: unknown, index: number) => Item;
 
-export function newItemValidator(openApiDocument: object, schemaName: string): ItemValidator {
+/** The validator of the schema `schemaName`, which is also the type of what it lets through. */
+export function newItemValidator<Name extends keyof Schemas>(
+  openApiDocument: object,
+  schemaName: Name,
+): ItemValidator<Schemas[Name]> {
   const components = (openApiDocument as { components?: { schemas?: object } }).components;
   const ajv = new Ajv({ strict: false, allErrors: false, validateFormats: true });
   addFormats(ajv);
   ajv.addSchema({ $id: 'openapi', components: { schemas: components?.schemas ?? {} } });
-  const validate: ValidateFunction = ajv.compile({ $ref: `openapi#/components/schemas/${schemaName}` });
+  const validate: ValidateFunction<Schemas[Name]> = ajv.compile({
+    $ref: `openapi#/components/schemas/${schemaName}`,
+  });
   return (item, index) => {
-    if (validate(item)) return;
+    if (validate(item)) return item;
     const errors = (validate.errors ?? []).map((e) => issueOf(e, index));
     throw new ApiError('VALIDATION_FAILED', errors.map((e) => `${e.path}: ${e.message}`).join('; '), {
       errors,
@@ -60,11 +67,11 @@ function issueOf(error: ErrorObject, index: number): ValidationIssue {
  * the one error handler, and logged); it never stops the others.
  */
 export async function sendBatch(
-  req: Request,
+  req: Request<Request['params'], unknown, { readonly items: readonly unknown[] }>,
   res: Response,
   submit: (item: unknown, index: number) => Promise<WriteOutcome>,
 ): Promise<void> {
-  const items = (req.body as { items: readonly unknown[] }).items;
+  const { items } = req.body;
   const results: BatchItemResult[] = new Array<BatchItemResult>(items.length);
   let next = 0;
   const worker = async (): Promise<void> => {

@@ -1,3 +1,4 @@
+import type { BodyOf } from '../api-types';
 import { canonicalJson, parseAttestationId } from '../domain';
 import { decodeAttestation, latestTxIdOf, type Attestation } from '../domain/records';
 import { ApiError } from '../errors';
@@ -19,10 +20,8 @@ export interface Proof {
   readonly endorsingOrgs: readonly string[];
 }
 
-export interface VerifyBody {
-  readonly attestationId: string;
-  readonly documentHash?: string;
-}
+/** An attestation to verify (POST /v1/verify), as the OpenAPI document defines it. */
+export type VerifyBody = BodyOf<'verify'>;
 
 export interface AuditServiceOptions {
   readonly ledger: LedgerClient;

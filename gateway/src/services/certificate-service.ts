@@ -13,37 +13,23 @@ import { embeddedCertificate, renderCertificatePdf } from './certificate-pdf';
 import type { CentreDirectory } from './centre-directory';
 import { optionalObject, parseJsonObject, stringField, type JsonObject } from './json-record';
 import type { LedgerWriter } from './ledger-writer';
-import { normalisePerson, subjectRefFor, type PersonInput } from './person';
+import { normalisePerson, subjectRefFor } from './person';
 import {
   independentEndorsementSets,
   writeOutcome,
   type ServiceSettings,
   type WriteOutcome,
 } from './settings';
+import type { Schemas } from '../api-types';
 
-export interface CertificateBody {
-  readonly certificateNo: string;
-  readonly type: string;
-  readonly person: PersonInput;
-  readonly facts: Readonly<Record<string, unknown>>;
-  readonly validUntil: string;
-  readonly supersedes?: string;
-  /** The request this certificate answers (another centre asked for it). */
-  readonly request?: { readonly requester: string; readonly requestId: string };
-}
+/** A certificate to issue (POST /v1/certificates), as the OpenAPI document defines it. */
+export type CertificateBody = Schemas['CertificateIssue'];
 
-export interface CertificateRequestBody {
-  readonly requestId: string;
-  readonly issuer: string;
-  readonly type: string;
-  readonly person: PersonInput;
-}
+/** A certificate request (POST /v1/certificate-requests), as the OpenAPI document defines it. */
+export type CertificateRequestBody = Schemas['CertificateRequest'];
 
-export interface VerifyBody {
-  readonly certificateNo: string;
-  readonly issuer?: string;
-  readonly contentHash: string;
-}
+/** A certificate to verify by its hash (POST …/certificates/verify), as the OpenAPI document defines it. */
+export type VerifyBody = Schemas['CertificateVerify'];
 
 export interface CertificateServiceOptions {
   readonly ledger: LedgerClient;

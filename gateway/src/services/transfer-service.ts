@@ -1,4 +1,5 @@
 import { canonicalJson, freeTextHash, moneyToFen, newSalt, normaliseUscc, validateFreeText } from '../domain';
+import type { BodyOf, Schemas } from '../api-types';
 import { decodeTransfer, STEP_RULES, type TransferRecord } from '../domain/records';
 import { ApiError, invalidField } from '../errors';
 import type { LedgerClient } from '../fabric/ledger-client';
@@ -6,34 +7,24 @@ import { actingCentre, type Caller } from './caller';
 import type { CentreDirectory } from './centre-directory';
 import { arrayField, isJsonObject, parseJsonArray, parseJsonObject, type JsonObject } from './json-record';
 import type { LedgerWriter } from './ledger-writer';
-import { normalisePerson, subjectRefFor, type PersonInput } from './person';
+import { normalisePerson, subjectRefFor } from './person';
 import type { ServiceSettings, WriteOutcome } from './settings';
 import { bookmarkOf, pageTokenOf } from './page-token';
 
-export interface TransferRequestBody {
-  readonly transferId: string;
-  readonly fromCentre: string;
-  readonly person: PersonInput;
-  readonly formerEmployer?: { readonly code: string; readonly name: string };
-  readonly formerAccount?: string;
-  readonly receivingAccount?: string;
-}
+/** A transfer request (POST /v1/transfers), as the OpenAPI document defines it. */
+export type TransferRequestBody = Schemas['TransferRequest'];
 
-export interface ConfirmOutBody {
-  readonly principal: string;
-  readonly interest: string;
-  readonly openedOn: string;
-  readonly paidUpTo: string;
-  readonly continuous6Months: boolean;
-  readonly loanCount: number;
-  readonly unsettledLoan: boolean;
-  readonly fraudRecord: boolean;
-  readonly settlementRef: string;
-}
+/** A step and its body, as the OpenAPI document defines each step's request. */
+export type StepInput =
+  | { readonly step: 'accept'; readonly body?: BodyOf<'acceptTransfer'> }
+  | { readonly step: 'reject'; readonly body: BodyOf<'rejectTransfer'> }
+  | { readonly step: 'confirm-out'; readonly body: BodyOf<'confirmTransferOut'> }
+  | { readonly step: 'dispute'; readonly body: BodyOf<'disputeTransfer'> }
+  | { readonly step: 'complete'; readonly body: BodyOf<'completeTransfer'> }
+  | { readonly step: 'cancel'; readonly body?: BodyOf<'cancelTransfer'> }
+  | { readonly step: 'fail'; readonly body?: BodyOf<'failTransfer'> };
 
-export type TransferStep = 'accept' | 'reject' | 'confirm-out' | 'dispute' | 'complete' | 'cancel' | 'fail';
-
-export type StepBody = Readonly<Record<string, unknown>>;
+export type TransferStep = StepInput['step'];
 
 export interface TransferListQuery {
   readonly direction: 'incoming' | 'outgoing';
@@ -63,7 +54,7 @@ export interface TransferServiceOptions {
 
 export interface TransferService {
   request(caller: Caller, body: TransferRequestBody): Promise<WriteOutcome>;
-  step(caller: Caller, transferId: string, step: TransferStep, body: StepBody): Promise<WriteOutcome>;
+  step(caller: Caller, transferId: string, input: StepInput): Promise<WriteOutcome>;
   get(transferId: string): Promise<JsonObject>;
   personalDetails(caller: Caller, transferId: string): Promise<JsonObject>;
   list(caller: Caller, query: TransferListQuery): Promise<JsonObject>;
@@ -75,28 +66,25 @@ const DEFAULT_FAIL_MESSAGE = 'closed as failed (失败办结)';
  * The step's argument as the chaincode takes it, and its transient map. Free texts never go in the
  * argument: it carries their hash (`messageHash`), the text goes in the transient key `message`.
  */
-function stepArgument(
-  step: TransferStep,
-  body: StepBody,
-): { argument?: JsonObject; transient?: Record<string, string> } {
+function stepArgument(input: StepInput): { argument?: JsonObject; transient?: Record<string, string> } {
   const withText = (field: string, text: string, extra: JsonObject = {}) => {
     const message = validateFreeText(text, field);
     return { argument: { ...extra, messageHash: freeTextHash(message) }, transient: { message } };
   };
-  switch (step) {
+  switch (input.step) {
     case 'confirm-out':
-      moneyToFen(String(body.principal), 'principal');
-      moneyToFen(String(body.interest), 'interest', true);
-      return { argument: body };
+      moneyToFen(input.body.principal, 'principal');
+      moneyToFen(input.body.interest, 'interest', true);
+      return { argument: input.body };
     case 'complete':
-      moneyToFen(String(body.receivedAmount), 'receivedAmount');
-      return { argument: body };
+      moneyToFen(input.body.receivedAmount, 'receivedAmount');
+      return { argument: input.body };
     case 'reject':
-      return withText('message', String(body.message), { reasonCode: String(body.reasonCode) });
+      return withText('message', input.body.message, { reasonCode: input.body.reasonCode });
     case 'dispute':
-      return withText('message', String(body.message));
+      return withText('message', input.body.message);
     case 'fail':
-      return withText('message', typeof body.message === 'string' ? body.message : DEFAULT_FAIL_MESSAGE);
+      return withText('message', input.body?.message ?? DEFAULT_FAIL_MESSAGE);
     default:
       return {};
   }
@@ -238,9 +226,10 @@ class TransferServiceImpl implements TransferService {
    * not write (its last history txId is another's), so it is dropped before ordering and answered 200.
    * After an MVCC retry the second of two concurrent identical steps becomes such a replay.
    */
-  async step(caller: Caller, transferId: string, step: TransferStep, body: StepBody): Promise<WriteOutcome> {
+  async step(caller: Caller, transferId: string, input: StepInput): Promise<WriteOutcome> {
     const own = actingCentre(caller);
-    const { argument, transient } = stepArgument(step, body);
+    const { step } = input;
+    const { argument, transient } = stepArgument(input);
     const record = decodeTransfer(await this.get(transferId));
     checkActor(step, record, own);
     const [sourceMsp, destinationMsp] = await Promise.all([

@@ -11,23 +11,17 @@ import type { LedgerClient } from '../fabric/ledger-client';
 import { actingCentre, type Caller } from './caller';
 import { optionalObject, parseJsonObject, type JsonObject } from './json-record';
 import type { LedgerWriter } from './ledger-writer';
-import { normalisePerson, personTransient, subjectRefFor, type PersonInput } from './person';
+import { normalisePerson, personTransient, subjectRefFor } from './person';
 import {
   independentEndorsementSets,
   writeOutcome,
   type ServiceSettings,
   type WriteOutcome,
 } from './settings';
+import type { Schemas } from '../api-types';
 
-export interface WithdrawalBody {
-  readonly withdrawalId: string;
-  readonly person: PersonInput;
-  readonly reasonCode: string;
-  readonly amount: string;
-  readonly closesAccount: boolean;
-  readonly evidence: readonly { readonly kind: string; readonly reference: string }[];
-  readonly withdrawnOn: string;
-}
+/** A withdrawal (POST /v1/withdrawals and …/precheck), as the OpenAPI document defines it. */
+export type WithdrawalBody = Schemas['Withdrawal'];
 
 export interface WithdrawalServiceOptions {
   readonly ledger: LedgerClient;

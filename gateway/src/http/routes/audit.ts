@@ -1,12 +1,12 @@
 import { Router } from 'express';
-import type { AuditService, VerifyBody } from '../../services/audit-service';
-import type { PersonInput } from '../../services/person';
+import type { ApiRequest } from '../../api-types';
+import type { AuditService } from '../../services/audit-service';
 
 /** Subjects, proofs and raw ledger reads. Open to every role. */
 export function auditRoutes(audit: AuditService): Router {
   const router = Router();
-  router.post('/v1/subjects/lookup', (req, res) => {
-    const { person } = req.body as { person: PersonInput };
+  router.post('/v1/subjects/lookup', (req: ApiRequest<'lookupSubject'>, res) => {
+    const { person } = req.body;
     res.json(audit.lookup(person));
   });
   router.get('/v1/subjects/:subjectRef/timeline', async (req, res) => {
@@ -15,8 +15,8 @@ export function auditRoutes(audit: AuditService): Router {
   router.get('/v1/attestations/:id/proof', async (req, res) => {
     res.json(await audit.proof(req.params.id));
   });
-  router.post('/v1/verify', async (req, res) => {
-    res.json(await audit.verify(req.body as VerifyBody));
+  router.post('/v1/verify', async (req: ApiRequest<'verify'>, res) => {
+    res.json(await audit.verify(req.body));
   });
   router.get('/v1/transactions/:txId', async (req, res) => {
     res.json(await audit.transaction(req.params.txId));

@@ -1,10 +1,6 @@
 import { Router, type Request } from 'express';
-import type {
-  CertificateBody,
-  CertificateRequestBody,
-  CertificateService,
-  VerifyBody,
-} from '../../services/certificate-service';
+import type { ApiRequest, BodyOf } from '../../api-types';
+import type { CertificateService } from '../../services/certificate-service';
 import type { JsonObject } from '../../services/json-record';
 import { callerOf, requireOperator } from '../auth';
 import { pathParam, sendWrite } from './send';
@@ -14,28 +10,36 @@ function query(req: Request, name: string): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-/** The PDF's bytes (application/pdf) or `{certificateNo, issuer?, contentHash}`. */
+/** A verification: the PDF's bytes (application/pdf, read raw) or `{certificateNo, issuer?, contentHash}`. */
+type VerifyRequest<Op extends 'verifyCertificate' | 'verifyCertificatePublic'> = ApiRequest<
+  Op,
+  BodyOf<Op> | Buffer
+>;
+
 function verify(
   certificates: CertificateService,
-  req: Request,
+  req: VerifyRequest<'verifyCertificate'> | VerifyRequest<'verifyCertificatePublic'>,
   defaultIssuer: string | null,
 ): Promise<JsonObject> {
   return Buffer.isBuffer(req.body)
     ? certificates.verifyPdf(req.body)
-    : certificates.verifyHash(req.body as VerifyBody, defaultIssuer);
+    : certificates.verifyHash(req.body, defaultIssuer);
 }
 
 /** /v1/certificates, /v1/certificate-requests and the key-less verification; validated by the OpenAPI document. */
 export function certificateRoutes(certificates: CertificateService): Router {
   const router = Router();
-  router.post('/v1/public/certificates/verify', async (req, res) => {
-    res.json(await verify(certificates, req, null));
-  });
-  router.post('/v1/certificates/verify', async (req, res) => {
+  router.post(
+    '/v1/public/certificates/verify',
+    async (req: VerifyRequest<'verifyCertificatePublic'>, res) => {
+      res.json(await verify(certificates, req, null));
+    },
+  );
+  router.post('/v1/certificates/verify', async (req: VerifyRequest<'verifyCertificate'>, res) => {
     res.json(await verify(certificates, req, callerOf(req).centreCode));
   });
-  router.post('/v1/certificates', requireOperator, async (req, res) => {
-    sendWrite(res, await certificates.issue(callerOf(req), req.body as CertificateBody));
+  router.post('/v1/certificates', requireOperator, async (req: ApiRequest<'issueCertificate'>, res) => {
+    sendWrite(res, await certificates.issue(callerOf(req), req.body));
   });
   router.get('/v1/certificates/:no', async (req, res) => {
     res.json(await certificates.get(callerOf(req), pathParam(req.params, 'no'), query(req, 'issuer')));
@@ -50,13 +54,21 @@ export function certificateRoutes(certificates: CertificateService): Router {
     res.setHeader('Cache-Control', 'no-store');
     res.type('application/pdf').send(pdf);
   });
-  router.post('/v1/certificates/:no/revoke', requireOperator, async (req, res) => {
-    const { reason } = req.body as { reason: string };
-    sendWrite(res, await certificates.revoke(callerOf(req), pathParam(req.params, 'no'), reason));
-  });
-  router.post('/v1/certificate-requests', requireOperator, async (req, res) => {
-    sendWrite(res, await certificates.request(callerOf(req), req.body as CertificateRequestBody));
-  });
+  router.post(
+    '/v1/certificates/:no/revoke',
+    requireOperator,
+    async (req: ApiRequest<'revokeCertificate'>, res) => {
+      const { reason } = req.body;
+      sendWrite(res, await certificates.revoke(callerOf(req), pathParam(req.params, 'no'), reason));
+    },
+  );
+  router.post(
+    '/v1/certificate-requests',
+    requireOperator,
+    async (req: ApiRequest<'requestCertificate'>, res) => {
+      sendWrite(res, await certificates.request(callerOf(req), req.body));
+    },
+  );
   router.get('/v1/certificate-requests', async (req, res) => {
     res.json(
       await certificates.listRequests(
@@ -71,9 +83,16 @@ export function certificateRoutes(certificates: CertificateService): Router {
       await certificates.getRequest(callerOf(req), pathParam(req.params, 'id'), query(req, 'requester')),
     );
   });
-  router.post('/v1/certificate-requests/:id/refuse', requireOperator, async (req, res) => {
-    const { requester, reason } = req.body as { requester: string; reason: string };
-    sendWrite(res, await certificates.refuse(callerOf(req), pathParam(req.params, 'id'), requester, reason));
-  });
+  router.post(
+    '/v1/certificate-requests/:id/refuse',
+    requireOperator,
+    async (req: ApiRequest<'refuseCertificateRequest'>, res) => {
+      const { requester, reason } = req.body;
+      sendWrite(
+        res,
+        await certificates.refuse(callerOf(req), pathParam(req.params, 'id'), requester, reason),
+      );
+    },
+  );
   return router;
 }

@@ -1,47 +1,67 @@
-import { Router } from 'express';
-import type {
-  TransferListQuery,
-  TransferRequestBody,
-  TransferService,
-  TransferStep,
-} from '../../services/transfer-service';
+import { Router, type Request, type Response } from 'express';
+import type { ApiRequest, Schemas } from '../../api-types';
+import type { StepInput, TransferListQuery, TransferService } from '../../services/transfer-service';
 import { callerOf, requireOperator } from '../auth';
 import { sendBatch, type ItemValidator } from '../batch';
 import { pathParam, sendWrite } from './send';
-
-const STEPS: readonly TransferStep[] = [
-  'accept',
-  'reject',
-  'confirm-out',
-  'dispute',
-  'complete',
-  'cancel',
-  'fail',
-];
 
 function queryString(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
 /** /v1/transfers: validated by the OpenAPI document before they get here. */
-export function transferRoutes(transfers: TransferService, validateItem: ItemValidator): Router {
+export function transferRoutes(
+  transfers: TransferService,
+  validateItem: ItemValidator<Schemas['TransferRequest']>,
+): Router {
   const router = Router();
-  router.post('/v1/transfers/batch', requireOperator, async (req, res) => {
-    const caller = callerOf(req);
-    await sendBatch(req, res, (item, i) => {
-      validateItem(item, i);
-      return transfers.request(caller, item as TransferRequestBody);
-    });
+  router.post(
+    '/v1/transfers/batch',
+    requireOperator,
+    async (req: ApiRequest<'requestTransferBatch'>, res) => {
+      const caller = callerOf(req);
+      await sendBatch(req, res, (item, i) => transfers.request(caller, validateItem(item, i)));
+    },
+  );
+  router.post('/v1/transfers', requireOperator, async (req: ApiRequest<'requestTransfer'>, res) => {
+    sendWrite(res, await transfers.request(callerOf(req), req.body));
   });
-  router.post('/v1/transfers', requireOperator, async (req, res) => {
-    sendWrite(res, await transfers.request(callerOf(req), req.body as TransferRequestBody));
+  const step = async (req: Request, res: Response, input: StepInput): Promise<void> => {
+    sendWrite(res, await transfers.step(callerOf(req), pathParam(req.params, 'id'), input));
+  };
+  router.post('/v1/transfers/:id/accept', requireOperator, async (req, res) => {
+    await step(req, res, { step: 'accept' });
   });
-  for (const step of STEPS) {
-    router.post(`/v1/transfers/:id/${step}`, requireOperator, async (req, res) => {
-      const body = (req.body ?? {}) as Readonly<Record<string, unknown>>;
-      sendWrite(res, await transfers.step(callerOf(req), pathParam(req.params, 'id'), step, body));
-    });
-  }
+  router.post('/v1/transfers/:id/reject', requireOperator, async (req: ApiRequest<'rejectTransfer'>, res) => {
+    await step(req, res, { step: 'reject', body: req.body });
+  });
+  router.post(
+    '/v1/transfers/:id/confirm-out',
+    requireOperator,
+    async (req: ApiRequest<'confirmTransferOut'>, res) => {
+      await step(req, res, { step: 'confirm-out', body: req.body });
+    },
+  );
+  router.post(
+    '/v1/transfers/:id/dispute',
+    requireOperator,
+    async (req: ApiRequest<'disputeTransfer'>, res) => {
+      await step(req, res, { step: 'dispute', body: req.body });
+    },
+  );
+  router.post(
+    '/v1/transfers/:id/complete',
+    requireOperator,
+    async (req: ApiRequest<'completeTransfer'>, res) => {
+      await step(req, res, { step: 'complete', body: req.body });
+    },
+  );
+  router.post('/v1/transfers/:id/cancel', requireOperator, async (req, res) => {
+    await step(req, res, { step: 'cancel' });
+  });
+  router.post('/v1/transfers/:id/fail', requireOperator, async (req: ApiRequest<'failTransfer'>, res) => {
+    await step(req, res, { step: 'fail', body: req.body });
+  });
   router.get('/v1/transfers/:id/personal-details', requireOperator, async (req, res) => {
     const caller = callerOf(req);
     const transferId = pathParam(req.params, 'id');
