@@ -43,14 +43,8 @@ Cli.runMain(async () => {
     );
   }
   const fabric = await Runtime.ensureFabric(() => undefined);
-  const units = Runtime.unitsFor(
-    consortium,
-    layout,
-    fabric,
-    Runtime.ensurePackage(consortium, layout),
-    target,
-    source,
-  );
+  const packageId = Runtime.ensurePackage(consortium, layout);
+  const units = Runtime.unitsFor({ consortium, layout, fabric, packageId, target, source });
   const label = target.kind === 'centre' ? target.code : target.kind;
   const out = path.resolve(flags.out ?? path.join(layout.root, 'systemd', label));
   mkdirSync(out, { recursive: true });

@@ -376,7 +376,7 @@ describe('the gateway index on the real network', () => {
   it('catches up after a stop with no gap and no duplicate; a deleted index is rebuilt identical', async () => {
     await Runtime.stopProcess(layout.root, name);
     const written = [await withdraw(shanghai, 'I1'), await withdraw(shanghai, 'I2')];
-    Runtime.startGateway(consortium, layout, beijingOrg);
+    Runtime.startGateway({ consortium, layout }, beijingOrg);
     await Runtime.waitGatewayReady(beijingOrg);
     const ledger = await ledgerEvents(beijing, written[1]!);
     await indexAt(beijing, ledger.at(-1)!.id);
@@ -393,7 +393,7 @@ describe('the gateway index on the real network', () => {
     const position = before.position();
     before.close();
     for (const suffix of ['', '-wal', '-shm']) rmSync(`${indexFile}${suffix}`, { force: true });
-    Runtime.startGateway(consortium, layout, beijingOrg);
+    Runtime.startGateway({ consortium, layout }, beijingOrg);
     await Runtime.waitGatewayReady(beijingOrg);
     await indexAt(beijing, position!);
     await Runtime.stopProcess(layout.root, name);
@@ -401,7 +401,7 @@ describe('the gateway index on the real network', () => {
     expect(after.digest()).toBe(digestBefore);
     expect(after.allEvents().length).toBe(indexed.length);
     after.close();
-    Runtime.startGateway(consortium, layout, beijingOrg);
+    Runtime.startGateway({ consortium, layout }, beijingOrg);
     await Runtime.waitGatewayReady(beijingOrg);
     console.log(
       `index rebuilt from block 0: ${indexed.length} events, digest ${digestBefore.slice(0, 16)}… identical`,

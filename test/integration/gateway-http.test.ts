@@ -220,7 +220,7 @@ describe('gateway HTTP API against the real network', () => {
     const w2 = await recorded('2');
     const w3 = await recorded('3');
     const org = consortium.centres.find((c) => c.code === '110000')!;
-    Runtime.startGateway(consortium, layout, org);
+    Runtime.startGateway({ consortium, layout }, org);
     await Runtime.waitGatewayReady(org);
 
     const resumed = await readEvents(beijing, 'auditor', {

@@ -89,7 +89,7 @@ function postWithdrawal(suffix: string): Promise<Answer> {
 
 async function restartChaincodeServer(): Promise<void> {
   if (Runtime.runningProcess(layout.root, Runtime.chaincodeServerName(org)) === null) {
-    await Runtime.startChaincodeServer(layout, org, Runtime.ensurePackage(consortium, layout));
+    await Runtime.startChaincodeServer(layout, org, { packageId: Runtime.ensurePackage(consortium, layout) });
   }
 }
 
