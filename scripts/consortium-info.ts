@@ -1,4 +1,4 @@
-import { Cli, ConnectionProfiles, Definition, Runtime } from '../network';
+import { Cli, ConnectionProfiles, Network } from '../network';
 
 /** `npm run consortium:info -- [--json]`: each gateway's URL and API keys. */
 const flags = Cli.parseFlags({
@@ -18,14 +18,14 @@ const flags = Cli.parseFlags({
 
 Cli.runMain(() => {
   const consortium = Cli.definitionFrom(flags.definition);
-  const layout = new Definition.Layout(consortium);
+  const network = new Network(consortium);
   const profilesDir = flags['connection-profiles'];
   if (profilesDir !== undefined) {
-    for (const file of ConnectionProfiles.writeConnectionProfiles(consortium, layout, profilesDir)) {
+    for (const file of ConnectionProfiles.writeConnectionProfiles(consortium, network.layout, profilesDir)) {
       console.error(`connection profile: ${file}`);
     }
   }
-  const gateways = Runtime.gatewayInfo(consortium, layout);
+  const gateways = network.gateways();
   if (flags.json) {
     console.log(JSON.stringify({ gateways }, null, 2));
   } else {
