@@ -23,7 +23,7 @@ const flags = Cli.parseFlags({
 Cli.runMain(async () => {
   const consortium = Cli.definitionFrom(flags.definition);
   if (flags.detach) {
-    await Runtime.startDetached(consortium, flags.definition ?? Cli.DEFAULT_DEFINITION);
+    await Runtime.startDetached(consortium, { definitionFile: flags.definition ?? Cli.DEFAULT_DEFINITION });
     console.log('Running, supervised. Stop it with: npm run stop');
     return;
   }

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Cli, Definition, Runtime } from '../network';
+import { Network, Cli, Runtime } from '../network';
 
 /**
  * `npm run systemd:units -- --centre 110000 [--out DIR]` (or `--regulator`, or `--orderers`): writes
@@ -36,21 +36,15 @@ Cli.runMain(async () => {
         : { kind: 'orderers' };
   const source = path.resolve(flags.definition ?? Cli.DEFAULT_DEFINITION);
   const consortium = Cli.definitionFrom(flags.definition);
-  const layout = new Definition.Layout(consortium);
+  const layout = new Network(consortium).layout;
   if (!existsSync(layout.cryptoDir)) {
     throw new Error(
       `${layout.cryptoDir} is missing: run \`npm run network:up\` first (the units name its files)`,
     );
   }
   const fabric = await Runtime.ensureFabric(() => undefined);
-  const units = Runtime.unitsFor(
-    consortium,
-    layout,
-    fabric,
-    Runtime.ensurePackage(consortium, layout),
-    target,
-    source,
-  );
+  const packageId = Runtime.ensurePackage(consortium, layout);
+  const units = Runtime.unitsFor({ consortium, layout, fabric, packageId, target, source });
   const label = target.kind === 'centre' ? target.code : target.kind;
   const out = path.resolve(flags.out ?? path.join(layout.root, 'systemd', label));
   mkdirSync(out, { recursive: true });

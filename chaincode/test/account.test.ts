@@ -14,6 +14,7 @@ import {
   SHANGHAI,
   TestNetwork,
   type Invocation,
+  PSEUDONYM_KEY,
 } from './harness';
 import { PATH_TO, request, requestArgs, step, T1, type StepName } from './transfer-fixtures';
 import { confirmOutBody } from '../../test/support/fixtures';
@@ -74,7 +75,11 @@ function reverse(net: TestNetwork, mspId: string, withdrawalId: string): Promise
   return net.submit(
     mspId,
     (ctx) =>
-      net.withdrawal.Reverse(ctx, withdrawalId, JSON.stringify({ reasonHash: freeTextHash('录入错误') })),
+      net.withdrawal.Reverse(
+        ctx,
+        withdrawalId,
+        JSON.stringify({ reasonHash: freeTextHash(PSEUDONYM_KEY, '录入错误') }),
+      ),
     { transient: { reason: '录入错误' } },
   );
 }

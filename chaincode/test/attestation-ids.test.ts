@@ -11,6 +11,7 @@ import {
   SHANGHAI,
   TestNetwork,
   type Invocation,
+  PSEUDONYM_KEY,
 } from './harness';
 import { request, T1 } from './transfer-fixtures';
 
@@ -80,7 +81,11 @@ describe('withdrawal IDs scoped per centre', () => {
     await net.submit(
       SHANGHAI.mspId,
       (ctx) =>
-        net.withdrawal.Reverse(ctx, '2026-0001', JSON.stringify({ reasonHash: freeTextHash('录入错误') })),
+        net.withdrawal.Reverse(
+          ctx,
+          '2026-0001',
+          JSON.stringify({ reasonHash: freeTextHash(PSEUDONYM_KEY, '录入错误') }),
+        ),
       { transient: { reason: '录入错误' } },
     );
     const status = async (centre: string): Promise<unknown> =>

@@ -13,6 +13,7 @@ import {
   REGULATOR,
   SHANGHAI,
   TestNetwork,
+  PSEUDONYM_KEY,
 } from './harness';
 import { request, step, T1 } from './transfer-fixtures';
 import { withdrawalArgument } from '../../test/support/fixtures';
@@ -50,7 +51,12 @@ async function scenario(net: TestNetwork): Promise<string[]> {
   keep(
     await net.submit(
       GUANGDONG.mspId,
-      (ctx) => net.withdrawal.Reverse(ctx, 'W-2', JSON.stringify({ reasonHash: freeTextHash('重复录入') })),
+      (ctx) =>
+        net.withdrawal.Reverse(
+          ctx,
+          'W-2',
+          JSON.stringify({ reasonHash: freeTextHash(PSEUDONYM_KEY, '重复录入') }),
+        ),
       { transient: { reason: '重复录入' } },
     ),
   );
@@ -229,7 +235,12 @@ describe('round trips (documented in docs/rules.md)', () => {
     expect(counts(stub)).toEqual([2, 4, 3]);
     const reversed = await net.submit(
       SHANGHAI.mspId,
-      (ctx) => net.withdrawal.Reverse(ctx, 'W-1', JSON.stringify({ reasonHash: freeTextHash('重复录入') })),
+      (ctx) =>
+        net.withdrawal.Reverse(
+          ctx,
+          'W-1',
+          JSON.stringify({ reasonHash: freeTextHash(PSEUDONYM_KEY, '重复录入') }),
+        ),
       { transient: { reason: '重复录入' } },
     );
     expect(counts(reversed.stub)).toEqual([2, 0, 3]);

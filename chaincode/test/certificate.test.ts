@@ -17,6 +17,7 @@ import {
   SHANGHAI,
   TestNetwork,
   type Invocation,
+  PSEUDONYM_KEY,
 } from './harness';
 import { depositUseFacts } from '../../test/support/fixtures';
 
@@ -58,7 +59,8 @@ function verify(
 function revoke(net: TestNetwork, mspId: string, no: string, reason = '信息有误'): Promise<Invocation> {
   return net.submit(
     mspId,
-    (ctx) => net.certificate.Revoke(ctx, no, JSON.stringify({ reasonHash: freeTextHash(reason) })),
+    (ctx) =>
+      net.certificate.Revoke(ctx, no, JSON.stringify({ reasonHash: freeTextHash(PSEUDONYM_KEY, reason) })),
     { transient: { reason } },
   );
 }
@@ -239,13 +241,16 @@ describe('certificate contract', () => {
             ctx,
             GUANGDONG.code,
             'RQ-2',
-            JSON.stringify({ reasonHash: freeTextHash(reason) }),
+            JSON.stringify({ reasonHash: freeTextHash(PSEUDONYM_KEY, reason) }),
           ),
         { transient: { reason } },
       );
     await expectHpf(refuse(SHANGHAI.mspId), 'FORBIDDEN', 'only the centre asked');
     const refused = parse((await refuse(BEIJING.mspId)).result);
-    expect(refused).toMatchObject({ status: 'REFUSED', refusal: { reasonHash: freeTextHash(reason) } });
+    expect(refused).toMatchObject({
+      status: 'REFUSED',
+      refusal: { reasonHash: freeTextHash(PSEUDONYM_KEY, reason) },
+    });
     await expectHpf(
       issue(net, BEIJING.mspId, content(), { request: { requester: GUANGDONG.code, requestId: 'RQ-2' } }),
       'INVALID_STATE',

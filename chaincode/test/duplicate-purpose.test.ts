@@ -11,6 +11,7 @@ import {
   SHANGHAI,
   TestNetwork,
   type Invocation,
+  PSEUDONYM_KEY,
 } from './harness';
 
 /** The duplicate rule follows the purpose (reason) of the withdrawal. */
@@ -91,7 +92,12 @@ describe('duplicate evidence follows the purpose', () => {
     await withdraw(net, 'W-1', '06', [{ kind: 'LOAN_CONTRACT', hash: LOAN_CONTRACT }]);
     await net.submit(
       BEIJING.mspId,
-      (ctx) => net.withdrawal.Reverse(ctx, 'W-1', JSON.stringify({ reasonHash: freeTextHash('录入错误') })),
+      (ctx) =>
+        net.withdrawal.Reverse(
+          ctx,
+          'W-1',
+          JSON.stringify({ reasonHash: freeTextHash(PSEUDONYM_KEY, '录入错误') }),
+        ),
       { transient: { reason: '录入错误' } },
     );
     const { result } = await withdraw(net, 'W-2', '06', [{ kind: 'LOAN_CONTRACT', hash: LOAN_CONTRACT }]);

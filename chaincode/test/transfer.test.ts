@@ -21,6 +21,7 @@ import {
   REGULATOR,
   SHANGHAI,
   TestNetwork,
+  PSEUDONYM_KEY,
 } from './harness';
 import {
   AMOUNT_SENT,
@@ -371,7 +372,7 @@ describe('transfer steps', () => {
     expect(parse(result)).toMatchObject({ status: 'COMPLETED', platformCode: '20' });
     const history = parse(result).history as { step: string; message?: string; messageHash?: string }[];
     const dispute = history.find((entry) => entry.step === 'DISPUTE');
-    expect(dispute?.messageHash).toBe(freeTextHash(STEP_TEXTS.DISPUTE));
+    expect(dispute?.messageHash).toBe(freeTextHash(PSEUDONYM_KEY, STEP_TEXTS.DISPUTE));
     expect(dispute?.message).toBeUndefined();
   });
 
@@ -439,7 +440,8 @@ describe('transfer steps', () => {
     const message = await expectHpf(
       net.submit(
         GUANGDONG.mspId,
-        (ctx) => net.transfer.Dispute(ctx, T1, JSON.stringify({ messageHash: freeTextHash(text) })),
+        (ctx) =>
+          net.transfer.Dispute(ctx, T1, JSON.stringify({ messageHash: freeTextHash(PSEUDONYM_KEY, text) })),
         { transient: { message: text } },
       ),
       'VALIDATION_FAILED',
@@ -453,7 +455,8 @@ describe('transfer steps', () => {
     await expectHpf(
       net.submit(
         GUANGDONG.mspId,
-        (ctx) => net.transfer.Dispute(ctx, T1, JSON.stringify({ messageHash: freeTextHash('甲') })),
+        (ctx) =>
+          net.transfer.Dispute(ctx, T1, JSON.stringify({ messageHash: freeTextHash(PSEUDONYM_KEY, '甲') })),
         { transient: { message: '乙' } },
       ),
       'VALIDATION_FAILED',
@@ -461,7 +464,7 @@ describe('transfer steps', () => {
     );
     await expectHpf(
       net.submit(GUANGDONG.mspId, (ctx) =>
-        net.transfer.Dispute(ctx, T1, JSON.stringify({ messageHash: freeTextHash('甲') })),
+        net.transfer.Dispute(ctx, T1, JSON.stringify({ messageHash: freeTextHash(PSEUDONYM_KEY, '甲') })),
       ),
       'VALIDATION_FAILED',
       'dispute.message: required in the transient map',
@@ -480,7 +483,7 @@ describe('transfer steps', () => {
     const { stub } = await step(net, 'REJECT');
     const publicText = [...stub.writes.values()].map((v) => Buffer.from(v ?? []).toString('utf8')).join('\n');
     expect(publicText).not.toContain(STEP_TEXTS.REJECT);
-    expect(publicText).toContain(freeTextHash(STEP_TEXTS.REJECT));
+    expect(publicText).toContain(freeTextHash(PSEUDONYM_KEY, STEP_TEXTS.REJECT));
     expect([...stub.privateWrites.keys()].sort()).toEqual([
       `_implicit_org_${BEIJING.mspId}`,
       `_implicit_org_${GUANGDONG.mspId}`,
@@ -495,7 +498,7 @@ describe('transfer steps', () => {
           by: BEIJING.mspId,
           at: expect.any(String) as unknown,
           txId: expect.any(String) as unknown,
-          messageHash: freeTextHash(STEP_TEXTS.REJECT),
+          messageHash: freeTextHash(PSEUDONYM_KEY, STEP_TEXTS.REJECT),
           reasonCode: '01',
           message: STEP_TEXTS.REJECT,
         },
@@ -578,7 +581,7 @@ describe('idempotent transfer steps', () => {
       'NEGOTIATING',
       GUANGDONG.mspId,
       (n: TestNetwork) => (ctx: Context) =>
-        n.transfer.Dispute(ctx, T1, JSON.stringify({ messageHash: freeTextHash('另一条') })),
+        n.transfer.Dispute(ctx, T1, JSON.stringify({ messageHash: freeTextHash(PSEUDONYM_KEY, '另一条') })),
       { transient: { message: '另一条' } },
     ],
     [
@@ -586,7 +589,7 @@ describe('idempotent transfer steps', () => {
       'FAILED',
       BEIJING.mspId,
       (n: TestNetwork) => (ctx: Context) =>
-        n.transfer.Fail(ctx, T1, JSON.stringify({ messageHash: freeTextHash('另一条') })),
+        n.transfer.Fail(ctx, T1, JSON.stringify({ messageHash: freeTextHash(PSEUDONYM_KEY, '另一条') })),
       { transient: { message: '另一条' } },
     ],
     [
@@ -594,7 +597,11 @@ describe('idempotent transfer steps', () => {
       'FAILED',
       GUANGDONG.mspId,
       (n: TestNetwork) => (ctx: Context) =>
-        n.transfer.Fail(ctx, T1, JSON.stringify({ messageHash: freeTextHash(STEP_TEXTS.FAIL) })),
+        n.transfer.Fail(
+          ctx,
+          T1,
+          JSON.stringify({ messageHash: freeTextHash(PSEUDONYM_KEY, STEP_TEXTS.FAIL) }),
+        ),
       { transient: { message: STEP_TEXTS.FAIL } },
     ],
     [
@@ -605,7 +612,7 @@ describe('idempotent transfer steps', () => {
         n.transfer.Reject(
           ctx,
           T1,
-          JSON.stringify({ reasonCode: '02', messageHash: freeTextHash(STEP_TEXTS.REJECT) }),
+          JSON.stringify({ reasonCode: '02', messageHash: freeTextHash(PSEUDONYM_KEY, STEP_TEXTS.REJECT) }),
         ),
       { transient: { message: STEP_TEXTS.REJECT } },
     ],

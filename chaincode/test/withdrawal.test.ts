@@ -13,6 +13,7 @@ import {
   SHANGHAI,
   TestNetwork,
   type Invocation,
+  PSEUDONYM_KEY,
 } from './harness';
 import { request, step, T1 } from './transfer-fixtures';
 
@@ -62,7 +63,12 @@ function reverse(
 ): Promise<Invocation> {
   return net.submit(
     mspId,
-    (ctx) => net.withdrawal.Reverse(ctx, withdrawalId, JSON.stringify({ reasonHash: freeTextHash(reason) })),
+    (ctx) =>
+      net.withdrawal.Reverse(
+        ctx,
+        withdrawalId,
+        JSON.stringify({ reasonHash: freeTextHash(PSEUDONYM_KEY, reason) }),
+      ),
     { transient: { reason } },
   );
 }
@@ -160,7 +166,7 @@ describe('withdrawal record', () => {
     const { result, event } = await reverse(net, BEIJING.mspId, 'W-110000-0001');
     expect(parse(result)).toMatchObject({
       status: 'REVERSED',
-      reversal: { reasonHash: freeTextHash('录入错误'), at: '2026-11-20T02:00:03.000Z' },
+      reversal: { reasonHash: freeTextHash(PSEUDONYM_KEY, '录入错误'), at: '2026-11-20T02:00:03.000Z' },
       amountFen: 10000000,
     });
     expect(event).toEqual({
@@ -194,7 +200,11 @@ describe('withdrawal record', () => {
       net.submit(
         BEIJING.mspId,
         (ctx) =>
-          net.withdrawal.Reverse(ctx, 'W-110000-0001', JSON.stringify({ reasonHash: freeTextHash('') })),
+          net.withdrawal.Reverse(
+            ctx,
+            'W-110000-0001',
+            JSON.stringify({ reasonHash: freeTextHash(PSEUDONYM_KEY, '') }),
+          ),
         { transient: { reason: '' } },
       ),
       'VALIDATION_FAILED',
@@ -247,7 +257,7 @@ describe('withdrawal record', () => {
       .get('withdrawal-reversal~W-110000-0001')!;
     expect(JSON.parse(Buffer.from(stored).toString('utf8'))).toMatchObject({
       reason: '录入错误',
-      reasonHash: freeTextHash('录入错误'),
+      reasonHash: freeTextHash(PSEUDONYM_KEY, '录入错误'),
     });
   });
 
@@ -271,7 +281,11 @@ describe('withdrawal record', () => {
       net.submit(
         BEIJING.mspId,
         (ctx) =>
-          net.withdrawal.Reverse(ctx, 'W-110000-0001', JSON.stringify({ reasonHash: freeTextHash('甲') })),
+          net.withdrawal.Reverse(
+            ctx,
+            'W-110000-0001',
+            JSON.stringify({ reasonHash: freeTextHash(PSEUDONYM_KEY, '甲') }),
+          ),
         { transient: { reason: '乙' } },
       ),
       'VALIDATION_FAILED',

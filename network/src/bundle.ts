@@ -65,14 +65,14 @@ export function writeBundle(options: Readonly<BundleOptions>): Bundle {
   const consortium: Consortium = { ...options.consortium, dataDir: dir };
   const unitTarget =
     org.code === null ? ({ kind: 'regulator' } as const) : ({ kind: 'centre', code: org.code } as const);
-  const units = unitsFor(
+  const units = unitsFor({
     consortium,
-    target,
-    options.fabric,
-    options.packageId,
-    unitTarget,
-    'a deployment bundle',
-  );
+    layout: target,
+    fabric: options.fabric,
+    packageId: options.packageId,
+    target: unitTarget,
+    source: 'a deployment bundle',
+  });
   mkdirSync(path.join(dir, 'systemd'), { recursive: true });
   for (const unit of units) writeFileSync(path.join(dir, 'systemd', unit.name), unit.text);
   const names = units.map((u) => u.name).join(' ');

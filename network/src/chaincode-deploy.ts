@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { agreedRegistrySha256 } from './agreed-registry';
 import type { Consortium, OrgDefinition } from './definition';
-import type { FabricCli } from './fabric-cli';
+import type { FabricCli, Site } from './fabric-cli';
 import { REPO_ROOT, type Layout } from './layout';
 import { ordererTarget } from './nodes';
 import type { ChaincodeDefinition } from './commands';
@@ -101,8 +101,7 @@ export function ensurePackage(consortium: Consortium, layout: Layout): string {
 }
 
 export async function ensureInstalled(
-  cli: FabricCli,
-  layout: Layout,
+  { cli, layout }: Pick<Site, 'cli' | 'layout'>,
   org: OrgDefinition,
   packageId: string,
 ): Promise<boolean> {
@@ -153,9 +152,7 @@ function definitionOf(consortium: Consortium, sequence: number): ChaincodeDefini
 
 /** Which orgs have approved the definition at `sequence` (checkcommitreadiness). */
 async function approvals(
-  consortium: Consortium,
-  layout: Layout,
-  cli: FabricCli,
+  { consortium, layout, cli }: Site,
   org: OrgDefinition,
   sequence: number,
 ): Promise<Record<string, boolean>> {
@@ -169,15 +166,14 @@ async function approvals(
   );
 }
 
+/** `org`'s admin approves the definition at `sequence` for `packageId`, unless it has; true when it did now. */
 export async function approve(
-  consortium: Consortium,
-  layout: Layout,
-  cli: FabricCli,
-  org: OrgDefinition,
-  packageId: string,
-  sequence: number,
+  site: Site,
+  options: { readonly org: OrgDefinition; readonly packageId: string; readonly sequence: number },
 ): Promise<boolean> {
-  const current = await approvals(consortium, layout, cli, org, sequence);
+  const { consortium, layout, cli } = site;
+  const { org, packageId, sequence } = options;
+  const current = await approvals(site, org, sequence);
   if (current[org.mspId] === true) {
     return false;
   }
@@ -199,13 +195,11 @@ export async function approve(
  * org's peer, and records what it committed (committed.json) in this data dir.
  */
 export async function commit(
-  consortium: Consortium,
-  layout: Layout,
-  cli: FabricCli,
-  sequence: number,
-  by: OrgDefinition | undefined = consortium.centres[0],
+  { consortium, layout, cli }: Site,
+  options: { readonly sequence: number; readonly by?: OrgDefinition },
 ): Promise<void> {
-  const first = by;
+  const { sequence } = options;
+  const first = options.by ?? consortium.centres[0];
   if (first === undefined) throw new Error('the consortium has no centre');
   await cli.peer(
     first,
@@ -252,11 +246,11 @@ function isCurrent(record: CommittedRecord | null, wanted: CommittedRecord): boo
  * The sequence the consortium's definition needs: the committed one (`current`) when it already has
  * this version and endorsement policy, else the next (a changed policy: an organisation joined).
  */
-export async function wantedSequence(
-  consortium: Consortium,
-  layout: Layout,
-  cli: FabricCli,
-): Promise<{ readonly sequence: number; readonly current: boolean }> {
+export async function wantedSequence({
+  consortium,
+  layout,
+  cli,
+}: Site): Promise<{ readonly sequence: number; readonly current: boolean }> {
   const first = consortium.centres[0];
   if (first === undefined) throw new Error('the consortium has no centre');
   const committed = await queryCommitted(consortium, cli, first);
@@ -276,23 +270,22 @@ export async function wantedSequence(
  * Returns the committed sequence.
  */
 export async function ensureDefinition(
-  consortium: Consortium,
-  layout: Layout,
-  cli: FabricCli,
-  packageId: string,
-  log: (line: string) => void,
+  site: Site,
+  options: { readonly packageId: string; readonly log: (line: string) => void },
 ): Promise<number> {
-  const { sequence, current } = await wantedSequence(consortium, layout, cli);
+  const { consortium } = site;
+  const { packageId, log } = options;
+  const { sequence, current } = await wantedSequence(site);
   if (current) {
     log(`  definition sequence ${sequence} already committed`);
     return sequence;
   }
   // A few at a time: each approval is a peer CLI run and an ordered transaction (32 orgs: docs/decisions/0008-large-consortia-settings.md).
   await eachLimited(consortium.orgs, APPROVE_CONCURRENCY, async (org) => {
-    const done = await approve(consortium, layout, cli, org, packageId, sequence);
+    const done = await approve(site, { org, packageId, sequence });
     log(`  ${org.mspId} ${done ? 'approved' : 'had approved'} sequence ${sequence}`);
   });
-  await commit(consortium, layout, cli, sequence);
+  await commit(site, { sequence });
   log(`  committed sequence ${sequence} with policy ${endorsementPolicy(consortium)}`);
   return sequence;
 }
@@ -362,9 +355,9 @@ function builtCodeHash(): string {
 export async function startChaincodeServer(
   layout: Layout,
   org: OrgDefinition,
-  packageId: string,
-  netns?: string,
+  options: { readonly packageId: string; readonly netns?: string },
 ): Promise<{ pid: number; reused: boolean; restarted: boolean }> {
+  const { packageId, netns } = options;
   if (!existsSync(path.join(CHAINCODE_DIR, 'dist', 'index.js'))) {
     throw new Error('chaincode/dist/index.js is missing: run `npm run build -w chaincode` first');
   }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { stringify } from 'yaml';
 import { z } from 'zod';
 import type { Consortium, OrgDefinition } from './definition';
-import type { FabricCli } from './fabric-cli';
+import type { FabricCli, Site } from './fabric-cli';
 import type { Layout } from './layout';
 import { parseState } from './state-store';
 
@@ -157,8 +157,7 @@ export async function ensureGenesisBlock(
 
 /** An organisation's group in the channel config (`configtxgen -printOrg`), from its MSP in `layout`; work files in `dir`. */
 export async function printOrg(
-  cli: FabricCli,
-  layout: Layout,
+  { cli, layout }: Pick<Site, 'cli' | 'layout'>,
   org: OrgDefinition,
   dir: string,
 ): Promise<unknown> {

@@ -48,7 +48,7 @@ export async function startConsortium(consortium: Consortium, log: Log = console
   // A few at a time, each until ready: 32 Node processes started at once on 2 cores (next to 32
   // peers and 32 chaincode servers) were not ready within a minute (docs/decisions/0008-large-consortia-settings.md).
   await eachLimited(consortium.orgs, GATEWAY_START_CONCURRENCY, async (org) => {
-    const { pid, reused } = startGateway(consortium, layout, org);
+    const { pid, reused } = startGateway(network, org);
     log(
       `      ${gatewayProcessName(org)} ${reused ? 'already running' : 'started'} (pid ${pid}) on ${org.address}:${org.ports.gateway}`,
     );
@@ -66,14 +66,14 @@ export async function startConsortium(consortium: Consortium, log: Log = console
  * chaincode servers, gateways. The supervisor restarts from these; the systemd units are made of them.
  */
 export function consortiumSpecs(
-  consortium: Consortium,
-  layout: Layout,
+  site: { readonly consortium: Consortium; readonly layout: Layout },
   fabric: FabricInstall,
   packageId: string,
 ): ProcessSpec[] {
+  const { consortium, layout } = site;
   return [
-    ...consortium.ordererOrg.nodes.map((node) => ordererSpec(consortium, layout, fabric, node)),
-    ...consortium.orgs.map((org) => peerSpec(layout, fabric, org, consortium.orgs.length)),
+    ...consortium.ordererOrg.nodes.map((node) => ordererSpec(site, fabric, node)),
+    ...consortium.orgs.map((org) => peerSpec(site, fabric, org)),
     ...consortium.orgs.map((org) => chaincodeServerSpec(layout, org, packageId)),
     ...consortium.orgs.map((org) => gatewaySpec(consortium, layout, org)),
   ];
@@ -101,7 +101,7 @@ export async function startSupervised(
   const supervisor = new Supervisor({
     ...options,
     dataDir: layout.root,
-    specs: consortiumSpecs(consortium, layout, result.fabric, result.packageId),
+    specs: consortiumSpecs({ consortium, layout }, result.fabric, result.packageId),
     log,
   });
   supervisor.start();
@@ -122,10 +122,9 @@ const SUPERVISE_SCRIPT = path.join(REPO_ROOT, 'scripts', 'supervise.ts');
  */
 export async function startDetached(
   consortium: Consortium,
-  definitionFile: string,
-  log: Log = console.log,
-  timeoutMs = 15 * 60_000,
+  options: { readonly definitionFile: string; readonly log?: Log; readonly timeoutMs?: number },
 ): Promise<SupervisorState> {
+  const { definitionFile, log = console.log, timeoutMs = 15 * 60_000 } = options;
   const { layout } = new Network(consortium, { log });
   const existing = runningProcess(layout.root, SUPERVISOR_NAME);
   if (existing !== null) {

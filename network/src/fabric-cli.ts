@@ -8,7 +8,7 @@ import {
   type OsnadminCommand,
   type PeerCommand,
 } from './commands';
-import type { OrgDefinition } from './definition';
+import type { Consortium, OrgDefinition } from './definition';
 import type { FabricInstall, FabricTool } from './fabric-bin';
 import type { Layout } from './layout';
 
@@ -30,6 +30,13 @@ export class FabricToolError extends Error {
 export interface ToolResult {
   readonly stdout: string;
   readonly stderr: string;
+}
+
+/** One host's view: the consortium as it knows it, its data dir's layout, its Fabric CLI. */
+export interface Site {
+  readonly consortium: Consortium;
+  readonly layout: Layout;
+  readonly cli: FabricCli;
 }
 
 export class FabricCli {

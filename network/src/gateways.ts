@@ -149,8 +149,7 @@ export function gatewaySpec(consortium: Consortium, layout: Layout, org: OrgDefi
 }
 
 export function startGateway(
-  consortium: Consortium,
-  layout: Layout,
+  { consortium, layout }: { readonly consortium: Consortium; readonly layout: Layout },
   org: OrgDefinition,
   netns?: string,
 ): { pid: number; reused: boolean } {

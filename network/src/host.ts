@@ -46,8 +46,7 @@ import {
   peerProcessName,
   peerSpec,
   startNode,
-  waitHealthy,
-  waitListening,
+  waitNode,
   waitRaftLeader,
 } from './nodes';
 import {
@@ -166,19 +165,23 @@ export class OrdererHost extends HostBase {
 
   /** Starts every orderer node, joins each to the channel, and waits for a Raft leader. */
   async startOrderers(): Promise<void> {
-    const { consortium, layout, cli } = this;
+    const { consortium, layout } = this;
     const log = this.options.log;
     for (const node of consortium.ordererOrg.nodes) {
-      const spec = ordererSpec(consortium, layout, this.options.fabric, node);
+      const spec = ordererSpec(this, this.options.fabric, node);
       const { pid, reused } = startNode(layout, { ...spec, netns: this.options.netns });
       log(
         `      ${node.name} ${reused ? 'already running' : 'started'} (pid ${pid}) on ${node.address}:${node.ports.listen}`,
       );
     }
     for (const node of consortium.ordererOrg.nodes) {
-      await waitHealthy(ordererProcessName(node), node.address, node.ports.operations, layout);
-      await waitListening(ordererProcessName(node), node.address, node.ports.admin, layout);
-      const joined = await joinOrderer(consortium, layout, cli, node);
+      await waitNode(layout, {
+        name: ordererProcessName(node),
+        address: node.address,
+        operationsPort: node.ports.operations,
+        port: node.ports.admin,
+      });
+      const joined = await joinOrderer(this, node);
       log(`      ${node.name} ${joined ? 'joined' : 'already joined'} ${consortium.channel}`);
     }
     log(`      Raft leader: ${await waitRaftLeader(consortium)}`);
@@ -227,7 +230,7 @@ export class PeerHost extends HostBase implements ChannelAdmin {
   launchPeer(): { pid: number; reused: boolean } {
     const { layout, org } = this;
     const started = startNode(layout, {
-      ...peerSpec(layout, this.options.fabric, org, this.consortium.orgs.length),
+      ...peerSpec(this, this.options.fabric, org),
       netns: this.options.netns,
     });
     this.options.log(
@@ -238,8 +241,12 @@ export class PeerHost extends HostBase implements ChannelAdmin {
 
   async awaitPeer(): Promise<void> {
     const { layout, org } = this;
-    await waitHealthy(peerProcessName(org), org.address, org.ports.operations, layout);
-    await waitListening(peerProcessName(org), org.address, org.ports.peer, layout);
+    await waitNode(layout, {
+      name: peerProcessName(org),
+      address: org.address,
+      operationsPort: org.ports.operations,
+      port: org.ports.peer,
+    });
   }
 
   async startPeer(): Promise<void> {
@@ -251,7 +258,7 @@ export class PeerHost extends HostBase implements ChannelAdmin {
   async joinChannel(block: string): Promise<boolean> {
     mkdirSync(path.dirname(this.layout.genesisBlock), { recursive: true });
     if (path.resolve(block) !== this.layout.genesisBlock) copyFileSync(block, this.layout.genesisBlock);
-    return joinPeer(this.consortium, this.layout, this.cli, this.org);
+    return joinPeer(this, this.org);
   }
 
   /**
@@ -326,7 +333,7 @@ export class PeerHost extends HostBase implements ChannelAdmin {
     }
     mkdirSync(path.dirname(this.layout.chaincodePackage), { recursive: true });
     if (path.resolve(file) !== this.layout.chaincodePackage) copyFileSync(file, this.layout.chaincodePackage);
-    return ensureInstalled(this.cli, this.layout, this.org, approvedId);
+    return ensureInstalled(this, this.org, approvedId);
   }
 
   /** Has the channel committed the definition at `sequence` (or a later one) already? */
@@ -338,13 +345,13 @@ export class PeerHost extends HostBase implements ChannelAdmin {
   /** This organisation's admin approves the definition at `sequence` for its own org (unless committed). */
   async approve(packageId: string, sequence: number): Promise<void> {
     if (await this.#committed(sequence)) return;
-    await approve(this.consortium, this.layout, this.cli, this.org, packageId, sequence);
+    await approve(this, { org: this.org, packageId, sequence });
   }
 
   /** Commits the definition at `sequence`, endorsed by every organisation's peer (unless committed). */
   async commit(sequence: number): Promise<void> {
     if (await this.#committed(sequence)) return;
-    await commit(this.consortium, this.layout, this.cli, sequence, this.org);
+    await commit(this, { sequence, by: this.org });
   }
 
   /** Starts (or restarts, when the built chaincode changed) this organisation's chaincode server. */
@@ -357,7 +364,7 @@ export class PeerHost extends HostBase implements ChannelAdmin {
     if (agreedRegistrySha256(this.layout) === undefined) {
       await ensureAgreedRegistry(this.consortium, this.layout, this.cli);
     }
-    return startChaincodeServer(this.layout, this.org, packageId, this.options.netns);
+    return startChaincodeServer(this.layout, this.org, { packageId, netns: this.options.netns });
   }
 
   /**
@@ -422,7 +429,7 @@ export class PeerHost extends HostBase implements ChannelAdmin {
   async startGateway(): Promise<string> {
     const own: Consortium = { ...this.consortium, orgs: [this.org] };
     ensureApiKeys(own, this.layout);
-    startGateway(this.consortium, this.layout, this.org, this.options.netns);
+    startGateway(this, this.org, this.options.netns);
     await waitGatewayReady(this.org);
     return `http://${this.org.address}:${this.org.ports.gateway}`;
   }
@@ -438,7 +445,7 @@ export class PeerHost extends HostBase implements ChannelAdmin {
     const org = next.consortium.centres.find((c) => c.code === centre.code);
     if (org === undefined) throw new Error(`centre ${centre.code} is not in the next consortium`);
     const dir = this.layout.joiningDir(centre.code);
-    const group = await printOrg(this.cli, next.layout, org, dir);
+    const group = await printOrg({ cli: this.cli, layout: next.layout }, org, dir);
     return writeConfigUpdate(this, {
       dir,
       out: outFile,

@@ -130,7 +130,9 @@ async function bringOnline(
 ): Promise<void> {
   const { centre, centreFile, role, member, log } = join;
   const { file: packageFile, packageId } = member.buildPackage();
-  const sequence = String((await wantedSequence(next, member.layout, member.cli)).sequence);
+  const sequence = String(
+    (await wantedSequence({ consortium: next, layout: member.layout, cli: member.cli })).sequence,
+  );
   const place = { fabric: newcomer.options.fabric, log: newcomer.options.log, dataDir: base.dataDir };
   const ordererFile = await newOrdererHost({ ...place, consortium: base }).init(
     path.join(join.work, 'orderer.json'),

@@ -179,7 +179,10 @@ export class Network {
       });
       return {
         packageId: id,
-        sequence: await ensureDefinition(consortium, layout, cli, id, (line) => log(`    ${line}`)),
+        sequence: await ensureDefinition(
+          { consortium, layout, cli },
+          { packageId: id, log: (line) => log(`    ${line}`) },
+        ),
       };
     });
     await step(5, log, async () => {
@@ -245,7 +248,7 @@ export class Network {
     const orderers = await Promise.all(
       consortium.ordererOrg.nodes.map(async (node): Promise<NodeStatus> => {
         const proc = runningProcess(layout.root, ordererProcessName(node));
-        const height = proc === null ? null : await ordererHeight(consortium, layout, cli, node);
+        const height = proc === null ? null : await ordererHeight({ consortium, layout, cli }, node);
         return {
           name: node.name,
           mspId: consortium.ordererOrg.mspId,

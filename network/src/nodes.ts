@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { OrdererTarget, OsnadminTarget } from './commands';
 import type { Consortium, OrdererNode, OrgDefinition } from './definition';
 import type { FabricInstall } from './fabric-bin';
-import type { FabricCli } from './fabric-cli';
+import type { FabricCli, Site } from './fabric-cli';
 import { REPO_ROOT, type Layout } from './layout';
 import { pollUntil, sleep } from './poll';
 import { childPath, logFile, startProcess, type ProcessSpec } from './processes';
@@ -46,8 +46,7 @@ function baseEnv(layout: Layout): Record<string, string> {
 }
 
 export function ordererSpec(
-  consortium: Consortium,
-  layout: Layout,
+  { consortium, layout }: Pick<Site, 'consortium' | 'layout'>,
   fabric: FabricInstall,
   node: OrdererNode,
 ): ProcessSpec {
@@ -131,11 +130,11 @@ function peerTimingEnv(orgCount: number): Record<string, string> {
 }
 
 export function peerSpec(
-  layout: Layout,
+  { consortium, layout }: Pick<Site, 'consortium' | 'layout'>,
   fabric: FabricInstall,
   org: OrgDefinition,
-  orgCount: number,
 ): ProcessSpec {
+  const orgCount = consortium.orgs.length;
   const identity = layout.peer(org);
   const data = layout.nodeDir(peerProcessName(org));
   const address = `${org.address}:${org.ports.peer}`;
@@ -196,30 +195,6 @@ export function peerSpec(
   };
 }
 
-/** Polls an operations endpoint's /healthz until it answers 200, or fails naming the log to read. */
-export async function waitHealthy(
-  name: string,
-  host: string,
-  port: number,
-  layout: Layout,
-  timeoutMs = 60_000,
-): Promise<void> {
-  await pollUntil(
-    async () =>
-      (await fetch(`http://${host}:${port}/healthz`, { signal: AbortSignal.timeout(2_000) })).ok
-        ? true
-        : undefined,
-    {
-      timeoutMs,
-      intervalMs: 250,
-      failure: () =>
-        new Error(
-          `${name} did not become healthy on ${host}:${port} within ${timeoutMs / 1000} s; see ${logFile(layout.root, name)}`,
-        ),
-    },
-  );
-}
-
 function accepts(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host, port });
@@ -233,24 +208,40 @@ function accepts(host: string, port: number): Promise<boolean> {
   });
 }
 
+/** A node process to wait for: its name (for the log file), address, operations port and main port. */
+export interface NodeEndpoints {
+  readonly name: string;
+  readonly address: string;
+  readonly operationsPort: number;
+  readonly port: number;
+}
+
 /**
- * Waits until a node's main port accepts connections. A peer answers /healthz on its operations port
- * before its gRPC server listens, so a CLI call right after /healthz can be refused.
+ * Waits until a node serves: its operations endpoint's /healthz answers 200, then its main port
+ * accepts connections (a peer answers /healthz before its gRPC server listens, so a CLI call right
+ * after /healthz can be refused). Fails naming the log to read.
  */
-export async function waitListening(
-  name: string,
-  host: string,
-  port: number,
-  layout: Layout,
-  timeoutMs = 60_000,
-): Promise<void> {
-  await pollUntil(async () => ((await accepts(host, port)) ? true : undefined), {
+export async function waitNode(layout: Layout, node: NodeEndpoints, timeoutMs = 60_000): Promise<void> {
+  const { name, address } = node;
+  const failure = (what: string, port: number) => (): Error =>
+    new Error(
+      `${name} ${what} on ${address}:${port} within ${timeoutMs / 1000} s; see ${logFile(layout.root, name)}`,
+    );
+  await pollUntil(
+    async () =>
+      (
+        await fetch(`http://${address}:${node.operationsPort}/healthz`, {
+          signal: AbortSignal.timeout(2_000),
+        })
+      ).ok
+        ? true
+        : undefined,
+    { timeoutMs, intervalMs: 250, failure: failure('did not become healthy', node.operationsPort) },
+  );
+  await pollUntil(async () => ((await accepts(address, node.port)) ? true : undefined), {
     timeoutMs,
     intervalMs: 100,
-    failure: () =>
-      new Error(
-        `${name} does not accept connections on ${host}:${port} after ${timeoutMs / 1000} s; see ${logFile(layout.root, name)}`,
-      ),
+    failure: failure('did not accept connections', node.port),
   });
 }
 
@@ -314,12 +305,7 @@ function osnadminTarget(consortium: Consortium, layout: Layout, node: OrdererNod
 }
 
 /** Joins an orderer to the channel through the channel participation API, unless it already is. */
-export async function joinOrderer(
-  consortium: Consortium,
-  layout: Layout,
-  cli: FabricCli,
-  node: OrdererNode,
-): Promise<boolean> {
+export async function joinOrderer({ consortium, layout, cli }: Site, node: OrdererNode): Promise<boolean> {
   const target = osnadminTarget(consortium, layout, node);
   const list = await cli.osnadmin({ kind: 'channel list', target });
   if (
@@ -338,12 +324,7 @@ export async function joinOrderer(
 }
 
 /** Joins a peer to the channel with its admin, unless it already is. */
-export async function joinPeer(
-  consortium: Consortium,
-  layout: Layout,
-  cli: FabricCli,
-  org: OrgDefinition,
-): Promise<boolean> {
+export async function joinPeer({ consortium, layout, cli }: Site, org: OrgDefinition): Promise<boolean> {
   const joined = async (): Promise<boolean> => {
     const list = await cli.peer(org, { kind: 'channel list' });
     return list.stdout.split('\n').some((line) => line.trim() === consortium.channel);
@@ -379,9 +360,7 @@ export async function peerHeight(
 
 /** Block height of the channel on one orderer (channel participation API), or null. */
 export async function ordererHeight(
-  consortium: Consortium,
-  layout: Layout,
-  cli: FabricCli,
+  { consortium, layout, cli }: Site,
   node: OrdererNode,
 ): Promise<number | null> {
   try {

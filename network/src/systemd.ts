@@ -91,7 +91,7 @@ function orgUnits(
   org: OrgDefinition,
   source: string,
 ): UnitFile[] {
-  const peer = peerSpec(layout, fabric, org, consortium.orgs.length);
+  const peer = peerSpec({ consortium, layout }, fabric, org);
   const chaincode = chaincodeServerSpec(layout, org, packageId);
   const gateway = gatewaySpec(consortium, layout, org);
   const who = `${org.name} (${org.mspId})`;
@@ -116,18 +116,23 @@ function orgUnits(
   ];
 }
 
+export interface UnitsOptions {
+  readonly consortium: Consortium;
+  readonly layout: Layout;
+  readonly fabric: FabricInstall;
+  readonly packageId: string;
+  /** Which organisation's processes. */
+  readonly target: UnitTarget;
+  /** Where the units say they come from (the definition file, or a bundle). */
+  readonly source: string;
+}
+
 /** The unit files of one organisation of the definition. */
-export function unitsFor(
-  consortium: Consortium,
-  layout: Layout,
-  fabric: FabricInstall,
-  packageId: string,
-  target: UnitTarget,
-  source: string,
-): UnitFile[] {
+export function unitsFor(options: UnitsOptions): UnitFile[] {
+  const { consortium, layout, fabric, packageId, target, source } = options;
   if (target.kind === 'orderers') {
     return consortium.ordererOrg.nodes.map((node) => {
-      const spec = ordererSpec(consortium, layout, fabric, node);
+      const spec = ordererSpec({ consortium, layout }, fabric, node);
       return {
         name: unitName(spec.name),
         text: unitText(spec, {

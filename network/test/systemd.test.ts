@@ -88,9 +88,30 @@ afterAll(() => {
 function generate(): { centre: UnitFile[]; regulator: UnitFile[]; orderers: UnitFile[] } {
   const source = 'consortium.yaml';
   return {
-    centre: unitsFor(consortium, layout, fabric, 'hpf_1:abc', { kind: 'centre', code: '110000' }, source),
-    regulator: unitsFor(consortium, layout, fabric, 'hpf_1:abc', { kind: 'regulator' }, source),
-    orderers: unitsFor(consortium, layout, fabric, 'hpf_1:abc', { kind: 'orderers' }, source),
+    centre: unitsFor({
+      consortium,
+      layout,
+      fabric,
+      packageId: 'hpf_1:abc',
+      target: { kind: 'centre', code: '110000' },
+      source,
+    }),
+    regulator: unitsFor({
+      consortium,
+      layout,
+      fabric,
+      packageId: 'hpf_1:abc',
+      target: { kind: 'regulator' },
+      source,
+    }),
+    orderers: unitsFor({
+      consortium,
+      layout,
+      fabric,
+      packageId: 'hpf_1:abc',
+      target: { kind: 'orderers' },
+      source,
+    }),
   };
 }
 

@@ -11,7 +11,7 @@ export default async function globalSetup(): Promise<void> {
   await new Network(faultConsortium({ includeJoined: false }), { log: faultLog }).down({ purge: true });
   const consortium = faultConsortium();
   try {
-    await Runtime.startDetached(consortium, FAULT_DEFINITION, faultLog);
+    await Runtime.startDetached(consortium, { definitionFile: FAULT_DEFINITION, log: faultLog });
   } catch (error) {
     await new Network(consortium, { log: faultLog }).down({ purge: false }).catch(() => undefined);
     throw error;

@@ -1,12 +1,13 @@
 import { common } from '@hyperledger/fabric-protos';
 import { evidenceHashOf } from '../../chaincode/src/domain';
-import { Definition, Runtime } from '../../network';
+import { Network, Runtime } from '../../network';
 import { testConsortium } from '../support/consortium';
 import {
   contractOf,
   withDetails,
   evaluate,
   personTransient,
+  pseudonymKeyOf,
   residentId,
   subjectRefOf,
   submit,
@@ -21,7 +22,7 @@ import { confirmOutBody, withdrawalArgument } from '../support/fixtures';
  */
 
 const consortium = testConsortium();
-const layout = new Definition.Layout(consortium);
+const layout = new Network(consortium).layout;
 const ENDORSEMENT_POLICY_FAILURE = 10;
 
 function centre(code: string): (typeof consortium.centres)[number] {
@@ -57,7 +58,12 @@ afterAll(() => {
 });
 
 function withdrawal(id: string, centreCode: string, subjectRef: string, reference: string): string {
-  const ids = { withdrawalId: id, centre: centreCode, subjectRef, evidenceHash: evidenceHashOf(reference) };
+  const ids = {
+    withdrawalId: id,
+    centre: centreCode,
+    subjectRef,
+    evidenceHash: evidenceHashOf(pseudonymKeyOf(layout), reference),
+  };
   return JSON.stringify(withdrawalArgument(ids, { amount: '50000.00' }));
 }
 

@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { Definition, Runtime } from '../../network';
+import { Network, Definition, Runtime } from '../../network';
 import { LedgerIndex } from '../../gateway/src/services/ledger-index';
 import { testConsortium } from '../support/consortium';
 import { call, gatewayOf, keyOf, readEvents, type SseEvent } from '../support/http';
@@ -16,7 +16,7 @@ import { evidenceOf, withdrawalBody, type WithdrawalBodyFixture } from '../suppo
  */
 
 const consortium = testConsortium();
-const layout = new Definition.Layout(consortium);
+const layout = new Network(consortium).layout;
 const run = 9990 + (Date.now() % 10);
 const today = new Date().toISOString().slice(0, 10);
 const beijing = gatewayOf('C110000MSP');
@@ -372,7 +372,7 @@ describe('the gateway index on the real network', () => {
   it('catches up after a stop with no gap and no duplicate; a deleted index is rebuilt identical', async () => {
     await Runtime.stopProcess(layout.root, name);
     const written = [await withdraw(shanghai, 'I1'), await withdraw(shanghai, 'I2')];
-    Runtime.startGateway(consortium, layout, beijingOrg);
+    Runtime.startGateway({ consortium, layout }, beijingOrg);
     await Runtime.waitGatewayReady(beijingOrg);
     const ledger = await ledgerEvents(beijing, written[1]!);
     await indexAt(beijing, ledger.at(-1)!.id);
@@ -395,7 +395,7 @@ describe('the gateway index on the real network', () => {
     const position = before.position();
     before.close();
     for (const suffix of ['', '-wal', '-shm']) rmSync(`${indexFile}${suffix}`, { force: true });
-    Runtime.startGateway(consortium, layout, beijingOrg);
+    Runtime.startGateway({ consortium, layout }, beijingOrg);
     await Runtime.waitGatewayReady(beijingOrg);
     await indexAt(beijing, position!);
     await Runtime.stopProcess(layout.root, name);
@@ -403,7 +403,7 @@ describe('the gateway index on the real network', () => {
     expect(after.digest()).toBe(digestBefore);
     expect(after.allEvents().length).toBe(indexed.length);
     after.close();
-    Runtime.startGateway(consortium, layout, beijingOrg);
+    Runtime.startGateway({ consortium, layout }, beijingOrg);
     await Runtime.waitGatewayReady(beijingOrg);
     console.log(
       `index rebuilt from block 0: ${indexed.length} events, digest ${digestBefore.slice(0, 16)}… identical`,

@@ -9,6 +9,7 @@ import {
   withDetails,
   evaluate,
   personTransient,
+  pseudonymKeyOf,
   residentId,
   subjectRefOf,
   submit as submitTx,
@@ -106,7 +107,7 @@ describe('a centre joining the running consortium', () => {
       });
       const joined = consortium();
       connections = new Map(
-        joined.orgs.map((org) => [org.mspId, Runtime.connectOrg(new Definition.Layout(joined), org)]),
+        joined.orgs.map((org) => [org.mspId, Runtime.connectOrg(new Network(joined).layout, org)]),
       );
     });
     afterAll(() => {
@@ -132,12 +133,12 @@ describe('a centre joining the running consortium', () => {
       for (const c of connections.values()) c.close();
       const joined = consortium();
       connections = new Map(
-        joined.orgs.map((org) => [org.mspId, Runtime.connectOrg(new Definition.Layout(joined), org)]),
+        joined.orgs.map((org) => [org.mspId, Runtime.connectOrg(new Network(joined).layout, org)]),
       );
     });
 
     it('requests a transfer from 110000 that completes with both centres endorsing', async () => {
-      const layout = new Definition.Layout(consortium());
+      const layout = new Network(consortium()).layout;
       const destination = consortium().centres.find((c) => c.code === '510000')!;
       const transferId = transferIdFor(destination, run);
       const idNumber = residentId('19920202', (run % 900) + 10);
@@ -176,11 +177,11 @@ describe('a centre joining the running consortium', () => {
     });
 
     it('checks a withdrawal at the new centre against evidence already used at an old centre', async () => {
-      const layout = new Definition.Layout(consortium());
+      const layout = new Network(consortium()).layout;
       const idNumber = residentId('19930303', (run % 900) + 20);
       const subjectRef = subjectRefOf(layout, idNumber);
       const reference = `JOIN-${run}-CONTRACT`;
-      const hash = evidenceHashOf(reference);
+      const hash = evidenceHashOf(pseudonymKeyOf(layout), reference);
       const transient = withdrawalTransient(idNumber, [{ kind: 'PURCHASE_CONTRACT', reference }]);
       const body = (id: string, centre: string): string =>
         JSON.stringify({

@@ -1,5 +1,5 @@
 import { request as httpRequest } from 'node:http';
-import { Definition, Runtime } from '../../network';
+import { Network, Runtime } from '../../network';
 import { testConsortium } from '../support/consortium';
 import { gatewayOf, gateways } from '../support/http';
 import { residentId } from '../support/ledger';
@@ -11,7 +11,7 @@ import { evidenceOf, withdrawalBody, type WithdrawalBodyFixture } from '../suppo
  * peers could still answer a query; once the server is back, it is ready and writes succeed.
  */
 const consortium = testConsortium();
-const layout = new Definition.Layout(consortium);
+const layout = new Network(consortium).layout;
 const org = consortium.centres.find((c) => c.code === '310000')!;
 const shanghai = gatewayOf(org.mspId);
 const run = 9000 + (Date.now() % 900);
@@ -86,7 +86,7 @@ function postWithdrawal(suffix: string): Promise<Answer> {
 
 async function restartChaincodeServer(): Promise<void> {
   if (Runtime.runningProcess(layout.root, Runtime.chaincodeServerName(org)) === null) {
-    await Runtime.startChaincodeServer(layout, org, Runtime.ensurePackage(consortium, layout));
+    await Runtime.startChaincodeServer(layout, org, { packageId: Runtime.ensurePackage(consortium, layout) });
   }
 }
 

@@ -63,7 +63,7 @@ export function defineChaincodeScenarios(setup: () => Promise<Backend>): void {
   const references = new Map<string, string>();
   const evidenceHash = (label: string): string => {
     const reference = `SC-${b.tag}-${label}`;
-    const hash = evidenceHashOf(reference);
+    const hash = evidenceHashOf(b.pseudonymKey, reference);
     references.set(hash, reference);
     return hash;
   };
@@ -119,12 +119,15 @@ export function defineChaincodeScenarios(setup: () => Promise<Backend>): void {
       case 'Cancel':
         return [transferId];
       case 'Reject':
-        return [transferId, JSON.stringify({ reasonCode: '01', messageHash: freeTextHash(text ?? '') })];
+        return [
+          transferId,
+          JSON.stringify({ reasonCode: '01', messageHash: freeTextHash(b.pseudonymKey, text ?? '') }),
+        ];
       case 'ConfirmOut':
         return [transferId, JSON.stringify(TRANSFER_OUT)];
       case 'Dispute':
       case 'Fail':
-        return [transferId, JSON.stringify({ messageHash: freeTextHash(text ?? '') })];
+        return [transferId, JSON.stringify({ messageHash: freeTextHash(b.pseudonymKey, text ?? '') })];
       case 'Complete':
         return [transferId, JSON.stringify({ receivedAmount: AMOUNT_SENT, receivedOn: b.today })];
     }
@@ -180,7 +183,7 @@ export function defineChaincodeScenarios(setup: () => Promise<Backend>): void {
         caller,
         'withdrawal',
         'Reverse',
-        [withdrawalId, JSON.stringify({ reasonHash: freeTextHash('录入错误') })],
+        [withdrawalId, JSON.stringify({ reasonHash: freeTextHash(b.pseudonymKey, '录入错误') })],
         {
           transient: { reason: '录入错误' },
           endorsers: [caller, b.regulatorMsp],

@@ -3,6 +3,7 @@ import {
   certificateContent,
   certificateContentHash,
   freeTextHash,
+  refuseIdShaped,
   validateFreeText,
   type CertificateContent,
 } from '../domain';
@@ -131,7 +132,10 @@ class CertificateServiceImpl implements CertificateService {
     const result = await this.#options.writer.write({
       contract: 'certificate',
       transaction: 'Revoke',
-      args: [certificateNo, canonicalJson({ reasonHash: freeTextHash(text) })],
+      args: [
+        certificateNo,
+        canonicalJson({ reasonHash: freeTextHash(this.#options.settings.pseudonymKey, text) }),
+      ],
       transient: { reason: text },
       endorsementSets: this.#independentSets(),
       skipCommit: (endorsed, txId) =>
@@ -208,6 +212,7 @@ class CertificateServiceImpl implements CertificateService {
   /** Both centres endorse (the request key carries AND(requester, issuer)); the person goes to both. */
   async request(caller: Caller, body: CertificateRequestBody): Promise<WriteOutcome> {
     const requester = actingCentre(caller);
+    refuseIdShaped(body.requestId, 'requestId');
     const person = normalisePerson(body.person, 'person');
     const issuerMsp = await this.#options.directory.mspIdForField(body.issuer, 'issuer');
     const result = await this.#options.writer.write({
@@ -238,7 +243,11 @@ class CertificateServiceImpl implements CertificateService {
     const result = await this.#options.writer.write({
       contract: 'certificate',
       transaction: 'Refuse',
-      args: [requester, requestId, canonicalJson({ reasonHash: freeTextHash(text) })],
+      args: [
+        requester,
+        requestId,
+        canonicalJson({ reasonHash: freeTextHash(this.#options.settings.pseudonymKey, text) }),
+      ],
       transient: { reason: text },
       endorsementSets: [[this.#options.settings.mspId, requesterMsp]],
       skipCommit: (endorsed, txId) =>
