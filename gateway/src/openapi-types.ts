@@ -340,6 +340,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/certificates/redeem': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Redeem a share code once and receive the certificate's content from the issuer's peer
+     * @description Marks the code used in one transaction endorsed by the issuer and this centre, then reads the content from the issuer's implicit collection on the issuer's peer. Another organisation's centre only. A second redemption is 409 CODE_USED, an expired code 410 CODE_EXPIRED, an unknown code 404.
+     */
+    post: operations['redeemShareCode'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/certificates/verify': {
     parameters: {
       query?: never;
@@ -447,6 +467,28 @@ export interface paths {
     put?: never;
     /** Revoke this centre's certificate with a reason (the reason stays in its implicit collection) */
     post: operations['revokeCertificate'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/certificates/{no}/share-codes': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        no: components['parameters']['CertificateNo'];
+      };
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * A single-use share code for this centre's certificate (亮码可办); the ledger keeps only its hash and expiry
+     * @description The gateway draws the code at random (120 bits, 24 characters of base32) and sends only its SHA-256 to the ledger, with the expiry (`ttlSeconds` after the transaction, default and at most 24 h). The code is in this answer only: never on the ledger, in a URL or in a log. The certificate must be ISSUED and not expired (409 INVALID_STATE).
+     */
+    post: operations['createShareCode'];
     delete?: never;
     options?: never;
     head?: never;
@@ -783,41 +825,374 @@ export type webhooks = Record<string, never>;
 export interface components {
   schemas: {
     /**
-     * @description GB/T 2260 province-level division code (660000 is 新疆生产建设兵团's centre, which GB/T 2260 does not list)
+     * @description A centre's GB/T 2260 code: province level for a 省直 or municipality centre (440000, 110000), prefecture level for a city's centre (440300 深圳), 660000 for 新疆生产建设兵团's centre. The list is generated from chaincode/src/domain/centre-codes.ts.
      * @enum {string}
      */
     CentreCode:
       | '110000'
       | '120000'
       | '130000'
+      | '130100'
+      | '130200'
+      | '130300'
+      | '130400'
+      | '130500'
+      | '130600'
+      | '130700'
+      | '130800'
+      | '130900'
+      | '131000'
+      | '131100'
       | '140000'
+      | '140100'
+      | '140200'
+      | '140300'
+      | '140400'
+      | '140500'
+      | '140600'
+      | '140700'
+      | '140800'
+      | '140900'
+      | '141000'
+      | '141100'
       | '150000'
+      | '150100'
+      | '150200'
+      | '150300'
+      | '150400'
+      | '150500'
+      | '150600'
+      | '150700'
+      | '150800'
+      | '150900'
+      | '152200'
+      | '152500'
+      | '152900'
       | '210000'
+      | '210100'
+      | '210200'
+      | '210300'
+      | '210400'
+      | '210500'
+      | '210600'
+      | '210700'
+      | '210800'
+      | '210900'
+      | '211000'
+      | '211100'
+      | '211200'
+      | '211300'
+      | '211400'
       | '220000'
+      | '220100'
+      | '220200'
+      | '220300'
+      | '220400'
+      | '220500'
+      | '220600'
+      | '220700'
+      | '220800'
+      | '222400'
       | '230000'
+      | '230100'
+      | '230200'
+      | '230300'
+      | '230400'
+      | '230500'
+      | '230600'
+      | '230700'
+      | '230800'
+      | '230900'
+      | '231000'
+      | '231100'
+      | '231200'
+      | '232700'
       | '310000'
       | '320000'
+      | '320100'
+      | '320200'
+      | '320300'
+      | '320400'
+      | '320500'
+      | '320600'
+      | '320700'
+      | '320800'
+      | '320900'
+      | '321000'
+      | '321100'
+      | '321200'
+      | '321300'
       | '330000'
+      | '330100'
+      | '330200'
+      | '330300'
+      | '330400'
+      | '330500'
+      | '330600'
+      | '330700'
+      | '330800'
+      | '330900'
+      | '331000'
+      | '331100'
       | '340000'
+      | '340100'
+      | '340200'
+      | '340300'
+      | '340400'
+      | '340500'
+      | '340600'
+      | '340700'
+      | '340800'
+      | '341000'
+      | '341100'
+      | '341200'
+      | '341300'
+      | '341500'
+      | '341600'
+      | '341700'
+      | '341800'
       | '350000'
+      | '350100'
+      | '350200'
+      | '350300'
+      | '350400'
+      | '350500'
+      | '350600'
+      | '350700'
+      | '350800'
+      | '350900'
       | '360000'
+      | '360100'
+      | '360200'
+      | '360300'
+      | '360400'
+      | '360500'
+      | '360600'
+      | '360700'
+      | '360800'
+      | '360900'
+      | '361000'
+      | '361100'
       | '370000'
+      | '370100'
+      | '370200'
+      | '370300'
+      | '370400'
+      | '370500'
+      | '370600'
+      | '370700'
+      | '370800'
+      | '370900'
+      | '371000'
+      | '371100'
+      | '371300'
+      | '371400'
+      | '371500'
+      | '371600'
+      | '371700'
       | '410000'
+      | '410100'
+      | '410200'
+      | '410300'
+      | '410400'
+      | '410500'
+      | '410600'
+      | '410700'
+      | '410800'
+      | '410900'
+      | '411000'
+      | '411100'
+      | '411200'
+      | '411300'
+      | '411400'
+      | '411500'
+      | '411600'
+      | '411700'
       | '420000'
+      | '420100'
+      | '420200'
+      | '420300'
+      | '420500'
+      | '420600'
+      | '420700'
+      | '420800'
+      | '420900'
+      | '421000'
+      | '421100'
+      | '421200'
+      | '421300'
+      | '422800'
       | '430000'
+      | '430100'
+      | '430200'
+      | '430300'
+      | '430400'
+      | '430500'
+      | '430600'
+      | '430700'
+      | '430800'
+      | '430900'
+      | '431000'
+      | '431100'
+      | '431200'
+      | '431300'
+      | '433100'
       | '440000'
+      | '440100'
+      | '440200'
+      | '440300'
+      | '440400'
+      | '440500'
+      | '440600'
+      | '440700'
+      | '440800'
+      | '440900'
+      | '441200'
+      | '441300'
+      | '441400'
+      | '441500'
+      | '441600'
+      | '441700'
+      | '441800'
+      | '441900'
+      | '442000'
+      | '445100'
+      | '445200'
+      | '445300'
       | '450000'
+      | '450100'
+      | '450200'
+      | '450300'
+      | '450400'
+      | '450500'
+      | '450600'
+      | '450700'
+      | '450800'
+      | '450900'
+      | '451000'
+      | '451100'
+      | '451200'
+      | '451300'
+      | '451400'
       | '460000'
+      | '460100'
+      | '460200'
+      | '460300'
+      | '460400'
       | '500000'
       | '510000'
+      | '510100'
+      | '510300'
+      | '510400'
+      | '510500'
+      | '510600'
+      | '510700'
+      | '510800'
+      | '510900'
+      | '511000'
+      | '511100'
+      | '511300'
+      | '511400'
+      | '511500'
+      | '511600'
+      | '511700'
+      | '511800'
+      | '511900'
+      | '512000'
+      | '513200'
+      | '513300'
+      | '513400'
       | '520000'
+      | '520100'
+      | '520200'
+      | '520300'
+      | '520400'
+      | '520500'
+      | '520600'
+      | '522300'
+      | '522600'
+      | '522700'
       | '530000'
+      | '530100'
+      | '530300'
+      | '530400'
+      | '530500'
+      | '530600'
+      | '530700'
+      | '530800'
+      | '530900'
+      | '532300'
+      | '532500'
+      | '532600'
+      | '532800'
+      | '532900'
+      | '533100'
+      | '533300'
+      | '533400'
       | '540000'
+      | '540100'
+      | '540200'
+      | '540300'
+      | '540400'
+      | '540500'
+      | '540600'
+      | '542500'
       | '610000'
+      | '610100'
+      | '610200'
+      | '610300'
+      | '610400'
+      | '610500'
+      | '610600'
+      | '610700'
+      | '610800'
+      | '610900'
+      | '611000'
       | '620000'
+      | '620100'
+      | '620200'
+      | '620300'
+      | '620400'
+      | '620500'
+      | '620600'
+      | '620700'
+      | '620800'
+      | '620900'
+      | '621000'
+      | '621100'
+      | '621200'
+      | '622900'
+      | '623000'
       | '630000'
+      | '630100'
+      | '630200'
+      | '632200'
+      | '632300'
+      | '632500'
+      | '632600'
+      | '632700'
+      | '632800'
       | '640000'
+      | '640100'
+      | '640200'
+      | '640300'
+      | '640400'
+      | '640500'
       | '650000'
+      | '650100'
+      | '650200'
+      | '650400'
+      | '650500'
+      | '652300'
+      | '652700'
+      | '652800'
+      | '652900'
+      | '653000'
+      | '653100'
+      | '653200'
+      | '654000'
+      | '654200'
+      | '654300'
       | '660000'
       | '710000'
       | '810000'
@@ -998,6 +1373,8 @@ export interface components {
         | 'ACCOUNT_IN_TRANSFER'
         | 'METHOD_NOT_ALLOWED'
         | 'ACCOUNT_CLOSED'
+        | 'CODE_USED'
+        | 'CODE_EXPIRED'
         | 'RATE_LIMITED'
         | 'INTERNAL'
         | 'ENDORSEMENT_FAILED'
@@ -1081,6 +1458,28 @@ export interface components {
       issuedAt?: string;
       validUntil?: string;
       supersededBy?: string;
+    };
+    /** @description A share code as the person shows it (base32, case-insensitive) */
+    ShareCodeValue: string;
+    ShareCode: {
+      code: components['schemas']['ShareCodeValue'];
+      expiresAt: string;
+      certificateNo: string;
+      issuer: string;
+    };
+    SharedCertificate: {
+      /** @enum {string} */
+      status: 'VALID' | 'REVOKED' | 'EXPIRED';
+      certificate: {
+        certificateNo: string;
+        issuer: string;
+        issuerName?: string;
+        type: string;
+        person: Record<string, never>;
+        facts: Record<string, never>;
+        issuedAt: string;
+        validUntil: string;
+      };
     };
   };
   responses: {
@@ -1900,6 +2299,38 @@ export interface operations {
       default: components['responses']['Problem'];
     };
   };
+  redeemShareCode: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "code": "K7Q2M4WZX3PYR6T5V2N7B4C3"
+         *     }
+         */
+        'application/json': {
+          code: components['schemas']['ShareCodeValue'];
+        };
+      };
+    };
+    responses: {
+      /** @description The certificate's status and content */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SharedCertificate'];
+        };
+      };
+      default: components['responses']['Problem'];
+    };
+  };
   verifyCertificate: {
     parameters: {
       query?: never;
@@ -2036,6 +2467,44 @@ export interface operations {
     responses: {
       200: components['responses']['Certificate'];
       201: components['responses']['Certificate'];
+      default: components['responses']['Problem'];
+    };
+  };
+  createShareCode: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        no: components['parameters']['CertificateNo'];
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        /**
+         * @example {
+         *       "ttlSeconds": 86400
+         *     }
+         */
+        'application/json': {
+          /**
+           * @description The code's life in seconds (default 24 h)
+           * @default 86400
+           */
+          ttlSeconds?: number;
+        };
+      };
+    };
+    responses: {
+      /** @description The code (shown once) and when it expires */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ShareCode'];
+        };
+      };
       default: components['responses']['Problem'];
     };
   };
