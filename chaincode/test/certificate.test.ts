@@ -31,11 +31,16 @@ function content(overrides: Partial<CertificateContent> = {}): CertificateConten
     facts: {
       employerName: '北京某某科技有限公司',
       openedOn: '2015-03-01',
-      accountStatus: 'NORMAL',
+      accountStatus: '01',
+      accountNo: '110001234567',
+      depositBase: '10000.00',
+      employerRate: '12.00',
+      personalRate: '12.00',
       paidUpTo: '202610',
       monthlyDeposit: '2400.00',
       balance: '86500.25',
-      consecutiveMonths: 128,
+      continuousFrom: '201503',
+      continuousTo: '202610',
       loansUsed: 0,
       loanOutstanding: false,
     },
@@ -152,6 +157,24 @@ describe('certificate contract', () => {
     // A replayed revocation is the record as it is; another centre's number space is its own.
     await revoke(net, BEIJING.mspId, 'ZM-2026-0001');
     await expectHpf(revoke(net, SHANGHAI.mspId, 'ZM-2026-0001'), 'NOT_FOUND');
+  });
+
+  it('issues for a flexible depositor: no employer and no employer rate (Art. 49)', async () => {
+    const {
+      employerName: _employer,
+      employerRate: _rate,
+      ...own
+    } = content().facts as Record<string, unknown>;
+    const flexible = content({ certificateNo: 'ZM-2026-0009', facts: own as CertificateContent['facts'] });
+    const { result } = await issue(net, BEIJING.mspId, flexible);
+    expect(parse(result)).toMatchObject({ status: 'ISSUED', contentHash: certificateContentHash(flexible) });
+    const held = parse(
+      await net.evaluate(BEIJING.mspId, (ctx) =>
+        net.certificate.GetContent(ctx, BEIJING.code, 'ZM-2026-0009'),
+      ),
+    ) as { content: { facts: Record<string, unknown> } };
+    expect(held.content.facts).not.toHaveProperty('employerName');
+    expect(held.content.facts).toMatchObject({ accountNo: '110001234567', continuousFrom: '201503' });
   });
 
   it('refuses bad content naming the field, a forged subjectRef, and a wrong issuer', async () => {

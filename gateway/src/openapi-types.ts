@@ -1398,22 +1398,30 @@ export interface components {
     CanonicalMoney: string;
     /** @description A UTC date-time YYYY-MM-DDTHH:MM:SSZ (optionally .mmm) */
     Instant: string;
+    /** @description The template centres print (个人住房公积金缴存使用证明). `accountNo` is in the private content only. A flexible depositor (no employer) omits both employerName and employerRate. */
     DepositUseFacts: {
-      employerName: string;
+      /** @description 个人公积金账号 */
+      accountNo: string;
+      employerName?: string;
       openedOn: components['schemas']['Date'];
       /**
-       * @description 正常 / 封存 / 销户
+       * @description 01 正常, 02 封存, 03 冻结, 04 外部转出销户, 05 提取销户
        * @enum {string}
        */
-      accountStatus: 'NORMAL' | 'SEALED' | 'CLOSED';
-      paidUpTo: components['schemas']['YearMonth'];
+      accountStatus: '01' | '02' | '03' | '04' | '05';
+      depositBase: components['schemas']['CanonicalMoney'];
+      employerRate?: components['schemas']['Rate'];
+      personalRate: components['schemas']['Rate'];
       monthlyDeposit: components['schemas']['CanonicalMoney'];
+      paidUpTo: components['schemas']['YearMonth'];
+      continuousFrom: components['schemas']['YearMonth'];
+      continuousTo: components['schemas']['YearMonth'];
       balance: components['schemas']['CanonicalMoney'];
-      consecutiveMonths: number;
       loansUsed: number;
-      /** @description Whether a provident-fund loan is still outstanding */
       loanOutstanding: boolean;
     };
+    /** @description A deposit rate in percent with exactly 2 decimal places */
+    Rate: string;
     LoanSettledFacts: {
       loanContractNo: string;
       loanAmount: components['schemas']['CanonicalMoney'];
@@ -2279,11 +2287,16 @@ export interface operations {
          *       "facts": {
          *         "employerName": "北京某某科技有限公司",
          *         "openedOn": "2015-03-01",
-         *         "accountStatus": "NORMAL",
-         *         "paidUpTo": "202610",
+         *         "accountNo": "110001234567",
+         *         "accountStatus": "01",
+         *         "depositBase": "10000.00",
+         *         "employerRate": "12.00",
+         *         "personalRate": "12.00",
          *         "monthlyDeposit": "2400.00",
+         *         "paidUpTo": "202610",
+         *         "continuousFrom": "201503",
+         *         "continuousTo": "202610",
          *         "balance": "86500.25",
-         *         "consecutiveMonths": 128,
          *         "loansUsed": 0,
          *         "loanOutstanding": false
          *       },

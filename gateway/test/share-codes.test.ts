@@ -16,11 +16,16 @@ const CONTENT = {
   facts: {
     employerName: '北京某某科技有限公司',
     openedOn: '2015-03-01',
-    accountStatus: 'NORMAL',
+    accountStatus: '01',
+    accountNo: '110001234567',
+    depositBase: '10000.00',
+    employerRate: '12.00',
+    personalRate: '12.00',
     paidUpTo: '202610',
     monthlyDeposit: '2400.00',
     balance: '86500.25',
-    consecutiveMonths: 128,
+    continuousFrom: '201503',
+    continuousTo: '202610',
     loansUsed: 0,
     loanOutstanding: false,
   },
@@ -81,16 +86,17 @@ describe('POST /v1/certificates/{no}/share-codes', () => {
       code: expect.stringMatching(/^[A-Z2-7]{24}$/),
       certificateNo: 'ZM-2026-0002',
     });
+    const code = (res.body as { code: string }).code;
     const [call] = ledger.callsOf('submit', 'certificate:CreateShareCode');
-    expect(call!.args.join()).not.toContain(res.body.code as string);
+    expect(call!.args.join()).not.toContain(code);
     expect(JSON.parse(call!.args[2]!)).toEqual({
-      codeHash: shareCodeHash(res.body.code as string),
+      codeHash: shareCodeHash(code),
       ttlSeconds: 86400,
     });
     const again = await request(app)
       .post('/v1/certificates/ZM-2026-0002/share-codes')
       .set('Authorization', AUTH);
-    expect(again.body.code).not.toBe(res.body.code);
+    expect((again.body as { code: string }).code).not.toBe(code);
   });
 
   it.each([[{ ttlSeconds: 0 }], [{ ttlSeconds: 86401 }], [{ ttlSeconds: 'soon' }], [{ other: 1 }]])(

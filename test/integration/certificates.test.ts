@@ -28,11 +28,16 @@ const person = (sequence: number): Record<string, string> => ({
 const facts = {
   employerName: '北京某某科技有限公司',
   openedOn: '2015-03-01',
-  accountStatus: 'NORMAL',
+  accountStatus: '01',
+  accountNo: '110001234567',
+  depositBase: '10000.00',
+  employerRate: '12.00',
+  personalRate: '12.00',
   paidUpTo: '202610',
   monthlyDeposit: '2400.00',
   balance: '86500.25',
-  consecutiveMonths: 128,
+  continuousFrom: '201503',
+  continuousTo: '202610',
   loansUsed: 1,
   loanOutstanding: false,
 };

@@ -542,14 +542,17 @@ class TransferStep implements Cmd {
     );
   }
 
+  /** Accepting freezes the account at the source: at most one accepted transfer-out per person. */
+  frozenElsewhere(model: Model, transfer: TransferModel): boolean {
+    return this.step === 'accept' && model.openTransferOut(transfer.from, transfer.person) !== undefined;
+  }
+
   outcomes(model: Model, transfer: TransferModel, by: Centre | null): Outcome[] {
     if (by === null || !this.mayAct(transfer, by)) return refused(403, 'FORBIDDEN');
     const latest = [...transfer.history].reverse().find((h) => h.step === this.step);
     const identical = latest !== undefined && latest.by === by && latest.variant === this.variant;
     if (ALLOWED_FROM[this.step].includes(transfer.status)) {
-      // Accepting freezes the account at the source: at most one accepted transfer-out per person.
-      if (this.step === 'accept' && model.openTransferOut(transfer.from, transfer.person) !== undefined)
-        return refused(409, 'ACCOUNT_IN_TRANSFER');
+      if (this.frozenElsewhere(model, transfer)) return refused(409, 'ACCOUNT_IN_TRANSFER');
       const advance: Outcome = { status: 201, apply: () => this.advance(model, transfer, by) };
       // Allowed again after a dispute with the very data of the last time: a new step or a replay.
       return identical ? [advance, { status: 200 }] : [advance];

@@ -109,11 +109,11 @@ function base32(bytes: Buffer): string {
     value = (value << 8) | byte;
     bits += 8;
     while (bits >= 5) {
-      out += BASE32[(value >>> (bits - 5)) & 31];
+      out += BASE32.charAt((value >>> (bits - 5)) & 31);
       bits -= 5;
     }
   }
-  return bits > 0 ? out + BASE32[(value << (5 - bits)) & 31] : out;
+  return bits > 0 ? out + BASE32.charAt((value << (5 - bits)) & 31) : out;
 }
 
 /** The code as the ledger knows it: SHA-256 of its upper-case form. */
