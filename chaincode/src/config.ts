@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 
+import { hashKeysOf, type HashKeys } from './domain/keyed-hash';
 import { decodePseudonymKey, MIN_PSEUDONYM_KEY_BYTES } from './domain/pseudonym-key';
 
 /**
@@ -89,4 +90,16 @@ export function installChaincodeConfig(config: ChaincodeConfig): void {
 export function chaincodeConfig(): ChaincodeConfig {
   installed ??= loadChaincodeConfig(process.env);
   return installed;
+}
+
+/** The keys derived from the installed K, once (keyed-hash.ts); recomputed only if K were another. */
+let derived: { readonly from: Buffer; readonly keys: HashKeys } | undefined;
+
+/** The evidence and free-text hash keys of the installed configuration's K. */
+export function chaincodeHashKeys(): HashKeys {
+  const { pseudonymKey } = chaincodeConfig();
+  if (derived?.from !== pseudonymKey) {
+    derived = { from: pseudonymKey, keys: hashKeysOf(pseudonymKey) };
+  }
+  return derived.keys;
 }

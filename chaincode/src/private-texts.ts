@@ -1,6 +1,7 @@
 import type { Context } from 'fabric-contract-api';
 
 import { canonicalJson, decodeJson } from './codec';
+import { chaincodeHashKeys } from './config';
 import { invalid } from './domain/errors';
 import { freeTextHash, validateFreeText } from './domain/free-text';
 import { readObject, readOptionalString, readString } from './domain/json-fields';
@@ -10,7 +11,8 @@ import { validateSha256Hex } from './domain/validators';
 
 /**
  * Free texts (reject / dispute / fail messages, reversal reasons) kept out of public state. The
- * argument carries `sha256(NFC text)`, the text travels in the transient map, and it is written as a
+ * argument carries the keyed hash of the NFC text (`freeTextHash`, HMAC with a key derived from K),
+ * the text travels in the transient map, and it is written as a
  * blind write to the implicit collections of the centres concerned. Every endorser checks the text
  * against the hash, so the hash on the ledger is the fingerprint of exactly the stored text.
  */
@@ -34,7 +36,7 @@ export function transientText(ctx: Context, key: string, field: string, expected
     throw invalid(field, `required in the transient map (key "${key}")`);
   }
   const text = validateFreeText(Buffer.from(bytes).toString('utf8'), field);
-  if (freeTextHash(text) !== expectedHash) {
+  if (freeTextHash(chaincodeHashKeys(), text) !== expectedHash) {
     throw invalid(`${field}Hash`, `does not match the ${key} in the transient map`);
   }
   return text;

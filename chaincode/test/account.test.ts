@@ -15,6 +15,7 @@ import {
   TestNetwork,
   type Invocation,
   homeCentreOf,
+  PSEUDONYM_KEY,
 } from './harness';
 import { PATH_TO, request, requestArgs, step, T1, type StepName } from './transfer-fixtures';
 
@@ -78,7 +79,7 @@ function reverse(net: TestNetwork, mspId: string, withdrawalId: string): Promise
         ctx,
         homeCentreOf(ctx.clientIdentity.getMSPID()),
         withdrawalId,
-        JSON.stringify({ reasonHash: freeTextHash('录入错误') }),
+        JSON.stringify({ reasonHash: freeTextHash(PSEUDONYM_KEY, '录入错误') }),
       ),
     { transient: { reason: '录入错误' } },
   );

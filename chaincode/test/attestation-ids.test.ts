@@ -12,6 +12,7 @@ import {
   TestNetwork,
   type Invocation,
   homeCentreOf,
+  PSEUDONYM_KEY,
 } from './harness';
 import { request, T1 } from './transfer-fixtures';
 
@@ -85,7 +86,7 @@ describe('withdrawal IDs scoped per centre', () => {
           ctx,
           homeCentreOf(ctx.clientIdentity.getMSPID()),
           '2026-0001',
-          JSON.stringify({ reasonHash: freeTextHash('录入错误') }),
+          JSON.stringify({ reasonHash: freeTextHash(PSEUDONYM_KEY, '录入错误') }),
         ),
       { transient: { reason: '录入错误' } },
     );

@@ -14,6 +14,7 @@ import {
   SHANGHAI,
   TestNetwork,
   homeCentreOf,
+  PSEUDONYM_KEY,
 } from './harness';
 import { request, step, T1 } from './transfer-fixtures';
 
@@ -59,7 +60,7 @@ async function scenario(net: TestNetwork): Promise<string[]> {
           ctx,
           homeCentreOf(ctx.clientIdentity.getMSPID()),
           'W-2',
-          JSON.stringify({ reasonHash: freeTextHash('重复录入') }),
+          JSON.stringify({ reasonHash: freeTextHash(PSEUDONYM_KEY, '重复录入') }),
         ),
       { transient: { reason: '重复录入' } },
     ),
@@ -244,7 +245,7 @@ describe('round trips (documented in docs/rules.md)', () => {
           ctx,
           homeCentreOf(ctx.clientIdentity.getMSPID()),
           'W-1',
-          JSON.stringify({ reasonHash: freeTextHash('重复录入') }),
+          JSON.stringify({ reasonHash: freeTextHash(PSEUDONYM_KEY, '重复录入') }),
         ),
       { transient: { reason: '重复录入' } },
     );

@@ -18,6 +18,7 @@ import {
   TestNetwork,
   type Invocation,
   homeCentreOf,
+  PSEUDONYM_KEY,
 } from './harness';
 
 function content(overrides: Partial<CertificateContent> = {}): CertificateContent {
@@ -78,7 +79,7 @@ function revoke(net: TestNetwork, mspId: string, no: string, reason = '信息有
         ctx,
         homeCentreOf(ctx.clientIdentity.getMSPID()),
         no,
-        JSON.stringify({ reasonHash: freeTextHash(reason) }),
+        JSON.stringify({ reasonHash: freeTextHash(PSEUDONYM_KEY, reason) }),
       ),
     { transient: { reason } },
   );
@@ -278,13 +279,16 @@ describe('certificate contract', () => {
             ctx,
             GUANGDONG.code,
             'RQ-2',
-            JSON.stringify({ reasonHash: freeTextHash(reason) }),
+            JSON.stringify({ reasonHash: freeTextHash(PSEUDONYM_KEY, reason) }),
           ),
         { transient: { reason } },
       );
     await expectHpf(refuse(SHANGHAI.mspId), 'FORBIDDEN', 'not registered to C310000MSP');
     const refused = parse((await refuse(BEIJING.mspId)).result);
-    expect(refused).toMatchObject({ status: 'REFUSED', refusal: { reasonHash: freeTextHash(reason) } });
+    expect(refused).toMatchObject({
+      status: 'REFUSED',
+      refusal: { reasonHash: freeTextHash(PSEUDONYM_KEY, reason) },
+    });
     await expectHpf(
       issue(net, BEIJING.mspId, content(), { request: { requester: GUANGDONG.code, requestId: 'RQ-2' } }),
       'INVALID_STATE',

@@ -12,6 +12,7 @@ import {
   TestNetwork,
   type Invocation,
   homeCentreOf,
+  PSEUDONYM_KEY,
 } from './harness';
 
 /** The duplicate rule follows the purpose (reason) of the withdrawal. */
@@ -97,7 +98,7 @@ describe('duplicate evidence follows the purpose', () => {
           ctx,
           homeCentreOf(ctx.clientIdentity.getMSPID()),
           'W-1',
-          JSON.stringify({ reasonHash: freeTextHash('录入错误') }),
+          JSON.stringify({ reasonHash: freeTextHash(PSEUDONYM_KEY, '录入错误') }),
         ),
       { transient: { reason: '录入错误' } },
     );

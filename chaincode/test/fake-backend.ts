@@ -73,6 +73,7 @@ export async function fakeBackend(): Promise<Backend> {
       return parseResult(await net.evaluate(mspId, (ctx) => call(ctx, args)));
     },
     subjectRef: (idType, idNumber) => computeSubjectRef(PSEUDONYM_KEY, idType, idNumber, undefined),
+    pseudonymKey: PSEUDONYM_KEY,
     close: () => Promise.resolve(),
   };
 }

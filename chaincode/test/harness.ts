@@ -83,7 +83,7 @@ export function personJson(overrides: Record<string, unknown> = {}): string {
 
 /** The evidence hash of a document reference, as a gateway computes it; the harness remembers the reference. */
 export function hash(reference: string): string {
-  const evidenceHash = evidenceHashOf(reference);
+  const evidenceHash = evidenceHashOf(PSEUDONYM_KEY, reference);
   REFERENCES.set(evidenceHash, reference);
   return evidenceHash;
 }

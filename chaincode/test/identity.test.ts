@@ -236,7 +236,7 @@ describe('endorsers recompute the subjectRef and evidence hashes (transient map)
       transient: typed,
     });
     expect(parse(result)).toMatchObject({ status: 'RECORDED', subjectRef: ALICE });
-    expect(evidenceHashOf('京（2026）朝阳区不动产权第０００１号')).toBe(HOUSE);
+    expect(evidenceHashOf(PSEUDONYM_KEY, '京（2026）朝阳区不动产权第０００１号')).toBe(HOUSE);
   });
 
   it('refuses a forged subjectRef with FORBIDDEN and writes nothing', async () => {

@@ -10,6 +10,7 @@ import {
   TestNetwork,
   type Invocation,
   type InvokeOptions,
+  PSEUDONYM_KEY,
 } from './harness';
 
 /** Guangdong (destination) asks Beijing (source) to transfer Alice's account. */
@@ -58,14 +59,14 @@ export function stepCall(
       net.transfer.Reject(
         ctx,
         transferId,
-        JSON.stringify({ reasonCode: '01', messageHash: freeTextHash(STEP_TEXTS.REJECT) }),
+        JSON.stringify({ reasonCode: '01', messageHash: freeTextHash(PSEUDONYM_KEY, STEP_TEXTS.REJECT) }),
       ),
     CONFIRM_OUT: (ctx) => net.transfer.ConfirmOut(ctx, transferId, JSON.stringify(TRANSFER_OUT)),
     DISPUTE: (ctx) =>
       net.transfer.Dispute(
         ctx,
         transferId,
-        JSON.stringify({ messageHash: freeTextHash(STEP_TEXTS.DISPUTE) }),
+        JSON.stringify({ messageHash: freeTextHash(PSEUDONYM_KEY, STEP_TEXTS.DISPUTE) }),
       ),
     COMPLETE: (ctx) =>
       net.transfer.Complete(
@@ -74,7 +75,11 @@ export function stepCall(
         JSON.stringify({ receivedAmount: AMOUNT_SENT, receivedOn: '2026-11-22' }),
       ),
     FAIL: (ctx) =>
-      net.transfer.Fail(ctx, transferId, JSON.stringify({ messageHash: freeTextHash(STEP_TEXTS.FAIL) })),
+      net.transfer.Fail(
+        ctx,
+        transferId,
+        JSON.stringify({ messageHash: freeTextHash(PSEUDONYM_KEY, STEP_TEXTS.FAIL) }),
+      ),
   };
   return calls[step];
 }

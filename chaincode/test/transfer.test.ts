@@ -21,6 +21,7 @@ import {
   REGULATOR,
   SHANGHAI,
   TestNetwork,
+  PSEUDONYM_KEY,
 } from './harness';
 import {
   AMOUNT_SENT,
@@ -410,7 +411,7 @@ describe('transfer steps', () => {
     expect(parse(result)).toMatchObject({ status: 'COMPLETED', platformCode: '20' });
     const history = parse(result).history as { step: string; message?: string; messageHash?: string }[];
     const dispute = history.find((entry) => entry.step === 'DISPUTE');
-    expect(dispute?.messageHash).toBe(freeTextHash(STEP_TEXTS.DISPUTE));
+    expect(dispute?.messageHash).toBe(freeTextHash(PSEUDONYM_KEY, STEP_TEXTS.DISPUTE));
     expect(dispute?.message).toBeUndefined();
   });
 
@@ -478,7 +479,8 @@ describe('transfer steps', () => {
     const message = await expectHpf(
       net.submit(
         GUANGDONG.mspId,
-        (ctx) => net.transfer.Dispute(ctx, T1, JSON.stringify({ messageHash: freeTextHash(text) })),
+        (ctx) =>
+          net.transfer.Dispute(ctx, T1, JSON.stringify({ messageHash: freeTextHash(PSEUDONYM_KEY, text) })),
         { transient: { message: text } },
       ),
       'VALIDATION_FAILED',
@@ -492,7 +494,8 @@ describe('transfer steps', () => {
     await expectHpf(
       net.submit(
         GUANGDONG.mspId,
-        (ctx) => net.transfer.Dispute(ctx, T1, JSON.stringify({ messageHash: freeTextHash('甲') })),
+        (ctx) =>
+          net.transfer.Dispute(ctx, T1, JSON.stringify({ messageHash: freeTextHash(PSEUDONYM_KEY, '甲') })),
         { transient: { message: '乙' } },
       ),
       'VALIDATION_FAILED',
@@ -500,7 +503,7 @@ describe('transfer steps', () => {
     );
     await expectHpf(
       net.submit(GUANGDONG.mspId, (ctx) =>
-        net.transfer.Dispute(ctx, T1, JSON.stringify({ messageHash: freeTextHash('甲') })),
+        net.transfer.Dispute(ctx, T1, JSON.stringify({ messageHash: freeTextHash(PSEUDONYM_KEY, '甲') })),
       ),
       'VALIDATION_FAILED',
       'dispute.message: required in the transient map',
@@ -519,7 +522,7 @@ describe('transfer steps', () => {
     const { stub } = await step(net, 'REJECT');
     const publicText = [...stub.writes.values()].map((v) => Buffer.from(v ?? []).toString('utf8')).join('\n');
     expect(publicText).not.toContain(STEP_TEXTS.REJECT);
-    expect(publicText).toContain(freeTextHash(STEP_TEXTS.REJECT));
+    expect(publicText).toContain(freeTextHash(PSEUDONYM_KEY, STEP_TEXTS.REJECT));
     expect([...stub.privateWrites.keys()].sort()).toEqual([
       `_implicit_org_${BEIJING.mspId}`,
       `_implicit_org_${GUANGDONG.mspId}`,
@@ -534,7 +537,7 @@ describe('transfer steps', () => {
           by: BEIJING.mspId,
           at: expect.any(String) as unknown,
           txId: expect.any(String) as unknown,
-          messageHash: freeTextHash(STEP_TEXTS.REJECT),
+          messageHash: freeTextHash(PSEUDONYM_KEY, STEP_TEXTS.REJECT),
           reasonCode: '01',
           message: STEP_TEXTS.REJECT,
         },
@@ -617,7 +620,7 @@ describe('idempotent transfer steps', () => {
       'NEGOTIATING',
       GUANGDONG.mspId,
       (n: TestNetwork) => (ctx: Context) =>
-        n.transfer.Dispute(ctx, T1, JSON.stringify({ messageHash: freeTextHash('另一条') })),
+        n.transfer.Dispute(ctx, T1, JSON.stringify({ messageHash: freeTextHash(PSEUDONYM_KEY, '另一条') })),
       { transient: { message: '另一条' } },
     ],
     [
@@ -625,7 +628,7 @@ describe('idempotent transfer steps', () => {
       'FAILED',
       BEIJING.mspId,
       (n: TestNetwork) => (ctx: Context) =>
-        n.transfer.Fail(ctx, T1, JSON.stringify({ messageHash: freeTextHash('另一条') })),
+        n.transfer.Fail(ctx, T1, JSON.stringify({ messageHash: freeTextHash(PSEUDONYM_KEY, '另一条') })),
       { transient: { message: '另一条' } },
     ],
     [
@@ -633,7 +636,11 @@ describe('idempotent transfer steps', () => {
       'FAILED',
       GUANGDONG.mspId,
       (n: TestNetwork) => (ctx: Context) =>
-        n.transfer.Fail(ctx, T1, JSON.stringify({ messageHash: freeTextHash(STEP_TEXTS.FAIL) })),
+        n.transfer.Fail(
+          ctx,
+          T1,
+          JSON.stringify({ messageHash: freeTextHash(PSEUDONYM_KEY, STEP_TEXTS.FAIL) }),
+        ),
       { transient: { message: STEP_TEXTS.FAIL } },
     ],
     [
@@ -644,7 +651,7 @@ describe('idempotent transfer steps', () => {
         n.transfer.Reject(
           ctx,
           T1,
-          JSON.stringify({ reasonCode: '02', messageHash: freeTextHash(STEP_TEXTS.REJECT) }),
+          JSON.stringify({ reasonCode: '02', messageHash: freeTextHash(PSEUDONYM_KEY, STEP_TEXTS.REJECT) }),
         ),
       { transient: { message: STEP_TEXTS.REJECT } },
     ],

@@ -14,6 +14,7 @@ import {
   TestNetwork,
   type Invocation,
   homeCentreOf,
+  PSEUDONYM_KEY,
 } from './harness';
 import { request, step, T1 } from './transfer-fixtures';
 
@@ -68,7 +69,7 @@ function reverse(
         ctx,
         homeCentreOf(ctx.clientIdentity.getMSPID()),
         withdrawalId,
-        JSON.stringify({ reasonHash: freeTextHash(reason) }),
+        JSON.stringify({ reasonHash: freeTextHash(PSEUDONYM_KEY, reason) }),
       ),
     { transient: { reason } },
   );
@@ -167,7 +168,7 @@ describe('withdrawal record', () => {
     const { result, event } = await reverse(net, BEIJING.mspId, 'W-110000-0001');
     expect(parse(result)).toMatchObject({
       status: 'REVERSED',
-      reversal: { reasonHash: freeTextHash('录入错误'), at: '2026-11-20T02:00:03.000Z' },
+      reversal: { reasonHash: freeTextHash(PSEUDONYM_KEY, '录入错误'), at: '2026-11-20T02:00:03.000Z' },
       amountFen: 10000000,
     });
     expect(event).toEqual({
@@ -205,7 +206,7 @@ describe('withdrawal record', () => {
             ctx,
             homeCentreOf(ctx.clientIdentity.getMSPID()),
             'W-110000-0001',
-            JSON.stringify({ reasonHash: freeTextHash('') }),
+            JSON.stringify({ reasonHash: freeTextHash(PSEUDONYM_KEY, '') }),
           ),
         { transient: { reason: '' } },
       ),
@@ -266,7 +267,7 @@ describe('withdrawal record', () => {
       .get('withdrawal-reversal~W-110000-0001')!;
     expect(JSON.parse(Buffer.from(stored).toString('utf8'))).toMatchObject({
       reason: '录入错误',
-      reasonHash: freeTextHash('录入错误'),
+      reasonHash: freeTextHash(PSEUDONYM_KEY, '录入错误'),
     });
   });
 
@@ -294,7 +295,7 @@ describe('withdrawal record', () => {
             ctx,
             homeCentreOf(ctx.clientIdentity.getMSPID()),
             'W-110000-0001',
-            JSON.stringify({ reasonHash: freeTextHash('甲') }),
+            JSON.stringify({ reasonHash: freeTextHash(PSEUDONYM_KEY, '甲') }),
           ),
         { transient: { reason: '乙' } },
       ),

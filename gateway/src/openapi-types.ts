@@ -214,7 +214,7 @@ export interface paths {
     };
     /**
      * The person's details and the steps' free texts (source or destination operator only)
-     * @description Read from this centre's own implicit private collection through the chaincode. Only an operator of the transfer's source or destination centre may read; auditors and other centres get 403. Every read is logged (transferId, centre, key id, request id), never the data. Reject / dispute / fail messages are not in public state (which holds their `messageHash`, sha256 of the NFC text); they are listed here in history order.
+     * @description Read from this centre's own implicit private collection through the chaincode. Only an operator of the transfer's source or destination centre may read; auditors and other centres get 403. Every read is logged (transferId, centre, key id, request id), never the data. Reject / dispute / fail messages are not in public state (which holds their `messageHash`, an HMAC-SHA256 of the NFC text under a key derived from the consortium key); they are listed here in history order.
      */
     get: operations['getTransferPersonalDetails'];
     put?: never;
@@ -1269,7 +1269,7 @@ export interface components {
         | 'DEATH_CERTIFICATE'
         | 'RETIREMENT_CERTIFICATE'
         | 'OTHER';
-      /** @description The document's registration number. The ledger gets only the SHA-256 of its folded form; the reference itself goes to the endorsing peers in the transient map, which recompute the hash. It must differ from the other references of the same withdrawal once folded. */
+      /** @description The document's registration number. The ledger gets only a keyed hash (HMAC-SHA256 under a key derived from the consortium key) of its folded form (case, separators, brackets, invisible characters and Unicode look-alikes folded away); the reference itself goes to the endorsing peers in the transient map, which recompute the hash. It must differ from the other references of the same withdrawal once folded, and must not contain an ID number (400). */
       reference: string;
     };
     /** @description Rules across fields, checked by the chaincode (400): reasons 03, 04, 05 and 08 close the account (closesAccount true); reasons 01, 02 and 10 need a PURCHASE_CONTRACT, TITLE_DEED, BUILD_PERMIT or RENOVATION_CONTRACT; withdrawnOn is not later than the day after the transaction's date. */

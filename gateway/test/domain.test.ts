@@ -9,6 +9,7 @@ import { decodeAttestation, latestTxIdOf, stepsOf } from '../src/domain/records'
 import { transferRecord, withdrawalRecord } from '../../test/support/fixtures';
 
 const TODAY = '2026-11-20';
+const KEY = Buffer.alloc(32, 7);
 const normaliseIdNumber = (idType: string, idNumber: string, field: string): string =>
   canonicalIdentity(idType, idNumber, TODAY, field).number;
 import { ApiError } from '../src/errors';
@@ -39,10 +40,10 @@ describe('gateway domain helpers', () => {
   });
 
   it('hashes normalised evidence references', () => {
-    expect(evidenceHashOf(' gf 2026\t0001 ')).toBe(evidenceHashOf('GF20260001'));
-    expect(evidenceHashOf('GF2026-000123')).toBe(evidenceHashOf('gf2026 000123'));
-    expect(evidenceHashOf('ＧＦ２０２６／０００１２３')).toBe(evidenceHashOf('GF2026000123'));
-    expect(evidenceHashOf('京房售字(2026)第12号')).not.toBe(evidenceHashOf('京房售字(2026)第13号'));
+    expect(evidenceHashOf(KEY, ' gf 2026\t0001 ')).toBe(evidenceHashOf(KEY, 'GF20260001'));
+    expect(evidenceHashOf(KEY, 'GF2026-000123')).toBe(evidenceHashOf(KEY, 'gf2026 000123'));
+    expect(evidenceHashOf(KEY, 'ＧＦ２０２６／０００１２３')).toBe(evidenceHashOf(KEY, 'GF2026000123'));
+    expect(evidenceHashOf(KEY, '京房售字(2026)第12号')).not.toBe(evidenceHashOf(KEY, '京房售字(2026)第13号'));
   });
 
   it('checks unified social credit codes', () => {

@@ -1,6 +1,13 @@
 import request from 'supertest';
 import { evidenceHashOf, residentIdCheckChar } from '../src/domain';
-import { OPERATOR_KEY, RESIDENT_ID, bearer, buildApp, subjectRefWithTestKey } from './support/test-app';
+import {
+  OPERATOR_KEY,
+  PSEUDONYM_KEY,
+  RESIDENT_ID,
+  bearer,
+  buildApp,
+  subjectRefWithTestKey,
+} from './support/test-app';
 
 /**
  * The one identity rule as the gateway applies it (chaincode/src/domain/identity.ts), and what it
@@ -120,7 +127,7 @@ describe('what the endorsers get to recompute', () => {
         { kind: 'PURCHASE_CONTRACT', reference: 'ＧＦ-2026 0001' },
       ]);
       const input = JSON.parse(call.args[0]!) as { evidence: { hash: string }[] };
-      expect(input.evidence[0]!.hash).toBe(evidenceHashOf('GF20260001'));
+      expect(input.evidence[0]!.hash).toBe(evidenceHashOf(PSEUDONYM_KEY, 'GF20260001'));
       expect(call.args.join()).not.toContain(RESIDENT_ID);
       expect(call.args.join()).not.toContain('GF');
     }

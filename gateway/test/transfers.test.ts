@@ -8,6 +8,7 @@ import {
   AUDITOR_KEY,
   OPERATOR_KEY,
   SHENZHEN_OPERATOR_KEY,
+  PSEUDONYM_KEY,
   subjectRefWithTestKey,
   RESIDENT_ID,
   RESIDENT_ID_15,
@@ -302,6 +303,22 @@ describe('transfer steps', () => {
     expect(res.body).toMatchObject({ code: 'CONFLICT' });
   });
 
+  it.each([[`JS-${RESIDENT_ID}`], [`JS${RESIDENT_ID_15}`], [`S-${RESIDENT_ID.replace(/0/g, 'O')}`]])(
+    'confirm-out with an ID number in settlementRef (%s) is 400 naming the field, and nothing is written',
+    async (settlementRef) => {
+      const { app, ledger } = buildApp();
+      ledger.on('transfer:Get', () => existing('ACCEPTED'));
+      ledger.on('transfer:ConfirmOut', () => written(ledger, 'OUT_CONFIRMED'));
+      const res = await request(app)
+        .post('/v1/transfers/1100002611200001/confirm-out')
+        .set('Authorization', AUTH)
+        .send({ ...CONFIRM, settlementRef });
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ path: 'settlementRef' }] });
+      expect(ledger.callsOf('submit')).toHaveLength(0);
+    },
+  );
+
   it('confirm-out sends the data as canonical JSON; zero interest is allowed', async () => {
     const { app, ledger } = buildApp();
     ledger.on('transfer:Get', () => existing('ACCEPTED'));
@@ -336,7 +353,10 @@ describe('transfer steps', () => {
         .send(data)
         .expect(201);
       const [call] = ledger.callsOf('submit');
-      expect(JSON.parse(call!.args[1]!)).toEqual({ ...extra, messageHash: freeTextHash(data.message) });
+      expect(JSON.parse(call!.args[1]!)).toEqual({
+        ...extra,
+        messageHash: freeTextHash(PSEUDONYM_KEY, data.message),
+      });
       expect(call!.args.join()).not.toContain(data.message);
       expect(call!.options.transient).toEqual({ message: data.message });
     },
@@ -405,7 +425,7 @@ describe('transfer steps', () => {
     const [call] = ledger.callsOf('submit');
     const text = call!.options.transient?.message;
     expect(text).toEqual(expect.any(String));
-    expect(JSON.parse(call!.args[1]!)).toEqual({ messageHash: freeTextHash(text!) });
+    expect(JSON.parse(call!.args[1]!)).toEqual({ messageHash: freeTextHash(PSEUDONYM_KEY, text!) });
   });
 
   it("an operator acts only for its key's centre: Shenzhen's key cannot cancel the 省直 centre's request", async () => {
@@ -496,7 +516,7 @@ describe('GET /v1/transfers/{id}/personal-details', () => {
       by: 'C440000MSP',
       at: 't',
       txId: OLD_TX,
-      messageHash: freeTextHash('利息不符'),
+      messageHash: freeTextHash(PSEUDONYM_KEY, '利息不符'),
       message: '利息不符',
     },
   ]);

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import request from 'supertest';
-import { freeTextHash } from '../src/domain';
+import { evidenceHashOf, freeTextHash } from '../src/domain';
 import { ApiError } from '../src/errors';
-import { AUDITOR_KEY, OPERATOR_KEY, RESIDENT_ID, bearer, buildApp } from './support/test-app';
+import { AUDITOR_KEY, OPERATOR_KEY, PSEUDONYM_KEY, RESIDENT_ID, bearer, buildApp } from './support/test-app';
 
 const AUTH = bearer(OPERATOR_KEY);
 const body = {
@@ -39,10 +39,10 @@ describe('POST /v1/withdrawals', () => {
       withdrawalId: 'W-2026-0001',
       centre: '440000',
       amount: '1000.5',
-      evidence: [
-        { kind: 'PURCHASE_CONTRACT', hash: createHash('sha256').update('GF20260001').digest('hex') },
-      ],
+      evidence: [{ kind: 'PURCHASE_CONTRACT', hash: evidenceHashOf(PSEUDONYM_KEY, 'GF20260001') }],
     });
+    // Keyed: not the plain SHA-256 of the reference that anyone could recompute from a guess.
+    expect(call!.args[0]).not.toContain(createHash('sha256').update('GF20260001').digest('hex'));
     expect(call!.args[0]).not.toContain('GF');
     expect(call!.args[0]).not.toContain(RESIDENT_ID);
     expect(call!.options.endorsingOrganizations).toEqual(['C440000MSP', 'RegulatorMSP']);
@@ -151,7 +151,7 @@ describe('POST /v1/withdrawals', () => {
     expect(call!.args).toEqual([
       '440000',
       'W-1',
-      JSON.stringify({ reasonHash: freeTextHash('entered twice') }),
+      JSON.stringify({ reasonHash: freeTextHash(PSEUDONYM_KEY, 'entered twice') }),
     ]);
     expect(call!.options.transient).toEqual({ reason: 'entered twice' });
     expect(ledger.committed).toHaveLength(1);

@@ -261,7 +261,7 @@ export async function rawWithdrawal(
     reasonCode: '07',
     amount: '1200.00',
     closesAccount: false,
-    evidence: [{ kind: 'RENT_CONTRACT', hash: evidenceHashOf(`RENT-${id}`) }],
+    evidence: [{ kind: 'RENT_CONTRACT', hash: evidenceHashOf(options.key, `RENT-${id}`) }],
     withdrawnOn: body.withdrawnOn,
   };
   await contract.submit('Record', {

@@ -7,6 +7,7 @@ import {
   withDetails,
   evaluate,
   personTransient,
+  pseudonymKeyOf,
   residentId,
   subjectRefOf,
   submit,
@@ -63,7 +64,7 @@ function withdrawal(id: string, centreCode: string, subjectRef: string, referenc
     reasonCode: '01',
     amount: '50000.00',
     closesAccount: false,
-    evidence: [{ kind: 'PURCHASE_CONTRACT', hash: evidenceHashOf(reference) }],
+    evidence: [{ kind: 'PURCHASE_CONTRACT', hash: evidenceHashOf(pseudonymKeyOf(layout), reference) }],
     withdrawnOn: new Date().toISOString().slice(0, 10),
   });
 }

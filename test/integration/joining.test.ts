@@ -9,6 +9,7 @@ import {
   withDetails,
   evaluate,
   personTransient,
+  pseudonymKeyOf,
   residentId,
   subjectRefOf,
   submit as submitTx,
@@ -186,7 +187,7 @@ describe('a centre joining the running consortium', () => {
       const idNumber = residentId('19930303', (run % 900) + 20);
       const subjectRef = subjectRefOf(layout, idNumber);
       const reference = `JOIN-${run}-CONTRACT`;
-      const hash = evidenceHashOf(reference);
+      const hash = evidenceHashOf(pseudonymKeyOf(layout), reference);
       const transient = withdrawalTransient(idNumber, [{ kind: 'PURCHASE_CONTRACT', reference }]);
       const body = (id: string, centre: string): string =>
         JSON.stringify({

@@ -1,4 +1,6 @@
-import { evidenceHashOf } from '../../chaincode/src/domain';
+import { createHash } from 'node:crypto';
+
+import { evidenceHashOf, foldReference } from '../../chaincode/src/domain';
 import { Definition, Runtime } from '../../network';
 import { testConsortium } from '../support/consortium';
 import { call, gatewayOf } from '../support/http';
@@ -146,7 +148,7 @@ describe('a misbehaving centre with the raw fabric-gateway client', () => {
       submit(
         as('C110000MSP', 'withdrawal'),
         'Record',
-        [args(`SV-${run}-F1`, forgedRef, evidenceHashOf(reference))],
+        [args(`SV-${run}-F1`, forgedRef, evidenceHashOf(pseudonymKeyOf(layout), reference))],
         {
           transient,
           endorsingOrganizations: ['C110000MSP', regulator],
@@ -160,7 +162,7 @@ describe('a misbehaving centre with the raw fabric-gateway client', () => {
       submit(
         as('C110000MSP', 'withdrawal'),
         'Record',
-        [args(`SV-${run}-F1`, forgedRef, evidenceHashOf(reference))],
+        [args(`SV-${run}-F1`, forgedRef, evidenceHashOf(pseudonymKeyOf(layout), reference))],
         {
           transient,
           endorsingOrganizations: [regulator],
@@ -173,7 +175,7 @@ describe('a misbehaving centre with the raw fabric-gateway client', () => {
 
   it('is refused at endorsement (FORBIDDEN) when it sends a forged evidence hash', async () => {
     const transient = withdrawalTransient(buyer, [{ kind: 'PURCHASE_CONTRACT', reference }]);
-    const forgedHash = evidenceHashOf(`${reference}-a-fresh-copy`);
+    const forgedHash = evidenceHashOf(pseudonymKeyOf(layout), `${reference}-a-fresh-copy`);
     const refused = await refusal(
       submit(
         as('C110000MSP', 'withdrawal'),
@@ -215,7 +217,7 @@ describe('a misbehaving centre with the raw fabric-gateway client', () => {
     const recorded = await submit(
       as('C110000MSP', 'withdrawal'),
       'Record',
-      [args(`SV-${run}-OK`, subjectRefOf(layout, buyer), evidenceHashOf(reference))],
+      [args(`SV-${run}-OK`, subjectRefOf(layout, buyer), evidenceHashOf(pseudonymKeyOf(layout), reference))],
       {
         transient: withdrawalTransient(buyer, [{ kind: 'PURCHASE_CONTRACT', reference }]),
         endorsingOrganizations: ['C110000MSP', regulator],
@@ -231,5 +233,113 @@ describe('a misbehaving centre with the raw fabric-gateway client', () => {
     for (const secret of secrets) expect(block.includes(Buffer.from(secret, 'utf8'))).toBe(false);
     expect(block.includes(key)).toBe(false);
     expect(block.includes(Buffer.from(subjectRefOf(layout, buyer), 'utf8'))).toBe(true);
+  });
+});
+
+describe('personal data in public state: keyed evidence hashes, ID numbers refused (end to end)', () => {
+  const buyer = residentId('19760909', (run % 900) + 4);
+  const regulator = consortium.regulator.mspId;
+  const args = (withdrawalId: string, hash: string): string =>
+    JSON.stringify({
+      withdrawalId,
+      centre: '110000',
+      subjectRef: subjectRefOf(layout, buyer),
+      reasonCode: '01',
+      amount: '30000.00',
+      closesAccount: false,
+      evidence: [{ kind: 'PURCHASE_CONTRACT', hash }],
+      withdrawnOn: today,
+    });
+  const body = (withdrawalId: string, reference: string): object => ({
+    withdrawalId,
+    person: { idType: '01', idNumber: buyer, name: '测试购房人' },
+    reasonCode: '01',
+    amount: '30000.00',
+    closesAccount: false,
+    evidence: [{ kind: 'PURCHASE_CONTRACT', reference }],
+    withdrawnOn: today,
+  });
+
+  it('answers 400 naming the field for an ID number as evidence reference, in a withdrawalId or glued in a URL', async () => {
+    const gateway = gatewayOf('C110000MSP');
+    const asReference = await call(
+      gateway,
+      'operator',
+      'POST',
+      '/v1/withdrawals',
+      body(`SV-${run}-ID1`, buyer),
+    );
+    expect(asReference.status).toBe(400);
+    expect(asReference.body).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      errors: [{ path: 'evidence[0].reference' }],
+    });
+    const asId = await call(
+      gateway,
+      'operator',
+      'POST',
+      '/v1/withdrawals',
+      body(`WD-${buyer}`, `GF-${run}-ID2`),
+    );
+    expect(asId.status).toBe(400);
+    expect(asId.body).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ path: 'withdrawalId' }] });
+    const inUrl = await call(gateway, 'operator', 'GET', `/v1/withdrawals/W${buyer}`);
+    expect(inUrl.status).toBe(400);
+    for (const answer of [asReference, asId, inUrl]) expect(JSON.stringify(answer.body)).not.toContain(buyer);
+  });
+
+  it('is refused by the chaincode too (VALIDATION_FAILED at the independent endorser) when the gateway is bypassed', async () => {
+    const transient = withdrawalTransient(buyer, [{ kind: 'PURCHASE_CONTRACT', reference: buyer }]);
+    const hash = evidenceHashOf(pseudonymKeyOf(layout), buyer);
+    for (const endorsers of [['C110000MSP', regulator], [regulator]]) {
+      const refused = await refusal(
+        submit(as('C110000MSP', 'withdrawal'), 'Record', [args(`SV-${run}-ID3`, hash)], {
+          transient,
+          endorsingOrganizations: endorsers,
+        }),
+      );
+      expect(refused.text).toMatch(
+        /HPF:VALIDATION_FAILED: evidence\[0\]\.reference: must not contain an ID number/,
+      );
+      expect(refused.text).not.toContain(buyer);
+      expect(refused.mspIds).toContain(regulator);
+    }
+    const idShapedId = await refusal(
+      submit(
+        as('C110000MSP', 'withdrawal'),
+        'Record',
+        [args(`WD-${buyer}`, evidenceHashOf(pseudonymKeyOf(layout), `GF-${run}-ID4`))],
+        {
+          transient: withdrawalTransient(buyer, [{ kind: 'PURCHASE_CONTRACT', reference: `GF-${run}-ID4` }]),
+          endorsingOrganizations: [regulator],
+        },
+      ),
+    );
+    expect(idShapedId.text).toMatch(/HPF:VALIDATION_FAILED: withdrawalId: must not contain an ID number/);
+  });
+
+  it('refuses the unkeyed SHA-256 of a reference at the independent endorser, and records the keyed hash both endorsers recompute', async () => {
+    const reference = `沪房地(2026)SV${run}-K号`;
+    const transient = withdrawalTransient(buyer, [{ kind: 'PURCHASE_CONTRACT', reference }]);
+    const unkeyed = createHash('sha256').update(foldReference(reference), 'utf8').digest('hex');
+    const refused = await refusal(
+      submit(as('C110000MSP', 'withdrawal'), 'Record', [args(`SV-${run}-K1`, unkeyed)], {
+        transient,
+        endorsingOrganizations: [regulator],
+      }),
+    );
+    expect(refused.text).toMatch(/HPF:FORBIDDEN: evidence hash [0-9a-f]{64} does not match/);
+    const keyed = evidenceHashOf(pseudonymKeyOf(layout), reference);
+    // Written only if the centre's and the regulator's chaincode servers, each with its own copy of K,
+    // computed the same keyed hash from the transient reference (their read-write sets must agree).
+    const recorded = await submit(as('C110000MSP', 'withdrawal'), 'Record', [args(`SV-${run}-K1`, keyed)], {
+      transient,
+      endorsingOrganizations: ['C110000MSP', regulator],
+    });
+    expect(recorded.successful).toBe(true);
+    const read = await call(gatewayOf('C110000MSP'), 'auditor', 'GET', `/v1/withdrawals/SV-${run}-K1`);
+    expect(read.status).toBe(200);
+    expect(read.body).toMatchObject({ evidence: [{ kind: 'PURCHASE_CONTRACT', hash: keyed }] });
+    expect(JSON.stringify(read.body)).not.toContain(unkeyed);
   });
 });

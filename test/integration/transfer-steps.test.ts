@@ -1,7 +1,8 @@
-import { createHash } from 'node:crypto';
+import { freeTextHash } from '../../chaincode/src/domain';
+import { Definition } from '../../network';
 import { testConsortium } from '../support/consortium';
 import { call, gatewayOf, type HttpResult } from '../support/http';
-import { residentId, transferIdFor } from '../support/ledger';
+import { pseudonymKeyOf, residentId, transferIdFor } from '../support/ledger';
 
 /**
  * Transfer steps and reversals over HTTP on the real network: idempotency under concurrency (one 201,
@@ -19,7 +20,9 @@ const guangdong = gatewayOf('C440000MSP');
 const regulator = gatewayOf('RegulatorMSP');
 const guangdongCentre = consortium.centres.find((c) => c.code === '440000')!;
 
-const sha256 = (text: string): string => createHash('sha256').update(text.normalize('NFC')).digest('hex');
+/** The keyed free-text hash (HMAC, key derived from K) the gateway sends and every endorser recomputes. */
+const textHash = (text: string): string =>
+  freeTextHash(pseudonymKeyOf(new Definition.Layout(consortium)), text);
 
 const TRANSFER_OUT = {
   principal: '8000.00',
@@ -97,7 +100,7 @@ describe('transfer steps over HTTP on the real network', () => {
     expect(results[0].body).toEqual(results[1].body);
     expect(results[0].body).toMatchObject({
       status: 'REVERSED',
-      reversal: { reasonHash: sha256('重复录入') },
+      reversal: { reasonHash: textHash('重复录入') },
     });
     expect(JSON.stringify(results[0].body)).not.toContain('重复录入');
     expect((await reverse('重复录入')).status).toBe(200);
@@ -143,9 +146,11 @@ describe('transfer steps over HTTP on the real network', () => {
     const record = (await call(regulator, 'auditor', 'GET', `/v1/transfers/${transferId}`)).body;
     expect(record).toMatchObject({ status: 'FAILED' });
     expect(historySteps(record, 'DISPUTE')).toEqual([
-      expect.objectContaining({ messageHash: sha256(dispute) }),
+      expect.objectContaining({ messageHash: textHash(dispute) }),
     ]);
-    expect(historySteps(record, 'FAIL')).toEqual([expect.objectContaining({ messageHash: sha256(failure) })]);
+    expect(historySteps(record, 'FAIL')).toEqual([
+      expect.objectContaining({ messageHash: textHash(failure) }),
+    ]);
     expect(JSON.stringify(record)).not.toContain(dispute);
     expect(JSON.stringify(record)).not.toContain(failure);
 
@@ -161,8 +166,8 @@ describe('transfer steps over HTTP on the real network', () => {
       expect(details.body).not.toHaveProperty('salt');
       const messages = details.body.messages as Record<string, unknown>[];
       expect(messages.map((m) => [m.step, m.message, m.messageHash])).toEqual([
-        ['DISPUTE', dispute, sha256(dispute)],
-        ['FAIL', failure, sha256(failure)],
+        ['DISPUTE', dispute, textHash(dispute)],
+        ['FAIL', failure, textHash(failure)],
       ]);
     }
     const refused = [

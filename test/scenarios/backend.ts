@@ -55,6 +55,8 @@ export interface Backend {
   evaluate(mspId: string, contract: string, tx: string, args: readonly string[]): Promise<unknown>;
   /** The subjectRef the chaincode knows this person by (the backend's pseudonym key). */
   subjectRef(idType: string, idNumber: string): string;
+  /** The consortium key K the chaincode recomputes keyed hashes with (evidence, free texts). */
+  readonly pseudonymKey: Uint8Array;
   close(): Promise<void>;
 }
 

@@ -67,7 +67,7 @@ export function defineChaincodeScenarios(setup: () => Promise<Backend>): void {
   const references = new Map<string, string>();
   const evidenceHash = (label: string): string => {
     const reference = `SC-${b.tag}-${label}`;
-    const hash = evidenceHashOf(reference);
+    const hash = evidenceHashOf(b.pseudonymKey, reference);
     references.set(hash, reference);
     return hash;
   };
@@ -123,12 +123,15 @@ export function defineChaincodeScenarios(setup: () => Promise<Backend>): void {
       case 'Cancel':
         return [transferId];
       case 'Reject':
-        return [transferId, JSON.stringify({ reasonCode: '01', messageHash: freeTextHash(text ?? '') })];
+        return [
+          transferId,
+          JSON.stringify({ reasonCode: '01', messageHash: freeTextHash(b.pseudonymKey, text ?? '') }),
+        ];
       case 'ConfirmOut':
         return [transferId, JSON.stringify(TRANSFER_OUT)];
       case 'Dispute':
       case 'Fail':
-        return [transferId, JSON.stringify({ messageHash: freeTextHash(text ?? '') })];
+        return [transferId, JSON.stringify({ messageHash: freeTextHash(b.pseudonymKey, text ?? '') })];
       case 'Complete':
         return [transferId, JSON.stringify({ receivedAmount: AMOUNT_SENT, receivedOn: b.today })];
     }
@@ -190,7 +193,7 @@ export function defineChaincodeScenarios(setup: () => Promise<Backend>): void {
         caller,
         'withdrawal',
         'Reverse',
-        [centre.code, withdrawalId, JSON.stringify({ reasonHash: freeTextHash('录入错误') })],
+        [centre.code, withdrawalId, JSON.stringify({ reasonHash: freeTextHash(b.pseudonymKey, '录入错误') })],
         {
           transient: { reason: '录入错误' },
           endorsers: [caller, b.regulatorMsp],
@@ -321,7 +324,11 @@ export function defineChaincodeScenarios(setup: () => Promise<Backend>): void {
             beijing.mspId,
             'withdrawal',
             'Reverse',
-            [shenzhen.code, 'SC-none', JSON.stringify({ reasonHash: freeTextHash('录入错误') })],
+            [
+              shenzhen.code,
+              'SC-none',
+              JSON.stringify({ reasonHash: freeTextHash(b.pseudonymKey, '录入错误') }),
+            ],
             { transient: { reason: '录入错误' }, endorsers: [beijing.mspId, b.regulatorMsp] },
           ),
         ),

@@ -110,6 +110,7 @@ export function fabricBackend(): Promise<Backend> {
       }
     },
     subjectRef: (idType, idNumber) => computeSubjectRef(key, idType, idNumber, undefined),
+    pseudonymKey: key,
     close() {
       for (const connection of connections.values()) connection.close();
       return Promise.resolve();

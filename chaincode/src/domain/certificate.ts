@@ -16,6 +16,7 @@ import {
   validateCentreCode,
   validateDate,
   validateIdType,
+  validatePublicReference,
   validateReference,
   validateText,
   validateYearMonth,
@@ -100,9 +101,9 @@ function at(path: string, key: string): string {
 
 const INSTANT = /^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{3})?Z$/;
 
-/** A certificate number, scoped to its issuing centre. */
+/** A certificate number, scoped to its issuing centre; public, so no ID number inside. */
 export function validateCertificateNo(value: string, field = 'certificateNo'): string {
-  return validateReference(value, field, 40);
+  return validatePublicReference(value, field, 40);
 }
 
 export function isCertificateType(value: string): value is CertificateType {

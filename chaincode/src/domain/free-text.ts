@@ -1,11 +1,10 @@
-import { createHash } from 'node:crypto';
-
 import { invalid } from './errors';
-import { foldIdentifier } from './fold';
+import { findIdShapedRun, idDigitView } from './id-shaped';
+import { keyedHashHex, type HashKeySource } from './keyed-hash';
 
 /**
  * Free texts of the business steps: reject / dispute / fail messages and reversal reasons. They are
- * never written to public state: the ledger holds `sha256(NFC text)` and the text itself goes only to
+ * never written to public state: the ledger holds a keyed hash of the NFC text ({@link freeTextHash}) and the text itself goes only to
  * the implicit collections of the centres concerned. The texts are still refused when they carry
  * something shaped like an ID number in any spelling (defence in depth).
  */
@@ -13,14 +12,15 @@ import { foldIdentifier } from './fold';
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 /** After folding: 15 digits in a row (a 15-digit ID, or the body of an 18-character one). */
-const ID_SHAPED_RUN = /[0-9]{15}/;
+const LONG_DIGIT_RUN = /[0-9]{15}/;
 
 /**
- * True when the text, folded as identifiers are (`foldIdentifier`: NFKC, white space and separators
- * removed), holds an ID-number-shaped run (15+ digits, however spaced or written).
+ * True when the text holds an ID number in any spelling: an ID-shaped run (id-shaped.ts, the one
+ * detector) or, stricter for free texts, which need no long numbers, any 15+ digits in a row once
+ * folded (white space, separators, brackets, invisible characters and look-alikes removed).
  */
 export function containsIdShapedRun(text: string): boolean {
-  return ID_SHAPED_RUN.test(foldIdentifier(text));
+  return findIdShapedRun(text) !== undefined || LONG_DIGIT_RUN.test(idDigitView(text));
 }
 
 /** The number of characters (Unicode code points) of a string, as JSON Schema counts them. */
@@ -53,7 +53,11 @@ export function validateFreeText(value: string, field: string): string {
   return text;
 }
 
-/** The public fingerprint of a free text: SHA-256 hex of its NFC form. */
-export function freeTextHash(text: string): string {
-  return createHash('sha256').update(text.normalize('NFC'), 'utf8').digest('hex');
+/**
+ * The public fingerprint of a free text: HMAC-SHA256 (lowercase hex) of its NFC form, keyed with the
+ * free-text key derived from the consortium key K (keyed-hash.ts), so a short standard text cannot be
+ * guessed from its fingerprint by anyone without K.
+ */
+export function freeTextHash(keys: HashKeySource, text: string): string {
+  return keyedHashHex(keys, 'free-text', text.normalize('NFC'));
 }

@@ -4,6 +4,7 @@ import { isCentreCode } from './centre-codes';
 import { isIdType, type IdType } from './codes';
 import { isCalendarDate, isYearMonth } from './dates';
 import { codePointLength, containsIdShapedRun } from './free-text';
+import { refuseIdShaped } from './id-shaped';
 import { invalid } from './errors';
 
 const MONEY_PATTERN = /^(0|[1-9][0-9]{0,11})(?:\.([0-9]{1,2}))?$/;
@@ -100,11 +101,12 @@ export function validateSha256Hex(value: string, field: string): string {
   return value;
 }
 
+/** A withdrawal ID: 1-40 characters of [A-Za-z0-9-], and no ID number inside (id-shaped.ts). */
 export function validateWithdrawalId(value: string, field = 'withdrawalId'): string {
   if (!/^[A-Za-z0-9-]{1,40}$/.test(value)) {
     throw invalid(field, 'must be 1-40 characters of [A-Za-z0-9-]');
   }
-  return value;
+  return refuseIdShaped(value, field);
 }
 
 export function validateMspId(value: string, field: string): string {
@@ -120,6 +122,15 @@ export function validateReference(value: string, field: string, maxLength: numbe
     throw invalid(field, `must be 1-${maxLength} characters of [A-Za-z0-9-]`);
   }
   return value;
+}
+
+/**
+ * A reference that lands in public state (settlement reference, certificate number, request ID):
+ * {@link validateReference}, and no ID number inside (id-shaped.ts). Private references (account
+ * numbers, loan contract numbers in private content) keep {@link validateReference}.
+ */
+export function validatePublicReference(value: string, field: string, maxLength: number): string {
+  return refuseIdShaped(validateReference(value, field, maxLength), field);
 }
 
 // eslint-disable-next-line no-control-regex

@@ -8,7 +8,7 @@ import { invalid } from '../domain/errors';
 import { readObject, readOptionalString, readString, type UncheckedObject } from '../domain/json-fields';
 import {
   validateCentreCode,
-  validateReference,
+  validatePublicReference,
   validateSha256Hex,
   validateSubjectRef,
 } from '../domain/validators';
@@ -68,8 +68,9 @@ export type IssueInput = {
   readonly request?: { readonly requester: string; readonly requestId: string };
 };
 
+/** A request ID, scoped to the requesting centre; public, so no ID number inside. */
 export function validateRequestId(value: string, field = 'requestId'): string {
-  return validateReference(value, field, 40);
+  return validatePublicReference(value, field, 40);
 }
 
 function oneOf<T extends string>(values: readonly T[], value: string, field: string): T {

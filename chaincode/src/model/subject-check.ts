@@ -1,10 +1,10 @@
 import type { Context } from 'fabric-contract-api';
 
 import { decodeJson } from '../codec';
-import { chaincodeConfig } from '../config';
+import { chaincodeConfig, chaincodeHashKeys } from '../config';
 import { chinaDateOf } from '../domain/dates';
 import { hpfError, invalid } from '../domain/errors';
-import { evidenceHashOf } from '../domain/evidence';
+import { evidenceHashOf, validateEvidenceReference } from '../domain/evidence';
 import { canonicalIdentity, subjectRefOf } from '../domain/identity';
 import { readArray, readObject, readString } from '../domain/json-fields';
 import { txTime } from '../ledger';
@@ -20,7 +20,6 @@ import type { Evidence } from './withdrawal';
  */
 
 const MAX_EVIDENCE = 20;
-const MAX_REFERENCE_LENGTH = 200;
 
 function transientValue(ctx: Context, key: string): unknown {
   const bytes = ctx.stub.getTransient().get(key);
@@ -47,16 +46,18 @@ function checkPerson(ctx: Context, subjectRef: string, allowedKeys?: readonly st
   }
 }
 
+/**
+ * The (kind, keyed hash) of each transient evidence reference. A reference holding an ID number is
+ * refused (VALIDATION_FAILED naming it) before anything is hashed.
+ */
 function transientEvidence(ctx: Context): string[] {
   const list = readArray({ evidence: transientValue(ctx, 'evidence') }, 'evidence', MAX_EVIDENCE);
+  const keys = chaincodeHashKeys();
   return list.map((item, index) => {
     const path = `evidence[${index}]`;
     const object = readObject(item, path, ['kind', 'reference']);
-    const reference = readString(object, 'reference', path);
-    if (reference.trim() === '' || reference.length > MAX_REFERENCE_LENGTH) {
-      throw invalid(`${path}.reference`, `must be 1-${MAX_REFERENCE_LENGTH} characters`);
-    }
-    return `${readString(object, 'kind', path)}:${evidenceHashOf(reference)}`;
+    const reference = validateEvidenceReference(readString(object, 'reference', path), `${path}.reference`);
+    return `${readString(object, 'kind', path)}:${evidenceHashOf(keys, reference)}`;
   });
 }
 

@@ -21,7 +21,7 @@ import {
   formatFen,
   parseMoneyToFen,
   validateDate,
-  validateReference,
+  validatePublicReference,
   validateSha256Hex,
   validateYearMonth,
 } from '../domain/validators';
@@ -181,7 +181,7 @@ function transferOutFlags(
     loanCount: readInteger(object, 'loanCount', 0, 99, 'transferOut'),
     unsettledLoan: readBoolean(object, 'unsettledLoan', 'transferOut'),
     fraudRecord: readBoolean(object, 'fraudRecord', 'transferOut'),
-    settlementRef: validateReference(
+    settlementRef: validatePublicReference(
       readString(object, 'settlementRef', 'transferOut'),
       'transferOut.settlementRef',
       64,

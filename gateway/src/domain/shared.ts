@@ -49,14 +49,36 @@ export function chinaToday(now: Date = new Date()): string {
   return shared.chinaDateOf(now.toISOString());
 }
 
-/** The evidence hash every endorser recomputes from the reference (one copy, in the chaincode). */
-export function evidenceHashOf(reference: string): string {
-  return shared.evidenceHashOf(reference);
+/**
+ * The keyed evidence hash every endorser recomputes from the reference (one copy, in the chaincode):
+ * HMAC with a key derived from K of the folded reference.
+ */
+export function evidenceHashOf(pseudonymKey: Uint8Array, reference: string): string {
+  return shared.evidenceHashOf(pseudonymKey, reference);
 }
 
-/** The folded form of an evidence reference (NFKC, case, white space and separators). */
+/** The folded form of an evidence reference (NFKC, case, separators, brackets, invisibles, look-alikes). */
 export function normaliseEvidenceReference(reference: string): string {
   return shared.normaliseEvidenceReference(reference);
+}
+
+/** An evidence reference as the endorsers validate it (no ID number inside); VALIDATION_FAILED naming `field`. */
+export function validateEvidenceReference(reference: string, field: string): string {
+  return validated(field, () => shared.validateEvidenceReference(reference, field));
+}
+
+/**
+ * Refuses a value bound for public state, events, the index or a URL (business IDs, references) that
+ * holds an ID number in any spelling: the chaincode's one detector (id-shaped.ts). VALIDATION_FAILED
+ * names `field`.
+ */
+export function refuseIdShaped(value: string, field: string): string {
+  return validated(field, () => shared.refuseIdShaped(value, field));
+}
+
+/** The kind of ID-shaped run a text holds once folded (the chaincode's detector), or undefined. */
+export function findIdShapedRun(text: string): shared.IdShape | undefined {
+  return shared.findIdShapedRun(text);
 }
 
 /** Decodes a pseudonymisation key file exactly as every chaincode server does. */
@@ -107,9 +129,9 @@ export function validateFreeText(text: string, field: string): string {
   return validated(field, () => shared.validateFreeText(text, field));
 }
 
-/** sha256 hex of the NFC text: what public state holds instead of a free text. */
-export function freeTextHash(text: string): string {
-  return shared.freeTextHash(text);
+/** Keyed hash (HMAC, key derived from K) of the NFC text: what public state holds instead of a free text. */
+export function freeTextHash(pseudonymKey: Uint8Array, text: string): string {
+  return shared.freeTextHash(pseudonymKey, text);
 }
 
 /** True when the text, NFKC-folded with spaces and separators removed, holds 15+ digits in a row. */

@@ -1,4 +1,4 @@
-import { residentIdCheckChar } from './shared';
+import { findIdShapedRun, residentIdCheckChar } from './shared';
 
 /**
  * True when the text contains something shaped like a resident ID number (15 digits, or 17 digits and
@@ -55,15 +55,26 @@ function urlParts(url: string): string[] {
 
 const DELIMITER = /^[/?&=;]$/;
 
+/** The decoded URL cut at `/ ? & = ; : ,`: the path segments, query names and values, and the parts
+ * of typed IDs (`withdrawal:110000:W-1`), each checked on its own. */
+function decodedPieces(url: string): string[] {
+  return decodeUrlText(url).split(/[/?&=;:,#]/);
+}
+
 /**
  * True when the URL carries a resident ID number in any spelling: as is, percent-encoded (even twice),
- * with spaces or hyphens, or in full-width digits, in the path or the query.
+ * with spaces or hyphens, in full-width digits, in the path or the query; and, through the chaincode's
+ * one detector (`findIdShapedRun`), glued to letters or digits (`/v1/withdrawals/W1101…`), hidden by
+ * invisible characters or written with look-alikes, inside any one piece of the URL.
  */
 export function urlCarriesIdNumber(url: string): boolean {
   if (containsResidentIdLike(decodeUrlText(url)) || containsResidentIdLike(foldUrlText(url))) {
     return true;
   }
-  return urlParts(url).some((part) => !DELIMITER.test(part) && containsResidentIdLike(foldUrlText(part)));
+  if (urlParts(url).some((part) => !DELIMITER.test(part) && containsResidentIdLike(foldUrlText(part)))) {
+    return true;
+  }
+  return decodedPieces(url).some((piece) => findIdShapedRun(piece) !== undefined);
 }
 
 const LONG_DIGIT_RUN = /[0-9]{15,}/;

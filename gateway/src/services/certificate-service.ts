@@ -5,6 +5,7 @@ import {
   certificateContent,
   certificateContentHash,
   freeTextHash,
+  refuseIdShaped,
   validateFreeText,
   type CertificateContent,
 } from '../domain';
@@ -189,7 +190,11 @@ class CertificateServiceImpl implements CertificateService {
     const result = await this.#options.writer.write({
       contract: 'certificate',
       transaction: 'Revoke',
-      args: [issuer, certificateNo, canonicalJson({ reasonHash: freeTextHash(text) })],
+      args: [
+        issuer,
+        certificateNo,
+        canonicalJson({ reasonHash: freeTextHash(this.#options.settings.pseudonymKey, text) }),
+      ],
       transient: { reason: text },
       endorsementSets: this.#independentSets(),
       skipCommit: (endorsed, txId) =>
@@ -363,6 +368,7 @@ class CertificateServiceImpl implements CertificateService {
   /** Both centres endorse (the request key carries AND(requester, issuer)); the person goes to both. */
   async request(caller: Caller, body: CertificateRequestBody): Promise<WriteOutcome> {
     const requester = actingCentre(caller);
+    refuseIdShaped(body.requestId, 'requestId');
     const person = normalisePerson(body.person, 'person');
     const issuerMsp = await this.#options.directory.mspIdForField(body.issuer, 'issuer');
     if (issuerMsp === this.#options.settings.mspId) {
@@ -401,7 +407,11 @@ class CertificateServiceImpl implements CertificateService {
     const result = await this.#options.writer.write({
       contract: 'certificate',
       transaction: 'Refuse',
-      args: [requester, requestId, canonicalJson({ reasonHash: freeTextHash(text) })],
+      args: [
+        requester,
+        requestId,
+        canonicalJson({ reasonHash: freeTextHash(this.#options.settings.pseudonymKey, text) }),
+      ],
       transient: { reason: text },
       endorsementSets: [[this.#options.settings.mspId, requesterMsp]],
       skipCommit: (endorsed, txId) =>

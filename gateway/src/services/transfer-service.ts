@@ -1,4 +1,12 @@
-import { canonicalJson, freeTextHash, moneyToFen, newSalt, normaliseUscc, validateFreeText } from '../domain';
+import {
+  canonicalJson,
+  freeTextHash,
+  moneyToFen,
+  newSalt,
+  normaliseUscc,
+  refuseIdShaped,
+  validateFreeText,
+} from '../domain';
 import type { BodyOf, Schemas } from '../api-types';
 import { decodeTransfer, STEP_RULES, type TransferRecord } from '../domain/records';
 import { ApiError, invalidField } from '../errors';
@@ -66,15 +74,22 @@ const DEFAULT_FAIL_MESSAGE = 'closed as failed (失败办结)';
  * The step's argument as the chaincode takes it, and its transient map. Free texts never go in the
  * argument: it carries their hash (`messageHash`), the text goes in the transient key `message`.
  */
-function stepArgument(input: StepInput): { argument?: JsonObject; transient?: Record<string, string> } {
+function stepArgument(
+  input: StepInput,
+  pseudonymKey: Uint8Array,
+): { argument?: JsonObject; transient?: Record<string, string> } {
   const withText = (field: string, text: string, extra: JsonObject = {}) => {
     const message = validateFreeText(text, field);
-    return { argument: { ...extra, messageHash: freeTextHash(message) }, transient: { message } };
+    return {
+      argument: { ...extra, messageHash: freeTextHash(pseudonymKey, message) },
+      transient: { message },
+    };
   };
   switch (input.step) {
     case 'confirm-out':
       moneyToFen(input.body.principal, 'principal');
       moneyToFen(input.body.interest, 'interest', true);
+      refuseIdShaped(input.body.settlementRef, 'settlementRef');
       return { argument: input.body };
     case 'complete':
       moneyToFen(input.body.receivedAmount, 'receivedAmount');
@@ -233,7 +248,7 @@ class TransferServiceImpl implements TransferService {
   async step(caller: Caller, transferId: string, input: StepInput): Promise<WriteOutcome> {
     const own = actingCentre(caller);
     const { step } = input;
-    const { argument, transient } = stepArgument(input);
+    const { argument, transient } = stepArgument(input, this.#options.settings.pseudonymKey);
     const record = decodeTransfer(await this.get(transferId));
     checkActor(step, record, own);
     const [sourceMsp, destinationMsp] = await Promise.all([

@@ -4,6 +4,8 @@ import {
   freeTextHash,
   moneyToFen,
   reasonClosesAccount,
+  refuseIdShaped,
+  validateEvidenceReference,
   validateFreeText,
 } from '../domain';
 import { invalidField } from '../errors';
@@ -69,6 +71,8 @@ class WithdrawalServiceImpl implements WithdrawalService {
     body: WithdrawalBody,
   ): { input: WithdrawalInput; transient: Record<string, string> } {
     const centre = actingCentre(caller);
+    const { pseudonymKey } = this.#options.settings;
+    refuseIdShaped(body.withdrawalId, 'withdrawalId');
     moneyToFen(body.amount, 'amount');
     if (reasonClosesAccount(body.reasonCode) && !body.closesAccount) {
       throw invalidField('closesAccount', `must be true for reason ${body.reasonCode}`);
@@ -78,12 +82,13 @@ class WithdrawalServiceImpl implements WithdrawalService {
       if (e.reference.trim() === '') {
         throw invalidField(`evidence[${i}].reference`, 'must not be blank');
       }
-      return { kind: e.kind, reference: e.reference, hash: evidenceHashOf(e.reference) };
+      validateEvidenceReference(e.reference, `evidence[${i}].reference`);
+      return { kind: e.kind, reference: e.reference, hash: evidenceHashOf(pseudonymKey, e.reference) };
     });
     const input: WithdrawalInput = {
       withdrawalId: body.withdrawalId,
       centre,
-      subjectRef: subjectRefFor(this.#options.settings.pseudonymKey, person),
+      subjectRef: subjectRefFor(pseudonymKey, person),
       reasonCode: body.reasonCode,
       amount: body.amount,
       closesAccount: body.closesAccount,
@@ -149,7 +154,11 @@ class WithdrawalServiceImpl implements WithdrawalService {
     const result = await this.#options.writer.write({
       contract: 'withdrawal',
       transaction: 'Reverse',
-      args: [centre, withdrawalId, canonicalJson({ reasonHash: freeTextHash(text) })],
+      args: [
+        centre,
+        withdrawalId,
+        canonicalJson({ reasonHash: freeTextHash(this.#options.settings.pseudonymKey, text) }),
+      ],
       transient: { reason: text },
       endorsementSets: this.#endorsementSets(),
       skipCommit: (endorsed, txId) =>
