@@ -102,7 +102,7 @@ const yearMonth = (value: string): string => `${value.slice(0, 4)}年${value.sli
 
 function factText(key: string, value: unknown): string {
   if (key === 'accountStatus' && typeof value === 'string') {
-    const label: string | undefined = (ACCOUNT_STATUSES as Readonly<Record<string, string>>)[value];
+    const label: string | undefined = ACCOUNT_STATUSES[value];
     return label === undefined ? value : `${value} ${label}`;
   }
   if (typeof value === 'boolean') {
