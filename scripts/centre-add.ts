@@ -1,4 +1,4 @@
-import { Cli, Definition } from '../network';
+import { Cli, Network } from '../network';
 
 /**
  * `npm run centre:add -- --organisation C440000MSP --code 440600 --name 佛山市住房公积金管理中心`: a
@@ -35,7 +35,7 @@ async function main(): Promise<void> {
   const log = flags.json ? (): void => undefined : (line: string): void => console.log(line);
   const operator = await Cli.addCentreToOrganisation(
     consortium,
-    new Definition.Layout(consortium),
+    new Network(consortium).layout,
     { organisation, code, name },
     log,
   );

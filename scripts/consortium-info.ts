@@ -1,4 +1,4 @@
-import { Cli, Definition, Runtime } from '../network';
+import { Network, Cli } from '../network';
 
 /**
  * `npm run consortium:info -- [--json]`: each gateway's URL and API keys. Each gateway keeps
@@ -15,7 +15,7 @@ const flags = Cli.parseFlags({
 
 Cli.runMain(() => {
   const consortium = Cli.definitionFrom(flags.definition);
-  const gateways = Runtime.gatewayInfo(consortium, new Definition.Layout(consortium));
+  const gateways = new Network(consortium).gateways();
   if (flags.json) {
     console.log(JSON.stringify({ gateways }, null, 2));
   } else {

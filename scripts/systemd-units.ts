@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Cli, Definition, Runtime } from '../network';
+import { Network, Cli, Runtime } from '../network';
 
 /**
  * `npm run systemd:units -- --centre 110000 [--out DIR]` (or `--regulator`, or `--orderers`): writes
@@ -36,7 +36,7 @@ Cli.runMain(async () => {
         : { kind: 'orderers' };
   const source = path.resolve(flags.definition ?? Cli.DEFAULT_DEFINITION);
   const consortium = Cli.definitionFrom(flags.definition);
-  const layout = new Definition.Layout(consortium);
+  const layout = new Network(consortium).layout;
   if (!existsSync(layout.cryptoDir)) {
     throw new Error(
       `${layout.cryptoDir} is missing: run \`npm run network:up\` first (the units name its files)`,

@@ -9,12 +9,14 @@ import {
   findIdShapedRun,
   foldReference,
   freeTextHash,
+  hashKeysOf,
   refuseIdShaped,
   residentIdCheckChar,
   validateEvidenceReference,
   validatePublicReference,
   validateWithdrawalId,
 } from '../src/domain';
+import { chaincodeHashKeys } from '../src/config';
 import { validateRequestId } from '../src/model/certificate';
 import { validateCertificateNo } from '../src/domain/certificate';
 import {
@@ -199,6 +201,15 @@ describe('keyed hashes: evidence and free texts', () => {
     expect(evidenceHashOf(PSEUDONYM_KEY, 'GF20260001')).not.toBe(sha256(foldReference('GF20260001')));
     expect(evidenceHashOf(Buffer.alloc(32, 1), 'GF20260001')).not.toBe(
       evidenceHashOf(PSEUDONYM_KEY, 'GF20260001'),
+    );
+  });
+
+  it('gives the same hashes with the keys derived once (as chaincode servers and gateways hold them) as with K', () => {
+    const keys = hashKeysOf(PSEUDONYM_KEY);
+    expect(evidenceHashOf(keys, 'GF-2026-0001')).toBe(evidenceHashOf(PSEUDONYM_KEY, 'GF-2026-0001'));
+    expect(freeTextHash(keys, '材料不全')).toBe(freeTextHash(PSEUDONYM_KEY, '材料不全'));
+    expect(evidenceHashOf(chaincodeHashKeys(), 'GF-2026-0001')).toBe(
+      evidenceHashOf(PSEUDONYM_KEY, 'GF-2026-0001'),
     );
   });
 

@@ -111,7 +111,7 @@ export async function benchCertificates(
   try {
     log(`certificates: starting the consortium (base port ${options.basePort})`);
     await Runtime.startConsortium(consortium, quiet);
-    const gateways = Runtime.gatewayInfo(consortium, new Definition.Layout(consortium));
+    const gateways = new Network(consortium).gateways();
     const first = consortium.centres[0];
     const last = consortium.centres[consortium.centres.length - 1];
     const issuer = gateways.find((g) => g.mspId === first?.mspId);

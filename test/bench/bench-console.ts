@@ -12,7 +12,7 @@ import { newAuditService } from '../../gateway/src/services/audit-service';
 import { LedgerIndex, type IndexedEvent } from '../../gateway/src/services/ledger-index';
 import { startLedgerIndexer } from '../../gateway/src/services/ledger-indexer';
 import { FakeLedger } from '../../gateway/test/support/fake-ledger';
-import { Network, Definition, Runtime } from '../../network';
+import { Network, Runtime } from '../../network';
 import { post, withdrawalBody } from './bench-support';
 import { benchConsortium } from './bench-network';
 import { transferRecord, withdrawalRecord } from '../support/fixtures';
@@ -247,7 +247,7 @@ async function catchUp(
   const consortium = benchConsortium(basePort, dataDir);
   const quiet: Runtime.Log = () => undefined;
   await new Network(consortium, { log: quiet }).down({ purge: true });
-  const layout = new Definition.Layout(consortium);
+  const layout = new Network(consortium).layout;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'hpf-console-catchup-'));
   try {
     log(`console: starting a consortium (basePort ${basePort}) and writing ${writes} withdrawals`);

@@ -81,7 +81,7 @@ export async function benchNational(log: Runtime.Log, options: NationalOptions):
   );
   const quiet: Runtime.Log = () => undefined;
   await new Network(consortium, { log: quiet }).down({ purge: true });
-  const layout = new Definition.Layout(consortium);
+  const layout = new Network(consortium).layout;
   const before = machineState();
   try {
     log(

@@ -34,7 +34,7 @@ function kindOf(name: string): string {
 /** Highest VmHWM per process kind (orderer, peer, chaincode, gateway) among the running processes. */
 export function peakRssByKind(consortium: Definition.Consortium): Record<string, number> {
   const result: Record<string, number> = {};
-  for (const proc of Runtime.runningProcesses(new Definition.Layout(consortium).root)) {
+  for (const proc of Runtime.runningProcesses(new Network(consortium).layout.root)) {
     const rss = peakRssMiB(proc.pid);
     const kind = kindOf(proc.name);
     if (rss !== null) result[kind] = Math.max(result[kind] ?? 0, rss);
@@ -45,7 +45,7 @@ export function peakRssByKind(consortium: Definition.Consortium): Record<string,
 async function burst(consortium: Definition.Consortium, count: number): Promise<void> {
   const centre = consortium.centres[0];
   if (centre === undefined) return;
-  await Runtime.withOrg(new Definition.Layout(consortium), centre, async ({ gateway }) => {
+  await Runtime.withOrg(new Network(consortium).layout, centre, async ({ gateway }) => {
     const contract = gateway.getNetwork(consortium.channel).getContract(consortium.chaincode.name, 'meta');
     const ids = Array.from({ length: count }, (_, i) => `bench-${Date.now().toString(36)}-${i}`);
     for (let i = 0; i < ids.length; i += 20) {

@@ -148,7 +148,7 @@ export function rssByProcess(
   field: 'VmHWM' | 'VmRSS' = 'VmRSS',
 ): Record<string, number> {
   const result: Record<string, number> = {};
-  for (const proc of Runtime.runningProcesses(new Definition.Layout(consortium).root)) {
+  for (const proc of Runtime.runningProcesses(new Network(consortium).layout.root)) {
     const kib = statusKiB(proc.pid, field);
     if (kib !== null) result[proc.name] = round1(kib / 1024);
   }
@@ -161,7 +161,7 @@ const USER_HZ = 100;
 /** CPU time (ms, user + system) each running process of the consortium has used so far, by name. */
 export function cpuMsByProcess(consortium: Definition.Consortium): Record<string, number> {
   const result: Record<string, number> = {};
-  for (const proc of Runtime.runningProcesses(new Definition.Layout(consortium).root)) {
+  for (const proc of Runtime.runningProcesses(new Network(consortium).layout.root)) {
     try {
       // The fields after the command's closing parenthesis; utime and stime are the 12th and 13th.
       const stat = readFileSync(`/proc/${proc.pid}/stat`, 'utf8');
@@ -304,7 +304,7 @@ export async function onFreshConsortium<T>(
   try {
     log(`${name}: starting the consortium with gateways`);
     await Runtime.startConsortium(consortium, quiet);
-    return await measure(new Definition.Layout(consortium));
+    return await measure(new Network(consortium).layout);
   } finally {
     await new Network(consortium, { log: quiet }).down({ purge: true });
   }

@@ -251,7 +251,7 @@ Cli.runMain(async () => {
   try {
     await Runtime.startConsortium(consortium, log);
     rmSync(reportRoot, { recursive: true, force: true });
-    const gateways = Runtime.gatewayInfo(consortium, new Definition.Layout(consortium));
+    const gateways = new Network(consortium).gateways();
     const results = plan(gateways).map((run) => runWithOneRetryOnToolError(binary, run, reportRoot));
     let errors5xx = 0;
     let requests = 0;

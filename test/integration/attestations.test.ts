@@ -1,6 +1,6 @@
 import { common } from '@hyperledger/fabric-protos';
 import { evidenceHashOf } from '../../chaincode/src/domain';
-import { Definition, Runtime } from '../../network';
+import { Network, Runtime } from '../../network';
 import { testConsortium } from '../support/consortium';
 import {
   contractOf,
@@ -21,7 +21,7 @@ import {
  */
 
 const consortium = testConsortium();
-const layout = new Definition.Layout(consortium);
+const layout = new Network(consortium).layout;
 const ENDORSEMENT_POLICY_FAILURE = 10;
 
 function centre(code: string): (typeof consortium.centres)[number] {

@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { Definition, Runtime } from '../../network';
+import { Network, Definition, Runtime } from '../../network';
 import { LedgerIndex } from '../../gateway/src/services/ledger-index';
 import { testConsortium } from '../support/consortium';
 import { call, gatewayOf, keyOf, readEvents, type SseEvent } from '../support/http';
@@ -15,7 +15,7 @@ import { residentId, transferIdFor } from '../support/ledger';
  */
 
 const consortium = testConsortium();
-const layout = new Definition.Layout(consortium);
+const layout = new Network(consortium).layout;
 const run = 9990 + (Date.now() % 10);
 const today = new Date().toISOString().slice(0, 10);
 const beijing = gatewayOf('C110000MSP');

@@ -1,4 +1,4 @@
-import { Definition, Runtime } from '../../network';
+import { Network, Runtime } from '../../network';
 import { testConsortium } from '../support/consortium';
 import { call, gatewayOf, readEvents, type SseEvent } from '../support/http';
 import { residentId, transferIdFor } from '../support/ledger';
@@ -6,7 +6,7 @@ import { residentId, transferIdFor } from '../support/ledger';
 /** The HTTP API end to end: the gateways global setup started, in front of the real network. */
 
 const consortium = testConsortium();
-const layout = new Definition.Layout(consortium);
+const layout = new Network(consortium).layout;
 // Sequence numbers 5000-8999 belong to this file (attestations uses 1000-4999), so IDs never collide.
 const run = 5000 + (Date.now() % 4000);
 const today = new Date().toISOString().slice(0, 10);

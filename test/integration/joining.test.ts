@@ -106,7 +106,7 @@ describe('a centre joining the running consortium', () => {
       });
       const joined = consortium();
       connections = new Map(
-        joined.orgs.map((org) => [org.mspId, Runtime.connectOrg(new Definition.Layout(joined), org)]),
+        joined.orgs.map((org) => [org.mspId, Runtime.connectOrg(new Network(joined).layout, org)]),
       );
     });
     afterAll(() => {
@@ -132,12 +132,12 @@ describe('a centre joining the running consortium', () => {
       for (const c of connections.values()) c.close();
       const joined = consortium();
       connections = new Map(
-        joined.orgs.map((org) => [org.mspId, Runtime.connectOrg(new Definition.Layout(joined), org)]),
+        joined.orgs.map((org) => [org.mspId, Runtime.connectOrg(new Network(joined).layout, org)]),
       );
     });
 
     it('requests a transfer from 110000 that completes with both centres endorsing', async () => {
-      const layout = new Definition.Layout(consortium());
+      const layout = new Network(consortium()).layout;
       const destination = consortium().centres.find((c) => c.code === '510000')!;
       const transferId = transferIdFor(destination, run);
       const idNumber = residentId('19920202', (run % 900) + 10);
@@ -183,7 +183,7 @@ describe('a centre joining the running consortium', () => {
     });
 
     it('checks a withdrawal at the new centre against evidence already used at an old centre', async () => {
-      const layout = new Definition.Layout(consortium());
+      const layout = new Network(consortium()).layout;
       const idNumber = residentId('19930303', (run % 900) + 20);
       const subjectRef = subjectRefOf(layout, idNumber);
       const reference = `JOIN-${run}-CONTRACT`;

@@ -1,5 +1,5 @@
 import { request as httpRequest } from 'node:http';
-import { Definition, Runtime } from '../../network';
+import { Network, Runtime } from '../../network';
 import { testConsortium } from '../support/consortium';
 import { gatewayOf, gateways } from '../support/http';
 import { residentId } from '../support/ledger';
@@ -10,7 +10,7 @@ import { residentId } from '../support/ledger';
  * peers could still answer a query; once the server is back, it is ready and writes succeed.
  */
 const consortium = testConsortium();
-const layout = new Definition.Layout(consortium);
+const layout = new Network(consortium).layout;
 const org = consortium.centres.find((c) => c.code === '310000')!;
 const shanghai = gatewayOf(org.mspId);
 const run = 9000 + (Date.now() % 900);

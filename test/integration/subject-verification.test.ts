@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 
 import { evidenceHashOf, foldReference } from '../../chaincode/src/domain';
-import { Definition, Runtime } from '../../network';
+import { Network, Runtime } from '../../network';
 import { testConsortium } from '../support/consortium';
 import { call, gatewayOf } from '../support/http';
 import {
@@ -23,7 +23,7 @@ import {
  */
 
 const consortium = testConsortium();
-const layout = new Definition.Layout(consortium);
+const layout = new Network(consortium).layout;
 // Sequence numbers 9000-9999 belong to this file (attestations 1000-4999, gateway-http 5000-8999).
 const run = 9000 + (Date.now() % 1000);
 const today = new Date().toISOString().slice(0, 10);

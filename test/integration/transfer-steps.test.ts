@@ -1,5 +1,5 @@
 import { freeTextHash } from '../../chaincode/src/domain';
-import { Definition } from '../../network';
+import { Network } from '../../network';
 import { testConsortium } from '../support/consortium';
 import { call, gatewayOf, type HttpResult } from '../support/http';
 import { pseudonymKeyOf, residentId, transferIdFor } from '../support/ledger';
@@ -21,8 +21,7 @@ const regulator = gatewayOf('RegulatorMSP');
 const guangdongCentre = consortium.centres.find((c) => c.code === '440000')!;
 
 /** The keyed free-text hash (HMAC, key derived from K) the gateway sends and every endorser recomputes. */
-const textHash = (text: string): string =>
-  freeTextHash(pseudonymKeyOf(new Definition.Layout(consortium)), text);
+const textHash = (text: string): string => freeTextHash(pseudonymKeyOf(new Network(consortium).layout), text);
 
 const TRANSFER_OUT = {
   principal: '8000.00',

@@ -1,7 +1,7 @@
 import { common } from '@hyperledger/fabric-protos';
 import { readFileSync } from 'node:fs';
 import { computeSubjectRef, decodePseudonymKey } from '../../chaincode/src/domain';
-import { Definition, Runtime } from '../../network';
+import { Network, Runtime } from '../../network';
 import type { Backend, CallOptions, CentreRef } from '../scenarios/backend';
 import { testConsortium } from './consortium';
 import { contractOf, errorText, evaluate, submit } from './ledger';
@@ -26,7 +26,7 @@ let runs = 0;
 
 export function fabricBackend(): Promise<Backend> {
   const consortium = testConsortium();
-  const layout = new Definition.Layout(consortium);
+  const layout = new Network(consortium).layout;
   const connections = new Map<string, Runtime.OrgConnection>();
   for (const org of consortium.orgs) connections.set(org.mspId, Runtime.connectOrg(layout, org));
   const contract = (mspId: string, name: string): ReturnType<typeof contractOf> => {

@@ -1,4 +1,4 @@
-import { Definition, Runtime } from '../../network';
+import { Network, Runtime } from '../../network';
 import { testConsortium } from './consortium';
 
 /** HTTP helpers for end-to-end tests against the gateways that global setup started. */
@@ -11,7 +11,7 @@ export interface HttpResult {
 
 export function gateways(): Runtime.GatewayInfo[] {
   const consortium = testConsortium();
-  return Runtime.gatewayInfo(consortium, new Definition.Layout(consortium));
+  return new Network(consortium).gateways();
 }
 
 export function gatewayOf(mspId: string): Runtime.GatewayInfo {

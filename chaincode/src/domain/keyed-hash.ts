@@ -1,4 +1,4 @@
-import { createHmac, hkdfSync } from 'node:crypto';
+import { createHmac, createSecretKey, hkdfSync, type KeyObject } from 'node:crypto';
 
 /**
  * Keyed hashes of what public state fingerprints but must not reveal: evidence references and the
@@ -24,10 +24,14 @@ export function derivedHashKey(pseudonymKey: Uint8Array, purpose: KeyedHashPurpo
   return Buffer.from(hkdfSync('sha256', pseudonymKey, Buffer.alloc(0), KEYED_HASH_LABELS[purpose], 32));
 }
 
-/** Both derived keys, computed once where K is loaded (HKDF costs several times an HMAC). */
+/**
+ * Both derived keys, computed once where K is loaded, as KeyObjects: on Node 24 an HMAC keyed with raw
+ * bytes costs about 16 µs (the key is imported each time), with a KeyObject about 2.5 µs, and HKDF
+ * itself about 18 µs.
+ */
 export interface HashKeys {
-  readonly evidence: Buffer;
-  readonly freeText: Buffer;
+  readonly evidence: KeyObject;
+  readonly freeText: KeyObject;
 }
 
 /** K itself (the keys are derived on each call) or the keys derived from it once ({@link hashKeysOf}). */
@@ -35,12 +39,12 @@ export type HashKeySource = Uint8Array | HashKeys;
 
 export function hashKeysOf(pseudonymKey: Uint8Array): HashKeys {
   return {
-    evidence: derivedHashKey(pseudonymKey, 'evidence'),
-    freeText: derivedHashKey(pseudonymKey, 'free-text'),
+    evidence: createSecretKey(derivedHashKey(pseudonymKey, 'evidence')),
+    freeText: createSecretKey(derivedHashKey(pseudonymKey, 'free-text')),
   };
 }
 
-function keyFor(source: HashKeySource, purpose: KeyedHashPurpose): Buffer {
+function keyFor(source: HashKeySource, purpose: KeyedHashPurpose): Buffer | KeyObject {
   if (source instanceof Uint8Array) {
     return derivedHashKey(source, purpose);
   }

@@ -50,11 +50,25 @@ export function chinaToday(now: Date = new Date()): string {
 }
 
 /**
+ * The keys derived from K (HKDF, chaincode/src/domain/keyed-hash.ts), kept per K: deriving costs more
+ * than the HMAC itself, and a gateway has one K for its whole life.
+ */
+const derivedKeys = new WeakMap<Uint8Array, shared.HashKeys>();
+function hashKeysFor(pseudonymKey: Uint8Array): shared.HashKeys {
+  let keys = derivedKeys.get(pseudonymKey);
+  if (keys === undefined) {
+    keys = shared.hashKeysOf(pseudonymKey);
+    derivedKeys.set(pseudonymKey, keys);
+  }
+  return keys;
+}
+
+/**
  * The keyed evidence hash every endorser recomputes from the reference (one copy, in the chaincode):
  * HMAC with a key derived from K of the folded reference.
  */
 export function evidenceHashOf(pseudonymKey: Uint8Array, reference: string): string {
-  return shared.evidenceHashOf(pseudonymKey, reference);
+  return shared.evidenceHashOf(hashKeysFor(pseudonymKey), reference);
 }
 
 /** The folded form of an evidence reference (NFKC, case, separators, brackets, invisibles, look-alikes). */
@@ -131,7 +145,7 @@ export function validateFreeText(text: string, field: string): string {
 
 /** Keyed hash (HMAC, key derived from K) of the NFC text: what public state holds instead of a free text. */
 export function freeTextHash(pseudonymKey: Uint8Array, text: string): string {
-  return shared.freeTextHash(pseudonymKey, text);
+  return shared.freeTextHash(hashKeysFor(pseudonymKey), text);
 }
 
 /** True when the text, NFKC-folded with spaces and separators removed, holds 15+ digits in a row. */

@@ -7,26 +7,16 @@ export {
   parseFlags,
   runMain,
   usageLine,
-  type CommandSpec,
 } from '../cli-args';
 export {
-  centreEntryOf,
   isRoleName,
-  memberApprove,
-  memberCommit,
   memberPropose,
-  memberSign,
   memberSubmit,
   organisationInit,
-  organisationJoin,
-  organisationServe,
   parseRoleFlags,
   roleHelp,
   ROLES,
-  roleUsage,
   RoleUsageError,
-  type RoleEnv,
-  type RoleFlags,
   type RoleName,
 } from '../roles';
 export { addOrganisation } from '../joining';

@@ -10,6 +10,7 @@ export {
 } from '../definition';
 export type { CentreDefinition, CentreEntry, Consortium, OrgDefinition } from '../definition';
 export { nationalDefinition, openApiWithCentreCodes } from '../centre-table';
-export { readOrganisationFile, OrganisationFileError, type OrganisationFile } from '../organisation-file';
-export { claimDataDir, DATA_DIR_MARKER, purgeDataDir, purgeRefusal, PurgeRefusedError } from '../data-dir';
-export { Layout, REPO_ROOT } from '../layout';
+export { claimDataDir, purgeDataDir } from '../data-dir';
+export { REPO_ROOT } from '../layout';
+/** A type only: the layout comes from `new Network(consortium).layout` (or a host's `layout`). */
+export type { Layout } from '../layout';

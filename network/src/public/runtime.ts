@@ -26,7 +26,7 @@ export {
   type CentreInfo,
   type GatewayInfo,
 } from '../gateways';
-export type { Log, NetworkStatus, NodeStatus, UpResult } from '../network';
+export type { Log, NodeStatus } from '../network';
 export { isRaftLeader, peerHeight, peerProcessName } from '../nodes';
 export { pollUntil, sleep } from '../poll';
 export { SUPERVISOR_NAME, setHold, type RestartEvent } from '../supervisor';

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Definition, Runtime } from '../../../network';
+import { Network, Definition, Runtime } from '../../../network';
 import { keyOf } from '../../support/http';
 
 /**
@@ -20,7 +20,7 @@ export function faultLog(line: string): void {
 }
 
 export const consortium = faultConsortium();
-export const layout = new Definition.Layout(consortium);
+export const layout = new Network(consortium).layout;
 
 export function gatewayOf(org: Definition.OrgDefinition): Runtime.GatewayInfo {
   const found = Runtime.gatewayInfo(consortium, layout).find((g) => g.mspId === org.mspId);
