@@ -1,4 +1,4 @@
-import { Network, Cli } from '../network';
+import { Cli, ConnectionProfiles, Network } from '../network';
 
 /**
  * `npm run consortium:info -- [--json]`: each gateway's URL and API keys. Each gateway keeps
@@ -10,12 +10,25 @@ const flags = Cli.parseFlags({
   flags: {
     definition: Cli.DEFINITION_FLAG,
     json: { type: 'boolean', default: false, help: 'print them as JSON' },
+    'connection-profiles': {
+      type: 'string',
+      arg: 'DIR',
+      defaultText: 'none',
+      help: 'also write one common connection profile per organisation into DIR (docs/platforms.md)',
+    },
   },
 });
 
 Cli.runMain(() => {
   const consortium = Cli.definitionFrom(flags.definition);
-  const gateways = new Network(consortium).gateways();
+  const network = new Network(consortium);
+  const profilesDir = flags['connection-profiles'];
+  if (profilesDir !== undefined) {
+    for (const file of ConnectionProfiles.writeConnectionProfiles(consortium, network.layout, profilesDir)) {
+      console.error(`connection profile: ${file}`);
+    }
+  }
+  const gateways = network.gateways();
   if (flags.json) {
     console.log(JSON.stringify({ gateways }, null, 2));
   } else {

@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import express, { Router, type Request, type RequestHandler, type Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
@@ -32,7 +31,8 @@ export interface ConsoleOptions {
 }
 
 const ASSETS = path.resolve(__dirname, '..', '..', 'console');
-const ECHARTS = createRequire(__filename).resolve('echarts/dist/echarts.min.js');
+/** The custom ECharts build (`console-build/echarts.mjs`), made by `npm run build -w gateway`. */
+const ECHARTS = path.resolve(__dirname, '..', '..', 'dist', 'assets', 'echarts.min.js');
 const sessions = new WeakMap<Request, ConsoleSession>();
 
 // Stricter than the API's policy: scripts and styles only from the gateway, nothing inline.

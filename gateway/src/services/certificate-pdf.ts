@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import PDFDocument from 'pdfkit';
 import QRCode from 'qrcode';
+import { certificateFont } from './certificate-font';
 import {
   ACCOUNT_STATUSES,
   CERTIFICATE_TYPES,
@@ -54,17 +53,6 @@ export function embeddedCertificate(pdf: Buffer): EmbeddedCertificate | undefine
     contentHash: ref[3],
     contentBytes: content === undefined ? undefined : Buffer.from(content, 'base64url'),
   };
-}
-
-let cachedFont: Buffer | undefined;
-
-/** Noto Sans SC (Noto Sans Hans, GB2312 coverage) from the `@embedpdf/fonts-sc` package, read once. */
-function cjkFont(): Buffer {
-  // The package exports only its JS entry; the fonts sit beside it in ../fonts.
-  cachedFont ??= readFileSync(
-    path.join(path.dirname(require.resolve('@embedpdf/fonts-sc')), '..', 'fonts', 'NotoSansHans-Regular.otf'),
-  );
-  return cachedFont;
 }
 
 /** The template centres print; a row whose fact is absent (no employer: a flexible depositor) is left out. */
@@ -179,7 +167,7 @@ export async function renderCertificatePdf(content: CertificateContent, issuedAt
   const chunks: Buffer[] = [];
   doc.on('data', (chunk: Buffer) => chunks.push(chunk));
   const ended = new Promise<void>((resolve) => doc.on('end', resolve));
-  doc.font(cjkFont());
+  doc.font(certificateFont());
   doc.fontSize(20).text(CERTIFICATE_TYPES[content.type] ?? content.type, { align: 'center' });
   doc.moveDown(0.5).fontSize(10).text(`证明编号：${content.certificateNo}`, { align: 'right' });
   doc.moveDown(0.5).fontSize(11);
