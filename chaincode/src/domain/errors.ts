@@ -13,6 +13,8 @@ export const ERROR_CODES = [
   'ACCOUNT_CLOSED',
   'WITHDRAWAL_TOO_FREQUENT',
   'SUBJECT_BANNED',
+  'CODE_USED',
+  'CODE_EXPIRED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
