@@ -18,6 +18,7 @@ import {
   PSEUDONYM_KEY,
 } from './harness';
 import { PATH_TO, request, requestArgs, step, T1, type StepName } from './transfer-fixtures';
+import { confirmOutBody } from '../../test/support/fixtures';
 
 /** Shanghai asks Beijing for the same person Guangdong already asked for (one open transfer-out per source centre and person). */
 const T2 = '3100002611200001';
@@ -196,17 +197,17 @@ describe('account history', () => {
       net.transfer.ConfirmOut(
         ctx,
         T_BACK,
-        JSON.stringify({
-          principal: '60000.00',
-          interest: '0',
-          openedOn: '2026-11-22',
-          paidUpTo: '202611',
-          continuous6Months: false,
-          loanCount: 0,
-          unsettledLoan: false,
-          fraudRecord: false,
-          settlementRef: 'JS-BACK-1',
-        }),
+        JSON.stringify(
+          confirmOutBody({
+            principal: '60000.00',
+            interest: '0',
+            openedOn: '2026-11-22',
+            paidUpTo: '202611',
+            continuous6Months: false,
+            loanCount: 0,
+            settlementRef: 'JS-BACK-1',
+          }),
+        ),
       ),
     );
     await net.submit(BEIJING.mspId, (ctx) =>

@@ -17,20 +17,17 @@ import {
   PSEUDONYM_KEY,
 } from './harness';
 import { request, step, T1 } from './transfer-fixtures';
+import { withdrawalArgument } from '../../test/support/fixtures';
 
 const HOUSE = hash('house');
 
 function withdrawal(id: string, centre: string, subjectRef = ALICE): string {
-  return JSON.stringify({
-    withdrawalId: id,
-    centre,
-    subjectRef,
-    reasonCode: '01',
-    amount: '5000.00',
-    closesAccount: false,
-    evidence: [{ kind: 'PURCHASE_CONTRACT', hash: HOUSE }],
-    withdrawnOn: '2026-11-20',
-  });
+  return JSON.stringify(
+    withdrawalArgument(
+      { withdrawalId: id, centre, subjectRef, evidenceHash: HOUSE },
+      { withdrawnOn: '2026-11-20' },
+    ),
+  );
 }
 
 /** A fixed scenario touching every contract; returns every result and event in order. */

@@ -20,6 +20,7 @@ import {
   homeCentreOf,
   PSEUDONYM_KEY,
 } from './harness';
+import { depositUseFacts } from '../../test/support/fixtures';
 
 function content(overrides: Partial<CertificateContent> = {}): CertificateContent {
   return {
@@ -29,17 +30,7 @@ function content(overrides: Partial<CertificateContent> = {}): CertificateConten
     issuer: BEIJING.code,
     issuerName: BEIJING.name,
     person: { idType: '01', idNumber: ALICE_ID, name: ALICE_NAME },
-    facts: {
-      employerName: '北京某某科技有限公司',
-      openedOn: '2015-03-01',
-      accountStatus: 'NORMAL',
-      paidUpTo: '202610',
-      monthlyDeposit: '2400.00',
-      balance: '86500.25',
-      consecutiveMonths: 128,
-      loansUsed: 0,
-      loanOutstanding: false,
-    },
+    facts: depositUseFacts({ loansUsed: 0 }),
     validUntil: '2027-05-20T16:00:00.000Z',
     ...overrides,
   };

@@ -1,8 +1,8 @@
-import { FakeLedger, FakeStub, wouldValidate } from './fake-stub';
+import { FakeWorldState, FakeStub, wouldValidate } from './fake-stub';
 
 /** The fake stub's Fabric behaviours that the two-backend scenarios found (see docs/testing.md). */
 
-function stub(ledger = new FakeLedger()): FakeStub {
+function stub(ledger = new FakeWorldState()): FakeStub {
   return new FakeStub(ledger, { txId: 'tx1', epochMillis: Date.UTC(2026, 10, 20) });
 }
 
@@ -14,7 +14,7 @@ describe('FakeStub behaves like Fabric', () => {
   });
 
   it('gives metadata with the next key as bookmark when a page is full', async () => {
-    const ledger = new FakeLedger();
+    const ledger = new FakeWorldState();
     const writer = stub(ledger);
     for (const id of ['a', 'b', 'c']) {
       await writer.putState(writer.createCompositeKey('queue', ['110000', id]), Buffer.from('{}'));
@@ -63,7 +63,7 @@ describe('FakeStub behaves like Fabric', () => {
   });
 
   it('keeps only the last event of a transaction', async () => {
-    const ledger = new FakeLedger();
+    const ledger = new FakeWorldState();
     const s = stub(ledger);
     s.setEvent('first', Buffer.from('1'));
     s.setEvent('second', Buffer.from('2'));

@@ -25,7 +25,7 @@ const MIN_UNICODE = '\u0000';
 const MAX_UNICODE = '\u{10FFFF}';
 
 /** Committed world state shared by every transaction of a test. */
-export class FakeLedger {
+export class FakeWorldState {
   public readonly state = new Map<string, Uint8Array>();
   public readonly validationParameters = new Map<string, Uint8Array>();
   public readonly privateData = new Map<string, Map<string, Uint8Array>>();
@@ -120,7 +120,7 @@ export class FakeStub implements ChaincodeStub {
   #writeDone = false;
 
   constructor(
-    private readonly ledger: FakeLedger,
+    private readonly ledger: FakeWorldState,
     private readonly tx: FakeTx,
   ) {
     this.policiesBefore = new Map(ledger.validationParameters);

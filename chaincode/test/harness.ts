@@ -13,7 +13,7 @@ import { readAccountHistory, type AccountEvent } from '../src/model/account';
 import { RegistryContract } from '../src/registry-contract';
 import { TransferContract } from '../src/transfer-contract';
 import { WithdrawalContract } from '../src/withdrawal-contract';
-import { FakeClientIdentity, FakeLedger, FakeStub, wouldValidate } from './fake-stub';
+import { FakeClientIdentity, FakeWorldState, FakeStub, wouldValidate } from './fake-stub';
 
 export const BEIJING = { code: '110000', mspId: 'C110000MSP', name: '北京住房公积金管理中心' };
 export const SHANGHAI = { code: '310000', mspId: 'C310000MSP', name: '上海市公积金管理中心' };
@@ -168,7 +168,7 @@ export interface InvokeOptions {
 type Call = (ctx: Context) => Promise<string>;
 
 export class TestNetwork {
-  public readonly ledger = new FakeLedger();
+  public readonly ledger = new FakeWorldState();
   public readonly meta = new MetaContract();
   public readonly registry = new RegistryContract();
   public readonly transfer = new TransferContract();

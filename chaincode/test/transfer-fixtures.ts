@@ -12,23 +12,14 @@ import {
   type InvokeOptions,
   PSEUDONYM_KEY,
 } from './harness';
+import { CONFIRM_OUT_AMOUNT, confirmOutBody } from '../../test/support/fixtures';
 
 /** Guangdong (destination) asks Beijing (source) to transfer Alice's account. */
 export const T1 = '4400002611200001';
 
-export const TRANSFER_OUT = {
-  principal: '52000.00',
-  interest: '345.67',
-  openedOn: '2015-07-01',
-  paidUpTo: '202610',
-  continuous6Months: true,
-  loanCount: 1,
-  unsettledLoan: false,
-  fraudRecord: false,
-  settlementRef: 'JS-20261120-001',
-};
+export const TRANSFER_OUT = confirmOutBody();
 
-export const AMOUNT_SENT = '52345.67';
+export const AMOUNT_SENT = CONFIRM_OUT_AMOUNT;
 
 export function requestArgs(overrides: Record<string, unknown> = {}): string {
   return JSON.stringify({ transferId: T1, fromCentre: BEIJING.code, subjectRef: ALICE, ...overrides });

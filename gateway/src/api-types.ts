@@ -1,8 +1,8 @@
 import type { Request } from 'express';
-import type { components, operations } from './openapi-types';
+import type { components, operations } from '../generated/openapi-types';
 
 /**
- * Request types from the OpenAPI document: `src/openapi-types.ts` is generated from `src/openapi.yaml`
+ * Request types from the OpenAPI document: `generated/openapi-types.d.ts` is generated from `src/openapi.yaml`
  * (`npm run openapi:types -w gateway`; a unit test fails when it drifts). express-openapi-validator
  * checks every request against that same document before any route runs (`app.ts`), so a route takes
  * its body's type from here and never asserts it.

@@ -26,6 +26,9 @@ export interface RunningGateway {
   close(graceMs?: number): Promise<void>;
 }
 
+/** How long an idle kept-alive connection stays open (see `startGateway`). */
+const KEEP_ALIVE_MS = 65_000;
+
 /** Connects to the peer, builds the app and listens. The process entry is main.ts. */
 export async function startGateway(config: GatewayConfig): Promise<RunningGateway> {
   const logger = pino({ level: config.logLevel, base: { service: 'hpf-gateway', mspId: config.mspId } });
@@ -91,6 +94,11 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     },
   });
   const server = app.listen(config.port, config.host);
+  // Idle kept-alive connections stay open longer than any client keeps them (undici: 4 s; proxies:
+  // 60 s), so the gateway never closes a socket that a client is about to reuse: such a request would
+  // fail with "other side closed" before reaching us. Draining still closes idle connections at once.
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
+  server.headersTimeout = KEEP_ALIVE_MS + 1_000;
   const draining = drainable(server);
   await once(server, 'listening');
   logger.info({ host: config.host, port: config.port, centreCode: config.centreCode }, 'gateway listening');

@@ -1,17 +1,13 @@
 import request from 'supertest';
 import { ApiError } from '../src/errors';
 import { AUDITOR_KEY, OPERATOR_KEY, RESIDENT_ID, bearer, buildApp } from './support/test-app';
+import { rentWithdrawal } from '../../test/support/fixtures';
 
 const AUTH = bearer(OPERATOR_KEY);
 
 function withdrawal(id: string): Record<string, unknown> {
   return {
-    withdrawalId: id,
-    person: { idType: '01', idNumber: RESIDENT_ID, name: '张三' },
-    reasonCode: '07',
-    amount: '1200.00',
-    closesAccount: false,
-    evidence: [{ kind: 'RENT_CONTRACT', reference: `RENT-${id}` }],
+    ...rentWithdrawal(id, { idType: '01', idNumber: RESIDENT_ID, name: '张三' }),
     withdrawnOn: '2026-11-20',
   };
 }

@@ -3,25 +3,13 @@ import request from 'supertest';
 import { embeddedCertificate, qrPayload } from '../src/services/certificate-pdf';
 import type { FakeLedger } from './support/fake-ledger';
 import { AUDITOR_KEY, OPERATOR_KEY, RESIDENT_ID, bearer, buildApp } from './support/test-app';
+import { certificateIssueBody, depositUseFacts } from '../../test/support/fixtures';
 
 const AUTH = bearer(OPERATOR_KEY);
-const body = {
-  certificateNo: 'ZM-2026-0001',
-  type: 'DEPOSIT_USE',
-  person: { idType: '01', idNumber: RESIDENT_ID.toLowerCase(), name: ' 张三 ' },
-  facts: {
-    employerName: '广州某某科技有限公司',
-    openedOn: '2015-03-01',
-    accountStatus: 'NORMAL',
-    paidUpTo: '202610',
-    monthlyDeposit: '2400.00',
-    balance: '86500.25',
-    consecutiveMonths: 128,
-    loansUsed: 1,
-    loanOutstanding: false,
-  },
-  validUntil: '2099-12-31T16:00:00Z',
-};
+const body = certificateIssueBody(
+  { idType: '01', idNumber: RESIDENT_ID.toLowerCase(), name: ' 张三 ' },
+  { facts: depositUseFacts({ employerName: '广州某某科技有限公司' }) },
+);
 
 const sha256 = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
 

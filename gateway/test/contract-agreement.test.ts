@@ -30,6 +30,7 @@ import {
 import { rejectionFromJson, transferOutFromJson } from '../../chaincode/src/model/transfer';
 import { withdrawalInputFromJson } from '../../chaincode/src/model/withdrawal';
 import { loadOpenApiDocument } from '../src/openapi-document';
+import { confirmOutBody } from '../../test/support/fixtures';
 
 type Schema = Readonly<Record<string, unknown>>;
 
@@ -382,17 +383,13 @@ describe('the contract and the chaincode agree on every code list and range', ()
     expect(enumOf(s)).toEqual([...codes].sort());
   });
 
-  const TRANSFER_OUT = {
+  const TRANSFER_OUT = confirmOutBody({
     principal: '1.00',
     interest: '0.00',
     openedOn: '2015-03-01',
-    paidUpTo: '202610',
-    continuous6Months: true,
     loanCount: 0,
-    unsettledLoan: false,
-    fraudRecord: false,
     settlementRef: 'SR-1',
-  };
+  });
 
   it('ConfirmOut.loanCount has the chaincode range', () => {
     const loanCount = propertyOf(confirmOut, 'loanCount');

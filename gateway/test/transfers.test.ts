@@ -15,6 +15,7 @@ import {
   bearer,
   buildApp,
 } from './support/test-app';
+import { confirmOutBody } from '../../test/support/fixtures';
 
 const ID = '4400002611200001';
 const AUTH = bearer(OPERATOR_KEY);
@@ -63,17 +64,13 @@ function existing(
 
 const OLD_TX = 'f'.repeat(64);
 
-const CONFIRM = {
+const CONFIRM = confirmOutBody({
   principal: '12000.50',
   interest: '0.00',
   openedOn: '2015-03-01',
-  paidUpTo: '202610',
-  continuous6Months: true,
   loanCount: 0,
-  unsettledLoan: false,
-  fraudRecord: false,
   settlementRef: 'S-2026-1',
-};
+});
 
 /** A record as the chaincode returns it after a step this transaction took (last history txId = it). */
 function written(ledger: FakeLedger, status: TransferStatus, from = '440000', to = '110000'): string {

@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { OPERATOR_KEY, RESIDENT_ID, bearer, buildApp } from './support/test-app';
+import { confirmOutBody } from '../../test/support/fixtures';
 
 const AUTH = bearer(OPERATOR_KEY);
 const person = { idType: '01', idNumber: RESIDENT_ID, name: '张三' };
@@ -13,17 +14,13 @@ const withdrawal = {
   withdrawnOn: '2026-11-20',
 };
 const transfer = { transferId: '4400002611200001', fromCentre: '110000', person };
-const confirmOut = {
+const confirmOut = confirmOutBody({
   principal: '100.00',
   interest: '1.00',
   openedOn: '2015-03-01',
-  paidUpTo: '202610',
-  continuous6Months: true,
   loanCount: 0,
-  unsettledLoan: false,
-  fraudRecord: false,
   settlementRef: 'S1',
-};
+});
 
 type Body = Record<string, unknown>;
 const without = (body: Body, key: string): Body =>

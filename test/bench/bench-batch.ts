@@ -9,7 +9,7 @@ import {
   rssByProcess,
   rssSummary,
   send,
-  withdrawalBody,
+  benchWithdrawal,
 } from './bench-support';
 
 /**
@@ -35,14 +35,14 @@ export async function benchBatch(log: Runtime.Log, options: BatchBenchOptions): 
     let errors = 0;
     const single = async (): Promise<number> => {
       const i = next++;
-      const answer = await send(gateway, 'POST', '/v1/withdrawals', withdrawalBody(`BB-${i}`, i));
+      const answer = await send(gateway, 'POST', '/v1/withdrawals', benchWithdrawal(`BB-${i}`, i));
       if (answer.status >= 300) errors += 1;
       return 1;
     };
     const batch = async (): Promise<number> => {
       const items = Array.from({ length: BATCH }, () => {
         const i = next++;
-        return withdrawalBody(`BB-${i}`, i);
+        return benchWithdrawal(`BB-${i}`, i);
       });
       const answer = await send(gateway, 'POST', '/v1/withdrawals/batch', { items });
       const results = (answer.body as { results?: { status: number }[] }).results ?? [];

@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { residentIdCheckChar } from '../../chaincode/src/domain';
 import { Network, Definition, Runtime } from '../../network';
 import { benchConsortium } from './bench-network';
+import { certificateIssueBody, loanSettledFacts } from '../support/fixtures';
 
 /**
  * Certificate benchmark: the latency from issue to verification, one certificate at a time, on a
@@ -78,13 +79,12 @@ async function sample(
   await send(issuer, '/v1/certificates', {
     method: 'POST',
     contentType: 'application/json',
-    body: JSON.stringify({
-      certificateNo: no,
-      type: 'LOAN_SETTLED',
-      person: { idType: '01', idNumber: residentIdFor(i), name: '基准测试' },
-      facts: { loanContractNo: `JK-${no}`, loanAmount: '300000.00', settledOn: '2026-10-01' },
-      validUntil: '2099-12-31T16:00:00Z',
-    }),
+    body: JSON.stringify(
+      certificateIssueBody(
+        { idType: '01', idNumber: residentIdFor(i), name: '基准测试' },
+        { certificateNo: no, type: 'LOAN_SETTLED', facts: loanSettledFacts({ loanContractNo: `JK-${no}` }) },
+      ),
+    ),
   });
   const t1 = performance.now();
   const pdf = Buffer.from(await (await send(issuer, `/v1/certificates/${no}/pdf`, {})).arrayBuffer());

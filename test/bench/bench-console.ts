@@ -13,7 +13,7 @@ import { LedgerIndex, type IndexedEvent } from '../../gateway/src/services/ledge
 import { startLedgerIndexer } from '../../gateway/src/services/ledger-indexer';
 import { FakeLedger } from '../../gateway/test/support/fake-ledger';
 import { Network, Runtime } from '../../network';
-import { post, withdrawalBody } from './bench-support';
+import { post, benchWithdrawal } from './bench-support';
 import { benchConsortium } from './bench-network';
 import { transferRecord, withdrawalRecord } from '../support/fixtures';
 
@@ -260,7 +260,7 @@ async function catchUp(
       Array.from({ length: 8 }, async () => {
         while (next < writes) {
           const i = next++;
-          await post(http, '/v1/withdrawals', withdrawalBody(`BH-c-${i}`, i));
+          await post(http, '/v1/withdrawals', benchWithdrawal(`BH-c-${i}`, i));
         }
       }),
     );

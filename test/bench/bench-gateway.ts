@@ -8,7 +8,7 @@ import {
   percentile,
   post,
   rawWithdrawal,
-  withdrawalBody,
+  benchWithdrawal,
 } from './bench-support';
 
 /**
@@ -114,7 +114,7 @@ export async function benchGateway(
 
     const modes: Record<string, Op> = {
       httpAttestation: async (i) => {
-        await post(http, '/v1/withdrawals', withdrawalBody(`BH-h-${i}`, i));
+        await post(http, '/v1/withdrawals', benchWithdrawal(`BH-h-${i}`, i));
         recorded.push(`withdrawal:${centreCode}:BH-h-${i}`);
       },
       rawAttestation: async (i) => {

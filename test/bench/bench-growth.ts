@@ -5,7 +5,7 @@ import { computeSubjectRef, decodePseudonymKey } from '../../chaincode/src/domai
 import { type Definition, Runtime } from '../../network';
 import { benchConsortium } from './bench-network';
 import {
-  confirmOutBody,
+  benchConfirmOut,
   diskBytes,
   onFreshConsortium,
   get,
@@ -20,7 +20,7 @@ import {
   sleep,
   type HttpAnswer,
   today,
-  withdrawalBody,
+  benchWithdrawal,
 } from './bench-support';
 
 /**
@@ -73,7 +73,7 @@ function transferIdOf(centre: Centre, t: number): string {
   return `${centre.code}${date.toISOString().slice(2, 10).replace(/-/g, '')}${String(t % 10_000).padStart(4, '0')}`;
 }
 
-const CONFIRM_OUT = confirmOutBody('GROWTH');
+const CONFIRM_OUT = benchConfirmOut('GROWTH');
 
 /** The steps after the request that bring transfer `t` to its state: [who acts, step, body]. */
 function stepsTo(state: (typeof TRANSFER_STATES)[number]): ['source' | 'destination', string, object][] {
@@ -163,7 +163,7 @@ class Loader {
   }
 
   async #withdrawalBatch(centre: Centre, ws: readonly number[]): Promise<void> {
-    const items = ws.map((w) => withdrawalBody(`G-${w}`, this.personOfWithdrawal(w)));
+    const items = ws.map((w) => benchWithdrawal(`G-${w}`, this.personOfWithdrawal(w)));
     const answer = await send(centre.gateway, 'POST', '/v1/withdrawals/batch', { items });
     if (answer.status !== 200) {
       this.#error(`batch HTTP ${answer.status}: ${JSON.stringify(answer.body)}`);
@@ -338,7 +338,7 @@ export async function benchGrowth(log: Runtime.Log, options: GrowthOptions): Pro
         ),
         proof: await timed(REPEATS, (k) => get(regulator, `/v1/attestations/${withdrawalId(k + 7)}/proof`)),
         withdrawalWrite: await timed(REPEATS, (k) =>
-          post(beijing.gateway, '/v1/withdrawals', withdrawalBody(`GM-${label}-${k}`, people + k)),
+          post(beijing.gateway, '/v1/withdrawals', benchWithdrawal(`GM-${label}-${k}`, people + k)),
         ),
       };
       log(

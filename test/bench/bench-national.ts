@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Network, Definition, Runtime } from '../../network';
 import {
-  confirmOutBody,
+  benchConfirmOut,
   cpuMsByKindDuring,
   machineState,
   residentIdFor,
@@ -14,6 +14,7 @@ import {
   today,
 } from './bench-support';
 import path from 'node:path';
+import { rentWithdrawal } from '../support/fixtures';
 
 /** How long the idle consortium is watched for its CPU use per process kind. */
 const IDLE_WATCH_MS = 20_000;
@@ -119,7 +120,7 @@ export async function benchNational(log: Runtime.Log, options: NationalOptions):
     await timedCall(
       a!.gateway,
       `/v1/transfers/${transferId}/confirm-out`,
-      confirmOutBody(`NAT-${stamp}`),
+      benchConfirmOut(`NAT-${stamp}`),
       steps,
     );
     const completed = await timedCall(
@@ -128,15 +129,12 @@ export async function benchNational(log: Runtime.Log, options: NationalOptions):
       { receivedAmount: '12034.50', receivedOn: today() },
       steps,
     );
-    const withdrawal = (id: string): object => ({
-      withdrawalId: id,
-      person: { idType: '01', idNumber: residentIdFor(stamp + 1, '650102'), name: '全国' },
-      reasonCode: '07',
-      amount: '1200.00',
-      closesAccount: false,
-      evidence: [{ kind: 'RENT_CONTRACT', reference: `RENT-NAT-${stamp}` }],
-      withdrawnOn: today(),
-    });
+    const withdrawal = (id: string): object =>
+      rentWithdrawal(
+        id,
+        { idType: '01', idNumber: residentIdFor(stamp + 1, '650102'), name: '全国' },
+        `RENT-NAT-${stamp}`,
+      );
     const first = await timedCall(c!.gateway, '/v1/withdrawals', withdrawal(`NAT-${stamp}-C`), steps);
     const duplicate = await timedCall(d!.gateway, '/v1/withdrawals', withdrawal(`NAT-${stamp}-D`), steps);
     const peak = rssByProcess(consortium, 'VmHWM');

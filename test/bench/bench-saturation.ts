@@ -14,7 +14,7 @@ import {
   rssByProcess,
   rssSummary,
   sleep,
-  withdrawalBody,
+  benchWithdrawal,
 } from './bench-support';
 
 /**
@@ -169,7 +169,7 @@ export async function benchSaturation(log: Runtime.Log, options: SaturationOptio
     const { centre, gateway, key, endorsers, withdrawal, meta, close } = firstCentre(consortium, layout);
     const modes: Record<string, Op> = {
       httpAttestation: async (i) => {
-        await post(gateway, '/v1/withdrawals', withdrawalBody(`SH-${i}`, i));
+        await post(gateway, '/v1/withdrawals', benchWithdrawal(`SH-${i}`, i));
       },
       rawAttestation: (i) => rawWithdrawal(withdrawal, { key, centre, endorsers }, `SR-${i}`, i),
       trivialPut: async (i) => {

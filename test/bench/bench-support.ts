@@ -10,6 +10,12 @@ import {
   residentIdCheckChar,
 } from '../../chaincode/src/domain';
 import { Network, Definition, Runtime } from '../../network';
+import {
+  type ConfirmOutBody,
+  confirmOutBody,
+  rentWithdrawal,
+  type WithdrawalBodyFixture,
+} from '../support/fixtures';
 
 /** Helpers the benchmarks share: HTTP calls, generated people and records, percentiles, RSS, disk use. */
 
@@ -26,19 +32,8 @@ export function residentIdFor(i: number, region = '110105'): string {
 export const today = (): string => new Date().toISOString().slice(0, 10);
 
 /** A withdrawal body for POST /v1/withdrawals: person `person`, a rent contract unique to `id`. */
-export function withdrawalBody(
-  id: string,
-  person: number,
-): Record<string, unknown> & { withdrawnOn: string } {
-  return {
-    withdrawalId: id,
-    person: { idType: '01', idNumber: residentIdFor(person), name: '基准' },
-    reasonCode: '07',
-    amount: '1200.00',
-    closesAccount: false,
-    evidence: [{ kind: 'RENT_CONTRACT', reference: `RENT-${id}` }],
-    withdrawnOn: today(),
-  };
+export function benchWithdrawal(id: string, person: number): WithdrawalBodyFixture {
+  return rentWithdrawal(id, { idType: '01', idNumber: residentIdFor(person), name: '基准' });
 }
 
 /** A keep-alive HTTP client, as a centre's business system would hold one (lighter than fetch). */
@@ -252,7 +247,7 @@ export async function rawWithdrawal(
   id: string,
   person: number,
 ): Promise<void> {
-  const body = withdrawalBody(id, person);
+  const body = benchWithdrawal(id, person);
   const idNumber = residentIdFor(person);
   const args = {
     withdrawalId: id,
@@ -275,18 +270,14 @@ export async function rawWithdrawal(
 }
 
 /** The body of POST /v1/transfers/{id}/confirm-out the benchmarks send: 12 034.50 yuan in all. */
-export function confirmOutBody(settlementRef: string): Record<string, unknown> {
-  return {
+export function benchConfirmOut(settlementRef: string): ConfirmOutBody {
+  return confirmOutBody({
     principal: '12000.00',
     interest: '34.50',
     openedOn: '2018-01-01',
-    paidUpTo: '202610',
-    continuous6Months: true,
     loanCount: 0,
-    unsettledLoan: false,
-    fraudRecord: false,
     settlementRef,
-  };
+  });
 }
 
 /**

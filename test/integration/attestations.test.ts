@@ -14,6 +14,7 @@ import {
   transferIdFor,
   withdrawalTransient,
 } from '../support/ledger';
+import { confirmOutBody, withdrawalArgument } from '../support/fixtures';
 
 /**
  * The chaincode's cross-province rules on the real network, through the raw fabric-gateway client:
@@ -57,16 +58,13 @@ afterAll(() => {
 });
 
 function withdrawal(id: string, centreCode: string, subjectRef: string, reference: string): string {
-  return JSON.stringify({
+  const ids = {
     withdrawalId: id,
     centre: centreCode,
     subjectRef,
-    reasonCode: '01',
-    amount: '50000.00',
-    closesAccount: false,
-    evidence: [{ kind: 'PURCHASE_CONTRACT', hash: evidenceHashOf(pseudonymKeyOf(layout), reference) }],
-    withdrawnOn: new Date().toISOString().slice(0, 10),
-  });
+    evidenceHash: evidenceHashOf(pseudonymKeyOf(layout), reference),
+  };
+  return JSON.stringify(withdrawalArgument(ids, { amount: '50000.00' }));
 }
 
 /** What an honest gateway sends beside `withdrawal(…)` for the endorsers to recompute. */
@@ -102,17 +100,13 @@ describe('transfer-and-continue on the real network', () => {
       (await submit(as(beijing, 'transfer'), 'Accept', [transferId], { endorsingOrganizations: both }))
         .result,
     ).toMatchObject({ status: 'ACCEPTED' });
-    const outData = {
+    const outData = confirmOutBody({
       principal: '80000.00',
       interest: '1234.56',
       openedOn: '2015-03-01',
-      paidUpTo: '202610',
-      continuous6Months: true,
       loanCount: 0,
-      unsettledLoan: false,
-      fraudRecord: false,
       settlementRef: `SR${run}`,
-    };
+    });
     const confirmed = await submit(
       as(beijing, 'transfer'),
       'ConfirmOut',

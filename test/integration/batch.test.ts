@@ -1,6 +1,7 @@
 import { testConsortium } from '../support/consortium';
 import { call, gatewayOf } from '../support/http';
 import { residentId, transferIdFor } from '../support/ledger';
+import { evidenceOf, withdrawalBody, type WithdrawalBodyFixture } from '../support/fixtures';
 
 /** Batch submission end to end: each item its own transaction on the real network, answered in order. */
 
@@ -24,16 +25,13 @@ function person(seq: number): { idType: string; idNumber: string; name: string }
   return { idType: '01', idNumber: residentId('19810313', (seq % 999) + 1), name: '批量' };
 }
 
-function withdrawal(id: string, seq: number, reference: string): Record<string, unknown> {
-  return {
-    withdrawalId: id,
-    person: person(seq),
+function withdrawal(id: string, seq: number, reference: string): WithdrawalBodyFixture {
+  return withdrawalBody(id, person(seq), {
     reasonCode: '07',
     amount: '1500.00',
-    closesAccount: false,
-    evidence: [{ kind: 'RENT_CONTRACT', reference }],
+    evidence: evidenceOf('RENT_CONTRACT', reference),
     withdrawnOn: today,
-  };
+  });
 }
 
 function resultsOf(body: Record<string, unknown>): ItemResult[] {

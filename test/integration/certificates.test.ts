@@ -7,6 +7,7 @@ import { PNG } from 'pngjs';
 import { sha256Hex } from '../../chaincode/src/domain';
 import { call, gatewayOf, keyOf } from '../support/http';
 import { residentId } from '../support/ledger';
+import { depositUseFacts, loanSettledFacts } from '../support/fixtures';
 
 /**
  * Certificates (docs/certificates.md) on the real network, through the HTTP gateways: issued at 110000, verified
@@ -25,17 +26,7 @@ const person = (sequence: number): Record<string, string> => ({
   idNumber: residentId('19850412', 500 + ((run + sequence) % 400)),
   name: '李四',
 });
-const facts = {
-  employerName: '北京某某科技有限公司',
-  openedOn: '2015-03-01',
-  accountStatus: 'NORMAL',
-  paidUpTo: '202610',
-  monthlyDeposit: '2400.00',
-  balance: '86500.25',
-  consecutiveMonths: 128,
-  loansUsed: 1,
-  loanOutstanding: false,
-};
+const facts = depositUseFacts();
 const farFuture = '2099-12-31T16:00:00Z';
 
 type Gateway = typeof BEIJING;
@@ -293,7 +284,7 @@ describe('certificates on the real network', () => {
       certificateNo: `ZM-${run}-9`,
       type: 'LOAN_SETTLED',
       person: person(5),
-      facts: { loanContractNo: 'JK-1', loanAmount: '300000.5', settledOn: '2026-10-01' },
+      facts: loanSettledFacts({ loanAmount: '300000.5' }),
       validUntil: farFuture,
     });
     expect(res.status).toBe(400);

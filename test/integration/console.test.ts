@@ -7,6 +7,7 @@ import { LedgerIndex } from '../../gateway/src/services/ledger-index';
 import { testConsortium } from '../support/consortium';
 import { call, gatewayOf, keyOf, readEvents, type SseEvent } from '../support/http';
 import { residentId, transferIdFor } from '../support/ledger';
+import { evidenceOf, withdrawalBody, type WithdrawalBodyFixture } from '../support/fixtures';
 
 /**
  * The auditor console in a real browser (Debian's chromium driven by playwright-core) against the
@@ -28,16 +29,11 @@ const beijingOrg = consortium.centres.find((c) => c.code === '110000')!;
 
 const who = { idType: '01', idNumber: residentId('19770707', run % 1000), name: '审计台' };
 
-function withdrawalBody(id: string, reference: string): Record<string, unknown> {
-  return {
-    withdrawalId: id,
-    person: who,
-    reasonCode: '01',
-    amount: '1000.00',
-    closesAccount: false,
-    evidence: [{ kind: 'PURCHASE_CONTRACT', reference }],
+function withdrawalOf(id: string, reference: string): WithdrawalBodyFixture {
+  return withdrawalBody(id, who, {
+    evidence: evidenceOf('PURCHASE_CONTRACT', reference),
     withdrawnOn: today,
-  };
+  });
 }
 
 async function withdraw(gateway: typeof beijing, suffix: string): Promise<string> {
@@ -47,7 +43,7 @@ async function withdraw(gateway: typeof beijing, suffix: string): Promise<string
     'operator',
     'POST',
     '/v1/withdrawals',
-    withdrawalBody(id, `CON-${run}-${suffix}`),
+    withdrawalOf(id, `CON-${run}-${suffix}`),
   );
   expect(result.status).toBe(201);
   return `withdrawal:${gateway.centreCode ?? ''}:${id}`;
@@ -381,8 +377,14 @@ describe('the gateway index on the real network', () => {
     const ledger = await ledgerEvents(beijing, written[1]!);
     await indexAt(beijing, ledger.at(-1)!.id);
     const indexed = indexedEvents();
-    // The index holds exactly the ledger's events, in order: none missing, none twice.
-    expect(indexed).toEqual(ledger.map((e) => e.id));
+    // The index holds exactly the ledger's events: none missing, none twice. Both in the index's order
+    // (block, then txId): a block's transactions are not in txId order on the ledger.
+    const byBlockThenTx = (a: string, b: string): number => {
+      const [blockA = '', txA = ''] = a.split(':');
+      const [blockB = '', txB = ''] = b.split(':');
+      return Number(blockA) - Number(blockB) || (txA < txB ? -1 : txA > txB ? 1 : 0);
+    };
+    expect(indexed).toEqual(ledger.map((e) => e.id).sort(byBlockThenTx));
     console.log(
       `index caught up after a restart: ${indexed.length} events, ${written.length} written while stopped`,
     );

@@ -1,6 +1,7 @@
 import { testConsortium } from '../support/consortium';
 import { call, gatewayOf, type HttpResult } from '../support/http';
 import { residentId, transferIdFor } from '../support/ledger';
+import { confirmOutBody, evidenceOf, withdrawalBody, type WithdrawalBodyFixture } from '../support/fixtures';
 
 /**
  * The cross-province rules (docs/rules.md) end to end, through the centres' HTTP gateways on the real network: one open
@@ -38,35 +39,27 @@ function withdrawal(
   reasonCode: string,
   evidence: readonly { kind: string; reference: string }[],
   closesAccount = false,
-): Record<string, unknown> {
-  return {
-    withdrawalId,
-    person: who,
+): WithdrawalBodyFixture {
+  return withdrawalBody(withdrawalId, who, {
     reasonCode,
     amount: '8000.00',
     closesAccount,
     evidence,
     withdrawnOn: today,
-  };
+  });
 }
 
-const rent = (reference: string): { kind: string; reference: string }[] => [
-  { kind: 'RENT_CONTRACT', reference },
-];
+const rent = (reference: string): WithdrawalBodyFixture['evidence'] => evidenceOf('RENT_CONTRACT', reference);
 
 async function transferOut(transferId: string, destination: typeof guangdong, amount: string): Promise<void> {
   expect((await call(beijing, 'operator', 'POST', `/v1/transfers/${transferId}/accept`)).status).toBe(201);
-  const out = {
+  const out = confirmOutBody({
     principal: amount,
     interest: '0',
     openedOn: '2010-01-01',
-    paidUpTo: '202610',
-    continuous6Months: true,
     loanCount: 0,
-    unsettledLoan: false,
-    fraudRecord: false,
     settlementRef: `XP-${transferId}`,
-  };
+  });
   expect(
     (await call(beijing, 'operator', 'POST', `/v1/transfers/${transferId}/confirm-out`, out)).status,
   ).toBe(201);

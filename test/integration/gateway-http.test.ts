@@ -2,6 +2,7 @@ import { Network, Runtime } from '../../network';
 import { testConsortium } from '../support/consortium';
 import { call, gatewayOf, readEvents, type SseEvent } from '../support/http';
 import { residentId, transferIdFor } from '../support/ledger';
+import { confirmOutBody, evidenceOf, withdrawalBody, type WithdrawalBodyFixture } from '../support/fixtures';
 
 /** The HTTP API end to end: the gateways global setup started, in front of the real network. */
 
@@ -19,20 +20,12 @@ function person(seq: number, name: string): { idType: string; idNumber: string; 
   return { idType: '01', idNumber: residentId('19880808', seq), name };
 }
 
-function withdrawalBody(
-  id: string,
-  who: ReturnType<typeof person>,
-  reference: string,
-): Record<string, unknown> {
-  return {
-    withdrawalId: id,
-    person: who,
-    reasonCode: '01',
+function purchase(id: string, who: ReturnType<typeof person>, reference: string): WithdrawalBodyFixture {
+  return withdrawalBody(id, who, {
     amount: '30000.00',
-    closesAccount: false,
-    evidence: [{ kind: 'PURCHASE_CONTRACT', reference }],
+    evidence: evidenceOf('PURCHASE_CONTRACT', reference),
     withdrawnOn: today,
-  };
+  });
 }
 
 describe('gateway HTTP API against the real network', () => {
@@ -50,17 +43,12 @@ describe('gateway HTTP API against the real network', () => {
     expect(
       (await call(beijing, 'operator', 'POST', `/v1/transfers/${transferId}/accept`)).body,
     ).toMatchObject({ status: 'ACCEPTED' });
-    const out = {
+    const out = confirmOutBody({
       principal: '12000.00',
       interest: '34.50',
       openedOn: '2018-01-01',
-      paidUpTo: '202610',
-      continuous6Months: true,
-      loanCount: 1,
-      unsettledLoan: false,
-      fraudRecord: false,
       settlementRef: `E2E-${run}`,
-    };
+    });
     expect(
       (await call(beijing, 'operator', 'POST', `/v1/transfers/${transferId}/confirm-out`, out)).status,
     ).toBe(201);
@@ -89,7 +77,7 @@ describe('gateway HTTP API against the real network', () => {
       'operator',
       'POST',
       '/v1/withdrawals',
-      withdrawalBody(`E2E-${run}-A`, buyer, `GF-${run}-7788`),
+      purchase(`E2E-${run}-A`, buyer, `GF-${run}-7788`),
     );
     expect(first.status).toBe(201);
     const second = await call(
@@ -97,7 +85,7 @@ describe('gateway HTTP API against the real network', () => {
       'operator',
       'POST',
       '/v1/withdrawals',
-      withdrawalBody(`E2E-${run}-B`, buyer, `gf ${run} 7788`),
+      purchase(`E2E-${run}-B`, buyer, `gf ${run} 7788`),
     );
     expect(second.status).toBe(409);
     expect(second.contentType).toMatch(/^application\/problem\+json/);
@@ -108,7 +96,7 @@ describe('gateway HTTP API against the real network', () => {
   });
 
   it('answers an identical resubmission with 200 and the record, and a different body with 409', async () => {
-    const body = withdrawalBody(`E2E-${run}-C`, person((run % 500) + 300, '端到端丙'), `GF-${run}-9900`);
+    const body = purchase(`E2E-${run}-C`, person((run % 500) + 300, '端到端丙'), `GF-${run}-9900`);
     const first = await call(shanghai, 'operator', 'POST', '/v1/withdrawals', body);
     expect(first.status).toBe(201);
     const again = await call(shanghai, 'operator', 'POST', '/v1/withdrawals', body);
@@ -123,7 +111,7 @@ describe('gateway HTTP API against the real network', () => {
   });
 
   it('lets auditors read but never write', async () => {
-    const body = withdrawalBody(`E2E-${run}-D`, person((run % 500) + 400, '端到端丁'), `GF-${run}-1234`);
+    const body = purchase(`E2E-${run}-D`, person((run % 500) + 400, '端到端丁'), `GF-${run}-1234`);
     for (const gateway of [beijing, regulator]) {
       const refused = await call(gateway, 'auditor', 'POST', '/v1/withdrawals', body);
       expect(refused.status).toBe(403);
@@ -144,7 +132,7 @@ describe('gateway HTTP API against the real network', () => {
       'operator',
       'POST',
       '/v1/withdrawals',
-      withdrawalBody(id, person((run % 500) + 470, '核验'), `V-${run}-1`),
+      purchase(id, person((run % 500) + 470, '核验'), `V-${run}-1`),
     );
     expect(created.status).toBe(201);
     const attestationId = `withdrawal:110000:${id}`;
@@ -201,7 +189,7 @@ describe('gateway HTTP API against the real network', () => {
         'operator',
         'POST',
         '/v1/withdrawals',
-        withdrawalBody(id, person((run % 500) + 450, '事件'), `EV-${run}-${suffix}`),
+        purchase(id, person((run % 500) + 450, '事件'), `EV-${run}-${suffix}`),
       );
       expect(result.status).toBe(201);
       return id;

@@ -16,6 +16,7 @@ import {
   transferIdFor,
   withdrawalTransient,
 } from '../support/ledger';
+import { CONFIRM_OUT_AMOUNT, confirmOutBody } from '../support/fixtures';
 
 /** A provincial centre joins the running consortium (issue: centres joining). */
 
@@ -153,17 +154,7 @@ describe('a centre joining the running consortium', () => {
         },
       );
       await submitTx(as('C110000MSP', 'transfer'), 'Accept', [transferId], { endorsingOrganizations: both });
-      const out = {
-        principal: '5000.00',
-        interest: '0.00',
-        openedOn: '2020-05-01',
-        paidUpTo: '202610',
-        continuous6Months: true,
-        loanCount: 0,
-        unsettledLoan: false,
-        fraudRecord: false,
-        settlementRef: `SC${run}`,
-      };
+      const out = confirmOutBody({ settlementRef: `SC${run}` });
       await submitTx(as('C110000MSP', 'transfer'), 'ConfirmOut', [transferId, JSON.stringify(out)], {
         endorsingOrganizations: both,
       });
@@ -172,7 +163,10 @@ describe('a centre joining the running consortium', () => {
         'Complete',
         [
           transferId,
-          JSON.stringify({ receivedAmount: '5000.00', receivedOn: new Date().toISOString().slice(0, 10) }),
+          JSON.stringify({
+            receivedAmount: CONFIRM_OUT_AMOUNT,
+            receivedOn: new Date().toISOString().slice(0, 10),
+          }),
         ],
         {
           endorsingOrganizations: both,

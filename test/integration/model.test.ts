@@ -3,6 +3,7 @@ import { randomInt } from 'node:crypto';
 import { residentIdCheckChar } from '../../chaincode/src/domain';
 import { Runtime } from '../../network';
 import { call, gateways, type HttpResult } from '../support/http';
+import { confirmOutBody } from '../support/fixtures';
 
 /**
  * Model-based test on the real network, through the HTTP gateways: random sequences of transfer and
@@ -507,17 +508,12 @@ function stepBody(step: StepName, variant: number, today: string): unknown {
     case 'fail':
       return { message };
     case 'confirm-out':
-      return {
+      return confirmOutBody({
         principal: '1000.00',
         interest: '1.00',
-        openedOn: '2015-07-01',
-        paidUpTo: '202610',
-        continuous6Months: true,
         loanCount: 0,
-        unsettledLoan: false,
-        fraudRecord: false,
         settlementRef: `JS-MODEL-${variant}`,
-      };
+      });
     case 'complete':
       return { receivedAmount: '1001.00', receivedOn: today };
   }

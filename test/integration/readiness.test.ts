@@ -3,6 +3,7 @@ import { Network, Runtime } from '../../network';
 import { testConsortium } from '../support/consortium';
 import { gatewayOf, gateways } from '../support/http';
 import { residentId } from '../support/ledger';
+import { evidenceOf, withdrawalBody, type WithdrawalBodyFixture } from '../support/fixtures';
 
 /**
  * Honest health on the real network: when a centre's own chaincode server dies, its gateway says so
@@ -65,16 +66,12 @@ async function readyzUntil(status: number): Promise<Answer> {
   );
 }
 
-function withdrawal(suffix: string): Record<string, unknown> {
-  return {
-    withdrawalId: `SH-READY-${run}-${suffix}`,
-    person: { idType: '01', idNumber: residentId('19770707', (run % 500) + Number(suffix)), name: '就绪' },
-    reasonCode: '01',
-    amount: '1000.00',
-    closesAccount: false,
-    evidence: [{ kind: 'PURCHASE_CONTRACT', reference: `READY-${run}-${suffix}` }],
-    withdrawnOn: today,
-  };
+function withdrawal(suffix: string): WithdrawalBodyFixture {
+  return withdrawalBody(
+    `SH-READY-${run}-${suffix}`,
+    { idType: '01', idNumber: residentId('19770707', (run % 500) + Number(suffix)), name: '就绪' },
+    { evidence: evidenceOf('PURCHASE_CONTRACT', `READY-${run}-${suffix}`), withdrawnOn: today },
+  );
 }
 
 /** A withdrawal POST by Shanghai's operator, with its Retry-After header. */

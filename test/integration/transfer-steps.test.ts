@@ -3,6 +3,7 @@ import { Network } from '../../network';
 import { testConsortium } from '../support/consortium';
 import { call, gatewayOf, type HttpResult } from '../support/http';
 import { pseudonymKeyOf, residentId, transferIdFor } from '../support/ledger';
+import { confirmOutBody } from '../support/fixtures';
 
 /**
  * Transfer steps and reversals over HTTP on the real network: idempotency under concurrency (one 201,
@@ -23,17 +24,13 @@ const guangdongCentre = consortium.centres.find((c) => c.code === '440000')!;
 /** The keyed free-text hash (HMAC, key derived from K) the gateway sends and every endorser recomputes. */
 const textHash = (text: string): string => freeTextHash(pseudonymKeyOf(new Network(consortium).layout), text);
 
-const TRANSFER_OUT = {
+const TRANSFER_OUT = confirmOutBody({
   principal: '8000.00',
   interest: '12.30',
   openedOn: '2019-05-01',
-  paidUpTo: '202610',
-  continuous6Months: true,
   loanCount: 0,
-  unsettledLoan: false,
-  fraudRecord: false,
   settlementRef: `TS-${run}`,
-};
+});
 
 /** A new transfer from Beijing (source) to Guangdong (destination) for a person of its own. */
 async function newTransfer(offset: number, name: string): Promise<string> {

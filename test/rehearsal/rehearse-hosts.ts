@@ -21,6 +21,7 @@ import {
   removeNamespaces,
   type NamespaceHost,
 } from './namespaces';
+import { CONFIRM_OUT_AMOUNT, confirmOutBody } from '../support/fixtures';
 
 /**
  * `npm run rehearse:hosts`: the consortium on six hosts, each a network namespace with its own data
@@ -142,11 +143,7 @@ async function transfer(
     }),
   );
   await as(source, (c) => submit(c, 'Accept', [transferId], { endorsingOrganizations: both }));
-  const out = {
-    principal: '5000.00', interest: '0.00', openedOn: '2020-05-01', paidUpTo: '202610',
-    continuous6Months: true, loanCount: 0, unsettledLoan: false, fraudRecord: false,
-    settlementRef: `RH${sequence}`,
-  }; // prettier-ignore
+  const out = confirmOutBody({ settlementRef: `RH${sequence}` });
   await as(source, (c) =>
     submit(c, 'ConfirmOut', [transferId, JSON.stringify(out)], { endorsingOrganizations: both }),
   );
@@ -156,7 +153,10 @@ async function transfer(
       'Complete',
       [
         transferId,
-        JSON.stringify({ receivedAmount: '5000.00', receivedOn: new Date().toISOString().slice(0, 10) }),
+        JSON.stringify({
+          receivedAmount: CONFIRM_OUT_AMOUNT,
+          receivedOn: new Date().toISOString().slice(0, 10),
+        }),
       ],
       { endorsingOrganizations: both },
     ),

@@ -6,6 +6,12 @@ import {
   sha256Hex,
 } from '../../chaincode/src/domain';
 import { asRecord, refusal, type Backend, type CentreRef } from './backend';
+import {
+  CONFIRM_OUT_AMOUNT,
+  confirmOutBody,
+  loanSettledFacts,
+  withdrawalArgument,
+} from '../support/fixtures';
 
 /**
  * The chaincode's behaviour scenarios, written once and run against both backends: the fake stub
@@ -25,18 +31,8 @@ export const KNOWN_CHAINCODE_BUGS = {
   emptyPage: false,
 };
 
-const TRANSFER_OUT = {
-  principal: '52000.00',
-  interest: '345.67',
-  openedOn: '2015-07-01',
-  paidUpTo: '202610',
-  continuous6Months: true,
-  loanCount: 1,
-  unsettledLoan: false,
-  fraudRecord: false,
-  settlementRef: 'JS-SCENARIO-001',
-};
-const AMOUNT_SENT = '52345.67';
+const TRANSFER_OUT = confirmOutBody({ settlementRef: 'JS-SCENARIO-001' });
+const AMOUNT_SENT = CONFIRM_OUT_AMOUNT;
 
 export function defineChaincodeScenarios(setup: () => Promise<Backend>): void {
   let b: Backend;
@@ -161,15 +157,10 @@ export function defineChaincodeScenarios(setup: () => Promise<Backend>): void {
     evidence: string,
     overrides: Json = {},
   ): Json {
+    const ids = { withdrawalId: id, centre: centre.code, evidenceHash: evidence };
+    const subjectRef = b.subjectRef(person.idType, person.idNumber);
     return {
-      withdrawalId: id,
-      centre: centre.code,
-      subjectRef: b.subjectRef(person.idType, person.idNumber),
-      reasonCode: '01',
-      amount: '100000.00',
-      closesAccount: false,
-      evidence: [{ kind: 'PURCHASE_CONTRACT', hash: evidence }],
-      withdrawnOn: b.today,
+      ...withdrawalArgument({ ...ids, subjectRef }, { amount: '100000.00', withdrawnOn: b.today }),
       ...overrides,
     };
   }
@@ -607,7 +598,7 @@ export function defineChaincodeScenarios(setup: () => Promise<Backend>): void {
   });
 
   describe('certificates', () => {
-    const FACTS = { loanContractNo: 'JK-SCENARIO-1', loanAmount: '300000.00', settledOn: '2026-10-01' };
+    const FACTS = loanSettledFacts({ loanContractNo: 'JK-SCENARIO-1' });
 
     /** The canonical content an honest gateway builds; its hash is the argument, its bytes the transient map. */
     async function content(

@@ -1,3 +1,4 @@
+import type { Schemas } from '../../gateway/src/api-types';
 import { TRANSFER_STATUSES, type TransferStatus } from '../../chaincode/src/domain/codes';
 import {
   STEP_RULES,
@@ -24,18 +25,8 @@ export function subjectRefFixture(seed = 'A'): string {
     .slice(0, 42)}A`;
 }
 
-/** The ConfirmOut body (API and chaincode argument): the source's transfer-out data. */
-export interface ConfirmOutBody {
-  readonly principal: string;
-  readonly interest: string;
-  readonly openedOn: string;
-  readonly paidUpTo: string;
-  readonly continuous6Months: boolean;
-  readonly loanCount: number;
-  readonly unsettledLoan: boolean;
-  readonly fraudRecord: boolean;
-  readonly settlementRef: string;
-}
+/** The ConfirmOut body (API and chaincode argument): the source's transfer-out data, as the OpenAPI document defines it. */
+export type ConfirmOutBody = Schemas['ConfirmOut'];
 
 /** A valid ConfirmOut body: 52000.00 + 345.67 (52345.67 sent), opened 2015-07, paid up to 2026-10. */
 export function confirmOutBody(overrides: Partial<ConfirmOutBody> = {}): ConfirmOutBody {
@@ -141,5 +132,132 @@ export function withdrawalRecord(
     recordedAt: '2026-11-02T09:00:00.000Z',
     txId: tx(100),
     ...fields,
+  };
+}
+
+/** The facts of a DEPOSIT_USE certificate (缴存使用证明): a normal account since 2015, paid up to 2026-10. */
+export function depositUseFacts(
+  overrides: Partial<Schemas['DepositUseFacts']> = {},
+): Schemas['DepositUseFacts'] {
+  return {
+    employerName: '北京某某科技有限公司',
+    openedOn: '2015-03-01',
+    accountStatus: 'NORMAL',
+    paidUpTo: '202610',
+    monthlyDeposit: '2400.00',
+    balance: '86500.25',
+    consecutiveMonths: 128,
+    loansUsed: 1,
+    loanOutstanding: false,
+    ...overrides,
+  };
+}
+
+/** The facts of a LOAN_SETTLED certificate (贷款结清证明): 300 000 yuan, settled 2026-10-01. */
+export function loanSettledFacts(
+  overrides: Partial<Schemas['LoanSettledFacts']> = {},
+): Schemas['LoanSettledFacts'] {
+  return { loanContractNo: 'JK-1', loanAmount: '300000.00', settledOn: '2026-10-01', ...overrides };
+}
+
+/** A certificate to issue (POST /v1/certificates) for `person`: DEPOSIT_USE, valid to the end of 2099. */
+export function certificateIssueBody(
+  person: Schemas['Person'],
+  overrides: Partial<Schemas['CertificateIssue']> = {},
+): Schemas['CertificateIssue'] {
+  return {
+    certificateNo: 'ZM-2026-0001',
+    type: 'DEPOSIT_USE',
+    person,
+    facts: depositUseFacts(),
+    validUntil: '2099-12-31T16:00:00Z',
+    ...overrides,
+  };
+}
+
+/** Today's date (UTC), YYYY-MM-DD: a withdrawal date no endorser finds in the future. */
+export const todayUtc = (): string => new Date().toISOString().slice(0, 10);
+
+/** A person as tests give one (an ID type, number and name; not necessarily valid). */
+export interface PersonFixture {
+  readonly idType: string;
+  readonly idNumber: string;
+  readonly name: string;
+}
+
+/** A withdrawal body (POST /v1/withdrawals) as tests send it: the document's shape, codes as strings. */
+export type WithdrawalBodyFixture = Omit<Schemas['Withdrawal'], 'person' | 'reasonCode' | 'evidence'> & {
+  readonly person: PersonFixture;
+  readonly reasonCode: string;
+  readonly evidence: readonly { readonly kind: string; readonly reference: string }[];
+};
+
+/** Evidence of one kind, by its registration number (the HTTP body's form). */
+export function evidenceOf(kind: string, reference: string): WithdrawalBodyFixture['evidence'] {
+  return [{ kind, reference }];
+}
+
+/**
+ * A withdrawal (POST /v1/withdrawals) of `person`: reason 01 (purchase) of 1000.00 with one purchase
+ * contract (`REF-<withdrawalId>`), today.
+ */
+export function withdrawalBody(
+  withdrawalId: string,
+  person: PersonFixture,
+  overrides: Partial<WithdrawalBodyFixture> = {},
+): WithdrawalBodyFixture {
+  return {
+    withdrawalId,
+    person,
+    reasonCode: '01',
+    amount: '1000.00',
+    closesAccount: false,
+    evidence: evidenceOf('PURCHASE_CONTRACT', `REF-${withdrawalId}`),
+    withdrawnOn: todayUtc(),
+    ...overrides,
+  };
+}
+
+/** A withdrawal for renting (reason 07) of 1200.00 with a rent contract (default `RENT-<withdrawalId>`), today. */
+export function rentWithdrawal(
+  withdrawalId: string,
+  person: PersonFixture,
+  reference = `RENT-${withdrawalId}`,
+): WithdrawalBodyFixture {
+  return withdrawalBody(withdrawalId, person, {
+    reasonCode: '07',
+    amount: '1200.00',
+    evidence: evidenceOf('RENT_CONTRACT', reference),
+  });
+}
+
+/** The argument of withdrawal:Record / Precheck: the subjectRef and evidence hashes, no personal data. */
+export interface WithdrawalArgument {
+  readonly withdrawalId: string;
+  readonly centre: string;
+  readonly subjectRef: string;
+  readonly reasonCode: string;
+  readonly amount: string;
+  readonly closesAccount: boolean;
+  readonly evidence: readonly { readonly kind: string; readonly hash: string }[];
+  readonly withdrawnOn: string;
+}
+
+/** A withdrawal:Record argument: reason 01 (purchase) of 5000.00 with one purchase contract's hash, today. */
+export function withdrawalArgument(
+  fields: Pick<WithdrawalArgument, 'withdrawalId' | 'centre' | 'subjectRef'> & {
+    readonly evidenceHash: string;
+  },
+  overrides: Partial<WithdrawalArgument> = {},
+): WithdrawalArgument {
+  const { evidenceHash, ...ids } = fields;
+  return {
+    ...ids,
+    reasonCode: '01',
+    amount: '5000.00',
+    closesAccount: false,
+    evidence: [{ kind: 'PURCHASE_CONTRACT', hash: evidenceHash }],
+    withdrawnOn: todayUtc(),
+    ...overrides,
   };
 }

@@ -8,19 +8,13 @@ import {
   type CertificateContent,
 } from '../domain';
 import { ApiError, invalidField } from '../errors';
-import type { LedgerClient } from '../fabric/ledger-client';
 import { actingCentre, type Caller } from './caller';
 import { embeddedCertificate, renderCertificatePdf } from './certificate-pdf';
 import type { CentreDirectory } from './centre-directory';
 import { optionalObject, parseJsonObject, stringField, type JsonObject } from './json-record';
-import type { LedgerWriter } from './ledger-writer';
 import { normalisePerson, subjectRefFor } from './person';
-import {
-  independentEndorsementSets,
-  writeOutcome,
-  type ServiceSettings,
-  type WriteOutcome,
-} from './settings';
+import { independentEndorsementSets, writeOutcome } from './settings';
+import type { WriteOutcome, WritingServiceOptions } from './settings';
 import type { Schemas } from '../api-types';
 
 /** A certificate to issue (POST /v1/certificates), as the OpenAPI document defines it. */
@@ -32,11 +26,9 @@ export type CertificateRequestBody = Schemas['CertificateRequest'];
 /** A certificate to verify by its hash (POST …/certificates/verify), as the OpenAPI document defines it. */
 export type VerifyBody = Schemas['CertificateVerify'];
 
-export interface CertificateServiceOptions {
-  readonly ledger: LedgerClient;
-  readonly writer: LedgerWriter;
+export interface CertificateServiceOptions extends WritingServiceOptions {
+  /** Centre codes to MSP IDs, from the registry. */
   readonly directory: CentreDirectory;
-  readonly settings: ServiceSettings;
 }
 
 export interface CertificateService {

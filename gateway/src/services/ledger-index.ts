@@ -207,16 +207,8 @@ const toEvent = (row: Row): EventRow => ({
 });
 
 /** The public facts of one attestation as the index stores them, from its current ledger record. */
-interface Facts {
-  readonly centre: string;
-  readonly fromCentre: string | null;
-  readonly toCentre: string | null;
-  readonly status: string;
-  readonly platformCode: string | null;
-  readonly reason: string | null;
-  readonly openedOn: string;
+interface Facts extends Omit<AttestationRow, 'id' | 'kind' | 'lastBlock'> {
   readonly openedAt: string;
-  readonly updatedAt: string;
   readonly evidence: readonly string[];
   readonly alerts: readonly AlertJson[];
   /** When the transaction `txId` wrote the record, if it did. */

@@ -1,3 +1,6 @@
+import type { LedgerClient } from '../fabric/ledger-client';
+import type { LedgerWriter } from './ledger-writer';
+
 /** The parts of the configuration the services need. */
 export interface ServiceSettings {
   /** This gateway's centre, or null for the regulator. */
@@ -6,6 +9,13 @@ export interface ServiceSettings {
   readonly regulatorMspId: string;
   readonly endorsingFallbackMsps: readonly string[];
   readonly pseudonymKey: Uint8Array;
+}
+
+/** What a service that writes to the ledger is given: the ledger to read, the writer, the settings. */
+export interface WritingServiceOptions {
+  readonly ledger: LedgerClient;
+  readonly writer: LedgerWriter;
+  readonly settings: ServiceSettings;
 }
 
 /** A write's answer: 201 when this request changed the ledger, 200 when it had already been done. */

@@ -10,13 +10,11 @@ import {
 import type { BodyOf, Schemas } from '../api-types';
 import { decodeTransfer, STEP_RULES, type TransferRecord } from '../domain/records';
 import { ApiError, invalidField } from '../errors';
-import type { LedgerClient } from '../fabric/ledger-client';
 import { actingCentre, type Caller } from './caller';
 import type { CentreDirectory } from './centre-directory';
 import { arrayField, isJsonObject, parseJsonArray, parseJsonObject, type JsonObject } from './json-record';
-import type { LedgerWriter } from './ledger-writer';
 import { normalisePerson, subjectRefFor } from './person';
-import type { ServiceSettings, WriteOutcome } from './settings';
+import type { WriteOutcome, WritingServiceOptions } from './settings';
 import { bookmarkOf, pageTokenOf } from './page-token';
 
 /** A transfer request (POST /v1/transfers), as the OpenAPI document defines it. */
@@ -53,11 +51,9 @@ const STEPS: Readonly<Record<TransferStep, { transaction: string; rule: keyof ty
   fail: { transaction: 'Fail', rule: 'FAIL' },
 };
 
-export interface TransferServiceOptions {
-  readonly ledger: LedgerClient;
-  readonly writer: LedgerWriter;
+export interface TransferServiceOptions extends WritingServiceOptions {
+  /** Centre codes to MSP IDs, from the registry. */
   readonly directory: CentreDirectory;
-  readonly settings: ServiceSettings;
 }
 
 export interface TransferService {

@@ -9,27 +9,17 @@ import {
   validateFreeText,
 } from '../domain';
 import { invalidField } from '../errors';
-import type { LedgerClient } from '../fabric/ledger-client';
 import { actingCentre, type Caller } from './caller';
 import { optionalObject, parseJsonObject, type JsonObject } from './json-record';
-import type { LedgerWriter } from './ledger-writer';
 import { normalisePerson, personTransient, subjectRefFor } from './person';
-import {
-  independentEndorsementSets,
-  writeOutcome,
-  type ServiceSettings,
-  type WriteOutcome,
-} from './settings';
+import { independentEndorsementSets, writeOutcome } from './settings';
+import type { WriteOutcome, WritingServiceOptions } from './settings';
 import type { Schemas } from '../api-types';
 
 /** A withdrawal (POST /v1/withdrawals and …/precheck), as the OpenAPI document defines it. */
 export type WithdrawalBody = Schemas['Withdrawal'];
 
-export interface WithdrawalServiceOptions {
-  readonly ledger: LedgerClient;
-  readonly writer: LedgerWriter;
-  readonly settings: ServiceSettings;
-}
+export type WithdrawalServiceOptions = WritingServiceOptions;
 
 export interface WithdrawalService {
   record(caller: Caller, body: WithdrawalBody): Promise<WriteOutcome>;

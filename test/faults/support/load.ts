@@ -1,6 +1,7 @@
 import { Runtime } from '../../../network';
 import { keyOf } from '../../support/http';
 import { residentId } from '../../support/ledger';
+import { evidenceOf, withdrawalBody } from '../../support/fixtures';
 
 /**
  * A bounded closed-loop write load through the HTTP gateways: `clients` loops, each sending one
@@ -33,15 +34,11 @@ export function newWithdrawal(): { withdrawalId: string; body: Record<string, un
   const birth = `1985${String(1 + (Math.floor(n / 900) % 12)).padStart(2, '0')}${String(1 + (Math.floor(n / 10_800) % 28)).padStart(2, '0')}`;
   return {
     withdrawalId,
-    body: {
+    body: withdrawalBody(
       withdrawalId,
-      person: { idType: '01', idNumber: residentId(birth, 100 + (n % 900)), name: '故障测试' },
-      reasonCode: '01',
-      amount: '1000.00',
-      closesAccount: false,
-      evidence: [{ kind: 'PURCHASE_CONTRACT', reference: `FAULT-${run}-${n}` }],
-      withdrawnOn: today,
-    },
+      { idType: '01', idNumber: residentId(birth, 100 + (n % 900)), name: '故障测试' },
+      { evidence: evidenceOf('PURCHASE_CONTRACT', `FAULT-${run}-${n}`), withdrawnOn: today },
+    ),
   };
 }
 

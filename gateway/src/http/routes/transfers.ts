@@ -1,5 +1,15 @@
-import { Router, type Request, type Response } from 'express';
+import { Router } from 'express';
 import type { ApiRequest, Schemas } from '../../api-types';
+
+/** The operations of the transfer steps (POST /v1/transfers/{id}/<step>). */
+type StepOperation =
+  | 'acceptTransfer'
+  | 'rejectTransfer'
+  | 'confirmTransferOut'
+  | 'disputeTransfer'
+  | 'completeTransfer'
+  | 'cancelTransfer'
+  | 'failTransfer';
 import type { StepInput, TransferListQuery, TransferService } from '../../services/transfer-service';
 import { callerOf, requireOperator } from '../auth';
 import { sendBatch, type ItemValidator } from '../batch';
@@ -26,42 +36,22 @@ export function transferRoutes(
   router.post('/v1/transfers', requireOperator, async (req: ApiRequest<'requestTransfer'>, res) => {
     sendWrite(res, await transfers.request(callerOf(req), req.body));
   });
-  const step = async (req: Request, res: Response, input: StepInput): Promise<void> => {
-    sendWrite(res, await transfers.step(callerOf(req), pathParam(req.params, 'id'), input));
+  /** A step's route: its body, typed by the step's operation in the document, becomes the step's input. */
+  const stepRoute = <Op extends StepOperation>(
+    step: string,
+    input: (req: ApiRequest<Op>) => StepInput,
+  ): void => {
+    router.post(`/v1/transfers/:id/${step}`, requireOperator, async (req: ApiRequest<Op>, res) => {
+      sendWrite(res, await transfers.step(callerOf(req), pathParam(req.params, 'id'), input(req)));
+    });
   };
-  router.post('/v1/transfers/:id/accept', requireOperator, async (req, res) => {
-    await step(req, res, { step: 'accept' });
-  });
-  router.post('/v1/transfers/:id/reject', requireOperator, async (req: ApiRequest<'rejectTransfer'>, res) => {
-    await step(req, res, { step: 'reject', body: req.body });
-  });
-  router.post(
-    '/v1/transfers/:id/confirm-out',
-    requireOperator,
-    async (req: ApiRequest<'confirmTransferOut'>, res) => {
-      await step(req, res, { step: 'confirm-out', body: req.body });
-    },
-  );
-  router.post(
-    '/v1/transfers/:id/dispute',
-    requireOperator,
-    async (req: ApiRequest<'disputeTransfer'>, res) => {
-      await step(req, res, { step: 'dispute', body: req.body });
-    },
-  );
-  router.post(
-    '/v1/transfers/:id/complete',
-    requireOperator,
-    async (req: ApiRequest<'completeTransfer'>, res) => {
-      await step(req, res, { step: 'complete', body: req.body });
-    },
-  );
-  router.post('/v1/transfers/:id/cancel', requireOperator, async (req, res) => {
-    await step(req, res, { step: 'cancel' });
-  });
-  router.post('/v1/transfers/:id/fail', requireOperator, async (req: ApiRequest<'failTransfer'>, res) => {
-    await step(req, res, { step: 'fail', body: req.body });
-  });
+  stepRoute('accept', () => ({ step: 'accept' }));
+  stepRoute<'rejectTransfer'>('reject', (req) => ({ step: 'reject', body: req.body }));
+  stepRoute<'confirmTransferOut'>('confirm-out', (req) => ({ step: 'confirm-out', body: req.body }));
+  stepRoute<'disputeTransfer'>('dispute', (req) => ({ step: 'dispute', body: req.body }));
+  stepRoute<'completeTransfer'>('complete', (req) => ({ step: 'complete', body: req.body }));
+  stepRoute('cancel', () => ({ step: 'cancel' }));
+  stepRoute<'failTransfer'>('fail', (req) => ({ step: 'fail', body: req.body }));
   router.get('/v1/transfers/:id/personal-details', requireOperator, async (req, res) => {
     const caller = callerOf(req);
     const transferId = pathParam(req.params, 'id');
