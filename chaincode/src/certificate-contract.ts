@@ -33,6 +33,14 @@ import {
   type CentreEntry,
   type Registry,
 } from './model/registry';
+import {
+  instantAfter,
+  redeemInputFromJson,
+  shareCodeFromJson,
+  shareCodeInputFromJson,
+  SHARE_CODE_RELEASE_SECONDS,
+  type ShareCodeRecord,
+} from './model/share-code';
 import { checkCertificateRequestSubject, checkCertificateSubject } from './model/subject-check';
 import { implicitCollection, reversalHashFromJson, transientText } from './private-texts';
 
@@ -44,6 +52,8 @@ const REQUEST_QUEUE = 'certificate-request-queue';
 /** Private-data keys (in implicit collections). */
 const CONTENT_KEY = 'certificate-content';
 const REASON_KEY = 'certificate-reason';
+/** [codeHash]: a single-use share code (hash, certificate, expiry; never the code). */
+const SHARE_CODE_KEY = 'certificate-share-code';
 /** A queue page never exceeds this many entries (the newest first are not promised: key order). */
 const MAX_QUEUE = 200;
 
@@ -259,6 +269,28 @@ function requestEvent(ctx: Context, type: string, record: CertificateRequestReco
     attestationId: `certificate-request:${record.requester}:${record.requestId}`,
     centres: [record.requester, record.issuer],
     status: record.status,
+    replay: replay ? true : undefined,
+  });
+}
+
+function shareCodeKey(ctx: Context, codeHash: string): string {
+  return ctx.stub.createCompositeKey(SHARE_CODE_KEY, [codeHash]);
+}
+
+async function loadShareCode(ctx: Context, codeHash: string): Promise<ShareCodeRecord> {
+  const stored = await readJson(ctx, shareCodeKey(ctx, codeHash), 'share code');
+  if (stored === undefined) {
+    throw hpfError('NOT_FOUND', 'code: no such share code');
+  }
+  return shareCodeFromJson(stored);
+}
+
+/** Share-code events carry IDs only: the certificate number and the centres, never the code or its hash. */
+function shareCodeEvent(ctx: Context, type: string, code: ShareCodeRecord, replay = false): void {
+  emitEvent(ctx, {
+    type,
+    id: code.certificateNo,
+    centres: code.usedBy === undefined ? [code.issuer] : [code.issuer, code.usedBy],
     replay: replay ? true : undefined,
   });
 }
@@ -504,6 +536,136 @@ export class CertificateContract extends Contract {
     );
     certificateEvent(ctx, 'certificate.revoked', revoked);
     return canonicalJson(revoked);
+  }
+
+  /**
+   * A single-use share code for an issued certificate (亮码可办): argument `{codeHash, ttlSeconds}`.
+   * The gateway drew the code; the ledger keeps its SHA-256, the certificate and the expiry
+   * (transaction time + ttlSeconds, at most 24 h). Only the issuer; the certificate must be ISSUED
+   * and not expired. The same hash again for the same certificate is a replay.
+   */
+  @Transaction()
+  @Returns('string')
+  public async CreateShareCode(
+    ctx: Context,
+    issuer: string,
+    certificateNo: string,
+    shareJson: string,
+  ): Promise<string> {
+    const input = shareCodeInputFromJson(parseJson(shareJson, 'shareCode'));
+    const code = validateCentreCode(issuer, 'issuer');
+    const caller = await requireCallerCentre(ctx, await loadRegistry(ctx), code, 'issuer');
+    const record = await requireCertificate(ctx, caller.code, certificateNo);
+    const stored = await readJson(ctx, shareCodeKey(ctx, input.codeHash), 'share code');
+    if (stored !== undefined) {
+      const existing = shareCodeFromJson(stored);
+      if (existing.issuer !== record.issuer || existing.certificateNo !== record.certificateNo) {
+        throw hpfError('CONFLICT', 'shareCode.codeHash: exists for another certificate');
+      }
+      shareCodeEvent(ctx, 'certificate.code-created', existing, true);
+      return canonicalJson(existing);
+    }
+    const now = txTime(ctx);
+    if (record.status !== 'ISSUED' || record.validUntil <= now) {
+      throw hpfError(
+        'INVALID_STATE',
+        `certificateNo: ${record.certificateNo} is ${record.validUntil <= now ? 'EXPIRED' : record.status}; only a valid certificate is shared`,
+      );
+    }
+    const shareCode: ShareCodeRecord = {
+      codeHash: input.codeHash,
+      issuer: record.issuer,
+      issuerMsp: caller.mspId,
+      certificateNo: record.certificateNo,
+      createdAt: now,
+      expiresAt: instantAfter(now, input.ttlSeconds),
+      txId: ctx.stub.getTxID(),
+      status: 'ACTIVE',
+    };
+    await writeJson(ctx, shareCodeKey(ctx, input.codeHash), shareCode);
+    shareCodeEvent(ctx, 'certificate.code-created', shareCode);
+    return canonicalJson(shareCode);
+  }
+
+  /** The public share-code record by the code's hash (what a redeeming gateway needs to pick endorsers). */
+  @Transaction(false)
+  @Returns('string')
+  public async GetShareCode(ctx: Context, codeHash: string): Promise<string> {
+    return canonicalJson(await loadShareCode(ctx, validateSha256Hex(codeHash, 'codeHash')));
+  }
+
+  /**
+   * Redeems a share code (`{codeHash, centre}`): another organisation's centre, endorsed by the issuer
+   * and the redeemer. Unknown → NOT_FOUND, used → CODE_USED, expired → CODE_EXPIRED; otherwise the
+   * code is marked USED in this transaction and the certificate's public record and status returned.
+   * The content is never in a submitted result (results are written into blocks): the redeeming
+   * gateway then reads it from the issuer's peer with GetSharedContent.
+   */
+  @Transaction()
+  @Returns('string')
+  public async RedeemShareCode(ctx: Context, redeemJson: string): Promise<string> {
+    const input = redeemInputFromJson(parseJson(redeemJson, 'redeem'));
+    const caller = await requireCallerCentre(ctx, await loadRegistry(ctx), input.centre, 'redeem.centre');
+    const code = await loadShareCode(ctx, input.codeHash);
+    if (code.issuerMsp === caller.mspId) {
+      throw hpfError(
+        'FORBIDDEN',
+        'code: the issuing organisation holds the certificate; a code is for another centre',
+      );
+    }
+    if (code.status === 'USED') {
+      throw hpfError('CODE_USED', `code: already redeemed (certificate ${code.certificateNo})`);
+    }
+    const now = txTime(ctx);
+    if (code.expiresAt <= now) {
+      throw hpfError('CODE_EXPIRED', `code: expired at ${code.expiresAt}`);
+    }
+    const used: ShareCodeRecord = {
+      ...code,
+      status: 'USED',
+      usedBy: caller.code,
+      usedByMsp: caller.mspId,
+      usedAt: now,
+      usedTxId: ctx.stub.getTxID(),
+    };
+    await writeJson(ctx, shareCodeKey(ctx, input.codeHash), used);
+    const record = await requireCertificate(ctx, code.issuer, code.certificateNo);
+    const answer = verification(record, record.issuer, record.certificateNo, record.contentHash, now);
+    shareCodeEvent(ctx, 'certificate.code-redeemed', used);
+    return canonicalJson({ shareCode: used, certificate: answer });
+  }
+
+  /**
+   * The content a redeemed code opened, from the issuer's implicit collection: evaluated on the
+   * issuer's peer by the organisation that redeemed it, within SHARE_CODE_RELEASE_SECONDS of the
+   * redemption. Anyone else: FORBIDDEN; later: CODE_USED.
+   */
+  @Transaction(false)
+  @Returns('string')
+  public async GetSharedContent(ctx: Context, codeHash: string): Promise<string> {
+    const code = await loadShareCode(ctx, validateSha256Hex(codeHash, 'codeHash'));
+    if (code.status !== 'USED' || code.usedAt === undefined) {
+      throw hpfError('INVALID_STATE', 'code: not redeemed yet');
+    }
+    if (code.usedByMsp !== ctx.clientIdentity.getMSPID()) {
+      throw hpfError('FORBIDDEN', 'code: redeemed by another organisation');
+    }
+    if (instantAfter(code.usedAt, SHARE_CODE_RELEASE_SECONDS) <= txTime(ctx)) {
+      throw hpfError('CODE_USED', `code: redeemed at ${code.usedAt}; the content was released then`);
+    }
+    const record = await requireCertificate(ctx, code.issuer, code.certificateNo);
+    const bytes = await ctx.stub.getPrivateData(
+      implicitCollection(code.issuerMsp),
+      ctx.stub.createCompositeKey(CONTENT_KEY, [record.issuer, record.certificateNo]),
+    );
+    if (bytes.length === 0) {
+      throw hpfError(
+        'NOT_FOUND',
+        `code: the content of ${record.certificateNo} is on the issuer's peer only`,
+      );
+    }
+    const content = certificateContentFromJson(decodeJson(bytes, 'content'));
+    return canonicalJson({ record, content });
   }
 
   /** The public record (no personal data): any member. */

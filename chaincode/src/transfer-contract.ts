@@ -29,6 +29,7 @@ import { findCentre, loadRegistry, requireCallerCentre } from './model/registry'
 import { checkTransferSubject } from './model/subject-check';
 import {
   completionFromJson,
+  isOpenTransfer,
   isTerminalTransfer,
   messageHashFromJson,
   platformCodeFor,
@@ -102,7 +103,11 @@ async function writeStepIndexes(ctx: Context, before: TransferRecord, after: Tra
   for (const key of queueKeys(ctx, after)) {
     await writeJson(ctx, key, {});
   }
-  if (isTerminalTransfer(after.status)) {
+  // The account freezes when the source accepts (decision 0220) and thaws when the transfer ends.
+  if (isOpenTransfer(after.status) && !isOpenTransfer(before.status)) {
+    await writeJson(ctx, openKey(ctx, after), {});
+  }
+  if (isTerminalTransfer(after.status) && isOpenTransfer(before.status)) {
     await ctx.stub.deleteState(openKey(ctx, after));
   }
   // Funds sent close the source account (04); completion continues it at the destination.
@@ -133,6 +138,10 @@ async function applyStep(
       return canonicalJson(record);
     }
     throw hpfError('INVALID_STATE', `${step}: not allowed when the transfer is ${record.status}`);
+  }
+  if (isOpenTransfer(rule.to) && !isOpenTransfer(record.status)) {
+    // Accepting freezes the account at the source: at most one accepted transfer-out per person.
+    await refuseSecondTransferOut(ctx, record.fromCentre, record.subjectRef);
   }
   const { messageHash, ...fields } = change(record);
   const at = txTime(ctx);
@@ -207,7 +216,6 @@ async function writeNewTransfer(ctx: Context, record: TransferRecord, personJson
   for (const queueKey of queueKeys(ctx, record)) {
     await writeJson(ctx, queueKey, {});
   }
-  await writeJson(ctx, openKey(ctx, record), {});
   await writeJson(ctx, indexKey(ctx, INDEX.subject, [record.subjectRef, 'transfer', record.transferId]), {
     at: record.createdAt,
     centres: [record.fromCentre, record.toCentre],
@@ -319,7 +327,7 @@ export class TransferContract extends Contract {
       transferEvent(ctx, 'transfer.requested', existing, true);
       return canonicalJson(existing);
     }
-    await refuseSecondTransferOut(ctx, source.code, input.subjectRef);
+    // A request freezes nothing: several destinations may ask; the source accepts at most one.
     await writeNewTransfer(ctx, record, person.json);
     transferEvent(ctx, 'transfer.requested', record);
     return canonicalJson(record);

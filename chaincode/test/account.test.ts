@@ -20,7 +20,7 @@ import {
 import { PATH_TO, request, requestArgs, step, T1, type StepName } from './transfer-fixtures';
 import { confirmOutBody } from '../../test/support/fixtures';
 
-/** Shanghai asks Beijing for the same person Guangdong already asked for (one open transfer-out per source centre and person). */
+/** Shanghai asks Beijing for the same person Guangdong already asked for (the source accepts at most one). */
 const T2 = '3100002611200001';
 /** Beijing asks Guangdong to transfer the person back. */
 const T_BACK = '1100002612010001';
@@ -92,7 +92,7 @@ async function runSteps(net: TestNetwork, steps: readonly StepName[], transferId
   }
 }
 
-describe('one open transfer-out per source centre and person', () => {
+describe('review before freezing: one accepted transfer-out per source centre and person', () => {
   let net: TestNetwork;
 
   beforeEach(async () => {
@@ -100,14 +100,39 @@ describe('one open transfer-out per source centre and person', () => {
     await net.init();
   });
 
-  it.each(['REQUESTED', 'ACCEPTED', 'OUT_CONFIRMED', 'NEGOTIATING'])(
-    'refuses a second destination while the first transfer is %s, and writes nothing',
+  it('a request freezes nothing: a second destination may ask while the first is REQUESTED', async () => {
+    await request(net);
+    const { result } = await requestFrom(net, SHANGHAI.mspId, T2, BEIJING.code);
+    expect(parse(result)).toMatchObject({ status: 'REQUESTED', fromCentre: BEIJING.code });
+    const open = [...net.ledger.state.keys()].filter((key) => key.includes('transfer-open'));
+    expect(open).toEqual([]);
+  });
+
+  it('the source accepts one of two requests; accepting the other is ACCOUNT_IN_TRANSFER and writes nothing', async () => {
+    await request(net);
+    await requestFrom(net, SHANGHAI.mspId, T2, BEIJING.code);
+    await step(net, 'ACCEPT');
+    const before = new Map(net.ledger.state);
+    await expectHpf(
+      net.submit(BEIJING.mspId, (ctx) => net.transfer.Accept(ctx, T2)),
+      'ACCOUNT_IN_TRANSFER',
+      `(${T1} is accepted); the source accepts at most one transfer-out per person`,
+    );
+    expect(net.ledger.state).toEqual(before);
+    // The other request stays REQUESTED: the source may still reject it, or accept it later.
+    const other = parse(await net.evaluate(BEIJING.mspId, (ctx) => net.transfer.Get(ctx, T2)));
+    expect(other.status).toBe('REQUESTED');
+  });
+
+  it.each(['ACCEPTED', 'OUT_CONFIRMED', 'NEGOTIATING'])(
+    'refuses accepting a second request while the first is %s, and writes nothing',
     async (status) => {
       await request(net);
+      await requestFrom(net, SHANGHAI.mspId, T2, BEIJING.code);
       await runSteps(net, PATH_TO[status] ?? []);
       const before = new Map(net.ledger.state);
       await expectHpf(
-        requestFrom(net, SHANGHAI.mspId, T2, BEIJING.code),
+        net.submit(BEIJING.mspId, (ctx) => net.transfer.Accept(ctx, T2)),
         'ACCOUNT_IN_TRANSFER',
         'the account at centre 110000 is in an open transfer-out',
       );
@@ -115,18 +140,20 @@ describe('one open transfer-out per source centre and person', () => {
     },
   );
 
-  it('reads the open transfer-outs with a range query in the submit (phantom-read safe)', async () => {
-    const { stub } = await request(net);
+  it('reads the open transfer-outs with a range query when the source accepts (phantom-read safe)', async () => {
+    await request(net);
+    const { stub } = await step(net, 'ACCEPT');
     expect(stub.rangeQueries).toContain(stub.createCompositeKey('transfer-open', [BEIJING.code, ALICE]));
   });
 
-  it.each(['CANCELLED', 'REJECTED', 'FAILED'])(
-    'allows a new request once the first is %s',
+  it.each(['CANCELLED', 'REJECTED', 'FAILED', 'COMPLETED'])(
+    'allows accepting another request once the first is %s',
     async (status) => {
       await request(net);
+      await requestFrom(net, SHANGHAI.mspId, T2, BEIJING.code);
       await runSteps(net, PATH_TO[status] ?? []);
-      const { result } = await requestFrom(net, SHANGHAI.mspId, T2, BEIJING.code);
-      expect(parse(result)).toMatchObject({ status: 'REQUESTED', fromCentre: BEIJING.code });
+      const { result } = await net.submit(BEIJING.mspId, (ctx) => net.transfer.Accept(ctx, T2));
+      expect(parse(result)).toMatchObject({ status: 'ACCEPTED', fromCentre: BEIJING.code });
     },
   );
 

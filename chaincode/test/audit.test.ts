@@ -249,13 +249,13 @@ describe('round trips (documented in docs/rules.md)', () => {
     expect(counts(reversed.stub)).toEqual([2, 0, 3]);
   });
 
-  it('transfer steps read only the transfer', async () => {
+  it('transfer steps read only the transfer; Accept also reads the open transfer-outs (it freezes)', async () => {
     const net = new TestNetwork();
     await net.init();
     const requested = await request(net);
-    expect(counts(requested.stub)).toEqual([2, 1, 5]);
+    expect(counts(requested.stub)).toEqual([2, 0, 4]);
     expect(requested.stub.privateWrites.size).toBe(2);
-    expect(counts((await step(net, 'ACCEPT')).stub)).toEqual([1, 0, 5]);
+    expect(counts((await step(net, 'ACCEPT')).stub)).toEqual([1, 1, 6]);
     expect(counts((await step(net, 'CONFIRM_OUT')).stub)).toEqual([1, 0, 6]);
     expect(counts((await step(net, 'DISPUTE')).stub)).toEqual([1, 0, 5]);
     expect(counts((await step(net, 'CONFIRM_OUT')).stub)).toEqual([1, 0, 5]);

@@ -146,6 +146,24 @@ describe('certificate contract', () => {
     await expectHpf(revoke(net, SHANGHAI.mspId, 'ZM-2026-0001'), 'NOT_FOUND');
   });
 
+  it('issues for a flexible depositor: no employer and no employer rate (Art. 49)', async () => {
+    const {
+      employerName: _employer,
+      employerRate: _rate,
+      ...own
+    } = content().facts as Record<string, unknown>;
+    const flexible = content({ certificateNo: 'ZM-2026-0009', facts: own as CertificateContent['facts'] });
+    const { result } = await issue(net, BEIJING.mspId, flexible);
+    expect(parse(result)).toMatchObject({ status: 'ISSUED', contentHash: certificateContentHash(flexible) });
+    const held = parse(
+      await net.evaluate(BEIJING.mspId, (ctx) =>
+        net.certificate.GetContent(ctx, BEIJING.code, 'ZM-2026-0009'),
+      ),
+    ) as { content: { facts: Record<string, unknown> } };
+    expect(held.content.facts).not.toHaveProperty('employerName');
+    expect(held.content.facts).toMatchObject({ accountNo: '110001234567', continuousFrom: '201503' });
+  });
+
   it('refuses bad content naming the field, a forged subjectRef, and a wrong issuer', async () => {
     await expectHpf(
       issue(net, BEIJING.mspId, content({ facts: { ...content().facts, balance: '1.5' } as never })),

@@ -45,7 +45,7 @@ const ALLOWED: Record<StepName, Record<string, string>> = {
   REJECT: { REQUESTED: 'REJECTED', ACCEPTED: 'REJECTED' },
   CONFIRM_OUT: { ACCEPTED: 'OUT_CONFIRMED', NEGOTIATING: 'OUT_CONFIRMED' },
   DISPUTE: { OUT_CONFIRMED: 'NEGOTIATING' },
-  COMPLETE: { OUT_CONFIRMED: 'COMPLETED' },
+  COMPLETE: { OUT_CONFIRMED: 'COMPLETED', NEGOTIATING: 'COMPLETED' },
   FAIL: { REQUESTED: 'FAILED', ACCEPTED: 'FAILED', OUT_CONFIRMED: 'FAILED', NEGOTIATING: 'FAILED' },
 };
 
@@ -372,6 +372,36 @@ describe('transfer steps', () => {
       ['COMPLETE', GUANGDONG.mspId, '00'],
     ]);
     expect(new Set(history.map((entry) => entry.txId)).size).toBe(4);
+  });
+
+  it('completes straight from a negotiation (06 → 20) when the funds stay as sent', async () => {
+    await transferAt(net, 'NEGOTIATING');
+    const { result } = await step(net, 'COMPLETE');
+    expect(parse(result)).toMatchObject({
+      status: 'COMPLETED',
+      platformCode: '20',
+      completion: { receivedAmount: AMOUNT_SENT },
+    });
+    const history = parse(result).history as { step: string; platformCode: string }[];
+    expect(history.map((entry) => [entry.step, entry.platformCode])).toEqual([
+      ['REQUEST', '01'],
+      ['ACCEPT', '02'],
+      ['CONFIRM_OUT', '08'],
+      ['DISPUTE', '06'],
+      ['COMPLETE', '20'],
+    ]);
+  });
+
+  it('keeps a rejection final: the destination cannot close a 13 as 40 (INVALID_STATE, nothing written)', async () => {
+    await transferAt(net, 'REJECTED');
+    const before = await net.evaluate(BEIJING.mspId, (ctx) => net.transfer.Get(ctx, T1));
+    await expectHpf(
+      net.submit(GUANGDONG.mspId, stepCall(net, 'FAIL'), stepOptions('FAIL')),
+      'INVALID_STATE',
+      'FAIL: not allowed when the transfer is REJECTED',
+    );
+    expect(await net.evaluate(BEIJING.mspId, (ctx) => net.transfer.Get(ctx, T1))).toBe(before);
+    expect(parse(before)).toMatchObject({ status: 'REJECTED', platformCode: '13' });
   });
 
   it('completes with platform code 20 after a negotiation and confirm-again', async () => {

@@ -215,8 +215,14 @@ describe('withdrawal record', () => {
     );
   });
 
-  it('refuses a withdrawal at the source while the account is in an open transfer-out', async () => {
+  it('a transfer request alone blocks no withdrawal at the source (review before freezing)', async () => {
+    await request(net); // Guangdong asks Beijing to transfer Alice's account out; Beijing has not accepted
+    expect(parse((await record(net, input())).result).status).toBe('RECORDED');
+  });
+
+  it('refuses a withdrawal at the source once the source accepted the transfer-out', async () => {
     await request(net); // Guangdong asks Beijing to transfer Alice's account out
+    await step(net, 'ACCEPT', T1); // Beijing accepts: the account freezes
     await expectHpf(record(net, input()), 'ACCOUNT_IN_TRANSFER', 'centre 110000 is in an open transfer-out');
     const elsewhere = await record(net, input({ withdrawalId: 'W-440000-1', centre: GUANGDONG.code }));
     expect(parse(elsewhere.result).status).toBe('RECORDED');
@@ -227,9 +233,10 @@ describe('withdrawal record', () => {
     expect(parse(bob.result).status).toBe('RECORDED');
   });
 
-  it('allows the withdrawal again once the transfer is cancelled', async () => {
+  it('allows the withdrawal again once the accepted transfer is rejected', async () => {
     await request(net);
-    await step(net, 'CANCEL', T1);
+    await step(net, 'ACCEPT', T1);
+    await step(net, 'REJECT', T1);
     const { result } = await record(net, input());
     expect(parse(result).status).toBe('RECORDED');
   });
@@ -473,6 +480,7 @@ describe('withdrawal precheck', () => {
     expect(await precheck(net, input())).toEqual({ allowed: true, violations: [], alerts: [] });
     await record(net, input());
     await request(net, '4400002611200002', ALICE);
+    await step(net, 'ACCEPT', '4400002611200002');
     const result = await precheck(net, input({ withdrawalId: 'W-2' }));
     expect(result.allowed).toBe(false);
     expect((result.violations as { code: string }[]).map((violation) => violation.code)).toEqual([

@@ -340,6 +340,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/certificates/redeem': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Redeem a share code once and receive the certificate's content from the issuer's peer
+     * @description Marks the code used in one transaction endorsed by the issuer and this centre, then reads the content from the issuer's implicit collection on the issuer's peer. Another organisation's centre only. A second redemption is 409 CODE_USED, an expired code 410 CODE_EXPIRED, an unknown code 404.
+     */
+    post: operations['redeemShareCode'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/certificates/verify': {
     parameters: {
       query?: never;
@@ -447,6 +467,28 @@ export interface paths {
     put?: never;
     /** Revoke this centre's certificate with a reason (the reason stays in its implicit collection) */
     post: operations['revokeCertificate'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/certificates/{no}/share-codes': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        no: components['parameters']['CertificateNo'];
+      };
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * A single-use share code for this centre's certificate (亮码可办); the ledger keeps only its hash and expiry
+     * @description The gateway draws the code at random (120 bits, 24 characters of base32) and sends only its SHA-256 to the ledger, with the expiry (`ttlSeconds` after the transaction, default and at most 24 h). The code is in this answer only: never on the ledger, in a URL or in a log. The certificate must be ISSUED and not expired (409 INVALID_STATE).
+     */
+    post: operations['createShareCode'];
     delete?: never;
     options?: never;
     head?: never;
@@ -1331,6 +1373,8 @@ export interface components {
         | 'ACCOUNT_IN_TRANSFER'
         | 'METHOD_NOT_ALLOWED'
         | 'ACCOUNT_CLOSED'
+        | 'CODE_USED'
+        | 'CODE_EXPIRED'
         | 'RATE_LIMITED'
         | 'INTERNAL'
         | 'ENDORSEMENT_FAILED'
@@ -1354,22 +1398,30 @@ export interface components {
     CanonicalMoney: string;
     /** @description A UTC date-time YYYY-MM-DDTHH:MM:SSZ (optionally .mmm) */
     Instant: string;
+    /** @description The template centres print (个人住房公积金缴存使用证明). `accountNo` is in the private content only. A flexible depositor (no employer) omits both employerName and employerRate. */
     DepositUseFacts: {
-      employerName: string;
+      /** @description 个人公积金账号 */
+      accountNo: string;
+      employerName?: string;
       openedOn: components['schemas']['Date'];
       /**
-       * @description 正常 / 封存 / 销户
+       * @description 01 正常, 02 封存, 03 冻结, 04 外部转出销户, 05 提取销户
        * @enum {string}
        */
-      accountStatus: 'NORMAL' | 'SEALED' | 'CLOSED';
-      paidUpTo: components['schemas']['YearMonth'];
+      accountStatus: '01' | '02' | '03' | '04' | '05';
+      depositBase: components['schemas']['CanonicalMoney'];
+      employerRate?: components['schemas']['Rate'];
+      personalRate: components['schemas']['Rate'];
       monthlyDeposit: components['schemas']['CanonicalMoney'];
+      paidUpTo: components['schemas']['YearMonth'];
+      continuousFrom: components['schemas']['YearMonth'];
+      continuousTo: components['schemas']['YearMonth'];
       balance: components['schemas']['CanonicalMoney'];
-      consecutiveMonths: number;
       loansUsed: number;
-      /** @description Whether a provident-fund loan is still outstanding */
       loanOutstanding: boolean;
     };
+    /** @description A deposit rate in percent with exactly 2 decimal places */
+    Rate: string;
     LoanSettledFacts: {
       loanContractNo: string;
       loanAmount: components['schemas']['CanonicalMoney'];
@@ -1414,6 +1466,28 @@ export interface components {
       issuedAt?: string;
       validUntil?: string;
       supersededBy?: string;
+    };
+    /** @description A share code as the person shows it (base32, case-insensitive) */
+    ShareCodeValue: string;
+    ShareCode: {
+      code: components['schemas']['ShareCodeValue'];
+      expiresAt: string;
+      certificateNo: string;
+      issuer: string;
+    };
+    SharedCertificate: {
+      /** @enum {string} */
+      status: 'VALID' | 'REVOKED' | 'EXPIRED';
+      certificate: {
+        certificateNo: string;
+        issuer: string;
+        issuerName?: string;
+        type: string;
+        person: Record<string, never>;
+        facts: Record<string, never>;
+        issuedAt: string;
+        validUntil: string;
+      };
     };
   };
   responses: {
@@ -2213,11 +2287,16 @@ export interface operations {
          *       "facts": {
          *         "employerName": "北京某某科技有限公司",
          *         "openedOn": "2015-03-01",
-         *         "accountStatus": "NORMAL",
-         *         "paidUpTo": "202610",
+         *         "accountNo": "110001234567",
+         *         "accountStatus": "01",
+         *         "depositBase": "10000.00",
+         *         "employerRate": "12.00",
+         *         "personalRate": "12.00",
          *         "monthlyDeposit": "2400.00",
+         *         "paidUpTo": "202610",
+         *         "continuousFrom": "201503",
+         *         "continuousTo": "202610",
          *         "balance": "86500.25",
-         *         "consecutiveMonths": 128,
          *         "loansUsed": 0,
          *         "loanOutstanding": false
          *       },
@@ -2230,6 +2309,38 @@ export interface operations {
     responses: {
       200: components['responses']['Certificate'];
       201: components['responses']['Certificate'];
+      default: components['responses']['Problem'];
+    };
+  };
+  redeemShareCode: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "code": "K7Q2M4WZX3PYR6T5V2N7B4C3"
+         *     }
+         */
+        'application/json': {
+          code: components['schemas']['ShareCodeValue'];
+        };
+      };
+    };
+    responses: {
+      /** @description The certificate's status and content */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SharedCertificate'];
+        };
+      };
       default: components['responses']['Problem'];
     };
   };
@@ -2369,6 +2480,44 @@ export interface operations {
     responses: {
       200: components['responses']['Certificate'];
       201: components['responses']['Certificate'];
+      default: components['responses']['Problem'];
+    };
+  };
+  createShareCode: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        no: components['parameters']['CertificateNo'];
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        /**
+         * @example {
+         *       "ttlSeconds": 86400
+         *     }
+         */
+        'application/json': {
+          /**
+           * @description The code's life in seconds (default 24 h)
+           * @default 86400
+           */
+          ttlSeconds?: number;
+        };
+      };
+    };
+    responses: {
+      /** @description The code (shown once) and when it expires */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ShareCode'];
+        };
+      };
       default: components['responses']['Problem'];
     };
   };

@@ -100,6 +100,11 @@ describe('POST /v1/certificates', () => {
   it.each([
     [{ facts: { ...body.facts, balance: '86500.2' } }, 'facts.balance'],
     [{ facts: { ...body.facts, openedOn: '2015-02-30' } }, 'facts.openedOn'],
+    [{ facts: { ...body.facts, accountStatus: 'NORMAL' } }, 'facts.accountStatus'],
+    [{ facts: { ...body.facts, personalRate: '12' } }, 'facts.personalRate'],
+    [{ facts: { ...body.facts, continuousFrom: '202611' } }, 'facts.continuousTo'],
+    [{ facts: { ...body.facts, employerRate: undefined } }, 'facts.employerRate'],
+    [{ facts: { ...body.facts, accountNo: '110 001' } }, 'facts.accountNo'],
     [{ type: 'LOAN_SETTLED' }, 'facts'],
     [{ validUntil: '2099-12-31' }, 'validUntil'],
     [{ person: { ...body.person, idNumber: '110105194912310021' } }, 'person.idNumber'],

@@ -27,6 +27,8 @@ describe('toApiError: the one translation of Fabric errors', () => {
     ['DUPLICATE_EVIDENCE', 409],
     ['ACCOUNT_IN_TRANSFER', 409],
     ['ACCOUNT_CLOSED', 409],
+    ['CODE_USED', 409],
+    ['CODE_EXPIRED', 410],
   ] as const)('an EndorseError carrying HPF:%s keeps its code and status %i', (code, status) => {
     const err = new EndorseError({
       code: GrpcStatus.ABORTED,

@@ -226,8 +226,13 @@ describe('withdrawals on the real network', () => {
     expect(alone.validationCode).toBe(ENDORSEMENT_POLICY_FAILURE);
   });
 
-  it('blocks a withdrawal at the source centre while the account is in an open transfer-out', async () => {
+  it('blocks a withdrawal at the source centre once the source accepted the transfer-out', async () => {
     const subjectRef = subjectRefOf(layout, people.leaver.id);
+    // The request (above) froze nothing; the source's acceptance, endorsed by both centres, does.
+    const accepted = await submit(as(beijing, 'transfer'), 'Accept', [transferIdFor(guangdong, run + 1)], {
+      endorsingOrganizations: [beijing.mspId, guangdong.mspId],
+    });
+    expect(accepted.successful).toBe(true);
     const attempt = submit(
       as(beijing, 'withdrawal'),
       'Record',

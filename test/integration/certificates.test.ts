@@ -291,3 +291,84 @@ describe('certificates on the real network', () => {
     expect(JSON.stringify(res.body)).toContain('facts');
   });
 });
+
+describe('single-use share codes on the real network (亮码可办)', () => {
+  const no = `ZM-${run}-5`;
+  let code = '';
+
+  beforeAll(async () => {
+    await issue(no, { person: person(5) });
+  });
+
+  it('creates a code at the issuer, valid 24 h by default', async () => {
+    const res = await call(BEIJING, 'operator', 'POST', `/v1/certificates/${no}/share-codes`, {});
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ code: expect.stringMatching(/^[A-Z2-7]{24}$/), certificateNo: no });
+    code = res.body.code as string;
+    const hours = (Date.parse(res.body.expiresAt as string) - Date.now()) / 3_600_000;
+    expect(hours).toBeGreaterThan(23.5);
+    expect(hours).toBeLessThanOrEqual(24);
+  });
+
+  it('is redeemed once by another centre (content from the issuer peer), then 409 CODE_USED', async () => {
+    const first = await call(GUANGDONG, 'operator', 'POST', '/v1/certificates/redeem', { code });
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({
+      status: 'VALID',
+      certificate: {
+        certificateNo: no,
+        issuer: '110000',
+        type: 'DEPOSIT_USE',
+        person: { idNumber: person(5).idNumber, name: '李四' },
+        facts: { balance: '86500.25' },
+        validUntil: expect.stringMatching(/^2099-12-31T16:00:00/),
+      },
+    });
+    const again = await call(GUANGDONG, 'operator', 'POST', '/v1/certificates/redeem', { code });
+    expect({ status: again.status, code: again.body.code }).toEqual({ status: 409, code: 'CODE_USED' });
+    const elsewhere = await call(SHANGHAI, 'operator', 'POST', '/v1/certificates/redeem', {
+      code: code.toLowerCase(),
+    });
+    expect({ status: elsewhere.status, code: elsewhere.body.code }).toEqual({
+      status: 409,
+      code: 'CODE_USED',
+    });
+  });
+
+  it('answers 410 CODE_EXPIRED for an expired code and 404 for an unknown one', async () => {
+    const short = await call(BEIJING, 'operator', 'POST', `/v1/certificates/${no}/share-codes`, {
+      ttlSeconds: 1,
+    });
+    expect(short.status).toBe(201);
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    const expired = await call(GUANGDONG, 'operator', 'POST', '/v1/certificates/redeem', {
+      code: short.body.code,
+    });
+    expect({ status: expired.status, code: expired.body.code }).toEqual({
+      status: 410,
+      code: 'CODE_EXPIRED',
+    });
+    const unknown = await call(GUANGDONG, 'operator', 'POST', '/v1/certificates/redeem', {
+      code: 'AAAAAAAAAAAAAAAAAAAAAAAA',
+    });
+    expect(unknown.status).toBe(404);
+  });
+
+  it('refuses bad input with 400 naming the field, and the issuer redeeming its own code with 403', async () => {
+    const ttl = await call(BEIJING, 'operator', 'POST', `/v1/certificates/${no}/share-codes`, {
+      ttlSeconds: 86401,
+    });
+    expect(ttl.status).toBe(400);
+    expect(JSON.stringify(ttl.body)).toContain('ttlSeconds');
+    const bad = await call(GUANGDONG, 'operator', 'POST', '/v1/certificates/redeem', { code: 'short' });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain('code');
+    const own = await call(BEIJING, 'operator', 'POST', `/v1/certificates/${no}/share-codes`, {});
+    const mine = await call(BEIJING, 'operator', 'POST', '/v1/certificates/redeem', { code: own.body.code });
+    expect(mine.status).toBe(403);
+    const stillUsable = await call(GUANGDONG, 'operator', 'POST', '/v1/certificates/redeem', {
+      code: own.body.code,
+    });
+    expect(stillUsable.status).toBe(200);
+  });
+});

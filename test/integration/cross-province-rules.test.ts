@@ -5,7 +5,7 @@ import { confirmOutBody, evidenceOf, withdrawalBody, type WithdrawalBodyFixture 
 
 /**
  * The cross-province rules (docs/rules.md) end to end, through the centres' HTTP gateways on the real network: one open
- * transfer-out per source centre and person (also under concurrency, where the range read in the
+ * accepted transfer-out per source centre and person, frozen on the source's acceptance (also under concurrency, where the range read in the
  * submit is re-checked at commit), account closures that nothing erases, withdrawal IDs scoped per
  * centre with typed attestation IDs, and the duplicate-evidence rule following the purpose.
  */
@@ -75,7 +75,7 @@ function expectProblem(result: HttpResult, status: number, code: string): void {
 }
 
 describe('cross-province rules through the HTTP gateways', () => {
-  it('(a) refuses a second destination for the same person at the same source: 409 ACCOUNT_IN_TRANSFER', async () => {
+  it('(a) freezes on accept, not on request: two destinations ask, the source accepts one, the other is 409', async () => {
     const who = person(1, '跨省甲');
     const first = await call(guangdong, 'operator', 'POST', '/v1/transfers', {
       transferId: letter('440000', 1),
@@ -88,13 +88,28 @@ describe('cross-province rules through the HTTP gateways', () => {
       fromCentre: '110000',
       person: who,
     });
-    expectProblem(second, 409, 'ACCOUNT_IN_TRANSFER');
-    expect((await call(regulator, 'auditor', 'GET', `/v1/transfers/${letter('310000', 1)}`)).status).toBe(
-      404,
+    expect(second.status).toBe(201);
+    // Two requests and still no freeze: the source may pay a withdrawal.
+    const before = withdrawal(`XP-${run}-A0`, who, '07', rent(`XP-RENT-${run}-A0`));
+    expect((await call(beijing, 'operator', 'POST', '/v1/withdrawals', before)).status).toBe(201);
+    const accepted = await call(beijing, 'operator', 'POST', `/v1/transfers/${letter('440000', 1)}/accept`);
+    expect(accepted.body).toMatchObject({ status: 'ACCEPTED' });
+    const other = await call(beijing, 'operator', 'POST', `/v1/transfers/${letter('310000', 1)}/accept`);
+    expectProblem(other, 409, 'ACCOUNT_IN_TRANSFER');
+    expect(String(other.body.detail)).toContain('accepts at most one');
+    expect(
+      (await call(regulator, 'auditor', 'GET', `/v1/transfers/${letter('310000', 1)}`)).body,
+    ).toMatchObject({ status: 'REQUESTED' });
+    // Now the account is frozen at the source.
+    const after = withdrawal(`XP-${run}-A1`, who, '07', rent(`XP-RENT-${run}-A1`));
+    expectProblem(
+      await call(beijing, 'operator', 'POST', '/v1/withdrawals', after),
+      409,
+      'ACCOUNT_IN_TRANSFER',
     );
   });
 
-  it('(a) lets exactly one of two concurrent destinations through', async () => {
+  it('(a) lets exactly one of two concurrent acceptances through', async () => {
     const who = person(2, '跨省乙');
     const [fromGuangdong, fromShanghai] = await Promise.all([
       call(guangdong, 'operator', 'POST', '/v1/transfers', {
@@ -108,13 +123,73 @@ describe('cross-province rules through the HTTP gateways', () => {
         person: who,
       }),
     ]);
-    const results = [fromGuangdong, fromShanghai];
+    expect([fromGuangdong.status, fromShanghai.status]).toEqual([201, 201]);
+    const results = await Promise.all(
+      [letter('440000', 2), letter('310000', 2)].map((id) =>
+        call(beijing, 'operator', 'POST', `/v1/transfers/${id}/accept`),
+      ),
+    );
     expect(results.map((r) => r.status).sort()).toEqual([201, 409]);
     const refused = results.find((r) => r.status === 409);
     expect(refused?.body).toMatchObject({ code: 'ACCOUNT_IN_TRANSFER' });
-    const queue = await call(beijing, 'auditor', 'GET', '/v1/transfers?direction=outgoing&status=REQUESTED');
+    const queue = await call(beijing, 'auditor', 'GET', '/v1/transfers?direction=outgoing&status=ACCEPTED');
     const ids = (queue.body.items as { transferId: string }[]).map((t) => t.transferId);
     expect([letter('440000', 2), letter('310000', 2)].filter((id) => ids.includes(id))).toHaveLength(1);
+  });
+
+  it('(a) completes straight from a negotiation (06 → 20) and keeps a rejection (13) final', async () => {
+    const id = letter('440000', 8);
+    const requested = await call(guangdong, 'operator', 'POST', '/v1/transfers', {
+      transferId: id,
+      fromCentre: '110000',
+      person: person(9, '跨省庚'),
+    });
+    expect(requested.status).toBe(201);
+    expect((await call(beijing, 'operator', 'POST', `/v1/transfers/${id}/accept`)).status).toBe(201);
+    const out = {
+      principal: '9000.00',
+      interest: '0',
+      openedOn: '2010-01-01',
+      paidUpTo: '202610',
+      continuous6Months: true,
+      loanCount: 0,
+      unsettledLoan: false,
+      fraudRecord: false,
+      settlementRef: `XP-${id}`,
+    };
+    expect((await call(beijing, 'operator', 'POST', `/v1/transfers/${id}/confirm-out`, out)).status).toBe(
+      201,
+    );
+    const dispute = { message: '缴存月数待核对' };
+    expect((await call(guangdong, 'operator', 'POST', `/v1/transfers/${id}/dispute`, dispute)).status).toBe(
+      201,
+    );
+    const done = await call(guangdong, 'operator', 'POST', `/v1/transfers/${id}/complete`, {
+      receivedAmount: '9000.00',
+      receivedOn: today,
+    });
+    expect(done.body).toMatchObject({ status: 'COMPLETED', platformCode: '20' });
+
+    const rejectedId = letter('440000', 9);
+    expect(
+      (
+        await call(guangdong, 'operator', 'POST', '/v1/transfers', {
+          transferId: rejectedId,
+          fromCentre: '110000',
+          // 1966-06-07 also belongs to this file.
+          person: { idType: '01', idNumber: residentId('19660607', run * 10 + 1), name: '跨省辛' },
+        })
+      ).status,
+    ).toBe(201);
+    const rejected = await call(beijing, 'operator', 'POST', `/v1/transfers/${rejectedId}/reject`, {
+      reasonCode: '01',
+      message: '信息不符',
+    });
+    expect(rejected.body).toMatchObject({ status: 'REJECTED', platformCode: '13' });
+    const closeAs40 = await call(guangdong, 'operator', 'POST', `/v1/transfers/${rejectedId}/fail`, {
+      message: '失败办结',
+    });
+    expectProblem(closeAs40, 409, 'INVALID_STATE');
   });
 
   it('(b) keeps a transfer-out closure when a closing withdrawal is reversed: still 409 ACCOUNT_CLOSED', async () => {

@@ -114,7 +114,8 @@ type Status =
   | 'NEGOTIATING'
   | 'COMPLETED'
   | 'FAILED';
-const OPEN = new Set<Status>(['REQUESTED', 'ACCEPTED', 'OUT_CONFIRMED', 'NEGOTIATING']);
+/** Open = accepted by the source and not finished: the account at the source is frozen (a request freezes nothing). */
+const OPEN = new Set<Status>(['ACCEPTED', 'OUT_CONFIRMED', 'NEGOTIATING']);
 type StepName = 'accept' | 'reject' | 'confirm-out' | 'dispute' | 'complete' | 'cancel' | 'fail';
 const STEPS: readonly StepName[] = [
   'accept',
@@ -139,7 +140,7 @@ const ALLOWED_FROM: Record<StepName, readonly Status[]> = {
   reject: ['REQUESTED', 'ACCEPTED'],
   'confirm-out': ['ACCEPTED', 'NEGOTIATING'],
   dispute: ['OUT_CONFIRMED'],
-  complete: ['OUT_CONFIRMED'],
+  complete: ['OUT_CONFIRMED', 'NEGOTIATING'],
   cancel: ['REQUESTED'],
   fail: ['REQUESTED', 'ACCEPTED', 'OUT_CONFIRMED', 'NEGOTIATING'],
 };
@@ -450,8 +451,6 @@ class RequestTransfer implements Cmd {
       // Same person written another way: the same request or a conflicting one (the rules leave it open).
       return [{ status: 200 }, ...refused(409, 'CONFLICT')];
     }
-    if (model.openTransferOut(this.from, this.person) !== undefined)
-      return refused(409, 'ACCOUNT_IN_TRANSFER');
     const created: TransferModel = {
       transferId,
       from: this.from,
@@ -539,11 +538,17 @@ class TransferStep implements Cmd {
     );
   }
 
+  /** Accepting freezes the account at the source: at most one accepted transfer-out per person. */
+  frozenElsewhere(model: Model, transfer: TransferModel): boolean {
+    return this.step === 'accept' && model.openTransferOut(transfer.from, transfer.person) !== undefined;
+  }
+
   outcomes(model: Model, transfer: TransferModel, by: Centre | null): Outcome[] {
     if (by === null || !this.mayAct(transfer, by)) return refused(403, 'FORBIDDEN');
     const latest = [...transfer.history].reverse().find((h) => h.step === this.step);
     const identical = latest !== undefined && latest.by === by && latest.variant === this.variant;
     if (ALLOWED_FROM[this.step].includes(transfer.status)) {
+      if (this.frozenElsewhere(model, transfer)) return refused(409, 'ACCOUNT_IN_TRANSFER');
       const advance: Outcome = { status: 201, apply: () => this.advance(model, transfer, by) };
       // Allowed again after a dispute with the very data of the last time: a new step or a replay.
       return identical ? [advance, { status: 200 }] : [advance];

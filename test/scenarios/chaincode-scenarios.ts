@@ -524,15 +524,41 @@ export function defineChaincodeScenarios(setup: () => Promise<Backend>): void {
       expect(third.alerts).toEqual([expect.objectContaining({ code: 'MULTI_CENTRE', count: 3 })]);
     });
 
-    it('refuses a withdrawal at the source while a transfer-out is open (ACCOUNT_IN_TRANSFER)', async () => {
+    it('freezes the account at the source when the source accepts, not on the request (ACCOUNT_IN_TRANSFER)', async () => {
       const { beijing, guangdong } = b;
       const person = newPerson();
       const id = newTransferId(guangdong);
       await request(id, guangdong, beijing, person);
+      const before = withdrawalInput(newWithdrawalId(), beijing, person, evidenceHash('before-accept'));
+      expect((await recordWithdrawal(beijing, before, person)).status).toBe('RECORDED');
+      await step('Accept', id, beijing.mspId, pair(beijing, guangdong));
       const input = withdrawalInput(newWithdrawalId(), beijing, person, evidenceHash('in-transfer'));
       expect(await refusal(recordWithdrawal(beijing, input, person))).toMatch(/^HPF:ACCOUNT_IN_TRANSFER: /);
-      await step('Cancel', id, guangdong.mspId, pair(beijing, guangdong));
+      await step('Reject', id, beijing.mspId, pair(beijing, guangdong));
       expect((await recordWithdrawal(beijing, input, person)).status).toBe('RECORDED');
+    });
+  });
+
+  describe('review before freezing', () => {
+    it('lets two destinations ask for one person; the source accepts one and the other is ACCOUNT_IN_TRANSFER', async () => {
+      const { beijing, shanghai, guangdong } = b;
+      const person = newPerson();
+      const first = newTransferId(guangdong);
+      const second = newTransferId(shanghai);
+      await request(first, guangdong, beijing, person);
+      await request(second, shanghai, beijing, person);
+      expect(await getTransfer(beijing.mspId, second)).toMatchObject({ status: 'REQUESTED' });
+      await step('Accept', first, beijing.mspId, pair(beijing, guangdong));
+      expect(await refusal(step('Accept', second, beijing.mspId, pair(beijing, shanghai)))).toMatch(
+        /^HPF:ACCOUNT_IN_TRANSFER: .*accepts at most one/,
+      );
+      expect(await getTransfer(beijing.mspId, second)).toMatchObject({ status: 'REQUESTED' });
+      // The source closes the other request; once the first ends, it could accept again.
+      await step('Reject', second, beijing.mspId, pair(beijing, shanghai));
+      expect(await getTransfer(beijing.mspId, second)).toMatchObject({
+        status: 'REJECTED',
+        platformCode: '13',
+      });
     });
   });
 

@@ -35,18 +35,40 @@ export const CERTIFICATE_TYPES = {
 } as const;
 export type CertificateType = keyof typeof CERTIFICATE_TYPES;
 
-/** 账户状态 of a deposit-and-use certificate. */
-export const ACCOUNT_STATUSES = { NORMAL: '正常', SEALED: '封存', CLOSED: '销户' } as const;
+/**
+ * 个人账户状态 of a deposit-and-use certificate, by the code centres print (04 is the national
+ * platform's "closed by external transfer-out"; the others are not confirmed against the standard:
+ * docs/domain.md).
+ */
+export const ACCOUNT_STATUSES = {
+  '01': '正常',
+  '02': '封存',
+  '03': '冻结',
+  '04': '外部转出销户',
+  '05': '提取销户',
+} as const;
 export type AccountStatus = keyof typeof ACCOUNT_STATUSES;
 
+/**
+ * The facts of a 个人住房公积金缴存使用证明 as centres print it. `accountNo` is in the private content
+ * only (like everything here: only the hash is public). A flexible depositor (Art. 49 of the amended
+ * Regulation) has no employer: `employerName` and `employerRate` are then both absent.
+ */
 export type DepositUseFacts = {
-  readonly employerName: string;
+  readonly accountNo: string;
+  readonly employerName?: string;
   readonly openedOn: string;
   readonly accountStatus: AccountStatus;
-  readonly paidUpTo: string;
+  readonly depositBase: string;
+  readonly employerRate?: string;
+  readonly personalRate: string;
   readonly monthlyDeposit: string;
+  readonly paidUpTo: string;
+  /** The latest continuous deposit period, first and last month (YYYYMM). */
+  readonly continuousFrom: string;
+  readonly continuousTo: string;
   readonly balance: string;
-  readonly consecutiveMonths: number;
+  /** Loan record: housing-fund loans used, and whether one is outstanding. */
   readonly loansUsed: number;
   readonly loanOutstanding: boolean;
 };
@@ -128,31 +150,100 @@ function name(object: UncheckedObject, key: string, path: string, max: number): 
 }
 
 const DEPOSIT_USE_KEYS = [
+  'accountNo',
   'employerName',
   'openedOn',
   'accountStatus',
-  'paidUpTo',
+  'depositBase',
+  'employerRate',
+  'personalRate',
   'monthlyDeposit',
+  'paidUpTo',
+  'continuousFrom',
+  'continuousTo',
   'balance',
-  'consecutiveMonths',
   'loansUsed',
   'loanOutstanding',
 ];
 
-function depositUseFacts(value: unknown, path: string): DepositUseFacts {
-  const object = readObject(value, path, DEPOSIT_USE_KEYS);
-  const accountStatus = readString(object, 'accountStatus', path);
-  if (!Object.prototype.hasOwnProperty.call(ACCOUNT_STATUSES, accountStatus)) {
-    throw invalid(at(path, 'accountStatus'), `must be one of ${Object.keys(ACCOUNT_STATUSES).join(', ')}`);
+const ACCOUNT_NO = /^[0-9A-Za-z-]{1,32}$/;
+
+/** 个人公积金账号: private content only, so it is not held to the rules of public references. */
+function accountNo(object: UncheckedObject, path: string): string {
+  const value = readString(object, 'accountNo', path);
+  if (!ACCOUNT_NO.test(value)) {
+    throw invalid(at(path, 'accountNo'), 'must be 1-32 letters, digits or hyphens');
+  }
+  return value;
+}
+
+const RATE = /^(0|[1-9][0-9]?)\.[0-9]{2}$/;
+
+/** A deposit rate in percent with exactly 2 places ("12.00"), from 0.00 to 99.99. */
+function rate(object: UncheckedObject, key: string, path: string): string {
+  const value = readString(object, key, path);
+  if (!RATE.test(value)) {
+    throw invalid(at(path, key), 'must be a percentage with exactly 2 decimal places, e.g. "12.00"');
+  }
+  return value;
+}
+
+function isAccountStatus(value: string): value is AccountStatus {
+  return Object.prototype.hasOwnProperty.call(ACCOUNT_STATUSES, value);
+}
+
+/** The employer and its rate: both present, or both absent (a flexible depositor). */
+function employer(
+  object: UncheckedObject,
+  path: string,
+): Pick<DepositUseFacts, 'employerName' | 'employerRate'> {
+  if (object.employerName === undefined && object.employerRate === undefined) {
+    return {};
+  }
+  if (object.employerName === undefined) {
+    throw invalid(
+      at(path, 'employerName'),
+      'is required with employerRate (omit both for a flexible depositor)',
+    );
+  }
+  if (object.employerRate === undefined) {
+    throw invalid(
+      at(path, 'employerRate'),
+      'is required with employerName (omit both for a flexible depositor)',
+    );
   }
   return {
     employerName: name(object, 'employerName', path, 100),
+    employerRate: rate(object, 'employerRate', path),
+  };
+}
+
+function depositUseFacts(value: unknown, path: string): DepositUseFacts {
+  const object = readObject(value, path, DEPOSIT_USE_KEYS);
+  const accountStatus = readString(object, 'accountStatus', path);
+  if (!isAccountStatus(accountStatus)) {
+    throw invalid(at(path, 'accountStatus'), `must be one of ${Object.keys(ACCOUNT_STATUSES).join(', ')}`);
+  }
+  const continuousFrom = validateYearMonth(
+    readString(object, 'continuousFrom', path),
+    at(path, 'continuousFrom'),
+  );
+  const continuousTo = validateYearMonth(readString(object, 'continuousTo', path), at(path, 'continuousTo'));
+  if (continuousTo < continuousFrom) {
+    throw invalid(at(path, 'continuousTo'), 'must not be before continuousFrom');
+  }
+  return {
+    accountNo: accountNo(object, path),
+    ...employer(object, path),
     openedOn: validateDate(readString(object, 'openedOn', path), at(path, 'openedOn')),
-    accountStatus: accountStatus as AccountStatus,
-    paidUpTo: validateYearMonth(readString(object, 'paidUpTo', path), at(path, 'paidUpTo')),
+    accountStatus,
+    depositBase: canonicalMoney(object, 'depositBase', path, true),
+    personalRate: rate(object, 'personalRate', path),
     monthlyDeposit: canonicalMoney(object, 'monthlyDeposit', path, true),
+    paidUpTo: validateYearMonth(readString(object, 'paidUpTo', path), at(path, 'paidUpTo')),
+    continuousFrom,
+    continuousTo,
     balance: canonicalMoney(object, 'balance', path, true),
-    consecutiveMonths: readInteger(object, 'consecutiveMonths', 0, 1200, path),
     loansUsed: readInteger(object, 'loansUsed', 0, 99, path),
     loanOutstanding: readBoolean(object, 'loanOutstanding', path),
   };

@@ -11,6 +11,8 @@ export const ERROR_CODES = [
   'DUPLICATE_EVIDENCE',
   'ACCOUNT_IN_TRANSFER',
   'ACCOUNT_CLOSED',
+  'CODE_USED',
+  'CODE_EXPIRED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

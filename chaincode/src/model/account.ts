@@ -144,7 +144,10 @@ export async function appendTransferAccountEvents(
   }
 }
 
-/** The open transfer-outs (REQUESTED, ACCEPTED, OUT_CONFIRMED, NEGOTIATING) of a person at a source centre. */
+/**
+ * The open transfer-outs (accepted and not finished: ACCEPTED, OUT_CONFIRMED, NEGOTIATING) of a
+ * person at a source centre. A request alone is not open: it freezes nothing.
+ */
 export async function openTransferOuts(ctx: Context, centre: string, subjectRef: string): Promise<string[]> {
   const entries = await readIndex(ctx, INDEX.openTransferOut, [centre, subjectRef]);
   return entries.map((entry) => entry.attributes[2] ?? '');
@@ -155,16 +158,21 @@ export function accountInTransferMessage(centre: string): string {
 }
 
 /**
- * At most one open transfer-out per (source centre, person). One range query in the submit: a
- * concurrent second request reads the same (empty) range, and whichever commits second fails the
- * phantom-read check, so on retry it sees the first and is refused here.
+ * At most one open transfer-out per (source centre, person), checked when the source accepts. One
+ * range query in the submit: a concurrent second acceptance reads the same (empty) range, and
+ * whichever commits second fails the phantom-read check, so on retry it sees the first and is
+ * refused here.
  */
 export async function refuseSecondTransferOut(
   ctx: Context,
   centre: string,
   subjectRef: string,
 ): Promise<void> {
-  if ((await openTransferOuts(ctx, centre, subjectRef)).length > 0) {
-    throw hpfError('ACCOUNT_IN_TRANSFER', accountInTransferMessage(centre));
+  const open = await openTransferOuts(ctx, centre, subjectRef);
+  if (open.length > 0) {
+    throw hpfError(
+      'ACCOUNT_IN_TRANSFER',
+      `${accountInTransferMessage(centre)} (${open.join(', ')} is accepted); the source accepts at most one transfer-out per person`,
+    );
   }
 }

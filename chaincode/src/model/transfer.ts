@@ -94,7 +94,12 @@ export type StepRule = {
   readonly event: string;
 };
 
-const OPEN: readonly TransferStatus[] = ['REQUESTED', 'ACCEPTED', 'OUT_CONFIRMED', 'NEGOTIATING'];
+/**
+ * Open transfer-out: accepted by the source and not finished. A REQUESTED transfer is not open: a
+ * request blocks nothing at the source, and several destinations may ask for the same person; the
+ * source's acceptance freezes the account (docs/decisions/0220-review-before-freezing.md).
+ */
+const OPEN: readonly TransferStatus[] = ['ACCEPTED', 'OUT_CONFIRMED', 'NEGOTIATING'];
 
 /** The transfer state machine (API.md). Anything not listed is INVALID_STATE. */
 export const STEP_RULES: Readonly<Record<Exclude<TransferStep, 'REQUEST'>, StepRule>> = {
@@ -108,11 +113,17 @@ export const STEP_RULES: Readonly<Record<Exclude<TransferStep, 'REQUEST'>, StepR
     event: 'transfer.out-confirmed',
   },
   DISPUTE: { actor: 'destination', from: ['OUT_CONFIRMED'], to: 'NEGOTIATING', event: 'transfer.disputed' },
-  COMPLETE: { actor: 'destination', from: ['OUT_CONFIRMED'], to: 'COMPLETED', event: 'transfer.completed' },
-  FAIL: { actor: 'either', from: OPEN, to: 'FAILED', event: 'transfer.failed' },
+  // From NEGOTIATING too: a negotiation that ends with the funds as sent closes as 20 (decision 0221).
+  COMPLETE: {
+    actor: 'destination',
+    from: ['OUT_CONFIRMED', 'NEGOTIATING'],
+    to: 'COMPLETED',
+    event: 'transfer.completed',
+  },
+  FAIL: { actor: 'either', from: ['REQUESTED', ...OPEN], to: 'FAILED', event: 'transfer.failed' },
 };
 
-/** While open, the person's account at the source is "in transfer-out". */
+/** While open (accepted, not finished), the person's account at the source is "in transfer-out". */
 export function isOpenTransfer(status: TransferStatus): boolean {
   return OPEN.includes(status);
 }

@@ -55,14 +55,19 @@ export function embeddedCertificate(pdf: Buffer): EmbeddedCertificate | undefine
   };
 }
 
+/** The template centres print; a row whose fact is absent (no employer: a flexible depositor) is left out. */
 const DEPOSIT_USE_LABELS: readonly (readonly [string, string])[] = [
+  ['accountNo', '个人账号'],
   ['employerName', '单位名称'],
   ['openedOn', '开户日期'],
   ['accountStatus', '账户状态'],
-  ['paidUpTo', '缴至年月'],
+  ['depositBase', '缴存基数（元）'],
+  ['employerRate', '单位缴存比例（%）'],
+  ['personalRate', '个人缴存比例（%）'],
   ['monthlyDeposit', '月缴存额（元）'],
+  ['paidUpTo', '缴至年月'],
+  ['continuousPeriod', '最近连续缴存期间'],
   ['balance', '账户余额（元）'],
-  ['consecutiveMonths', '连续缴存月数'],
   ['loansUsed', '使用住房公积金贷款次数'],
   ['loanOutstanding', '是否有未结清的住房公积金贷款'],
 ];
@@ -81,15 +86,18 @@ const ID_TYPE_NAMES: Readonly<Record<string, string>> = {
   '99': '其他证件',
 };
 
+const yearMonth = (value: string): string => `${value.slice(0, 4)}年${value.slice(4)}月`;
+
 function factText(key: string, value: unknown): string {
   if (key === 'accountStatus' && typeof value === 'string') {
-    return ACCOUNT_STATUSES[value] ?? value;
+    const label: string | undefined = ACCOUNT_STATUSES[value];
+    return label === undefined ? value : `${value} ${label}`;
   }
   if (typeof value === 'boolean') {
     return value ? '是' : '否';
   }
   if (key === 'paidUpTo' && typeof value === 'string') {
-    return `${value.slice(0, 4)}年${value.slice(4)}月`;
+    return yearMonth(value);
   }
   return typeof value === 'string' || typeof value === 'number' ? String(value) : '';
 }
@@ -106,7 +114,16 @@ function rows(content: CertificateContent): [string, string][] {
     ['姓名', content.person.name],
     ['证件类型', ID_TYPE_NAMES[content.person.idType] ?? content.person.idType],
     ['证件号码', content.person.idNumber],
-    ...labels.map(([key, label]): [string, string] => [label, factText(key, facts[key])]),
+    ...labels.flatMap(([key, label]): [string, string][] => {
+      if (key === 'continuousPeriod') {
+        const from = facts.continuousFrom;
+        const to = facts.continuousTo;
+        return typeof from === 'string' && typeof to === 'string'
+          ? [[label, `${yearMonth(from)}至${yearMonth(to)}`]]
+          : [];
+      }
+      return facts[key] === undefined ? [] : [[label, factText(key, facts[key])]];
+    }),
   ];
 }
 

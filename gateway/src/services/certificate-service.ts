@@ -1,3 +1,5 @@
+import { createHash, randomBytes } from 'node:crypto';
+
 import {
   canonicalJson,
   certificateContent,
@@ -26,6 +28,17 @@ export type CertificateRequestBody = Schemas['CertificateRequest'];
 /** A certificate to verify by its hash (POST …/certificates/verify), as the OpenAPI document defines it. */
 export type VerifyBody = Schemas['CertificateVerify'];
 
+/** The answer of POST /v1/certificates/redeem, and the IDs to log (never the code or the person). */
+export interface Redemption {
+  readonly body: JsonObject;
+  readonly ids: {
+    readonly certificateNo: string;
+    readonly issuer: string;
+    readonly centre: string;
+    readonly txId: string;
+  };
+}
+
 export interface CertificateServiceOptions extends WritingServiceOptions {
   /** Centre codes to MSP IDs, from the registry. */
   readonly directory: CentreDirectory;
@@ -43,6 +56,10 @@ export interface CertificateService {
   verifyPdf(pdf: Buffer): Promise<JsonObject>;
   verifyHash(body: VerifyBody, defaultIssuer: string | null): Promise<JsonObject>;
   request(caller: Caller, body: CertificateRequestBody): Promise<WriteOutcome>;
+  /** A new single-use code for this centre's certificate; the ledger gets only its hash and expiry. */
+  createShareCode(caller: Caller, certificateNo: string, ttlSeconds?: number): Promise<JsonObject>;
+  /** Redeems a code once (endorsed by the issuer) and reads the content from the issuer's peer. */
+  redeem(caller: Caller, code: string): Promise<Redemption>;
   refuse(caller: Caller, requestId: string, requester: string, reason: string): Promise<WriteOutcome>;
   getRequest(caller: Caller, requestId: string, requester?: string): Promise<JsonObject>;
   listRequests(caller: Caller, direction: string, status: string): Promise<JsonObject>;
@@ -66,6 +83,39 @@ function parsedContent(bytes: Buffer | undefined): CertificateContent | undefine
   } catch {
     return undefined;
   }
+}
+
+/** 15 random bytes: 120 bits, 24 characters of RFC 4648 base32 (no padding). */
+const SHARE_CODE_BYTES = 15;
+const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+const SHARE_CODE_PATTERN = /^[A-Z2-7]{24}$/;
+const DEFAULT_SHARE_CODE_TTL_SECONDS = 24 * 60 * 60;
+/** Waiting for the issuer's peer to commit the redemption: bounded, about 5 s. */
+const SHARED_CONTENT_ATTEMPTS = 20;
+const SHARED_CONTENT_WAIT_MS = 250;
+
+function base32(bytes: Buffer): string {
+  let bits = 0;
+  let value = 0;
+  let out = '';
+  for (const byte of bytes) {
+    value = (value << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      out += BASE32.charAt((value >>> (bits - 5)) & 31);
+      bits -= 5;
+    }
+  }
+  return bits > 0 ? out + BASE32.charAt((value << (5 - bits)) & 31) : out;
+}
+
+/** The code as the ledger knows it: SHA-256 of its upper-case form. */
+export function shareCodeHash(code: string): string {
+  return createHash('sha256').update(code.toUpperCase(), 'utf8').digest('hex');
+}
+
+export function newShareCode(): string {
+  return base32(randomBytes(SHARE_CODE_BYTES));
 }
 
 class CertificateServiceImpl implements CertificateService {
@@ -208,6 +258,103 @@ class CertificateServiceImpl implements CertificateService {
       content.certificateNo === certificateNo &&
       (await renderCertificatePdf(content, stringField(answer, 'issuedAt'))).equals(pdf);
     return intact ? answer : { ...answer, status: 'TAMPERED' };
+  }
+
+  async createShareCode(
+    caller: Caller,
+    certificateNo: string,
+    ttlSeconds = DEFAULT_SHARE_CODE_TTL_SECONDS,
+  ): Promise<JsonObject> {
+    const issuer = actingCentre(caller);
+    const code = newShareCode();
+    const result = await this.#options.writer.write({
+      contract: 'certificate',
+      transaction: 'CreateShareCode',
+      args: [issuer, certificateNo, canonicalJson({ codeHash: shareCodeHash(code), ttlSeconds })],
+      endorsementSets: this.#independentSets(),
+    });
+    const record = parseJsonObject(result.result, 'share code');
+    return {
+      code,
+      expiresAt: stringField(record, 'expiresAt'),
+      certificateNo: stringField(record, 'certificateNo'),
+      issuer: stringField(record, 'issuer'),
+    };
+  }
+
+  /**
+   * The issuer's peer holds the content: it endorses the redemption with ours (one transaction marks
+   * the code used) and then answers the content query. A submitted result is written into the block,
+   * so the content never travels in the redemption itself.
+   */
+  async redeem(caller: Caller, code: string): Promise<Redemption> {
+    const centre = actingCentre(caller);
+    const normalised = code.toUpperCase();
+    if (!SHARE_CODE_PATTERN.test(normalised)) {
+      throw invalidField('code', 'must be 24 characters of base32 (A-Z, 2-7)');
+    }
+    const codeHash = shareCodeHash(normalised);
+    const { ledger, writer, settings } = this.#options;
+    const found = parseJsonObject(
+      await ledger.evaluate('certificate', 'GetShareCode', [codeHash]),
+      'share code',
+    );
+    const issuerMsp = stringField(found, 'issuerMsp');
+    if (issuerMsp === settings.mspId) {
+      throw new ApiError(
+        'FORBIDDEN',
+        'code: the issuing organisation holds the certificate; a code is for another centre',
+      );
+    }
+    const result = await writer.write({
+      contract: 'certificate',
+      transaction: 'RedeemShareCode',
+      args: [canonicalJson({ codeHash, centre })],
+      endorsementSets: [[issuerMsp, settings.mspId]],
+    });
+    const redeemed = parseJsonObject(result.result, 'redemption');
+    const verification = optionalObject(redeemed, 'certificate') ?? {};
+    const held = await this.#sharedContent(codeHash, issuerMsp);
+    const content = certificateContent(held.content);
+    const record = optionalObject(held, 'record') ?? {};
+    return {
+      body: {
+        status: stringField(verification, 'status'),
+        certificate: {
+          certificateNo: content.certificateNo,
+          issuer: content.issuer,
+          issuerName: content.issuerName,
+          type: content.type,
+          person: content.person,
+          facts: content.facts,
+          issuedAt: stringField(record, 'issuedAt'),
+          validUntil: content.validUntil,
+        },
+      },
+      ids: { certificateNo: content.certificateNo, issuer: content.issuer, centre, txId: result.txId },
+    };
+  }
+
+  /** The content from the issuer's peer, once that peer has the redemption (bounded wait). */
+  async #sharedContent(codeHash: string, issuerMsp: string): Promise<JsonObject> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return parseJsonObject(
+          await this.#options.ledger.evaluate('certificate', 'GetSharedContent', [codeHash], {
+            endorsingOrganizations: [issuerMsp],
+          }),
+          'shared content',
+        );
+      } catch (err) {
+        if (
+          !(err instanceof ApiError && err.code === 'INVALID_STATE') ||
+          attempt >= SHARED_CONTENT_ATTEMPTS
+        ) {
+          throw err;
+        }
+        await new Promise((resolve) => setTimeout(resolve, SHARED_CONTENT_WAIT_MS));
+      }
+    }
   }
 
   /** Both centres endorse (the request key carries AND(requester, issuer)); the person goes to both. */

@@ -62,6 +62,23 @@ export function certificateRoutes(certificates: CertificateService): Router {
       sendWrite(res, await certificates.revoke(callerOf(req), pathParam(req.params, 'no'), reason));
     },
   );
+  router.post('/v1/certificates/redeem', requireOperator, async (req: ApiRequest<'redeemShareCode'>, res) => {
+    const redemption = await certificates.redeem(callerOf(req), req.body.code);
+    // IDs only: never the code, its hash or the person.
+    req.log.info({ redemption: redemption.ids }, 'share code redeemed');
+    res.setHeader('X-Transaction-Id', redemption.ids.txId);
+    res.json(redemption.body);
+  });
+  router.post(
+    '/v1/certificates/:no/share-codes',
+    requireOperator,
+    async (req: ApiRequest<'createShareCode'>, res) => {
+      const ttlSeconds = req.body?.ttlSeconds;
+      res
+        .status(201)
+        .json(await certificates.createShareCode(callerOf(req), pathParam(req.params, 'no'), ttlSeconds));
+    },
+  );
   router.post(
     '/v1/certificate-requests',
     requireOperator,
