@@ -19,18 +19,10 @@ const spec = {
 } as const;
 const flags = Cli.parseFlags(spec);
 
-function required(value: string | undefined, flag: string): string {
-  if (value === undefined || value.trim() === '') {
-    console.error(`--${flag} is required\nusage: ${Cli.usageLine(spec)}`);
-    process.exit(2);
-  }
-  return value.trim();
-}
-
 async function main(): Promise<void> {
-  const organisation = required(flags.organisation, 'organisation');
-  const code = required(flags.code, 'code');
-  const name = required(flags.name, 'name');
+  const organisation = Cli.requiredFlag(spec, flags.organisation, 'organisation');
+  const code = Cli.requiredFlag(spec, flags.code, 'code');
+  const name = Cli.requiredFlag(spec, flags.name, 'name');
   const consortium = Cli.definitionFrom(flags.definition);
   const log = flags.json ? (): void => undefined : (line: string): void => console.log(line);
   const operator = await Cli.addCentreToOrganisation(

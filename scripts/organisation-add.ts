@@ -19,18 +19,14 @@ const spec = {
 } as const;
 const flags = Cli.parseFlags(spec);
 
-function required(value: string | undefined, flag: string): string {
-  if (value === undefined || value.trim() === '') {
-    console.error(`--${flag} is required\nusage: ${Cli.usageLine(spec)}`);
-    process.exit(2);
-  }
-  return value.trim();
-}
-
 Cli.runMain(async () => {
   const file = path.resolve(flags.definition ?? Cli.DEFAULT_DEFINITION);
-  const code = required(flags.code, 'code');
-  const centre = { code, mspId: flags['msp-id'] ?? `C${code}MSP`, name: required(flags.name, 'name') };
+  const code = Cli.requiredFlag(spec, flags.code, 'code');
+  const centre = {
+    code,
+    mspId: flags['msp-id'] ?? `C${code}MSP`,
+    name: Cli.requiredFlag(spec, flags.name, 'name'),
+  };
   await Cli.addOrganisation({
     definitionFile: file,
     consortium: Cli.definitionFrom(flags.definition),

@@ -27,22 +27,14 @@ const spec = {
 } as const;
 const flags = Cli.parseFlags(spec);
 
-function required(value: string | undefined, flag: string): string {
-  if (value === undefined || value.trim() === '') {
-    console.error(`--${flag} is required\nusage: ${Cli.usageLine(spec)}`);
-    process.exit(2);
-  }
-  return value.trim();
-}
-
 Cli.runMain(async () => {
-  const code = required(flags.code, 'code');
-  const dataDir = path.resolve(required(flags['data-dir'], 'data-dir'));
+  const code = Cli.requiredFlag(spec, flags.code, 'code');
+  const dataDir = path.resolve(Cli.requiredFlag(spec, flags['data-dir'], 'data-dir'));
   const entry = {
     code,
     mspId: `C${code}MSP`,
-    name: required(flags.name, 'name'),
-    host: required(flags.host, 'host'),
+    name: Cli.requiredFlag(spec, flags.name, 'name'),
+    host: Cli.requiredFlag(spec, flags.host, 'host'),
   };
   const fabric = await Runtime.ensureFabric(() => undefined);
   const out = path.resolve(flags.out ?? path.join(dataDir, 'out', 'organisation.json'));

@@ -131,6 +131,22 @@ export function parseFlags<F extends FlagSpecs>(
   }
 }
 
+/**
+ * The trimmed value of a flag the spec marks `required`; a missing or blank one prints the error and
+ * the usage to stderr and exits 2, as a bad flag does.
+ */
+export function requiredFlag<F extends FlagSpecs>(
+  spec: CommandSpec<F>,
+  value: string | undefined,
+  flag: keyof F & string,
+): string {
+  if (value === undefined || value.trim() === '') {
+    console.error(`--${flag} is required\nusage: ${usageLine(spec)}`);
+    process.exit(2);
+  }
+  return value.trim();
+}
+
 /** Loads the definition named by --definition (or the default), relative paths against the repo root. */
 export function definitionFrom(
   file: string | undefined,

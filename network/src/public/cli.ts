@@ -5,6 +5,7 @@ export {
   definitionFrom,
   helpText,
   parseFlags,
+  requiredFlag,
   runMain,
   usageLine,
 } from '../cli-args';
