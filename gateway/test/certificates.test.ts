@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import request from 'supertest';
 import * as certificatePdf from '../src/services/certificate-pdf';
 import { certificateContent } from '../src/domain';
+import { ApiError } from '../src/errors';
 import type { FakeLedger } from './support/fake-ledger';
 import { AUDITOR_KEY, OPERATOR_KEY, RESIDENT_ID, bearer, buildApp } from './support/test-app';
 import { certificateIssueBody, depositUseFacts } from '../../test/support/fixtures';
@@ -49,6 +50,11 @@ function certificateLedger(ledger: FakeLedger): void {
     };
     records.set(`${parsed.issuer}:${parsed.certificateNo}`, record);
     contents.set(`${parsed.issuer}:${parsed.certificateNo}`, content);
+    return JSON.stringify(record);
+  });
+  ledger.on('certificate:Get', ([issuer, no]) => {
+    const record = records.get(`${issuer!}:${no!}`);
+    if (record === undefined) throw new ApiError('NOT_FOUND', `certificateNo: no certificate ${no!}`);
     return JSON.stringify(record);
   });
   ledger.on('certificate:GetContent', ([issuer, no]) => {
@@ -139,6 +145,32 @@ describe('POST /v1/certificates', () => {
     expect(res.status).toBe(400);
     expect(JSON.stringify(res.body)).toContain(field);
     expect(ledger.callsOf('submit')).toHaveLength(0);
+  });
+
+  it('renders only once every other check passed, and not for a replay (the recorded hash is sent)', async () => {
+    const { app, ledger } = await issued();
+    const render = jest.spyOn(certificatePdf, 'renderCertificatePdf');
+    try {
+      const unknownRequester = await request(app)
+        .post('/v1/certificates')
+        .set('Authorization', AUTH)
+        .send({
+          ...body,
+          certificateNo: 'ZM-2026-0002',
+          request: { requester: '120000', requestId: 'RQ-1' },
+        });
+      expect(unknownRequester.status).toBe(400);
+      expect(JSON.stringify(unknownRequester.body)).toContain('request.requester');
+      const replay = await request(app).post('/v1/certificates').set('Authorization', AUTH).send(body);
+      expect(replay.status).toBe(201);
+      expect(render).not.toHaveBeenCalled();
+    } finally {
+      render.mockRestore();
+    }
+    const [first, second] = ledger
+      .callsOf('submit', 'certificate:Issue')
+      .map((call) => JSON.parse(call.args[0]!) as Record<string, unknown>);
+    expect(second).toEqual(first);
   });
 
   it('is refused to auditors', async () => {

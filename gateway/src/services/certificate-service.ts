@@ -148,32 +148,58 @@ class CertificateServiceImpl implements CertificateService {
   }
 
   /**
+   * The PDF's hash and the issue time it prints, for the argument. A number already on the ledger
+   * makes the issue a replay or a CONFLICT, which the chaincode decides from the content alone: its
+   * recorded values are sent and nothing is rendered. Otherwise the PDF is rendered here, once.
+   */
+  async #rendering(content: CertificateContent): Promise<{ pdfHash: string; issuedAt: string }> {
+    let recorded: JsonObject | undefined;
+    try {
+      recorded = parseJsonObject(
+        await this.#options.ledger.evaluate('certificate', 'Get', [content.issuer, content.certificateNo]),
+        'certificate',
+      );
+    } catch (err) {
+      if (!(err instanceof ApiError && err.code === 'NOT_FOUND')) {
+        throw err;
+      }
+    }
+    const { pdfHash, issuedAt } = recorded ?? {};
+    if (typeof pdfHash === 'string' && typeof issuedAt === 'string') {
+      return { pdfHash, issuedAt };
+    }
+    const now = new Date().toISOString();
+    return { pdfHash: sha256(await renderCertificatePdf(content, now)), issuedAt: now };
+  }
+
+  /**
    * The argument carries the content hash, the PDF's hash and issue time, and the subjectRef; the
    * canonical content travels in the transient map (key `content`), where every endorser re-validates
-   * and re-hashes it. The PDF is rendered here, once: the ledger keeps the SHA-256 of its bytes and
-   * the issue time it prints, and verifications compare an upload with that hash. Answering a
-   * request, the requesting centre endorses with us (its collection gets the content); otherwise the
-   * regulator or a fallback centre does. Replays are seen at endorsement, as for withdrawals.
+   * and re-hashes it. The PDF is rendered here, once, after every other check: the ledger keeps the
+   * SHA-256 of its bytes and the issue time it prints, and verifications compare an upload with that
+   * hash. Answering a request, the requesting centre endorses with us (its collection gets the
+   * content); otherwise the regulator or a fallback centre does. Replays are seen at endorsement, as
+   * for withdrawals.
    */
   async issue(caller: Caller, body: CertificateBody): Promise<WriteOutcome> {
     const issuer = actingCentre(caller);
     const content = await this.#content(issuer, body);
-    const issuedAt = new Date().toISOString();
-    const pdf = await renderCertificatePdf(content, issuedAt);
     const { mspId, pseudonymKey } = this.#options.settings;
+    const subjectRef = subjectRefFor(pseudonymKey, normalisePerson(body.person, 'person'));
     const endorsementSets =
       body.request === undefined
         ? this.#independentSets()
         : [[mspId, await this.#options.directory.mspIdForField(body.request.requester, 'request.requester')]];
+    const { pdfHash, issuedAt } = await this.#rendering(content);
     const result = await this.#options.writer.write({
       contract: 'certificate',
       transaction: 'Issue',
       args: [
         canonicalJson({
           contentHash: certificateContentHash(content),
-          pdfHash: sha256(pdf),
+          pdfHash,
           issuedAt,
-          subjectRef: subjectRefFor(pseudonymKey, normalisePerson(body.person, 'person')),
+          subjectRef,
           request: body.request,
         }),
       ],
