@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Cli, Definition } from '../network';
 import { benchBatch } from '../test/bench/bench-batch';
 import { benchCertificates } from '../test/bench/bench-certificates';
+import { benchChecks } from '../test/bench/bench-checks';
 import { benchConsole } from '../test/bench/bench-console';
 import { benchGateway } from '../test/bench/bench-gateway';
 import { benchGrowth } from '../test/bench/bench-growth';
@@ -20,6 +21,7 @@ const SUITES = [
   'batch',
   'certificates',
   'console',
+  'checks',
 ] as const;
 type Suite = (typeof SUITES)[number];
 /** `all` keeps its old meaning (the quick suites); the long ones run only when named. */
@@ -134,6 +136,15 @@ Cli.runMain(async () => {
         attestations: positive(flags.attestations, 'attestations', 10_000_000),
         writes: flags.writes === '0' ? 0 : positive(flags.writes, 'writes', 100_000),
         dataDir: flags['data-dir'],
+      }),
+    ],
+    checks: async () => [
+      'checks',
+      await benchChecks(log, {
+        basePort,
+        windows: positive(flags.windows, 'windows', 20),
+        windowMs: positive(flags['window-ms'], 'window-ms', 60_000),
+        concurrency: positive(flags.concurrency, 'concurrency', 64),
       }),
     ],
   };
