@@ -45,7 +45,7 @@ const flags = Cli.parseFlags({
     profile: {
       type: 'string',
       arg: 'DIR',
-      default: '',
+      defaultText: 'none',
       help: 'ratio: after the runs, profile the gateway, chaincode server and peer into DIR (text)',
     },
     'start-rate': { type: 'string', arg: 'N', default: '20', help: 'saturation: first offered rate (/s)' },
@@ -130,7 +130,7 @@ Cli.runMain(async () => {
         runs: positive(flags.runs, 'runs', 20),
         runMs: positive(flags['run-ms'], 'run-ms', 300_000, 1_000),
         inFlight: positive(flags['in-flight'], 'in-flight', 512),
-        ...(flags.profile === '' ? {} : { profileDir: path.resolve(flags.profile) }),
+        ...(flags.profile === undefined ? {} : { profileDir: path.resolve(flags.profile) }),
       }),
     ],
     growth: async () => [
