@@ -12,7 +12,7 @@ import {
 import { hpfError, invalid } from './domain/errors';
 import { readObject, readString } from './domain/json-fields';
 import { validateCentreCode, validateSha256Hex } from './domain/validators';
-import { allOfPeersPolicy } from './endorsement';
+import { allOfPeersPolicy, sealedByCentre, writeOwned } from './endorsement';
 import { emitEvent, indexKey, readIndex, readJson, txTime, writeJson } from './ledger';
 import {
   certificateFromJson,
@@ -471,13 +471,14 @@ export class CertificateContract extends Contract {
       requestId: request?.requestId,
       supersedes: content.supersedes,
     };
-    await writeJson(ctx, certificateKey(ctx, record.issuer, record.certificateNo), record);
+    await writeOwned(ctx, certificateKey(ctx, record.issuer, record.certificateNo), record, [caller.mspId]);
     if (old !== undefined) {
-      await writeJson(ctx, certificateKey(ctx, old.issuer, old.certificateNo), {
-        ...old,
-        status: 'SUPERSEDED',
-        supersededBy: record.certificateNo,
-      });
+      await writeOwned(
+        ctx,
+        certificateKey(ctx, old.issuer, old.certificateNo),
+        { ...old, status: 'SUPERSEDED', supersededBy: record.certificateNo },
+        [caller.mspId],
+      );
     }
     const holders = [caller.mspId];
     if (request !== undefined) {
@@ -524,7 +525,7 @@ export class CertificateContract extends Contract {
       );
     }
     const revoked: CertificateRecord = { ...record, status: 'REVOKED', revocation: stamp(ctx, reasonHash) };
-    await writeJson(ctx, certificateKey(ctx, record.issuer, record.certificateNo), revoked);
+    await writeOwned(ctx, certificateKey(ctx, record.issuer, record.certificateNo), revoked, [caller.mspId]);
     await writePrivate(
       ctx,
       [caller.mspId],
@@ -697,7 +698,10 @@ export class CertificateContract extends Contract {
     return canonicalJson({ record, content });
   }
 
-  /** VALID / REVOKED / EXPIRED / TAMPERED / UNKNOWN for a number and a content hash, as of the proposal time. */
+  /**
+   * VALID / REVOKED / EXPIRED / TAMPERED / UNKNOWN for a number and a content hash, as of the proposal
+   * time; FORGED for a record the issuer's organisation did not seal.
+   */
   @Transaction(false)
   @Returns('string')
   public async Verify(
@@ -709,7 +713,12 @@ export class CertificateContract extends Contract {
     const code = validateCentreCode(issuer, 'issuer');
     const no = validateCertificateNo(certificateNo);
     const hash = validateSha256Hex(contentHash, 'contentHash');
-    return canonicalJson(verification(await loadCertificate(ctx, code, no), code, no, hash, txTime(ctx)));
+    const record = await loadCertificate(ctx, code, no);
+    // Written in the issuer's name without its organisation (no seal): FORGED, and nothing about it.
+    if (record !== undefined && !(await sealedByCentre(ctx, certificateKey(ctx, code, no), code))) {
+      return canonicalJson({ status: 'FORGED', certificateNo: no, issuer: code });
+    }
+    return canonicalJson(verification(record, code, no, hash, txTime(ctx)));
   }
 
   /** A request; the person only to the two centres (from the caller's own collection). */

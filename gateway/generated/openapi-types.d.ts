@@ -1433,6 +1433,8 @@ export interface components {
       validationCode?: string;
       timestamp?: string;
       endorsingOrgs?: string[];
+      /** @description True when the record is in a centre's name but that centre's organisation did not seal it (other organisations wrote it): it does not count, and verification says valid false */
+      forged?: boolean;
     };
     Problem: {
       type: string;
@@ -1538,7 +1540,7 @@ export interface components {
     };
     CertificateVerification: {
       /** @enum {string} */
-      status: 'VALID' | 'REVOKED' | 'EXPIRED' | 'TAMPERED' | 'UNKNOWN';
+      status: 'VALID' | 'REVOKED' | 'EXPIRED' | 'TAMPERED' | 'UNKNOWN' | 'FORGED';
       certificateNo: string;
       issuer: string;
       type?: string;
@@ -2899,7 +2901,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description {valid, ...proof} */
+      /** @description {valid, ...proof}: valid is false for a FORGED record (`forged: true`, written in a centre's name without that centre's organisation) as for a failed transaction or another document */
       200: {
         headers: {
           [name: string]: unknown;

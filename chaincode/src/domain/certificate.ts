@@ -329,5 +329,5 @@ export function certificateContentHash(content: CertificateContent): string {
 }
 
 /** The verification statuses (`certificate:Verify`). */
-export const VERIFICATION_STATUSES = ['VALID', 'REVOKED', 'EXPIRED', 'TAMPERED', 'UNKNOWN'] as const;
+export const VERIFICATION_STATUSES = ['VALID', 'REVOKED', 'EXPIRED', 'TAMPERED', 'UNKNOWN', 'FORGED'] as const;
 export type VerificationStatus = (typeof VERIFICATION_STATUSES)[number];

@@ -249,7 +249,7 @@ class CertificateServiceImpl implements CertificateService {
     const hash = content === undefined ? embedded.contentHash : certificateContentHash(content);
     const answer = await this.#verify(issuer, certificateNo, hash);
     const status = stringField(answer, 'status');
-    if (status === 'UNKNOWN' || status === 'TAMPERED') {
+    if (status === 'UNKNOWN' || status === 'TAMPERED' || status === 'FORGED') {
       return answer;
     }
     const intact =
