@@ -75,6 +75,10 @@ export async function fakeBackend(): Promise<Backend> {
     },
     subjectRef: (idType, idNumber) => computeSubjectRef(PSEUDONYM_KEY, idType, idNumber, undefined),
     pseudonymKey: PSEUDONYM_KEY,
+    elapse(seconds: number) {
+      net.now += seconds * 1000;
+      return Promise.resolve();
+    },
     close: () => Promise.resolve(),
   };
 }

@@ -66,6 +66,10 @@ export interface AppSettings extends ServiceSettings {
   /** Console session lifetime and the working days after which an open transfer is overdue. */
   readonly consoleSessionMinutes: number;
   readonly consoleOverdueWorkingDays: number;
+  /** The most console sessions one API key holds at once. */
+  readonly consoleSessionsPerKey: number;
+  /** The gateway serves HTTPS: console cookies carry `Secure`. */
+  readonly secureCookies: boolean;
 }
 
 export interface AppOptions {
@@ -129,7 +133,12 @@ export function createApp(options: Readonly<AppOptions>): Express {
       consoleRoutes({
         index: options.index,
         audit,
-        sessions: newSessionStore(settings.apiKeys, settings.consoleSessionMinutes),
+        sessions: newSessionStore(settings.apiKeys, {
+          minutes: settings.consoleSessionMinutes,
+          perKey: settings.consoleSessionsPerKey,
+          secure: settings.secureCookies,
+        }),
+        secureCookies: settings.secureCookies,
         logger,
         overdueWorkingDays: settings.consoleOverdueWorkingDays,
         signInRateLimitPerMinute: settings.unauthenticatedRateLimitPerMinute,

@@ -57,6 +57,11 @@ export interface Backend {
   subjectRef(idType: string, idNumber: string): string;
   /** The consortium key K the chaincode recomputes keyed hashes with (evidence, free texts). */
   readonly pseudonymKey: Uint8Array;
+  /**
+   * Lets at least `seconds` of transaction time pass before the next call: the fake moves its clock,
+   * Fabric waits (transaction times are the clients' clocks).
+   */
+  elapse(seconds: number): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -111,6 +111,7 @@ export function fabricBackend(): Promise<Backend> {
     },
     subjectRef: (idType, idNumber) => computeSubjectRef(key, idType, idNumber, undefined),
     pseudonymKey: key,
+    elapse: (seconds: number) => new Promise((resolve) => setTimeout(resolve, seconds * 1000)),
     close() {
       for (const connection of connections.values()) connection.close();
       return Promise.resolve();
