@@ -471,13 +471,20 @@ export class CertificateContract extends Contract {
       requestId: request?.requestId,
       supersedes: content.supersedes,
     };
-    await writeOwned(ctx, certificateKey(ctx, record.issuer, record.certificateNo), record, [caller.mspId]);
+    await writeOwned(
+      ctx,
+      certificateKey(ctx, record.issuer, record.certificateNo),
+      record,
+      [caller.mspId],
+      'create',
+    );
     if (old !== undefined) {
       await writeOwned(
         ctx,
         certificateKey(ctx, old.issuer, old.certificateNo),
         { ...old, status: 'SUPERSEDED', supersededBy: record.certificateNo },
         [caller.mspId],
+        'update',
       );
     }
     const holders = [caller.mspId];
@@ -525,7 +532,13 @@ export class CertificateContract extends Contract {
       );
     }
     const revoked: CertificateRecord = { ...record, status: 'REVOKED', revocation: stamp(ctx, reasonHash) };
-    await writeOwned(ctx, certificateKey(ctx, record.issuer, record.certificateNo), revoked, [caller.mspId]);
+    await writeOwned(
+      ctx,
+      certificateKey(ctx, record.issuer, record.certificateNo),
+      revoked,
+      [caller.mspId],
+      'update',
+    );
     await writePrivate(
       ctx,
       [caller.mspId],

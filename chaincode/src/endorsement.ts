@@ -80,16 +80,24 @@ export async function ownKey(ctx: Context, key: string, owners: readonly string[
   await ctx.stub.setStateValidationParameter(key, allOfPeersPolicy(owners));
 }
 
-/** Writes a record in its owners' name: value, key-level policy of the owners' peers, and the seals. */
+/**
+ * Writes a record in its owners' name: the value and the seals; on `create`, also the key-level
+ * policy of the owners' peers. A later write leaves the policy as it is: rewriting it would make a
+ * concurrent write of the key in the same block fail with ENDORSEMENT_POLICY_FAILURE instead of a
+ * read conflict, which the gateway tries again.
+ */
 export async function writeOwned(
   ctx: Context,
   key: string,
   value: Json,
   owners: readonly string[],
+  write: 'create' | 'update',
 ): Promise<void> {
   const bytes = encodeJson(value);
   await ctx.stub.putState(key, bytes);
-  await ownKey(ctx, key, owners);
+  if (write === 'create') {
+    await ownKey(ctx, key, owners);
+  }
   for (const owner of [...new Set(owners)].sort()) {
     await ctx.stub.putPrivateData(implicitCollection(owner), sealKey(key), bytes);
   }

@@ -30,7 +30,7 @@ import {
   openTransferOuts,
   readAccountState,
 } from './model/account';
-import { banViolation, readSubjectBans } from './model/ban';
+import { banViolation, readSubjectBans, sealedBansInForce } from './model/ban';
 import {
   intervalMonthsOf,
   loadRegistry,
@@ -226,7 +226,9 @@ function assessInterval(
 async function assess(ctx: Context, input: WithdrawalInput, rules: Rules, now: string): Promise<Assessment> {
   const violations: Violation[] = [];
   const alerts: AlertJson[] = [];
-  const banned = banViolation(await readSubjectBans(ctx, input.subjectRef), chinaDateOf(now));
+  const today = chinaDateOf(now);
+  const bans = await sealedBansInForce(ctx, await readSubjectBans(ctx, input.subjectRef), today);
+  const banned = banViolation(bans, today);
   if (banned !== undefined) {
     violations.push({ code: 'SUBJECT_BANNED', message: banned });
   }
@@ -397,7 +399,13 @@ export class WithdrawalContract extends Contract {
       recordedAt: now,
       txId: ctx.stub.getTxID(),
     };
-    await writeOwned(ctx, withdrawalKey(ctx, record.centre, record.withdrawalId), record, [centre.mspId]);
+    await writeOwned(
+      ctx,
+      withdrawalKey(ctx, record.centre, record.withdrawalId),
+      record,
+      [centre.mspId],
+      'create',
+    );
     await writeIndexes(ctx, record, centre.mspId);
     if (record.closesAccount) {
       await appendAccountEvent(
@@ -471,7 +479,13 @@ export class WithdrawalContract extends Contract {
       status: 'REVERSED',
       reversal: { reasonHash, at: txTime(ctx), txId: ctx.stub.getTxID() },
     };
-    await writeOwned(ctx, withdrawalKey(ctx, record.centre, record.withdrawalId), reversed, [caller.mspId]);
+    await writeOwned(
+      ctx,
+      withdrawalKey(ctx, record.centre, record.withdrawalId),
+      reversed,
+      [caller.mspId],
+      'update',
+    );
     await writeIndexes(ctx, reversed, caller.mspId);
     if (record.closesAccount) {
       // Cancels this withdrawal's closure only; any other closure (a transfer-out 04) stays.

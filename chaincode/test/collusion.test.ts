@@ -9,13 +9,14 @@ import {
 } from '../src/domain';
 import { sealKey } from '../src/endorsement';
 import { emitEvent, INDEX, indexKey, withdrawalKey } from '../src/ledger';
-import { banKey } from '../src/model/ban';
+import { banKey, writeSubjectBans } from '../src/model/ban';
 import { depositUseFacts } from '../../test/support/fixtures';
 import {
   ALICE,
   ALICE_ID,
   ALICE_NAME,
   BEIJING,
+  expectHpf,
   hash,
   parse,
   personOf,
@@ -186,6 +187,25 @@ describe('records in a centre name need its organisation (two colluding organisa
       issuer: SHENZHEN.code,
     });
     expect(await verifyCertificate(net, 'ZM-MODEL')).toMatchObject({ status: 'VALID' });
+  });
+
+  it('a ban written without the seal does not refuse withdrawals; a sealed one does', async () => {
+    const ban = {
+      centre: SHENZHEN.code,
+      banId: 'BAN-F',
+      ground: 'WITHDRAWAL_FRAUD',
+      from: '2026-11-01',
+      until: '2031-11-01',
+    };
+    await forge(net, async (ctx) => {
+      await ctx.stub.putState(banKey(ctx, SHENZHEN.code, 'BAN-F'), encodeJson({ ...ban, status: 'ACTIVE' }));
+      await writeSubjectBans(ctx, ALICE, [ban]);
+    });
+    expect(parse((await record(net, 'W-AFTER-FORGED-BAN', HONEST)).result)).toMatchObject({
+      status: 'RECORDED',
+    });
+    await impose(net, 'BAN-REAL', HONEST);
+    await expectHpf(record(net, 'W-AFTER-REAL-BAN', HONEST), 'SUBJECT_BANNED');
   });
 
   it('reversal, evidence-index deletion, revocation and lifting of honest records need the owner', async () => {
