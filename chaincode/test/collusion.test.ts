@@ -99,7 +99,12 @@ function content(certificateNo: string): CertificateContent {
 
 function issue(net: TestNetwork, certificateNo: string, endorsers: readonly string[]): Promise<Invocation> {
   const body = content(certificateNo);
-  const argument = { contentHash: certificateContentHash(body), subjectRef: ALICE };
+  const argument = {
+    contentHash: certificateContentHash(body),
+    pdfHash: 'd'.repeat(64),
+    issuedAt: new Date(net.now).toISOString(),
+    subjectRef: ALICE,
+  };
   return net.submit(SHENZHEN.mspId, (ctx) => net.certificate.Issue(ctx, JSON.stringify(argument)), {
     transient: { content: certificateContentBytes(body).toString('utf8') },
     endorsers,
@@ -181,11 +186,7 @@ describe('records in a centre name need its organisation (two colluding organisa
       await ctx.stub.putState(key, encodeJson(certificate));
     });
     expect(await verify(net, 'W-COPY')).toMatchObject({ found: true, forged: true });
-    expect(await verifyCertificate(net, 'ZM-COPY')).toEqual({
-      status: 'FORGED',
-      certificateNo: 'ZM-COPY',
-      issuer: SHENZHEN.code,
-    });
+    expect(await verifyCertificate(net, 'ZM-COPY')).toEqual({ status: 'FORGED' });
     expect(await verifyCertificate(net, 'ZM-MODEL')).toMatchObject({ status: 'VALID' });
   });
 
