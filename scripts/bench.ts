@@ -3,11 +3,13 @@ import path from 'node:path';
 import { Cli, Definition } from '../network';
 import { benchBatch } from '../test/bench/bench-batch';
 import { benchCertificates } from '../test/bench/bench-certificates';
+import { benchChecks } from '../test/bench/bench-checks';
 import { benchConsole } from '../test/bench/bench-console';
 import { benchGateway } from '../test/bench/bench-gateway';
 import { benchGrowth } from '../test/bench/bench-growth';
 import { benchNational } from '../test/bench/bench-national';
 import { benchNetwork } from '../test/bench/bench-network';
+import { benchRatio } from '../test/bench/bench-ratio';
 import { benchSaturation } from '../test/bench/bench-saturation';
 
 /** `npm run bench`: measurements, never pass/fail. Results go to bench-results/<suite>.json. */
@@ -15,11 +17,13 @@ const SUITES = [
   'network',
   'gateway',
   'saturation',
+  'ratio',
   'growth',
   'national',
   'batch',
   'certificates',
   'console',
+  'checks',
 ] as const;
 type Suite = (typeof SUITES)[number];
 /** `all` keeps its old meaning (the quick suites); the long ones run only when named. */
@@ -35,6 +39,15 @@ const flags = Cli.parseFlags({
     windows: { type: 'string', arg: 'N', default: '3', help: 'gateway: measurement windows' },
     'window-ms': { type: 'string', arg: 'MS', default: '5000', help: "gateway: one window's length" },
     concurrency: { type: 'string', arg: 'N', default: '8', help: 'gateway: requests in flight' },
+    runs: { type: 'string', arg: 'N', default: '3', help: 'ratio: alternating runs per mode' },
+    'run-ms': { type: 'string', arg: 'MS', default: '15000', help: "ratio: one run's length" },
+    'in-flight': { type: 'string', arg: 'N', default: '64', help: 'ratio: requests in flight' },
+    profile: {
+      type: 'string',
+      arg: 'DIR',
+      defaultText: 'none',
+      help: 'ratio: after the runs, profile the gateway, chaincode server and peer into DIR (text)',
+    },
     'start-rate': { type: 'string', arg: 'N', default: '20', help: 'saturation: first offered rate (/s)' },
     'rate-step': { type: 'string', arg: 'N', default: '20', help: 'saturation: rate added per step (/s)' },
     'max-rate': { type: 'string', arg: 'N', default: '600', help: 'saturation: highest offered rate (/s)' },
@@ -110,6 +123,16 @@ Cli.runMain(async () => {
         stepMs: positive(flags['step-ms'], 'step-ms', 120_000, 1_000),
       }),
     ],
+    ratio: async () => [
+      'ratio',
+      await benchRatio(log, {
+        basePort,
+        runs: positive(flags.runs, 'runs', 20),
+        runMs: positive(flags['run-ms'], 'run-ms', 300_000, 1_000),
+        inFlight: positive(flags['in-flight'], 'in-flight', 512),
+        ...(flags.profile === undefined ? {} : { profileDir: path.resolve(flags.profile) }),
+      }),
+    ],
     growth: async () => [
       `growth-${flags.size}`,
       await benchGrowth(log, {
@@ -134,6 +157,15 @@ Cli.runMain(async () => {
         attestations: positive(flags.attestations, 'attestations', 10_000_000),
         writes: flags.writes === '0' ? 0 : positive(flags.writes, 'writes', 100_000),
         dataDir: flags['data-dir'],
+      }),
+    ],
+    checks: async () => [
+      'checks',
+      await benchChecks(log, {
+        basePort,
+        windows: positive(flags.windows, 'windows', 20),
+        windowMs: positive(flags['window-ms'], 'window-ms', 60_000),
+        concurrency: positive(flags.concurrency, 'concurrency', 64),
       }),
     ],
   };
