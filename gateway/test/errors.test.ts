@@ -246,7 +246,7 @@ describe('toApiError: the one translation of Fabric errors', () => {
   });
 
   it('any other invalid commit is ENDORSEMENT_FAILED and not tried again', () => {
-    const err = new CommitError({ code: 9 as 10, transactionId: TX, message: 'bad rwset' });
+    const err = new CommitError({ code: 9, transactionId: TX, message: 'bad rwset' });
     expect(toApiError(err)).toMatchObject({ code: 'ENDORSEMENT_FAILED', txId: TX, retry: undefined });
   });
 
