@@ -8,6 +8,7 @@ import { benchGateway } from '../test/bench/bench-gateway';
 import { benchGrowth } from '../test/bench/bench-growth';
 import { benchNational } from '../test/bench/bench-national';
 import { benchNetwork } from '../test/bench/bench-network';
+import { benchRatio } from '../test/bench/bench-ratio';
 import { benchSaturation } from '../test/bench/bench-saturation';
 
 /** `npm run bench`: measurements, never pass/fail. Results go to bench-results/<suite>.json. */
@@ -15,6 +16,7 @@ const SUITES = [
   'network',
   'gateway',
   'saturation',
+  'ratio',
   'growth',
   'national',
   'batch',
@@ -35,6 +37,15 @@ const flags = Cli.parseFlags({
     windows: { type: 'string', arg: 'N', default: '3', help: 'gateway: measurement windows' },
     'window-ms': { type: 'string', arg: 'MS', default: '5000', help: "gateway: one window's length" },
     concurrency: { type: 'string', arg: 'N', default: '8', help: 'gateway: requests in flight' },
+    runs: { type: 'string', arg: 'N', default: '3', help: 'ratio: alternating runs per mode' },
+    'run-ms': { type: 'string', arg: 'MS', default: '15000', help: "ratio: one run's length" },
+    'in-flight': { type: 'string', arg: 'N', default: '64', help: 'ratio: requests in flight' },
+    profile: {
+      type: 'string',
+      arg: 'DIR',
+      default: '',
+      help: 'ratio: after the runs, profile the gateway, chaincode server and peer into DIR (text)',
+    },
     'start-rate': { type: 'string', arg: 'N', default: '20', help: 'saturation: first offered rate (/s)' },
     'rate-step': { type: 'string', arg: 'N', default: '20', help: 'saturation: rate added per step (/s)' },
     'max-rate': { type: 'string', arg: 'N', default: '600', help: 'saturation: highest offered rate (/s)' },
@@ -108,6 +119,16 @@ Cli.runMain(async () => {
         rateStep: positive(flags['rate-step'], 'rate-step', 5_000),
         maxRate: positive(flags['max-rate'], 'max-rate', 5_000),
         stepMs: positive(flags['step-ms'], 'step-ms', 120_000, 1_000),
+      }),
+    ],
+    ratio: async () => [
+      'ratio',
+      await benchRatio(log, {
+        basePort,
+        runs: positive(flags.runs, 'runs', 20),
+        runMs: positive(flags['run-ms'], 'run-ms', 300_000, 1_000),
+        inFlight: positive(flags['in-flight'], 'in-flight', 512),
+        ...(flags.profile === '' ? {} : { profileDir: path.resolve(flags.profile) }),
       }),
     ],
     growth: async () => [

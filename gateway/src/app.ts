@@ -68,6 +68,10 @@ export interface AppSettings extends ServiceSettings {
   /** Console session lifetime and the working days after which an open transfer is overdue. */
   readonly consoleSessionMinutes: number;
   readonly consoleOverdueWorkingDays: number;
+  /** The most console sessions one API key holds at once. */
+  readonly consoleSessionsPerKey: number;
+  /** The gateway serves HTTPS: console cookies carry `Secure`. */
+  readonly secureCookies: boolean;
   /** Limits (config.ts LIMIT_DEFAULTS when absent): person lookups per key, event streams, replay. */
   readonly personLookupsPerMinute?: number;
   readonly personLookupsPerDay?: number;
@@ -147,7 +151,12 @@ export function createApp(options: Readonly<AppOptions>): Express {
         index: options.index,
         audit,
         lookups,
-        sessions: newSessionStore(settings.apiKeys, settings.consoleSessionMinutes),
+        sessions: newSessionStore(settings.apiKeys, {
+          minutes: settings.consoleSessionMinutes,
+          perKey: settings.consoleSessionsPerKey,
+          secure: settings.secureCookies,
+        }),
+        secureCookies: settings.secureCookies,
         logger,
         overdueWorkingDays: settings.consoleOverdueWorkingDays,
         signInRateLimitPerMinute: settings.unauthenticatedRateLimitPerMinute,

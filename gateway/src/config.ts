@@ -73,6 +73,8 @@ export interface GatewayConfig {
   readonly drainTimeoutMs: number;
   /** How long a console session lasts after sign-in. */
   readonly consoleSessionMinutes: number;
+  /** The most console sessions one API key holds at once (a new sign-in ends its oldest). */
+  readonly consoleSessionsPerKey: number;
   /** A transfer still open after this many working days counts as overdue in the console. */
   readonly consoleOverdueWorkingDays: number;
   /** Person lookups (API and console together) per key: a minute and a day. */
@@ -384,6 +386,7 @@ export function loadConfig(env: Env): GatewayConfig {
     readinessCacheMs: reader.integer('READINESS_CACHE_MS', 0, 60_000, 2_000),
     drainTimeoutMs: reader.integer('DRAIN_TIMEOUT_MS', 0, 120_000, 8_000),
     consoleSessionMinutes: reader.integer('CONSOLE_SESSION_MINUTES', 1, 1_440, 30),
+    consoleSessionsPerKey: reader.integer('CONSOLE_SESSIONS_PER_KEY', 1, 100, 5),
     consoleOverdueWorkingDays: reader.integer('CONSOLE_OVERDUE_WORKING_DAYS', 1, 365, 10),
     ...readLimits(reader),
   };

@@ -91,6 +91,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       conflictBackoffMs: 50,
       sseHeartbeatMs: 15_000,
       sseStallTimeoutMs: 30_000,
+      secureCookies: false,
     },
   });
   const server = app.listen(config.port, config.host);

@@ -1,11 +1,15 @@
+import { createHash } from 'node:crypto';
 import request from 'supertest';
 import { INDEX_SCHEMA_VERSION, LedgerIndex, workingDaysBefore } from '../src/services/ledger-index';
-import { html, raw, tableHtml } from '../src/console/html';
+import { csvField, html, raw, tableCsv, tableHtml } from '../src/console/html';
+import { newSessionStore } from '../src/console/session';
 import { statusLabel } from '../src/console/i18n';
 import type { TransferStatus } from '../../chaincode/src/domain/codes';
 import type { TransferRecord, WithdrawalRecord } from '../../chaincode/src/records';
 import { transferRecord, tx, withdrawalRecord } from '../../test/support/fixtures';
 import { AUDITOR_KEY, OPERATOR_KEY, buildApp } from './support/test-app';
+
+const sha256Hex = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 /** The off-chain index (in memory) and the console's routes, in-process against the fake ledger. */
 
@@ -255,6 +259,190 @@ describe('console routes', () => {
       const bad = await request(app).get(path).set('cookie', cookie);
       expect(bad.status).toBe(400);
     }
+  });
+});
+
+describe('console: requests from other origins', () => {
+  const ORIGIN = 'http://127.0.0.1:21080';
+  const signIn = (app: ReturnType<typeof buildApp>['app'], headers: Record<string, string>) =>
+    request(app)
+      .post('/console/sign-in')
+      .set({ host: '127.0.0.1:21080', ...headers })
+      .type('form')
+      .send({ apiKey: AUDITOR_KEY });
+
+  it('refuses a cross-site, cross-port or sibling-subdomain sign-in with 403 and no session (login CSRF)', async () => {
+    const { app } = buildApp({}, { index: filled() });
+    const cases: Record<string, string>[] = [
+      { 'sec-fetch-site': 'cross-site', origin: 'https://evil.example' },
+      { 'sec-fetch-site': 'same-site', origin: 'http://127.0.0.1:21081' },
+      { 'sec-fetch-site': 'same-site', origin: 'http://other.127.0.0.1:21080' },
+      { origin: 'http://127.0.0.1:21081' },
+      { origin: 'https://127.0.0.1:21080' },
+      { origin: 'null' },
+      { 'sec-fetch-site': 'none' },
+    ];
+    for (const headers of cases) {
+      const refused = await signIn(app, headers);
+      expect([JSON.stringify(headers), refused.status]).toEqual([JSON.stringify(headers), 403]);
+      expect(refused.headers['set-cookie']).toBeUndefined();
+      expect(refused.text).toContain('cross-origin request refused');
+    }
+  });
+
+  it("accepts the console's own forms (Sec-Fetch-Site same-origin, or Origin equal to its own) and clients without either (curl)", async () => {
+    const { app } = buildApp({}, { index: filled() });
+    const cases: Record<string, string>[] = [
+      { 'sec-fetch-site': 'same-origin', origin: ORIGIN },
+      { 'sec-fetch-site': 'same-origin' },
+      { origin: ORIGIN },
+      {},
+    ];
+    for (const headers of cases) {
+      const ok = await signIn(app, headers);
+      expect([JSON.stringify(headers), ok.status]).toEqual([JSON.stringify(headers), 303]);
+      expect(String(ok.headers['set-cookie'])).toMatch(/^hpf_console=/);
+    }
+  });
+
+  it('a cross-origin sign-out or language switch changes nothing', async () => {
+    const { app } = buildApp({}, { index: filled() });
+    const cookie = String((await signIn(app, {})).headers['set-cookie']).split(';')[0] ?? '';
+    const out = await request(app)
+      .post('/console/sign-out')
+      .set({ cookie, 'sec-fetch-site': 'same-site', origin: 'http://127.0.0.1:21081' });
+    expect(out.status).toBe(403);
+    expect(out.headers['set-cookie']).toBeUndefined();
+    expect((await request(app).get('/console/overview').set('cookie', cookie)).status).toBe(200);
+    const lang = await request(app)
+      .get('/console/lang?to=en')
+      .set({ cookie, 'sec-fetch-site': 'cross-site' });
+    expect(lang.status).toBe(403);
+    expect(lang.headers['set-cookie']).toBeUndefined();
+    const own = await request(app)
+      .get('/console/lang?to=en')
+      .set({ cookie, 'sec-fetch-site': 'same-origin' });
+    expect(own.status).toBe(303);
+    expect(String(own.headers['set-cookie'])).toContain('hpf_lang=en');
+    // GET pages stay reachable from links elsewhere (they change nothing).
+    const page = await request(app).get('/console/overview').set({ cookie, 'sec-fetch-site': 'cross-site' });
+    expect(page.status).toBe(200);
+  });
+});
+
+describe('console sessions', () => {
+  const entries = [
+    { id: 'a', role: 'auditor' as const, centre: null, sha256: sha256Hex('key-a-0123456789abcdef') },
+    { id: 'b', role: 'auditor' as const, centre: null, sha256: sha256Hex('key-b-0123456789abcdef') },
+  ];
+  const res = () => {
+    const headers = new Map<string, string>();
+    return {
+      headers,
+      setHeader: (name: string, value: string) => headers.set(name.toLowerCase(), value),
+    } as unknown as import('express').Response & { headers: Map<string, string> };
+  };
+  const reqWith = (cookie: string | undefined) =>
+    ({
+      get: (name: string) => (name === 'cookie' ? cookie : undefined),
+    }) as unknown as import('express').Request;
+  const cookieOf = (r: { headers: Map<string, string> }) => (r.headers.get('set-cookie') ?? '').split(';')[0];
+
+  it('one key signing in again and again ends only its own oldest sessions, never another key’s', () => {
+    const store = newSessionStore(entries, { minutes: 30, perKey: 3, secure: false });
+    const b = res();
+    store.signIn('key-b-0123456789abcdef', b);
+    const first = res();
+    store.signIn('key-a-0123456789abcdef', first);
+    const later = Array.from({ length: 2_000 }, () => {
+      const r = res();
+      store.signIn('key-a-0123456789abcdef', r);
+      return r;
+    });
+    expect(store.sessionOf(reqWith(cookieOf(b)))).toEqual({ keyId: 'b', role: 'auditor' });
+    expect(store.sessionOf(reqWith(cookieOf(first)))).toBeUndefined();
+    expect(later.slice(-3).map((r) => store.sessionOf(reqWith(cookieOf(r)))?.keyId)).toEqual(['a', 'a', 'a']);
+    expect(store.sessionOf(reqWith(cookieOf(later[later.length - 4]!)))).toBeUndefined();
+    expect(store.size()).toBe(4);
+  });
+
+  it('sessions expire after their minutes; an expired one frees its place; Secure over HTTPS', () => {
+    let now = 1_000_000;
+    const store = newSessionStore(entries, { minutes: 1, perKey: 1, secure: true }, () => now);
+    const r = res();
+    expect(store.signIn('key-a-0123456789abcdef', r)).toEqual({ keyId: 'a', role: 'auditor' });
+    expect(r.headers.get('set-cookie')).toMatch(
+      /; Path=\/console; HttpOnly; Secure; SameSite=Strict; Max-Age=60$/,
+    );
+    expect(store.sessionOf(reqWith(cookieOf(r)))?.keyId).toBe('a');
+    now += 60_000;
+    expect(store.sessionOf(reqWith(cookieOf(r)))).toBeUndefined();
+    expect(store.size()).toBe(0);
+    expect(store.signIn('not-a-key', res())).toBeUndefined();
+  });
+
+  it('the sessions per key come from HPF_GW_CONSOLE_SESSIONS_PER_KEY through the app', async () => {
+    const { app } = buildApp({ consoleSessionsPerKey: 2 }, { index: filled() });
+    const cookies: string[] = [];
+    for (let i = 0; i < 3; i += 1) {
+      const ok = await request(app).post('/console/sign-in').type('form').send({ apiKey: AUDITOR_KEY });
+      cookies.push(String(ok.headers['set-cookie']).split(';')[0] ?? '');
+    }
+    const statuses = await Promise.all(
+      cookies.map(
+        async (cookie) => (await request(app).get('/console/overview').set('cookie', cookie)).status,
+      ),
+    );
+    expect(statuses).toEqual([303, 200, 200]);
+  });
+});
+
+describe('console CSV exports', () => {
+  const DANGEROUS = ['=', '+', '-', '@', '\t', '\r'];
+
+  it('neutralises every cell a spreadsheet would read as a formula, also behind white space or quotes', () => {
+    for (const start of DANGEROUS) {
+      for (const lead of ['', ' ', '  ', '"', "'", ' "']) {
+        const cell = `${lead}${start}HYPERLINK("https://evil.example","x")`;
+        const field = csvField(cell);
+        // Quoted or not, the field's content starts with the neutralising apostrophe.
+        const content = field.startsWith('"') ? field.slice(1).replaceAll('""', '"') : field;
+        expect([JSON.stringify(cell), content.startsWith(`'${lead}${start}`)]).toEqual([
+          JSON.stringify(cell),
+          true,
+        ]);
+      }
+    }
+    expect(csvField('W-1')).toBe('W-1');
+    expect(csvField('110000 北京市')).toBe('110000 北京市');
+    expect(csvField('a,b')).toBe('"a,b"');
+    expect(csvField('2026-11')).toBe('2026-11');
+    const csv = tableCsv({ columns: ['id'], rows: [['=1+1'], [12]] });
+    expect(csv).toBe("\uFEFFid\r\n'=1+1\r\n12\r\n");
+  });
+
+  it('an export whose cells start like formulas (alert messages here) holds them neutralised', async () => {
+    const index = new LedgerIndex({ file: ':memory:' });
+    const messages = ['-2+3', '@SUM(A1)', '+1-1', '=HYPERLINK("https://evil.example")', ' =1', '\t=1'];
+    messages.forEach((message, i) => {
+      index.apply(event(10 + i, 200 + i), 'withdrawal.recorded', 'RECORDED', {
+        kind: 'withdrawal',
+        record: withdrawalRecord({
+          withdrawalId: `W${i}`,
+          alerts: [{ code: 'MULTI_CENTRE', message }],
+        }),
+      });
+    });
+    const { app } = buildApp({}, { index });
+    const signedIn = await request(app).post('/console/sign-in').type('form').send({ apiKey: AUDITOR_KEY });
+    const cookie = String(signedIn.headers['set-cookie']).split(';')[0] ?? '';
+    const csv = await request(app).get('/console/alerts.csv').set('cookie', cookie).buffer(true);
+    expect(csv.status).toBe(200);
+    const lines = csv.text.trim().split('\r\n').slice(1);
+    expect(lines).toHaveLength(messages.length);
+    const fields = lines.flatMap((line) => line.split(','));
+    expect(fields.filter((f) => /^"?[\s"]*[=+\-@\t]/.test(f))).toEqual([]);
+    for (const message of messages) expect(csv.text).toContain(`'${message.replaceAll('"', '""')}`);
   });
 });
 

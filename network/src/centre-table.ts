@@ -78,22 +78,34 @@ export function centreCodeList(): string[] {
   return Object.keys(CENTRE_CODES).sort();
 }
 
+const DATE_OF_20YY =
+  '([0-9]{2}(0[1-9]|1[0-2])(0[1-9]|1[0-9]|2[0-8])|[0-9]{2}(0[13-9]|1[0-2])(29|30)|[0-9]{2}(0[13578]|1[02])31|([02468][048]|[13579][26])0229)';
+
 /** The TransferId pattern: a centre code, a real date of 20YY (YYMMDD) and 4 digits. */
 export function transferIdPattern(): string {
-  const date =
-    '([0-9]{2}(0[1-9]|1[0-2])(0[1-9]|1[0-9]|2[0-8])|[0-9]{2}(0[13-9]|1[0-2])(29|30)|[0-9]{2}(0[13578]|1[02])31|([02468][048]|[13579][26])0229)';
-  return `^(${centreCodeList().join('|')})${date}[0-9]{4}$`;
+  return `^(${centreCodeList().join('|')})${DATE_OF_20YY}[0-9]{4}$`;
 }
 
 /**
- * The OpenAPI document with the CentreCode enum and the TransferId pattern taken from the table.
+ * The AttestationId pattern: `transfer:<TransferId>` or `withdrawal:<centre code>:<WithdrawalId>`,
+ * with the centre codes of the table (an unknown code cannot name an attestation).
+ */
+export function attestationIdPattern(): string {
+  const codes = centreCodeList().join('|');
+  return `^(transfer:(${codes})${DATE_OF_20YY}[0-9]{4}|withdrawal:(${codes}):[A-Za-z0-9-]{1,40})$`;
+}
+
+/**
+ * The OpenAPI document with the CentreCode enum and the TransferId and AttestationId patterns taken
+ * from the table.
  * @throws when the document no longer has the blocks this rewrites.
  */
 export function openApiWithCentreCodes(document: string): string {
   const enumBlock = /( {4}CentreCode:\n(?: {6}.*\n)*? {6}enum:\n)(?: {8}.*\n)+/;
   const patternLine = /( {4}TransferId:\n(?: {6}.*\n)*? {6}pattern: ).*\n/;
-  if (!enumBlock.test(document) || !patternLine.test(document)) {
-    throw new Error('openapi.yaml: no CentreCode enum or TransferId pattern to rewrite');
+  const attestationLine = /( {4}AttestationId:\n(?: {6}.*\n)*? {6}pattern: ).*\n/;
+  if (![enumBlock, patternLine, attestationLine].every((block) => block.test(document))) {
+    throw new Error('openapi.yaml: no CentreCode enum, TransferId or AttestationId pattern to rewrite');
   }
   const codes = centreCodeList()
     .map((code) => `          '${code}',\n`)
@@ -101,5 +113,6 @@ export function openApiWithCentreCodes(document: string): string {
   // Written as prettier writes them, so `npm run lint` and this agree.
   return document
     .replace(enumBlock, (_all, head: string) => `${head}        [\n${codes}        ]\n`)
-    .replace(patternLine, (_all, head: string) => `${head}'${transferIdPattern()}'\n`);
+    .replace(patternLine, (_all, head: string) => `${head}'${transferIdPattern()}'\n`)
+    .replace(attestationLine, (_all, head: string) => `${head}'${attestationIdPattern()}'\n`);
 }

@@ -6,6 +6,7 @@ import {
   nationalDefinition,
   openApiWithCentreCodes,
   transferIdPattern,
+  attestationIdPattern,
 } from '../src/centre-table';
 
 const REPO = path.join(__dirname, '..', '..');
@@ -51,5 +52,15 @@ describe('the table of centre codes', () => {
     expect(pattern.test('4403002611200001')).toBe(true);
     expect(pattern.test('1101002611200001')).toBe(false);
     expect(pattern.test('4403002602300001')).toBe(false);
+  });
+
+  it('builds an AttestationId pattern that names only centres of the table', () => {
+    const pattern = new RegExp(attestationIdPattern());
+    expect(pattern.test('transfer:4403002611200001')).toBe(true);
+    expect(pattern.test('withdrawal:440300:W-2026-0001')).toBe(true);
+    // Found by Schemathesis: a code of the form xxxx00 that no centre has.
+    expect(pattern.test('transfer:1000000001010000')).toBe(false);
+    expect(pattern.test('withdrawal:100000:W-1')).toBe(false);
+    expect(pattern.test('transfer:4403002602300001')).toBe(false);
   });
 });

@@ -195,6 +195,8 @@ async function synthetic(log: Runtime.Log, count: number): Promise<ConsoleBenchR
         sseHeartbeatMs: 60_000,
         sseStallTimeoutMs: 60_000,
         consoleSessionMinutes: 30,
+        consoleSessionsPerKey: 5,
+        secureCookies: false,
         consoleOverdueWorkingDays: 10,
         publicVerifyRateLimitPerMinute: 1_000_000,
         batchBodyLimit: '512kb',

@@ -85,8 +85,9 @@ export async function benchNational(log: Runtime.Log, options: NationalOptions):
   const layout = new Network(consortium).layout;
   const before = machineState();
   try {
+    const centreCount = consortium.centres.reduce((n, org) => n + org.centres.length, 0);
     log(
-      `national: network:up of ${consortium.centres.length} organisations, the regulator and ${consortium.ordererOrg.nodes.length} orderers`,
+      `national: network:up of ${consortium.centres.length} organisations hosting ${centreCount} centres, the regulator and ${consortium.ordererOrg.nodes.length} orderers`,
     );
     const t0 = performance.now();
     await Runtime.startConsortium(consortium, (line) => log(`national: ${line.trim()}`));
@@ -128,6 +129,9 @@ export async function benchNational(log: Runtime.Log, options: NationalOptions):
       `/v1/transfers/${transferId}/complete`,
       { receivedAmount: '12034.50', receivedOn: today() },
       steps,
+    );
+    log(
+      `national: transfer ${transferId} from ${a!.code} (${a!.gateway.mspId}) to ${b!.code} (${b!.gateway.mspId}): ${completed === 201 ? 'completed' : `not completed (${completed})`}`,
     );
     const withdrawal = (id: string): object =>
       rentWithdrawal(

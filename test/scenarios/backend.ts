@@ -42,6 +42,8 @@ export interface Backend {
   readonly tag: string;
   /** A date (YYYY-MM-DD) the chaincode accepts as `withdrawnOn`/`receivedOn` now. */
   readonly today: string;
+  /** The instant (ISO) the next transaction's time is close to (a certificate's `issuedAt`). */
+  now(): string;
 
   /** Endorses, orders and waits for the commit; the parsed JSON result. */
   submit(
@@ -57,6 +59,11 @@ export interface Backend {
   subjectRef(idType: string, idNumber: string): string;
   /** The consortium key K the chaincode recomputes keyed hashes with (evidence, free texts). */
   readonly pseudonymKey: Uint8Array;
+  /**
+   * Lets at least `seconds` of transaction time pass before the next call: the fake moves its clock,
+   * Fabric waits (transaction times are the clients' clocks).
+   */
+  elapse(seconds: number): Promise<void>;
   close(): Promise<void>;
 }
 

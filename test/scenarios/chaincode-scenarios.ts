@@ -708,6 +708,11 @@ export function defineChaincodeScenarios(setup: () => Promise<Backend>): void {
       expect(ban.until).toBe(`${Number(b.today.slice(0, 4)) + 3}${b.today.slice(4)}`);
       const input = rentInput(b.guangdong, person, evidenceHash(`lease-${banId}`), b.today);
       expect(await refusal(recordWithdrawal(b.guangdong, input, person))).toMatch(/^HPF:SUBJECT_BANNED: /);
+      // At any centre: a city centre of a third organisation, and the issuing centre itself.
+      for (const centre of [b.shenzhen, b.beijing]) {
+        const elsewhere = rentInput(centre, person, evidenceHash(`lease-${banId}-${centre.code}`), b.today);
+        expect(await refusal(recordWithdrawal(centre, elsewhere, person))).toMatch(/^HPF:SUBJECT_BANNED: /);
+      }
       expect(
         await refusal(
           b.submit(
@@ -768,6 +773,9 @@ export function defineChaincodeScenarios(setup: () => Promise<Backend>): void {
       const person = body.person as { idType: string; idNumber: string };
       const argument = {
         contentHash: sha256Hex(bytes),
+        // The PDF an issuing gateway renders; the chaincode checks the hash's shape only.
+        pdfHash: sha256Hex(`PDF of ${bytes}`),
+        issuedAt: b.now(),
         subjectRef: b.subjectRef(person.idType, person.idNumber),
         request,
       };
@@ -827,6 +835,84 @@ export function defineChaincodeScenarios(setup: () => Promise<Backend>): void {
         await b.evaluate(b.guangdong.mspId, 'certificate', 'GetContent', [b.beijing.code, no]),
       );
       expect(held.content).toEqual(body);
+    });
+
+    describe('single-use share codes', () => {
+      /** A code as a gateway draws it (24 base32 characters); the ledger only ever sees its hash. */
+      function newCode(): { code: string; codeHash: string } {
+        serial += 1;
+        // Hex digits mapped onto base32 letters: a distinct code per call, in the alphabet codes use.
+        const code = sha256Hex(`share-${b.tag}-${serial}`)
+          .slice(0, 24)
+          .replace(/[0-9a-f]/g, (digit) => 'ABCDEFGHIJKLMNOP'.charAt(parseInt(digit, 16)));
+        return { code, codeHash: sha256Hex(code) };
+      }
+      async function issued(label: string): Promise<string> {
+        const no = `SC-${b.tag}-${label}`;
+        await issue(b.beijing, await content(no, b.beijing, newPerson()), [b.beijing.mspId, b.regulatorMsp]);
+        return no;
+      }
+      const share = async (no: string, codeHash: string, ttlSeconds = 86_400): Promise<Json> =>
+        asRecord(
+          await b.submit(
+            b.beijing.mspId,
+            'certificate',
+            'CreateShareCode',
+            [b.beijing.code, no, canonicalJson({ codeHash, ttlSeconds })],
+            { endorsers: [b.beijing.mspId, b.regulatorMsp] },
+          ),
+        );
+      /** The issuer endorses with the redeeming organisation (its peer holds the content). */
+      const redeem = (centre: CentreRef, codeHash: string): Promise<unknown> =>
+        b.submit(
+          centre.mspId,
+          'certificate',
+          'RedeemShareCode',
+          [canonicalJson({ codeHash, centre: centre.code })],
+          { endorsers: [b.beijing.mspId, centre.mspId] },
+        );
+
+      it('opens a certificate once at another centre: USED, then CODE_USED; the issuer and an unknown code are refused', async () => {
+        const no = await issued('SHARE1');
+        const { code, codeHash } = newCode();
+        const created = await share(no, codeHash);
+        expect(created).toMatchObject({
+          codeHash,
+          issuer: b.beijing.code,
+          certificateNo: no,
+          status: 'ACTIVE',
+        });
+        expect(Date.parse(String(created.expiresAt)) - Date.parse(String(created.createdAt))).toBe(
+          86_400_000,
+        );
+        // Every member reads the public record; it holds the hash, never the code.
+        const record = await sameEverywhere(async (mspId) =>
+          asRecord(await b.evaluate(mspId, 'certificate', 'GetShareCode', [codeHash])),
+        );
+        expect(record.status).toBe('ACTIVE');
+        expect(JSON.stringify(record)).not.toContain(code);
+        expect(await refusal(redeem(b.beijing, codeHash))).toMatch(/^HPF:FORBIDDEN: /);
+        const redeemed = asRecord(await redeem(b.shenzhen, codeHash));
+        expect(redeemed.shareCode).toMatchObject({ status: 'USED', usedBy: b.shenzhen.code });
+        expect(redeemed.certificate).toMatchObject({ status: 'VALID', certificateNo: no });
+        expect(await refusal(redeem(b.shanghai, codeHash))).toMatch(/^HPF:CODE_USED: /);
+        expect(await refusal(redeem(b.shenzhen, codeHash))).toMatch(/^HPF:CODE_USED: /);
+        expect(await refusal(redeem(b.shanghai, newCode().codeHash))).toMatch(/^HPF:NOT_FOUND: /);
+        const after = asRecord(await b.evaluate(b.shanghai.mspId, 'certificate', 'GetShareCode', [codeHash]));
+        expect(after).toMatchObject({ status: 'USED', usedBy: b.shenzhen.code });
+      });
+
+      it('refuses an expired code (CODE_EXPIRED) and leaves it unused', async () => {
+        const no = await issued('SHARE2');
+        const { codeHash } = newCode();
+        await share(no, codeHash, 1);
+        await b.elapse(2);
+        expect(await refusal(redeem(b.shanghai, codeHash))).toMatch(/^HPF:CODE_EXPIRED: /);
+        const record = asRecord(
+          await b.evaluate(b.shanghai.mspId, 'certificate', 'GetShareCode', [codeHash]),
+        );
+        expect(record.status).toBe('ACTIVE');
+      });
     });
   });
 }

@@ -87,11 +87,26 @@ export function tableHtml(table: Table, id: string): SafeHtml {
   </table>`;
 }
 
-function csvField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+/**
+ * A cell a spreadsheet would read as a formula: one starting with `=`, `+`, `-`, `@`, tab or carriage
+ * return, also behind leading white space or quotes (spreadsheets skip those before a formula).
+ */
+const FORMULA_START = /^[\s"']*[=+\-@\t\r]/;
+
+/**
+ * One CSV field, neutralised as OWASP's CSV injection guidance says: a cell that could start a
+ * formula gets a leading `'` (shown as text by Excel, LibreOffice and Google Sheets), then fields
+ * holding quotes, commas or line breaks are quoted with `"` doubled.
+ */
+export function csvField(value: string): string {
+  const text = FORMULA_START.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
-/** UTF-8 with a byte-order mark, so that Excel opens Chinese text correctly; CRLF line ends. */
+/**
+ * UTF-8 with a byte-order mark, so that Excel opens Chinese text correctly; CRLF line ends; every
+ * field through {@link csvField}, so no cell is read as a formula.
+ */
 export function tableCsv(table: Table): string {
   const lines = [table.columns, ...table.rows.map((row) => row.map(cellText))].map((row) =>
     row.map(csvField).join(','),

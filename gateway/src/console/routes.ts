@@ -20,6 +20,7 @@ import { searchPage } from './pages/search';
 import { signInView } from './pages/sign-in';
 import { transactionPage } from './pages/transaction';
 import { formField, one } from './query';
+import { sameOriginOnly } from './same-origin';
 import { cookiesOf, LANG_COOKIE, type ConsoleSession, type SessionStore } from './session';
 
 export interface ConsoleOptions {
@@ -30,6 +31,8 @@ export interface ConsoleOptions {
   readonly logger: Logger;
   readonly overdueWorkingDays: number;
   readonly signInRateLimitPerMinute: number;
+  /** The gateway serves HTTPS: the language cookie carries `Secure` too. */
+  readonly secureCookies: boolean;
 }
 
 const ASSETS = path.resolve(__dirname, '..', '..', 'console');
@@ -101,7 +104,10 @@ function errorStatus(err: unknown): number {
   return typeof status === 'number' ? status : 500;
 }
 
-/** The console's routes under /console: HTML pages, CSV exports and the static assets. Read-only. */
+/**
+ * The console's routes under /console: HTML pages, CSV exports and the static assets. Read-only; every
+ * POST (and the language switch) must come from the console's own origin (`same-origin.ts`).
+ */
 export function consoleRoutes(options: Readonly<ConsoleOptions>): Router {
   const deps: ConsoleDeps = options;
   const router = Router();
@@ -118,6 +124,8 @@ export function consoleRoutes(options: Readonly<ConsoleOptions>): Router {
   router.get('/console/assets/echarts.min.js', (_req, res) => {
     res.sendFile(ECHARTS, { maxAge: '1h' });
   });
+  // Before the body is read: a cross-origin POST (or language switch) is refused and changes nothing.
+  router.use('/console', sameOriginOnly(['/lang']));
   router.use('/console', express.urlencoded({ extended: false, limit: '4kb', parameterLimit: 10 }));
   router.get('/console/sign-in', (req, res) => {
     signInForm(req, res, 200, false);
@@ -144,7 +152,11 @@ export function consoleRoutes(options: Readonly<ConsoleOptions>): Router {
   router.get('/console/lang', (req, res) => {
     const to = one(req, 'to') === 'en' ? 'en' : 'zh-CN';
     const back = one(req, 'back') ?? '';
-    res.setHeader('Set-Cookie', `${LANG_COOKIE}=${to}; Path=/console; SameSite=Strict; Max-Age=31536000`);
+    const secure = options.secureCookies ? ' Secure;' : '';
+    res.setHeader(
+      'Set-Cookie',
+      `${LANG_COOKIE}=${to}; Path=/console;${secure} SameSite=Strict; Max-Age=31536000`,
+    );
     res.redirect(303, /^\/console\/[^/\\]/.test(back) ? back : '/console/overview');
   });
   router.use('/console', (req, res, next) => {

@@ -81,6 +81,8 @@ export function buildApp(
     sseHeartbeatMs: 60_000,
     sseStallTimeoutMs: 60_000,
     consoleSessionMinutes: 30,
+    consoleSessionsPerKey: 5,
+    secureCookies: false,
     consoleOverdueWorkingDays: 10,
     ...overrides,
   };
