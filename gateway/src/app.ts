@@ -132,9 +132,7 @@ export function createApp(options: Readonly<AppOptions>): Express {
   app.use(helmet());
   app.use(refusePersonalDataInUrl);
   app.use(refuseUnlistedMethods(openApiDocument));
-  app.use(
-    operationRoutes({ readiness, metrics, openApiDocument, readinessDetails: options.readinessDetails }),
-  );
+  app.use(operationRoutes({ readiness, openApiDocument, readinessDetails: options.readinessDetails }));
   const audit = newAuditService({ ledger, settings, verifications: options.verifications });
   // One budget per key for person lookups, shared by the API and the console.
   const lookups = newPersonLookups({
