@@ -5,7 +5,6 @@ import { ApiError } from '../errors';
 import type { BlockInfo, ChainInfo, LedgerClient, TransactionInfo } from '../fabric/ledger-client';
 import type { NamespaceKeys } from '../fabric/ledger-client';
 import { optionalObject, parseJsonObject, stringField, type JsonObject } from './json-record';
-import { normalisePerson, subjectRefFor, type PersonInput } from './person';
 import type { VerificationCache } from './verification-cache';
 import type { ServiceSettings } from './settings';
 
@@ -36,7 +35,6 @@ export interface AuditServiceOptions {
 }
 
 export interface AuditService {
-  lookup(person: PersonInput): { subjectRef: string };
   timeline(subjectRef: string): Promise<JsonObject>;
   proof(attestationId: string): Promise<Proof>;
   /** The attestation's current record (decoded) from the ledger, or undefined when there is none. */
@@ -55,12 +53,6 @@ class AuditServiceImpl implements AuditService {
 
   constructor(options: Readonly<AuditServiceOptions>) {
     this.#options = options;
-  }
-
-  lookup(person: PersonInput): { subjectRef: string } {
-    return {
-      subjectRef: subjectRefFor(this.#options.settings.pseudonymKey, normalisePerson(person, 'person')),
-    };
   }
 
   async timeline(subjectRef: string): Promise<JsonObject> {
