@@ -1,5 +1,7 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { isIPv4 } from 'node:net';
 import path from 'node:path';
+import { createSecureContext } from 'node:tls';
 import { decodePseudonymKey, isCentreCode } from './domain';
 
 /** A start-up configuration error; the message always begins with the variable's name. */
@@ -36,10 +38,26 @@ export interface Deadlines {
   readonly commitStatusMs: number;
 }
 
+/** The gateway's own TLS certificate and key (PEM), read once at start-up. */
+export interface HttpsPair {
+  readonly certPath: string;
+  readonly keyPath: string;
+  readonly cert: Buffer;
+  readonly key: Buffer;
+}
+
 /** Everything the gateway process needs, validated once at start-up. */
 export interface GatewayConfig {
   readonly port: number;
   readonly host: string;
+  /**
+   * The TLS pair the gateway serves HTTPS with; required when `host` (or `operationsHost`) is not a
+   * loopback address, optional on loopback (null: plain HTTP).
+   */
+  readonly https: HttpsPair | null;
+  /** The operations listener (/metrics, /healthz, /readyz); null port: none. Loopback by default. */
+  readonly operationsPort: number | null;
+  readonly operationsHost: string;
   readonly peerEndpoint: string;
   readonly peerHostAlias: string;
   readonly tlsRootCertPath: string;
@@ -77,7 +95,24 @@ export interface GatewayConfig {
   readonly consoleSessionsPerKey: number;
   /** A transfer still open after this many working days counts as overdue in the console. */
   readonly consoleOverdueWorkingDays: number;
+  /** Person lookups (API and console together) per key: a minute and a day. */
+  readonly personLookupsPerMinute: number;
+  readonly personLookupsPerDay: number;
+  /** Event streams open at once, per key and on the whole gateway. */
+  readonly sseStreamsPerKey: number;
+  readonly sseStreamsPerGateway: number;
+  /** How many blocks back a Last-Event-ID may resume from (older: 410 REPLAY_WINDOW_EXCEEDED). */
+  readonly sseReplayBlocks: number;
 }
+
+/** Defaults of the gateway's limits (the app uses them too when a test builds it without them). */
+export const LIMIT_DEFAULTS = {
+  personLookupsPerMinute: 20,
+  personLookupsPerDay: 200,
+  sseStreamsPerKey: 4,
+  sseStreamsPerGateway: 64,
+  sseReplayBlocks: 10_000,
+} as const;
 
 const PREFIX = 'HPF_GW_';
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -299,6 +334,47 @@ function readLogLevel(reader: Reader): LogLevel {
   return level;
 }
 
+/** 127.0.0.0/8, ::1 or localhost: only this machine can connect. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || (isIPv4(host) && host.startsWith('127.'));
+}
+
+/**
+ * HTTPS_CERT and HTTPS_KEY: both or neither; required when the gateway binds an address other
+ * machines can reach, so that keys, cookies and ID numbers never cross the network in clear.
+ */
+function readHttpsPair(reader: Reader, host: string, operationsHost: string): HttpsPair | null {
+  const certGiven = reader.optional('HTTPS_CERT') !== undefined;
+  const keyGiven = reader.optional('HTTPS_KEY') !== undefined;
+  const exposed = [host, operationsHost].find((h) => !isLoopback(h));
+  if (!certGiven && !keyGiven) {
+    if (exposed === undefined) return null;
+    throw new ConfigError(
+      `${PREFIX}HTTPS_CERT`,
+      `is required: the gateway binds ${exposed}, which is not a loopback address, so it serves HTTPS there; set HPF_GW_HTTPS_CERT and HPF_GW_HTTPS_KEY to its TLS certificate and key`,
+    );
+  }
+  if (!certGiven || !keyGiven) {
+    throw new ConfigError(
+      `${PREFIX}${certGiven ? 'HTTPS_KEY' : 'HTTPS_CERT'}`,
+      'is required with the other of HPF_GW_HTTPS_CERT / HPF_GW_HTTPS_KEY',
+    );
+  }
+  const certPath = reader.file('HTTPS_CERT');
+  const keyPath = reader.file('HTTPS_KEY');
+  const cert = readFileSync(certPath);
+  const key = readFileSync(keyPath);
+  try {
+    createSecureContext({ cert, key });
+  } catch {
+    throw new ConfigError(
+      `${PREFIX}HTTPS_KEY`,
+      `${keyPath} and ${certPath} are not a matching PEM key and certificate`,
+    );
+  }
+  return { certPath, keyPath, cert, key };
+}
+
 function readDataDir(reader: Reader): string {
   const dir = path.resolve(reader.required('DATA_DIR'));
   if (!isDirectory(dir)) {
@@ -338,9 +414,20 @@ export function loadConfig(env: Env): GatewayConfig {
   const mspId = reader.mspId('MSP_ID');
   const regulatorMspId = reader.mspId('REGULATOR_MSP_ID');
   checkRoles(mspId, regulatorMspId, centreCode);
+  const port = reader.integer('PORT', 1, 65_535);
+  const host = reader.optional('HOST') ?? '127.0.0.1';
+  const operationsHost = reader.optional('OPERATIONS_HOST') ?? '127.0.0.1';
+  const operationsPort =
+    reader.optional('OPERATIONS_PORT') === undefined ? null : reader.integer('OPERATIONS_PORT', 1, 65_535);
+  if (operationsPort === port) {
+    throw new ConfigError(`${PREFIX}OPERATIONS_PORT`, 'must differ from HPF_GW_PORT');
+  }
   return {
-    port: reader.integer('PORT', 1, 65_535),
-    host: reader.optional('HOST') ?? '127.0.0.1',
+    port,
+    host,
+    https: readHttpsPair(reader, host, operationsPort === null ? host : operationsHost),
+    operationsPort,
+    operationsHost,
     peerEndpoint: readPeerEndpoint(reader),
     peerHostAlias: reader.required('PEER_HOST_ALIAS'),
     tlsRootCertPath: reader.file('TLS_ROOT_CERT'),
@@ -371,5 +458,48 @@ export function loadConfig(env: Env): GatewayConfig {
     consoleSessionMinutes: reader.integer('CONSOLE_SESSION_MINUTES', 1, 1_440, 30),
     consoleSessionsPerKey: reader.integer('CONSOLE_SESSIONS_PER_KEY', 1, 100, 5),
     consoleOverdueWorkingDays: reader.integer('CONSOLE_OVERDUE_WORKING_DAYS', 1, 365, 10),
+    ...readLimits(reader),
+  };
+}
+
+/** The limits on person lookups and event streams; a smaller window's limit may not exceed a larger one's. */
+function readLimits(
+  reader: Reader,
+): Pick<
+  GatewayConfig,
+  | 'personLookupsPerMinute'
+  | 'personLookupsPerDay'
+  | 'sseStreamsPerKey'
+  | 'sseStreamsPerGateway'
+  | 'sseReplayBlocks'
+> {
+  const d = LIMIT_DEFAULTS;
+  const personLookupsPerMinute = reader.integer(
+    'PERSON_LOOKUPS_PER_MINUTE',
+    1,
+    10_000,
+    d.personLookupsPerMinute,
+  );
+  const personLookupsPerDay = reader.integer('PERSON_LOOKUPS_PER_DAY', 1, 1_000_000, d.personLookupsPerDay);
+  if (personLookupsPerMinute > personLookupsPerDay) {
+    throw new ConfigError(
+      `${PREFIX}PERSON_LOOKUPS_PER_MINUTE`,
+      `must not exceed HPF_GW_PERSON_LOOKUPS_PER_DAY (${personLookupsPerDay})`,
+    );
+  }
+  const sseStreamsPerKey = reader.integer('SSE_STREAMS_PER_KEY', 1, 10_000, d.sseStreamsPerKey);
+  const sseStreamsPerGateway = reader.integer('SSE_STREAMS_PER_GATEWAY', 1, 10_000, d.sseStreamsPerGateway);
+  if (sseStreamsPerKey > sseStreamsPerGateway) {
+    throw new ConfigError(
+      `${PREFIX}SSE_STREAMS_PER_KEY`,
+      `must not exceed HPF_GW_SSE_STREAMS_PER_GATEWAY (${sseStreamsPerGateway})`,
+    );
+  }
+  return {
+    personLookupsPerMinute,
+    personLookupsPerDay,
+    sseStreamsPerKey,
+    sseStreamsPerGateway,
+    sseReplayBlocks: reader.integer('SSE_REPLAY_BLOCKS', 1, 100_000_000, d.sseReplayBlocks),
   };
 }
