@@ -9,8 +9,9 @@ import { certificateIssueBody, loanSettledFacts } from '../support/fixtures';
  * fresh consortium of its own. Each sample issues a certificate at the first centre (HTTP POST: the
  * PDF rendered once and its hash committed), downloads its PDF there (rendered again from the
  * issuer's implicit collection and checked against that hash), and verifies the PDF's bytes at the
- * last centre's gateway (a hash and one ledger evaluation, no rendering). Phases and the total are
- * reported as percentiles; the first `warmUp` samples (font loading, JIT) are left out.
+ * last centre's gateway (a hash and one ledger evaluation, no rendering), then asks the same by number
+ * and content hash (JSON, the QR code's question: one ledger evaluation, the baseline). Phases and the
+ * total are reported as percentiles; the first `warmUp` samples (font loading, JIT) are left out.
  *
  * Then `CONCURRENT_ROUNDS` rounds of `CONCURRENT_VERIFICATIONS` PDF verifications sent at
  * once to the last centre's gateway, each with a `/healthz` probe sent in the middle of them: how long
@@ -33,7 +34,9 @@ export interface CertificateBenchResult {
   readonly errors: number;
   readonly firstError?: string;
   readonly pdfBytes: number;
-  readonly phases: Readonly<Record<'issue' | 'pdf' | 'verify' | 'issueToVerify', PhaseResult>>;
+  readonly phases: Readonly<
+    Record<'issue' | 'pdf' | 'verify' | 'verifyByContentHash' | 'issueToVerify', PhaseResult>
+  >;
   /** Six PDF verifications at once (each one's latency), and /healthz sent among them. */
   readonly concurrent: {
     readonly verifications: number;
@@ -91,7 +94,7 @@ async function sample(
   i: number,
 ): Promise<number[]> {
   const t0 = performance.now();
-  await send(issuer, '/v1/certificates', {
+  const issued = await send(issuer, '/v1/certificates', {
     method: 'POST',
     contentType: 'application/json',
     body: JSON.stringify(
@@ -113,7 +116,16 @@ async function sample(
   ).json()) as { status?: string };
   const t3 = performance.now();
   if (answer.status !== 'VALID') throw new Error(`verification said ${String(answer.status)}`);
-  return [t1 - t0, t2 - t1, t3 - t2, t3 - t0, pdf.length];
+  // The same question by number and content hash (the QR code's): one ledger evaluation, the baseline.
+  const { contentHash } = (await issued.json()) as { contentHash?: string };
+  const t4 = performance.now();
+  await send(verifier, '/v1/certificates/verify', {
+    method: 'POST',
+    contentType: 'application/json',
+    body: JSON.stringify({ certificateNo: no, issuer: issuer.centreCode, contentHash }),
+  });
+  const t5 = performance.now();
+  return [t1 - t0, t2 - t1, t3 - t2, t3 - t0, pdf.length, t5 - t4];
 }
 
 /** One round: `CONCURRENT_VERIFICATIONS` PDF verifications of `pdf` and a /healthz among them. */
@@ -222,6 +234,7 @@ export async function benchCertificates(
         issue: phase(column(0)),
         pdf: phase(column(1)),
         verify: phase(column(2)),
+        verifyByContentHash: phase(column(5)),
         issueToVerify: phase(column(3)),
       },
       concurrent: {
