@@ -1400,6 +1400,8 @@ export interface components {
       validationCode?: string;
       timestamp?: string;
       endorsingOrgs?: string[];
+      /** @description True when the record is in a centre's name but that centre's organisation did not seal it (other organisations wrote it): it does not count, and verification says valid false */
+      forged?: boolean;
     };
     Problem: {
       type: string;
@@ -1507,7 +1509,7 @@ export interface components {
     /** @description The status, and for a certificate the presented document or hash matched, its public facts. CONTENT_VALID: a PDF of a certificate issued before the ledger recorded PDF hashes, whose embedded content is the issued one and which is in force (its printed page was not checked). UNKNOWN and TAMPERED: the status only. */
     CertificateVerification: {
       /** @enum {string} */
-      status: 'VALID' | 'CONTENT_VALID' | 'REVOKED' | 'EXPIRED' | 'TAMPERED' | 'UNKNOWN';
+      status: 'VALID' | 'CONTENT_VALID' | 'REVOKED' | 'EXPIRED' | 'TAMPERED' | 'UNKNOWN' | 'FORGED';
       certificateNo?: string;
       issuer?: string;
       type?: string;
@@ -2868,7 +2870,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description {valid, ...proof} */
+      /** @description {valid, ...proof}: valid is false for a FORGED record (`forged: true`, written in a centre's name without that centre's organisation) as for a failed transaction or another document */
       200: {
         headers: {
           [name: string]: unknown;

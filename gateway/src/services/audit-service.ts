@@ -17,6 +17,11 @@ export interface Proof {
   readonly validationCode: string;
   readonly timestamp: string;
   readonly endorsingOrgs: readonly string[];
+  /**
+   * True when the record is in a centre's name but that centre's organisation did not seal it: other
+   * organisations wrote it (docs/decisions/0183-records-sealed-by-their-organisation.md). It does not count.
+   */
+  readonly forged: boolean;
 }
 
 /** An attestation to verify (POST /v1/verify), as the OpenAPI document defines it. */
@@ -97,6 +102,7 @@ class AuditServiceImpl implements AuditService {
       validationCode: tx.validationCode,
       timestamp: tx.timestamp,
       endorsingOrgs: tx.endorsingOrgs,
+      forged: verification.forged === true,
     };
   }
 
@@ -129,7 +135,7 @@ class AuditServiceImpl implements AuditService {
     const documentMatches =
       typeof verification.documentMatches === 'boolean' ? verification.documentMatches : undefined;
     return {
-      valid: proof.validationCode === 'VALID' && documentMatches !== false,
+      valid: proof.validationCode === 'VALID' && !proof.forged && documentMatches !== false,
       found: true,
       ...(documentMatches === undefined ? {} : { documentMatches }),
       ...proof,
