@@ -10,10 +10,15 @@ import {
 } from './domain/attestation-id';
 import { readObject, readOptionalString, readString } from './domain/json-fields';
 import { validateSha256Hex, validateSubjectRef } from './domain/validators';
-import { INDEX, readIndex, readJson, transferKey, withdrawalKey } from './ledger';
+import { INDEX, readIndex, readJson, transferKey, withdrawalKey, type IndexEntry } from './ledger';
 import { banFromJson, banKey, type BanRecord } from './model/ban';
 import { transferFromJson, type TransferRecord } from './model/transfer';
-import { withdrawalFromJson, type WithdrawalRecord } from './model/withdrawal';
+import {
+  SUBJECT_WITHDRAWALS,
+  subjectWithdrawalsFromJson,
+  withdrawalFromJson,
+  type WithdrawalRecord,
+} from './model/withdrawal';
 
 type Attestation = {
   readonly kind: 'transfer' | 'withdrawal' | 'ban';
@@ -86,16 +91,23 @@ async function loadRecord(ctx: Context, ref: AttestationRef): Promise<Loaded | u
   return stored === undefined ? undefined : { kind: 'withdrawal', record: withdrawalFromJson(stored) };
 }
 
-/** A subject index entry's attributes after the subjectRef: ['transfer', id] or ['withdrawal', centre, id]. */
-function refOfSubjectEntry(attributes: readonly string[]): AttestationRef | undefined {
-  const [, kind, first = '', second = ''] = attributes;
+/**
+ * The records a subject index entry names: ['transfer', id] one transfer; ['withdrawals'] (its value
+ * lists them) every withdrawal of the subject.
+ */
+function refsOfSubjectEntry(entry: IndexEntry): AttestationRef[] {
+  const [, kind, first = ''] = entry.attributes;
   if (kind === 'transfer') {
-    return { kind: 'transfer', transferId: first };
+    return [{ kind: 'transfer', transferId: first }];
   }
-  if (kind === 'withdrawal') {
-    return { kind: 'withdrawal', centre: first, withdrawalId: second };
+  if (kind === SUBJECT_WITHDRAWALS) {
+    return subjectWithdrawalsFromJson(entry.value).map((w) => ({
+      kind: 'withdrawal',
+      centre: w.centre,
+      withdrawalId: w.withdrawalId,
+    }));
   }
-  return undefined;
+  return [];
 }
 
 function byTime(a: Attestation, b: Attestation): number {
@@ -158,14 +170,15 @@ export class AuditContract extends Contract {
         attestations.push(ban);
         continue;
       }
-      const ref = refOfSubjectEntry(entry.attributes);
-      const loaded = ref === undefined ? undefined : await loadRecord(ctx, ref);
-      if (loaded !== undefined) {
-        attestations.push(
-          loaded.kind === 'transfer'
-            ? transferAttestation(loaded.record)
-            : withdrawalAttestation(loaded.record),
-        );
+      for (const ref of refsOfSubjectEntry(entry)) {
+        const loaded = await loadRecord(ctx, ref);
+        if (loaded !== undefined) {
+          attestations.push(
+            loaded.kind === 'transfer'
+              ? transferAttestation(loaded.record)
+              : withdrawalAttestation(loaded.record),
+          );
+        }
       }
     }
     return canonicalJson({ subjectRef, attestations: attestations.sort(byTime) });

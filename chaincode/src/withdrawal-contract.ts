@@ -10,30 +10,27 @@ import {
 } from './domain/codes';
 import { addMonths, chinaDateOf, monthsBefore } from './domain/dates';
 import { hpfError, invalid } from './domain/errors';
-import { readBoolean, readObject, readOptionalString, readString } from './domain/json-fields';
+import { readArray, readObject, readString } from './domain/json-fields';
 import { validateCentreCode, validateWithdrawalId } from './domain/validators';
 import {
   emitEvent,
   indexKey,
   INDEX,
-  readIndex,
   readJson,
   txTime,
   withdrawalKey,
   writeJson,
   type AlertJson,
 } from './ledger';
-import {
-  accountInTransferMessage,
-  appendAccountEvent,
-  openTransferOuts,
-  readAccountState,
-} from './model/account';
+import { accountInTransferMessage, appendAccountEvent, readAccountStatus } from './model/account';
 import { banViolation, readSubjectBans } from './model/ban';
 import { intervalMonthsOf, loadRegistry, requireCallerCentre, type Rules } from './model/registry';
 import { checkWithdrawalSubject } from './model/subject-check';
 import {
   inputOf,
+  subjectWithdrawalsFromJson,
+  SUBJECT_WITHDRAWALS,
+  type SubjectWithdrawal,
   withdrawalFromJson,
   withdrawalInputFromJson,
   type WithdrawalInput,
@@ -45,6 +42,8 @@ import { reversalHashFromJson, transientText, writeReversalReason } from './priv
 const MULTI_CENTRE_WINDOW_MONTHS = 12;
 /** Distinct subjects per evidence hash above which EVIDENCE_SHARED is raised (co-buyers are fine). */
 const SHARED_EVIDENCE_LIMIT = 2;
+/** A guard on the length of a stored list of uses (no evidence hash comes near it). */
+const MAX_LIST = 100_000;
 
 type Violation = {
   readonly code:
@@ -58,25 +57,49 @@ type Violation = {
 };
 type Assessment = { readonly violations: Violation[]; readonly alerts: AlertJson[] };
 
+/** One live use of an evidence hash (a reversal removes its own). */
 type EvidenceUse = {
   readonly subjectRef: string;
-  readonly at: string;
   readonly centre: string;
+  readonly withdrawalId: string;
+  readonly at: string;
   readonly kind: string;
   readonly reasonCode: string;
 };
 
-function evidenceUses(entries: Awaited<ReturnType<typeof readIndex>>): EvidenceUse[] {
-  return entries.map((entry) => {
-    const value = readObject(entry.value, 'evidence index');
-    return {
-      subjectRef: entry.attributes[1] ?? '',
-      at: readString(value, 'at', 'evidence index'),
-      centre: readString(value, 'centre', 'evidence index'),
-      kind: readString(value, 'kind', 'evidence index'),
-      reasonCode: readString(value, 'reasonCode', 'evidence index'),
-    };
-  });
+/** The key of an evidence hash's live uses: `evidence` [hash] (one point read per hash). */
+function evidenceUsesKey(ctx: Context, hash: string): string {
+  return indexKey(ctx, INDEX.evidence, [hash]);
+}
+
+async function readEvidenceUses(ctx: Context, hash: string): Promise<EvidenceUse[]> {
+  const stored = await readJson(ctx, evidenceUsesKey(ctx, hash), 'evidence uses');
+  if (stored === undefined) {
+    return [];
+  }
+  return readArray(readObject(stored, 'evidence uses'), 'uses', MAX_LIST, 'evidence uses').map(
+    (item, index) => {
+      const path = `evidence uses[${index}]`;
+      const value = readObject(item, path);
+      return {
+        subjectRef: readString(value, 'subjectRef', path),
+        centre: readString(value, 'centre', path),
+        withdrawalId: readString(value, 'withdrawalId', path),
+        at: readString(value, 'at', path),
+        kind: readString(value, 'kind', path),
+        reasonCode: readString(value, 'reasonCode', path),
+      };
+    },
+  );
+}
+
+async function writeEvidenceUses(ctx: Context, hash: string, uses: readonly EvidenceUse[]): Promise<void> {
+  const key = evidenceUsesKey(ctx, hash);
+  if (uses.length === 0) {
+    await ctx.stub.deleteState(key);
+    return;
+  }
+  await writeJson(ctx, key, { uses: uses.map((use) => ({ ...use })) });
 }
 
 function reasonName(code: string): string {
@@ -88,14 +111,13 @@ function reasonName(code: string): string {
  * purpose (the same reason, or purchase/build together: docs/rules.md "Duplicate evidence"), and sharing.
  * Evidence entries exist only for live withdrawals (a reversal deletes them).
  */
-async function assessEvidence(
-  ctx: Context,
+function assessEvidence(
   input: WithdrawalInput,
   hash: string,
+  uses: readonly EvidenceUse[],
   windowStart: string,
   windowMonths: number,
-): Promise<Assessment> {
-  const uses = evidenceUses(await readIndex(ctx, INDEX.evidence, [hash]));
+): Assessment {
   const violations: Violation[] = [];
   // A recurring purpose (rent, repayment, property fees) may cite its contract again at the same
   // centre (the interval rule applies instead); at another centre it is a duplicate.
@@ -128,32 +150,29 @@ async function assessEvidence(
   return { violations, alerts };
 }
 
-/** A live withdrawal of the subject, from its subject index entry. */
-type SubjectWithdrawal = {
-  readonly centre: string;
-  readonly withdrawalId: string;
-  readonly at: string;
-  readonly active: boolean;
-  /** Absent on entries written before recurring reasons were told apart. */
-  readonly reasonCode?: string;
-  readonly withdrawnOn?: string;
-};
+/**
+ * The key of every withdrawal about a subject: `subject` [subjectRef, 'withdrawals'] (one point read
+ * for the interval and multi-centre rules; the timeline reads it with the subject's other entries).
+ */
+function subjectWithdrawalsKey(ctx: Context, subjectRef: string): string {
+  return indexKey(ctx, INDEX.subject, [subjectRef, SUBJECT_WITHDRAWALS]);
+}
 
-/** The subject's withdrawals (one range query), this one excluded. */
-async function subjectWithdrawals(ctx: Context, input: WithdrawalInput): Promise<SubjectWithdrawal[]> {
-  return (await readIndex(ctx, INDEX.subject, [input.subjectRef, 'withdrawal']))
-    .filter((entry) => !(entry.attributes[2] === input.centre && entry.attributes[3] === input.withdrawalId))
-    .map((entry) => {
-      const value = readObject(entry.value, 'subject index');
-      return {
-        centre: readString(value, 'centre', 'subject index'),
-        withdrawalId: entry.attributes[3] ?? '',
-        at: readString(value, 'at', 'subject index'),
-        active: readBoolean(value, 'active', 'subject index'),
-        reasonCode: readOptionalString(value, 'reasonCode', 'subject index'),
-        withdrawnOn: readOptionalString(value, 'withdrawnOn', 'subject index'),
-      };
-    });
+/** The subject's withdrawals, live and reversed (one point read). */
+async function readSubjectWithdrawals(ctx: Context, subjectRef: string): Promise<SubjectWithdrawal[]> {
+  const stored = await readJson(ctx, subjectWithdrawalsKey(ctx, subjectRef), 'subject withdrawals');
+  if (stored === undefined) {
+    return [];
+  }
+  return subjectWithdrawalsFromJson(stored);
+}
+
+/** What the rules read: the subject's other withdrawals. */
+function otherWithdrawals(
+  withdrawals: readonly SubjectWithdrawal[],
+  input: WithdrawalInput,
+): SubjectWithdrawal[] {
+  return withdrawals.filter((w) => !(w.centre === input.centre && w.withdrawalId === input.withdrawalId));
 }
 
 function assessMultiCentre(
@@ -198,7 +217,6 @@ function assessInterval(
       w.active &&
       w.centre === input.centre &&
       w.reasonCode === input.reasonCode &&
-      w.withdrawnOn !== undefined &&
       input.withdrawnOn < addMonths(w.withdrawnOn, months) &&
       w.withdrawnOn < addMonths(input.withdrawnOn, months),
   );
@@ -206,28 +224,40 @@ function assessInterval(
     ? undefined
     : {
         code: 'WITHDRAWAL_TOO_FREQUENT',
-        message: `withdrawnOn: reason ${reasonName(input.reasonCode)} at most once every ${months} month(s) at centre ${input.centre}; withdrawal ${tooClose.withdrawalId} was on ${tooClose.withdrawnOn ?? ''}`,
+        message: `withdrawnOn: reason ${reasonName(input.reasonCode)} at most once every ${months} month(s) at centre ${input.centre}; withdrawal ${tooClose.withdrawalId} was on ${tooClose.withdrawnOn}`,
       };
 }
 
+/** What the rules read, kept for the writes that follow (Fabric does not read a transaction's own writes). */
+type Reads = {
+  readonly evidenceUses: ReadonlyMap<string, readonly EvidenceUse[]>;
+  readonly withdrawals: readonly SubjectWithdrawal[];
+};
+
 /**
- * Every rule and alert of docs/rules.md "Withdrawal rules" for one withdrawal. Reads: the subject's
- * ban key (one point read), open transfer-outs, the account history, one per evidence hash, the
- * subject's withdrawals (range queries, so re-checked at commit). Violations in this order:
- * SUBJECT_BANNED, ACCOUNT_IN_TRANSFER, ACCOUNT_CLOSED, DUPLICATE_EVIDENCE, WITHDRAWAL_TOO_FREQUENT.
+ * Every rule and alert of docs/rules.md "Withdrawal rules" for one withdrawal. Point reads only (none
+ * is a range query to re-check at commit): the subject's ban key, the account status at the centre
+ * (closures and open transfer-outs), one key per evidence hash (its live uses), and the subject's
+ * withdrawals key. Violations in this order: SUBJECT_BANNED, ACCOUNT_IN_TRANSFER, ACCOUNT_CLOSED,
+ * DUPLICATE_EVIDENCE, WITHDRAWAL_TOO_FREQUENT.
  */
-async function assess(ctx: Context, input: WithdrawalInput, rules: Rules, now: string): Promise<Assessment> {
+async function assess(
+  ctx: Context,
+  input: WithdrawalInput,
+  rules: Rules,
+  now: string,
+): Promise<Assessment & { reads: Reads }> {
   const violations: Violation[] = [];
   const alerts: AlertJson[] = [];
   const banned = banViolation(await readSubjectBans(ctx, input.subjectRef), chinaDateOf(now));
   if (banned !== undefined) {
     violations.push({ code: 'SUBJECT_BANNED', message: banned });
   }
-  const inTransfer = (await openTransferOuts(ctx, input.centre, input.subjectRef)).length > 0;
+  const account = await readAccountStatus(ctx, input.centre, input.subjectRef);
+  const inTransfer = account.openTransferOuts.length > 0;
   if (inTransfer) {
     violations.push({ code: 'ACCOUNT_IN_TRANSFER', message: accountInTransferMessage(input.centre) });
   }
-  const account = await readAccountState(ctx, input.centre, input.subjectRef);
   if (account.closed && !inTransfer) {
     // While the transfer-out is open the answer stays ACCOUNT_IN_TRANSFER (docs/decisions/0019).
     violations.push({
@@ -238,18 +268,24 @@ async function assess(ctx: Context, input: WithdrawalInput, rules: Rules, now: s
     });
   }
   const windowStart = monthsBefore(now, rules.evidenceWindowMonths);
+  const evidenceUses = new Map<string, readonly EvidenceUse[]>();
   for (const evidence of input.evidence) {
-    const result = await assessEvidence(ctx, input, evidence.hash, windowStart, rules.evidenceWindowMonths);
+    const uses = (await readEvidenceUses(ctx, evidence.hash)).filter(
+      (use) => !(use.centre === input.centre && use.withdrawalId === input.withdrawalId),
+    );
+    evidenceUses.set(evidence.hash, uses);
+    const result = assessEvidence(input, evidence.hash, uses, windowStart, rules.evidenceWindowMonths);
     violations.push(...result.violations);
     alerts.push(...result.alerts);
   }
-  const withdrawals = await subjectWithdrawals(ctx, input);
-  const frequent = assessInterval(input, withdrawals, rules);
+  const withdrawals = await readSubjectWithdrawals(ctx, input.subjectRef);
+  const others = otherWithdrawals(withdrawals, input);
+  const frequent = assessInterval(input, others, rules);
   if (frequent !== undefined) {
     violations.push(frequent);
   }
-  alerts.push(...assessMultiCentre(input, withdrawals, rules, now));
-  return { violations, alerts };
+  alerts.push(...assessMultiCentre(input, others, rules, now));
+  return { violations, alerts, reads: { evidenceUses, withdrawals } };
 }
 
 /** Parses the input and checks that the caller is the paying centre. One registry read. */
@@ -285,40 +321,48 @@ function sameInput(record: WithdrawalRecord, input: WithdrawalInput): boolean {
   return canonicalJson(inputOf(record)) === canonicalJson(input);
 }
 
-async function writeIndexes(ctx: Context, record: WithdrawalRecord): Promise<void> {
+/**
+ * The withdrawal's entries in the keys the rules read: its evidence uses (a reversal frees them) and
+ * its line in the subject's withdrawals (active, or not after a reversal). `reads` are the values the
+ * transaction read before (this withdrawal's own entries left out or not, either is replaced here).
+ */
+async function writeIndexes(ctx: Context, record: WithdrawalRecord, reads: Reads): Promise<void> {
   const active = record.status === 'RECORDED';
+  const mine = (entry: { centre: string; withdrawalId: string }): boolean =>
+    entry.centre === record.centre && entry.withdrawalId === record.withdrawalId;
   for (const evidence of record.evidence) {
-    const key = indexKey(ctx, INDEX.evidence, [
-      evidence.hash,
-      record.subjectRef,
-      record.centre,
-      record.withdrawalId,
-    ]);
-    if (active) {
-      await writeJson(ctx, key, {
-        at: record.recordedAt,
-        centre: record.centre,
-        kind: evidence.kind,
-        reasonCode: record.reasonCode,
-      });
-    } else {
-      await ctx.stub.deleteState(key); // a reversal frees the evidence
-    }
+    const others = (reads.evidenceUses.get(evidence.hash) ?? []).filter((use) => !mine(use));
+    const own: EvidenceUse = {
+      subjectRef: record.subjectRef,
+      centre: record.centre,
+      withdrawalId: record.withdrawalId,
+      at: record.recordedAt,
+      kind: evidence.kind,
+      reasonCode: record.reasonCode,
+    };
+    await writeEvidenceUses(ctx, evidence.hash, active ? [...others, own] : others);
   }
-  const subjectKey = indexKey(ctx, INDEX.subject, [
-    record.subjectRef,
-    'withdrawal',
-    record.centre,
-    record.withdrawalId,
-  ]);
-  await writeJson(ctx, subjectKey, {
-    active,
-    at: record.recordedAt,
+  const withdrawals = reads.withdrawals.filter((w) => !mine(w));
+  const line: SubjectWithdrawal = {
     centre: record.centre,
-    centres: [record.centre],
+    withdrawalId: record.withdrawalId,
+    at: record.recordedAt,
+    active,
     reasonCode: record.reasonCode,
     withdrawnOn: record.withdrawnOn,
+  };
+  await writeJson(ctx, subjectWithdrawalsKey(ctx, record.subjectRef), {
+    withdrawals: [...withdrawals, line].map((w) => ({ ...w })),
   });
+}
+
+/** The keys a reversal rewrites, read as they are. */
+async function readsFor(ctx: Context, record: WithdrawalRecord): Promise<Reads> {
+  const evidenceUses = new Map<string, readonly EvidenceUse[]>();
+  for (const evidence of record.evidence) {
+    evidenceUses.set(evidence.hash, await readEvidenceUses(ctx, evidence.hash));
+  }
+  return { evidenceUses, withdrawals: await readSubjectWithdrawals(ctx, record.subjectRef) };
 }
 
 function withdrawalEvent(ctx: Context, type: string, record: WithdrawalRecord, replay = false): void {
@@ -368,7 +412,7 @@ export class WithdrawalContract extends Contract {
       withdrawalEvent(ctx, 'withdrawal.recorded', existing, true);
       return canonicalJson(existing);
     }
-    const { violations, alerts } = await assess(ctx, input, rules, now);
+    const { violations, alerts, reads } = await assess(ctx, input, rules, now);
     const first = violations[0];
     if (first !== undefined) {
       throw hpfError(first.code, first.message);
@@ -382,7 +426,7 @@ export class WithdrawalContract extends Contract {
       txId: ctx.stub.getTxID(),
     };
     await writeJson(ctx, withdrawalKey(ctx, record.centre, record.withdrawalId), record);
-    await writeIndexes(ctx, record);
+    await writeIndexes(ctx, record, reads);
     if (record.closesAccount) {
       await appendAccountEvent(
         ctx,
@@ -456,7 +500,7 @@ export class WithdrawalContract extends Contract {
       reversal: { reasonHash, at: txTime(ctx), txId: ctx.stub.getTxID() },
     };
     await writeJson(ctx, withdrawalKey(ctx, record.centre, record.withdrawalId), reversed);
-    await writeIndexes(ctx, reversed);
+    await writeIndexes(ctx, reversed, await readsFor(ctx, record));
     if (record.closesAccount) {
       // Cancels this withdrawal's closure only; any other closure (a transfer-out 04) stays.
       await appendAccountEvent(
