@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Cli, Definition } from '../network';
 import { benchBatch } from '../test/bench/bench-batch';
 import { benchCertificates } from '../test/bench/bench-certificates';
+import { benchChecks } from '../test/bench/bench-checks';
 import { benchConsole } from '../test/bench/bench-console';
 import { benchGateway } from '../test/bench/bench-gateway';
 import { benchGrowth } from '../test/bench/bench-growth';
@@ -22,6 +23,7 @@ const SUITES = [
   'batch',
   'certificates',
   'console',
+  'checks',
 ] as const;
 type Suite = (typeof SUITES)[number];
 /** `all` keeps its old meaning (the quick suites); the long ones run only when named. */
@@ -43,7 +45,7 @@ const flags = Cli.parseFlags({
     profile: {
       type: 'string',
       arg: 'DIR',
-      default: '',
+      defaultText: 'none',
       help: 'ratio: after the runs, profile the gateway, chaincode server and peer into DIR (text)',
     },
     'start-rate': { type: 'string', arg: 'N', default: '20', help: 'saturation: first offered rate (/s)' },
@@ -128,7 +130,7 @@ Cli.runMain(async () => {
         runs: positive(flags.runs, 'runs', 20),
         runMs: positive(flags['run-ms'], 'run-ms', 300_000, 1_000),
         inFlight: positive(flags['in-flight'], 'in-flight', 512),
-        ...(flags.profile === '' ? {} : { profileDir: path.resolve(flags.profile) }),
+        ...(flags.profile === undefined ? {} : { profileDir: path.resolve(flags.profile) }),
       }),
     ],
     growth: async () => [
@@ -155,6 +157,15 @@ Cli.runMain(async () => {
         attestations: positive(flags.attestations, 'attestations', 10_000_000),
         writes: flags.writes === '0' ? 0 : positive(flags.writes, 'writes', 100_000),
         dataDir: flags['data-dir'],
+      }),
+    ],
+    checks: async () => [
+      'checks',
+      await benchChecks(log, {
+        basePort,
+        windows: positive(flags.windows, 'windows', 20),
+        windowMs: positive(flags['window-ms'], 'window-ms', 60_000),
+        concurrency: positive(flags.concurrency, 'concurrency', 64),
       }),
     ],
   };

@@ -1,7 +1,8 @@
 import { Cli, ConnectionProfiles, Network } from '../network';
 
 /**
- * `npm run consortium:info -- [--json]`: each gateway's URL and API keys. Each gateway keeps
+ * `npm run consortium:info -- [--json]`: each gateway's URL (HTTPS with the CA to trust when it binds a
+ * non-loopback address; its operations URL) and API keys. Each gateway keeps
  * `centreCode` and `apiKeys` of its first centre and lists every centre it hosts under `centres`.
  */
 const flags = Cli.parseFlags({
@@ -33,7 +34,8 @@ Cli.runMain(() => {
     console.log(JSON.stringify({ gateways }, null, 2));
   } else {
     for (const g of gateways) {
-      console.log(`${g.mspId.padEnd(14)} ${g.url}`);
+      console.log(`${g.mspId.padEnd(14)} ${g.url}  (metrics: ${g.operationsUrl}/metrics on its host)`);
+      if (g.caCert !== null) console.log(`${''.padEnd(14)} HTTPS, CA: ${g.caCert} (curl --cacert …)`);
       if (g.centres.length === 0) {
         for (const [role, key] of Object.entries(g.apiKeys)) console.log(`    ${role.padEnd(9)} ${key}`);
       }

@@ -295,24 +295,42 @@ function shareCodeEvent(ctx: Context, type: string, code: ShareCodeRecord, repla
   });
 }
 
-/** What any member may learn from a certificate number and a content hash: no personal data. */
-function verification(
-  record: CertificateRecord | undefined,
-  issuer: string,
-  no: string,
-  hash: string,
-  now: string,
-): Json {
-  if (record === undefined) {
-    return { status: 'UNKNOWN', certificateNo: no, issuer };
+/**
+ * What a verification compares with the record: the content hash (a number and hash, or the QR code),
+ * or an uploaded PDF (its bytes' hash, and the hash of the content embedded in it for a certificate
+ * issued before the ledger recorded PDF hashes).
+ */
+type Presented =
+  | { readonly kind: 'content'; readonly contentHash: string }
+  | { readonly kind: 'pdf'; readonly pdfHash: string; readonly contentHash: string };
+
+function verdict(record: CertificateRecord, presented: Presented, now: string): VerificationStatus {
+  // A record without pdfHash (issued before the ledger recorded it) is judged by the content a PDF embeds.
+  const byBytes = presented.kind === 'pdf' && record.pdfHash !== undefined;
+  const matches = byBytes
+    ? record.pdfHash === presented.pdfHash
+    : record.contentHash === presented.contentHash;
+  if (!matches) {
+    return 'TAMPERED';
   }
-  let status: VerificationStatus = 'VALID';
-  if (record.contentHash !== hash) {
-    status = 'TAMPERED';
-  } else if (record.status !== 'ISSUED') {
-    status = 'REVOKED';
-  } else if (record.validUntil <= now) {
-    status = 'EXPIRED';
+  if (record.status !== 'ISSUED') {
+    return 'REVOKED';
+  }
+  if (record.validUntil <= now) {
+    return 'EXPIRED';
+  }
+  return presented.kind === 'pdf' && !byBytes ? 'CONTENT_VALID' : 'VALID';
+}
+
+/**
+ * What anyone may learn from a verification: no personal data, and for UNKNOWN and TAMPERED nothing
+ * but the status (not even the number or issuer it was asked about), so that a guessed hash tells
+ * nothing about the certificate behind a number.
+ */
+function verification(record: CertificateRecord | undefined, presented: Presented, now: string): Json {
+  const status = record === undefined ? 'UNKNOWN' : verdict(record, presented, now);
+  if (record === undefined || status === 'UNKNOWN' || status === 'TAMPERED') {
+    return { status };
   }
   return {
     status,
@@ -323,6 +341,15 @@ function verification(
     validUntil: record.validUntil,
     supersededBy: record.supersededBy,
   };
+}
+
+/** The issue time a gateway gives (and prints) may differ from the transaction time by this much. */
+const ISSUE_TIME_TOLERANCE_MS = 5 * 60 * 1000;
+
+function checkIssueTime(issuedAt: string, now: string): void {
+  if (Math.abs(Date.parse(issuedAt) - Date.parse(now)) > ISSUE_TIME_TOLERANCE_MS) {
+    throw invalid('issuedAt', `must be within 5 minutes of the transaction time ${now}`);
+  }
 }
 
 /**
@@ -454,7 +481,8 @@ export class CertificateContract extends Contract {
       return canonicalJson(existing);
     }
     const now = txTime(ctx);
-    checkValidity(content, now);
+    checkIssueTime(input.issuedAt, now);
+    checkValidity(content, input.issuedAt > now ? input.issuedAt : now);
     const request = await answeredRequest(ctx, input, content);
     const old = await supersededRecord(ctx, input, content);
     const record: CertificateRecord = {
@@ -463,7 +491,8 @@ export class CertificateContract extends Contract {
       type: content.type,
       subjectRef: input.subjectRef,
       contentHash: input.contentHash,
-      issuedAt: now,
+      pdfHash: input.pdfHash,
+      issuedAt: input.issuedAt,
       validUntil: content.validUntil,
       status: 'ISSUED',
       txId: ctx.stub.getTxID(),
@@ -630,7 +659,7 @@ export class CertificateContract extends Contract {
     };
     await writeJson(ctx, shareCodeKey(ctx, input.codeHash), used);
     const record = await requireCertificate(ctx, code.issuer, code.certificateNo);
-    const answer = verification(record, record.issuer, record.certificateNo, record.contentHash, now);
+    const answer = verification(record, { kind: 'content', contentHash: record.contentHash }, now);
     shareCodeEvent(ctx, 'certificate.code-redeemed', used);
     return canonicalJson({ shareCode: used, certificate: answer });
   }
@@ -697,7 +726,10 @@ export class CertificateContract extends Contract {
     return canonicalJson({ record, content });
   }
 
-  /** VALID / REVOKED / EXPIRED / TAMPERED / UNKNOWN for a number and a content hash, as of the proposal time. */
+  /**
+   * VALID / REVOKED / EXPIRED / TAMPERED / UNKNOWN for a number and a content hash, as of the proposal
+   * time. UNKNOWN and TAMPERED carry the status only.
+   */
   @Transaction(false)
   @Returns('string')
   public async Verify(
@@ -708,8 +740,36 @@ export class CertificateContract extends Contract {
   ): Promise<string> {
     const code = validateCentreCode(issuer, 'issuer');
     const no = validateCertificateNo(certificateNo);
-    const hash = validateSha256Hex(contentHash, 'contentHash');
-    return canonicalJson(verification(await loadCertificate(ctx, code, no), code, no, hash, txTime(ctx)));
+    const presented: Presented = {
+      kind: 'content',
+      contentHash: validateSha256Hex(contentHash, 'contentHash'),
+    };
+    return canonicalJson(verification(await loadCertificate(ctx, code, no), presented, txTime(ctx)));
+  }
+
+  /**
+   * A PDF by the SHA-256 of its bytes (`pdfHash`) against the one recorded at issue: any other bytes
+   * are TAMPERED, whatever content they embed. A certificate issued before the ledger recorded PDF
+   * hashes is judged by the embedded content's hash (`contentHash`) and answers CONTENT_VALID
+   * instead of VALID. Nothing is rendered.
+   */
+  @Transaction(false)
+  @Returns('string')
+  public async VerifyPdf(
+    ctx: Context,
+    issuer: string,
+    certificateNo: string,
+    pdfHash: string,
+    contentHash: string,
+  ): Promise<string> {
+    const code = validateCentreCode(issuer, 'issuer');
+    const no = validateCertificateNo(certificateNo);
+    const presented: Presented = {
+      kind: 'pdf',
+      pdfHash: validateSha256Hex(pdfHash, 'pdfHash'),
+      contentHash: validateSha256Hex(contentHash, 'contentHash'),
+    };
+    return canonicalJson(verification(await loadCertificate(ctx, code, no), presented, txTime(ctx)));
   }
 
   /** A request; the person only to the two centres (from the caller's own collection). */

@@ -2,6 +2,7 @@ import {
   certificateContentBytes,
   certificateContentHash,
   freeTextHash,
+  sha256Hex,
   type CertificateContent,
 } from '../src/domain';
 import {
@@ -36,13 +37,26 @@ function content(overrides: Partial<CertificateContent> = {}): CertificateConten
   };
 }
 
+/** Stands for the SHA-256 of the PDF an issuing gateway rendered (the chaincode checks its shape only). */
+const PDF_HASH = sha256Hex('the issued PDF');
+
+/** The argument an honest gateway sends: the PDF rendered with the issue time it gives (now). */
+function issueArgument(net: TestNetwork, body: CertificateContent): Record<string, unknown> {
+  return {
+    contentHash: certificateContentHash(body),
+    pdfHash: PDF_HASH,
+    issuedAt: new Date(net.now).toISOString(),
+    subjectRef: ALICE,
+  };
+}
+
 function issue(
   net: TestNetwork,
   mspId: string,
   body: CertificateContent,
   extra: Record<string, unknown> = {},
 ): Promise<Invocation> {
-  const argument = { contentHash: certificateContentHash(body), subjectRef: ALICE, ...extra };
+  const argument = { ...issueArgument(net, body), ...extra };
   return net.submit(mspId, (ctx) => net.certificate.Issue(ctx, JSON.stringify(argument)), {
     transient: { content: certificateContentBytes(body).toString('utf8') },
   });
@@ -55,6 +69,19 @@ function verify(
   hash: string,
 ): Promise<Record<string, unknown>> {
   return net.evaluate(GUANGDONG.mspId, (ctx) => net.certificate.Verify(ctx, issuer, no, hash)).then(parse);
+}
+
+function verifyPdf(
+  net: TestNetwork,
+  no: string,
+  pdfHash: string,
+  contentHash: string,
+): Promise<Record<string, unknown>> {
+  return net
+    .evaluate(GUANGDONG.mspId, (ctx) =>
+      net.certificate.VerifyPdf(ctx, BEIJING.code, no, pdfHash, contentHash),
+    )
+    .then(parse);
 }
 
 function revoke(net: TestNetwork, mspId: string, no: string, reason = '信息有误'): Promise<Invocation> {
@@ -146,6 +173,91 @@ describe('certificate contract', () => {
     await expectHpf(revoke(net, SHANGHAI.mspId, 'ZM-2026-0001'), 'NOT_FOUND');
   });
 
+  it('records the PDF hash and the issue time the gateway gave; a PDF verifies by its bytes only', async () => {
+    const issuedAt = new Date(net.now - 90_000).toISOString();
+    const record = parse((await issue(net, BEIJING.mspId, content(), { issuedAt })).result);
+    expect(record).toMatchObject({ pdfHash: PDF_HASH, issuedAt });
+    const contentHash = certificateContentHash(content());
+    expect(await verifyPdf(net, 'ZM-2026-0001', PDF_HASH, contentHash)).toEqual({
+      status: 'VALID',
+      certificateNo: 'ZM-2026-0001',
+      issuer: BEIJING.code,
+      type: 'DEPOSIT_USE',
+      issuedAt,
+      validUntil: '2027-05-20T16:00:00.000Z',
+    });
+    // Other bytes with the issued content embedded: TAMPERED, and nothing else is said.
+    const otherBytes = sha256Hex('another rendering of the same content');
+    expect(await verifyPdf(net, 'ZM-2026-0001', otherBytes, contentHash)).toEqual({ status: 'TAMPERED' });
+    expect(await verifyPdf(net, 'ZM-2026-0002', PDF_HASH, contentHash)).toEqual({ status: 'UNKNOWN' });
+    expect(await verify(net, BEIJING.code, 'ZM-2026-0001', sha256Hex('guess'))).toEqual({
+      status: 'TAMPERED',
+    });
+    expect(await verify(net, SHANGHAI.code, 'ZM-2026-0001', contentHash)).toEqual({ status: 'UNKNOWN' });
+    net.now = Date.parse('2027-05-21T00:00:00Z');
+    expect((await verifyPdf(net, 'ZM-2026-0001', PDF_HASH, contentHash)).status).toBe('EXPIRED');
+    await expectHpf(
+      net.evaluate(GUANGDONG.mspId, (ctx) =>
+        net.certificate.VerifyPdf(ctx, BEIJING.code, 'ZM-2026-0001', 'ABC', contentHash),
+      ),
+      'VALIDATION_FAILED',
+      'pdfHash',
+    );
+  });
+
+  it('verifies a certificate issued before PDF hashes were recorded by its content: CONTENT_VALID', async () => {
+    await issue(net, BEIJING.mspId, content());
+    // The record as such a ledger holds it: no pdfHash.
+    const [key, stored] = [...net.ledger.state].find(([, bytes]) =>
+      Buffer.from(bytes).toString('utf8').includes('"certificateNo":"ZM-2026-0001"'),
+    )!;
+    const { pdfHash: _dropped, ...legacy } = JSON.parse(Buffer.from(stored).toString('utf8')) as Record<
+      string,
+      unknown
+    >;
+    net.ledger.state.set(key, Buffer.from(JSON.stringify(legacy), 'utf8'));
+    const contentHash = certificateContentHash(content());
+    const anyBytes = sha256Hex('a PDF rendered by an older gateway');
+    expect(await verifyPdf(net, 'ZM-2026-0001', anyBytes, contentHash)).toMatchObject({
+      status: 'CONTENT_VALID',
+      certificateNo: 'ZM-2026-0001',
+    });
+    expect(await verifyPdf(net, 'ZM-2026-0001', anyBytes, sha256Hex('other content'))).toEqual({
+      status: 'TAMPERED',
+    });
+    // By number and content hash (the QR code) the answer is unchanged.
+    expect((await verify(net, BEIJING.code, 'ZM-2026-0001', contentHash)).status).toBe('VALID');
+    await revoke(net, BEIJING.mspId, 'ZM-2026-0001');
+    expect((await verifyPdf(net, 'ZM-2026-0001', anyBytes, contentHash)).status).toBe('REVOKED');
+  });
+
+  it('refuses an issue without a well-formed PDF hash or with an issue time far from the transaction', async () => {
+    const { pdfHash: _none, ...withoutPdf } = issueArgument(net, content());
+    await expectHpf(
+      net.submit(BEIJING.mspId, (ctx) => net.certificate.Issue(ctx, JSON.stringify(withoutPdf)), {
+        transient: { content: certificateContentBytes(content()).toString('utf8') },
+      }),
+      'VALIDATION_FAILED',
+      'pdfHash',
+    );
+    await expectHpf(
+      issue(net, BEIJING.mspId, content(), { pdfHash: 'F'.repeat(64) }),
+      'VALIDATION_FAILED',
+      'pdfHash',
+    );
+    await expectHpf(
+      issue(net, BEIJING.mspId, content(), { issuedAt: new Date(net.now - 10 * 60_000).toISOString() }),
+      'VALIDATION_FAILED',
+      'issuedAt: must be within 5 minutes',
+    );
+    await expectHpf(
+      issue(net, BEIJING.mspId, content(), { issuedAt: '2026-11-20 02:00' }),
+      'VALIDATION_FAILED',
+      'issuedAt',
+    );
+    expect(net.ledger.state.size).toBe(1); // the registry only
+  });
+
   it('issues for a flexible depositor: no employer and no employer rate (Art. 49)', async () => {
     const {
       employerName: _employer,
@@ -224,8 +336,7 @@ describe('certificate contract', () => {
     expect(seen.person).toEqual(JSON.parse(PERSON));
     const body = content();
     const argument = {
-      contentHash: certificateContentHash(body),
-      subjectRef: ALICE,
+      ...issueArgument(net, body),
       request: { requester: GUANGDONG.code, requestId: 'RQ-1' },
     };
     // The request key carries AND(requester, issuer): the issuer with the regulator is not enough.

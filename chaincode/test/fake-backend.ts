@@ -61,6 +61,7 @@ export async function fakeBackend(): Promise<Backend> {
     transferDate: '261120',
     tag: 'fake',
     today,
+    now: () => new Date(net.now).toISOString(),
     async submit(mspId: string, contract: string, tx: string, args: readonly string[], options: CallOptions) {
       const call = txOf(contract, tx);
       const { result } = await net.submit(mspId, (ctx) => call(ctx, args), {

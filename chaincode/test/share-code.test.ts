@@ -44,7 +44,12 @@ const CONTENT: CertificateContent = {
 };
 
 function issue(net: TestNetwork): Promise<Invocation> {
-  const argument = { contentHash: certificateContentHash(CONTENT), subjectRef: ALICE };
+  const argument = {
+    contentHash: certificateContentHash(CONTENT),
+    pdfHash: certificateContentHash(CONTENT), // any SHA-256: the chaincode checks its shape
+    issuedAt: new Date(net.now).toISOString(),
+    subjectRef: ALICE,
+  };
   return net.submit(BEIJING.mspId, (ctx) => net.certificate.Issue(ctx, JSON.stringify(argument)), {
     transient: { content: certificateContentBytes(CONTENT).toString('utf8') },
   });

@@ -435,7 +435,7 @@ export interface paths {
     put?: never;
     /**
      * Verify a certificate from its PDF or from its number and content hash (no personal data returned)
-     * @description With the PDF's bytes, the content embedded in the PDF is re-hashed and judged by the ledger (TAMPERED when it is not the issued content), and the document is re-rendered from it: a PDF whose bytes differ from the issued rendering is TAMPERED. `issuer` defaults to this gateway's centre (required on the regulator's gateway).
+     * @description With the PDF's bytes, their SHA-256 is judged by the ledger against the hash recorded at issue: any other bytes are TAMPERED, even with the issued content embedded. Nothing is rendered. A certificate issued before the ledger recorded PDF hashes is judged by the hash of the content embedded in the PDF and answers CONTENT_VALID instead of VALID. With JSON, the content hash (the QR code's) is judged. UNKNOWN and TAMPERED carry the status only. `issuer` defaults to this gateway's centre (required on the regulator's gateway).
      */
     post: operations['verifyCertificate'];
     delete?: never;
@@ -453,7 +453,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** The same verification without a key (for the person or a bank), rate-limited per client address */
+    /**
+     * The same verification without a key (for the person or a bank), rate-limited per client address
+     * @description As `POST /v1/certificates/verify`, with `issuer` required. UNKNOWN and TAMPERED answers carry the status only: no number, issuer, type or dates.
+     */
     post: operations['verifyCertificatePublic'];
     delete?: never;
     options?: never;
@@ -804,42 +807,6 @@ export interface paths {
           content?: never;
         };
         default: components['responses']['Problem'];
-      };
-    };
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/metrics': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /** Prometheus metrics */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Metrics in the Prometheus text format */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'text/plain': string;
-          };
-        };
       };
     };
     put?: never;
@@ -1536,11 +1503,12 @@ export interface components {
       issuer: components['schemas']['CentreCode'];
       contentHash: components['schemas']['Sha256'];
     };
+    /** @description The status, and for a certificate the presented document or hash matched, its public facts. CONTENT_VALID: a PDF of a certificate issued before the ledger recorded PDF hashes, whose embedded content is the issued one and which is in force (its printed page was not checked). UNKNOWN and TAMPERED: the status only. */
     CertificateVerification: {
       /** @enum {string} */
-      status: 'VALID' | 'REVOKED' | 'EXPIRED' | 'TAMPERED' | 'UNKNOWN';
-      certificateNo: string;
-      issuer: string;
+      status: 'VALID' | 'CONTENT_VALID' | 'REVOKED' | 'EXPIRED' | 'TAMPERED' | 'UNKNOWN';
+      certificateNo?: string;
+      issuer?: string;
       type?: string;
       issuedAt?: string;
       validUntil?: string;

@@ -124,9 +124,7 @@ export function createApp(options: Readonly<AppOptions>): Express {
   app.use(helmet());
   app.use(refusePersonalDataInUrl);
   app.use(refuseUnlistedMethods(openApiDocument));
-  app.use(
-    operationRoutes({ readiness, metrics, openApiDocument, readinessDetails: options.readinessDetails }),
-  );
+  app.use(operationRoutes({ readiness, openApiDocument, readinessDetails: options.readinessDetails }));
   const audit = newAuditService({ ledger, settings, verifications: options.verifications });
   if (options.index !== undefined) {
     app.use(

@@ -1,5 +1,7 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { isIPv4 } from 'node:net';
 import path from 'node:path';
+import { createSecureContext } from 'node:tls';
 import { decodePseudonymKey, isCentreCode } from './domain';
 
 /** A start-up configuration error; the message always begins with the variable's name. */
@@ -36,10 +38,26 @@ export interface Deadlines {
   readonly commitStatusMs: number;
 }
 
+/** The gateway's own TLS certificate and key (PEM), read once at start-up. */
+export interface HttpsPair {
+  readonly certPath: string;
+  readonly keyPath: string;
+  readonly cert: Buffer;
+  readonly key: Buffer;
+}
+
 /** Everything the gateway process needs, validated once at start-up. */
 export interface GatewayConfig {
   readonly port: number;
   readonly host: string;
+  /**
+   * The TLS pair the gateway serves HTTPS with; required when `host` (or `operationsHost`) is not a
+   * loopback address, optional on loopback (null: plain HTTP).
+   */
+  readonly https: HttpsPair | null;
+  /** The operations listener (/metrics, /healthz, /readyz); null port: none. Loopback by default. */
+  readonly operationsPort: number | null;
+  readonly operationsHost: string;
   readonly peerEndpoint: string;
   readonly peerHostAlias: string;
   readonly tlsRootCertPath: string;
@@ -299,6 +317,47 @@ function readLogLevel(reader: Reader): LogLevel {
   return level;
 }
 
+/** 127.0.0.0/8, ::1 or localhost: only this machine can connect. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || (isIPv4(host) && host.startsWith('127.'));
+}
+
+/**
+ * HTTPS_CERT and HTTPS_KEY: both or neither; required when the gateway binds an address other
+ * machines can reach, so that keys, cookies and ID numbers never cross the network in clear.
+ */
+function readHttpsPair(reader: Reader, host: string, operationsHost: string): HttpsPair | null {
+  const certGiven = reader.optional('HTTPS_CERT') !== undefined;
+  const keyGiven = reader.optional('HTTPS_KEY') !== undefined;
+  const exposed = [host, operationsHost].find((h) => !isLoopback(h));
+  if (!certGiven && !keyGiven) {
+    if (exposed === undefined) return null;
+    throw new ConfigError(
+      `${PREFIX}HTTPS_CERT`,
+      `is required: the gateway binds ${exposed}, which is not a loopback address, so it serves HTTPS there; set HPF_GW_HTTPS_CERT and HPF_GW_HTTPS_KEY to its TLS certificate and key`,
+    );
+  }
+  if (!certGiven || !keyGiven) {
+    throw new ConfigError(
+      `${PREFIX}${certGiven ? 'HTTPS_KEY' : 'HTTPS_CERT'}`,
+      'is required with the other of HPF_GW_HTTPS_CERT / HPF_GW_HTTPS_KEY',
+    );
+  }
+  const certPath = reader.file('HTTPS_CERT');
+  const keyPath = reader.file('HTTPS_KEY');
+  const cert = readFileSync(certPath);
+  const key = readFileSync(keyPath);
+  try {
+    createSecureContext({ cert, key });
+  } catch {
+    throw new ConfigError(
+      `${PREFIX}HTTPS_KEY`,
+      `${keyPath} and ${certPath} are not a matching PEM key and certificate`,
+    );
+  }
+  return { certPath, keyPath, cert, key };
+}
+
 function readDataDir(reader: Reader): string {
   const dir = path.resolve(reader.required('DATA_DIR'));
   if (!isDirectory(dir)) {
@@ -338,9 +397,20 @@ export function loadConfig(env: Env): GatewayConfig {
   const mspId = reader.mspId('MSP_ID');
   const regulatorMspId = reader.mspId('REGULATOR_MSP_ID');
   checkRoles(mspId, regulatorMspId, centreCode);
+  const port = reader.integer('PORT', 1, 65_535);
+  const host = reader.optional('HOST') ?? '127.0.0.1';
+  const operationsHost = reader.optional('OPERATIONS_HOST') ?? '127.0.0.1';
+  const operationsPort =
+    reader.optional('OPERATIONS_PORT') === undefined ? null : reader.integer('OPERATIONS_PORT', 1, 65_535);
+  if (operationsPort === port) {
+    throw new ConfigError(`${PREFIX}OPERATIONS_PORT`, 'must differ from HPF_GW_PORT');
+  }
   return {
-    port: reader.integer('PORT', 1, 65_535),
-    host: reader.optional('HOST') ?? '127.0.0.1',
+    port,
+    host,
+    https: readHttpsPair(reader, host, operationsPort === null ? host : operationsHost),
+    operationsPort,
+    operationsHost,
     peerEndpoint: readPeerEndpoint(reader),
     peerHostAlias: reader.required('PEER_HOST_ALIAS'),
     tlsRootCertPath: reader.file('TLS_ROOT_CERT'),

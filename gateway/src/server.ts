@@ -1,12 +1,14 @@
 import { once } from 'node:events';
-import type { Server } from 'node:http';
+import { createServer as createHttpServer, type RequestListener, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import path from 'node:path';
 import { pino, type Logger } from 'pino';
 import { createApp } from './app';
-import type { GatewayConfig } from './config';
+import { isLoopback, type GatewayConfig } from './config';
 import { closeConnection, openConnection } from './fabric/connection';
 import { newFabricLedgerClient } from './fabric/fabric-ledger-client';
 import { drainable } from './http/drain';
+import { operationsApp } from './http/routes/operations';
 import { newMetrics } from './metrics';
 import { newAuditService } from './services/audit-service';
 import { LedgerIndex } from './services/ledger-index';
@@ -16,6 +18,8 @@ import { newVerificationCache } from './services/verification-cache';
 
 export interface RunningGateway {
   readonly server: Server;
+  /** The operations listener (/metrics, /healthz, /readyz), when HPF_GW_OPERATIONS_PORT is set. */
+  readonly operations: Server | null;
   readonly logger: Logger;
   /**
    * Stops accepting, reports not ready, ends event streams, lets requests in flight finish (up to
@@ -65,13 +69,16 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     },
     retryDelayMs: 5_000,
   });
+  const readinessDetails = (): Readonly<Record<string, unknown>> => ({
+    indexCheckpoint: index.position(),
+  });
   const app = createApp({
     index,
     ledger,
     logger,
     metrics,
     readiness,
-    readinessDetails: () => ({ indexCheckpoint: index.position() }),
+    readinessDetails,
     shutdown: shutdown.signal,
     verifications,
     settings: {
@@ -82,10 +89,11 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       conflictBackoffMs: 50,
       sseHeartbeatMs: 15_000,
       sseStallTimeoutMs: 30_000,
-      secureCookies: false,
+      secureCookies: config.https !== null,
     },
   });
-  const server = app.listen(config.port, config.host);
+  const server = serve(config, app);
+  server.listen(config.port, config.host);
   // Idle kept-alive connections stay open longer than any client keeps them (undici: 4 s; proxies:
   // 60 s), so the gateway never closes a socket that a client is about to reuse: such a request would
   // fail with "other side closed" before reaching us. Draining still closes idle connections at once.
@@ -93,16 +101,47 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   server.headersTimeout = KEEP_ALIVE_MS + 1_000;
   const draining = drainable(server);
   await once(server, 'listening');
-  logger.info({ host: config.host, port: config.port, centreCode: config.centreCode }, 'gateway listening');
+  const scheme = config.https === null ? 'http' : 'https';
+  logger.info(
+    { scheme, host: config.host, port: config.port, centreCode: config.centreCode },
+    'gateway listening',
+  );
+  let operations: Server | null = null;
+  if (config.operationsPort !== null) {
+    operations = serve(
+      config,
+      operationsApp({ readiness, metrics, logger, readinessDetails }),
+      config.operationsHost,
+    );
+    operations.listen(config.operationsPort, config.operationsHost);
+    await once(operations, 'listening');
+    logger.info({ host: config.operationsHost, port: config.operationsPort }, 'operations listening');
+  }
 
   const close = async (graceMs = config.drainTimeoutMs): Promise<void> => {
     readiness.shutDown();
     shutdown.abort();
     indexer.stop();
+    operations?.close();
+    operations?.closeAllConnections();
     const { forced } = await draining.drain(graceMs);
     closeConnection(connection);
     index.close();
     logger.info({ graceMs, forced }, 'gateway closed');
   };
-  return { server, logger, close };
+  return { server, logger, operations, close };
+}
+
+/**
+ * An HTTPS server with the gateway's TLS pair when it has one (always when it binds a non-loopback
+ * address: config.ts refuses otherwise), else plain HTTP. The operations listener on loopback stays
+ * plain HTTP even then, so that local scrapers need no CA.
+ */
+export function serve(
+  config: Pick<GatewayConfig, 'https' | 'host'>,
+  app: RequestListener,
+  host = config.host,
+): Server {
+  if (config.https === null || (host !== config.host && isLoopback(host))) return createHttpServer(app);
+  return createHttpsServer({ cert: config.https.cert, key: config.https.key }, app);
 }

@@ -1,4 +1,6 @@
+import { pino } from 'pino';
 import request from 'supertest';
+import { operationsApp } from '../src/http/routes/operations';
 import { transferRecord } from '../../test/support/fixtures';
 import { ApiError } from '../src/errors';
 import { AUDITOR_KEY, OPERATOR_KEY, SHENZHEN_OPERATOR_KEY, bearer, buildApp } from './support/test-app';
@@ -227,21 +229,36 @@ describe('operations', () => {
         '/v1/events',
         '/healthz',
         '/readyz',
-        '/metrics',
         '/openapi.json',
       ]),
     );
   });
 
-  it('/metrics counts requests by route and outcome', async () => {
-    const { app } = buildApp();
+  it('/metrics is not on the API port (404); the operations listener serves it, counting requests by route and outcome', async () => {
+    const { app, metrics } = buildApp();
+    const onApi = await request(app).get('/metrics');
+    expect(onApi.status).toBe(404);
+    expect(onApi.text).not.toContain('hpf_gateway_http_requests_total');
     await request(app).get('/v1/withdrawals/W-1');
-    const res = await request(app).get('/metrics');
+    const operations = operationsApp({
+      metrics,
+      readiness: { check: () => Promise.resolve({ ready: true, chaincode: 'hpf 1.0', checkedAt: 'now' }) },
+      logger: pino({ level: 'silent' }),
+    } as unknown as Parameters<typeof operationsApp>[0]);
+    const res = await request(operations).get('/metrics');
     expect(res.status).toBe(200);
     expect(res.text).toMatch(
       /hpf_gateway_http_requests_total\{method="GET",route="\/v1\/withdrawals\/\{id\}",status="401",outcome="client_error"\} 1/,
     );
     expect(res.text).toContain('hpf_gateway_http_request_duration_seconds_bucket');
+    expect(res.text).toMatch(/route="unmatched",status="404"/);
+    expect((await request(operations).get('/readyz')).body).toMatchObject({ status: 'ready' });
+    expect((await request(operations).get('/healthz')).status).toBe(200);
+    expect((await request(operations).get('/v1/withdrawals/W-1')).status).toBe(404);
+    expect((await request(operations).get('/openapi.json')).status).toBe(404);
+    const post = await request(operations).post('/metrics');
+    expect(post.status).toBe(405);
+    expect(post.headers.allow).toBe('GET');
   });
 
   it('unknown routes are 404 NOT_FOUND problems', async () => {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import request from 'supertest';
-import { embeddedCertificate, qrPayload } from '../src/services/certificate-pdf';
+import * as certificatePdf from '../src/services/certificate-pdf';
+import { certificateContent } from '../src/domain';
 import type { FakeLedger } from './support/fake-ledger';
 import { AUDITOR_KEY, OPERATOR_KEY, RESIDENT_ID, bearer, buildApp } from './support/test-app';
 import { certificateIssueBody, depositUseFacts } from '../../test/support/fixtures';
@@ -13,12 +14,20 @@ const body = certificateIssueBody(
 
 const sha256 = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
 
-/** A ledger that keeps what Issue was given, and answers Get / GetContent / Verify from it. */
+/**
+ * A ledger that keeps what Issue was given and answers Get / GetContent / Verify / VerifyPdf from it,
+ * as certificate-contract.ts does: the PDF by its bytes' hash, UNKNOWN and TAMPERED with the status only.
+ */
 function certificateLedger(ledger: FakeLedger): void {
   const records = new Map<string, Record<string, unknown>>();
   const contents = new Map<string, string>();
   ledger.on('certificate:Issue', ([input], options) => {
-    const argument = JSON.parse(input!) as { contentHash: string; subjectRef: string };
+    const argument = JSON.parse(input!) as {
+      contentHash: string;
+      pdfHash: string;
+      issuedAt: string;
+      subjectRef: string;
+    };
     const content = options.transient?.content ?? '';
     const parsed = JSON.parse(content) as {
       certificateNo: string;
@@ -32,7 +41,8 @@ function certificateLedger(ledger: FakeLedger): void {
       type: parsed.type,
       subjectRef: argument.subjectRef,
       contentHash: argument.contentHash,
-      issuedAt: '2026-11-23T08:00:00.000Z',
+      pdfHash: argument.pdfHash,
+      issuedAt: argument.issuedAt,
       validUntil: parsed.validUntil,
       status: 'ISSUED',
       txId: ledger.currentTxId,
@@ -48,12 +58,19 @@ function certificateLedger(ledger: FakeLedger): void {
       content: JSON.parse(contents.get(`${issuer!}:${no!}`) ?? 'null') as unknown,
     });
   });
+  const answer = (record: Record<string, unknown> | undefined, matches: boolean): string => {
+    if (record === undefined) return JSON.stringify({ status: 'UNKNOWN' });
+    if (!matches) return JSON.stringify({ status: 'TAMPERED' });
+    const { certificateNo, issuer, type, issuedAt, validUntil } = record;
+    return JSON.stringify({ status: 'VALID', certificateNo, issuer, type, issuedAt, validUntil });
+  };
   ledger.on('certificate:Verify', ([issuer, no, hash]) => {
     const record = records.get(`${issuer!}:${no!}`);
-    if (record === undefined) return JSON.stringify({ status: 'UNKNOWN', certificateNo: no, issuer });
-    const status = record.contentHash === hash ? 'VALID' : 'TAMPERED';
-    const { certificateNo, type, issuedAt, validUntil } = record;
-    return JSON.stringify({ status, certificateNo, issuer, type, issuedAt, validUntil });
+    return answer(record, record?.contentHash === hash);
+  });
+  ledger.on('certificate:VerifyPdf', ([issuer, no, pdfHash]) => {
+    const record = records.get(`${issuer!}:${no!}`);
+    return answer(record, record?.pdfHash === pdfHash);
   });
 }
 
@@ -81,14 +98,18 @@ async function issued(): Promise<{
 }
 
 describe('POST /v1/certificates', () => {
-  it('sends the content hash and subjectRef only; the canonical content goes in the transient map', async () => {
-    const { ledger } = await issued();
+  it('sends the content hash, the hash of the rendered PDF and subjectRef; the content goes in the transient map', async () => {
+    const { ledger, pdf } = await issued();
     const [call] = ledger.callsOf('submit', 'certificate:Issue');
     const argument = call!.args[0]!;
     expect(argument).not.toContain(RESIDENT_ID);
     expect(argument).not.toContain('张三');
     const content = call!.options.transient!.content!;
-    expect(JSON.parse(argument)).toMatchObject({ contentHash: sha256(content) });
+    expect(JSON.parse(argument)).toMatchObject({
+      contentHash: sha256(content),
+      pdfHash: sha256(pdf),
+      issuedAt: expect.stringMatching(/^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]{12}Z$/) as unknown,
+    });
     expect(JSON.parse(content)).toMatchObject({
       issuer: '440000',
       issuerName: 'centre 440000',
@@ -132,12 +153,12 @@ describe('POST /v1/certificates', () => {
 
 describe('certificate PDF and verification', () => {
   it('embeds the content and the QR reference; the PDF verifies VALID, a changed byte TAMPERED', async () => {
-    const { app, pdf } = await issued();
+    const { app, ledger, pdf } = await issued();
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
-    const embedded = embeddedCertificate(pdf);
+    const embedded = certificatePdf.embeddedCertificate(pdf);
     const contentHash = sha256(embedded!.contentBytes!);
     expect(embedded).toMatchObject({ issuer: '440000', certificateNo: 'ZM-2026-0001', contentHash });
-    expect(pdf.toString('latin1')).toContain(qrPayload('440000', 'ZM-2026-0001', contentHash));
+    expect(pdf.toString('latin1')).toContain(certificatePdf.qrPayload('440000', 'ZM-2026-0001', contentHash));
     const verify = (bytes: Buffer, key?: string): request.Test => {
       const req = request(app).post(
         key === undefined ? '/v1/public/certificates/verify' : '/v1/certificates/verify',
@@ -153,7 +174,9 @@ describe('certificate PDF and verification', () => {
       certificateNo: 'ZM-2026-0001',
       issuer: '440000',
       type: 'DEPOSIT_USE',
-      issuedAt: '2026-11-23T08:00:00.000Z',
+      issuedAt: (
+        JSON.parse(ledger.callsOf('submit', 'certificate:Issue')[0]!.args[0]!) as { issuedAt: string }
+      ).issuedAt,
       validUntil: '2099-12-31T16:00:00.000Z',
     });
     expect((await verify(pdf)).body).toMatchObject({ status: 'VALID' });
@@ -176,9 +199,73 @@ describe('certificate PDF and verification', () => {
     expect((await verify(middle, AUTH)).body).toMatchObject({ status: 'TAMPERED' });
   });
 
+  it('answers TAMPERED for the issued content in other bytes, and never renders to verify', async () => {
+    const { app, ledger, pdf } = await issued();
+    const embedded = certificatePdf.embeddedCertificate(pdf)!;
+    const content = certificateContent(JSON.parse(embedded.contentBytes!.toString('utf8')));
+    // The same content and reference, rendered for another issue time: a genuine-looking document.
+    const rerendered = await certificatePdf.renderCertificatePdf(content, '2026-12-01T08:00:00.000Z');
+    expect(certificatePdf.embeddedCertificate(rerendered)).toEqual(embedded);
+    expect(rerendered.equals(pdf)).toBe(false);
+    const render = jest.spyOn(certificatePdf, 'renderCertificatePdf');
+    try {
+      const answer = await request(app)
+        .post('/v1/public/certificates/verify')
+        .set('Content-Type', 'application/pdf')
+        .send(rerendered);
+      expect(answer.status).toBe(200);
+      expect(answer.body).toEqual({ status: 'TAMPERED' });
+      const valid = await request(app)
+        .post('/v1/public/certificates/verify')
+        .set('Content-Type', 'application/pdf')
+        .send(pdf);
+      expect(valid.body).toMatchObject({ status: 'VALID' });
+      expect(render).not.toHaveBeenCalled();
+    } finally {
+      render.mockRestore();
+    }
+    const [issue] = ledger.callsOf('submit', 'certificate:Issue');
+    const { pdfHash } = JSON.parse(issue!.args[0]!) as { pdfHash: string };
+    expect(ledger.callsOf('evaluate', 'certificate:VerifyPdf').map((call) => call.args)).toEqual([
+      ['440000', 'ZM-2026-0001', sha256(rerendered), embedded.contentHash],
+      ['440000', 'ZM-2026-0001', pdfHash, embedded.contentHash],
+    ]);
+  });
+
+  it('answers /healthz while PDF verifications run concurrently', async () => {
+    const { app, pdf } = await issued();
+    const verifications = Array.from({ length: 6 }, () =>
+      request(app).post('/v1/public/certificates/verify').set('Content-Type', 'application/pdf').send(pdf),
+    );
+    const health = Array.from({ length: 3 }, () => request(app).get('/healthz'));
+    const [answers, probes] = await Promise.all([Promise.all(verifications), Promise.all(health)]);
+    expect(answers.map((res) => [res.status, (res.body as { status?: string }).status])).toEqual(
+      Array.from({ length: 6 }, () => [200, 'VALID']),
+    );
+    expect(probes.map((res) => res.status)).toEqual([200, 200, 200]);
+  });
+
+  it('refuses a download the renderer can no longer produce as issued (409), rather than a TAMPERED PDF', async () => {
+    const { app, ledger } = await issued();
+    const held = JSON.parse(
+      await ledger.evaluate('certificate', 'GetContent', ['440000', 'ZM-2026-0001']),
+    ) as {
+      record: Record<string, unknown>;
+      content: unknown;
+    };
+    // As if the PDF had been issued by a renderer whose output differs from this gateway's.
+    ledger.on('certificate:GetContent', () =>
+      JSON.stringify({ ...held, record: { ...held.record, pdfHash: sha256('an older rendering') } }),
+    );
+    const res = await request(app).get('/v1/certificates/ZM-2026-0001/pdf').set('Authorization', AUTH);
+    expect(res.status).toBe(409);
+    expect(res.body).toMatchObject({ code: 'INVALID_STATE' });
+    expect(JSON.stringify(res.body)).toContain('supersedes');
+  });
+
   it('verifies by number and hash; 400 naming the field for a PDF that is not ours', async () => {
     const { app, pdf } = await issued();
-    const contentHash = sha256(embeddedCertificate(pdf)!.contentBytes!);
+    const contentHash = sha256(certificatePdf.embeddedCertificate(pdf)!.contentBytes!);
     const byHash = await request(app)
       .post('/v1/certificates/verify')
       .set('Authorization', AUTH)
@@ -187,7 +274,7 @@ describe('certificate PDF and verification', () => {
     const unknown = await request(app)
       .post('/v1/public/certificates/verify')
       .send({ certificateNo: 'ZM-9', issuer: '440000', contentHash });
-    expect(unknown.body).toEqual({ status: 'UNKNOWN', certificateNo: 'ZM-9', issuer: '440000' });
+    expect(unknown.body).toEqual({ status: 'UNKNOWN' });
     const missing = await request(app)
       .post('/v1/public/certificates/verify')
       .send({ certificateNo: 'ZM-9', contentHash });

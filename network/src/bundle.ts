@@ -5,7 +5,7 @@ import { claimDataDir } from './data-dir';
 import type { Consortium, OrgDefinition } from './definition';
 import type { FabricInstall } from './fabric-bin';
 import { Layout } from './layout';
-import { unitsFor } from './systemd';
+import { SERVICE_USER, unitsFor } from './systemd';
 
 /**
  * A centre's deployment bundle: one directory that is a complete data dir for that centre alone, to
@@ -80,7 +80,11 @@ export function writeBundle(options: Readonly<BundleOptions>): Bundle {
   writeFileSync(
     start,
     script([
-      `# Installs and starts ${org.mspId}'s peer, chaincode server and gateway as systemd services.`,
+      `# Installs and starts ${org.mspId}'s peer, chaincode server and gateway as systemd services,`,
+      `# run as the system user ${SERVICE_USER}, which owns this directory.`,
+      `id -u ${SERVICE_USER} >/dev/null 2>&1 || useradd --system --user-group --no-create-home --shell /usr/sbin/nologin ${SERVICE_USER}`,
+      `chown -R ${SERVICE_USER}:${SERVICE_USER} .`,
+      'chmod -R go-rwx .',
       'install -m 0644 systemd/*.service /etc/systemd/system/',
       'systemctl daemon-reload',
       `systemctl enable --now ${names}`,

@@ -109,6 +109,6 @@ async function reloadGateway(
   await stopProcess(layout.root, name);
   // Under `npm start` the supervisor restarts it; otherwise this command does.
   if (runningProcess(layout.root, SUPERVISOR_NAME) === null) startGateway({ consortium, layout }, org);
-  await waitGatewayReady(org);
+  await waitGatewayReady(org, undefined, layout);
   log(`${name} restarted with the new centre's key`);
 }

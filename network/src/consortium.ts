@@ -52,7 +52,7 @@ export async function startConsortium(consortium: Consortium, log: Log = console
     log(
       `      ${gatewayProcessName(org)} ${reused ? 'already running' : 'started'} (pid ${pid}) on ${org.address}:${org.ports.gateway}`,
     );
-    await waitGatewayReady(org, GATEWAY_READY_TIMEOUT_MS);
+    await waitGatewayReady(org, GATEWAY_READY_TIMEOUT_MS, layout);
   });
   log(`Consortium and gateways ready in ${((Date.now() - started) / 1000).toFixed(1)} s:`);
   for (const g of gatewayInfo(consortium, layout)) {

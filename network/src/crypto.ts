@@ -28,6 +28,8 @@ function peerOrgConfig(org: OrgDefinition): unknown {
           { Hostname: 'peer0', SANS: sans(org.address) },
           // TLS identity of this org's chaincode server (chaincode-as-a-service speaks TLS too).
           { Hostname: 'ccserver', SANS: sans(org.address) },
+          // TLS identity of this org's gateway (HTTPS whenever it binds a non-loopback address).
+          { Hostname: 'gateway', SANS: sans(org.address) },
         ],
         Users: { Count: 1 },
       },
@@ -48,11 +50,18 @@ function ordererOrgConfig(consortium: Consortium): unknown {
   };
 }
 
-async function generate(cli: FabricCli, layout: Layout, name: string, config: unknown): Promise<void> {
+async function generate(
+  cli: FabricCli,
+  layout: Layout,
+  name: string,
+  config: unknown,
+  mode: 'generate' | 'extend' = 'generate',
+): Promise<void> {
   const file = layout.cryptoConfig(name);
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, stringify(config));
-  await cli.run('cryptogen', ['generate', `--config=${file}`, `--output=${layout.cryptoDir}`]);
+  const target = mode === 'generate' ? `--output=${layout.cryptoDir}` : `--input=${layout.cryptoDir}`;
+  await cli.run('cryptogen', [mode, `--config=${file}`, target]);
 }
 
 /** Generates the orderer organisation's material unless present; true when generated. */
@@ -71,7 +80,13 @@ export async function ensureOrdererCrypto(
  * runs this, and never leave it); true when generated.
  */
 export async function ensureOrgCrypto(org: OrgDefinition, layout: Layout, cli: FabricCli): Promise<boolean> {
-  if (existsSync(layout.orgDir(org))) return false;
+  if (existsSync(layout.orgDir(org))) {
+    // A data dir made before gateways had their own TLS pair: cryptogen adds it with the org's CA.
+    if (!existsSync(layout.gatewayTls(org).cert)) {
+      await generate(cli, layout, org.key, peerOrgConfig(org), 'extend');
+    }
+    return false;
+  }
   await generate(cli, layout, org.key, peerOrgConfig(org));
   return true;
 }

@@ -142,6 +142,8 @@ export interface OrgPorts {
   readonly operations: number;
   readonly chaincodeServer: number;
   readonly gateway: number;
+  /** The gateway's operations listener (/metrics), on the host's loopback. */
+  readonly gatewayOperations: number;
 }
 
 export interface OrdererPorts {
@@ -351,6 +353,7 @@ function orgPorts(start: number): OrgPorts {
     operations: start + 2,
     chaincodeServer: start + 3,
     gateway: start + 4,
+    gatewayOperations: start + 5,
   };
 }
 

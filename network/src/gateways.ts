@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { get as httpsGet } from 'node:https';
 import path from 'node:path';
 import type { CentreDefinition, Consortium, OrgDefinition } from './definition';
 import { REPO_ROOT, type Layout } from './layout';
@@ -28,7 +29,12 @@ export interface GatewayInfo {
   readonly mspId: string;
   /** The organisation's first centre (null for the regulator): `apiKeys` are that centre's. */
   readonly centreCode: string | null;
+  /** `https://` when the organisation's address is not loopback, else `http://`. */
   readonly url: string;
+  /** The CA that signed the gateway's TLS certificate (the organisation's TLS CA) when `url` is HTTPS. */
+  readonly caCert: string | null;
+  /** The operations listener (/metrics, /healthz, /readyz): loopback of the organisation's host. */
+  readonly operationsUrl: string;
   readonly apiKeys: Partial<Record<Role, string>>;
   /** Every centre the organisation hosts, those added on the ledger since included. */
   readonly centres: readonly CentreInfo[];
@@ -155,8 +161,50 @@ export function gatewayProcessName(org: OrgDefinition): string {
   return `gateway-${org.key}`;
 }
 
+/** 127.0.0.0/8 or localhost: only the host itself connects (the gateway's config.ts has the same rule). */
+export function isLoopback(address: string): boolean {
+  return address === 'localhost' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(address);
+}
+
+/** A gateway speaks HTTPS, with its organisation's TLS pair, whenever it binds a non-loopback address. */
+export function gatewayServesHttps(org: OrgDefinition): boolean {
+  return !isLoopback(org.address);
+}
+
 export function gatewayUrl(org: OrgDefinition): string {
-  return `http://${org.address}:${org.ports.gateway}`;
+  return `${gatewayServesHttps(org) ? 'https' : 'http'}://${org.address}:${org.ports.gateway}`;
+}
+
+/** The gateway's operations listener, on its host's loopback (plain HTTP: it never leaves the host). */
+export function gatewayOperationsUrl(org: OrgDefinition): string {
+  return `http://127.0.0.1:${org.ports.gatewayOperations}`;
+}
+
+/**
+ * GET `url` (http or https; https trusts only `ca`), bounded by `timeoutMs`: the status, or undefined
+ * when no answer came. Node's fetch cannot be given a CA, so HTTPS goes through node:https.
+ */
+export function probe(url: string, ca: string | null, timeoutMs: number): Promise<number | undefined> {
+  if (!url.startsWith('https:')) {
+    return fetch(url, { signal: AbortSignal.timeout(timeoutMs) }).then(
+      (r) => r.status,
+      () => undefined,
+    );
+  }
+  return new Promise((resolve) => {
+    const req = httpsGet(
+      url,
+      { ca: ca === null ? undefined : readFileSync(ca), timeout: timeoutMs },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode);
+      },
+    );
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => {
+      resolve(undefined);
+    });
+  });
 }
 
 function onlyFile(dir: string): string {
@@ -196,6 +244,10 @@ export function gatewaySpec(consortium: Consortium, layout: Layout, org: OrgDefi
       NODE_ENV: 'production',
       HPF_GW_HOST: org.address,
       HPF_GW_PORT: String(org.ports.gateway),
+      HPF_GW_OPERATIONS_PORT: String(org.ports.gatewayOperations),
+      ...(gatewayServesHttps(org)
+        ? { HPF_GW_HTTPS_CERT: layout.gatewayTls(org).cert, HPF_GW_HTTPS_KEY: layout.gatewayTls(org).key }
+        : {}),
       HPF_GW_PEER_ENDPOINT: `${org.address}:${org.ports.peer}`,
       HPF_GW_PEER_HOST_ALIAS: org.peerHost,
       HPF_GW_TLS_ROOT_CERT: layout.peer(org).tls.ca,
@@ -229,13 +281,21 @@ export function startGateway(
   return startProcess(layout.root, { ...gatewaySpec(consortium, layout, org), netns });
 }
 
-/** Waits until a gateway's /readyz answers 200 (its peer is reachable and the chaincode answers). */
-export async function waitGatewayReady(org: OrgDefinition, timeoutMs = 60_000): Promise<void> {
+/**
+ * Waits until a gateway's /readyz answers 200 (its peer is reachable and the chaincode answers); over
+ * HTTPS, trusting only the organisation's TLS CA (from `layout`).
+ */
+export async function waitGatewayReady(
+  org: OrgDefinition,
+  timeoutMs = 60_000,
+  layout?: Layout,
+): Promise<void> {
+  if (gatewayServesHttps(org) && layout === undefined) {
+    throw new Error(`the gateway of ${org.mspId} serves HTTPS: its readiness check needs the layout (CA)`);
+  }
+  const ca = gatewayServesHttps(org) && layout !== undefined ? layout.orgTlsCa(org) : null;
   await pollUntil(
-    async () =>
-      (await fetch(`${gatewayUrl(org)}/readyz`, { signal: AbortSignal.timeout(5_000) })).ok
-        ? true
-        : undefined,
+    async () => ((await probe(`${gatewayUrl(org)}/readyz`, ca, 5_000)) === 200 ? true : undefined),
     {
       timeoutMs,
       intervalMs: 300,
@@ -264,6 +324,8 @@ export function gatewayInfo(consortium: Consortium, layout: Layout): GatewayInfo
       mspId: org.mspId,
       centreCode: centres[0]?.centreCode ?? null,
       url: gatewayUrl(org),
+      caCert: gatewayServesHttps(org) ? layout.orgTlsCa(org) : null,
+      operationsUrl: gatewayOperationsUrl(org),
       apiKeys: centres[0]?.apiKeys ?? withoutUndefined({ auditor: keys.auditor }),
       centres,
     };

@@ -32,7 +32,7 @@ import {
 } from './definition';
 import type { FabricInstall } from './fabric-bin';
 import { FabricCli } from './fabric-cli';
-import { ensureApiKeys, startGateway, waitGatewayReady } from './gateways';
+import { ensureApiKeys, gatewayUrl, startGateway, waitGatewayReady } from './gateways';
 import { Layout, REPO_ROOT } from './layout';
 import {
   ensureBaseConfig,
@@ -430,8 +430,8 @@ export class PeerHost extends HostBase implements ChannelAdmin {
     const own: Consortium = { ...this.consortium, orgs: [this.org] };
     ensureApiKeys(own, this.layout);
     startGateway(this, this.org, this.options.netns);
-    await waitGatewayReady(this.org);
-    return `http://${this.org.address}:${this.org.ports.gateway}`;
+    await waitGatewayReady(this.org, undefined, this.layout);
+    return gatewayUrl(this.org);
   }
 
   /**

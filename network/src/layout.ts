@@ -117,6 +117,10 @@ export class Layout {
   chaincodeServerTls(org: OrgDefinition): TlsFiles {
     return tlsOf(path.join(this.orgDir(org), 'peers', `ccserver.${org.domain}`), 'server');
   }
+  /** TLS key pair the org's gateway serves HTTPS with (a cryptogen node named `gateway`). */
+  gatewayTls(org: OrgDefinition): TlsFiles {
+    return tlsOf(path.join(this.orgDir(org), 'peers', `gateway.${org.domain}`), 'server');
+  }
   admin(org: OrgDefinition): IdentityFiles {
     return identityOf(path.join(this.orgDir(org), 'users', `Admin@${org.domain}`), 'client');
   }

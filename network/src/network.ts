@@ -79,6 +79,11 @@ export interface NetworkStatus {
   readonly peers: readonly NodeStatus[];
 }
 
+/** The centres the organisations of the definition host (an organisation hosts one or more). */
+function hostedCentres(consortium: Consortium): number {
+  return consortium.centres.reduce((n, org) => n + org.centres.length, 0);
+}
+
 export class Network {
   readonly consortium: Consortium;
   /** Where everything lives in the data dir. */
@@ -144,7 +149,7 @@ export class Network {
     const fabric = await this.fabric();
     const cli = await this.cli();
     log(
-      `Consortium: channel ${consortium.channel}, ${consortium.centres.length} centres, ${consortium.ordererOrg.nodes.length} orderer(s), data dir ${layout.root}`,
+      `Consortium: channel ${consortium.channel}, ${consortium.centres.length} organisations hosting ${hostedCentres(consortium)} centres, ${consortium.ordererOrg.nodes.length} orderer(s), data dir ${layout.root}`,
     );
     claimDataDir(layout.root);
     ensureBaseConfig(fabric, layout);
@@ -208,7 +213,9 @@ export class Network {
       const first = peers.find((p) => p.org.mspId === consortium.centres[0]?.mspId);
       if (first === undefined) throw new Error('the consortium has no centre');
       await first.initRegistry();
-      log(`      registry holds ${consortium.centres.length} centres and ${consortium.regulator.mspId}`);
+      log(
+        `      registry holds ${hostedCentres(consortium)} centres of ${consortium.centres.length} organisations, and ${consortium.regulator.mspId}`,
+      );
     });
     const seconds = (Date.now() - started) / 1000;
     log(`Consortium is up in ${seconds.toFixed(1)} s. Stop it with: npm run network:down`);

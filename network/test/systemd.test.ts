@@ -6,7 +6,7 @@ import { loadDefinition, type Consortium } from '../src/definition';
 import type { FabricInstall } from '../src/fabric-bin';
 import { Layout, REPO_ROOT } from '../src/layout';
 import { GATEWAY_NODE_FLAGS } from '../src/gateways';
-import { RESTART, unitsFor, type UnitFile } from '../src/systemd';
+import { hardening, RESTART, SERVICE_USER, unitsFor, type UnitFile } from '../src/systemd';
 
 /**
  * The systemd units generated from a definition: the same commands as the supervisor's, restarted on
@@ -151,6 +151,97 @@ describe('systemd units', () => {
     expect(
       peer!.get('Service.Environment')?.find((e) => e.startsWith('"CORE_CHAINCODE_EXTERNALBUILDERS=')),
     ).toMatch(/^"CORE_CHAINCODE_EXTERNALBUILDERS=\[\{\\"name\\":\\"hpf-ccaas\\"/);
+  });
+
+  it('runs every unit as the dedicated user, sandboxed, writable only where it writes', () => {
+    const { centre, orderers } = generate();
+    const units = [...centre, ...orderers].map((u) => ({ name: u.name, unit: parse(u.text) }));
+    for (const { name, unit } of units) {
+      const one = (key: string): string | undefined => {
+        const values = unit.get(`Service.${key}`);
+        return values === undefined ? undefined : values.join(' | ');
+      };
+      expect({
+        name,
+        user: one('User'),
+        group: one('Group'),
+        noNewPrivileges: one('NoNewPrivileges'),
+        capabilities: one('CapabilityBoundingSet'),
+        ambient: one('AmbientCapabilities'),
+        protectSystem: one('ProtectSystem'),
+        protectHome: one('ProtectHome'),
+        privateDevices: one('PrivateDevices'),
+        privateUsers: one('PrivateUsers'),
+        kernel: [one('ProtectKernelTunables'), one('ProtectKernelModules'), one('ProtectKernelLogs')],
+        controlGroups: one('ProtectControlGroups'),
+        families: one('RestrictAddressFamilies'),
+        namespaces: one('RestrictNamespaces'),
+        syscalls: one('SystemCallFilter'),
+        architectures: one('SystemCallArchitectures'),
+      }).toEqual({
+        name,
+        user: SERVICE_USER,
+        group: SERVICE_USER,
+        noNewPrivileges: 'yes',
+        capabilities: '',
+        ambient: '',
+        protectSystem: 'strict',
+        // The stub data dir is under /tmp: visible (no private /tmp); nothing needed under a home.
+        protectHome: expect.stringMatching(/^(yes|read-only)$/),
+        privateDevices: 'yes',
+        privateUsers: 'yes',
+        kernel: ['yes', 'yes', 'yes'],
+        controlGroups: 'yes',
+        families: 'AF_INET AF_INET6 AF_UNIX',
+        namespaces: 'yes',
+        syscalls: '@system-service | ~@privileged @resources',
+        architectures: 'native',
+      });
+    }
+    const [peer, chaincode, gateway] = centre.map((u) => parse(u.text));
+    expect(peer!.get('Service.ReadWritePaths')).toEqual([layout.nodeDir('peer0-c110000')]);
+    expect(chaincode!.get('Service.ReadWritePaths')).toBeUndefined();
+    expect(gateway!.get('Service.ReadWritePaths')).toEqual([layout.gatewayDir(consortium.centres[0]!)]);
+    expect(parse(orderers[0]!.text).get('Service.ReadWritePaths')).toEqual([layout.nodeDir('orderer0')]);
+    // V8 needs writable executable memory: only the orderer (Go, no Node children) forbids it.
+    expect(parse(orderers[0]!.text).get('Service.MemoryDenyWriteExecute')).toEqual(['yes']);
+    for (const unit of [peer!, chaincode!, gateway!])
+      expect(unit.get('Service.MemoryDenyWriteExecute')).toBeUndefined();
+    // The data dir lies under /tmp here, so the unit keeps the real /tmp; the PATH is not the shell's.
+    expect(gateway!.get('Service.PrivateTmp')).toEqual(['no']);
+    expect(gateway!.get('Service.Environment')).toContain(
+      `"PATH=${path.dirname(process.execPath)}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"`,
+    );
+  });
+
+  it('hides home directories and gives a private /tmp unless the process needs a file there', () => {
+    const spec = {
+      name: 'x',
+      command: '/opt/hpf/bin/peer',
+      args: ['node', 'start'],
+      cwd: '/srv/hpf/nodes/x',
+    };
+    const sandbox = { writable: ['/srv/hpf/nodes/x'], noWritableExecutable: false };
+    const directives = (env: Record<string, string>, command = spec.command): string[] =>
+      hardening({ ...spec, command, env }, sandbox).filter((d) => /^(ProtectHome|PrivateTmp)=/.test(d));
+    // HOME and the shell's PATH do not count; the Node runtime's directory (PATH's first entry) does.
+    expect(directives({ HOME: '/root', PATH: '/opt/node/bin:/root/go/bin:/usr/bin' })).toEqual([
+      'ProtectHome=yes',
+      'PrivateTmp=yes',
+    ]);
+    expect(directives({ PATH: '/root/.nvm/bin:/usr/bin' })).toEqual([
+      'ProtectHome=read-only',
+      'PrivateTmp=yes',
+    ]);
+    expect(directives({ CORE_PEER_MSPCONFIGPATH: '/home/ops/hpf/msp' })).toEqual([
+      'ProtectHome=read-only',
+      'PrivateTmp=yes',
+    ]);
+    expect(directives({}, '/root/.cache/hpf-fabric/bin/peer')).toEqual([
+      'ProtectHome=read-only',
+      'PrivateTmp=yes',
+    ]);
+    expect(directives({ FABRIC_CFG_PATH: '/tmp/hpf/config' })).toEqual(['ProtectHome=yes', 'PrivateTmp=no']);
   });
 
   const analyze = systemdAnalyze();

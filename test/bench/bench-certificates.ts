@@ -6,11 +6,19 @@ import { certificateIssueBody, loanSettledFacts } from '../support/fixtures';
 
 /**
  * Certificate benchmark: the latency from issue to verification, one certificate at a time, on a
- * fresh consortium of its own. Each sample issues a certificate at the first centre (HTTP POST,
- * committed), downloads its PDF there (rendered from the issuer's implicit collection), and verifies
- * the PDF's bytes at the last centre's gateway (ledger check plus re-rendering). Phases and the total
- * are reported as percentiles; the first `warmUp` samples (font loading, JIT) are left out.
+ * fresh consortium of its own. Each sample issues a certificate at the first centre (HTTP POST: the
+ * PDF rendered once and its hash committed), downloads its PDF there (rendered again from the
+ * issuer's implicit collection and checked against that hash), and verifies the PDF's bytes at the
+ * last centre's gateway (a hash and one ledger evaluation, no rendering). Phases and the total are
+ * reported as percentiles; the first `warmUp` samples (font loading, JIT) are left out.
+ *
+ * Then `CONCURRENT_ROUNDS` rounds of `CONCURRENT_VERIFICATIONS` PDF verifications sent at
+ * once to the last centre's gateway, each with a `/healthz` probe sent in the middle of them: how long
+ * the probe waits shows whether verifications hold the event loop.
  */
+
+const CONCURRENT_VERIFICATIONS = 6;
+const CONCURRENT_ROUNDS = 20;
 
 export interface PhaseResult {
   readonly p50Ms: number;
@@ -26,6 +34,13 @@ export interface CertificateBenchResult {
   readonly firstError?: string;
   readonly pdfBytes: number;
   readonly phases: Readonly<Record<'issue' | 'pdf' | 'verify' | 'issueToVerify', PhaseResult>>;
+  /** Six PDF verifications at once (each one's latency), and /healthz sent among them. */
+  readonly concurrent: {
+    readonly verifications: number;
+    readonly rounds: number;
+    readonly verify: PhaseResult;
+    readonly healthz: PhaseResult;
+  };
 }
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -101,6 +116,62 @@ async function sample(
   return [t1 - t0, t2 - t1, t3 - t2, t3 - t0, pdf.length];
 }
 
+/** One round: `CONCURRENT_VERIFICATIONS` PDF verifications of `pdf` and a /healthz among them. */
+async function concurrentRound(
+  verifier: Runtime.GatewayInfo,
+  pdf: Uint8Array,
+): Promise<{ verify: number[]; healthz: number }> {
+  const timed = async (path: string, init: RequestInit): Promise<number> => {
+    const start = performance.now();
+    const response = await fetch(`${verifier.url}${path}`, { ...init, signal: AbortSignal.timeout(120_000) });
+    const body = await response.text();
+    if (!response.ok) throw new Error(`${path}: HTTP ${response.status} ${body}`);
+    return performance.now() - start;
+  };
+  const verify = (): Promise<number> =>
+    // The key-less endpoint runs the same code but allows 30 a minute per address: the keyed one here.
+    timed('/v1/certificates/verify', {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/pdf',
+        authorization: `Bearer ${verifier.apiKeys.operator ?? ''}`,
+      },
+      body: pdf,
+    });
+  const half = Math.floor(CONCURRENT_VERIFICATIONS / 2);
+  const first = Array.from({ length: half }, verify);
+  const healthz = timed('/healthz', {});
+  const second = Array.from({ length: CONCURRENT_VERIFICATIONS - half }, verify);
+  const [times, probe] = await Promise.all([Promise.all([...first, ...second]), healthz]);
+  return { verify: times, healthz: probe };
+}
+
+/** `CONCURRENT_ROUNDS` rounds on the PDF of certificate `no`; failures are collected, not thrown. */
+async function concurrentPhase(
+  issuer: Runtime.GatewayInfo,
+  verifier: Runtime.GatewayInfo,
+  no: string,
+  log: Runtime.Log,
+): Promise<{ verify: number[]; healthz: number[]; errors: string[] }> {
+  const result = { verify: [] as number[], healthz: [] as number[], errors: [] as string[] };
+  try {
+    const pdf = new Uint8Array(await (await send(issuer, `/v1/certificates/${no}/pdf`, {})).arrayBuffer());
+    for (let round = 0; round < CONCURRENT_ROUNDS; round += 1) {
+      try {
+        const times = await concurrentRound(verifier, pdf);
+        result.verify.push(...times.verify);
+        result.healthz.push(times.healthz);
+      } catch (err) {
+        result.errors.push(err instanceof Error ? err.message : String(err));
+      }
+      log(`certificates: concurrent round ${round + 1}/${CONCURRENT_ROUNDS}`);
+    }
+  } catch (err) {
+    result.errors.push(err instanceof Error ? err.message : String(err));
+  }
+  return result;
+}
+
 export async function benchCertificates(
   log: Runtime.Log,
   options: { samples: number; basePort: number },
@@ -132,6 +203,14 @@ export async function benchCertificates(
       }
       log(`certificates: sample ${i + 1}/${options.samples + warmUp}`);
     }
+    const concurrent = await concurrentPhase(
+      issuer,
+      verifier,
+      `BC-${run}-${options.samples + warmUp - 1}`,
+      log,
+    );
+    errors += concurrent.errors.length;
+    firstError ??= concurrent.errors[0];
     const column = (index: number): number[] => rows.map((row) => row[index] ?? 0);
     return {
       samples: rows.length,
@@ -144,6 +223,12 @@ export async function benchCertificates(
         pdf: phase(column(1)),
         verify: phase(column(2)),
         issueToVerify: phase(column(3)),
+      },
+      concurrent: {
+        verifications: CONCURRENT_VERIFICATIONS,
+        rounds: concurrent.healthz.length,
+        verify: phase(concurrent.verify),
+        healthz: phase(concurrent.healthz),
       },
     };
   } finally {

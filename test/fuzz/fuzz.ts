@@ -4,7 +4,7 @@
  * installed by install-schemathesis.sh) against real gateways from their /openapi.json with every check,
  * the stateful phase included, once with an operator key and twice with auditor keys (a centre's and the
  * regulator's), then brings the network down. It fails on any failure Schemathesis reports, on any 5xx
- * a gateway answered (counted from the gateways' own /metrics), or when fewer cases than the minimum
+ * a gateway answered (counted from the gateways' own /metrics, on their operations listeners), or when fewer cases than the minimum
  * were generated; it prints the figures either way.
  */
 import { spawnSync } from 'node:child_process';
@@ -146,7 +146,9 @@ async function metricsOf(gateway: Runtime.GatewayInfo): Promise<string> {
   let failure: unknown;
   for (let attempt = 1; attempt <= 3; attempt += 1) {
     try {
-      const response = await fetch(`${gateway.url}/metrics`, { signal: AbortSignal.timeout(15_000) });
+      const response = await fetch(`${gateway.operationsUrl}/metrics`, {
+        signal: AbortSignal.timeout(15_000),
+      });
       return await response.text();
     } catch (error) {
       failure = error;
@@ -154,7 +156,7 @@ async function metricsOf(gateway: Runtime.GatewayInfo): Promise<string> {
       await new Promise((resolve) => setTimeout(resolve, 1000));
     }
   }
-  throw new Error(`could not read ${gateway.url}/metrics`, { cause: failure });
+  throw new Error(`could not read ${gateway.operationsUrl}/metrics`, { cause: failure });
 }
 
 /** 5xx answers counted by a gateway itself (hpf_gateway_http_requests_total, outcome server_error). */

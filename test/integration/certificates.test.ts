@@ -120,6 +120,9 @@ describe('certificates on the real network', () => {
     pdf = download.body;
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
     expect(sha256Hex(Buffer.from(embeddedContent(pdf), 'base64url'))).toBe(contentHash);
+    // The ledger recorded the hash of these very bytes at issue (rendered once by the issuing gateway).
+    const record = await call(GUANGDONG, 'operator', 'GET', `/v1/certificates/${no}?issuer=110000`);
+    expect(record.body.pdfHash).toBe(sha256Hex(pdf));
     const { text, png } = qrOfFirstPage(pdf);
     expect(text).toBe(`hpfcert:1:110000:${no}:${contentHash}`);
     const keep = process.env.HPF_CERTIFICATE_PAGE_PNG;
@@ -157,6 +160,44 @@ describe('certificates on the real network', () => {
     );
     expect(forged.length).toBe(pdf.length);
     expect((await verifyPdf(GUANGDONG, forged)).status).toBe('TAMPERED');
+  });
+
+  it('answers TAMPERED for the issued content in other bytes; UNKNOWN and TAMPERED say nothing more without a key', async () => {
+    // One byte of the page's drawing changed: reference and embedded content intact.
+    const redrawn = Buffer.from(pdf);
+    const at = pdf.indexOf('stream') + 40;
+    redrawn[at] = redrawn[at]! ^ 0x01;
+    expect(embeddedContent(redrawn)).toBe(embeddedContent(pdf));
+    expect(await verifyPdf(GUANGDONG, redrawn)).toEqual({ status: 'TAMPERED' });
+    expect(await verifyPdf(GUANGDONG, redrawn, false)).toEqual({ status: 'TAMPERED' });
+    const publicVerify = async (body: Record<string, unknown>): Promise<Record<string, unknown>> => {
+      const res = await fetch(`${GUANGDONG.url}/v1/public/certificates/verify`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(60_000),
+      });
+      expect(res.status).toBe(200);
+      return (await res.json()) as Record<string, unknown>;
+    };
+    // A guessed hash for an existing number: no type, dates or number in the answer.
+    expect(
+      await publicVerify({ certificateNo: no, issuer: '110000', contentHash: sha256Hex('a guess') }),
+    ).toEqual({ status: 'TAMPERED' });
+    expect(await publicVerify({ certificateNo: `${no}-X`, issuer: '110000', contentHash })).toEqual({
+      status: 'UNKNOWN',
+    });
+  });
+
+  it('answers /healthz while six PDF verifications run at once', async () => {
+    // With a key: the key-less endpoint allows 30 a minute per address, which this file nears.
+    const verifications = Array.from({ length: 6 }, () => verifyPdf(GUANGDONG, pdf));
+    const probes = Array.from({ length: 3 }, () =>
+      fetch(`${GUANGDONG.url}/healthz`, { signal: AbortSignal.timeout(60_000) }).then((res) => res.status),
+    );
+    const [answers, health] = await Promise.all([Promise.all(verifications), Promise.all(probes)]);
+    expect(answers.map((answer) => answer.status)).toEqual(Array.from({ length: 6 }, () => 'VALID'));
+    expect(health).toEqual([200, 200, 200]);
   });
 
   it('answers REVOKED once the issuer revokes', async () => {

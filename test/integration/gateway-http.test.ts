@@ -165,7 +165,9 @@ describe('gateway HTTP API against the real network', () => {
     const ready = await fetch(`${beijing.url}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ status: 'ready', chaincode: { name: 'hpf' } });
-    const metrics = await (await fetch(`${beijing.url}/metrics`)).text();
+    // /metrics is on the operations listener (loopback), not on the API port.
+    expect((await fetch(`${beijing.url}/metrics`)).status).toBe(404);
+    const metrics = await (await fetch(`${beijing.operationsUrl}/metrics`)).text();
     expect(metrics).toMatch(/hpf_gateway_http_requests_total\{[^}]*\} \d+/);
     expect(metrics).toMatch(
       /hpf_gateway_fabric_call_duration_seconds_count\{[^}]*contract="withdrawal"[^}]*\} \d+/,

@@ -12,6 +12,7 @@ import {
   transferIdFor,
 } from '../support/ledger';
 import { acceptsClient } from './chaincode-trust';
+import { ask, askInside } from './gateway-https';
 import { Courier } from './courier';
 import { scanKeys, type KeyScan } from './key-scan';
 import {
@@ -90,7 +91,75 @@ interface Report {
   };
   courier: Courier['parcels'];
   keyScan: KeyScan | null;
+  gatewayHttps: GatewayHttps[];
   seconds: number;
+}
+
+interface GatewayHttps {
+  readonly host: string;
+  readonly url: string;
+  /** /healthz over HTTPS trusting the organisation's TLS CA. */
+  readonly healthz: number | string;
+  /** /healthz over HTTPS trusting another organisation's TLS CA: refused. */
+  readonly otherCa: number | string;
+  /** /healthz over plain HTTP on the same port: no HTTP answer. */
+  readonly plainHttp: number | string;
+  /** /metrics on the API port: 404. */
+  readonly metricsOnApi: number | string;
+  /** The console's sign-in over HTTPS: 303 with a `Secure` cookie. */
+  readonly signIn: number | string;
+  readonly secureCookie: boolean;
+  /** /metrics on the operations listener, from the host itself and from the bridge. */
+  readonly metricsInside: number | string;
+  readonly metricsFromOutside: number | string;
+}
+
+/** Probes one member's gateway from outside its host (and its operations listener from inside). */
+async function gatewayHttps(
+  m: Hosts.PeerHost,
+  hosts: ReadonlyMap<string, NamespaceHost>,
+  other: Hosts.PeerHost,
+): Promise<GatewayHttps> {
+  const [info] = Runtime.gatewayInfo({ ...m.consortium, orgs: [m.org] }, m.layout);
+  if (info === undefined || info.caCert === null) throw new Error(`${m.orgKey}: its gateway is not HTTPS`);
+  const ca = info.caCert;
+  const key = info.apiKeys.auditor ?? '';
+  const signIn = await ask(`${info.url}/console/sign-in`, {
+    ca,
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: info.url },
+    body: new URLSearchParams({ apiKey: key }).toString(),
+  });
+  const result: GatewayHttps = {
+    host: m.orgKey,
+    url: info.url,
+    healthz: (await ask(`${info.url}/healthz`, { ca })).status,
+    otherCa: (await ask(`${info.url}/healthz`, { ca: other.layout.orgTlsCa(other.org) })).status,
+    plainHttp: (await ask(`${info.url.replace('https:', 'http:')}/healthz`)).status,
+    metricsOnApi: (await ask(`${info.url}/metrics`, { ca })).status,
+    signIn: signIn.status,
+    secureCookie: /; Secure;/.test(signIn.setCookie),
+    metricsInside: askInside(hosts.get(m.orgKey)?.netns ?? '', `${info.operationsUrl}/metrics`),
+    metricsFromOutside: (await ask(`http://${m.org.address}:${m.org.ports.gatewayOperations}/metrics`))
+      .status,
+  };
+  log(`   ${m.orgKey} ${info.url}: ${JSON.stringify(result)}`);
+  // A string is "no HTTP answer" (a TLS or connection error's code).
+  const expected: Omit<GatewayHttps, 'host' | 'url'> = {
+    healthz: 200,
+    otherCa: typeof result.otherCa === 'string' ? result.otherCa : 'a TLS error',
+    plainHttp: typeof result.plainHttp === 'string' ? result.plainHttp : 'no HTTP answer',
+    metricsOnApi: 404,
+    signIn: 303,
+    secureCookie: true,
+    metricsInside: 200,
+    metricsFromOutside:
+      typeof result.metricsFromOutside === 'string' ? result.metricsFromOutside : 'a connection error',
+  };
+  if (JSON.stringify({ ...result, host: undefined, url: undefined }) !== JSON.stringify(expected)) {
+    throw new Error(`gateway of ${m.orgKey} over HTTPS: ${JSON.stringify(result)}`);
+  }
+  return result;
 }
 
 async function timed<T>(report: Report, name: string, fn: () => Promise<T>): Promise<T> {
@@ -345,6 +414,14 @@ async function rehearse(report: Report, fabric: Runtime.FabricInstall): Promise<
     }
   });
 
+  await timed(
+    report,
+    "Gateways speak HTTPS on their hosts' addresses; /metrics only on each host's loopback",
+    async () => {
+      for (const m of members) report.gatewayHttps.push(await gatewayHttps(m, byName, c1 === m ? c2 : c1));
+    },
+  );
+
   await timed(report, 'A transfer c110000 -> c310000 across hosts, both endorsing', () =>
     transfer(report, c2, c1, 1000 + (Date.now() % 8000)),
   );
@@ -518,6 +595,7 @@ async function main(): Promise<number> {
     },
     courier: [],
     keyScan: null,
+    gatewayHttps: [],
     seconds: 0,
   };
   try {

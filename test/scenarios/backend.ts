@@ -42,6 +42,8 @@ export interface Backend {
   readonly tag: string;
   /** A date (YYYY-MM-DD) the chaincode accepts as `withdrawnOn`/`receivedOn` now. */
   readonly today: string;
+  /** The instant (ISO) the next transaction's time is close to (a certificate's `issuedAt`). */
+  now(): string;
 
   /** Endorses, orders and waits for the commit; the parsed JSON result. */
   submit(

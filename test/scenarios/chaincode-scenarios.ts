@@ -773,6 +773,9 @@ export function defineChaincodeScenarios(setup: () => Promise<Backend>): void {
       const person = body.person as { idType: string; idNumber: string };
       const argument = {
         contentHash: sha256Hex(bytes),
+        // The PDF an issuing gateway renders; the chaincode checks the hash's shape only.
+        pdfHash: sha256Hex(`PDF of ${bytes}`),
+        issuedAt: b.now(),
         subjectRef: b.subjectRef(person.idType, person.idNumber),
         request,
       };

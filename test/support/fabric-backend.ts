@@ -85,6 +85,7 @@ export function fabricBackend(): Promise<Backend> {
     transferDate,
     tag: `F${minutes.toString(36)}`,
     today: new Date().toISOString().slice(0, 10),
+    now: () => new Date().toISOString(),
     async submit(mspId: string, name: string, tx: string, args: readonly string[], options: CallOptions) {
       let outcome: Awaited<ReturnType<typeof submit>>;
       try {

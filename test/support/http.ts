@@ -41,6 +41,15 @@ export async function call(
     },
     body: body === undefined ? undefined : JSON.stringify(body),
     signal: AbortSignal.timeout(60_000),
+  }).catch((error: unknown) => {
+    // fetch says only "fetch failed"; the cause (refused, reset, timeout) is what a reader needs.
+    const cause = (error as { cause?: unknown }).cause;
+    throw new Error(
+      `${method} ${gateway.url}${path} (${gateway.mspId}): ${String(error)}: ${String(cause)}`,
+      {
+        cause: error,
+      },
+    );
   });
   const text = await response.text();
   return {

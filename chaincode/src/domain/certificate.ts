@@ -329,5 +329,17 @@ export function certificateContentHash(content: CertificateContent): string {
 }
 
 /** The verification statuses (`certificate:Verify`). */
-export const VERIFICATION_STATUSES = ['VALID', 'REVOKED', 'EXPIRED', 'TAMPERED', 'UNKNOWN'] as const;
+/**
+ * A verification's answer. CONTENT_VALID: a PDF of a certificate issued before the ledger recorded
+ * PDF hashes, whose embedded content is the issued one and which is in force; its bytes could not be
+ * checked (docs/decisions/0195-certificates-verified-by-pdf-hash.md).
+ */
+export const VERIFICATION_STATUSES = [
+  'VALID',
+  'CONTENT_VALID',
+  'REVOKED',
+  'EXPIRED',
+  'TAMPERED',
+  'UNKNOWN',
+] as const;
 export type VerificationStatus = (typeof VERIFICATION_STATUSES)[number];

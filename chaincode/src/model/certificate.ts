@@ -26,6 +26,13 @@ export type CertificateRecord = {
   readonly type: CertificateType;
   readonly subjectRef: string;
   readonly contentHash: string;
+  /**
+   * SHA-256 of the PDF's bytes as the issuing centre's gateway rendered them at issue: what a PDF is
+   * verified against. Absent on certificates issued before the ledger recorded it (verified by
+   * their content hash only: CONTENT_VALID instead of VALID).
+   */
+  readonly pdfHash?: string;
+  /** The issue time the PDF prints, given by the issuing gateway within minutes of the transaction time. */
   readonly issuedAt: string;
   readonly validUntil: string;
   readonly status: CertificateStatus;
@@ -64,6 +71,10 @@ export type RequestInput = Pick<
 /** The argument of certificate:Issue; the public fields come from the content in the transient map. */
 export type IssueInput = {
   readonly contentHash: string;
+  /** SHA-256 of the PDF the issuing gateway rendered from the content and `issuedAt`. */
+  readonly pdfHash: string;
+  /** The issue time printed on the PDF (UTC instant, normalised to milliseconds). */
+  readonly issuedAt: string;
   readonly subjectRef: string;
   readonly request?: { readonly requester: string; readonly requestId: string };
 };
@@ -99,13 +110,15 @@ function optionalNo(object: UncheckedObject, key: string): string | undefined {
 }
 
 export function issueInputFromJson(value: unknown): IssueInput {
-  const object = readObject(value, 'issue', ['contentHash', 'subjectRef', 'request']);
+  const object = readObject(value, 'issue', ['contentHash', 'pdfHash', 'issuedAt', 'subjectRef', 'request']);
   const request =
     object.request === undefined
       ? undefined
       : readObject(object.request, 'request', ['requester', 'requestId']);
   return {
     contentHash: validateSha256Hex(readString(object, 'contentHash'), 'contentHash'),
+    pdfHash: validateSha256Hex(readString(object, 'pdfHash'), 'pdfHash'),
+    issuedAt: validateInstant(readString(object, 'issuedAt'), 'issuedAt'),
     subjectRef: validateSubjectRef(readString(object, 'subjectRef')),
     request:
       request === undefined
@@ -138,12 +151,14 @@ export function certificateFromJson(value: unknown): CertificateRecord {
   const object = readObject(value, 'certificate');
   const requester = readOptionalString(object, 'requester');
   const requestId = readOptionalString(object, 'requestId');
+  const pdfHash = readOptionalString(object, 'pdfHash');
   return {
     certificateNo: validateCertificateNo(readString(object, 'certificateNo')),
     issuer: validateCentreCode(readString(object, 'issuer'), 'issuer'),
     type: validateCertificateType(readString(object, 'type')),
     subjectRef: validateSubjectRef(readString(object, 'subjectRef')),
     contentHash: validateSha256Hex(readString(object, 'contentHash'), 'contentHash'),
+    pdfHash: pdfHash === undefined ? undefined : validateSha256Hex(pdfHash, 'pdfHash'),
     issuedAt: readString(object, 'issuedAt'),
     validUntil: validateInstant(readString(object, 'validUntil'), 'validUntil'),
     status: oneOf(CERTIFICATE_STATUSES, readString(object, 'status'), 'status'),

@@ -12,13 +12,16 @@ import {
 /**
  * The certificate as a PDF, and the way back from its bytes to what the ledger can check.
  *
- * The document is a pure function of the canonical content and the issue time on the ledger: no
- * clock, no randomness (the creation date is the issue time, fonts are subset in glyph order of
- * use, pdfkit's streams are deflated deterministically). Its Info dictionary carries the canonical
- * content (`/HpfContent`, `hpfcontent:1:` + base64url) and the verification reference (`/HpfRef`, the QR code's text).
- * A verifier therefore re-hashes the embedded content (the ledger says TAMPERED when it differs) and
- * re-renders the document from it: any byte changed elsewhere (the printed facts, the QR image)
- * makes the bytes differ, which is TAMPERED too.
+ * The document is a pure function of the canonical content and the issue time: no clock, no
+ * randomness (the creation date is the issue time, fonts are subset in glyph order of use, pdfkit's
+ * streams are deflated deterministically). It is rendered once at issue, and the ledger keeps the
+ * SHA-256 of its bytes: a verifier hashes an upload and asks the ledger, so any byte changed (the
+ * printed facts, the QR image, the embedded content) is TAMPERED, and verification never renders.
+ * Its Info dictionary carries the verification reference (`/HpfRef`, the QR code's text: which
+ * certificate to ask about) and the canonical content (`/HpfContent`, `hpfcontent:1:` + base64url),
+ * whose hash serves certificates issued before the ledger recorded PDF hashes. The exact bytes
+ * depend on the pinned renderer (pdfkit, fontkit, the vendored font, qrcode, pngjs, Node's zlib):
+ * `gateway/test/certificate-golden.test.ts` fails when any of them changes the output.
  */
 
 /** The text the QR code carries: what verification needs, no personal data. */

@@ -85,6 +85,8 @@ function parsedContent(bytes: Buffer | undefined): CertificateContent | undefine
   }
 }
 
+const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
+
 /** 15 random bytes: 120 bits, 24 characters of RFC 4648 base32 (no padding). */
 const SHARE_CODE_BYTES = 15;
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
@@ -146,14 +148,18 @@ class CertificateServiceImpl implements CertificateService {
   }
 
   /**
-   * The argument carries the content hash and the subjectRef only; the canonical content travels in
-   * the transient map (key `content`), where every endorser re-validates and re-hashes it. Answering
-   * a request, the requesting centre endorses with us (its collection gets the content); otherwise
-   * the regulator or a fallback centre does. Replays are seen at endorsement, as for withdrawals.
+   * The argument carries the content hash, the PDF's hash and issue time, and the subjectRef; the
+   * canonical content travels in the transient map (key `content`), where every endorser re-validates
+   * and re-hashes it. The PDF is rendered here, once: the ledger keeps the SHA-256 of its bytes and
+   * the issue time it prints, and verifications compare an upload with that hash. Answering a
+   * request, the requesting centre endorses with us (its collection gets the content); otherwise the
+   * regulator or a fallback centre does. Replays are seen at endorsement, as for withdrawals.
    */
   async issue(caller: Caller, body: CertificateBody): Promise<WriteOutcome> {
     const issuer = actingCentre(caller);
     const content = await this.#content(issuer, body);
+    const issuedAt = new Date().toISOString();
+    const pdf = await renderCertificatePdf(content, issuedAt);
     const { mspId, pseudonymKey } = this.#options.settings;
     const endorsementSets =
       body.request === undefined
@@ -165,6 +171,8 @@ class CertificateServiceImpl implements CertificateService {
       args: [
         canonicalJson({
           contentHash: certificateContentHash(content),
+          pdfHash: sha256(pdf),
+          issuedAt,
           subjectRef: subjectRefFor(pseudonymKey, normalisePerson(body.person, 'person')),
           request: body.request,
         }),
@@ -213,10 +221,23 @@ class CertificateServiceImpl implements CertificateService {
     );
   }
 
+  /**
+   * Rendered again from the content and the recorded issue time, and checked against the PDF hash
+   * recorded at issue: a renderer that no longer gives the issued bytes (a changed dependency) is
+   * refused rather than handing out a document that would verify TAMPERED.
+   */
   async pdf(caller: Caller, certificateNo: string, issuer?: string): Promise<Buffer> {
     const held = await this.content(caller, certificateNo, issuer);
-    const issuedAt = stringField(optionalObject(held, 'record') ?? {}, 'issuedAt');
-    return renderCertificatePdf(certificateContent(held.content), issuedAt);
+    const record = optionalObject(held, 'record') ?? {};
+    const pdf = await renderCertificatePdf(certificateContent(held.content), stringField(record, 'issuedAt'));
+    const recorded = record.pdfHash;
+    if (typeof recorded === 'string' && sha256(pdf) !== recorded) {
+      throw new ApiError(
+        'INVALID_STATE',
+        `certificateNo: ${certificateNo} can no longer be rendered as issued (the PDF's SHA-256 differs from the ledger's); issue a certificate that supersedes it`,
+      );
+    }
+    return pdf;
   }
 
   async #verify(issuer: string, certificateNo: string, contentHash: string): Promise<JsonObject> {
@@ -235,9 +256,10 @@ class CertificateServiceImpl implements CertificateService {
   }
 
   /**
-   * The ledger judges the hash of the embedded content (TAMPERED when it is not the issued one);
-   * when the ledger knows that content, the document is re-rendered from it and must be the same
-   * bytes, so a change anywhere else in the file is TAMPERED as well.
+   * The SHA-256 of the uploaded bytes, judged by the ledger against the hash recorded at issue: any
+   * other bytes are TAMPERED. Nothing is rendered. The embedded reference names the certificate; the
+   * embedded content's hash serves certificates issued before the ledger recorded PDF hashes
+   * (CONTENT_VALID at best).
    */
   async verifyPdf(pdf: Buffer): Promise<JsonObject> {
     const embedded = embeddedCertificate(pdf);
@@ -246,18 +268,16 @@ class CertificateServiceImpl implements CertificateService {
     }
     const { issuer, certificateNo } = embedded;
     const content = parsedContent(embedded.contentBytes);
-    const hash = content === undefined ? embedded.contentHash : certificateContentHash(content);
-    const answer = await this.#verify(issuer, certificateNo, hash);
-    const status = stringField(answer, 'status');
-    if (status === 'UNKNOWN' || status === 'TAMPERED') {
-      return answer;
-    }
-    const intact =
-      content !== undefined &&
-      content.issuer === issuer &&
-      content.certificateNo === certificateNo &&
-      (await renderCertificatePdf(content, stringField(answer, 'issuedAt'))).equals(pdf);
-    return intact ? answer : { ...answer, status: 'TAMPERED' };
+    const contentHash = content === undefined ? embedded.contentHash : certificateContentHash(content);
+    return parseJsonObject(
+      await this.#options.ledger.evaluate('certificate', 'VerifyPdf', [
+        issuer,
+        certificateNo,
+        sha256(pdf),
+        contentHash,
+      ]),
+      'verification',
+    );
   }
 
   async createShareCode(

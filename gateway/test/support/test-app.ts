@@ -6,7 +6,7 @@ import { createApp, type AppSettings } from '../../src/app';
 import { canonicalIdentity, chinaToday, subjectRefOf } from '../../src/domain';
 import type { LedgerIndex } from '../../src/services/ledger-index';
 import type { VerificationCache } from '../../src/services/verification-cache';
-import { newMetrics } from '../../src/metrics';
+import { newMetrics, type Metrics } from '../../src/metrics';
 import { FakeLedger } from './fake-ledger';
 
 export const OPERATOR_KEY = 'operator-key-440000-0123456789abcdef';
@@ -30,6 +30,8 @@ export interface TestApp {
   readonly app: Express;
   readonly ledger: FakeLedger;
   readonly logs: string[];
+  /** The app's metrics, which the operations listener serves. */
+  readonly metrics: Metrics;
 }
 
 export function buildApp(
@@ -86,15 +88,16 @@ export function buildApp(
     consoleOverdueWorkingDays: 10,
     ...overrides,
   };
+  const metrics = newMetrics();
   const app = createApp({
     ledger,
     settings,
     logger: pino({ level: 'info' }, sink),
-    metrics: newMetrics(),
+    metrics,
     ...(extra.verifications === undefined ? {} : { verifications: extra.verifications }),
     ...(extra.index === undefined ? {} : { index: extra.index }),
   });
-  return { app, ledger, logs };
+  return { app, ledger, logs, metrics };
 }
 
 export const bearer = (key: string): string => `Bearer ${key}`;
