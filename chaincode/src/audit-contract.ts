@@ -10,15 +10,11 @@ import {
 } from './domain/attestation-id';
 import { readObject, readOptionalString, readString } from './domain/json-fields';
 import { validateSha256Hex, validateSubjectRef } from './domain/validators';
-import { INDEX, readIndex, readJson, transferKey, withdrawalKey, type IndexEntry } from './ledger';
+import { sealedByCentre } from './endorsement';
+import { INDEX, readIndex, readJson, transferKey, withdrawalKey } from './ledger';
 import { banFromJson, banKey, type BanRecord } from './model/ban';
 import { transferFromJson, type TransferRecord } from './model/transfer';
-import {
-  SUBJECT_WITHDRAWALS,
-  subjectWithdrawalsFromJson,
-  withdrawalFromJson,
-  type WithdrawalRecord,
-} from './model/withdrawal';
+import { withdrawalFromJson, type WithdrawalRecord } from './model/withdrawal';
 
 type Attestation = {
   readonly kind: 'transfer' | 'withdrawal' | 'ban';
@@ -91,23 +87,16 @@ async function loadRecord(ctx: Context, ref: AttestationRef): Promise<Loaded | u
   return stored === undefined ? undefined : { kind: 'withdrawal', record: withdrawalFromJson(stored) };
 }
 
-/**
- * The records a subject index entry names: ['transfer', id] one transfer; ['withdrawals'] (its value
- * lists them) every withdrawal of the subject.
- */
-function refsOfSubjectEntry(entry: IndexEntry): AttestationRef[] {
-  const [, kind, first = ''] = entry.attributes;
+/** A subject index entry's attributes after the subjectRef: ['transfer', id] or ['withdrawal', centre, id]. */
+function refOfSubjectEntry(attributes: readonly string[]): AttestationRef | undefined {
+  const [, kind, first = '', second = ''] = attributes;
   if (kind === 'transfer') {
-    return [{ kind: 'transfer', transferId: first }];
+    return { kind: 'transfer', transferId: first };
   }
-  if (kind === SUBJECT_WITHDRAWALS) {
-    return subjectWithdrawalsFromJson(entry.value).map((w) => ({
-      kind: 'withdrawal',
-      centre: w.centre,
-      withdrawalId: w.withdrawalId,
-    }));
+  if (kind === 'withdrawal') {
+    return { kind: 'withdrawal', centre: first, withdrawalId: second };
   }
-  return [];
+  return undefined;
 }
 
 function byTime(a: Attestation, b: Attestation): number {
@@ -123,6 +112,11 @@ type Verification = {
   readonly kind: 'transfer' | 'withdrawal' | null;
   readonly record: Json;
   readonly documentMatches?: boolean;
+  /**
+   * Withdrawals: true when the record is in a centre's name but its organisation did not seal it
+   * (written by others: docs/decisions/0183-records-sealed-by-their-organisation.md).
+   */
+  readonly forged?: boolean;
 };
 
 function verifyRequestFromJson(value: unknown): { ref: AttestationRef; documentHash?: string } {
@@ -170,15 +164,14 @@ export class AuditContract extends Contract {
         attestations.push(ban);
         continue;
       }
-      for (const ref of refsOfSubjectEntry(entry)) {
-        const loaded = await loadRecord(ctx, ref);
-        if (loaded !== undefined) {
-          attestations.push(
-            loaded.kind === 'transfer'
-              ? transferAttestation(loaded.record)
-              : withdrawalAttestation(loaded.record),
-          );
-        }
+      const ref = refOfSubjectEntry(entry.attributes);
+      const loaded = ref === undefined ? undefined : await loadRecord(ctx, ref);
+      if (loaded !== undefined) {
+        attestations.push(
+          loaded.kind === 'transfer'
+            ? transferAttestation(loaded.record)
+            : withdrawalAttestation(loaded.record),
+        );
       }
     }
     return canonicalJson({ subjectRef, attestations: attestations.sort(byTime) });
@@ -207,7 +200,16 @@ export class AuditContract extends Contract {
       const record = loaded.record;
       return canonicalJson(verification('transfer', record, documentHash, [record.personHash]));
     }
-    const hashes = loaded.record.evidence.map((evidence) => evidence.hash);
-    return canonicalJson(verification('withdrawal', loaded.record, documentHash, hashes));
+    const record = loaded.record;
+    const hashes = record.evidence.map((evidence) => evidence.hash);
+    const sealed = await sealedByCentre(
+      ctx,
+      withdrawalKey(ctx, record.centre, record.withdrawalId),
+      record.centre,
+    );
+    return canonicalJson({
+      ...verification('withdrawal', record, documentHash, hashes),
+      forged: !sealed,
+    });
   }
 }

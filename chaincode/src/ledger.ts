@@ -24,12 +24,11 @@ export function withdrawalKey(ctx: Context, centre: string, withdrawalId: string
 export const INDEX = {
   /** [centre, direction, status, transferId]: a centre's transfer work queue. */
   transferQueue: 'transfer-queue',
-  /** [evidenceHash]: the hash's live (non-reversed) uses, one key per hash (a point read). */
+  /** [evidenceHash, subjectRef, centre, withdrawalId]: live (non-reversed) evidence use. */
   evidence: 'evidence',
   /**
-   * [subjectRef, 'transfer', transferId], [subjectRef, 'ban', centre, banId] and one key
-   * [subjectRef, 'withdrawals'] listing the subject's withdrawals: every attestation about a subject,
-   * for the timeline (and the withdrawals key for the rules, with a point read).
+   * [subjectRef, 'transfer', transferId] and [subjectRef, 'withdrawal', centre, withdrawalId]: every
+   * attestation about a subject, for the timeline.
    */
   subject: 'subject',
   /** [centre, subjectRef, at, txId]: the account's history at that centre (model/account.ts). */

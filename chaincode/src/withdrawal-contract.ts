@@ -10,12 +10,14 @@ import {
 } from './domain/codes';
 import { addMonths, chinaDateOf, monthsBefore } from './domain/dates';
 import { hpfError, invalid } from './domain/errors';
-import { readArray, readObject, readString } from './domain/json-fields';
+import { readBoolean, readObject, readOptionalString, readString } from './domain/json-fields';
 import { validateCentreCode, validateWithdrawalId } from './domain/validators';
+import { ownKey, writeOwned } from './endorsement';
 import {
   emitEvent,
   indexKey,
   INDEX,
+  readIndex,
   readJson,
   txTime,
   withdrawalKey,
@@ -23,14 +25,17 @@ import {
   type AlertJson,
 } from './ledger';
 import { accountInTransferMessage, appendAccountEvent, readAccountStatus } from './model/account';
-import { banViolation, readSubjectBans } from './model/ban';
-import { intervalMonthsOf, loadRegistry, requireCallerCentre, type Rules } from './model/registry';
+import { banViolation, readSubjectBans, sealedBansInForce } from './model/ban';
+import {
+  intervalMonthsOf,
+  loadRegistry,
+  requireCallerCentre,
+  type CentreEntry,
+  type Rules,
+} from './model/registry';
 import { checkWithdrawalSubject } from './model/subject-check';
 import {
   inputOf,
-  subjectWithdrawalsFromJson,
-  SUBJECT_WITHDRAWALS,
-  type SubjectWithdrawal,
   withdrawalFromJson,
   withdrawalInputFromJson,
   type WithdrawalInput,
@@ -42,8 +47,6 @@ import { reversalHashFromJson, transientText, writeReversalReason } from './priv
 const MULTI_CENTRE_WINDOW_MONTHS = 12;
 /** Distinct subjects per evidence hash above which EVIDENCE_SHARED is raised (co-buyers are fine). */
 const SHARED_EVIDENCE_LIMIT = 2;
-/** A guard on the length of a stored list of uses (no evidence hash comes near it). */
-const MAX_LIST = 100_000;
 
 type Violation = {
   readonly code:
@@ -57,49 +60,25 @@ type Violation = {
 };
 type Assessment = { readonly violations: Violation[]; readonly alerts: AlertJson[] };
 
-/** One live use of an evidence hash (a reversal removes its own). */
 type EvidenceUse = {
   readonly subjectRef: string;
-  readonly centre: string;
-  readonly withdrawalId: string;
   readonly at: string;
+  readonly centre: string;
   readonly kind: string;
   readonly reasonCode: string;
 };
 
-/** The key of an evidence hash's live uses: `evidence` [hash] (one point read per hash). */
-function evidenceUsesKey(ctx: Context, hash: string): string {
-  return indexKey(ctx, INDEX.evidence, [hash]);
-}
-
-async function readEvidenceUses(ctx: Context, hash: string): Promise<EvidenceUse[]> {
-  const stored = await readJson(ctx, evidenceUsesKey(ctx, hash), 'evidence uses');
-  if (stored === undefined) {
-    return [];
-  }
-  return readArray(readObject(stored, 'evidence uses'), 'uses', MAX_LIST, 'evidence uses').map(
-    (item, index) => {
-      const path = `evidence uses[${index}]`;
-      const value = readObject(item, path);
-      return {
-        subjectRef: readString(value, 'subjectRef', path),
-        centre: readString(value, 'centre', path),
-        withdrawalId: readString(value, 'withdrawalId', path),
-        at: readString(value, 'at', path),
-        kind: readString(value, 'kind', path),
-        reasonCode: readString(value, 'reasonCode', path),
-      };
-    },
-  );
-}
-
-async function writeEvidenceUses(ctx: Context, hash: string, uses: readonly EvidenceUse[]): Promise<void> {
-  const key = evidenceUsesKey(ctx, hash);
-  if (uses.length === 0) {
-    await ctx.stub.deleteState(key);
-    return;
-  }
-  await writeJson(ctx, key, { uses: uses.map((use) => ({ ...use })) });
+function evidenceUses(entries: Awaited<ReturnType<typeof readIndex>>): EvidenceUse[] {
+  return entries.map((entry) => {
+    const value = readObject(entry.value, 'evidence index');
+    return {
+      subjectRef: entry.attributes[1] ?? '',
+      at: readString(value, 'at', 'evidence index'),
+      centre: readString(value, 'centre', 'evidence index'),
+      kind: readString(value, 'kind', 'evidence index'),
+      reasonCode: readString(value, 'reasonCode', 'evidence index'),
+    };
+  });
 }
 
 function reasonName(code: string): string {
@@ -111,13 +90,14 @@ function reasonName(code: string): string {
  * purpose (the same reason, or purchase/build together: docs/rules.md "Duplicate evidence"), and sharing.
  * Evidence entries exist only for live withdrawals (a reversal deletes them).
  */
-function assessEvidence(
+async function assessEvidence(
+  ctx: Context,
   input: WithdrawalInput,
   hash: string,
-  uses: readonly EvidenceUse[],
   windowStart: string,
   windowMonths: number,
-): Assessment {
+): Promise<Assessment> {
+  const uses = evidenceUses(await readIndex(ctx, INDEX.evidence, [hash]));
   const violations: Violation[] = [];
   // A recurring purpose (rent, repayment, property fees) may cite its contract again at the same
   // centre (the interval rule applies instead); at another centre it is a duplicate.
@@ -150,29 +130,32 @@ function assessEvidence(
   return { violations, alerts };
 }
 
-/**
- * The key of every withdrawal about a subject: `subject` [subjectRef, 'withdrawals'] (one point read
- * for the interval and multi-centre rules; the timeline reads it with the subject's other entries).
- */
-function subjectWithdrawalsKey(ctx: Context, subjectRef: string): string {
-  return indexKey(ctx, INDEX.subject, [subjectRef, SUBJECT_WITHDRAWALS]);
-}
+/** A live withdrawal of the subject, from its subject index entry. */
+type SubjectWithdrawal = {
+  readonly centre: string;
+  readonly withdrawalId: string;
+  readonly at: string;
+  readonly active: boolean;
+  /** Absent on entries written before recurring reasons were told apart. */
+  readonly reasonCode?: string;
+  readonly withdrawnOn?: string;
+};
 
-/** The subject's withdrawals, live and reversed (one point read). */
-async function readSubjectWithdrawals(ctx: Context, subjectRef: string): Promise<SubjectWithdrawal[]> {
-  const stored = await readJson(ctx, subjectWithdrawalsKey(ctx, subjectRef), 'subject withdrawals');
-  if (stored === undefined) {
-    return [];
-  }
-  return subjectWithdrawalsFromJson(stored);
-}
-
-/** What the rules read: the subject's other withdrawals. */
-function otherWithdrawals(
-  withdrawals: readonly SubjectWithdrawal[],
-  input: WithdrawalInput,
-): SubjectWithdrawal[] {
-  return withdrawals.filter((w) => !(w.centre === input.centre && w.withdrawalId === input.withdrawalId));
+/** The subject's withdrawals (one range query), this one excluded. */
+async function subjectWithdrawals(ctx: Context, input: WithdrawalInput): Promise<SubjectWithdrawal[]> {
+  return (await readIndex(ctx, INDEX.subject, [input.subjectRef, 'withdrawal']))
+    .filter((entry) => !(entry.attributes[2] === input.centre && entry.attributes[3] === input.withdrawalId))
+    .map((entry) => {
+      const value = readObject(entry.value, 'subject index');
+      return {
+        centre: readString(value, 'centre', 'subject index'),
+        withdrawalId: entry.attributes[3] ?? '',
+        at: readString(value, 'at', 'subject index'),
+        active: readBoolean(value, 'active', 'subject index'),
+        reasonCode: readOptionalString(value, 'reasonCode', 'subject index'),
+        withdrawnOn: readOptionalString(value, 'withdrawnOn', 'subject index'),
+      };
+    });
 }
 
 function assessMultiCentre(
@@ -217,6 +200,7 @@ function assessInterval(
       w.active &&
       w.centre === input.centre &&
       w.reasonCode === input.reasonCode &&
+      w.withdrawnOn !== undefined &&
       input.withdrawnOn < addMonths(w.withdrawnOn, months) &&
       w.withdrawnOn < addMonths(input.withdrawnOn, months),
   );
@@ -224,32 +208,23 @@ function assessInterval(
     ? undefined
     : {
         code: 'WITHDRAWAL_TOO_FREQUENT',
-        message: `withdrawnOn: reason ${reasonName(input.reasonCode)} at most once every ${months} month(s) at centre ${input.centre}; withdrawal ${tooClose.withdrawalId} was on ${tooClose.withdrawnOn}`,
+        message: `withdrawnOn: reason ${reasonName(input.reasonCode)} at most once every ${months} month(s) at centre ${input.centre}; withdrawal ${tooClose.withdrawalId} was on ${tooClose.withdrawnOn ?? ''}`,
       };
 }
 
-/** What the rules read, kept for the writes that follow (Fabric does not read a transaction's own writes). */
-type Reads = {
-  readonly evidenceUses: ReadonlyMap<string, readonly EvidenceUse[]>;
-  readonly withdrawals: readonly SubjectWithdrawal[];
-};
-
 /**
- * Every rule and alert of docs/rules.md "Withdrawal rules" for one withdrawal. Point reads only (none
- * is a range query to re-check at commit): the subject's ban key, the account status at the centre
- * (closures and open transfer-outs), one key per evidence hash (its live uses), and the subject's
- * withdrawals key. Violations in this order: SUBJECT_BANNED, ACCOUNT_IN_TRANSFER, ACCOUNT_CLOSED,
- * DUPLICATE_EVIDENCE, WITHDRAWAL_TOO_FREQUENT.
+ * Every rule and alert of docs/rules.md "Withdrawal rules" for one withdrawal. Reads: the subject's
+ * ban key and the account status at the centre (closures and open transfer-outs; point reads), one
+ * per evidence hash and the subject's withdrawals (range queries over entries each owned by its
+ * centre's organisation, so re-checked at commit). Violations in this order: SUBJECT_BANNED,
+ * ACCOUNT_IN_TRANSFER, ACCOUNT_CLOSED, DUPLICATE_EVIDENCE, WITHDRAWAL_TOO_FREQUENT.
  */
-async function assess(
-  ctx: Context,
-  input: WithdrawalInput,
-  rules: Rules,
-  now: string,
-): Promise<Assessment & { reads: Reads }> {
+async function assess(ctx: Context, input: WithdrawalInput, rules: Rules, now: string): Promise<Assessment> {
   const violations: Violation[] = [];
   const alerts: AlertJson[] = [];
-  const banned = banViolation(await readSubjectBans(ctx, input.subjectRef), chinaDateOf(now));
+  const today = chinaDateOf(now);
+  const bans = await sealedBansInForce(ctx, await readSubjectBans(ctx, input.subjectRef), today);
+  const banned = banViolation(bans, today);
   if (banned !== undefined) {
     violations.push({ code: 'SUBJECT_BANNED', message: banned });
   }
@@ -268,36 +243,30 @@ async function assess(
     });
   }
   const windowStart = monthsBefore(now, rules.evidenceWindowMonths);
-  const evidenceUses = new Map<string, readonly EvidenceUse[]>();
   for (const evidence of input.evidence) {
-    const uses = (await readEvidenceUses(ctx, evidence.hash)).filter(
-      (use) => !(use.centre === input.centre && use.withdrawalId === input.withdrawalId),
-    );
-    evidenceUses.set(evidence.hash, uses);
-    const result = assessEvidence(input, evidence.hash, uses, windowStart, rules.evidenceWindowMonths);
+    const result = await assessEvidence(ctx, input, evidence.hash, windowStart, rules.evidenceWindowMonths);
     violations.push(...result.violations);
     alerts.push(...result.alerts);
   }
-  const withdrawals = await readSubjectWithdrawals(ctx, input.subjectRef);
-  const others = otherWithdrawals(withdrawals, input);
-  const frequent = assessInterval(input, others, rules);
+  const withdrawals = await subjectWithdrawals(ctx, input);
+  const frequent = assessInterval(input, withdrawals, rules);
   if (frequent !== undefined) {
     violations.push(frequent);
   }
-  alerts.push(...assessMultiCentre(input, others, rules, now));
-  return { violations, alerts, reads: { evidenceUses, withdrawals } };
+  alerts.push(...assessMultiCentre(input, withdrawals, rules, now));
+  return { violations, alerts };
 }
 
 /** Parses the input and checks that the caller is the paying centre. One registry read. */
 async function callerInput(
   ctx: Context,
   inputJson: string,
-): Promise<{ input: WithdrawalInput; rules: Rules }> {
+): Promise<{ input: WithdrawalInput; rules: Rules; centre: CentreEntry }> {
   const input = withdrawalInputFromJson(parseJson(inputJson, 'withdrawal'));
   checkWithdrawalSubject(ctx, input);
   const registry = await loadRegistry(ctx);
-  await requireCallerCentre(ctx, registry, input.centre, 'centre');
-  return { input, rules: registry.rules };
+  const centre = await requireCallerCentre(ctx, registry, input.centre, 'centre');
+  return { input, rules: registry.rules, centre };
 }
 
 function checkWithdrawnOn(input: WithdrawalInput, now: string): void {
@@ -322,47 +291,48 @@ function sameInput(record: WithdrawalRecord, input: WithdrawalInput): boolean {
 }
 
 /**
- * The withdrawal's entries in the keys the rules read: its evidence uses (a reversal frees them) and
- * its line in the subject's withdrawals (active, or not after a reversal). `reads` are the values the
- * transaction read before (this withdrawal's own entries left out or not, either is replaced here).
+ * The evidence and subject index entries of a withdrawal. Both carry the paying organisation's
+ * key-level policy from creation, so only its peers can delete an evidence entry (which frees the
+ * evidence) or mark the withdrawal inactive.
  */
-async function writeIndexes(ctx: Context, record: WithdrawalRecord, reads: Reads): Promise<void> {
+async function writeIndexes(ctx: Context, record: WithdrawalRecord, owner: string): Promise<void> {
   const active = record.status === 'RECORDED';
-  const mine = (entry: { centre: string; withdrawalId: string }): boolean =>
-    entry.centre === record.centre && entry.withdrawalId === record.withdrawalId;
   for (const evidence of record.evidence) {
-    const others = (reads.evidenceUses.get(evidence.hash) ?? []).filter((use) => !mine(use));
-    const own: EvidenceUse = {
-      subjectRef: record.subjectRef,
-      centre: record.centre,
-      withdrawalId: record.withdrawalId,
-      at: record.recordedAt,
-      kind: evidence.kind,
-      reasonCode: record.reasonCode,
-    };
-    await writeEvidenceUses(ctx, evidence.hash, active ? [...others, own] : others);
+    const key = indexKey(ctx, INDEX.evidence, [
+      evidence.hash,
+      record.subjectRef,
+      record.centre,
+      record.withdrawalId,
+    ]);
+    if (active) {
+      await writeJson(ctx, key, {
+        at: record.recordedAt,
+        centre: record.centre,
+        kind: evidence.kind,
+        reasonCode: record.reasonCode,
+      });
+      await ownKey(ctx, key, [owner]);
+    } else {
+      await ctx.stub.deleteState(key); // a reversal frees the evidence
+    }
   }
-  const withdrawals = reads.withdrawals.filter((w) => !mine(w));
-  const line: SubjectWithdrawal = {
-    centre: record.centre,
-    withdrawalId: record.withdrawalId,
-    at: record.recordedAt,
+  const subjectKey = indexKey(ctx, INDEX.subject, [
+    record.subjectRef,
+    'withdrawal',
+    record.centre,
+    record.withdrawalId,
+  ]);
+  await writeJson(ctx, subjectKey, {
     active,
+    at: record.recordedAt,
+    centre: record.centre,
+    centres: [record.centre],
     reasonCode: record.reasonCode,
     withdrawnOn: record.withdrawnOn,
-  };
-  await writeJson(ctx, subjectWithdrawalsKey(ctx, record.subjectRef), {
-    withdrawals: [...withdrawals, line].map((w) => ({ ...w })),
   });
-}
-
-/** The keys a reversal rewrites, read as they are. */
-async function readsFor(ctx: Context, record: WithdrawalRecord): Promise<Reads> {
-  const evidenceUses = new Map<string, readonly EvidenceUse[]>();
-  for (const evidence of record.evidence) {
-    evidenceUses.set(evidence.hash, await readEvidenceUses(ctx, evidence.hash));
+  if (active) {
+    await ownKey(ctx, subjectKey, [owner]);
   }
-  return { evidenceUses, withdrawals: await readSubjectWithdrawals(ctx, record.subjectRef) };
 }
 
 function withdrawalEvent(ctx: Context, type: string, record: WithdrawalRecord, replay = false): void {
@@ -401,7 +371,7 @@ export class WithdrawalContract extends Contract {
   @Transaction()
   @Returns('string')
   public async Record(ctx: Context, inputJson: string): Promise<string> {
-    const { input, rules } = await callerInput(ctx, inputJson);
+    const { input, rules, centre } = await callerInput(ctx, inputJson);
     const now = txTime(ctx);
     checkWithdrawnOn(input, now);
     const existing = await loadExisting(ctx, input.centre, input.withdrawalId);
@@ -412,7 +382,7 @@ export class WithdrawalContract extends Contract {
       withdrawalEvent(ctx, 'withdrawal.recorded', existing, true);
       return canonicalJson(existing);
     }
-    const { violations, alerts, reads } = await assess(ctx, input, rules, now);
+    const { violations, alerts } = await assess(ctx, input, rules, now);
     const first = violations[0];
     if (first !== undefined) {
       throw hpfError(first.code, first.message);
@@ -425,8 +395,14 @@ export class WithdrawalContract extends Contract {
       recordedAt: now,
       txId: ctx.stub.getTxID(),
     };
-    await writeJson(ctx, withdrawalKey(ctx, record.centre, record.withdrawalId), record);
-    await writeIndexes(ctx, record, reads);
+    await writeOwned(
+      ctx,
+      withdrawalKey(ctx, record.centre, record.withdrawalId),
+      record,
+      [centre.mspId],
+      'create',
+    );
+    await writeIndexes(ctx, record, centre.mspId);
     if (record.closesAccount) {
       await appendAccountEvent(
         ctx,
@@ -499,8 +475,14 @@ export class WithdrawalContract extends Contract {
       status: 'REVERSED',
       reversal: { reasonHash, at: txTime(ctx), txId: ctx.stub.getTxID() },
     };
-    await writeJson(ctx, withdrawalKey(ctx, record.centre, record.withdrawalId), reversed);
-    await writeIndexes(ctx, reversed, await readsFor(ctx, record));
+    await writeOwned(
+      ctx,
+      withdrawalKey(ctx, record.centre, record.withdrawalId),
+      reversed,
+      [caller.mspId],
+      'update',
+    );
+    await writeIndexes(ctx, reversed, caller.mspId);
     if (record.closesAccount) {
       // Cancels this withdrawal's closure only; any other closure (a transfer-out 04) stays.
       await appendAccountEvent(

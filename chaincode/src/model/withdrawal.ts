@@ -206,34 +206,3 @@ export function withdrawalFromJson(value: unknown): WithdrawalRecord {
     reversal: reversalFromJson(object.reversal),
   };
 }
-
-/** The second attribute of a subject's withdrawals key, `subject` [subjectRef, 'withdrawals']. */
-export const SUBJECT_WITHDRAWALS = 'withdrawals';
-
-/** One withdrawal in its subject's withdrawals key: what the interval and multi-centre rules read. */
-export type SubjectWithdrawal = {
-  readonly centre: string;
-  readonly withdrawalId: string;
-  readonly at: string;
-  /** False once reversed (the timeline still lists it). */
-  readonly active: boolean;
-  readonly reasonCode: string;
-  readonly withdrawnOn: string;
-};
-
-/** Rebuilds the list of a subject's withdrawals key `{withdrawals: […]}` (never a cast). */
-export function subjectWithdrawalsFromJson(value: unknown): SubjectWithdrawal[] {
-  const object = readObject(value, 'subject withdrawals');
-  return readArray(object, 'withdrawals', 100_000, 'subject withdrawals').map((item, index) => {
-    const path = `subject withdrawals[${index}]`;
-    const entry = readObject(item, path);
-    return {
-      centre: readString(entry, 'centre', path),
-      withdrawalId: readString(entry, 'withdrawalId', path),
-      at: readString(entry, 'at', path),
-      active: readBoolean(entry, 'active', path),
-      reasonCode: readString(entry, 'reasonCode', path),
-      withdrawnOn: readString(entry, 'withdrawnOn', path),
-    };
-  });
-}
