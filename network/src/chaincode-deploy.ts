@@ -321,8 +321,8 @@ export function chaincodeServerSpec(layout: Layout, org: OrgDefinition, packageI
     env: {
       PATH: childPath(),
       HOME: process.env.HOME ?? '/tmp',
-      // fabric-shim logs two lines per transaction at info: a sixth of a busy chaincode server's CPU
-      // (bench-results/profiles). Warnings and errors are still logged.
+      // fabric-shim logs two lines per transaction at info (bench-results/profiles): at warning they are
+      // no longer written, though winston still formats them before its transport drops them.
       CORE_CHAINCODE_LOGGING_LEVEL: 'warning',
       CORE_PEER_LOCALMSPID: org.mspId,
       // The same key file the gateways read: endorsers recompute subjectRefs with it (never the ledger).
