@@ -10,6 +10,7 @@ import {
 } from './domain/attestation-id';
 import { readObject, readOptionalString, readString } from './domain/json-fields';
 import { validateSha256Hex, validateSubjectRef } from './domain/validators';
+import { sealedByCentre } from './endorsement';
 import { INDEX, readIndex, readJson, transferKey, withdrawalKey } from './ledger';
 import { banFromJson, banKey, type BanRecord } from './model/ban';
 import { transferFromJson, type TransferRecord } from './model/transfer';
@@ -111,6 +112,11 @@ type Verification = {
   readonly kind: 'transfer' | 'withdrawal' | null;
   readonly record: Json;
   readonly documentMatches?: boolean;
+  /**
+   * Withdrawals: true when the record is in a centre's name but its organisation did not seal it
+   * (written by others: docs/decisions/0183-records-sealed-by-their-organisation.md).
+   */
+  readonly forged?: boolean;
 };
 
 function verifyRequestFromJson(value: unknown): { ref: AttestationRef; documentHash?: string } {
@@ -194,7 +200,16 @@ export class AuditContract extends Contract {
       const record = loaded.record;
       return canonicalJson(verification('transfer', record, documentHash, [record.personHash]));
     }
-    const hashes = loaded.record.evidence.map((evidence) => evidence.hash);
-    return canonicalJson(verification('withdrawal', loaded.record, documentHash, hashes));
+    const record = loaded.record;
+    const hashes = record.evidence.map((evidence) => evidence.hash);
+    const sealed = await sealedByCentre(
+      ctx,
+      withdrawalKey(ctx, record.centre, record.withdrawalId),
+      record.centre,
+    );
+    return canonicalJson({
+      ...verification('withdrawal', record, documentHash, hashes),
+      forged: !sealed,
+    });
   }
 }

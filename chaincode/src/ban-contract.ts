@@ -5,6 +5,7 @@ import { chinaDateOf } from './domain/dates';
 import { hpfError, invalid } from './domain/errors';
 import { readObject, readString } from './domain/json-fields';
 import { validateCentreCode, validateSha256Hex } from './domain/validators';
+import { writeOwned } from './endorsement';
 import { emitEvent, indexKey, INDEX, readJson, txTime, writeJson } from './ledger';
 import {
   addYears,
@@ -101,7 +102,7 @@ export class BanContract extends Contract {
       recordedAt: now,
       txId: ctx.stub.getTxID(),
     };
-    await writeJson(ctx, banKey(ctx, record.centre, record.banId), record);
+    await writeOwned(ctx, banKey(ctx, record.centre, record.banId), record, [caller.mspId], 'create');
     // The subject's ban key keeps the bans not yet over; expired ones are dropped as it is rewritten.
     const current = (await readSubjectBans(ctx, record.subjectRef)).filter((ban) => ban.until > today);
     if (record.until > today) {
@@ -154,7 +155,7 @@ export class BanContract extends Contract {
       status: 'LIFTED',
       lift: { reasonHash, at: now, txId: ctx.stub.getTxID() },
     };
-    await writeJson(ctx, banKey(ctx, lifted.centre, lifted.banId), lifted);
+    await writeOwned(ctx, banKey(ctx, lifted.centre, lifted.banId), lifted, [caller.mspId], 'update');
     const remaining = (await readSubjectBans(ctx, lifted.subjectRef)).filter(
       (ban) => !(ban.centre === lifted.centre && ban.banId === lifted.banId),
     );

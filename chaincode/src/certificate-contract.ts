@@ -12,7 +12,7 @@ import {
 import { hpfError, invalid } from './domain/errors';
 import { readObject, readString } from './domain/json-fields';
 import { validateCentreCode, validateSha256Hex } from './domain/validators';
-import { allOfPeersPolicy } from './endorsement';
+import { allOfPeersPolicy, sealedByCentre, writeOwned } from './endorsement';
 import { emitEvent, indexKey, readIndex, readJson, txTime, writeJson } from './ledger';
 import {
   certificateFromJson,
@@ -343,6 +343,24 @@ function verification(record: CertificateRecord | undefined, presented: Presente
   };
 }
 
+/**
+ * Judges a presented certificate. A record in the issuer's name that the issuer's organisation did
+ * not seal was written by others: FORGED, with nothing more, like UNKNOWN
+ * (docs/decisions/0183-records-sealed-by-their-organisation.md).
+ */
+async function verifyPresented(
+  ctx: Context,
+  code: string,
+  no: string,
+  presented: Presented,
+): Promise<string> {
+  const record = await loadCertificate(ctx, code, no);
+  if (record !== undefined && !(await sealedByCentre(ctx, certificateKey(ctx, code, no), code))) {
+    return canonicalJson({ status: 'FORGED' });
+  }
+  return canonicalJson(verification(record, presented, txTime(ctx)));
+}
+
 /** The issue time a gateway gives (and prints) may differ from the transaction time by this much. */
 const ISSUE_TIME_TOLERANCE_MS = 5 * 60 * 1000;
 
@@ -500,13 +518,21 @@ export class CertificateContract extends Contract {
       requestId: request?.requestId,
       supersedes: content.supersedes,
     };
-    await writeJson(ctx, certificateKey(ctx, record.issuer, record.certificateNo), record);
+    await writeOwned(
+      ctx,
+      certificateKey(ctx, record.issuer, record.certificateNo),
+      record,
+      [caller.mspId],
+      'create',
+    );
     if (old !== undefined) {
-      await writeJson(ctx, certificateKey(ctx, old.issuer, old.certificateNo), {
-        ...old,
-        status: 'SUPERSEDED',
-        supersededBy: record.certificateNo,
-      });
+      await writeOwned(
+        ctx,
+        certificateKey(ctx, old.issuer, old.certificateNo),
+        { ...old, status: 'SUPERSEDED', supersededBy: record.certificateNo },
+        [caller.mspId],
+        'update',
+      );
     }
     const holders = [caller.mspId];
     if (request !== undefined) {
@@ -553,7 +579,13 @@ export class CertificateContract extends Contract {
       );
     }
     const revoked: CertificateRecord = { ...record, status: 'REVOKED', revocation: stamp(ctx, reasonHash) };
-    await writeJson(ctx, certificateKey(ctx, record.issuer, record.certificateNo), revoked);
+    await writeOwned(
+      ctx,
+      certificateKey(ctx, record.issuer, record.certificateNo),
+      revoked,
+      [caller.mspId],
+      'update',
+    );
     await writePrivate(
       ctx,
       [caller.mspId],
@@ -728,7 +760,8 @@ export class CertificateContract extends Contract {
 
   /**
    * VALID / REVOKED / EXPIRED / TAMPERED / UNKNOWN for a number and a content hash, as of the proposal
-   * time. UNKNOWN and TAMPERED carry the status only.
+   * time. UNKNOWN and TAMPERED carry the status only; so does FORGED, for a record the issuer's
+   * organisation did not seal (docs/decisions/0183-records-sealed-by-their-organisation.md).
    */
   @Transaction(false)
   @Returns('string')
@@ -744,7 +777,7 @@ export class CertificateContract extends Contract {
       kind: 'content',
       contentHash: validateSha256Hex(contentHash, 'contentHash'),
     };
-    return canonicalJson(verification(await loadCertificate(ctx, code, no), presented, txTime(ctx)));
+    return verifyPresented(ctx, code, no, presented);
   }
 
   /**
@@ -769,7 +802,7 @@ export class CertificateContract extends Contract {
       pdfHash: validateSha256Hex(pdfHash, 'pdfHash'),
       contentHash: validateSha256Hex(contentHash, 'contentHash'),
     };
-    return canonicalJson(verification(await loadCertificate(ctx, code, no), presented, txTime(ctx)));
+    return verifyPresented(ctx, code, no, presented);
   }
 
   /** A request; the person only to the two centres (from the caller's own collection). */

@@ -12,6 +12,7 @@ import { addMonths, chinaDateOf, monthsBefore } from './domain/dates';
 import { hpfError, invalid } from './domain/errors';
 import { readBoolean, readObject, readOptionalString, readString } from './domain/json-fields';
 import { validateCentreCode, validateWithdrawalId } from './domain/validators';
+import { ownKey, writeOwned } from './endorsement';
 import {
   emitEvent,
   indexKey,
@@ -29,8 +30,14 @@ import {
   openTransferOuts,
   readAccountState,
 } from './model/account';
-import { banViolation, readSubjectBans } from './model/ban';
-import { intervalMonthsOf, loadRegistry, requireCallerCentre, type Rules } from './model/registry';
+import { banViolation, readSubjectBans, sealedBansInForce } from './model/ban';
+import {
+  intervalMonthsOf,
+  loadRegistry,
+  requireCallerCentre,
+  type CentreEntry,
+  type Rules,
+} from './model/registry';
 import { checkWithdrawalSubject } from './model/subject-check';
 import {
   inputOf,
@@ -219,7 +226,9 @@ function assessInterval(
 async function assess(ctx: Context, input: WithdrawalInput, rules: Rules, now: string): Promise<Assessment> {
   const violations: Violation[] = [];
   const alerts: AlertJson[] = [];
-  const banned = banViolation(await readSubjectBans(ctx, input.subjectRef), chinaDateOf(now));
+  const today = chinaDateOf(now);
+  const bans = await sealedBansInForce(ctx, await readSubjectBans(ctx, input.subjectRef), today);
+  const banned = banViolation(bans, today);
   if (banned !== undefined) {
     violations.push({ code: 'SUBJECT_BANNED', message: banned });
   }
@@ -256,12 +265,12 @@ async function assess(ctx: Context, input: WithdrawalInput, rules: Rules, now: s
 async function callerInput(
   ctx: Context,
   inputJson: string,
-): Promise<{ input: WithdrawalInput; rules: Rules }> {
+): Promise<{ input: WithdrawalInput; rules: Rules; centre: CentreEntry }> {
   const input = withdrawalInputFromJson(parseJson(inputJson, 'withdrawal'));
   checkWithdrawalSubject(ctx, input);
   const registry = await loadRegistry(ctx);
-  await requireCallerCentre(ctx, registry, input.centre, 'centre');
-  return { input, rules: registry.rules };
+  const centre = await requireCallerCentre(ctx, registry, input.centre, 'centre');
+  return { input, rules: registry.rules, centre };
 }
 
 function checkWithdrawnOn(input: WithdrawalInput, now: string): void {
@@ -285,7 +294,12 @@ function sameInput(record: WithdrawalRecord, input: WithdrawalInput): boolean {
   return canonicalJson(inputOf(record)) === canonicalJson(input);
 }
 
-async function writeIndexes(ctx: Context, record: WithdrawalRecord): Promise<void> {
+/**
+ * The evidence and subject index entries of a withdrawal. Both carry the paying organisation's
+ * key-level policy from creation, so only its peers can delete an evidence entry (which frees the
+ * evidence) or mark the withdrawal inactive.
+ */
+async function writeIndexes(ctx: Context, record: WithdrawalRecord, owner: string): Promise<void> {
   const active = record.status === 'RECORDED';
   for (const evidence of record.evidence) {
     const key = indexKey(ctx, INDEX.evidence, [
@@ -301,6 +315,7 @@ async function writeIndexes(ctx: Context, record: WithdrawalRecord): Promise<voi
         kind: evidence.kind,
         reasonCode: record.reasonCode,
       });
+      await ownKey(ctx, key, [owner]);
     } else {
       await ctx.stub.deleteState(key); // a reversal frees the evidence
     }
@@ -319,6 +334,9 @@ async function writeIndexes(ctx: Context, record: WithdrawalRecord): Promise<voi
     reasonCode: record.reasonCode,
     withdrawnOn: record.withdrawnOn,
   });
+  if (active) {
+    await ownKey(ctx, subjectKey, [owner]);
+  }
 }
 
 function withdrawalEvent(ctx: Context, type: string, record: WithdrawalRecord, replay = false): void {
@@ -357,7 +375,7 @@ export class WithdrawalContract extends Contract {
   @Transaction()
   @Returns('string')
   public async Record(ctx: Context, inputJson: string): Promise<string> {
-    const { input, rules } = await callerInput(ctx, inputJson);
+    const { input, rules, centre } = await callerInput(ctx, inputJson);
     const now = txTime(ctx);
     checkWithdrawnOn(input, now);
     const existing = await loadExisting(ctx, input.centre, input.withdrawalId);
@@ -381,8 +399,14 @@ export class WithdrawalContract extends Contract {
       recordedAt: now,
       txId: ctx.stub.getTxID(),
     };
-    await writeJson(ctx, withdrawalKey(ctx, record.centre, record.withdrawalId), record);
-    await writeIndexes(ctx, record);
+    await writeOwned(
+      ctx,
+      withdrawalKey(ctx, record.centre, record.withdrawalId),
+      record,
+      [centre.mspId],
+      'create',
+    );
+    await writeIndexes(ctx, record, centre.mspId);
     if (record.closesAccount) {
       await appendAccountEvent(
         ctx,
@@ -455,8 +479,14 @@ export class WithdrawalContract extends Contract {
       status: 'REVERSED',
       reversal: { reasonHash, at: txTime(ctx), txId: ctx.stub.getTxID() },
     };
-    await writeJson(ctx, withdrawalKey(ctx, record.centre, record.withdrawalId), reversed);
-    await writeIndexes(ctx, reversed);
+    await writeOwned(
+      ctx,
+      withdrawalKey(ctx, record.centre, record.withdrawalId),
+      reversed,
+      [caller.mspId],
+      'update',
+    );
+    await writeIndexes(ctx, reversed, caller.mspId);
     if (record.closesAccount) {
       // Cancels this withdrawal's closure only; any other closure (a transfer-out 04) stays.
       await appendAccountEvent(

@@ -21,6 +21,7 @@ import {
   homeCentreOf,
   PSEUDONYM_KEY,
 } from './harness';
+import { sealKey } from '../src/endorsement';
 import { depositUseFacts } from '../../test/support/fixtures';
 
 function content(overrides: Partial<CertificateContent> = {}): CertificateContent {
@@ -216,6 +217,10 @@ describe('certificate contract', () => {
       unknown
     >;
     net.ledger.state.set(key, Buffer.from(JSON.stringify(legacy), 'utf8'));
+    // Sealed by its issuer as every record is (docs/decisions/0183-records-sealed-by-their-organisation.md).
+    net.ledger
+      .collection(`_implicit_org_${BEIJING.mspId}`)
+      .set(sealKey(key), Buffer.from(JSON.stringify(legacy), 'utf8'));
     const contentHash = certificateContentHash(content());
     const anyBytes = sha256Hex('a PDF rendered by an older gateway');
     expect(await verifyPdf(net, 'ZM-2026-0001', anyBytes, contentHash)).toMatchObject({

@@ -5,6 +5,8 @@
  * key queries return keys in order with Fabric-style bookmarks, private data lives per collection,
  * and each transaction's events and validation parameters are recorded.
  */
+import { createHash } from 'node:crypto';
+
 import { common, msp } from '@hyperledger/fabric-protos';
 import type { Context } from 'fabric-contract-api';
 import type {
@@ -327,6 +329,14 @@ export class FakeStub implements ChaincodeStub {
     return Promise.resolve(this.ledger.collection(collection).get(key) ?? new Uint8Array());
   }
 
+  /** The SHA-256 of the committed private value, as every peer holds it (members or not); empty when none. */
+  public getPrivateDataHash(collection: string, key: string): Promise<Uint8Array> {
+    const value = this.ledger.collection(collection).get(key);
+    return Promise.resolve(
+      value === undefined ? new Uint8Array() : createHash('sha256').update(value).digest(),
+    );
+  }
+
   public putPrivateData(collection: string, key: string, value: Uint8Array): Promise<void> {
     let writes = this.privateWrites.get(collection);
     if (writes === undefined) {
@@ -379,9 +389,6 @@ export class FakeStub implements ChaincodeStub {
   }
   public invokeChaincode(): never {
     return notImplemented('invokeChaincode');
-  }
-  public getPrivateDataHash(): never {
-    return notImplemented('getPrivateDataHash');
   }
   public deletePrivateData(): never {
     return notImplemented('deletePrivateData');
@@ -473,7 +480,9 @@ export function policySatisfied(bytes: Uint8Array, endorsers: readonly string[])
  * network sets to OutOf(2, every org's peer); a write to an org's implicit collection needs that org.
  */
 export function wouldValidate(stub: FakeStub, endorsers: readonly string[]): boolean {
-  const publicValid = stub.writtenKeys().every((key) => {
+  // A key-level policy change is a write of the key's metadata: it needs the key's current policy too.
+  const keys = new Set([...stub.writtenKeys(), ...stub.validationWrites.keys()]);
+  const publicValid = [...keys].every((key) => {
     const policy = stub.policiesBefore.get(key);
     return policy === undefined ? new Set(endorsers).size >= 2 : policySatisfied(policy, endorsers);
   });

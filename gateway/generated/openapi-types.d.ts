@@ -737,7 +737,7 @@ export interface paths {
     };
     /**
      * Chaincode events as Server-Sent Events, resumable with Last-Event-ID
-     * @description Event ids are `<blockNumber>:<txId>`. Send the last one received as Last-Event-ID to resume just after it; send `<blockNumber>` to start at that block (0 replays the channel). Operators receive only events whose `centres` include their centre. A transfer's or withdrawal's event carries `record`, the public record its transaction wrote (as GET of that attestation returns it); events committed before the chaincode carried it have none.
+     * @description Event ids are `<blockNumber>:<txId>`. Send the last one received as Last-Event-ID to resume just after it; send `<blockNumber>` to start at that block. A stream resumes at most the gateway's replay window back (`SSE_REPLAY_BLOCKS` blocks, default 10000): an older position is 410 REPLAY_WINDOW_EXCEEDED with the header X-Replay-Window-Start naming the oldest block a stream may start at (read current state from the list endpoints, then resume from that block). Each key may hold a few streams at once and the gateway a bounded number in all (429 RATE_LIMITED above, with Retry-After). Operators receive only events whose `centres` include their centre. A transfer's or withdrawal's event carries `record`, the public record its transaction wrote (as GET of that attestation returns it); events committed before the chaincode carried it have none.
      */
     get: operations['events'];
     put?: never;
@@ -1400,6 +1400,8 @@ export interface components {
       validationCode?: string;
       timestamp?: string;
       endorsingOrgs?: string[];
+      /** @description True when the record is in a centre's name but that centre's organisation did not seal it (other organisations wrote it): it does not count, and verification says valid false */
+      forged?: boolean;
     };
     Problem: {
       type: string;
@@ -1421,6 +1423,7 @@ export interface components {
         | 'SUBJECT_BANNED'
         | 'CODE_USED'
         | 'CODE_EXPIRED'
+        | 'REPLAY_WINDOW_EXCEEDED'
         | 'RATE_LIMITED'
         | 'INTERNAL'
         | 'ENDORSEMENT_FAILED'
@@ -1506,7 +1509,7 @@ export interface components {
     /** @description The status, and for a certificate the presented document or hash matched, its public facts. CONTENT_VALID: a PDF of a certificate issued before the ledger recorded PDF hashes, whose embedded content is the issued one and which is in force (its printed page was not checked). UNKNOWN and TAMPERED: the status only. */
     CertificateVerification: {
       /** @enum {string} */
-      status: 'VALID' | 'CONTENT_VALID' | 'REVOKED' | 'EXPIRED' | 'TAMPERED' | 'UNKNOWN';
+      status: 'VALID' | 'CONTENT_VALID' | 'REVOKED' | 'EXPIRED' | 'TAMPERED' | 'UNKNOWN' | 'FORGED';
       certificateNo?: string;
       issuer?: string;
       type?: string;
@@ -2867,7 +2870,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description {valid, ...proof} */
+      /** @description {valid, ...proof}: valid is false for a FORGED record (`forged: true`, written in a centre's name without that centre's organisation) as for a failed transaction or another document */
       200: {
         headers: {
           [name: string]: unknown;

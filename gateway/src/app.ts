@@ -3,10 +3,11 @@ import * as OpenApiValidator from 'express-openapi-validator';
 import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
-import type { ApiKeyEntry } from './config';
+import { LIMIT_DEFAULTS, type ApiKeyEntry } from './config';
 import { ApiError } from './errors';
 import type { LedgerClient } from './fabric/ledger-client';
 import { newItemValidator } from './http/batch';
+import { newBudget, type Budget } from './services/budget';
 import {
   auditorsReadOnly,
   callerOf,
@@ -34,6 +35,7 @@ import { newAuditService } from './services/audit-service';
 import { newCertificateService } from './services/certificate-service';
 import { newCentreDirectory } from './services/centre-directory';
 import { newEventService } from './services/event-service';
+import { newPersonLookups } from './services/person-lookups';
 import { newLedgerWriter } from './services/ledger-writer';
 import { newReadiness, type Readiness } from './services/readiness';
 import type { LedgerIndex } from './services/ledger-index';
@@ -70,6 +72,12 @@ export interface AppSettings extends ServiceSettings {
   readonly consoleSessionsPerKey: number;
   /** The gateway serves HTTPS: console cookies carry `Secure`. */
   readonly secureCookies: boolean;
+  /** Limits (config.ts LIMIT_DEFAULTS when absent): person lookups per key, event streams, replay. */
+  readonly personLookupsPerMinute?: number;
+  readonly personLookupsPerDay?: number;
+  readonly sseStreamsPerKey?: number;
+  readonly sseStreamsPerGateway?: number;
+  readonly sseReplayBlocks?: number;
 }
 
 export interface AppOptions {
@@ -126,11 +134,21 @@ export function createApp(options: Readonly<AppOptions>): Express {
   app.use(refuseUnlistedMethods(openApiDocument));
   app.use(operationRoutes({ readiness, openApiDocument, readinessDetails: options.readinessDetails }));
   const audit = newAuditService({ ledger, settings, verifications: options.verifications });
+  // One budget per key for person lookups, shared by the API and the console.
+  const lookups = newPersonLookups({
+    pseudonymKey: settings.pseudonymKey,
+    audit,
+    limits: {
+      perMinute: settings.personLookupsPerMinute ?? LIMIT_DEFAULTS.personLookupsPerMinute,
+      perDay: settings.personLookupsPerDay ?? LIMIT_DEFAULTS.personLookupsPerDay,
+    },
+  });
   if (options.index !== undefined) {
     app.use(
       consoleRoutes({
         index: options.index,
         audit,
+        lookups,
         sessions: newSessionStore(settings.apiKeys, {
           minutes: settings.consoleSessionMinutes,
           perKey: settings.consoleSessionsPerKey,
@@ -163,16 +181,11 @@ export function createApp(options: Readonly<AppOptions>): Express {
     ),
   );
   app.use('/v1', requireAuthenticated);
+  // Per key, in units: a request costs one, a batch of n items n (the rest charged once it is read).
+  const perKey = newBudget('requests', [{ ms: 60_000, limit: settings.rateLimitPerMinute, per: 'a minute' }]);
   app.use(
     '/v1',
-    perMinute(
-      settings.rateLimitPerMinute,
-      `more than ${settings.rateLimitPerMinute} requests a minute for this key`,
-      {
-        skip: (req) => !isAuthenticated(req),
-        keyGenerator: (req) => callerOf(req).keyId,
-      },
-    ),
+    chargeKey(perKey, () => 1),
   );
   app.use('/v1', auditorsReadOnly);
   // A batch carries up to BATCH_MAX_ITEMS bodies; body-parser skips a body already parsed.
@@ -200,6 +213,10 @@ export function createApp(options: Readonly<AppOptions>): Express {
     }),
   );
   app.use(
+    ['/v1/withdrawals/batch', '/v1/transfers/batch'],
+    chargeKey(perKey, (req) => batchSize(req) - 1),
+  );
+  app.use(
     transferRoutes(
       newTransferService({ ledger, writer, directory, settings }),
       newItemValidator(openApiDocument, 'TransferRequest'),
@@ -213,14 +230,19 @@ export function createApp(options: Readonly<AppOptions>): Express {
   );
   app.use(banRoutes(newBanService({ ledger, writer, settings })));
   app.use(certificateRoutes(newCertificateService({ ledger, writer, directory, settings })));
-  app.use(auditRoutes(audit));
+  app.use(auditRoutes(audit, lookups));
   app.use(
     eventRoutes({
-      events: newEventService({ ledger }),
+      events: newEventService({
+        ledger,
+        replayBlocks: settings.sseReplayBlocks ?? LIMIT_DEFAULTS.sseReplayBlocks,
+      }),
       logger,
       heartbeatMs: settings.sseHeartbeatMs,
       stallTimeoutMs: settings.sseStallTimeoutMs,
       shutdown: options.shutdown,
+      streamsPerKey: settings.sseStreamsPerKey ?? LIMIT_DEFAULTS.sseStreamsPerKey,
+      streamsPerGateway: settings.sseStreamsPerGateway ?? LIMIT_DEFAULTS.sseStreamsPerGateway,
     }),
   );
   app.use(notFound);
@@ -244,6 +266,30 @@ function perMinute(
       next(new ApiError('RATE_LIMITED', message));
     },
   });
+}
+
+/**
+ * Charges the caller's key `cost(req)` units of `budget` (nothing for key-less requests), or refuses
+ * with 429 RATE_LIMITED and Retry-After when that is more than is left: nothing is then done.
+ */
+function chargeKey(budget: Budget, cost: (req: express.Request) => number): express.RequestHandler {
+  return (req, res, next) => {
+    if (!isAuthenticated(req)) {
+      next();
+      return;
+    }
+    const units = cost(req);
+    const state = units > 0 ? budget.take(callerOf(req).keyId, units) : budget.state(callerOf(req).keyId);
+    res.setHeader('RateLimit-Policy', `"per-key";q=${state.limit};w=60`);
+    res.setHeader('RateLimit', `"per-key";r=${state.remaining};t=${state.resetSeconds}`);
+    next();
+  };
+}
+
+/** Items of a batch body the OpenAPI validator let through (1 to BATCH_MAX_ITEMS). */
+function batchSize(req: express.Request): number {
+  const items = (req.body as { items?: unknown } | undefined)?.items;
+  return Array.isArray(items) ? items.length : 1;
 }
 
 /** While draining, requests arriving on kept-alive connections are refused and the connection closed. */

@@ -95,7 +95,24 @@ export interface GatewayConfig {
   readonly consoleSessionsPerKey: number;
   /** A transfer still open after this many working days counts as overdue in the console. */
   readonly consoleOverdueWorkingDays: number;
+  /** Person lookups (API and console together) per key: a minute and a day. */
+  readonly personLookupsPerMinute: number;
+  readonly personLookupsPerDay: number;
+  /** Event streams open at once, per key and on the whole gateway. */
+  readonly sseStreamsPerKey: number;
+  readonly sseStreamsPerGateway: number;
+  /** How many blocks back a Last-Event-ID may resume from (older: 410 REPLAY_WINDOW_EXCEEDED). */
+  readonly sseReplayBlocks: number;
 }
+
+/** Defaults of the gateway's limits (the app uses them too when a test builds it without them). */
+export const LIMIT_DEFAULTS = {
+  personLookupsPerMinute: 20,
+  personLookupsPerDay: 200,
+  sseStreamsPerKey: 4,
+  sseStreamsPerGateway: 64,
+  sseReplayBlocks: 10_000,
+} as const;
 
 const PREFIX = 'HPF_GW_';
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -441,5 +458,48 @@ export function loadConfig(env: Env): GatewayConfig {
     consoleSessionMinutes: reader.integer('CONSOLE_SESSION_MINUTES', 1, 1_440, 30),
     consoleSessionsPerKey: reader.integer('CONSOLE_SESSIONS_PER_KEY', 1, 100, 5),
     consoleOverdueWorkingDays: reader.integer('CONSOLE_OVERDUE_WORKING_DAYS', 1, 365, 10),
+    ...readLimits(reader),
+  };
+}
+
+/** The limits on person lookups and event streams; a smaller window's limit may not exceed a larger one's. */
+function readLimits(
+  reader: Reader,
+): Pick<
+  GatewayConfig,
+  | 'personLookupsPerMinute'
+  | 'personLookupsPerDay'
+  | 'sseStreamsPerKey'
+  | 'sseStreamsPerGateway'
+  | 'sseReplayBlocks'
+> {
+  const d = LIMIT_DEFAULTS;
+  const personLookupsPerMinute = reader.integer(
+    'PERSON_LOOKUPS_PER_MINUTE',
+    1,
+    10_000,
+    d.personLookupsPerMinute,
+  );
+  const personLookupsPerDay = reader.integer('PERSON_LOOKUPS_PER_DAY', 1, 1_000_000, d.personLookupsPerDay);
+  if (personLookupsPerMinute > personLookupsPerDay) {
+    throw new ConfigError(
+      `${PREFIX}PERSON_LOOKUPS_PER_MINUTE`,
+      `must not exceed HPF_GW_PERSON_LOOKUPS_PER_DAY (${personLookupsPerDay})`,
+    );
+  }
+  const sseStreamsPerKey = reader.integer('SSE_STREAMS_PER_KEY', 1, 10_000, d.sseStreamsPerKey);
+  const sseStreamsPerGateway = reader.integer('SSE_STREAMS_PER_GATEWAY', 1, 10_000, d.sseStreamsPerGateway);
+  if (sseStreamsPerKey > sseStreamsPerGateway) {
+    throw new ConfigError(
+      `${PREFIX}SSE_STREAMS_PER_KEY`,
+      `must not exceed HPF_GW_SSE_STREAMS_PER_GATEWAY (${sseStreamsPerGateway})`,
+    );
+  }
+  return {
+    personLookupsPerMinute,
+    personLookupsPerDay,
+    sseStreamsPerKey,
+    sseStreamsPerGateway,
+    sseReplayBlocks: reader.integer('SSE_REPLAY_BLOCKS', 1, 100_000_000, d.sseReplayBlocks),
   };
 }

@@ -74,7 +74,30 @@ describe('subjects and verification', () => {
       validationCode: 'VALID',
       timestamp: '2026-11-20T08:00:00.000Z',
       endorsingOrgs: ['C110000MSP', 'C440000MSP'],
+      forged: false,
     });
+  });
+
+  it('a record the ledger calls forged (not sealed by its centre) is forged in the proof and never valid', async () => {
+    const { app, ledger } = buildApp();
+    ledger.on('audit:Verify', () =>
+      JSON.stringify({
+        found: true,
+        kind: 'withdrawal',
+        record: withdrawalRecord({ centre: '440300', withdrawalId: 'W-F', txId: TX1 }),
+        forged: true,
+      }),
+    );
+    ledger.transactions.set(TX1, txInfo(TX1));
+    const verified = await request(app)
+      .post('/v1/verify')
+      .set('Authorization', bearer(AUDITOR_KEY))
+      .send({ attestationId: 'withdrawal:440300:W-F' });
+    expect(verified.body).toMatchObject({ valid: false, found: true, forged: true, validationCode: 'VALID' });
+    const proof = await request(app)
+      .get('/v1/attestations/withdrawal:440300:W-F/proof')
+      .set('Authorization', bearer(AUDITOR_KEY));
+    expect(proof.body).toMatchObject({ forged: true, validationCode: 'VALID' });
   });
 
   it('proof of an unknown attestation is 404', async () => {

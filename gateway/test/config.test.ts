@@ -103,10 +103,42 @@ describe('loadConfig', () => {
     ['HPF_GW_ENDORSING_FALLBACK_MSPS', 'C1MSP,,'],
     ['HPF_GW_DATA_DIR', '/nonexistent/data'],
     ['HPF_GW_LOG_LEVEL', 'loud'],
+    ['HPF_GW_PERSON_LOOKUPS_PER_MINUTE', '0'],
+    ['HPF_GW_PERSON_LOOKUPS_PER_MINUTE', '300'], // more than the day's default 200
+    ['HPF_GW_PERSON_LOOKUPS_PER_DAY', 'many'],
+    ['HPF_GW_SSE_STREAMS_PER_KEY', '100'], // more than the gateway's default 64
+    ['HPF_GW_SSE_STREAMS_PER_GATEWAY', '0'],
+    ['HPF_GW_SSE_REPLAY_BLOCKS', '-5'],
   ])('names %s when it is %p', (variable, value) => {
     const error = errorOf({ ...base, [variable]: value });
     expect(error.variable).toBe(variable);
     expect(error.message.startsWith(`${variable}: `)).toBe(true);
+  });
+
+  it('limits person lookups and event streams by default, and takes validated overrides', () => {
+    expect(loadConfig(base)).toMatchObject({
+      personLookupsPerMinute: 20,
+      personLookupsPerDay: 200,
+      sseStreamsPerKey: 4,
+      sseStreamsPerGateway: 64,
+      sseReplayBlocks: 10_000,
+    });
+    expect(
+      loadConfig({
+        ...base,
+        HPF_GW_PERSON_LOOKUPS_PER_MINUTE: '5',
+        HPF_GW_PERSON_LOOKUPS_PER_DAY: '50',
+        HPF_GW_SSE_STREAMS_PER_KEY: '2',
+        HPF_GW_SSE_STREAMS_PER_GATEWAY: '8',
+        HPF_GW_SSE_REPLAY_BLOCKS: '100',
+      }),
+    ).toMatchObject({
+      personLookupsPerMinute: 5,
+      personLookupsPerDay: 50,
+      sseStreamsPerKey: 2,
+      sseStreamsPerGateway: 8,
+      sseReplayBlocks: 100,
+    });
   });
 
   it('the regulator gateway (empty centre code) must use the regulator MSP and auditor keys only', () => {

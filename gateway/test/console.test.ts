@@ -181,6 +181,33 @@ describe('console routes', () => {
     expect(statusLabel('RECORDED')).toBe('RECORDED · 已提取 · —');
   });
 
+  it('says FORGED on the attestation page when the ledger finds the record unsealed by its centre', async () => {
+    const { app, ledger } = buildApp({}, { index: filled() });
+    const txId = '3c'.repeat(32);
+    ledger.on('audit:Verify', () =>
+      JSON.stringify({
+        found: true,
+        kind: 'withdrawal',
+        record: withdrawalRecord({ centre: '440300', withdrawalId: 'W-F', txId }),
+        forged: true,
+      }),
+    );
+    ledger.transactions.set(txId, {
+      txId,
+      blockNumber: '7',
+      validationCode: 'VALID',
+      valid: true,
+      timestamp: '2026-11-20T08:00:00.000Z',
+      creatorMspId: 'C110000MSP',
+      endorsingOrgs: ['C110000MSP', 'RegulatorMSP'],
+      chaincode: 'hpf',
+    });
+    const cookie = String((await signIn(app, AUDITOR_KEY)).headers['set-cookie']).split(';')[0] ?? '';
+    const page = await request(app).get('/console/attestations/withdrawal:440300:W-F').set('cookie', cookie);
+    expect(page.status).toBe(200);
+    expect(page.text).toMatch(/<p id="verdict" class="error">[^<]*FORGED/);
+  });
+
   it('signs in auditors and operators with an HttpOnly, SameSite=Strict, expiring cookie; refuses other keys', async () => {
     const { app } = buildApp({}, { index: filled() });
     for (const key of [AUDITOR_KEY, OPERATOR_KEY]) {

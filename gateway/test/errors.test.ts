@@ -239,8 +239,14 @@ describe('toApiError: the one translation of Fabric errors', () => {
     expect(toApiError(err)).toMatchObject({ retry: 'read-conflict', txId: TX });
   });
 
-  it('a CommitError for a policy failure is ENDORSEMENT_FAILED with the txId', () => {
+  it('a CommitError for a policy failure is ENDORSEMENT_FAILED with the txId, tried again like a read conflict', () => {
+    // Fabric's answer for a key whose key-level policy an earlier transaction of the block set.
     const err = new CommitError({ code: 10, transactionId: TX, message: 'policy' });
+    expect(toApiError(err)).toMatchObject({ code: 'ENDORSEMENT_FAILED', txId: TX, retry: 'read-conflict' });
+  });
+
+  it('any other invalid commit is ENDORSEMENT_FAILED and not tried again', () => {
+    const err = new CommitError({ code: 9, transactionId: TX, message: 'bad rwset' });
     expect(toApiError(err)).toMatchObject({ code: 'ENDORSEMENT_FAILED', txId: TX, retry: undefined });
   });
 

@@ -109,7 +109,15 @@ const definitionSchema = z.strictObject({
   basePort: portSchema,
   dataDir: z.string().min(1, 'must not be empty'),
   gateways: z
-    .strictObject({ rateLimitPerMinute: z.number().int().min(1).max(1_000_000) })
+    .strictObject({
+      rateLimitPerMinute: z.number().int().min(1).max(1_000_000),
+      // Optional: the gateway's own defaults apply when absent (docs/gateway.md, configuration).
+      personLookupsPerMinute: z.number().int().min(1).max(10_000).optional(),
+      personLookupsPerDay: z.number().int().min(1).max(1_000_000).optional(),
+      sseStreamsPerKey: z.number().int().min(1).max(10_000).optional(),
+      sseStreamsPerGateway: z.number().int().min(1).max(10_000).optional(),
+      sseReplayBlocks: z.number().int().min(1).max(100_000_000).optional(),
+    })
     .default({ rateLimitPerMinute: 6000 }),
   rules: z
     .strictObject({
@@ -212,8 +220,21 @@ export interface Consortium {
     readonly recurringIntervalMonths?: Readonly<Record<string, number | undefined>>;
     readonly banYears?: Readonly<Record<string, number | undefined>>;
   };
-  /** Requests per minute each API key may make to a gateway (429 RATE_LIMITED beyond). */
-  readonly gateways: { readonly rateLimitPerMinute: number };
+  /**
+   * Requests per minute each API key may make to a gateway (429 RATE_LIMITED beyond), and optional
+   * overrides of the gateway's other limits (person lookups, event streams, replay window).
+   */
+  readonly gateways: GatewayLimits;
+}
+
+/** The gateways' limits a definition may set (the gateway's defaults apply to those it omits). */
+export interface GatewayLimits {
+  readonly rateLimitPerMinute: number;
+  readonly personLookupsPerMinute?: number;
+  readonly personLookupsPerDay?: number;
+  readonly sseStreamsPerKey?: number;
+  readonly sseStreamsPerGateway?: number;
+  readonly sseReplayBlocks?: number;
 }
 
 /** A definition that failed validation; `issues` holds one `field: problem` line per finding. */

@@ -229,6 +229,20 @@ export const GATEWAY_NODE_FLAGS: readonly string[] = [
   '--optimize-for-size',
 ];
 
+/** The limits a definition overrides, as the gateway's variables (absent ones keep its defaults). */
+function gatewayLimitsEnv(limits: Consortium['gateways']): Record<string, string> {
+  const env: Record<string, string> = {};
+  const set = (variable: string, value: number | undefined): void => {
+    if (value !== undefined) env[variable] = String(value);
+  };
+  set('HPF_GW_PERSON_LOOKUPS_PER_MINUTE', limits.personLookupsPerMinute);
+  set('HPF_GW_PERSON_LOOKUPS_PER_DAY', limits.personLookupsPerDay);
+  set('HPF_GW_SSE_STREAMS_PER_KEY', limits.sseStreamsPerKey);
+  set('HPF_GW_SSE_STREAMS_PER_GATEWAY', limits.sseStreamsPerGateway);
+  set('HPF_GW_SSE_REPLAY_BLOCKS', limits.sseReplayBlocks);
+  return env;
+}
+
 export function gatewaySpec(consortium: Consortium, layout: Layout, org: OrgDefinition): ProcessSpec {
   const user = layout.user(org);
   const others = consortium.centres.filter((c) => c.mspId !== org.mspId).map((c) => c.mspId);
@@ -265,6 +279,7 @@ export function gatewaySpec(consortium: Consortium, layout: Layout, org: OrgDefi
       HPF_GW_DATA_DIR: gatewayDir(layout, org),
       HPF_GW_LOG_LEVEL: 'info',
       HPF_GW_RATE_LIMIT_PER_MINUTE: String(consortium.gateways.rateLimitPerMinute),
+      ...gatewayLimitsEnv(consortium.gateways),
     },
   };
 }

@@ -341,5 +341,6 @@ export const VERIFICATION_STATUSES = [
   'EXPIRED',
   'TAMPERED',
   'UNKNOWN',
+  'FORGED',
 ] as const;
 export type VerificationStatus = (typeof VERIFICATION_STATUSES)[number];

@@ -11,6 +11,7 @@ import {
   validateSubjectRef,
   validateWithdrawalId,
 } from '../domain/validators';
+import { sealedByCentre } from '../endorsement';
 import { readJson, writeJson } from '../ledger';
 
 /**
@@ -187,6 +188,25 @@ export async function writeSubjectBans(
 /** A ban is in force on `today` (YYYY-MM-DD) from its first day up to the day before `until`. */
 export function inForce(ban: { readonly from: string; readonly until: string }, today: string): boolean {
   return ban.from <= today && today < ban.until;
+}
+
+/**
+ * The bans in force on `today` whose records the issuing centre's organisation sealed: a ban written
+ * in a centre's name by other organisations does not count (docs/decisions/0183). Reads only when a
+ * ban is in force.
+ */
+export async function sealedBansInForce(
+  ctx: Context,
+  bans: readonly ActiveBan[],
+  today: string,
+): Promise<ActiveBan[]> {
+  const sealed: ActiveBan[] = [];
+  for (const ban of bans) {
+    if (inForce(ban, today) && (await sealedByCentre(ctx, banKey(ctx, ban.centre, ban.banId), ban.centre))) {
+      sealed.push(ban);
+    }
+  }
+  return sealed;
 }
 
 /** The message of SUBJECT_BANNED for the first ban in force, or undefined. */

@@ -85,6 +85,10 @@ const TEXTS = {
   verdict: ['核验结论', 'Verdict'],
   verdictValid: ['有效：账本记录与证明一致', 'Valid: the ledger holds this record, its transaction is valid'],
   verdictInvalid: ['无效', 'Not valid'],
+  verdictForged: [
+    '伪造 FORGED：该记录以中心名义写入，但该中心所属机构未参与',
+    "FORGED: written in the centre's name without its organisation",
+  ],
   proof: ['下载证明（JSON）', 'Download the proof (JSON)'],
   documentHash: ['文件哈希核验', 'Check a document hash'],
   documentHint: [

@@ -1,6 +1,8 @@
 import type { Request } from 'express';
+import { ApiError } from '../errors';
 import type { AuditService } from '../services/audit-service';
 import type { LedgerIndex } from '../services/ledger-index';
+import type { PersonLookups } from '../services/person-lookups';
 import type { Cell, SafeHtml, Table } from './html';
 import type { Lang } from './i18n';
 
@@ -13,7 +15,19 @@ export const CSV_MAX_ROWS = 200_000;
 export interface ConsoleDeps {
   readonly index: LedgerIndex;
   readonly audit: AuditService;
+  /** Person lookups: charged to the signed-in key's budget, shared with the API. */
+  readonly lookups: PersonLookups;
   readonly overdueWorkingDays: number;
+}
+
+/** The API key ID of each signed-in request (set by the console's session check). */
+export const signedInKeys = new WeakMap<Request, string>();
+
+/** The key a console request is signed in with (pages behind the session check only). */
+export function signedInKey(req: Request): string {
+  const keyId = signedInKeys.get(req);
+  if (keyId === undefined) throw new ApiError('UNAUTHENTICATED', 'sign in to the console first');
+  return keyId;
 }
 
 /** Which rows of a list to load: a page of it, or all of it for a CSV export. */

@@ -5,9 +5,10 @@ import type { Logger } from 'pino';
 import { ApiError, isApiError } from '../errors';
 import type { AuditService } from '../services/audit-service';
 import type { LedgerIndex } from '../services/ledger-index';
+import type { PersonLookups } from '../services/person-lookups';
 import { html, layout, tableCsv, type SafeHtml } from './html';
 import { langOf, t, type Lang } from './i18n';
-import type { ConsoleDeps, ConsolePage, CsvExport } from './page';
+import { signedInKeys, type ConsoleDeps, type ConsolePage, type CsvExport } from './page';
 import { alertsPage } from './pages/alerts';
 import { attestationPage, attestationVerifyPage, sendProof } from './pages/attestation';
 import { attestationsPage } from './pages/attestations';
@@ -25,6 +26,7 @@ import { cookiesOf, LANG_COOKIE, type ConsoleSession, type SessionStore } from '
 export interface ConsoleOptions {
   readonly index: LedgerIndex;
   readonly audit: AuditService;
+  readonly lookups: PersonLookups;
   readonly sessions: SessionStore;
   readonly logger: Logger;
   readonly overdueWorkingDays: number;
@@ -164,6 +166,7 @@ export function consoleRoutes(options: Readonly<ConsoleOptions>): Router {
       return;
     }
     sessions.set(req, session);
+    signedInKeys.set(req, session.keyId);
     next();
   });
   router.post('/console/sign-out', (req, res) => {

@@ -5,7 +5,6 @@ import { ApiError } from '../errors';
 import type { BlockInfo, ChainInfo, LedgerClient, TransactionInfo } from '../fabric/ledger-client';
 import type { NamespaceKeys } from '../fabric/ledger-client';
 import { optionalObject, parseJsonObject, stringField, type JsonObject } from './json-record';
-import { normalisePerson, subjectRefFor, type PersonInput } from './person';
 import type { VerificationCache } from './verification-cache';
 import type { ServiceSettings } from './settings';
 
@@ -18,6 +17,11 @@ export interface Proof {
   readonly validationCode: string;
   readonly timestamp: string;
   readonly endorsingOrgs: readonly string[];
+  /**
+   * True when the record is in a centre's name but that centre's organisation did not seal it: other
+   * organisations wrote it (docs/decisions/0183-records-sealed-by-their-organisation.md). It does not count.
+   */
+  readonly forged: boolean;
 }
 
 /** An attestation to verify (POST /v1/verify), as the OpenAPI document defines it. */
@@ -31,7 +35,6 @@ export interface AuditServiceOptions {
 }
 
 export interface AuditService {
-  lookup(person: PersonInput): { subjectRef: string };
   timeline(subjectRef: string): Promise<JsonObject>;
   proof(attestationId: string): Promise<Proof>;
   /** The attestation's current record (decoded) from the ledger, or undefined when there is none. */
@@ -50,12 +53,6 @@ class AuditServiceImpl implements AuditService {
 
   constructor(options: Readonly<AuditServiceOptions>) {
     this.#options = options;
-  }
-
-  lookup(person: PersonInput): { subjectRef: string } {
-    return {
-      subjectRef: subjectRefFor(this.#options.settings.pseudonymKey, normalisePerson(person, 'person')),
-    };
   }
 
   async timeline(subjectRef: string): Promise<JsonObject> {
@@ -105,6 +102,7 @@ class AuditServiceImpl implements AuditService {
       validationCode: tx.validationCode,
       timestamp: tx.timestamp,
       endorsingOrgs: tx.endorsingOrgs,
+      forged: verification.forged === true,
     };
   }
 
@@ -137,7 +135,7 @@ class AuditServiceImpl implements AuditService {
     const documentMatches =
       typeof verification.documentMatches === 'boolean' ? verification.documentMatches : undefined;
     return {
-      valid: proof.validationCode === 'VALID' && documentMatches !== false,
+      valid: proof.validationCode === 'VALID' && !proof.forged && documentMatches !== false,
       found: true,
       ...(documentMatches === undefined ? {} : { documentMatches }),
       ...proof,

@@ -49,8 +49,12 @@ export interface CertificateService {
   revoke(caller: Caller, certificateNo: string, reason: string): Promise<WriteOutcome>;
   /** The public record of `issuer`'s certificate (default: this gateway's centre). */
   get(caller: Caller, certificateNo: string, issuer?: string): Promise<JsonObject>;
-  /** Record and content: only at the issuer and the requesting centre. */
+  /**
+   * Record and content (ID number, name, facts): only for operators of the issuing or the requesting
+   * centre; anyone else (auditors, other centres) gets 403 before any private data is read.
+   */
   content(caller: Caller, certificateNo: string, issuer?: string): Promise<JsonObject>;
+  /** The PDF (it shows the content): the same operators only, else 403. */
   pdf(caller: Caller, certificateNo: string, issuer?: string): Promise<Buffer>;
   /** From the PDF's bytes, or from a number and a content hash (`issuer` required without a centre). */
   verifyPdf(pdf: Buffer): Promise<JsonObject>;
@@ -62,8 +66,26 @@ export interface CertificateService {
   redeem(caller: Caller, code: string): Promise<Redemption>;
   refuse(caller: Caller, requestId: string, requester: string, reason: string): Promise<WriteOutcome>;
   getRequest(caller: Caller, requestId: string, requester?: string): Promise<JsonObject>;
+  /**
+   * A request as the caller may see it: with the person (ID number, name) for operators of the
+   * requesting or the asked centre, without it for anyone else. `personal` says which.
+   */
+  readRequest(
+    caller: Caller,
+    requestId: string,
+    requester?: string,
+  ): Promise<{ readonly body: JsonObject; readonly personal: boolean }>;
   listRequests(caller: Caller, direction: string, status: string): Promise<JsonObject>;
 }
+
+/** Personal content is for operators of the issuing or the requesting centre only. */
+function readsPersonal(caller: Caller, centres: readonly (string | undefined)[]): boolean {
+  return caller.role === 'operator' && caller.centreCode !== null && centres.includes(caller.centreCode);
+}
+
+const NOT_YOURS =
+  'only operators of the issuing or the requesting centre read a certificate’s personal content; ' +
+  'the public record is GET /v1/certificates/{no}';
 
 function scope(caller: Caller, given: string | undefined, field: string): string {
   const code = given ?? caller.centreCode;
@@ -213,6 +235,16 @@ class CertificateServiceImpl implements CertificateService {
 
   async content(caller: Caller, certificateNo: string, issuer?: string): Promise<JsonObject> {
     const code = scope(caller, issuer, 'issuer');
+    if (caller.role !== 'operator') {
+      throw new ApiError('FORBIDDEN', NOT_YOURS);
+    }
+    if (!readsPersonal(caller, [code])) {
+      // Not the issuer: the requesting centre, as the public record names it, or no one.
+      const { requester } = await this.get(caller, certificateNo, code);
+      if (!readsPersonal(caller, [typeof requester === 'string' ? requester : undefined])) {
+        throw new ApiError('FORBIDDEN', NOT_YOURS);
+      }
+    }
     return parseJsonObject(
       await this.#options.ledger.evaluate('certificate', 'GetContent', [code, certificateNo], {
         endorsingOrganizations: [this.#options.settings.mspId],
@@ -440,6 +472,21 @@ class CertificateServiceImpl implements CertificateService {
       }),
       'certificate request',
     );
+  }
+
+  async readRequest(
+    caller: Caller,
+    requestId: string,
+    requester?: string,
+  ): Promise<{ readonly body: JsonObject; readonly personal: boolean }> {
+    const { person, ...request } = await this.getRequest(caller, requestId, requester);
+    const personal =
+      person !== undefined &&
+      readsPersonal(caller, [
+        typeof request.requester === 'string' ? request.requester : undefined,
+        typeof request.issuer === 'string' ? request.issuer : undefined,
+      ]);
+    return { body: personal ? { ...request, person } : request, personal };
   }
 
   async listRequests(caller: Caller, direction: string, status: string): Promise<JsonObject> {

@@ -1,5 +1,5 @@
 import { canonicalJson } from '../domain';
-import { invalidField } from '../errors';
+import { ApiError, invalidField } from '../errors';
 import type { EventPosition, EventStream, LedgerClient, LedgerEvent } from '../fabric/ledger-client';
 import type { Caller } from './caller';
 import { isJsonObject, type JsonObject } from './json-record';
@@ -74,17 +74,43 @@ async function* filtered(caller: Caller, source: EventStream): AsyncGenerator<Ss
 
 export interface EventServiceOptions {
   readonly ledger: LedgerClient;
+  /** How many blocks back from the channel's height a Last-Event-ID may resume (the replay window). */
+  readonly replayBlocks: number;
+}
+
+/** 410: the Last-Event-ID is older than the replay window; `oldestBlock` is where a stream may start. */
+export class ReplayWindowError extends ApiError {
+  readonly oldestBlock: bigint;
+
+  constructor(asked: bigint, oldestBlock: bigint, replayBlocks: number) {
+    super(
+      'REPLAY_WINDOW_EXCEEDED',
+      `Last-Event-ID: block ${asked.toString()} is older than the replay window of ${replayBlocks} blocks; ` +
+        `read the current records, then resume from block ${oldestBlock.toString()} (X-Replay-Window-Start)`,
+    );
+    this.oldestBlock = oldestBlock;
+  }
 }
 
 class EventServiceImpl implements EventService {
   readonly #ledger: LedgerClient;
+  readonly #replayBlocks: number;
 
   constructor(options: Readonly<EventServiceOptions>) {
     this.#ledger = options.ledger;
+    this.#replayBlocks = options.replayBlocks;
   }
 
   async open(caller: Caller, lastEventId: string | undefined): Promise<SseStream> {
     const from = parseLastEventId(lastEventId);
+    if (from !== undefined) {
+      const { height } = await this.#ledger.chainInfo();
+      const window = BigInt(this.#replayBlocks);
+      const oldest = height > window ? height - window : 0n;
+      if (from.blockNumber < oldest) {
+        throw new ReplayWindowError(from.blockNumber, oldest, this.#replayBlocks);
+      }
+    }
     const source = await this.#ledger.events(from);
     return {
       close: () => {
@@ -97,7 +123,9 @@ class EventServiceImpl implements EventService {
 
 /**
  * Each subscriber gets its own replay from the ledger, starting after its Last-Event-ID. The ledger
- * is the log, so a reconnect after a gateway restart loses nothing and repeats nothing.
+ * is the log, so a reconnect after a gateway restart loses nothing and repeats nothing, within the
+ * replay window: a position older than `replayBlocks` blocks is refused (410), never silently
+ * shortened, so a client cannot miss events without being told.
  */
 export function newEventService(options: Readonly<EventServiceOptions>): EventService {
   return new EventServiceImpl(options);

@@ -14,7 +14,12 @@ export {
   stopAll,
   stopProcess,
 } from '../processes';
-export { chaincodeServerName, ensurePackage, startChaincodeServer } from '../chaincode-deploy';
+export {
+  chaincodeServerName,
+  chaincodeServerSpec,
+  ensurePackage,
+  startChaincodeServer,
+} from '../chaincode-deploy';
 export { readSupervisorState, startConsortium, startDetached, startSupervised } from '../consortium';
 export {
   gatewayDir,

@@ -28,6 +28,8 @@ interface AttestationData {
   readonly record: JsonObject;
   readonly attestation: Attestation;
   readonly valid: boolean;
+  /** Written in a centre's name without its organisation: not valid, and said so. */
+  readonly forged: boolean;
   /** Undefined when no document was given. */
   readonly documentMatches?: boolean;
   readonly steps: readonly { readonly s: StepTx; readonly tx: TransactionInfo }[];
@@ -48,6 +50,7 @@ async function load({ index, audit }: ConsoleDeps, q: AttestationQuery): Promise
     record,
     attestation,
     valid: verification.valid === true,
+    forged: verification.forged === true,
     ...(q.documentHash === undefined ? {} : { documentMatches: verification.documentMatches === true }),
     steps: await Promise.all(stepTxs.map(async (s) => ({ s, tx: await audit.transaction(s.txId) }))),
     alerts: index.alertsOf(q.id),
@@ -93,7 +96,8 @@ function view(lang: Lang, d: AttestationData, id: string): SafeHtml {
   );
   return html`<p class="note">${t(lang, 'verifiedFromLedger')}</p>
     <p id="verdict" class="${d.valid ? 'ok' : 'error'}">
-      ${t(lang, 'verdict')}: ${d.valid ? t(lang, 'verdictValid') : t(lang, 'verdictInvalid')}
+      ${t(lang, 'verdict')}:
+      ${d.valid ? t(lang, 'verdictValid') : t(lang, d.forged ? 'verdictForged' : 'verdictInvalid')}
     </p>
     <p>${t(lang, 'status')}: <strong id="status">${status}</strong></p>
     <h2>${t(lang, 'steps')}</h2>

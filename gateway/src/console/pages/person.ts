@@ -2,13 +2,15 @@ import { invalidField } from '../../errors';
 import { arrayField, isJsonObject, type JsonObject } from '../../services/json-record';
 import { html, tableHtml, type Cell, type SafeHtml } from '../html';
 import { statusLabel, t, type Lang } from '../i18n';
-import { attestationLink, type ConsolePage } from '../page';
+import { attestationLink, signedInKey, type ConsolePage } from '../page';
 import { formField } from '../query';
 import type { PersonInput } from '../../services/person';
+import type { Looker } from '../../services/person-lookups';
 
 /**
  * Looking a person up: the form posts the ID type, number and name (never in a URL); the gateway turns
- * them into the subjectRef and shows that person's timeline of attestations.
+ * them into the subjectRef and shows that person's timeline of attestations. Each lookup is charged to
+ * the signed-in key's person-lookup budget, the same as the API's, and logged without the person.
  */
 
 const PATH = '/console/person';
@@ -41,7 +43,12 @@ interface TimelineData {
   readonly rows: readonly (readonly Cell[])[];
 }
 
-export const personPage: ConsolePage<PersonInput, TimelineData> = {
+interface PersonQuery {
+  readonly person: PersonInput;
+  readonly looker: Looker;
+}
+
+export const personPage: ConsolePage<PersonQuery, TimelineData> = {
   method: 'post',
   path: PATH,
   query: (req) => {
@@ -50,11 +57,13 @@ export const personPage: ConsolePage<PersonInput, TimelineData> = {
       if (value === undefined) throw invalidField(`person.${name}`, 'is required');
       return value;
     };
-    return { idType: input('idType'), idNumber: input('idNumber'), name: input('name') };
+    return {
+      person: { idType: input('idType'), idNumber: input('idNumber'), name: input('name') },
+      looker: { keyId: signedInKey(req), log: req.log },
+    };
   },
-  load: async ({ audit }, person) => {
-    const { subjectRef } = audit.lookup(person);
-    const timeline = await audit.timeline(subjectRef);
+  load: async ({ lookups }, { person, looker }) => {
+    const { subjectRef, timeline } = await lookups.timeline(looker, person);
     const rows = arrayField(timeline, 'attestations')
       .filter(isJsonObject)
       .map((e) => [

@@ -1,13 +1,20 @@
 import { Router, type Request } from 'express';
 import type { ApiRequest, BodyOf } from '../../api-types';
 import type { CertificateService } from '../../services/certificate-service';
-import type { JsonObject } from '../../services/json-record';
+import { optionalObject, type JsonObject } from '../../services/json-record';
 import { callerOf, requireOperator } from '../auth';
+import { logPersonalRead } from '../personal-read';
 import { pathParam, sendWrite } from './send';
 
 function query(req: Request, name: string): string | undefined {
   const value = req.query[name];
   return typeof value === 'string' ? value : undefined;
+}
+
+/** The IDs a content read is logged with: the number and the issuer, never the content. */
+function certificateIds(held: JsonObject, certificateNo: string): Record<string, string> {
+  const issuer = optionalObject(held, 'record')?.issuer;
+  return { certificateNo, issuer: typeof issuer === 'string' ? issuer : '', read: 'content' };
 }
 
 /** A verification: the PDF's bytes (application/pdf, read raw) or `{certificateNo, issuer?, contentHash}`. */
@@ -45,11 +52,18 @@ export function certificateRoutes(certificates: CertificateService): Router {
     res.json(await certificates.get(callerOf(req), pathParam(req.params, 'no'), query(req, 'issuer')));
   });
   router.get('/v1/certificates/:no/content', async (req, res) => {
-    res.json(await certificates.content(callerOf(req), pathParam(req.params, 'no'), query(req, 'issuer')));
+    const caller = callerOf(req);
+    const no = pathParam(req.params, 'no');
+    const held = await certificates.content(caller, no, query(req, 'issuer'));
+    logPersonalRead(req, res, caller, certificateIds(held, no));
+    res.json(held);
   });
   router.get('/v1/certificates/:no/pdf', async (req, res) => {
+    const caller = callerOf(req);
     const no = pathParam(req.params, 'no');
-    const pdf = await certificates.pdf(callerOf(req), no, query(req, 'issuer'));
+    const issuer = query(req, 'issuer') ?? caller.centreCode ?? '';
+    const pdf = await certificates.pdf(caller, no, query(req, 'issuer'));
+    logPersonalRead(req, res, caller, { certificateNo: no, issuer, read: 'pdf' });
     res.setHeader('Content-Disposition', `attachment; filename="certificate-${no}.pdf"`);
     res.setHeader('Cache-Control', 'no-store');
     res.type('application/pdf').send(pdf);
@@ -96,9 +110,18 @@ export function certificateRoutes(certificates: CertificateService): Router {
     );
   });
   router.get('/v1/certificate-requests/:id', async (req, res) => {
-    res.json(
-      await certificates.getRequest(callerOf(req), pathParam(req.params, 'id'), query(req, 'requester')),
-    );
+    const caller = callerOf(req);
+    const requestId = pathParam(req.params, 'id');
+    const { body, personal } = await certificates.readRequest(caller, requestId, query(req, 'requester'));
+    if (personal) {
+      const requester = typeof body.requester === 'string' ? body.requester : '';
+      logPersonalRead(req, res, caller, {
+        certificateRequestId: requestId,
+        requester,
+        read: 'certificate-request',
+      });
+    }
+    res.json(body);
   });
   router.post(
     '/v1/certificate-requests/:id/refuse',

@@ -1,7 +1,8 @@
 import type { Response } from 'express';
 import { Router } from 'express';
 import type { Logger } from 'pino';
-import type { EventService, SseStream } from '../../services/event-service';
+import { ApiError } from '../../errors';
+import { ReplayWindowError, type EventService, type SseStream } from '../../services/event-service';
 import { callerOf } from '../auth';
 
 export interface EventRouteOptions {
@@ -15,6 +16,46 @@ export interface EventRouteOptions {
   readonly stallTimeoutMs: number;
   /** Aborted when the gateway shuts down: every stream ends, so draining does not wait for them. */
   readonly shutdown?: AbortSignal;
+  /** Streams open at once per key and on the whole gateway (429 RATE_LIMITED above either). */
+  readonly streamsPerKey: number;
+  readonly streamsPerGateway: number;
+}
+
+/** Seconds a client refused a stream waits before trying again. */
+const STREAM_RETRY_AFTER_S = 5;
+
+/**
+ * Open streams per key and in all. A slot is taken before the stream is opened (so concurrent
+ * requests cannot both take the last one) and given back exactly once when the stream ends.
+ */
+function newStreamSlots(perKey: number, perGateway: number) {
+  const byKey = new Map<string, number>();
+  let total = 0;
+  return {
+    take(keyId: string): () => void {
+      const mine = byKey.get(keyId) ?? 0;
+      if (mine >= perKey || total >= perGateway) {
+        throw new ApiError(
+          'RATE_LIMITED',
+          mine >= perKey
+            ? `more than ${perKey} event streams open at once for this key; close one first`
+            : `more than ${perGateway} event streams open at once on this gateway`,
+          { retryAfterSeconds: STREAM_RETRY_AFTER_S },
+        );
+      }
+      byKey.set(keyId, mine + 1);
+      total += 1;
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        total -= 1;
+        const left = (byKey.get(keyId) ?? 1) - 1;
+        if (left > 0) byKey.set(keyId, left);
+        else byKey.delete(keyId);
+      };
+    },
+  };
 }
 
 type Flow = 'written' | 'closed' | 'stalled';
@@ -70,8 +111,20 @@ async function pump(
 /** GET /v1/events: Server-Sent Events, one replay stream per subscriber, paced by the subscriber. */
 export function eventRoutes(options: Readonly<EventRouteOptions>): Router {
   const router = Router();
+  const slots = newStreamSlots(options.streamsPerKey, options.streamsPerGateway);
   router.get('/v1/events', async (req, res) => {
-    const stream = await options.events.open(callerOf(req), req.get('last-event-id'));
+    const caller = callerOf(req);
+    const release = slots.take(caller.keyId);
+    let stream: SseStream;
+    try {
+      stream = await options.events.open(caller, req.get('last-event-id'));
+    } catch (err) {
+      release();
+      if (err instanceof ReplayWindowError) {
+        res.setHeader('X-Replay-Window-Start', err.oldestBlock.toString());
+      }
+      throw err;
+    }
     res.status(200);
     res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
     res.setHeader('Cache-Control', 'no-cache, no-transform');
@@ -93,6 +146,7 @@ export function eventRoutes(options: Readonly<EventRouteOptions>): Router {
     } catch (err) {
       options.logger.warn({ err }, 'event stream ended with an error');
     } finally {
+      release();
       clearInterval(heartbeat);
       options.shutdown?.removeEventListener('abort', close);
       stream.close();

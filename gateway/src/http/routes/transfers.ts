@@ -13,6 +13,7 @@ type StepOperation =
 import type { StepInput, TransferListQuery, TransferService } from '../../services/transfer-service';
 import { callerOf, requireOperator } from '../auth';
 import { sendBatch, type ItemValidator } from '../batch';
+import { logPersonalRead } from '../personal-read';
 import { pathParam, sendWrite } from './send';
 
 function queryString(value: unknown): string | undefined {
@@ -57,16 +58,7 @@ export function transferRoutes(
     const transferId = pathParam(req.params, 'id');
     const details = await transfers.personalDetails(caller, transferId);
     // Who read whose details, never the details themselves.
-    req.log.info(
-      {
-        event: 'personal-details-read',
-        transferId,
-        centre: caller.centreCode,
-        keyId: caller.keyId,
-        requestId: String(res.getHeader('X-Request-Id')),
-      },
-      'personal details read',
-    );
+    logPersonalRead(req, res, caller, { transferId });
     res.json(details);
   });
   router.get('/v1/transfers/:id', async (req, res) => {
