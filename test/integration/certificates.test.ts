@@ -12,8 +12,8 @@ import { depositUseFacts, loanSettledFacts } from '../support/fixtures';
 /**
  * Certificates (docs/certificates.md) on the real network, through the HTTP gateways: issued at 110000, verified
  * from the PDF's bytes at 440000 and without a key, tampered, revoked, expired; a cross-province
- * request from 440000 answered by 110000 and downloaded by 440000; 310000 reads neither content nor
- * PDF. The QR code is decoded from the first page rendered by pdftoppm (poppler-utils).
+ * request from 440000 answered by 110000 and downloaded by 440000; 310000 and the auditors read
+ * neither content nor PDF (403) nor the request's person. The QR code is decoded from the first page rendered by pdftoppm (poppler-utils).
  */
 
 const BEIJING = gatewayOf('C110000MSP');
@@ -34,9 +34,10 @@ type Gateway = typeof BEIJING;
 async function bytes(
   gateway: Gateway,
   urlPath: string,
+  role: 'operator' | 'auditor' = 'operator',
 ): Promise<{ status: number; body: Buffer; type: string }> {
   const response = await fetch(`${gateway.url}${urlPath}`, {
-    headers: { authorization: `Bearer ${keyOf(gateway, 'operator')}` },
+    headers: { authorization: `Bearer ${keyOf(gateway, role)}` },
     signal: AbortSignal.timeout(60_000),
   });
   return {
@@ -256,6 +257,19 @@ describe('certificates on the real network', () => {
       `/v1/certificate-requests/${requestId}?requester=440000`,
     );
     expect(seen.body.person).toEqual(person(3));
+    // The organisations' auditors see the request, never the person (both hold it in their collection).
+    for (const gateway of [BEIJING, GUANGDONG]) {
+      const audited = await call(
+        gateway,
+        'auditor',
+        'GET',
+        `/v1/certificate-requests/${requestId}?requester=440000`,
+      );
+      expect(audited.status).toBe(200);
+      expect(audited.body).toMatchObject({ requestId, requester: '440000', issuer: '110000' });
+      expect(audited.body.person).toBeUndefined();
+      expect(JSON.stringify(audited.body)).not.toContain(person(3).idNumber);
+    }
 
     const reqNo = `ZM-${run}-3`;
     const record = await issue(reqNo, { person: person(3), request: { requester: '440000', requestId } });
@@ -280,16 +294,23 @@ describe('certificates on the real network', () => {
     );
     expect(content.body.content).toMatchObject({ person: person(3), facts });
 
-    const otherContent = await call(
-      SHANGHAI,
-      'operator',
-      'GET',
-      `/v1/certificates/${reqNo}/content?issuer=110000`,
-    );
-    expect(otherContent.status).toBe(404);
-    const otherPdf = await bytes(SHANGHAI, `/v1/certificates/${reqNo}/pdf?issuer=110000`);
-    expect(otherPdf.status).toBe(404);
-    expect(otherPdf.body.toString('utf8')).not.toContain('李四');
+    // Another centre, and the auditors of the issuing and the requesting organisations (whose peers
+    // hold the content): 403 for the content and the PDF, the public record only.
+    for (const [gateway, role] of [
+      [SHANGHAI, 'operator'],
+      [BEIJING, 'auditor'],
+      [GUANGDONG, 'auditor'],
+    ] as const) {
+      const refused = await call(gateway, role, 'GET', `/v1/certificates/${reqNo}/content?issuer=110000`);
+      expect(refused.status).toBe(403);
+      expect(refused.body).toMatchObject({ code: 'FORBIDDEN' });
+      const pdfRefused = await bytes(gateway, `/v1/certificates/${reqNo}/pdf?issuer=110000`, role);
+      expect(pdfRefused.status).toBe(403);
+      expect(pdfRefused.body.toString('utf8')).not.toContain('李四');
+      const open = await call(gateway, role, 'GET', `/v1/certificates/${reqNo}?issuer=110000`);
+      expect(open.body).toMatchObject({ certificateNo: reqNo, issuer: '110000', requester: '440000' });
+      expect(JSON.stringify(open.body)).not.toContain(person(3).idNumber);
+    }
     const otherRequest = await call(
       SHANGHAI,
       'operator',

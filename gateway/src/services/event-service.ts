@@ -1,6 +1,6 @@
 import { canonicalJson } from '../domain';
 import { ApiError, invalidField } from '../errors';
-import type { EventPosition, EventStream, LedgerClient, LedgerEvent } from '../fabric/ledger-client';
+import type { EventPosition, LedgerClient, LedgerEvent } from '../fabric/ledger-client';
 import type { Caller } from './caller';
 import { isJsonObject, type JsonObject } from './json-record';
 
@@ -63,7 +63,24 @@ function toMessage(event: LedgerEvent, payload: JsonObject): SseMessage {
   };
 }
 
-async function* filtered(caller: Caller, source: EventStream): AsyncGenerator<SseMessage> {
+/**
+ * The source's events until `closed` resolves, then done at once, even while the source is waiting
+ * for its next event: a closed Fabric event stream does not end the pending read (seen on the real
+ * network), which would keep the subscriber's request, and its stream slot, forever.
+ */
+function untilClosed<T>(source: AsyncIterable<T>, closed: Promise<void>): AsyncIterable<T> {
+  return {
+    [Symbol.asyncIterator]: () => {
+      const iterator = source[Symbol.asyncIterator]();
+      const end = closed.then((): IteratorResult<T> => ({ done: true, value: undefined }));
+      return {
+        next: () => Promise.race([iterator.next(), end]),
+      };
+    },
+  };
+}
+
+async function* filtered(caller: Caller, source: AsyncIterable<LedgerEvent>): AsyncGenerator<SseMessage> {
   for await (const event of source) {
     const payload = payloadOf(event);
     if (visibleTo(caller, payload)) {
@@ -112,11 +129,16 @@ class EventServiceImpl implements EventService {
       }
     }
     const source = await this.#ledger.events(from);
+    let markClosed = (): void => undefined;
+    const closed = new Promise<void>((resolve) => {
+      markClosed = resolve;
+    });
     return {
       close: () => {
+        markClosed();
         source.close();
       },
-      [Symbol.asyncIterator]: () => filtered(caller, source),
+      [Symbol.asyncIterator]: () => filtered(caller, untilClosed(source, closed)),
     };
   }
 }

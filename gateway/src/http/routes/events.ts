@@ -136,6 +136,7 @@ export function eventRoutes(options: Readonly<EventRouteOptions>): Router {
       if (!res.writableNeedDrain) res.write(': keep-alive\n\n');
     }, options.heartbeatMs);
     const close = (): void => {
+      release();
       stream.close();
     };
     req.on('close', close);
