@@ -24,8 +24,6 @@ export function withdrawalKey(ctx: Context, centre: string, withdrawalId: string
 export const INDEX = {
   /** [centre, direction, status, transferId]: a centre's transfer work queue. */
   transferQueue: 'transfer-queue',
-  /** [sourceCentre, subjectRef, transferId]: open transfer-outs, for ACCOUNT_IN_TRANSFER. */
-  openTransferOut: 'transfer-open',
   /** [evidenceHash, subjectRef, centre, withdrawalId]: live (non-reversed) evidence use. */
   evidence: 'evidence',
   /**

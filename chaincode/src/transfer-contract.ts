@@ -15,7 +15,7 @@ import {
 } from './domain/validators';
 import { allOfPeersPolicy } from './endorsement';
 import { emitEvent, indexKey, INDEX, readJson, transferKey, txTime, writeJson } from './ledger';
-import { appendTransferAccountEvents, refuseSecondTransferOut } from './model/account';
+import { appendTransferAccountEvents, markTransferOut, refuseSecondTransferOut } from './model/account';
 import { personFromJson } from './model/person';
 import {
   implicitCollection,
@@ -75,10 +75,6 @@ function queueKeys(ctx: Context, record: TransferRecord): [string, string] {
   ];
 }
 
-function openKey(ctx: Context, record: TransferRecord): string {
-  return indexKey(ctx, INDEX.openTransferOut, [record.fromCentre, record.subjectRef, record.transferId]);
-}
-
 function transferEvent(ctx: Context, type: string, record: TransferRecord, replay = false): void {
   emitEvent(ctx, {
     type,
@@ -95,7 +91,7 @@ type StepChange = Partial<Pick<TransferRecord, 'transferOut' | 'completion' | 'r
   readonly messageHash?: string;
 };
 
-/** Blind writes that follow a status change: queue index, open marker, account history. */
+/** Writes that follow a status change: queue index, the account's status and history. */
 async function writeStepIndexes(ctx: Context, before: TransferRecord, after: TransferRecord): Promise<void> {
   for (const key of queueKeys(ctx, before)) {
     await ctx.stub.deleteState(key);
@@ -105,10 +101,10 @@ async function writeStepIndexes(ctx: Context, before: TransferRecord, after: Tra
   }
   // The account freezes when the source accepts (decision 0220) and thaws when the transfer ends.
   if (isOpenTransfer(after.status) && !isOpenTransfer(before.status)) {
-    await writeJson(ctx, openKey(ctx, after), {});
+    await markTransferOut(ctx, after.fromCentre, after.subjectRef, after.transferId, true);
   }
   if (isTerminalTransfer(after.status) && isOpenTransfer(before.status)) {
-    await ctx.stub.deleteState(openKey(ctx, after));
+    await markTransferOut(ctx, after.fromCentre, after.subjectRef, after.transferId, false);
   }
   // Funds sent close the source account (04); completion continues it at the destination.
   await appendTransferAccountEvents(ctx, before, after);

@@ -24,12 +24,7 @@ import {
   writeJson,
   type AlertJson,
 } from './ledger';
-import {
-  accountInTransferMessage,
-  appendAccountEvent,
-  openTransferOuts,
-  readAccountState,
-} from './model/account';
+import { accountInTransferMessage, appendAccountEvent, readAccountStatus } from './model/account';
 import { banViolation, readSubjectBans, sealedBansInForce } from './model/ban';
 import {
   intervalMonthsOf,
@@ -219,9 +214,10 @@ function assessInterval(
 
 /**
  * Every rule and alert of docs/rules.md "Withdrawal rules" for one withdrawal. Reads: the subject's
- * ban key (one point read), open transfer-outs, the account history, one per evidence hash, the
- * subject's withdrawals (range queries, so re-checked at commit). Violations in this order:
- * SUBJECT_BANNED, ACCOUNT_IN_TRANSFER, ACCOUNT_CLOSED, DUPLICATE_EVIDENCE, WITHDRAWAL_TOO_FREQUENT.
+ * ban key and the account status at the centre (closures and open transfer-outs; point reads), one
+ * per evidence hash and the subject's withdrawals (range queries over entries each owned by its
+ * centre's organisation, so re-checked at commit). Violations in this order: SUBJECT_BANNED,
+ * ACCOUNT_IN_TRANSFER, ACCOUNT_CLOSED, DUPLICATE_EVIDENCE, WITHDRAWAL_TOO_FREQUENT.
  */
 async function assess(ctx: Context, input: WithdrawalInput, rules: Rules, now: string): Promise<Assessment> {
   const violations: Violation[] = [];
@@ -232,11 +228,11 @@ async function assess(ctx: Context, input: WithdrawalInput, rules: Rules, now: s
   if (banned !== undefined) {
     violations.push({ code: 'SUBJECT_BANNED', message: banned });
   }
-  const inTransfer = (await openTransferOuts(ctx, input.centre, input.subjectRef)).length > 0;
+  const account = await readAccountStatus(ctx, input.centre, input.subjectRef);
+  const inTransfer = account.openTransferOuts.length > 0;
   if (inTransfer) {
     violations.push({ code: 'ACCOUNT_IN_TRANSFER', message: accountInTransferMessage(input.centre) });
   }
-  const account = await readAccountState(ctx, input.centre, input.subjectRef);
   if (account.closed && !inTransfer) {
     // While the transfer-out is open the answer stays ACCOUNT_IN_TRANSFER (docs/decisions/0019).
     violations.push({

@@ -104,8 +104,9 @@ describe('review before freezing: one accepted transfer-out per source centre an
     await request(net);
     const { result } = await requestFrom(net, SHANGHAI.mspId, T2, BEIJING.code);
     expect(parse(result)).toMatchObject({ status: 'REQUESTED', fromCentre: BEIJING.code });
-    const open = [...net.ledger.state.keys()].filter((key) => key.includes('transfer-open'));
-    expect(open).toEqual([]);
+    // No account status was written: the account at the source is neither closed nor in transfer.
+    const status = [...net.ledger.state.keys()].filter((key) => key.includes('account-status'));
+    expect(status).toEqual([]);
   });
 
   it('the source accepts one of two requests; accepting the other is ACCOUNT_IN_TRANSFER and writes nothing', async () => {
@@ -140,10 +141,16 @@ describe('review before freezing: one accepted transfer-out per source centre an
     },
   );
 
-  it('reads the open transfer-outs with a range query when the source accepts (phantom-read safe)', async () => {
+  it('reads and writes the account status key when the source accepts (a concurrent acceptance fails MVCC)', async () => {
     await request(net);
     const { stub } = await step(net, 'ACCEPT');
-    expect(stub.rangeQueries).toContain(stub.createCompositeKey('transfer-open', [BEIJING.code, ALICE]));
+    const key = stub.createCompositeKey('account-status', [BEIJING.code, ALICE]);
+    expect(stub.reads).toContain(key);
+    expect(stub.rangeQueries).toEqual([]);
+    expect(JSON.parse(Buffer.from(stub.writes.get(key) ?? []).toString())).toEqual({
+      closures: [],
+      openTransferOuts: [T1],
+    });
   });
 
   it.each(['CANCELLED', 'REJECTED', 'FAILED', 'COMPLETED'])(

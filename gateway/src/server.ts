@@ -2,7 +2,6 @@ import { once } from 'node:events';
 import { createServer as createHttpServer, type RequestListener, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import path from 'node:path';
-import { checkpointers } from '@hyperledger/fabric-gateway';
 import { pino, type Logger } from 'pino';
 import { createApp } from './app';
 import { isLoopback, type GatewayConfig } from './config';
@@ -12,7 +11,6 @@ import { drainable } from './http/drain';
 import { operationsApp } from './http/routes/operations';
 import { newMetrics } from './metrics';
 import { newAuditService } from './services/audit-service';
-import { startEventListener } from './services/event-listener';
 import { LedgerIndex } from './services/ledger-index';
 import { startLedgerIndexer } from './services/ledger-indexer';
 import { newReadiness } from './services/readiness';
@@ -53,33 +51,25 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   });
   const shutdown = new AbortController();
   const verifications = newVerificationCache({ maxEntries: 10_000, maxAgeMs: 5_000 });
-  const checkpoint = await checkpointers.file(path.join(config.dataDir, 'events-checkpoint.json'));
-  const listener = startEventListener({
-    ledger,
-    checkpoint,
-    onEvent: (type, attestationId) => {
-      metrics.ledgerEvents.inc({ type });
-      if (attestationId !== undefined) verifications.invalidate(attestationId);
-    },
-    onError: (err: unknown) => {
-      verifications.clear();
-      logger.warn({ err }, 'event listener reconnecting');
-    },
-    retryDelayMs: 5_000,
-  });
   const index = new LedgerIndex({ file: path.join(config.dataDir, 'index.sqlite') });
   const indexer = startLedgerIndexer({
     ledger,
     index,
     // No verification cache: the indexer must see each record as the ledger holds it now.
     audit: newAuditService({ ledger, settings: config }),
+    // The one event stream of this gateway: it also counts events by type for /metrics and drops
+    // the cached verification answers of the attestations they concern.
+    onEvent: (type, attestationId) => {
+      metrics.ledgerEvents.inc({ type });
+      if (attestationId !== undefined) verifications.invalidate(attestationId);
+    },
     onError: (err: unknown) => {
+      verifications.clear();
       logger.warn({ err }, 'index listener reconnecting');
     },
     retryDelayMs: 5_000,
   });
   const readinessDetails = (): Readonly<Record<string, unknown>> => ({
-    eventCheckpoint: listener.position(),
     indexCheckpoint: index.position(),
   });
   const app = createApp({
@@ -131,7 +121,6 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const close = async (graceMs = config.drainTimeoutMs): Promise<void> => {
     readiness.shutDown();
     shutdown.abort();
-    listener.stop();
     indexer.stop();
     operations?.close();
     operations?.closeAllConnections();

@@ -66,7 +66,8 @@ describe('console forms in a browser: only its own origin may post', () => {
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
     context = await browser.newContext();
     page = await context.newPage();
-  });
+    // Launching Chromium on a loaded 2-core machine has taken more than Jest's 30 s.
+  }, 120_000);
 
   afterAll(async () => {
     await browser.close();

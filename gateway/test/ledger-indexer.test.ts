@@ -17,9 +17,10 @@ function event(block: number, n: number, payload: JsonObject): FakeLedger['event
 async function indexAll(
   ledger: FakeLedger,
   current: (id: string) => Promise<Attestation | undefined>,
-): Promise<{ index: LedgerIndex; read: string[] }> {
+): Promise<{ index: LedgerIndex; read: string[]; seen: string[] }> {
   const index = new LedgerIndex({ file: ':memory:' });
   const read: string[] = [];
+  const seen: string[] = [];
   const last = ledger.eventLog.at(-1)!;
   const lastPosition = `${last.blockNumber.toString()}:${last.txId}`;
   let done: () => void = () => undefined;
@@ -42,10 +43,11 @@ async function indexAll(
     onIndexed: (position) => {
       if (position === lastPosition) done();
     },
+    onEvent: (type, attestationId) => seen.push(`${type} ${attestationId ?? '-'}`),
   });
   await finished;
   indexer.stop();
-  return { index, read };
+  return { index, read, seen };
 }
 
 describe('ledger indexer', () => {
@@ -70,8 +72,14 @@ describe('ledger indexer', () => {
       // A certificate's event names no transfer or withdrawal: kept as an event, never read.
       event(7, 3, { type: 'certificate.issued', attestationId: 'certificate:110000:HPF-1', centres: [] }),
     );
-    const { index, read } = await indexAll(ledger, () => Promise.reject(new Error('must not read')));
+    const { index, read, seen } = await indexAll(ledger, () => Promise.reject(new Error('must not read')));
     expect(read).toEqual([]);
+    // The same stream feeds the gateway's metrics and verification cache: every event once, in order.
+    expect(seen).toEqual([
+      `withdrawal.recorded ${w}`,
+      `withdrawal.reversed ${w}`,
+      'certificate.issued certificate:110000:HPF-1',
+    ]);
     expect(index.attestation(w)).toMatchObject({
       id: w,
       kind: 'withdrawal',

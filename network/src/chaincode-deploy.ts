@@ -321,7 +321,9 @@ export function chaincodeServerSpec(layout: Layout, org: OrgDefinition, packageI
     env: {
       PATH: childPath(),
       HOME: process.env.HOME ?? '/tmp',
-      CORE_CHAINCODE_LOGGING_LEVEL: 'info',
+      // fabric-shim logs two lines per transaction at info (bench-results/profiles): at warning they are
+      // no longer written, though winston still formats them before its transport drops them.
+      CORE_CHAINCODE_LOGGING_LEVEL: 'warning',
       CORE_PEER_LOCALMSPID: org.mspId,
       // The same key file the gateways read: endorsers recompute subjectRefs with it (never the ledger).
       HPF_CC_PSEUDONYM_KEY_FILE: layout.pseudonymKey,

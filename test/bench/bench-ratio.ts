@@ -2,6 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import type { Contract } from '@hyperledger/fabric-gateway';
+import { common, ledger, peer } from '@hyperledger/fabric-protos';
 import { Network, Runtime } from '../../network';
 import { benchConsortium } from './bench-network';
 import {
@@ -141,6 +143,62 @@ function summarise(runs: readonly Run[], servingGateway: string): ModeSummary {
   };
 }
 
+/** What one transaction read and wrote in our chaincode's namespace, from its rwset in the block. */
+export interface KeysOfTransaction {
+  readonly txId: string;
+  readonly reads: number;
+  readonly rangeQueries: number;
+  /** Keys the range queries returned (each re-read at validation). */
+  readonly rangeQueryResults: number;
+  readonly writes: number;
+  /** Keys read and written, composite keys' U+0000 shown as `|`. */
+  readonly readKeys: string[];
+  readonly writeKeys: string[];
+}
+
+/** The KVRWSets of a committed transaction (qscc GetTransactionByID's bytes) in one namespace. */
+function kvSetsOf(bytes: Uint8Array, namespace: string): ledger.rwset.kvrwset.KVRWSet[] {
+  const processed = peer.ProcessedTransaction.deserializeBinary(bytes);
+  const payload = common.Payload.deserializeBinary(
+    processed.getTransactionenvelope()?.getPayload_asU8() ?? new Uint8Array(),
+  );
+  const transaction = peer.Transaction.deserializeBinary(payload.getData_asU8());
+  return transaction.getActionsList().flatMap((action) => {
+    const actionPayload = peer.ChaincodeActionPayload.deserializeBinary(action.getPayload_asU8());
+    const response = peer.ProposalResponsePayload.deserializeBinary(
+      actionPayload.getAction()?.getProposalResponsePayload_asU8() ?? new Uint8Array(),
+    );
+    const chaincodeAction = peer.ChaincodeAction.deserializeBinary(response.getExtension_asU8());
+    return ledger.rwset.TxReadWriteSet.deserializeBinary(chaincodeAction.getResults_asU8())
+      .getNsRwsetList()
+      .filter((ns) => ns.getNamespace() === namespace)
+      .map((ns) => ledger.rwset.kvrwset.KVRWSet.deserializeBinary(ns.getRwset_asU8()));
+  });
+}
+
+/** Reads a committed transaction through qscc GetTransactionByID and counts its rwset in `namespace`. */
+export async function keysOfTransaction(
+  qscc: Contract,
+  channel: string,
+  namespace: string,
+  txId: string,
+): Promise<KeysOfTransaction> {
+  const sets = kvSetsOf(await qscc.evaluateTransaction('GetTransactionByID', channel, txId), namespace);
+  const printable = (key: string): string => key.replaceAll('\u0000', '|').replace(/^\|/, '');
+  const ranges = sets.flatMap((kv) => kv.getRangeQueriesInfoList());
+  const readKeys = sets.flatMap((kv) => kv.getReadsList().map((r) => printable(r.getKey())));
+  const writeKeys = sets.flatMap((kv) => kv.getWritesList().map((w) => printable(w.getKey())));
+  return {
+    txId,
+    reads: readKeys.length,
+    rangeQueries: ranges.length,
+    rangeQueryResults: ranges.reduce((n, info) => n + (info.getRawReads()?.getKvReadsList().length ?? 0), 0),
+    writes: writeKeys.length,
+    readKeys,
+    writeKeys,
+  };
+}
+
 /** One profiled run per (mode, process): Node profiles one at a time (one inspector port). */
 async function profileModes(
   log: Runtime.Log,
@@ -189,7 +247,7 @@ export async function benchRatio(log: Runtime.Log, options: RatioOptions): Promi
   const before = machineState();
   const started = performance.now();
   return onFreshConsortium('ratio', consortium, log, async (layout) => {
-    const { gateway, endorsers, meta, close } = firstCentre(consortium, layout);
+    const { gateway, endorsers, meta, qscc, close } = firstCentre(consortium, layout);
     const org = consortium.orgs.find((o) => o.mspId === gateway.mspId);
     if (org === undefined) throw new Error(`no organisation ${gateway.mspId}`);
     const servingGateway = Runtime.gatewayProcessName(org);
@@ -202,7 +260,10 @@ export async function benchRatio(log: Runtime.Log, options: RatioOptions): Promi
         ok: '201',
         op: async (i) => {
           const answer = await send(gateway, 'POST', '/v1/withdrawals', benchWithdrawal(`RH-${i}`, i));
-          if (answer.status === 201) return '201';
+          if (answer.status === 201) {
+            lastTx.httpWithdrawal = (answer.body as { txId?: string }).txId;
+            return '201';
+          }
           // Another answer is counted with its problem code (e.g. "503 UNAVAILABLE").
           const code = (answer.body as { code?: unknown }).code;
           return `${answer.status} ${typeof code === 'string' ? code : ''}`.trim();
@@ -211,12 +272,20 @@ export async function benchRatio(log: Runtime.Log, options: RatioOptions): Promi
       trivialPut: {
         ok: 'ok',
         op: async (i) => {
-          await meta.submit('Ping', { arguments: [`ratio-${i}`], endorsingOrganizations: endorsers });
+          const transaction = meta.newProposal('Ping', {
+            arguments: [`ratio-${i}`],
+            endorsingOrganizations: endorsers,
+          });
+          lastTx.trivialPut = transaction.getTransactionId();
+          const submitted = await (await transaction.endorse()).submit();
+          const status = await submitted.getStatus();
+          if (!status.successful) throw new Error(`trivial put ${status.transactionId}: code ${status.code}`);
           return 'ok';
         },
       },
     };
     const counter = { next: 0 };
+    const lastTx: Record<string, string | undefined> = {};
     log(`ratio: warm-up (3 s per mode at ${Math.min(8, options.inFlight)} in flight)`);
     for (const { op, ok } of Object.values(modes))
       await closedLoop(op, ok, Math.min(8, options.inFlight), 3_000, counter, cpuOf);
@@ -232,6 +301,20 @@ export async function benchRatio(log: Runtime.Log, options: RatioOptions): Promi
       }
     }
     const rss = rssByProcess(consortium, 'VmHWM');
+    const keysPerTransaction: Record<string, KeysOfTransaction> = {};
+    for (const [name, txId] of Object.entries(lastTx)) {
+      if (txId === undefined) continue;
+      keysPerTransaction[name] = await keysOfTransaction(
+        qscc,
+        consortium.channel,
+        consortium.chaincode.name,
+        txId,
+      );
+      log(
+        `ratio: ${name} ${txId}: reads ${keysPerTransaction[name].reads}, range queries ` +
+          `${keysPerTransaction[name].rangeQueries} (${keysPerTransaction[name].rangeQueryResults} keys), writes ${keysPerTransaction[name].writes}`,
+      );
+    }
     if (options.profileDir !== undefined) {
       const pidOf = (name: string): number => {
         const found = Runtime.runningProcesses(new Network(consortium).layout.root).find(
@@ -273,6 +356,7 @@ export async function benchRatio(log: Runtime.Log, options: RatioOptions): Promi
       ...options,
       httpWithdrawalOverTrivialPut: ratio,
       modes: summaries,
+      keysPerTransaction,
       note: 'closed loops of inFlight workers, alternating runs; CPU ms = user + system time from /proc per completed request, summed per process kind (servingGateway: the gateway that served the HTTP requests, also counted in gateway; client: this benchmark process)',
       servingGateway,
       peakRssMiB: rss,

@@ -309,6 +309,8 @@ export interface FirstCentre {
   readonly endorsers: string[];
   readonly withdrawal: Contract;
   readonly meta: Contract;
+  /** The system chaincode qscc on the same channel (blocks and transactions by ID). */
+  readonly qscc: Contract;
   readonly close: () => void;
 }
 
@@ -328,6 +330,7 @@ export function firstCentre(consortium: Definition.Consortium, layout: Definitio
     endorsers: [beijing.mspId, consortium.regulator.mspId],
     withdrawal: network.getContract(consortium.chaincode.name, 'withdrawal'),
     meta: network.getContract(consortium.chaincode.name, 'meta'),
+    qscc: network.getContract('qscc'),
     close: () => raw.close(),
   };
 }

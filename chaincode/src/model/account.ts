@@ -3,8 +3,8 @@ import type { Context } from 'fabric-contract-api';
 import { transferAttestationId } from '../domain/attestation-id';
 import { ACCOUNT_CLOSED_BY_TRANSFER_OUT } from '../domain/codes';
 import { hpfError, invalid } from '../domain/errors';
-import { readObject, readOptionalString, readString } from '../domain/json-fields';
-import { indexKey, INDEX, readIndex, txTime, writeJson } from '../ledger';
+import { readArray, readObject, readOptionalString, readString } from '../domain/json-fields';
+import { indexKey, INDEX, readIndex, readJson, txTime, writeJson } from '../ledger';
 import type { TransferRecord } from './transfer';
 
 /**
@@ -20,6 +20,12 @@ import type { TransferRecord } from './transfer';
  *   here, so it is open again.
  *
  * Closed = some closure that is not reversed and not followed by a `TRANSFER_IN`.
+ *
+ * What the rules read is the account's status, one key `account-status` [centre, subjectRef]: the
+ * closures in force and the open transfer-outs, updated by every event and by every transfer-out
+ * that opens or ends. A withdrawal reads it with one point read (no range query to re-check at
+ * commit); two transactions that change the same account conflict on it (MVCC), so neither update
+ * is lost.
  */
 export const ACCOUNT_EVENT_TYPES = [
   'TRANSFER_OUT',
@@ -88,7 +94,7 @@ export function accountStateOf(events: readonly AccountEvent[]): AccountState {
   return { closed: closures.length > 0, closures };
 }
 
-/** The account's history at a centre: one range query (re-checked at commit in a submit). */
+/** The account's history at a centre (one range query; not read by any rule, which read the status). */
 export async function readAccountHistory(
   ctx: Context,
   centre: string,
@@ -98,12 +104,91 @@ export async function readAccountHistory(
   return entries.map((entry) => accountEventFromJson(entry.value));
 }
 
+/** Composite key type of the account status: [centre, subjectRef]. */
+export const ACCOUNT_STATUS_KEY_TYPE = 'account-status';
+
+/** The account's status now: what the rules read (one key per centre and person). */
+export type AccountStatus = AccountState & {
+  /** The accepted, unfinished transfer-outs from this centre (transfer IDs), oldest first. */
+  readonly openTransferOuts: readonly string[];
+};
+
+const OPEN_ACCOUNT: AccountStatus = { closed: false, closures: [], openTransferOuts: [] };
+
+function accountStatusKey(ctx: Context, centre: string, subjectRef: string): string {
+  return indexKey(ctx, ACCOUNT_STATUS_KEY_TYPE, [centre, subjectRef]);
+}
+
+function accountStatusFromJson(value: unknown): AccountStatus {
+  const object = readObject(value, 'account status');
+  const closures = readArray(object, 'closures', 1000, 'account status').map(accountEventFromJson);
+  const openTransferOuts = readArray(object, 'openTransferOuts', 1000, 'account status').map((id, index) => {
+    if (typeof id !== 'string') {
+      throw invalid(`account status.openTransferOuts[${index}]`, 'must be a string');
+    }
+    return id;
+  });
+  return { closed: closures.length > 0, closures, openTransferOuts };
+}
+
+/**
+ * Statuses this transaction has read or written, by key: Fabric's getState answers the committed
+ * value, not the transaction's own write, and one step may read and change an account twice (a
+ * check, then the change); a second read would be one more round trip to the peer.
+ */
+const known = new WeakMap<Context['stub'], Map<string, AccountStatus>>();
+
+function remember(ctx: Context, key: string, status: AccountStatus): AccountStatus {
+  const own = known.get(ctx.stub) ?? new Map<string, AccountStatus>();
+  known.set(ctx.stub, own.set(key, status));
+  return status;
+}
+
+/** The account's status at a centre: one point read (an account nothing happened to is open). */
+export async function readAccountStatus(
+  ctx: Context,
+  centre: string,
+  subjectRef: string,
+): Promise<AccountStatus> {
+  const key = accountStatusKey(ctx, centre, subjectRef);
+  const own = known.get(ctx.stub)?.get(key);
+  if (own !== undefined) {
+    return own;
+  }
+  const stored = await readJson(ctx, key, 'account status');
+  return remember(ctx, key, stored === undefined ? OPEN_ACCOUNT : accountStatusFromJson(stored));
+}
+
+async function writeAccountStatus(
+  ctx: Context,
+  centre: string,
+  subjectRef: string,
+  status: AccountStatus,
+): Promise<void> {
+  const key = accountStatusKey(ctx, centre, subjectRef);
+  const before = known.get(ctx.stub)?.get(key);
+  if (status.closures.length === 0 && status.openTransferOuts.length === 0) {
+    remember(ctx, key, OPEN_ACCOUNT);
+    // An open account with nothing stored stays without a key (no write at all).
+    if (before !== OPEN_ACCOUNT) {
+      await ctx.stub.deleteState(key);
+    }
+    return;
+  }
+  remember(ctx, key, status);
+  await writeJson(ctx, key, {
+    closures: status.closures.map((closure) => ({ ...closure })),
+    openTransferOuts: [...status.openTransferOuts],
+  });
+}
+
 export async function readAccountState(
   ctx: Context,
   centre: string,
   subjectRef: string,
 ): Promise<AccountState> {
-  return accountStateOf(await readAccountHistory(ctx, centre, subjectRef));
+  const { closed, closures } = await readAccountStatus(ctx, centre, subjectRef);
+  return { closed, closures };
 }
 
 /** Appends one event to the account's history at `centre` (a blind write of a new key). */
@@ -124,6 +209,11 @@ export async function appendAccountEvent(
     platformCode: type === 'TRANSFER_OUT' ? ACCOUNT_CLOSED_BY_TRANSFER_OUT : undefined,
   };
   await writeJson(ctx, indexKey(ctx, INDEX.account, [centre, subjectRef, at, txId]), event);
+  const status = await readAccountStatus(ctx, centre, subjectRef);
+  await writeAccountStatus(ctx, centre, subjectRef, {
+    ...status,
+    ...accountStateOf([...status.closures, event]),
+  });
 }
 
 /**
@@ -149,8 +239,23 @@ export async function appendTransferAccountEvents(
  * person at a source centre. A request alone is not open: it freezes nothing.
  */
 export async function openTransferOuts(ctx: Context, centre: string, subjectRef: string): Promise<string[]> {
-  const entries = await readIndex(ctx, INDEX.openTransferOut, [centre, subjectRef]);
-  return entries.map((entry) => entry.attributes[2] ?? '');
+  return [...(await readAccountStatus(ctx, centre, subjectRef)).openTransferOuts];
+}
+
+/** A transfer-out from `centre` opens (the source accepted) or ends: the account's status says so. */
+export async function markTransferOut(
+  ctx: Context,
+  centre: string,
+  subjectRef: string,
+  transferId: string,
+  open: boolean,
+): Promise<void> {
+  const status = await readAccountStatus(ctx, centre, subjectRef);
+  const others = status.openTransferOuts.filter((id) => id !== transferId);
+  await writeAccountStatus(ctx, centre, subjectRef, {
+    ...status,
+    openTransferOuts: open ? [...others, transferId] : others,
+  });
 }
 
 export function accountInTransferMessage(centre: string): string {
@@ -159,9 +264,9 @@ export function accountInTransferMessage(centre: string): string {
 
 /**
  * At most one open transfer-out per (source centre, person), checked when the source accepts. One
- * range query in the submit: a concurrent second acceptance reads the same (empty) range, and
- * whichever commits second fails the phantom-read check, so on retry it sees the first and is
- * refused here.
+ * point read of the account status in the submit: a concurrent second acceptance reads the same
+ * version of that key, and whichever commits second fails the MVCC check, so on retry it sees the
+ * first and is refused here.
  */
 export async function refuseSecondTransferOut(
   ctx: Context,

@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
-import { createPrivateKey } from 'node:crypto';
+import { createPrivateKey, type KeyObject } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
-import { connect, hash, signers, type Gateway } from '@hyperledger/fabric-gateway';
+import { connect, hash, signers, type Gateway, type Hash, type Signer } from '@hyperledger/fabric-gateway';
 import type { GatewayConfig } from '../config';
+import { isP256, newNodeCryptoSigner } from './signer';
 
 /** The part of the gateway's configuration a connection needs. */
 export type ConnectionOptions = Pick<
@@ -17,6 +18,16 @@ export interface FabricConnection {
 
 function deadline(ms: number): () => grpc.CallOptions {
   return () => ({ deadline: Date.now() + ms });
+}
+
+/**
+ * A P-256 key (what Fabric's cryptogen and CAs issue) signs in node:crypto over the whole message
+ * (`hash.none`); any other key with fabric-gateway's own signer over a SHA-256 digest.
+ */
+function signing(privateKey: KeyObject): { signer: Signer; hash: Hash } {
+  return isP256(privateKey)
+    ? { signer: newNodeCryptoSigner(privateKey), hash: hash.none }
+    : { signer: signers.newPrivateKeySigner(privateKey), hash: hash.sha256 };
 }
 
 /**
@@ -36,8 +47,7 @@ export async function openConnection(options: Readonly<ConnectionOptions>): Prom
   const gateway = connect({
     client,
     identity: { mspId: options.mspId, credentials: cert },
-    signer: signers.newPrivateKeySigner(createPrivateKey(key)),
-    hash: hash.sha256,
+    ...signing(createPrivateKey(key)),
     evaluateOptions: deadline(options.deadlines.evaluateMs),
     endorseOptions: deadline(options.deadlines.endorseMs),
     submitOptions: deadline(options.deadlines.submitMs),

@@ -15,6 +15,11 @@ export interface LedgerIndexerOptions {
   readonly retryDelayMs: number;
   /** Called after each event is indexed (e.g. progress in tests and benchmarks). */
   readonly onIndexed?: (position: string) => void;
+  /**
+   * Called once for every event as it arrives, before it is indexed: the gateway's metrics and its
+   * verification cache ride on the index's event stream (one stream per gateway, not two).
+   */
+  readonly onEvent?: (type: string, attestationId: string | undefined) => void;
 }
 
 function statusOf(payload: string): string | undefined {
@@ -163,6 +168,7 @@ export function startLedgerIndexer(options: Readonly<LedgerIndexerOptions>): Eve
         (p) => p.event.txId === event.txId && p.event.blockNumber === event.blockNumber,
       );
       if (seen) return;
+      options.onEvent?.(type, attestationId);
       // A full batch, at a block boundary, is applied before more events are taken (back-pressure).
       if (pending.length >= MAX_BATCH && last !== undefined && last.blockNumber !== event.blockNumber) {
         await flush();
