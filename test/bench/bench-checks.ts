@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { performance } from 'node:perf_hooks';
 import {
   addMonths,
   evidenceHashOf,
@@ -11,6 +10,8 @@ import { Network, type Definition, type Runtime } from '../../network';
 import { rentWithdrawal } from '../support/fixtures';
 import { benchConsortium } from './bench-network';
 import {
+  closedLoop,
+  type LoopSample,
   cpuMsByKindDuring,
   firstCentre,
   machineState,
@@ -62,12 +63,7 @@ const MICRO_CALLS = 20_000;
 
 type Op = (i: number) => Promise<void>;
 
-interface Window {
-  readonly ops: number;
-  readonly errors: number;
-  readonly firstError?: string;
-  readonly ms: number;
-  readonly latencies: number[];
+interface Window extends LoopSample {
   readonly cpuMsByKind: Record<string, number>;
 }
 
@@ -79,36 +75,10 @@ async function window(
   ms: number,
   counter: { next: number },
 ): Promise<Window> {
-  const latencies: number[] = [];
-  let errors = 0;
-  let firstError: string | undefined;
-  const { result: elapsed, byKind } = await cpuMsByKindDuring(consortium, async () => {
-    const started = performance.now();
-    const deadline = started + ms;
-    const worker = async (): Promise<void> => {
-      while (performance.now() < deadline) {
-        const t0 = performance.now();
-        try {
-          await op(counter.next++);
-          latencies.push(performance.now() - t0);
-        } catch (error) {
-          errors += 1;
-          firstError ??= String(error).slice(0, 300);
-          await new Promise((resolve) => setTimeout(resolve, 50));
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: concurrency }, worker));
-    return performance.now() - started;
-  });
-  return {
-    ops: latencies.length,
-    errors,
-    ms: elapsed,
-    latencies,
-    cpuMsByKind: byKind,
-    ...(firstError === undefined ? {} : { firstError }),
-  };
+  const { result, byKind } = await cpuMsByKindDuring(consortium, () =>
+    closedLoop(op, concurrency, ms, counter),
+  );
+  return { ...result, cpuMsByKind: byKind };
 }
 
 interface ModeResult {

@@ -1,4 +1,3 @@
-import { performance } from 'node:perf_hooks';
 import { sha256Hex } from '../../chaincode/src/domain';
 import type { Definition, Runtime } from '../../network';
 import { benchConsortium, peakRssByKind } from './bench-network';
@@ -9,6 +8,8 @@ import {
   post,
   rawWithdrawal,
   benchWithdrawal,
+  closedLoop,
+  type LoopSample,
 } from './bench-support';
 
 /**
@@ -21,13 +22,7 @@ import {
  * Each mode runs a closed loop of `concurrency` workers for `windowMs`; ratios compare throughputs.
  */
 
-interface Sample {
-  readonly ops: number;
-  readonly errors: number;
-  readonly firstError?: string;
-  readonly ms: number;
-  readonly latencies: number[];
-}
+type Sample = LoopSample;
 
 export interface ModeResult {
   readonly opsPerSecond: number;
@@ -48,35 +43,6 @@ export interface GatewayBenchResult {
 }
 
 type Op = (i: number) => Promise<void>;
-
-async function window(op: Op, concurrency: number, ms: number, counter: { next: number }): Promise<Sample> {
-  const latencies: number[] = [];
-  let errors = 0;
-  let firstError: string | undefined;
-  const deadline = performance.now() + ms;
-  const started = performance.now();
-  const worker = async (): Promise<void> => {
-    while (performance.now() < deadline) {
-      const t0 = performance.now();
-      try {
-        await op(counter.next++);
-        latencies.push(performance.now() - t0);
-      } catch (error) {
-        errors += 1;
-        firstError ??= String(error).slice(0, 300);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  return {
-    ops: latencies.length,
-    errors,
-    ms: performance.now() - started,
-    latencies,
-    ...(firstError === undefined ? {} : { firstError }),
-  };
-}
 
 function summarise(samples: readonly Sample[]): ModeResult {
   const latencies = samples.flatMap((s) => s.latencies).sort((a, b) => a - b);
@@ -140,12 +106,12 @@ export async function benchGateway(
     };
 
     log('gateway: warm-up');
-    await window(modes.httpAttestation!, 4, 2_000, counter);
-    await window(modes.rawAttestation!, 4, 2_000, counter);
+    await closedLoop(modes.httpAttestation!, 4, 2_000, counter);
+    await closedLoop(modes.rawAttestation!, 4, 2_000, counter);
     const samples: Record<string, Sample[]> = Object.fromEntries(Object.keys(modes).map((m) => [m, []]));
     for (let w = 0; w < options.windows; w += 1) {
       for (const [name, op] of Object.entries(modes)) {
-        samples[name]!.push(await window(op, options.concurrency, options.windowMs, counter));
+        samples[name]!.push(await closedLoop(op, options.concurrency, options.windowMs, counter));
       }
       log(`gateway: window ${w + 1}/${options.windows} done`);
     }

@@ -128,6 +128,53 @@ export const round2 = (n: number): number => Math.round(n * 100) / 100;
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** One closed-loop measurement window: what `closedLoop` saw. */
+export interface LoopSample {
+  readonly ops: number;
+  readonly errors: number;
+  readonly firstError?: string;
+  readonly ms: number;
+  readonly latencies: number[];
+}
+
+/**
+ * `concurrency` workers call `op` with consecutive numbers from `counter` until `ms` have passed; a
+ * failed call is counted (the first error kept) and its worker pauses 50 ms.
+ */
+export async function closedLoop(
+  op: (i: number) => Promise<void>,
+  concurrency: number,
+  ms: number,
+  counter: { next: number },
+): Promise<LoopSample> {
+  const latencies: number[] = [];
+  let errors = 0;
+  let firstError: string | undefined;
+  const started = performance.now();
+  const deadline = started + ms;
+  const worker = async (): Promise<void> => {
+    while (performance.now() < deadline) {
+      const t0 = performance.now();
+      try {
+        await op(counter.next++);
+        latencies.push(performance.now() - t0);
+      } catch (error) {
+        errors += 1;
+        firstError ??= String(error).slice(0, 300);
+        await sleep(50);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return {
+    ops: latencies.length,
+    errors,
+    ms: performance.now() - started,
+    latencies,
+    ...(firstError === undefined ? {} : { firstError }),
+  };
+}
+
 function statusKiB(pid: number, field: 'VmHWM' | 'VmRSS'): number | null {
   try {
     const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
