@@ -173,8 +173,10 @@ describe('processes of a data dir, found without /proc', () => {
   });
 
   it('counts a zombie (exited, not reaped by its parent) as gone', async () => {
-    // The shell starts `sleep 0` in the background, then becomes `sleep 30`, which never reaps it.
-    const parent = spawn('bash', ['-c', 'sleep 0 & echo $!; exec sleep 30'], {
+    // The shell starts `sleep 1` in the background, then becomes `sleep 30`, which never reaps it.
+    // The child must outlive the exec: a child that exits while bash is still bash is reaped by bash,
+    // and is then no zombie at all (this raced with `sleep 0` on a loaded machine).
+    const parent = spawn('bash', ['-c', 'sleep 1 & echo $!; exec sleep 30'], {
       stdio: ['ignore', 'pipe', 'ignore'],
     });
     started.push(parent.pid!);
