@@ -1,7 +1,6 @@
 /** A small in-process "network": contracts, a shared fake ledger, deterministic tx IDs and clock. */
 process.env.CORE_CHAINCODE_LOGGING_LEVEL = 'error';
 
-
 import { AuditContract } from '../src/audit-contract';
 import { BanContract } from '../src/ban-contract';
 import { CertificateContract } from '../src/certificate-contract';
