@@ -54,7 +54,8 @@ export const ERROR_TITLES: Readonly<Record<ErrorCode, string>> = {
  * Why a failed ledger call may succeed if repeated: a read conflict at commit (retry the same
  * endorsement set), an endorser that could not be reached (try the next endorsement set), or
  * endorsers that disagreed on the state (some refused with INVALID_STATE or NOT_FOUND while others
- * endorsed: a peer without the latest block yet; retry the same set after a short wait).
+ * endorsed, or all endorsed with different results: a peer without the latest block yet; retry the
+ * same set after a short wait).
  */
 export type RetryHint = 'read-conflict' | 'endorser-unavailable' | 'endorser-behind';
 

@@ -109,7 +109,7 @@ describe('toApiError: the one translation of Fabric errors', () => {
   it('an EndorseError without a chaincode code is ENDORSEMENT_FAILED and worth another endorsement set', () => {
     const err = new EndorseError({
       code: GrpcStatus.ABORTED,
-      details: details('ProposalResponsePayloads do not match'),
+      details: details('error validating proposal: access denied: channel [hpf] creator org unknown'),
       cause: serviceError(GrpcStatus.ABORTED),
       transactionId: TX,
     });
@@ -118,6 +118,24 @@ describe('toApiError: the one translation of Fabric errors', () => {
       status: 502,
       retry: 'endorser-unavailable',
     });
+  });
+
+  /** What Fabric v3.1.1 answered in the growth benchmark for a fail right after its accept (reproduced). */
+  it('endorsements whose payloads differ (an endorser behind) are 503 UNAVAILABLE, retried with the same set, never 502', () => {
+    const err = new EndorseError({
+      code: GrpcStatus.ABORTED,
+      details: [
+        { address: '127.0.0.1:22130', mspId: 'C440000MSP', message: 'ProposalResponsePayloads do not match' },
+      ],
+      cause: serviceError(GrpcStatus.ABORTED),
+      transactionId: TX,
+      message:
+        '10 ABORTED: failed to collect enough transaction endorsements, see attached details for more info',
+    });
+    const apiError = toApiError(err, 'C110000MSP', ['C110000MSP', 'C440000MSP']);
+    expect(apiError).toMatchObject({ code: 'UNAVAILABLE', status: 503, retry: 'endorser-behind' });
+    expect(apiError.unavailable).toBeUndefined();
+    expect(apiError.cause).toBe(err);
   });
 
   it('an unreachable endorser is UNAVAILABLE', () => {

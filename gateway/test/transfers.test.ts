@@ -1,6 +1,9 @@
+import { Metadata, status as GrpcStatus } from '@grpc/grpc-js';
+import { EndorseError } from '@hyperledger/fabric-gateway';
 import request from 'supertest';
 import { freeTextHash } from '../src/domain';
 import { ApiError } from '../src/errors';
+import { toApiError } from '../src/fabric/translate-error';
 import type { TransferStatus } from '../../chaincode/src/domain/codes';
 import { transferRecord, type StepFixture } from '../../test/support/fixtures';
 import type { FakeLedger } from './support/fake-ledger';
@@ -408,6 +411,75 @@ describe('transfer steps', () => {
     expect(res.status).toBe(502);
     expect(res.body).toMatchObject({ code: 'ENDORSEMENT_FAILED' });
     expect(ledger.callsOf('submit')).toHaveLength(1);
+  });
+
+  /**
+   * A fail right after its accept, endorsed by the source (which has the accept) and the destination's
+   * peer (which has not it yet): both endorse, with different results. Fabric's words, translated by
+   * the one translation, as the Fabric client does.
+   */
+  const payloadsDiffer = (): ApiError =>
+    toApiError(
+      new EndorseError({
+        code: GrpcStatus.ABORTED,
+        details: [
+          {
+            address: '127.0.0.1:22130',
+            mspId: 'C440000MSP',
+            message: 'ProposalResponsePayloads do not match',
+          },
+        ],
+        cause: Object.assign(new Error('10 ABORTED'), {
+          code: GrpcStatus.ABORTED,
+          details: 'x',
+          metadata: new Metadata(),
+        }),
+        transactionId: 'e'.repeat(64),
+        message: '10 ABORTED: failed to collect enough transaction endorsements',
+      }),
+      'C110000MSP',
+      ['C110000MSP', 'C440000MSP'],
+    );
+
+  it('a fail whose endorsers answered from different ledger states is retried with the same set: 201', async () => {
+    const { app, ledger } = buildApp();
+    ledger.on('transfer:Get', () => existing('ACCEPTED', {}, '110000', '440000'));
+    let attempts = 0;
+    ledger.on('transfer:Fail', () => {
+      attempts += 1;
+      if (attempts <= 2) {
+        throw payloadsDiffer();
+      }
+      return written(ledger, 'FAILED', '110000', '440000');
+    });
+    const res = await request(app)
+      .post('/v1/transfers/1100002611200001/fail')
+      .set('Authorization', AUTH)
+      .send({ message: '账户状态异常' });
+    expect(res.status).toBe(201);
+    const submits = ledger.callsOf('submit', 'transfer:Fail');
+    expect(submits).toHaveLength(3);
+    for (const submit of submits) {
+      expect(submit.options.endorsingOrganizations).toEqual(submits[0]!.options.endorsingOrganizations);
+    }
+    expect(ledger.committed).toHaveLength(1);
+  });
+
+  it('endorsers still disagreeing after the retry bound give a retryable 503, never 502', async () => {
+    const { app, ledger } = buildApp({ maxConflictRetries: 2 });
+    ledger.on('transfer:Get', () => existing('ACCEPTED', {}, '110000', '440000'));
+    ledger.on('transfer:Fail', () => {
+      throw payloadsDiffer();
+    });
+    const res = await request(app)
+      .post('/v1/transfers/1100002611200001/fail')
+      .set('Authorization', AUTH)
+      .send({ message: '账户状态异常' });
+    expect(res.status).toBe(503);
+    expect(res.body).toMatchObject({ code: 'UNAVAILABLE' });
+    expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+    expect(ledger.callsOf('submit', 'transfer:Fail')).toHaveLength(3);
+    expect(ledger.committed).toHaveLength(0);
   });
 
   it('fail works for either centre and sends a default message', async () => {

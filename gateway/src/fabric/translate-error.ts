@@ -159,6 +159,21 @@ function endorsersDisagree(
   return refusing.size > 0 && endorsers.some((mspId) => !refusing.has(mspId));
 }
 
+/**
+ * Fabric's gateway (the peer's) when the named endorsers simulated the proposal to different results:
+ * it compares the payloads and gives this detail for the endorser whose payload differs from the
+ * first. Our chaincode is deterministic, so it means the endorsers read different committed states:
+ * one had not the latest block yet. Seen in the growth benchmark's load: a fail step right after its
+ * accept, endorsed by the source (which had committed the accept: ACCEPTED, so the account thaws) and
+ * the destination's peer (which had not: REQUESTED, from which a fail is allowed too, with other
+ * writes).
+ */
+const PAYLOADS_DIFFER = /ProposalResponsePayloads do not match/i;
+
+function endorsersReadDifferentStates(err: GatewayError): boolean {
+  return err instanceof EndorseError && err.details.some((d) => PAYLOADS_DIFFER.test(d.message));
+}
+
 function fromGatewayError(
   err: GatewayError,
   txId: string | undefined,
@@ -191,6 +206,15 @@ function fromGatewayError(
       unavailable: 'own',
     });
   }
+  if (endorsersReadDifferentStates(err)) {
+    // The same endorsement set again after a short wait, as for a refusal by an endorser behind; after
+    // the bound a retryable 503, never 502: the request was valid and nothing was submitted.
+    return new ApiError(
+      'UNAVAILABLE',
+      'the endorsing peers answered from different states of the ledger (one had not the latest block yet); try again',
+      { cause: err, retry: 'endorser-behind' },
+    );
+  }
   if (err instanceof EndorseError) {
     // The chaincode did not refuse: the endorsement set failed, so another set may succeed.
     return new ApiError('ENDORSEMENT_FAILED', 'the endorsing peers did not endorse the transaction', {
@@ -219,7 +243,8 @@ function grpcCodeOf(err: unknown): number | undefined {
  * A peer that cannot run the chaincode at all (its chaincode server is down) is 503 UNAVAILABLE, never
  * 502: marked `unavailable: 'own'` when it is this organisation's (`ownMspId`) peer. With the
  * `endorsers` a proposal named, a state-dependent refusal by only some of them is marked
- * `retry: 'endorser-behind'`.
+ * `retry: 'endorser-behind'`; so are endorsements whose payloads differ (503 UNAVAILABLE once the
+ * retries are spent).
  */
 export function toApiError(err: unknown, ownMspId?: string, endorsers?: readonly string[]): ApiError {
   if (err instanceof ApiError) {
