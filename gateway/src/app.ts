@@ -1,5 +1,4 @@
 import express, { type Express } from 'express';
-import * as OpenApiValidator from 'express-openapi-validator';
 import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
@@ -30,7 +29,8 @@ import { banRoutes } from './http/routes/bans';
 import { refusePersonalDataInUrl } from './http/url-guard';
 import { refuseUnlistedMethods } from './http/method-guard';
 import type { Metrics } from './metrics';
-import { loadOpenApiDocument, pathTemplates, withoutLinks } from './openapi-document';
+import { loadOpenApiDocument, pathTemplates } from './openapi-document';
+import { openApiValidation, type OpenApiValidation } from './http/openapi-validation';
 import { newAuditService } from './services/audit-service';
 import { newCertificateService } from './services/certificate-service';
 import { newCentreDirectory } from './services/centre-directory';
@@ -202,16 +202,9 @@ export function createApp(options: Readonly<AppOptions>): Express {
     ['/v1/certificates/verify', '/v1/public/certificates/verify'],
     express.raw({ limit: CERTIFICATE_PDF_LIMIT, type: 'application/pdf' }),
   );
-  app.use(
-    OpenApiValidator.middleware({
-      apiSpec: withoutLinks(openApiDocument) as unknown as string,
-      validateRequests: { allowUnknownQueryParameters: false, coerceTypes: false },
-      validateResponses: false,
-      validateFormats: true,
-      ajvFormats: { mode: 'full' },
-      validateSecurity: false,
-    }),
-  );
+  const validation = openApiValidation(openApiDocument);
+  validations.set(app, validation);
+  app.use(...validation.handlers);
   app.use(
     ['/v1/withdrawals/batch', '/v1/transfers/batch'],
     chargeKey(perKey, (req) => batchSize(req) - 1),
@@ -248,6 +241,17 @@ export function createApp(options: Readonly<AppOptions>): Express {
   app.use(notFound);
   app.use(problemHandler(logger));
   return app;
+}
+
+const validations = new WeakMap<Express, OpenApiValidation>();
+
+/**
+ * Compiles the request validators of every operation of an app built by {@link createApp}, in-process
+ * (no socket, no ledger call, no response): the gateway awaits it before listening, so that no
+ * operation's first request pays for compiling them. Without it they are compiled on first use.
+ */
+export async function prepareApp(app: Express): Promise<void> {
+  await validations.get(app)?.prepare(app);
 }
 
 /** A one-minute rate limit answering 429 RATE_LIMITED with `message`; per client address unless keyed otherwise. */

@@ -3,7 +3,7 @@ import { createServer as createHttpServer, type RequestListener, type Server } f
 import { createServer as createHttpsServer } from 'node:https';
 import path from 'node:path';
 import { pino, type Logger } from 'pino';
-import { createApp } from './app';
+import { createApp, prepareApp } from './app';
 import { isLoopback, type GatewayConfig } from './config';
 import { closeConnection, openConnection } from './fabric/connection';
 import { newFabricLedgerClient } from './fabric/fabric-ledger-client';
@@ -92,6 +92,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       secureCookies: config.https !== null,
     },
   });
+  await prepareApp(app);
   const server = serve(config, app);
   server.listen(config.port, config.host);
   // Idle kept-alive connections stay open longer than any client keeps them (undici: 4 s; proxies:

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, type KeyObject } from 'node:crypto';
 
 import { RESIDENT_ID_TYPE, type IdType } from './codes';
 import { invalid } from './errors';
@@ -67,8 +67,11 @@ export function canonicalIdentity(
   return { idType: type, kind, number, canonical: `id:${number}` };
 }
 
-/** subjectRef = base64url(HMAC-SHA256(K, "id:" + canonical number)), 43 characters. */
-export function subjectRefOf(key: Uint8Array, identity: CanonicalIdentity): string {
+/**
+ * subjectRef = base64url(HMAC-SHA256(K, "id:" + canonical number)), 43 characters. K as raw bytes,
+ * or imported once as a KeyObject (`createSecretKey(K)`): raw bytes are imported on every call.
+ */
+export function subjectRefOf(key: Uint8Array | KeyObject, identity: CanonicalIdentity): string {
   return createHmac('sha256', key).update(identity.canonical, 'utf8').digest('base64url');
 }
 

@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import * as shared from '@hpf/chaincode/dist/domain';
 import { ApiError } from '../errors';
 
@@ -41,7 +42,18 @@ export function canonicalIdentity(
 
 /** subjectRef = base64url(HMAC-SHA256(K, "id:" + canonical number)), whatever type was claimed. */
 export function subjectRefOf(key: Uint8Array, identity: CanonicalIdentity): string {
-  return shared.subjectRefOf(key, identity);
+  return shared.subjectRefOf(secretKeyFor(key), identity);
+}
+
+/** K imported once as a KeyObject, kept per K: an HMAC keyed with raw bytes imports them each time. */
+const secretKeys = new WeakMap<Uint8Array, KeyObject>();
+function secretKeyFor(pseudonymKey: Uint8Array): KeyObject {
+  let key = secretKeys.get(pseudonymKey);
+  if (key === undefined) {
+    key = createSecretKey(pseudonymKey);
+    secretKeys.set(pseudonymKey, key);
+  }
+  return key;
 }
 
 /** Today's date in China (UTC+8), the date a birth date may not be after. */

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import type { ApiKeyEntry } from '../config';
 import { ApiError } from '../errors';
@@ -31,8 +31,7 @@ export function identify(keys: readonly ApiKeyEntry[], centreCode: string | null
   return (req, _res, next) => {
     const match = /^Bearer ([\x21-\x7e]{16,256})$/.exec(req.get('authorization') ?? '');
     const token = match?.[1];
-    const entry =
-      token === undefined ? undefined : byHash.get(createHash('sha256').update(token, 'utf8').digest('hex'));
+    const entry = token === undefined ? undefined : byHash.get(hash('sha256', token, 'hex'));
     if (entry) {
       // An operator acts for its key's centre; an auditor's reads default to the gateway's first centre.
       callers.set(req, { keyId: entry.id, role: entry.role, centreCode: entry.centre ?? centreCode });

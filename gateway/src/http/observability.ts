@@ -15,6 +15,28 @@ export const requestId: RequestHandler = (req, res, next) => {
   next();
 };
 
+/** At most this many URLs are remembered as having nothing to redact (then forgotten at once). */
+const CLEAN_URL_LIMIT = 512;
+const cleanUrls = new Set<string>();
+
+/**
+ * The URL as logged ({@link redactUrl}), without folding again a URL seen before with nothing to
+ * redact (`/v1/withdrawals` on every write). A URL that had something redacted is never remembered.
+ */
+function logUrl(url: string): string {
+  if (cleanUrls.has(url)) {
+    return url;
+  }
+  const redacted = redactUrl(url);
+  if (redacted === url) {
+    if (cleanUrls.size >= CLEAN_URL_LIMIT) {
+      cleanUrls.clear();
+    }
+    cleanUrls.add(url);
+  }
+  return redacted;
+}
+
 /**
  * Structured request logs: method, redacted URL, status, latency and request ID. Never headers (the
  * API key) and never bodies (personal data).
@@ -27,7 +49,7 @@ export function requestLogger(logger: Logger): RequestHandler {
       req: (req: { id: unknown; method: unknown; url: unknown }) => ({
         id: req.id,
         method: req.method,
-        url: redactUrl(String(req.url)),
+        url: logUrl(String(req.url)),
       }),
       res: (res: { statusCode: unknown }) => ({ statusCode: res.statusCode }),
     },

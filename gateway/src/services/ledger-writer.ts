@@ -81,7 +81,8 @@ class LedgerWriterImpl implements LedgerWriter {
   }
 
   async #write(request: WriteRequest): Promise<SubmitResult> {
-    let lastError: unknown = new ApiError('ENDORSEMENT_FAILED', 'no endorsement set was configured');
+    // The error is built only when needed: an Error captures a stack trace, on every write otherwise.
+    let lastError: ApiError | undefined;
     for (const orgs of request.endorsementSets) {
       try {
         return await this.#withConflictRetries(request, orgs);
@@ -92,7 +93,7 @@ class LedgerWriterImpl implements LedgerWriter {
         lastError = err;
       }
     }
-    throw lastError;
+    throw lastError ?? new ApiError('ENDORSEMENT_FAILED', 'no endorsement set was configured');
   }
 }
 

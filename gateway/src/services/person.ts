@@ -1,4 +1,4 @@
-import { canonicalIdentity, chinaToday, subjectRefOf } from '../domain';
+import { canonicalIdentity, chinaToday, subjectRefOf, type CanonicalIdentity } from '../domain';
 import { invalidField } from '../errors';
 
 export interface PersonInput {
@@ -25,14 +25,20 @@ export function normalisePerson(person: PersonInput, path: string): NormalisedPe
   if (name === '') {
     throw invalidField(`${path}.name`, 'must not be blank');
   }
-  return { idType: identity.idType, idNumber: identity.number, name };
+  const normalised = { idType: identity.idType, idNumber: identity.number, name };
+  identities.set(normalised, identity);
+  return normalised;
 }
+
+/** The identity {@link normalisePerson} computed for the person it returned, so it is not folded twice. */
+const identities = new WeakMap<NormalisedPerson, CanonicalIdentity>();
 
 /** The pseudonym the ledger knows a person by: the same under every claimed ID type. */
 export function subjectRefFor(key: Uint8Array, person: NormalisedPerson): string {
   return subjectRefOf(
     key,
-    canonicalIdentity(person.idType, person.idNumber, chinaToday(), 'person.idNumber'),
+    identities.get(person) ??
+      canonicalIdentity(person.idType, person.idNumber, chinaToday(), 'person.idNumber'),
   );
 }
 
