@@ -5,6 +5,7 @@ import { hpfError, invalid } from './domain/errors';
 import { allOfPeersPolicy, sealKey } from './endorsement';
 import { readIndex, REGISTRY_KEY, txTime } from './ledger';
 import { implicitCollection } from './private-texts';
+import { SHAPE_PARTS, type ShapePart } from './shape-parts';
 import { LedgerContext, LedgerContract } from './batched-stub';
 
 /** Name and version the chaincode reports; bumped with the package version. */
@@ -20,10 +21,6 @@ function checkId(id: string): string {
 function pingKey(ctx: Context, id: string): string {
   return ctx.stub.createCompositeKey('ping', [checkId(id)]);
 }
-
-/** The parts of a withdrawal's Fabric work Shape can do, in the order it does them. */
-export const SHAPE_PARTS = ['reads', 'ranges', 'writes', 'policies', 'seal'] as const;
-export type ShapePart = (typeof SHAPE_PARTS)[number];
 
 function shapePartsOf(text: string): ReadonlySet<ShapePart> {
   if (text === '') return new Set(SHAPE_PARTS);

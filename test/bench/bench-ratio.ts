@@ -4,7 +4,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Contract } from '@hyperledger/fabric-gateway';
 import { common, ledger, peer } from '@hyperledger/fabric-protos';
-import { SHAPE_PARTS } from '../../chaincode/src/meta-contract';
+import { SHAPE_PARTS } from '../../chaincode/src/shape-parts';
 import { Network, Runtime } from '../../network';
 import { benchConsortium } from './bench-network';
 import {
