@@ -11,7 +11,7 @@ import {
 import { readObject, readOptionalString, readString } from './domain/json-fields';
 import { validateSha256Hex, validateSubjectRef } from './domain/validators';
 import { sealedByCentre } from './endorsement';
-import { INDEX, readIndex, readJson, transferKey, withdrawalKey } from './ledger';
+import { INDEX, readIndex, readJson, REGISTRY_KEY, transferKey, withdrawalKey } from './ledger';
 import { banFromJson, banKey, type BanRecord } from './model/ban';
 import { transferFromJson, type TransferRecord } from './model/transfer';
 import { withdrawalFromJson, type WithdrawalRecord } from './model/withdrawal';
@@ -187,6 +187,10 @@ export class AuditContract extends LedgerContract {
   @Returns('string')
   public async Verify(ctx: LedgerContext, requestJson: string): Promise<string> {
     const { ref, documentHash } = verifyRequestFromJson(parseJson(requestJson, 'verify'));
+    if (ref.kind === 'withdrawal') {
+      // The record and the registry (for its seal's organisation) in one message, not three reads.
+      await ctx.prefetch([withdrawalKey(ctx, ref.centre, ref.withdrawalId), REGISTRY_KEY]);
+    }
     const loaded = await loadRecord(ctx, ref);
     if (loaded === undefined) {
       const notFound: Verification = {

@@ -116,6 +116,10 @@ describe('audit', () => {
       documentMatches: true,
       record: { withdrawalId: 'W-1' },
     });
+    // The record and the registry are read once each (one prefetch on Fabric), though the seal check reads both again.
+    const reads = net.lastStub?.reads.map((key) => key.replaceAll('\u0000', '|')) ?? [];
+    expect(reads.filter((key) => key === '|withdrawal|310000|W-1|')).toHaveLength(1);
+    expect(reads.filter((key) => key === 'registry')).toHaveLength(1);
     expect(
       await verify({ attestationId: 'withdrawal:310000:W-1', documentHash: hash('other') }),
     ).toMatchObject({
