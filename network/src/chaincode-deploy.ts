@@ -322,7 +322,7 @@ export function chaincodeServerSpec(layout: Layout, org: OrgDefinition, packageI
       PATH: childPath(),
       HOME: process.env.HOME ?? '/tmp',
       // fabric-shim logs two lines per transaction at info (bench-results/profiles): at warning they are
-      // no longer written, though winston still formats them before its transport drops them.
+      // no longer written (and, with chaincode/src/shim-logging.ts, no longer formatted either).
       CORE_CHAINCODE_LOGGING_LEVEL: 'warning',
       CORE_PEER_LOCALMSPID: org.mspId,
       // The same key file the gateways read: endorsers recompute subjectRefs with it (never the ledger).
