@@ -1,4 +1,4 @@
-import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
+import { Context, Info, Returns, Transaction } from 'fabric-contract-api';
 
 import { canonicalJson, parseJson, type Json } from './codec';
 import {
@@ -15,6 +15,7 @@ import { INDEX, readIndex, readJson, transferKey, withdrawalKey } from './ledger
 import { banFromJson, banKey, type BanRecord } from './model/ban';
 import { transferFromJson, type TransferRecord } from './model/transfer';
 import { withdrawalFromJson, type WithdrawalRecord } from './model/withdrawal';
+import { LedgerContext, LedgerContract } from './batched-stub';
 
 type Attestation = {
   readonly kind: 'transfer' | 'withdrawal' | 'ban';
@@ -146,7 +147,7 @@ function verification(
  * against a document hash.
  */
 @Info({ title: 'audit', description: 'Subject timeline and verification' })
-export class AuditContract extends Contract {
+export class AuditContract extends LedgerContract {
   constructor() {
     super('audit');
   }
@@ -154,7 +155,7 @@ export class AuditContract extends Contract {
   /** Every attestation (and fraud ban) about a subject, oldest first (one range query, then one read each). */
   @Transaction(false)
   @Returns('string')
-  public async Timeline(ctx: Context, subjectRef: string): Promise<string> {
+  public async Timeline(ctx: LedgerContext, subjectRef: string): Promise<string> {
     validateSubjectRef(subjectRef);
     const entries = await readIndex(ctx, INDEX.subject, [subjectRef]);
     const attestations: Attestation[] = [];
@@ -184,7 +185,7 @@ export class AuditContract extends Contract {
    */
   @Transaction(false)
   @Returns('string')
-  public async Verify(ctx: Context, requestJson: string): Promise<string> {
+  public async Verify(ctx: LedgerContext, requestJson: string): Promise<string> {
     const { ref, documentHash } = verifyRequestFromJson(parseJson(requestJson, 'verify'));
     const loaded = await loadRecord(ctx, ref);
     if (loaded === undefined) {

@@ -1,4 +1,4 @@
-import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
+import { Context, Info, Returns, Transaction } from 'fabric-contract-api';
 
 import { canonicalJson, parseJson } from './codec';
 import { chinaDateOf } from './domain/dates';
@@ -23,6 +23,7 @@ import {
 import { banYearsOf, loadRegistry, requireCallerCentre } from './model/registry';
 import { checkBanSubject } from './model/subject-check';
 import { transientText, writeBanReason } from './private-texts';
+import { LedgerContext, LedgerContract } from './batched-stub';
 
 async function loadBan(ctx: Context, centre: string, banId: string): Promise<BanRecord | undefined> {
   const stored = await readJson(ctx, banKey(ctx, centre, banId), 'ban');
@@ -62,7 +63,7 @@ function liftHashFromJson(value: unknown): string {
  * with SUBJECT_BANNED. Reason texts are private (the issuing centre's implicit collection).
  */
 @Info({ title: 'ban', description: 'National fraud bans on withdrawals' })
-export class BanContract extends Contract {
+export class BanContract extends LedgerContract {
   constructor() {
     super('ban');
   }
@@ -74,7 +75,7 @@ export class BanContract extends Contract {
    */
   @Transaction()
   @Returns('string')
-  public async Impose(ctx: Context, inputJson: string): Promise<string> {
+  public async Impose(ctx: LedgerContext, inputJson: string): Promise<string> {
     const input = banInputFromJson(parseJson(inputJson, 'ban'));
     checkBanSubject(ctx, input.subjectRef);
     const reason = transientText(ctx, 'reason', 'reason', input.reasonHash);
@@ -132,7 +133,7 @@ export class BanContract extends Contract {
    */
   @Transaction()
   @Returns('string')
-  public async Lift(ctx: Context, centre: string, banId: string, liftJson: string): Promise<string> {
+  public async Lift(ctx: LedgerContext, centre: string, banId: string, liftJson: string): Promise<string> {
     const reasonHash = liftHashFromJson(parseJson(liftJson, 'lift'));
     const reason = transientText(ctx, 'reason', 'lift.reason', reasonHash);
     const code = validateCentreCode(centre, 'centre');
@@ -173,7 +174,7 @@ export class BanContract extends Contract {
 
   @Transaction(false)
   @Returns('string')
-  public async Get(ctx: Context, centre: string, banId: string): Promise<string> {
+  public async Get(ctx: LedgerContext, centre: string, banId: string): Promise<string> {
     const code = validateCentreCode(centre, 'centre');
     const id = validateBanId(banId);
     const record = await loadBan(ctx, code, id);

@@ -1,4 +1,4 @@
-import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
+import { Context, Info, Returns, Transaction } from 'fabric-contract-api';
 
 import { canonicalJson, decodeJson, parseJson, type Json } from './codec';
 import {
@@ -43,6 +43,7 @@ import {
 } from './model/share-code';
 import { checkCertificateRequestSubject, checkCertificateSubject } from './model/subject-check';
 import { implicitCollection, reversalHashFromJson, transientText } from './private-texts';
+import { LedgerContext, LedgerContract } from './batched-stub';
 
 /** Composite key types: certificates [issuer, certificateNo]; requests [requester, requestId]. */
 const CERTIFICATE_KEY = 'certificate';
@@ -378,7 +379,7 @@ function checkIssueTime(issuedAt: string, now: string): void {
  * content hash). A request and its answer carry AND(requester, issuer) on the request key.
  */
 @Info({ title: 'certificate', description: 'Deposit-and-use and loan-settled certificates' })
-export class CertificateContract extends Contract {
+export class CertificateContract extends LedgerContract {
   constructor() {
     super('certificate');
   }
@@ -386,7 +387,7 @@ export class CertificateContract extends Contract {
   /** A centre asks another for a certificate about a person (transient `person` {idType, idNumber, name}). */
   @Transaction()
   @Returns('string')
-  public async Request(ctx: Context, inputJson: string): Promise<string> {
+  public async Request(ctx: LedgerContext, inputJson: string): Promise<string> {
     const input = requestInputFromJson(parseJson(inputJson, 'request'));
     checkCertificateRequestSubject(ctx, input.subjectRef);
     const registry = await loadRegistry(ctx);
@@ -440,7 +441,7 @@ export class CertificateContract extends Contract {
   @Transaction()
   @Returns('string')
   public async Refuse(
-    ctx: Context,
+    ctx: LedgerContext,
     requester: string,
     requestId: string,
     refusalJson: string,
@@ -485,7 +486,7 @@ export class CertificateContract extends Contract {
    */
   @Transaction()
   @Returns('string')
-  public async Issue(ctx: Context, inputJson: string): Promise<string> {
+  public async Issue(ctx: LedgerContext, inputJson: string): Promise<string> {
     const input = issueInputFromJson(parseJson(inputJson, 'issue'));
     const content = transientContent(ctx, input);
     const registry = await loadRegistry(ctx);
@@ -557,7 +558,7 @@ export class CertificateContract extends Contract {
   @Transaction()
   @Returns('string')
   public async Revoke(
-    ctx: Context,
+    ctx: LedgerContext,
     issuer: string,
     certificateNo: string,
     revocationJson: string,
@@ -608,7 +609,7 @@ export class CertificateContract extends Contract {
   @Transaction()
   @Returns('string')
   public async CreateShareCode(
-    ctx: Context,
+    ctx: LedgerContext,
     issuer: string,
     certificateNo: string,
     shareJson: string,
@@ -651,7 +652,7 @@ export class CertificateContract extends Contract {
   /** The public share-code record by the code's hash (what a redeeming gateway needs to pick endorsers). */
   @Transaction(false)
   @Returns('string')
-  public async GetShareCode(ctx: Context, codeHash: string): Promise<string> {
+  public async GetShareCode(ctx: LedgerContext, codeHash: string): Promise<string> {
     return canonicalJson(await loadShareCode(ctx, validateSha256Hex(codeHash, 'codeHash')));
   }
 
@@ -664,7 +665,7 @@ export class CertificateContract extends Contract {
    */
   @Transaction()
   @Returns('string')
-  public async RedeemShareCode(ctx: Context, redeemJson: string): Promise<string> {
+  public async RedeemShareCode(ctx: LedgerContext, redeemJson: string): Promise<string> {
     const input = redeemInputFromJson(parseJson(redeemJson, 'redeem'));
     const caller = await requireCallerCentre(ctx, await loadRegistry(ctx), input.centre, 'redeem.centre');
     const code = await loadShareCode(ctx, input.codeHash);
@@ -703,7 +704,7 @@ export class CertificateContract extends Contract {
    */
   @Transaction(false)
   @Returns('string')
-  public async GetSharedContent(ctx: Context, codeHash: string): Promise<string> {
+  public async GetSharedContent(ctx: LedgerContext, codeHash: string): Promise<string> {
     const code = await loadShareCode(ctx, validateSha256Hex(codeHash, 'codeHash'));
     if (code.status !== 'USED' || code.usedAt === undefined) {
       throw hpfError('INVALID_STATE', 'code: not redeemed yet');
@@ -732,7 +733,7 @@ export class CertificateContract extends Contract {
   /** The public record (no personal data): any member. */
   @Transaction(false)
   @Returns('string')
-  public async Get(ctx: Context, issuer: string, certificateNo: string): Promise<string> {
+  public async Get(ctx: LedgerContext, issuer: string, certificateNo: string): Promise<string> {
     return canonicalJson(await requireCertificate(ctx, issuer, certificateNo));
   }
 
@@ -742,7 +743,7 @@ export class CertificateContract extends Contract {
    */
   @Transaction(false)
   @Returns('string')
-  public async GetContent(ctx: Context, issuer: string, certificateNo: string): Promise<string> {
+  public async GetContent(ctx: LedgerContext, issuer: string, certificateNo: string): Promise<string> {
     const record = await requireCertificate(ctx, issuer, certificateNo);
     const bytes = await ctx.stub.getPrivateData(
       implicitCollection(ctx.clientIdentity.getMSPID()),
@@ -766,7 +767,7 @@ export class CertificateContract extends Contract {
   @Transaction(false)
   @Returns('string')
   public async Verify(
-    ctx: Context,
+    ctx: LedgerContext,
     issuer: string,
     certificateNo: string,
     contentHash: string,
@@ -789,7 +790,7 @@ export class CertificateContract extends Contract {
   @Transaction(false)
   @Returns('string')
   public async VerifyPdf(
-    ctx: Context,
+    ctx: LedgerContext,
     issuer: string,
     certificateNo: string,
     pdfHash: string,
@@ -808,7 +809,7 @@ export class CertificateContract extends Contract {
   /** A request; the person only to the two centres (from the caller's own collection). */
   @Transaction(false)
   @Returns('string')
-  public async GetRequest(ctx: Context, requester: string, requestId: string): Promise<string> {
+  public async GetRequest(ctx: LedgerContext, requester: string, requestId: string): Promise<string> {
     const request = await loadRequest(ctx, requester, requestId);
     const bytes = await ctx.stub.getPrivateData(
       implicitCollection(ctx.clientIdentity.getMSPID()),
@@ -821,7 +822,7 @@ export class CertificateContract extends Contract {
   @Transaction(false)
   @Returns('string')
   public async ListRequests(
-    ctx: Context,
+    ctx: LedgerContext,
     centre: string,
     direction: string,
     status: string,

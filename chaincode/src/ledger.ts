@@ -56,7 +56,11 @@ export interface IndexEntry {
   readonly value: unknown;
 }
 
-/** Reads every entry under a partial composite key (one range query), closing the iterator. */
+/**
+ * Reads every entry under a partial composite key (one range query). An iterator left before its end
+ * (an entry that does not decode) is closed; one read to its end is not: the peer closes a query once
+ * it has sent the last result, and a close would cost another round trip for nothing.
+ */
 export async function readIndex(
   ctx: Context,
   type: string,
@@ -64,8 +68,13 @@ export async function readIndex(
 ): Promise<IndexEntry[]> {
   const iterator = await ctx.stub.getStateByPartialCompositeKey(type, [...attributes]);
   const entries: IndexEntry[] = [];
+  let exhausted = false;
   try {
-    for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+    for (let next = await iterator.next(); ; next = await iterator.next()) {
+      if (next.done) {
+        exhausted = true;
+        break;
+      }
       const { key, value } = next.value;
       entries.push({
         key,
@@ -74,7 +83,7 @@ export async function readIndex(
       });
     }
   } finally {
-    await iterator.close();
+    if (!exhausted) await iterator.close();
   }
   return entries;
 }

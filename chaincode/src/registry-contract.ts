@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 
-import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
+import { Context, Info, Returns, Transaction } from 'fabric-contract-api';
 
 import { canonicalJson, parseJson } from './codec';
 import { chaincodeConfig } from './config';
@@ -23,6 +23,7 @@ import {
   type CentreEntry,
   type Registry,
 } from './model/registry';
+import { LedgerContext, LedgerContract } from './batched-stub';
 
 async function saveRegistry(ctx: Context, registry: Registry): Promise<void> {
   await writeJson(ctx, REGISTRY_KEY, registry);
@@ -69,7 +70,7 @@ function sha256Hex(text: string): string {
  * key-level policy requiring a majority of the centres' peers.
  */
 @Info({ title: 'registry', description: 'Centres, regulator and rule parameters of the consortium' })
-export class RegistryContract extends Contract {
+export class RegistryContract extends LedgerContract {
   constructor() {
     super('registry');
   }
@@ -77,7 +78,7 @@ export class RegistryContract extends Contract {
   /** Idempotent: the same content again returns the registry unchanged; other content is a CONFLICT. */
   @Transaction()
   @Returns('string')
-  public async Init(ctx: Context, registryJson: string): Promise<string> {
+  public async Init(ctx: LedgerContext, registryJson: string): Promise<string> {
     const registry = registryFromJson(parseJson(registryJson, 'registry'));
     const agreed = chaincodeConfig().agreedRegistrySha256;
     if (agreed !== undefined && sha256Hex(canonicalJson(registry)) !== agreed) {
@@ -111,7 +112,7 @@ export class RegistryContract extends Contract {
    */
   @Transaction()
   @Returns('string')
-  public async AddCentre(ctx: Context, centreJson: string): Promise<string> {
+  public async AddCentre(ctx: LedgerContext, centreJson: string): Promise<string> {
     const centre = centreFromJson(parseJson(centreJson, 'centre'), 'centre');
     const registry = await loadRegistry(ctx);
     if (!isMember(registry, ctx.clientIdentity.getMSPID())) {
@@ -141,7 +142,7 @@ export class RegistryContract extends Contract {
    */
   @Transaction()
   @Returns('string')
-  public async AddOrganisationCentre(ctx: Context, centreJson: string): Promise<string> {
+  public async AddOrganisationCentre(ctx: LedgerContext, centreJson: string): Promise<string> {
     const centre = centreFromJson(parseJson(centreJson, 'centre'), 'centre');
     const registry = await loadRegistry(ctx);
     const caller = ctx.clientIdentity.getMSPID();
@@ -164,14 +165,14 @@ export class RegistryContract extends Contract {
   /** The registry with every centre, those added to organisations since Init included. */
   @Transaction(false)
   @Returns('string')
-  public async Get(ctx: Context): Promise<string> {
+  public async Get(ctx: LedgerContext): Promise<string> {
     const registry = await loadRegistry(ctx);
     return canonicalJson({ ...registry, centres: await allCentres(ctx, registry) });
   }
 
   @Transaction(false)
   @Returns('string')
-  public async GetCentre(ctx: Context, code: string): Promise<string> {
+  public async GetCentre(ctx: LedgerContext, code: string): Promise<string> {
     validateCentreCode(code, 'code');
     const centre = await findCentre(ctx, await loadRegistry(ctx), code);
     if (centre === undefined) {
@@ -183,7 +184,7 @@ export class RegistryContract extends Contract {
   /** An organisation and its centres: `{mspId, centres}`; the regulator answers with `code: null`. */
   @Transaction(false)
   @Returns('string')
-  public async GetCentreByMsp(ctx: Context, mspId: string): Promise<string> {
+  public async GetCentreByMsp(ctx: LedgerContext, mspId: string): Promise<string> {
     validateMspId(mspId, 'mspId');
     const registry = await loadRegistry(ctx);
     if (mspId === registry.regulator.mspId) {

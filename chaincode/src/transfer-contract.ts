@@ -1,4 +1,4 @@
-import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
+import { Context, Info, Returns, Transaction } from 'fabric-contract-api';
 import type { Iterators } from 'fabric-shim';
 
 import { canonicalJson, decodeJson, parseJson } from './codec';
@@ -42,6 +42,7 @@ import {
   type TransferRecord,
   type TransferStep,
 } from './model/transfer';
+import { LedgerContext, LedgerContract } from './batched-stub';
 
 const DEFAULT_PAGE_SIZE = 20;
 const MAX_PAGE_SIZE = 100;
@@ -266,14 +267,14 @@ function listFromJson(value: unknown): ListInput {
  * both centres' endorsements.
  */
 @Info({ title: 'transfer', description: 'Transfer-and-continue between two centres' })
-export class TransferContract extends Contract {
+export class TransferContract extends LedgerContract {
   constructor() {
     super('transfer');
   }
 
   @Transaction()
   @Returns('string')
-  public async Request(ctx: Context, requestJson: string): Promise<string> {
+  public async Request(ctx: LedgerContext, requestJson: string): Promise<string> {
     const input = requestFromJson(parseJson(requestJson, 'request'));
     const person = transientPerson(ctx);
     checkTransferSubject(ctx, input.subjectRef);
@@ -331,19 +332,19 @@ export class TransferContract extends Contract {
 
   @Transaction()
   @Returns('string')
-  public async Cancel(ctx: Context, transferId: string): Promise<string> {
+  public async Cancel(ctx: LedgerContext, transferId: string): Promise<string> {
     return applyStep(ctx, validTransferId(transferId), 'CANCEL', () => ({}));
   }
 
   @Transaction()
   @Returns('string')
-  public async Accept(ctx: Context, transferId: string): Promise<string> {
+  public async Accept(ctx: LedgerContext, transferId: string): Promise<string> {
     return applyStep(ctx, validTransferId(transferId), 'ACCEPT', () => ({}));
   }
 
   @Transaction()
   @Returns('string')
-  public async Reject(ctx: Context, transferId: string, rejectJson: string): Promise<string> {
+  public async Reject(ctx: LedgerContext, transferId: string, rejectJson: string): Promise<string> {
     const reject = rejectionFromJson(parseJson(rejectJson, 'reject'));
     const message = transientText(ctx, 'message', 'reject.message', reject.messageHash);
     return applyStep(
@@ -361,14 +362,14 @@ export class TransferContract extends Contract {
 
   @Transaction()
   @Returns('string')
-  public async ConfirmOut(ctx: Context, transferId: string, transferOutJson: string): Promise<string> {
+  public async ConfirmOut(ctx: LedgerContext, transferId: string, transferOutJson: string): Promise<string> {
     const transferOut = transferOutFromJson(parseJson(transferOutJson, 'transferOut'));
     return applyStep(ctx, validTransferId(transferId), 'CONFIRM_OUT', () => ({ transferOut }), transferOut);
   }
 
   @Transaction()
   @Returns('string')
-  public async Dispute(ctx: Context, transferId: string, disputeJson: string): Promise<string> {
+  public async Dispute(ctx: LedgerContext, transferId: string, disputeJson: string): Promise<string> {
     const messageHash = messageHashFromJson(parseJson(disputeJson, 'dispute'), 'dispute');
     const message = transientText(ctx, 'message', 'dispute.message', messageHash);
     return applyStep(
@@ -386,7 +387,7 @@ export class TransferContract extends Contract {
   /** Completion must match the amount sent (principal + interest) to the fen. */
   @Transaction()
   @Returns('string')
-  public async Complete(ctx: Context, transferId: string, completionJson: string): Promise<string> {
+  public async Complete(ctx: LedgerContext, transferId: string, completionJson: string): Promise<string> {
     const input = completionFromJson(parseJson(completionJson, 'completion'));
     return applyStep(
       ctx,
@@ -410,7 +411,7 @@ export class TransferContract extends Contract {
 
   @Transaction()
   @Returns('string')
-  public async Fail(ctx: Context, transferId: string, failJson: string): Promise<string> {
+  public async Fail(ctx: LedgerContext, transferId: string, failJson: string): Promise<string> {
     const messageHash = messageHashFromJson(parseJson(failJson, 'fail'), 'fail');
     const message = transientText(ctx, 'message', 'fail.message', messageHash);
     return applyStep(
@@ -427,14 +428,14 @@ export class TransferContract extends Contract {
 
   @Transaction(false)
   @Returns('string')
-  public async Get(ctx: Context, transferId: string): Promise<string> {
+  public async Get(ctx: LedgerContext, transferId: string): Promise<string> {
     return canonicalJson(await loadTransfer(ctx, validTransferId(transferId)));
   }
 
   /** The personal details from the caller's own implicit collection; source or destination only. */
   @Transaction(false)
   @Returns('string')
-  public async GetPersonalDetails(ctx: Context, transferId: string): Promise<string> {
+  public async GetPersonalDetails(ctx: LedgerContext, transferId: string): Promise<string> {
     const record = await loadTransfer(ctx, validTransferId(transferId));
     callerSide(ctx, record);
     const bytes = await ctx.stub.getPrivateData(
@@ -453,7 +454,7 @@ export class TransferContract extends Contract {
    */
   @Transaction(false)
   @Returns('string')
-  public async GetStepTexts(ctx: Context, transferId: string): Promise<string> {
+  public async GetStepTexts(ctx: LedgerContext, transferId: string): Promise<string> {
     const record = await loadTransfer(ctx, validTransferId(transferId));
     callerSide(ctx, record);
     return canonicalJson(await readStepTexts(ctx, record));
@@ -462,7 +463,7 @@ export class TransferContract extends Contract {
   /** A centre's work queue by direction and optional status, paginated with Fabric bookmarks. */
   @Transaction(false)
   @Returns('string')
-  public async List(ctx: Context, queryJson: string): Promise<string> {
+  public async List(ctx: LedgerContext, queryJson: string): Promise<string> {
     const query = listFromJson(parseJson(queryJson, 'query'));
     const attributes = [query.centre, query.direction, ...(query.status === undefined ? [] : [query.status])];
     // Fabric starts the page at the bookmark and ends it at the end of the partial key's range, so a

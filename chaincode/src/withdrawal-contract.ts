@@ -1,4 +1,4 @@
-import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
+import { Context, Info, Returns, Transaction } from 'fabric-contract-api';
 
 import { canonicalJson, parseJson } from './codec';
 import { withdrawalAttestationId } from './domain/attestation-id';
@@ -19,13 +19,19 @@ import {
   INDEX,
   readIndex,
   readJson,
+  REGISTRY_KEY,
   txTime,
   withdrawalKey,
   writeJson,
   type AlertJson,
 } from './ledger';
-import { accountInTransferMessage, appendAccountEvent, readAccountStatus } from './model/account';
-import { banViolation, readSubjectBans, sealedBansInForce } from './model/ban';
+import {
+  accountInTransferMessage,
+  accountStatusKey,
+  appendAccountEvent,
+  readAccountStatus,
+} from './model/account';
+import { banViolation, readSubjectBans, sealedBansInForce, subjectBansKey } from './model/ban';
 import {
   intervalMonthsOf,
   loadRegistry,
@@ -42,6 +48,7 @@ import {
   type WithdrawalRecord,
 } from './model/withdrawal';
 import { reversalHashFromJson, transientText, writeReversalReason } from './private-texts';
+import { LedgerContext, LedgerContract, prefetchStates } from './batched-stub';
 
 /** The look-back of the multi-centre alert (within 12 months: docs/rules.md "Withdrawal rules"). */
 const MULTI_CENTRE_WINDOW_MONTHS = 12;
@@ -257,13 +264,23 @@ async function assess(ctx: Context, input: WithdrawalInput, rules: Rules, now: s
   return { violations, alerts };
 }
 
-/** Parses the input and checks that the caller is the paying centre. One registry read. */
+/**
+ * Parses the input and checks that the caller is the paying centre. The four point reads of a
+ * withdrawal's checks (the registry, an existing record of this ID, the subject's bans, the account's
+ * status) go to the peer in one message first.
+ */
 async function callerInput(
   ctx: Context,
   inputJson: string,
 ): Promise<{ input: WithdrawalInput; rules: Rules; centre: CentreEntry }> {
   const input = withdrawalInputFromJson(parseJson(inputJson, 'withdrawal'));
   checkWithdrawalSubject(ctx, input);
+  await prefetchStates(ctx, [
+    REGISTRY_KEY,
+    withdrawalKey(ctx, input.centre, input.withdrawalId),
+    subjectBansKey(ctx, input.subjectRef),
+    accountStatusKey(ctx, input.centre, input.subjectRef),
+  ]);
   const registry = await loadRegistry(ctx);
   const centre = await requireCallerCentre(ctx, registry, input.centre, 'centre');
   return { input, rules: registry.rules, centre };
@@ -363,14 +380,14 @@ async function loadWithdrawal(ctx: Context, centre: string, withdrawalId: string
  * the same transaction; alerts never block but are stored in the record and sent in the event.
  */
 @Info({ title: 'withdrawal', description: 'Withdrawal attestations with cross-province rules' })
-export class WithdrawalContract extends Contract {
+export class WithdrawalContract extends LedgerContract {
   constructor() {
     super('withdrawal');
   }
 
   @Transaction()
   @Returns('string')
-  public async Record(ctx: Context, inputJson: string): Promise<string> {
+  public async Record(ctx: LedgerContext, inputJson: string): Promise<string> {
     const { input, rules, centre } = await callerInput(ctx, inputJson);
     const now = txTime(ctx);
     checkWithdrawnOn(input, now);
@@ -419,7 +436,7 @@ export class WithdrawalContract extends Contract {
   /** Would Record succeed now, and why not; the same checks, nothing written. */
   @Transaction(false)
   @Returns('string')
-  public async Precheck(ctx: Context, inputJson: string): Promise<string> {
+  public async Precheck(ctx: LedgerContext, inputJson: string): Promise<string> {
     const { input, rules } = await callerInput(ctx, inputJson);
     const now = txTime(ctx);
     checkWithdrawnOn(input, now);
@@ -449,7 +466,7 @@ export class WithdrawalContract extends Contract {
   @Transaction()
   @Returns('string')
   public async Reverse(
-    ctx: Context,
+    ctx: LedgerContext,
     centre: string,
     withdrawalId: string,
     reversalJson: string,
@@ -500,7 +517,7 @@ export class WithdrawalContract extends Contract {
 
   @Transaction(false)
   @Returns('string')
-  public async Get(ctx: Context, centre: string, withdrawalId: string): Promise<string> {
+  public async Get(ctx: LedgerContext, centre: string, withdrawalId: string): Promise<string> {
     return canonicalJson(await loadWithdrawal(ctx, centre, withdrawalId));
   }
 }

@@ -1,4 +1,4 @@
-import type { Context } from 'fabric-contract-api';
+import type { LedgerContext } from '../src/batched-stub';
 
 import { computeSubjectRef } from '../src/domain';
 import type { Backend, CallOptions } from '../../test/scenarios/backend';
@@ -15,7 +15,7 @@ import {
 
 /** The scenario backend on the fake stub: one in-process ledger, every org's "peer" the same. */
 
-type TxFunction = (ctx: Context, ...args: string[]) => Promise<string>;
+type TxFunction = (ctx: LedgerContext, ...args: string[]) => Promise<string>;
 
 function parseResult(text: string): unknown {
   try {
@@ -40,7 +40,7 @@ export async function fakeBackend(): Promise<Backend> {
   const txOf = (
     contract: string,
     tx: string,
-  ): ((ctx: Context, args: readonly string[]) => Promise<string>) => {
+  ): ((ctx: LedgerContext, args: readonly string[]) => Promise<string>) => {
     const instance = contracts[contract];
     const method: unknown = instance === undefined ? undefined : Reflect.get(instance, tx);
     if (instance === undefined || typeof method !== 'function') {

@@ -75,6 +75,8 @@ class FakeIterator implements Iterators.StateQueryIterator {
     const item = this.items[this.#index];
     this.#index += 1;
     if (item === undefined) {
+      // As on Fabric's peer, a query that has sent its last result is closed there and then.
+      this.closed = true;
       return Promise.resolve({ value: { namespace: 'hpf', key: '', value: new Uint8Array() }, done: true });
     }
     return Promise.resolve({ value: item, done: false });

@@ -1,8 +1,6 @@
 /** A small in-process "network": contracts, a shared fake ledger, deterministic tx IDs and clock. */
 process.env.CORE_CHAINCODE_LOGGING_LEVEL = 'error';
 
-import { Context } from 'fabric-contract-api';
-
 import { AuditContract } from '../src/audit-contract';
 import { BanContract } from '../src/ban-contract';
 import { CertificateContract } from '../src/certificate-contract';
@@ -14,6 +12,7 @@ import { readAccountHistory, type AccountEvent } from '../src/model/account';
 import { RegistryContract } from '../src/registry-contract';
 import { TransferContract } from '../src/transfer-contract';
 import { WithdrawalContract } from '../src/withdrawal-contract';
+import { LedgerContext } from '../src/batched-stub';
 import { FakeClientIdentity, FakeWorldState, FakeStub, wouldValidate } from './fake-stub';
 
 export const BEIJING = { code: '110000', mspId: 'C110000MSP', name: '北京住房公积金管理中心' };
@@ -136,12 +135,12 @@ class GatewayFedWithdrawalContract extends WithdrawalContract {
     this.#supply = supply;
   }
 
-  public override async Record(ctx: Context, inputJson: string): Promise<string> {
+  public override async Record(ctx: LedgerContext, inputJson: string): Promise<string> {
     this.#supply(inputJson);
     return super.Record(ctx, inputJson);
   }
 
-  public override async Precheck(ctx: Context, inputJson: string): Promise<string> {
+  public override async Precheck(ctx: LedgerContext, inputJson: string): Promise<string> {
     this.#supply(inputJson);
     return super.Precheck(ctx, inputJson);
   }
@@ -166,7 +165,7 @@ export interface InvokeOptions {
   readonly endorsers?: readonly string[];
 }
 
-type Call = (ctx: Context) => Promise<string>;
+type Call = (ctx: LedgerContext) => Promise<string>;
 
 export class TestNetwork {
   public readonly ledger = new FakeWorldState();
@@ -194,7 +193,7 @@ export class TestNetwork {
     }
   }
 
-  #context(mspId: string, options: InvokeOptions): { ctx: Context; stub: FakeStub } {
+  #context(mspId: string, options: InvokeOptions): { ctx: LedgerContext; stub: FakeStub } {
     this.#txCount += 1;
     this.now += 1000;
     const transient = new Map<string, Uint8Array>(
@@ -206,8 +205,9 @@ export class TestNetwork {
       epochMillis: this.now,
       transient,
     });
-    const ctx = new Context();
-    ctx.stub = stub;
+    // As fabric-contract-api does: the contracts' own context, whose stub holds writes until the end.
+    const ctx = new LedgerContext();
+    ctx.setChaincodeStub(stub);
     ctx.clientIdentity = new FakeClientIdentity(mspId);
     this.lastStub = stub;
     return { ctx, stub };
@@ -217,6 +217,7 @@ export class TestNetwork {
   public async submit(mspId: string, call: Call, options: InvokeOptions = {}): Promise<Invocation> {
     const { ctx, stub } = this.#context(mspId, options);
     const result = await call(ctx);
+    await ctx.flushWrites(); // the contracts' afterTransaction
     const expected = options.noEvent === true ? 0 : 1;
     if (stub.events.length !== expected || stub.events.some((event) => event.name !== 'hpf')) {
       throw new Error(`expected exactly ${expected} 'hpf' event(s), got ${stub.events.length}`);
@@ -241,6 +242,7 @@ export class TestNetwork {
   ): Promise<string> {
     const { ctx, stub } = this.#context(mspId, options);
     const result = await call(ctx);
+    await ctx.flushWrites();
     if (stub.writes.size > 0 || stub.events.length > 0) {
       throw new Error('an evaluate transaction wrote state or set an event');
     }

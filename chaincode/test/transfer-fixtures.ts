@@ -1,4 +1,4 @@
-import type { Context } from 'fabric-contract-api';
+import type { LedgerContext } from '../src/batched-stub';
 
 import { freeTextHash } from '../src/domain';
 import {
@@ -42,8 +42,8 @@ export function stepCall(
   net: TestNetwork,
   step: StepName,
   transferId = T1,
-): (ctx: Context) => Promise<string> {
-  const calls: Record<StepName, (ctx: Context) => Promise<string>> = {
+): (ctx: LedgerContext) => Promise<string> {
+  const calls: Record<StepName, (ctx: LedgerContext) => Promise<string>> = {
     CANCEL: (ctx) => net.transfer.Cancel(ctx, transferId),
     ACCEPT: (ctx) => net.transfer.Accept(ctx, transferId),
     REJECT: (ctx) =>

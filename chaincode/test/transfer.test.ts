@@ -1,4 +1,4 @@
-import type { Context } from 'fabric-contract-api';
+import type { LedgerContext } from '../src/batched-stub';
 
 import { freeTextHash, sha256Hex } from '../src/domain';
 import { canonicalJson } from '../src/codec';
@@ -619,7 +619,7 @@ describe('idempotent transfer steps', () => {
       'DISPUTE with another message',
       'NEGOTIATING',
       GUANGDONG.mspId,
-      (n: TestNetwork) => (ctx: Context) =>
+      (n: TestNetwork) => (ctx: LedgerContext) =>
         n.transfer.Dispute(ctx, T1, JSON.stringify({ messageHash: freeTextHash(PSEUDONYM_KEY, '另一条') })),
       { transient: { message: '另一条' } },
     ],
@@ -627,7 +627,7 @@ describe('idempotent transfer steps', () => {
       'FAIL with another message',
       'FAILED',
       BEIJING.mspId,
-      (n: TestNetwork) => (ctx: Context) =>
+      (n: TestNetwork) => (ctx: LedgerContext) =>
         n.transfer.Fail(ctx, T1, JSON.stringify({ messageHash: freeTextHash(PSEUDONYM_KEY, '另一条') })),
       { transient: { message: '另一条' } },
     ],
@@ -635,7 +635,7 @@ describe('idempotent transfer steps', () => {
       'FAIL by the other centre',
       'FAILED',
       GUANGDONG.mspId,
-      (n: TestNetwork) => (ctx: Context) =>
+      (n: TestNetwork) => (ctx: LedgerContext) =>
         n.transfer.Fail(
           ctx,
           T1,
@@ -647,7 +647,7 @@ describe('idempotent transfer steps', () => {
       'REJECT with another reason code',
       'REJECTED',
       BEIJING.mspId,
-      (n: TestNetwork) => (ctx: Context) =>
+      (n: TestNetwork) => (ctx: LedgerContext) =>
         n.transfer.Reject(
           ctx,
           T1,
@@ -659,7 +659,7 @@ describe('idempotent transfer steps', () => {
       'CONFIRM_OUT with other data',
       'OUT_CONFIRMED',
       BEIJING.mspId,
-      (n: TestNetwork) => (ctx: Context) =>
+      (n: TestNetwork) => (ctx: LedgerContext) =>
         n.transfer.ConfirmOut(ctx, T1, JSON.stringify({ ...TRANSFER_OUT, settlementRef: 'JS-OTHER' })),
       {},
     ],
@@ -667,7 +667,7 @@ describe('idempotent transfer steps', () => {
       'COMPLETE with another date',
       'COMPLETED',
       GUANGDONG.mspId,
-      (n: TestNetwork) => (ctx: Context) =>
+      (n: TestNetwork) => (ctx: LedgerContext) =>
         n.transfer.Complete(
           ctx,
           T1,

@@ -14,6 +14,7 @@ import {
   machineState,
   onFreshConsortium,
   percentile,
+  rawWithdrawal,
   round1,
   round2,
   rssByProcess,
@@ -23,9 +24,12 @@ import { nodeCpuProfile, perfAvailable, perfProfile, summariseCpuProfile } from 
 
 /**
  * Ratio: HTTP withdrawals (POST /v1/withdrawals at the first centre's gateway) against the trivial
- * put (meta:Ping through the raw fabric-gateway client), side by side on one fresh network. Each
- * mode runs a closed loop of `inFlight` workers for `runMs`, alternating (HTTP, put, HTTP, put, …)
- * `runs` times, so drift and a neighbour's load hit both alike. Printed: each run's rate, the ratio
+ * put (meta:Ping through the raw fabric-gateway client), side by side on one fresh network. Two more
+ * modes split the difference: the same withdrawal through the raw client (what the HTTP gateway
+ * adds), and meta:Shape through the raw client, a withdrawal's Fabric work without its rules (what
+ * the rules add, and what Fabric itself costs for that shape over a trivial put). Each mode runs a
+ * closed loop of `inFlight` workers for `runMs`, alternating (HTTP, raw, shape, put, HTTP, …) `runs`
+ * times, so drift and a neighbour's load hit all alike. Printed: each run's rate, the ratio
  * of the mean rates, p50 and p99 over all runs, every answer's status, and the CPU ms per completed
  * request of each process kind (read from /proc/<pid>/stat of every process the network started;
  * the serving gateway also on its own).
@@ -247,7 +251,10 @@ export async function benchRatio(log: Runtime.Log, options: RatioOptions): Promi
   const before = machineState();
   const started = performance.now();
   return onFreshConsortium('ratio', consortium, log, async (layout) => {
-    const { gateway, endorsers, meta, qscc, close } = firstCentre(consortium, layout);
+    const { gateway, endorsers, meta, qscc, close, key, centre, withdrawal } = firstCentre(
+      consortium,
+      layout,
+    );
     const org = consortium.orgs.find((o) => o.mspId === gateway.mspId);
     if (org === undefined) throw new Error(`no organisation ${gateway.mspId}`);
     const servingGateway = Runtime.gatewayProcessName(org);
@@ -255,6 +262,7 @@ export async function benchRatio(log: Runtime.Log, options: RatioOptions): Promi
       const client = process.cpuUsage();
       return { ...cpuMsByProcess(consortium), [CLIENT]: (client.user + client.system) / 1000 };
     };
+    let shapeValue: string | undefined;
     const modes: Record<string, { op: Op; ok: string }> = {
       httpWithdrawal: {
         ok: '201',
@@ -262,11 +270,34 @@ export async function benchRatio(log: Runtime.Log, options: RatioOptions): Promi
           const answer = await send(gateway, 'POST', '/v1/withdrawals', benchWithdrawal(`RH-${i}`, i));
           if (answer.status === 201) {
             lastTx.httpWithdrawal = (answer.body as { txId?: string }).txId;
+            // The shape mode writes a withdrawal's own record (the warm-up runs this mode first).
+            shapeValue ??= JSON.stringify(answer.body);
             return '201';
           }
           // Another answer is counted with its problem code (e.g. "503 UNAVAILABLE").
           const code = (answer.body as { code?: unknown }).code;
           return `${answer.status} ${typeof code === 'string' ? code : ''}`.trim();
+        },
+      },
+      rawWithdrawal: {
+        ok: 'ok',
+        op: async (i) => {
+          await rawWithdrawal(withdrawal, { key, centre, endorsers }, `RR-${i}`, i);
+          return 'ok';
+        },
+      },
+      shape: {
+        ok: 'ok',
+        op: async (i) => {
+          const transaction = meta.newProposal('Shape', {
+            arguments: [`ratio-${i}`, shapeValue ?? '{}'],
+            endorsingOrganizations: endorsers,
+          });
+          lastTx.shape = transaction.getTransactionId();
+          const submitted = await (await transaction.endorse()).submit();
+          const status = await submitted.getStatus();
+          if (!status.successful) throw new Error(`shape ${status.transactionId}: code ${status.code}`);
+          return 'ok';
         },
       },
       trivialPut: {
@@ -286,6 +317,7 @@ export async function benchRatio(log: Runtime.Log, options: RatioOptions): Promi
     };
     const counter = { next: 0 };
     const lastTx: Record<string, string | undefined> = {};
+
     log(`ratio: warm-up (3 s per mode at ${Math.min(8, options.inFlight)} in flight)`);
     for (const { op, ok } of Object.values(modes))
       await closedLoop(op, ok, Math.min(8, options.inFlight), 3_000, counter, cpuOf);
@@ -341,10 +373,24 @@ export async function benchRatio(log: Runtime.Log, options: RatioOptions): Promi
     );
     const http = summaries.httpWithdrawal!;
     const put = summaries.trivialPut!;
-    const ratio = round2(http.meanRatePerSecond / Math.max(0.001, put.meanRatePerSecond));
+    const over = (a: string, b: string): number =>
+      round2(summaries[a]!.meanRatePerSecond / Math.max(0.001, summaries[b]!.meanRatePerSecond));
+    const ratio = over('httpWithdrawal', 'trivialPut');
+    const ratios = {
+      httpWithdrawalOverTrivialPut: ratio,
+      rawWithdrawalOverTrivialPut: over('rawWithdrawal', 'trivialPut'),
+      shapeOverTrivialPut: over('shape', 'trivialPut'),
+      httpWithdrawalOverRawWithdrawal: over('httpWithdrawal', 'rawWithdrawal'),
+      rawWithdrawalOverShape: over('rawWithdrawal', 'shape'),
+    };
     log(
       `ratio: HTTP withdrawal ${http.meanRatePerSecond}/s (p50 ${http.p50Ms} ms, p99 ${http.p99Ms} ms), ` +
         `trivial put ${put.meanRatePerSecond}/s (p50 ${put.p50Ms} ms, p99 ${put.p99Ms} ms): ratio ${ratio}`,
+    );
+    log(
+      `ratio: ${Object.entries(ratios)
+        .map(([name, value]) => `${name} ${value}`)
+        .join(', ')}`,
     );
     for (const [name, summary] of Object.entries(summaries))
       log(
@@ -355,9 +401,10 @@ export async function benchRatio(log: Runtime.Log, options: RatioOptions): Promi
     return {
       ...options,
       httpWithdrawalOverTrivialPut: ratio,
+      ratios,
       modes: summaries,
       keysPerTransaction,
-      note: 'closed loops of inFlight workers, alternating runs; CPU ms = user + system time from /proc per completed request, summed per process kind (servingGateway: the gateway that served the HTTP requests, also counted in gateway; client: this benchmark process)',
+      note: "closed loops of inFlight workers, alternating runs; rawWithdrawal: the same withdrawal through the raw fabric-gateway client; shape: meta:Shape, a withdrawal's Fabric work without its rules; CPU ms = user + system time from /proc per completed request, summed per process kind (servingGateway: the gateway that served the HTTP requests, also counted in gateway; client: this benchmark process)",
       servingGateway,
       peakRssMiB: rss,
       machineBefore: before,

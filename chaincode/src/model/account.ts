@@ -115,7 +115,7 @@ export type AccountStatus = AccountState & {
 
 const OPEN_ACCOUNT: AccountStatus = { closed: false, closures: [], openTransferOuts: [] };
 
-function accountStatusKey(ctx: Context, centre: string, subjectRef: string): string {
+export function accountStatusKey(ctx: Context, centre: string, subjectRef: string): string {
   return indexKey(ctx, ACCOUNT_STATUS_KEY_TYPE, [centre, subjectRef]);
 }
 
