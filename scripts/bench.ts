@@ -42,6 +42,11 @@ const flags = Cli.parseFlags({
     runs: { type: 'string', arg: 'N', default: '3', help: 'ratio: alternating runs per mode' },
     'run-ms': { type: 'string', arg: 'MS', default: '15000', help: "ratio: one run's length" },
     'in-flight': { type: 'string', arg: 'N', default: '64', help: 'ratio: requests in flight' },
+    'shape-parts': {
+      type: 'boolean',
+      default: false,
+      help: "ratio: also run meta:Shape part by part (reads, + ranges, + writes, + policies, + seal): what each part of a withdrawal's Fabric work costs",
+    },
     profile: {
       type: 'string',
       arg: 'DIR',
@@ -130,6 +135,7 @@ Cli.runMain(async () => {
         runs: positive(flags.runs, 'runs', 20),
         runMs: positive(flags['run-ms'], 'run-ms', 300_000, 1_000),
         inFlight: positive(flags['in-flight'], 'in-flight', 512),
+        shapeParts: flags['shape-parts'],
         ...(flags.profile === undefined ? {} : { profileDir: path.resolve(flags.profile) }),
       }),
     ],

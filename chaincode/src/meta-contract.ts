@@ -5,6 +5,7 @@ import { hpfError, invalid } from './domain/errors';
 import { allOfPeersPolicy, sealKey } from './endorsement';
 import { readIndex, REGISTRY_KEY, txTime } from './ledger';
 import { implicitCollection } from './private-texts';
+import { SHAPE_PARTS, type ShapePart } from './shape-parts';
 import { LedgerContext, LedgerContract } from './batched-stub';
 
 /** Name and version the chaincode reports; bumped with the package version. */
@@ -21,8 +22,30 @@ function pingKey(ctx: Context, id: string): string {
   return ctx.stub.createCompositeKey('ping', [checkId(id)]);
 }
 
+function shapePartsOf(text: string): ReadonlySet<ShapePart> {
+  if (text === '') return new Set(SHAPE_PARTS);
+  const parts = text.split(',');
+  for (const part of parts) {
+    if (!(SHAPE_PARTS as readonly string[]).includes(part)) {
+      throw invalid('parts', `must be empty (all) or a comma-separated list of ${SHAPE_PARTS.join(', ')}`);
+    }
+  }
+  return new Set(parts as ShapePart[]);
+}
+
 /** The largest value Shape takes: a withdrawal record is well under 2 KiB. */
 const SHAPE_VALUE_MAX_BYTES = 4096;
+
+function shapeValueOf(valueJson: string): Uint8Array {
+  if (Buffer.byteLength(valueJson, 'utf8') > SHAPE_VALUE_MAX_BYTES) {
+    throw invalid('valueJson', `must be at most ${SHAPE_VALUE_MAX_BYTES} bytes`);
+  }
+  const value = parseJson(valueJson, 'valueJson');
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw invalid('valueJson', 'must be a JSON object');
+  }
+  return encodeJson(value as Json);
+}
 
 /**
  * Operational transactions: a version query for readiness checks, a no-op evaluate and a trivial
@@ -58,42 +81,44 @@ export class MetaContract extends LedgerContract {
   }
 
   /**
-   * Benchmark only: the Fabric work of a withdrawal with one evidence hash, without its rules. One
-   * multiple read of four keys (the registry and three absent ones), two range queries over empty
-   * ranges, three public writes each with the caller's key-level policy, the first (`valueJson`, a
-   * withdrawal record's JSON) sealed in the caller's implicit collection. No event: the gateways would
-   * index and stream it, and a withdrawal's event (its record, about 1 KiB) is the one part of its
-   * shape left out. Against a withdrawal it shows what the rules cost; against Ping, what the shape
-   * costs in Fabric itself. Its keys hold no business data.
+   * Benchmark only: the Fabric work of a withdrawal with one evidence hash, without its rules, in
+   * parts (`parts`: empty for all, or a comma-separated subset): `reads`, one multiple read of four
+   * keys (the registry and three absent ones); `ranges`, two range queries over empty ranges;
+   * `writes`, three public writes, the first of `valueJson` (a withdrawal record's JSON); `policies`,
+   * the caller's key-level policy on each of the three; `seal`, the value in the caller's implicit
+   * collection. No event: the gateways would index and stream it, and a withdrawal's event (its
+   * record, about 1 KiB) is the one part of its shape left out. Against a withdrawal it shows what the
+   * rules cost; against Ping, what each part costs in Fabric itself. Its keys hold no business data.
    */
   @Transaction()
   @Returns('string')
-  public async Shape(ctx: LedgerContext, id: string, valueJson: string): Promise<string> {
+  public async Shape(ctx: LedgerContext, id: string, valueJson: string, parts: string): Promise<string> {
     const key = (kind: string): string => ctx.stub.createCompositeKey('shape', [kind, checkId(id)]);
-    if (Buffer.byteLength(valueJson, 'utf8') > SHAPE_VALUE_MAX_BYTES) {
-      throw invalid('valueJson', `must be at most ${SHAPE_VALUE_MAX_BYTES} bytes`);
-    }
-    const value = parseJson(valueJson, 'valueJson');
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      throw invalid('valueJson', 'must be a JSON object');
-    }
-    const bytes = encodeJson(value as Json);
+    const doing = shapePartsOf(parts);
+    const bytes = shapeValueOf(valueJson);
     const mspId = ctx.clientIdentity.getMSPID();
-    const reads = [REGISTRY_KEY, key('record'), key('bans'), key('account')];
-    await ctx.prefetch(reads);
-    for (const read of reads) await ctx.stub.getState(read);
-    await readIndex(ctx, 'shape-evidence', [id]);
-    await readIndex(ctx, 'shape-subject', [id]);
+    if (doing.has('reads')) {
+      const reads = [REGISTRY_KEY, key('record'), key('bans'), key('account')];
+      await ctx.prefetch(reads);
+      for (const read of reads) await ctx.stub.getState(read);
+    }
+    if (doing.has('ranges')) {
+      await readIndex(ctx, 'shape-evidence', [id]);
+      await readIndex(ctx, 'shape-subject', [id]);
+    }
     const entry = encodeJson({ active: true, at: txTime(ctx), by: mspId });
     for (const [written, valueBytes] of [
       [key('record'), bytes],
       [key('evidence'), entry],
       [key('subject'), entry],
     ] as const) {
-      await ctx.stub.putState(written, valueBytes);
-      await ctx.stub.setStateValidationParameter(written, allOfPeersPolicy([mspId]));
+      if (doing.has('writes')) await ctx.stub.putState(written, valueBytes);
+      if (doing.has('policies'))
+        await ctx.stub.setStateValidationParameter(written, allOfPeersPolicy([mspId]));
     }
-    await ctx.stub.putPrivateData(implicitCollection(mspId), sealKey(key('record')), bytes);
+    if (doing.has('seal')) {
+      await ctx.stub.putPrivateData(implicitCollection(mspId), sealKey(key('record')), bytes);
+    }
     return '';
   }
 

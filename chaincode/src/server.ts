@@ -5,6 +5,7 @@
  * loads `contracts` from this package's main module.
  */
 import { ChaincodeConfigError, installChaincodeConfig, loadChaincodeConfig } from './config';
+import { skipDisabledShimLogLevels } from './shim-logging';
 
 function start(): void {
   try {
@@ -16,6 +17,7 @@ function start(): void {
     }
     throw err;
   }
+  skipDisabledShimLogLevels();
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   require('fabric-shim/cli.js');
 }

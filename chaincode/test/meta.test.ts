@@ -33,7 +33,7 @@ describe('meta', () => {
     const net = new TestNetwork();
     await net.init();
     const value = JSON.stringify({ attestationId: 'withdrawal:110000:RH-1', amount: 1, status: 'RECORDED' });
-    const { stub } = await net.submit(BEIJING.mspId, (ctx) => net.meta.Shape(ctx, 'bench-1', value), {
+    const { stub } = await net.submit(BEIJING.mspId, (ctx) => net.meta.Shape(ctx, 'bench-1', value, ''), {
       noEvent: true,
       endorsers: [BEIJING.mspId, REGULATOR.mspId],
     });
@@ -61,25 +61,44 @@ describe('meta', () => {
     ]);
     // Only the caller's peer may change those keys now, as with a withdrawal's.
     await expect(
-      net.submit(BEIJING.mspId, (ctx) => net.meta.Shape(ctx, 'bench-1', value), {
+      net.submit(BEIJING.mspId, (ctx) => net.meta.Shape(ctx, 'bench-1', value, ''), {
         noEvent: true,
         endorsers: [SHANGHAI.mspId, REGULATOR.mspId],
       }),
     ).rejects.toThrow('ENDORSEMENT_POLICY_FAILURE');
   });
 
-  it('Shape refuses a bad id, a value that is no JSON object and one over 4 KiB, writing nothing', async () => {
+  it('Shape does only the parts asked for', async () => {
     const net = new TestNetwork();
     await net.init();
-    const refused: [string, string, string][] = [
-      ['bad id', '{}', 'id:'],
-      ['ok', '[1]', 'valueJson:'],
-      ['ok', 'not json', 'valueJson'],
-      ['ok', JSON.stringify({ filler: 'x'.repeat(4100) }), 'valueJson:'],
+    const { stub } = await net.submit(
+      BEIJING.mspId,
+      (ctx) => net.meta.Shape(ctx, 'p-1', '{"a":1}', 'ranges,writes'),
+      {
+        noEvent: true,
+      },
+    );
+    expect(stub.reads).toEqual([]);
+    expect(stub.rangeQueries).toHaveLength(2);
+    expect(stub.writes.size).toBe(3);
+    expect(stub.validationWrites.size).toBe(0);
+    expect(stub.privateWrites.size).toBe(0);
+  });
+
+  it('Shape refuses a bad id, a value that is no JSON object or over 4 KiB, and unknown parts, writing nothing', async () => {
+    const net = new TestNetwork();
+    await net.init();
+    const refused: [string, string, string, string][] = [
+      ['bad id', '{}', '', 'id:'],
+      ['ok', '[1]', '', 'valueJson:'],
+      ['ok', 'not json', '', 'valueJson'],
+      ['ok', JSON.stringify({ filler: 'x'.repeat(4100) }), '', 'valueJson:'],
+      ['ok', '{}', 'reads,events', 'parts:'],
+      ['ok', '{}', 'reads,', 'parts:'],
     ];
-    for (const [id, value, field] of refused) {
+    for (const [id, value, parts, field] of refused) {
       await expectHpf(
-        net.submit(BEIJING.mspId, (ctx) => net.meta.Shape(ctx, id, value), { noEvent: true }),
+        net.submit(BEIJING.mspId, (ctx) => net.meta.Shape(ctx, id, value, parts), { noEvent: true }),
         'VALIDATION_FAILED',
         field,
       );

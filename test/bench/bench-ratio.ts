@@ -4,6 +4,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Contract } from '@hyperledger/fabric-gateway';
 import { common, ledger, peer } from '@hyperledger/fabric-protos';
+import { SHAPE_PARTS } from '../../chaincode/src/shape-parts';
 import { Network, Runtime } from '../../network';
 import { benchConsortium } from './bench-network';
 import {
@@ -40,6 +41,12 @@ export interface RatioOptions {
   readonly runs: number;
   readonly runMs: number;
   readonly inFlight: number;
+  /**
+   * Also run meta:Shape part by part, cumulatively (reads; reads and ranges; … ; all five parts):
+   * each step's CPU per request over the one before is what that part of a withdrawal's Fabric work
+   * costs.
+   */
+  readonly shapeParts?: boolean;
   /**
    * After the runs, profile one more run of each mode into this folder: the serving gateway and the
    * first centre's chaincode server (V8 CPU profiles) and its peer (perf) during HTTP withdrawals;
@@ -263,6 +270,20 @@ export async function benchRatio(log: Runtime.Log, options: RatioOptions): Promi
       return { ...cpuMsByProcess(consortium), [CLIENT]: (client.user + client.system) / 1000 };
     };
     let shapeValue: string | undefined;
+    const shapeMode = (name: string, parts: string): { op: Op; ok: string } => ({
+      ok: 'ok',
+      op: async (i) => {
+        const transaction = meta.newProposal('Shape', {
+          arguments: [`${name.replace(/\W/g, '-')}-${i}`, shapeValue ?? '{}', parts],
+          endorsingOrganizations: endorsers,
+        });
+        lastTx[name] = transaction.getTransactionId();
+        const submitted = await (await transaction.endorse()).submit();
+        const status = await submitted.getStatus();
+        if (!status.successful) throw new Error(`${name} ${status.transactionId}: code ${status.code}`);
+        return 'ok';
+      },
+    });
     const modes: Record<string, { op: Op; ok: string }> = {
       httpWithdrawal: {
         ok: '201',
@@ -286,20 +307,15 @@ export async function benchRatio(log: Runtime.Log, options: RatioOptions): Promi
           return 'ok';
         },
       },
-      shape: {
-        ok: 'ok',
-        op: async (i) => {
-          const transaction = meta.newProposal('Shape', {
-            arguments: [`ratio-${i}`, shapeValue ?? '{}'],
-            endorsingOrganizations: endorsers,
-          });
-          lastTx.shape = transaction.getTransactionId();
-          const submitted = await (await transaction.endorse()).submit();
-          const status = await submitted.getStatus();
-          if (!status.successful) throw new Error(`shape ${status.transactionId}: code ${status.code}`);
-          return 'ok';
-        },
-      },
+      shape: shapeMode('shape', ''),
+      ...(options.shapeParts === true
+        ? Object.fromEntries(
+            SHAPE_PARTS.slice(0, -1).map((_, index) => {
+              const parts = SHAPE_PARTS.slice(0, index + 1).join(',');
+              return [`shape:${parts}`, shapeMode(`shape:${parts}`, parts)];
+            }),
+          )
+        : {}),
       trivialPut: {
         ok: 'ok',
         op: async (i) => {
