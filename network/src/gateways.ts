@@ -221,13 +221,22 @@ function onlyFile(dir: string): string {
  * busy gateway's live heap, so V8 collects instead of growing the heap, and --optimize-for-size
  * grows it in smaller steps. glibc's default of 8 malloc arenas per core spreads gRPC's and
  * OpenSSL's buffers over many arenas that are never given back; two are enough for one event loop
- * and libuv's few threads.
+ * and libuv's few threads. Blocks of 32 KiB and more (socket reads, gRPC and HTTP/2 buffers) are
+ * mmapped and unmapped on free instead of staying in the main arena, whose threshold glibc would
+ * otherwise raise to 32 MiB as the load grows (docs/decisions/0245).
  */
 export const GATEWAY_NODE_FLAGS: readonly string[] = [
   '--max-semi-space-size=1',
   '--max-old-space-size=96',
   '--optimize-for-size',
 ];
+
+/** glibc malloc settings of a gateway process (see {@link GATEWAY_NODE_FLAGS}). */
+export const GATEWAY_MALLOC_ENV: Readonly<Record<string, string>> = {
+  MALLOC_ARENA_MAX: '2',
+  MALLOC_MMAP_THRESHOLD_: '32768',
+  MALLOC_TRIM_THRESHOLD_: '131072',
+};
 
 /** The limits a definition overrides, as the gateway's variables (absent ones keep its defaults). */
 function gatewayLimitsEnv(limits: Consortium['gateways']): Record<string, string> {
@@ -253,7 +262,7 @@ export function gatewaySpec(consortium: Consortium, layout: Layout, org: OrgDefi
     cwd: REPO_ROOT,
     env: {
       PATH: childPath(),
-      MALLOC_ARENA_MAX: '2',
+      ...GATEWAY_MALLOC_ENV,
       HOME: process.env.HOME ?? '/tmp',
       NODE_ENV: 'production',
       HPF_GW_HOST: org.address,

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { loadDefinition, type Consortium } from '../src/definition';
 import type { FabricInstall } from '../src/fabric-bin';
 import { Layout, REPO_ROOT } from '../src/layout';
-import { GATEWAY_NODE_FLAGS } from '../src/gateways';
+import { GATEWAY_MALLOC_ENV, GATEWAY_NODE_FLAGS } from '../src/gateways';
 import { hardening, RESTART, SERVICE_USER, unitsFor, type UnitFile } from '../src/systemd';
 
 /**
@@ -147,6 +147,15 @@ describe('systemd units', () => {
     );
     expect(gateway!.get('Unit.After')?.[0]).toContain('hpf-peer0-c110000.service');
     expect(gateway!.get('Service.Environment')).toContain('"HPF_GW_CENTRE_CODE=110000"');
+    // The gateway's malloc settings reach the unit as they reach the supervisor's processes.
+    for (const [name, value] of Object.entries(GATEWAY_MALLOC_ENV)) {
+      expect(gateway!.get('Service.Environment')).toContain(`"${name}=${value}"`);
+    }
+    expect(Object.keys(GATEWAY_MALLOC_ENV)).toEqual([
+      'MALLOC_ARENA_MAX',
+      'MALLOC_MMAP_THRESHOLD_',
+      'MALLOC_TRIM_THRESHOLD_',
+    ]);
     // JSON in an environment value is quoted with C escapes.
     expect(
       peer!.get('Service.Environment')?.find((e) => e.startsWith('"CORE_CHAINCODE_EXTERNALBUILDERS=')),

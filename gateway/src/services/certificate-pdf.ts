@@ -1,5 +1,3 @@
-import PDFDocument from 'pdfkit';
-import QRCode from 'qrcode';
 import { certificateFont } from './certificate-font';
 import {
   ACCOUNT_STATUSES,
@@ -146,8 +144,21 @@ function drawTable(doc: PDFKit.PDFDocument, lines: readonly [string, string][], 
   return y;
 }
 
+/**
+ * pdfkit (with fontkit) and qrcode, loaded on the first render: about 6 MiB of heap that a gateway
+ * which renders no certificate (a regulator, a centre that only records attestations) never holds.
+ */
+async function renderer(): Promise<{
+  PDFDocument: typeof import('pdfkit');
+  QRCode: typeof import('qrcode');
+}> {
+  const [pdfkit, qrcode] = await Promise.all([import('pdfkit'), import('qrcode')]);
+  return { PDFDocument: pdfkit.default, QRCode: qrcode.default };
+}
+
 /** Renders the certificate; identical inputs give identical bytes. */
 export async function renderCertificatePdf(content: CertificateContent, issuedAt: string): Promise<Buffer> {
+  const { PDFDocument, QRCode } = await renderer();
   const contentHash = certificateContentHash(content);
   const reference = qrPayload(content.issuer, content.certificateNo, contentHash);
   const qr = await QRCode.toBuffer(reference, { errorCorrectionLevel: 'M', margin: 2, scale: 4 });
