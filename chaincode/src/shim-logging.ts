@@ -5,8 +5,9 @@ import { createRequire } from 'node:module';
  * (timestamp, metadata, colours, padding) and only then let the transport drop what is below its
  * level. fabric-shim logs a few debug and info lines per message to and from the peer, so at our level
  * (`warning`) a busy chaincode server spent about a sixth of its busy time formatting lines nobody
- * sees (bench-results/profiles; docs/decisions/0246-library-loggers-skip-disabled-levels.md). Each logger those libraries create here returns at once from a call
- * whose level is not enabled; the level is read at each call, so changing it later still works.
+ * sees (docs/decisions/0246-library-loggers-skip-disabled-levels.md). Each logger those libraries
+ * create here returns at once from a call whose level is not enabled; the level is read at each
+ * call, so changing it later still works.
  */
 
 /** The part of a winston logger this module touches. */
