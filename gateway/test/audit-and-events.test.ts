@@ -1,6 +1,6 @@
 import request from 'supertest';
-import { transferRecord, withdrawalRecord } from '../../test/support/fixtures';
-import type { LedgerEvent, TransactionInfo } from '../src/fabric/ledger-client';
+import { committedTx, transferRecord, withdrawalRecord } from '../../test/support/fixtures';
+import type { LedgerEvent } from '../src/fabric/ledger-client';
 import {
   AUDITOR_KEY,
   OPERATOR_KEY,
@@ -12,19 +12,6 @@ import {
 
 const TX1 = '1a'.repeat(32);
 const TX2 = '2b'.repeat(32);
-
-function txInfo(txId: string): TransactionInfo {
-  return {
-    txId,
-    blockNumber: '12',
-    validationCode: 'VALID',
-    valid: true,
-    timestamp: '2026-11-20T08:00:00.000Z',
-    creatorMspId: 'C440000MSP',
-    endorsingOrgs: ['C110000MSP', 'C440000MSP'],
-    chaincode: 'hpf',
-  };
-}
 
 const transfer = transferRecord({
   transferId: '4400002611200001',
@@ -60,7 +47,7 @@ describe('subjects and verification', () => {
   it('proof: record + txId of the latest step + block + validation code + timestamp + endorsers', async () => {
     const { app, ledger } = buildApp();
     ledger.on('audit:Verify', () => JSON.stringify({ found: true, kind: 'transfer', record: transfer }));
-    ledger.transactions.set(TX2, txInfo(TX2));
+    ledger.transactions.set(TX2, committedTx(TX2));
     const res = await request(app)
       .get('/v1/attestations/transfer:4400002611200001/proof')
       .set('Authorization', bearer(AUDITOR_KEY));
@@ -88,7 +75,7 @@ describe('subjects and verification', () => {
         forged: true,
       }),
     );
-    ledger.transactions.set(TX1, txInfo(TX1));
+    ledger.transactions.set(TX1, committedTx(TX1));
     const verified = await request(app)
       .post('/v1/verify')
       .set('Authorization', bearer(AUDITOR_KEY))
@@ -123,7 +110,7 @@ describe('subjects and verification', () => {
         documentMatches: false,
       });
     });
-    ledger.transactions.set(TX1, txInfo(TX1));
+    ledger.transactions.set(TX1, committedTx(TX1));
     const res = await request(app)
       .post('/v1/verify')
       .set('Authorization', bearer(AUDITOR_KEY))
@@ -143,7 +130,7 @@ describe('subjects and verification', () => {
     ledger.on('audit:Verify', () =>
       JSON.stringify({ found: true, kind: 'withdrawal', record: withdrawalRecord({ txId: TX1 }) }),
     );
-    ledger.transactions.set(TX1, txInfo(TX1));
+    ledger.transactions.set(TX1, committedTx(TX1));
     const res = await request(app)
       .post('/v1/verify')
       .set('Authorization', bearer(OPERATOR_KEY))
@@ -185,7 +172,7 @@ describe('subjects and verification', () => {
 
   it('transactions and blocks come from qscc', async () => {
     const { app, ledger } = buildApp();
-    ledger.transactions.set(TX1, txInfo(TX1));
+    ledger.transactions.set(TX1, committedTx(TX1));
     ledger.blocks.set('12', { number: '12', dataHash: 'aa', previousHash: 'bb', transactions: [] });
     const tx = await request(app).get(`/v1/transactions/${TX1}`).set('Authorization', bearer(AUDITOR_KEY));
     expect(tx.status).toBe(200);

@@ -1,25 +1,11 @@
 import { typeAndAttestationId } from '../src/services/event-listener';
 import request from 'supertest';
-import { withdrawalRecord } from '../../test/support/fixtures';
-import type { TransactionInfo } from '../src/fabric/ledger-client';
+import { committedTx, withdrawalRecord } from '../../test/support/fixtures';
 import { newVerificationCache } from '../src/services/verification-cache';
 import { AUDITOR_KEY, bearer, buildApp } from './support/test-app';
 
 const TX = '3c'.repeat(32);
 const answer = { found: true, kind: 'withdrawal', record: withdrawalRecord({ txId: TX }) };
-
-function txInfo(): TransactionInfo {
-  return {
-    txId: TX,
-    blockNumber: '9',
-    validationCode: 'VALID',
-    valid: true,
-    timestamp: '2026-11-20T00:00:00.000Z',
-    creatorMspId: 'C440000MSP',
-    endorsingOrgs: ['C440000MSP', 'RegulatorMSP'],
-    chaincode: 'hpf',
-  };
-}
 
 describe('verification cache', () => {
   it('keeps an answer until an event names the attestation', () => {
@@ -70,7 +56,14 @@ describe('POST /v1/verify with the cache', () => {
         ? JSON.stringify({ found: false })
         : JSON.stringify(answer),
     );
-    ledger.transactions.set(TX, txInfo());
+    ledger.transactions.set(
+      TX,
+      committedTx(TX, {
+        blockNumber: '9',
+        timestamp: '2026-11-20T00:00:00.000Z',
+        endorsingOrgs: ['C440000MSP', 'RegulatorMSP'],
+      }),
+    );
     const verify = (attestationId: string): request.Test =>
       request(app).post('/v1/verify').set('Authorization', bearer(AUDITOR_KEY)).send({ attestationId });
 

@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { prepareApp } from '../../gateway/src/app';
 import { FakeLedger } from '../../gateway/test/support/fake-ledger';
 import { bearer, buildApp, OPERATOR_KEY } from '../../gateway/test/support/test-app';
-import { tx, withdrawalRecord } from '../support/fixtures';
+import { committedTx, tx, withdrawalRecord } from '../support/fixtures';
 import { benchWithdrawal } from './bench-support';
 
 const { values } = parseArgs({
@@ -52,16 +52,7 @@ async function serve(): Promise<Served> {
   ledger.on('audit:Verify', () =>
     JSON.stringify({ found: true, kind: 'withdrawal', record: withdrawalRecord({ txId: TX }) }),
   );
-  ledger.transactions.set(TX, {
-    txId: TX,
-    blockNumber: '12',
-    validationCode: 'VALID',
-    valid: true,
-    timestamp: '2026-11-20T08:00:00.000Z',
-    creatorMspId: 'C440000MSP',
-    endorsingOrgs: ['C110000MSP', 'C440000MSP'],
-    chaincode: 'hpf',
-  });
+  ledger.transactions.set(TX, committedTx(TX));
   await prepareApp(app);
   const server = http.createServer(app);
   server.listen(0, '127.0.0.1');

@@ -1,4 +1,5 @@
 import type { Schemas } from '../../gateway/src/api-types';
+import type { TransactionInfo } from '../../gateway/src/fabric/ledger-client';
 import { TRANSFER_STATUSES, type TransferStatus } from '../../chaincode/src/domain/codes';
 import {
   STEP_RULES,
@@ -13,6 +14,21 @@ import {
  * takes and writes, valid by default (each decodes through the chaincode's own factories), with the
  * fields a test cares about given as overrides.
  */
+
+/** What qscc tells a gateway of a committed, valid transaction (block 12 unless overridden). */
+export function committedTx(txId: string, overrides: Partial<TransactionInfo> = {}): TransactionInfo {
+  return {
+    txId,
+    blockNumber: '12',
+    validationCode: 'VALID',
+    valid: true,
+    timestamp: '2026-11-20T08:00:00.000Z',
+    creatorMspId: 'C440000MSP',
+    endorsingOrgs: ['C110000MSP', 'C440000MSP'],
+    chaincode: 'hpf',
+    ...overrides,
+  };
+}
 
 /** A 64-hex transaction ID from a number. */
 export const tx = (n: number): string => n.toString(16).padStart(64, '0');
