@@ -2,8 +2,6 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { Contract } from '@hyperledger/fabric-gateway';
-import { common, ledger, peer } from '@hyperledger/fabric-protos';
 import { SHAPE_PARTS } from '../../chaincode/src/shape-parts';
 import { Network, Runtime } from '../../network';
 import { benchConsortium } from './bench-network';
@@ -21,6 +19,7 @@ import {
   rssByProcess,
   send,
 } from './bench-support';
+import { keysOfTransaction, type KeysOfTransaction } from '../support/rwset';
 import { nodeCpuProfile, perfAvailable, perfProfile, summariseCpuProfile } from './profile';
 
 /**
@@ -151,62 +150,6 @@ function summarise(runs: readonly Run[], servingGateway: string): ModeSummary {
     p99Ms: round1(percentile(sorted, 0.99)),
     statuses,
     cpuMsPerRequest: perRequest,
-  };
-}
-
-/** What one transaction read and wrote in our chaincode's namespace, from its rwset in the block. */
-export interface KeysOfTransaction {
-  readonly txId: string;
-  readonly reads: number;
-  readonly rangeQueries: number;
-  /** Keys the range queries returned (each re-read at validation). */
-  readonly rangeQueryResults: number;
-  readonly writes: number;
-  /** Keys read and written, composite keys' U+0000 shown as `|`. */
-  readonly readKeys: string[];
-  readonly writeKeys: string[];
-}
-
-/** The KVRWSets of a committed transaction (qscc GetTransactionByID's bytes) in one namespace. */
-function kvSetsOf(bytes: Uint8Array, namespace: string): ledger.rwset.kvrwset.KVRWSet[] {
-  const processed = peer.ProcessedTransaction.deserializeBinary(bytes);
-  const payload = common.Payload.deserializeBinary(
-    processed.getTransactionenvelope()?.getPayload_asU8() ?? new Uint8Array(),
-  );
-  const transaction = peer.Transaction.deserializeBinary(payload.getData_asU8());
-  return transaction.getActionsList().flatMap((action) => {
-    const actionPayload = peer.ChaincodeActionPayload.deserializeBinary(action.getPayload_asU8());
-    const response = peer.ProposalResponsePayload.deserializeBinary(
-      actionPayload.getAction()?.getProposalResponsePayload_asU8() ?? new Uint8Array(),
-    );
-    const chaincodeAction = peer.ChaincodeAction.deserializeBinary(response.getExtension_asU8());
-    return ledger.rwset.TxReadWriteSet.deserializeBinary(chaincodeAction.getResults_asU8())
-      .getNsRwsetList()
-      .filter((ns) => ns.getNamespace() === namespace)
-      .map((ns) => ledger.rwset.kvrwset.KVRWSet.deserializeBinary(ns.getRwset_asU8()));
-  });
-}
-
-/** Reads a committed transaction through qscc GetTransactionByID and counts its rwset in `namespace`. */
-export async function keysOfTransaction(
-  qscc: Contract,
-  channel: string,
-  namespace: string,
-  txId: string,
-): Promise<KeysOfTransaction> {
-  const sets = kvSetsOf(await qscc.evaluateTransaction('GetTransactionByID', channel, txId), namespace);
-  const printable = (key: string): string => key.replaceAll('\u0000', '|').replace(/^\|/, '');
-  const ranges = sets.flatMap((kv) => kv.getRangeQueriesInfoList());
-  const readKeys = sets.flatMap((kv) => kv.getReadsList().map((r) => printable(r.getKey())));
-  const writeKeys = sets.flatMap((kv) => kv.getWritesList().map((w) => printable(w.getKey())));
-  return {
-    txId,
-    reads: readKeys.length,
-    rangeQueries: ranges.length,
-    rangeQueryResults: ranges.reduce((n, info) => n + (info.getRawReads()?.getKvReadsList().length ?? 0), 0),
-    writes: writeKeys.length,
-    readKeys,
-    writeKeys,
   };
 }
 
