@@ -77,6 +77,18 @@ function shimHandlerOf(stub: Stub): { handler: ShimHandler; channelId: string; t
   return undefined;
 }
 
+type Shim = NonNullable<ReturnType<typeof shimHandlerOf>>;
+
+/** Sends one message of the transaction to the peer through fabric-shim's queue; its answer's payload. */
+function ask(shim: Shim, type: number, payload: Uint8Array, method: string): Promise<unknown> {
+  const message = new peer.ChaincodeMessage();
+  message.setType(type as peer.ChaincodeMessage.TypeMap[keyof peer.ChaincodeMessage.TypeMap]);
+  message.setPayload(payload);
+  message.setTxid(shim.txId);
+  message.setChannelId(shim.channelId);
+  return shim.handler._askPeerAndListen(message, method);
+}
+
 function validCollection(collection: unknown): string {
   if (typeof collection !== 'string' || collection === '')
     throw new Error('collection must be a valid string');
@@ -157,12 +169,7 @@ async function readMultiple(stub: Stub, keys: readonly string[]): Promise<Uint8A
     const request = new peer.GetStateMultiple();
     request.setKeysList([...chunk]);
     request.setCollection('');
-    const message = new peer.ChaincodeMessage();
-    message.setType(GET_STATE_MULTIPLE);
-    message.setPayload(request.serializeBinary());
-    message.setTxid(shim.txId);
-    message.setChannelId(shim.channelId);
-    const answer = await shim.handler._askPeerAndListen(message, 'GetStateMultiple');
+    const answer = await ask(shim, GET_STATE_MULTIPLE, request.serializeBinary(), 'GetStateMultiple');
     const result = peer.GetStateMultipleResult.deserializeBinary(answer as Uint8Array).getValuesList_asU8();
     // Fabric answers a failed database read with no values at all: never take that for "absent".
     if (result.length !== chunk.length) {
@@ -236,12 +243,7 @@ export function batchWrites(stub: Stub): BatchedStub {
     for (let start = 0; start < pending.length; start += MAX_BATCH_RECORDS) {
       const batch = new peer.WriteBatchState();
       batch.setRecList(pending.slice(start, start + MAX_BATCH_RECORDS).map(writeRecordOf));
-      const message = new peer.ChaincodeMessage();
-      message.setType(WRITE_BATCH_STATE);
-      message.setPayload(batch.serializeBinary());
-      message.setTxid(shim.txId);
-      message.setChannelId(shim.channelId);
-      await shim.handler._askPeerAndListen(message, 'WriteBatchState');
+      await ask(shim, WRITE_BATCH_STATE, batch.serializeBinary(), 'WriteBatchState');
       messages += 1;
     }
     return messages;
